@@ -1,0 +1,83 @@
+import type { AudienceExpression } from './audience.js';
+import type { Content } from './content.js';
+import type { FailureClass } from './failure.js';
+
+export const campaignStates = [
+  'draft',
+  'in_review',
+  'approved',
+  'scheduled',
+  'running',
+  'paused',
+  'completed',
+  'cancelled',
+  'failed',
+] as const;
+export type CampaignState = (typeof campaignStates)[number];
+
+export interface Variant {
+  id: string;
+  /** A, B, C: how operators name it. */
+  key: string;
+  /** Relative share of the audience; weights need not sum to 100. */
+  weight: number;
+  content: Content;
+}
+
+/** One step of the channel plan: recipients get the first step that can address them. */
+export interface ChannelPlanStep {
+  /** A loaded channel's name (`channel:sandbox`). */
+  channel: string;
+  /** Recipients per batch; never above the channel's `maxRecipientsPerSend`. Default: that limit. */
+  batchSize?: number;
+}
+
+/** What the engine does after a failure; delays in milliseconds. */
+export interface RetryPolicy {
+  /** Attempts per recipient on one channel, the first included. Default 3. */
+  maxAttempts: number;
+  /** Delay after a network failure. Default 2 h. */
+  networkRetryDelayMs: number;
+  /** Delay after rate limiting when the provider gave no retry-after. Default 60 s. */
+  rateLimitedDelayMs: number;
+  /** Delay after an unknown failure. Default 10 min. */
+  unknownRetryDelayMs: number;
+  /** Cool-down of an account after `account_restricted`. Default 4 h. */
+  accountCooldownMs: number;
+  /** Failure classes after which a recipient moves to the next channel of the plan. */
+  escalateOn: FailureClass[];
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 3,
+  networkRetryDelayMs: 2 * 60 * 60 * 1000,
+  rateLimitedDelayMs: 60 * 1000,
+  unknownRetryDelayMs: 10 * 60 * 1000,
+  accountCooldownMs: 4 * 60 * 60 * 1000,
+  escalateOn: ['invalid_recipient', 'blocked_by_user', 'account_restricted'],
+};
+
+export interface Campaign {
+  id: string;
+  workspaceId: string;
+  name: string;
+  state: CampaignState;
+  audience: AudienceExpression;
+  variants: Variant[];
+  channelPlan: ChannelPlanStep[];
+  retryPolicy: RetryPolicy;
+  /** When to start; null means as soon as started. */
+  scheduledAt: Date | null;
+  /** Milliseconds between two batches of the campaign; 0 sends as fast as limits allow. */
+  batchIntervalMs: number;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** Who did something: an API key's user, a worker, or the system. */
+export interface Actor {
+  kind: 'user' | 'api_key' | 'worker' | 'system';
+  id: string;
+}

@@ -1,0 +1,81 @@
+import type { SuppressionReason } from './contact.js';
+import type { FailureClass } from './failure.js';
+
+export const deliveryStates = [
+  'queued',
+  'submitted',
+  'awaiting_confirmation',
+  'sent',
+  'delivered',
+  'read',
+  'clicked',
+  'failed',
+  'suppressed',
+  'filtered',
+  'uncertain',
+] as const;
+export type DeliveryState = (typeof deliveryStates)[number];
+
+/** States after which the engine has nothing more to send for the delivery. */
+export const settledDeliveryStates: ReadonlySet<DeliveryState> = new Set([
+  'sent',
+  'delivered',
+  'read',
+  'clicked',
+  'failed',
+  'suppressed',
+  'filtered',
+  'uncertain',
+  'awaiting_confirmation',
+]);
+
+export interface Delivery {
+  id: string;
+  workspaceId: string;
+  campaignId: string;
+  contactId: string;
+  variantId: string;
+  channel: string | null;
+  batchId: string | null;
+  state: DeliveryState;
+  attempts: number;
+  providerMessageId: string | null;
+  failureClass: FailureClass | null;
+  suppressionReason: SuppressionReason | null;
+  lastError: string | null;
+  updatedAt: Date;
+}
+
+/** One call of a channel for one recipient, kept for every attempt. */
+export interface DeliveryAttempt {
+  deliveryId: string;
+  attempt: number;
+  channel: string;
+  account: string | null;
+  batchId: string;
+  at: Date;
+  status: 'sent' | 'failed' | 'awaiting_confirmation' | 'uncertain';
+  providerMessageId: string | null;
+  failureClass: FailureClass | null;
+  error: string | null;
+}
+
+export const batchStates = ['queued', 'leased', 'done', 'failed', 'cancelled'] as const;
+export type BatchState = (typeof batchStates)[number];
+
+export interface Batch {
+  id: string;
+  workspaceId: string;
+  campaignId: string;
+  channel: string;
+  account: string | null;
+  /** Order within the campaign: batches go out in seq order once due. */
+  seq: number;
+  state: BatchState;
+  dueAt: Date;
+  size: number;
+  /** How many times a worker has claimed it; bounds a poison batch. */
+  starts: number;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+}

@@ -1,0 +1,50 @@
+/** Stable error codes. Clients branch on these, never on message text. */
+export const errorCodes = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'CAMPAIGN_NOT_FOUND',
+  'CONTACT_NOT_FOUND',
+  'TAG_NOT_FOUND',
+  'CONFLICT',
+  'ILLEGAL_TRANSITION',
+  'EMPTY_AUDIENCE',
+  'CAMPAIGN_NOT_EDITABLE',
+  'CHANNEL_NOT_FOUND',
+  'PLUGIN_OPTIONS_INVALID',
+  'PLUGIN_DUPLICATE_NAME',
+  'PLUGIN_NOT_FOUND',
+  'PLUGIN_FAILED',
+  'LEASE_LOST',
+  'INTERNAL',
+] as const;
+
+export type QunfaErrorCode = (typeof errorCodes)[number];
+
+export interface QunfaErrorOptions {
+  /** Structured facts about the error (field names, ids); never secrets or personal data. */
+  details?: Record<string, unknown>;
+  /** The plugin the error came from, stamped by the kernel (`channel:wecom`). */
+  plugin?: string;
+  cause?: unknown;
+}
+
+/** The one root error of Qunfa. */
+export class QunfaError extends Error {
+  override readonly name = 'QunfaError';
+  readonly code: QunfaErrorCode;
+  readonly details: Record<string, unknown>;
+  readonly plugin: string | undefined;
+
+  constructor(code: QunfaErrorCode, message: string, options: QunfaErrorOptions = {}) {
+    super(options.plugin ? `[${options.plugin}] ${message}` : message, { cause: options.cause });
+    this.code = code;
+    this.details = options.details ?? {};
+    this.plugin = options.plugin;
+  }
+}
+
+export function isQunfaError(error: unknown, code?: QunfaErrorCode): error is QunfaError {
+  return error instanceof QunfaError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,33 @@
+import type { Counters } from '../domain/counters.js';
+
+export type MetricUnit = 'percent' | 'count' | 'ratio';
+
+/**
+ * Thresholds the console colours by. For `higher`, value ≥ good is good and value < alarm
+ * is alarm; for `lower`, value ≤ good is good and value > alarm is alarm; between is warn.
+ */
+export interface MetricThresholds {
+  better: 'higher' | 'lower';
+  good: number;
+  alarm: number;
+}
+
+export type MetricStatus = 'good' | 'warn' | 'alarm' | 'none';
+
+export interface MetricPlugin {
+  kind: 'metric';
+  /** `metric:<id>`, stable. */
+  name: `metric:${string}`;
+  label: string;
+  unit: MetricUnit;
+  thresholds?: MetricThresholds;
+  /** A pure function of the counters; null when it is not defined yet (nothing sent). */
+  compute(counters: Counters): number | null;
+}
+
+export function metricStatus(metric: MetricPlugin, value: number | null): MetricStatus {
+  const t = metric.thresholds;
+  if (value === null || !t) return 'none';
+  if (t.better === 'higher') return value >= t.good ? 'good' : value < t.alarm ? 'alarm' : 'warn';
+  return value <= t.good ? 'good' : value > t.alarm ? 'alarm' : 'warn';
+}

@@ -1,0 +1,157 @@
+import type { AudienceExpression } from '../domain/audience.js';
+import type { Actor, Campaign, CampaignState } from '../domain/campaign.js';
+import type { ContactIdentity, IdentityKind, SuppressionReason } from '../domain/contact.js';
+import type { Counters } from '../domain/counters.js';
+import type { Batch, DeliveryState } from '../domain/delivery.js';
+import type { FailureClass } from '../domain/failure.js';
+
+/**
+ * A declarative plan. The store executes it set-based (INSERT … SELECT in SQL, plain loops
+ * in memory); a million recipients never pass through the kernel one by one.
+ */
+export interface CampaignPlan {
+  workspaceId: string;
+  campaignId: string;
+  audience: AudienceExpression;
+  /** Contacts with any of these suppressions get a `suppressed` delivery with the reason. */
+  suppress: SuppressionReason[];
+  /** Seed of `variantBucket`; each variant takes buckets [fromBucket, toBucket) of 0..9999. */
+  variantSeed: number;
+  variants: { id: string; fromBucket: number; toBucket: number }[];
+  /**
+   * Each recipient takes the first channel it has an identity for (by `identityKinds`);
+   * a contact with none gets a `suppressed` delivery with reason `no_address`.
+   */
+  channels: { channel: string; identityKinds: IdentityKind[]; batchSize: number; accounts: string[] }[];
+  /**
+   * Recipients are ordered by last activity, most recent first, contacts never active last,
+   * then by contact id; batches are cut per channel in that order, numbered from 0 across
+   * channels in plan order, and batch n is due at `firstDueAt + n * batchIntervalMs`.
+   * A channel's batches rotate over its accounts (batch n of the channel: accounts[n % len]).
+   */
+  firstDueAt: Date;
+  batchIntervalMs: number;
+}
+
+export interface PlanSummary {
+  /** Deliveries written, suppressed included. */
+  total: number;
+  queued: number;
+  suppressed: Partial<Record<SuppressionReason, number>>;
+  batches: number;
+}
+
+export interface CampaignTransition {
+  workspaceId: string;
+  campaignId: string;
+  /** Compare-and-set: fails with ILLEGAL_TRANSITION when the campaign is no longer in `from`. */
+  from: CampaignState;
+  to: CampaignState;
+  actor: Actor;
+  at: Date;
+  /** Extra facts for the audit entry. */
+  reason?: string;
+}
+
+export interface BatchRef {
+  id: string;
+  workspaceId: string;
+  campaignId: string;
+  dueAt: Date;
+}
+
+export interface ClaimedRecipient {
+  deliveryId: string;
+  contactId: string;
+  variantId: string;
+  /** Provider calls made for this delivery so far. */
+  attempts: number;
+  /** `queued` normally; `submitted` when an earlier claim of the batch died mid-send. */
+  previousState: DeliveryState;
+  identities: ContactIdentity[];
+  name: string | null;
+  attributes: Record<string, unknown>;
+}
+
+export interface ClaimedBatch {
+  /** State `leased`, with this worker's lease and `starts` already incremented. */
+  batch: Batch;
+  campaign: Campaign;
+  recipients: ClaimedRecipient[];
+}
+
+/** The new state of one delivery after a batch ran; written with all others in one transaction. */
+export interface DeliveryResult {
+  deliveryId: string;
+  state: DeliveryState;
+  /** Present when a provider call was made (or may have been): recorded as an attempt. */
+  attempt?: {
+    channel: string;
+    account: string | null;
+    status: 'sent' | 'failed' | 'awaiting_confirmation' | 'uncertain';
+    providerMessageId: string | null;
+    failureClass: FailureClass | null;
+    error: string | null;
+  };
+  failureClass?: FailureClass;
+  error?: string;
+  suppressionReason?: string;
+  /** Send again later: the store puts the delivery (state `queued`) in a new batch of this channel. */
+  retry?: { at: Date; channel: string; batchSize: number; account: string | null };
+}
+
+export interface BatchSettlement {
+  batchId: string;
+  /** The lease that must still be ours; otherwise LEASE_LOST and nothing is written. */
+  leaseOwner: string;
+  at: Date;
+  /** `failed` marks a batch given up on (a poison batch). */
+  batchState: 'done' | 'failed';
+  results: DeliveryResult[];
+}
+
+export interface SettleResult {
+  counters: Counters;
+  /** Batches created for retries, to enqueue. */
+  followUps: BatchRef[];
+}
+
+/** The engine's persistence port. PostgreSQL (drizzle) in production; memory for the reference. */
+export interface Store {
+  getCampaign(campaignId: string): Promise<Campaign | undefined>;
+  /**
+   * Changes a campaign's state (compare-and-set) and writes the audit log, in one transaction.
+   * Into `cancelled`: its queued batches become `cancelled` too.
+   */
+  transitionCampaign(transition: CampaignTransition): Promise<Campaign>;
+  /** Transitions to running and executes the plan in one transaction. */
+  startCampaign(
+    transition: CampaignTransition,
+    plan: CampaignPlan,
+  ): Promise<{ campaign: Campaign; summary: PlanSummary }>;
+  /** Scheduled campaigns whose time has come. */
+  scheduledCampaignsDue(now: Date, limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
+  /** Queued batches due by `now` of running campaigns, oldest due first. */
+  dueBatches(now: Date, limit: number): Promise<BatchRef[]>;
+  /** Leased batches whose lease ended before `now`. */
+  expiredLeases(now: Date, limit: number): Promise<BatchRef[]>;
+  /**
+   * Leases a batch that is queued and due, or leased with an expired lease, of a running
+   * campaign; moves its queued deliveries to `submitted`. Undefined when it cannot be claimed.
+   */
+  claimBatch(input: {
+    batchId: string;
+    owner: string;
+    now: Date;
+    leaseMs: number;
+  }): Promise<ClaimedBatch | undefined>;
+  /** Extends a lease still held; false when it was lost. */
+  renewLease(input: { batchId: string; owner: string; now: Date; leaseMs: number }): Promise<boolean>;
+  /** Gives a claimed batch back untouched (paused campaign, no tokens): queued again at `dueAt`. */
+  releaseBatch(input: { batchId: string; owner: string; dueAt: Date }): Promise<void>;
+  /** Writes every result, attempt, follow-up batch, counter and the batch's state, and an audit entry, in one transaction. */
+  settleBatch(settlement: BatchSettlement): Promise<SettleResult>;
+  /** Completes a running campaign with no queued or leased batch left; undefined when not done. */
+  completeIfDone(campaignId: string, at: Date): Promise<Campaign | undefined>;
+  counters(campaignId: string): Promise<Counters>;
+}
