@@ -64,7 +64,7 @@ export interface ClaimedRecipient {
   deliveryId: string;
   contactId: string;
   variantId: string;
-  /** Provider calls made for this delivery so far. */
+  /** Provider calls made for this delivery on its current channel (reset when a retry moves it to another). */
   attempts: number;
   /** `queued` normally; `submitted` when an earlier claim of the batch died mid-send. */
   previousState: DeliveryState;
@@ -96,7 +96,10 @@ export interface DeliveryResult {
   failureClass?: FailureClass;
   error?: string;
   suppressionReason?: string;
-  /** Send again later: the store puts the delivery (state `queued`) in a new batch of this channel. */
+  /**
+   * Send again later: the store puts the delivery (state `queued`) in a new batch of this
+   * channel, cut by `batchSize`; a different channel than the delivery's resets its attempts.
+   */
   retry?: { at: Date; channel: string; batchSize: number; account: string | null };
 }
 
