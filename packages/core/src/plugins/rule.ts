@@ -1,11 +1,14 @@
 import type { Campaign } from '../domain/campaign.js';
 import type { SuppressionReason } from '../domain/contact.js';
+import type { ChannelLimits } from './channel.js';
 import type { Content } from '../domain/content.js';
 import type { Finding } from '../domain/finding.js';
 
 export interface ContentCheckContext {
   /** Channels the content will go out on, for per-channel limits. */
   channels: string[];
+  /** The limits of those channels, by name, for per-channel content rules. */
+  channelLimits?: Record<string, ChannelLimits>;
 }
 
 export interface CampaignCheckContext {
