@@ -1,8 +1,8 @@
 import type { Campaign } from '../domain/campaign.js';
 import type { SuppressionReason } from '../domain/contact.js';
-import type { ChannelLimits } from './channel.js';
 import type { Content } from '../domain/content.js';
 import type { Finding } from '../domain/finding.js';
+import type { ChannelLimits } from './channel.js';
 
 export interface ContentCheckContext {
   /** Channels the content will go out on, for per-channel limits. */

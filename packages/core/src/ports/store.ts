@@ -132,6 +132,11 @@ export interface Store {
     transition: CampaignTransition,
     plan: CampaignPlan,
   ): Promise<{ campaign: Campaign; summary: PlanSummary }>;
+  /**
+   * Recipients the plan would queue (suppressed contacts left out), writing nothing: the
+   * audience size compliance rules judge before a start. Optional; without it they see 0.
+   */
+  countAudience?(plan: CampaignPlan): Promise<number>;
   /** Scheduled campaigns whose time has come. */
   scheduledCampaignsDue(now: Date, limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
   /** Queued batches due by `now` of running campaigns, oldest due first. */

@@ -1,1 +1,8 @@
-export {};
+export { FakeClock } from '../memory/clock.js';
+export type { ChannelConformanceOptions } from './channel-conformance.js';
+export { describeChannelConformance } from './channel-conformance.js';
+export type { TestEngine, TestEngineOptions } from './engine-harness.js';
+export { createTestEngine } from './engine-harness.js';
+export { makeCampaign, makeContact } from './fixtures.js';
+export { describeStoreContract } from './store-contract.js';
+export type { StoreHarness } from './store-harness.js';

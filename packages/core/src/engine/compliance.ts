@@ -1,0 +1,89 @@
+import type { Campaign } from '../domain/campaign.js';
+import type { Finding } from '../domain/finding.js';
+import { QunfaError } from '../errors.js';
+import type { ComplianceRule, RecipientCheck, RecipientVerdict } from '../plugins/rule.js';
+import type { CampaignPlan } from '../ports/store.js';
+import type { Registry } from '../registry/registry.js';
+
+/** Runs a plugin hook, stamping the plugin's name onto whatever it throws. */
+export async function callPlugin<T>(plugin: string, hook: string, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof QunfaError && error.plugin) throw error;
+    throw new QunfaError(
+      'PLUGIN_FAILED',
+      `${hook} failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        plugin,
+        details: { hook },
+        cause: error,
+      },
+    );
+  }
+}
+
+/** Every rule's findings on the content of each variant and on the campaign, before a start. */
+export async function checkBeforeStart(
+  campaign: Campaign,
+  plan: CampaignPlan,
+  registry: Registry,
+  ctx: { audienceSize: number; now: Date },
+): Promise<Finding[]> {
+  const rules = registry.rules;
+  const channels = plan.channels.map((c) => c.channel);
+  const channelLimits = Object.fromEntries(
+    channels.flatMap((name) => {
+      const plugin = registry.get(name);
+      return plugin?.kind === 'channel' ? [[name, plugin.limits]] : [];
+    }),
+  );
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    for (const variant of campaign.variants) {
+      if (!rule.checkContent) continue;
+      const found = await callPlugin(rule.name, 'checkContent', () =>
+        rule.checkContent?.(variant.content, { channels, channelLimits }),
+      );
+      for (const f of found ?? []) findings.push({ ...f, variantId: f.variantId ?? variant.id });
+    }
+    if (rule.checkCampaign) {
+      const found = await callPlugin(rule.name, 'checkCampaign', () => rule.checkCampaign?.(campaign, ctx));
+      findings.push(...(found ?? []));
+    }
+  }
+  return findings;
+}
+
+export type MergedVerdict =
+  | { action: 'allow' }
+  | { action: 'suppress'; reason: string; rule: string }
+  | { action: 'defer'; until: Date; reason: string; rule: string };
+
+/**
+ * Every rule's verdict on a batch's recipients at send time, merged per delivery: a suppression
+ * wins over a deferral, and the latest deferral over earlier ones.
+ */
+export async function checkRecipients(
+  checks: RecipientCheck[],
+  rules: readonly ComplianceRule[],
+  ctx: { campaign: Campaign; now: Date },
+): Promise<Map<string, MergedVerdict>> {
+  const merged = new Map<string, MergedVerdict>(checks.map((c) => [c.deliveryId, { action: 'allow' }]));
+  if (checks.length === 0) return merged;
+  for (const rule of rules) {
+    if (!rule.checkRecipients) continue;
+    const verdicts: RecipientVerdict[] =
+      (await callPlugin(rule.name, 'checkRecipients', () => rule.checkRecipients?.(checks, ctx))) ?? [];
+    for (const v of verdicts) {
+      const current = merged.get(v.deliveryId);
+      if (!current || current.action === 'suppress' || v.action === 'allow') continue;
+      if (v.action === 'suppress')
+        merged.set(v.deliveryId, { action: 'suppress', reason: v.reason, rule: rule.name });
+      else if (current.action === 'allow' || v.until > current.until) {
+        merged.set(v.deliveryId, { action: 'defer', until: v.until, reason: v.reason, rule: rule.name });
+      }
+    }
+  }
+  return merged;
+}

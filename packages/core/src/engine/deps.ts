@@ -1,0 +1,64 @@
+import type { Actor, Campaign } from '../domain/campaign.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventBus } from '../ports/event-bus.js';
+import type { Logger } from '../ports/logger.js';
+import type { BatchJob, Queue } from '../ports/queue.js';
+import type { RateLimiter } from '../ports/rate-limiter.js';
+import type { PlanSummary, Store } from '../ports/store.js';
+import type { Registry } from '../registry/registry.js';
+import type { ProgressPublisher } from './progress.js';
+
+export interface EngineDeps {
+  store: Store;
+  queue: Queue;
+  bus: EventBus;
+  limiter: RateLimiter;
+  clock: Clock;
+  registry: Registry;
+  logger?: Logger;
+  /** Lease owner id of this process; unique per worker. */
+  workerId: string;
+  /** How long a claim holds a batch before another worker may take it over, in ms. Default 60 000. */
+  leaseMs?: number;
+  /** Claims after which a batch is given up on as poison. Default 5. */
+  maxBatchStarts?: number;
+  /** Shortest gap between two progress events of a campaign, in ms. Default 200. */
+  progressIntervalMs?: number;
+  /** Time zone of daily quotas. Default Asia/Shanghai. */
+  timeZone?: string;
+  /** Wait before a batch given back after an unexpected error is tried again, in ms. Default 60 000. */
+  errorRetryDelayMs?: number;
+}
+
+/** The engine's dependencies with defaults applied, shared by its parts. */
+export interface EngineContext extends Required<Omit<EngineDeps, 'progressIntervalMs'>> {
+  progress: ProgressPublisher;
+}
+
+export interface CampaignCommandInput {
+  workspaceId: string;
+  campaignId: string;
+  actor: Actor;
+}
+
+export interface WorkerOptions {
+  /** Batches processed at once. */
+  concurrency: number;
+  /** How often due batches, scheduled campaigns and expired leases are looked for, in ms. */
+  tickIntervalMs: number;
+}
+
+export interface Engine {
+  /** Checks and starts a campaign, or schedules it when its time is in the future. */
+  start(input: CampaignCommandInput): Promise<{ campaign: Campaign; summary?: PlanSummary }>;
+  pause(input: CampaignCommandInput): Promise<Campaign>;
+  resume(input: CampaignCommandInput): Promise<Campaign>;
+  cancel(input: CampaignCommandInput): Promise<Campaign>;
+  /** Claims, sends and settles one batch; does nothing when the batch cannot be claimed. */
+  processBatch(job: BatchJob): Promise<void>;
+  /** Starts due scheduled campaigns and enqueues due batches and batches whose lease expired. */
+  tick(): Promise<void>;
+  runWorker(options: WorkerOptions): { stop(): Promise<void> };
+  /** Stops the progress timers and waits for events already going out. */
+  close(): Promise<void>;
+}

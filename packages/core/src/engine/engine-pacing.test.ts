@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { createTestEngine } from '../testing/engine-harness.js';
+import { makeContact } from '../testing/fixtures.js';
+import { fakeChannel } from './fake-channel.test-support.js';
+
+const ref = { workspaceId: '1', campaignId: '1' };
+const contacts = (n: number) => Array.from({ length: n }, (_, i) => makeContact({ id: String(i + 1) }));
+
+describe('engine: pacing', () => {
+  it('waits for rate tokens before sending, per account', async () => {
+    const channel = fakeChannel({ ratePerSecond: 2, maxPerSend: 4 });
+    const t = createTestEngine({ plugins: [channel] });
+    await t.addContacts(contacts(8));
+    await t.addCampaign({ id: '1' });
+    await t.engine.start({ ...ref, actor: t.actor });
+    const [first, second] = t.queue.takeDue();
+    await t.engine.processBatch(first!);
+    expect(channel.calls).toHaveLength(1);
+    const started = t.clock.now().getTime();
+    const running = t.engine.processBatch(second!);
+    await t.clock.advance(1000);
+    expect(channel.calls).toHaveLength(1);
+    await t.clock.advance(1000);
+    await running;
+    expect(channel.calls).toHaveLength(2);
+    expect(t.clock.now().getTime() - started).toBe(2000);
+    expect((await t.store.getCampaign('1'))?.state).toBe('completed');
+  });
+
+  it('gives a batch back until the next Shanghai day when the daily quota is short', async () => {
+    const channel = fakeChannel({ maxSendsPerDay: 3, maxPerSend: 2 });
+    // 15:00 UTC is 23:00 in Shanghai: the quota window ends an hour later.
+    const t = createTestEngine({ plugins: [channel], start: '2026-01-05T15:00:00Z' });
+    await t.addContacts(contacts(4));
+    await t.addCampaign({ id: '1' });
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.drain();
+    expect(channel.calls.map((c) => c.messages.length)).toEqual([2]);
+    const released = t.store.batches('1')[1];
+    expect(released).toMatchObject({ state: 'queued', dueAt: new Date('2026-01-05T16:00:00Z') });
+    expect(t.store.deliveries('1').map((d) => d.state)).toEqual(['sent', 'sent', 'queued', 'queued']);
+    await t.clock.advance(3_600_000);
+    await t.drain();
+    expect(channel.calls.map((c) => c.messages.length)).toEqual([2, 2]);
+    expect((await t.store.getCampaign('1'))?.state).toBe('completed');
+  });
+});
+
+describe('engine: worker', () => {
+  it('consumes the queue and ticks until stopped', async () => {
+    const channel = fakeChannel();
+    const t = createTestEngine({ plugins: [channel] });
+    await t.addContacts(contacts(10));
+    await t.addCampaign({ id: '1', batchIntervalMs: 1000 });
+    const worker = t.engine.runWorker({ concurrency: 2, tickIntervalMs: 500 });
+    await t.engine.start({ ...ref, actor: t.actor });
+    for (let i = 0; i < 20 && (await t.store.getCampaign('1'))?.state !== 'completed'; i++) {
+      await t.clock.advance(500);
+    }
+    await worker.stop();
+    expect((await t.store.getCampaign('1'))?.state).toBe('completed');
+    expect(channel.calls).toHaveLength(5);
+  });
+});

@@ -1,0 +1,155 @@
+import { type CampaignCommand, transitionFor } from '../campaign/state-machine.js';
+import type { Actor, Campaign } from '../domain/campaign.js';
+import { isQunfaError, QunfaError } from '../errors.js';
+import { silentLogger } from '../ports/logger.js';
+import type { BatchJob } from '../ports/queue.js';
+import type { BatchRef } from '../ports/store.js';
+import { checkBeforeStart } from './compliance.js';
+import type { CampaignCommandInput, Engine, EngineContext, EngineDeps } from './deps.js';
+import { buildPlan } from './plan.js';
+import { processBatch } from './process-batch.js';
+import { createProgressPublisher } from './progress.js';
+import { runWorker } from './worker.js';
+
+const toJob = (ref: BatchRef): BatchJob => ({
+  batchId: ref.id,
+  campaignId: ref.campaignId,
+  workspaceId: ref.workspaceId,
+  dueAt: ref.dueAt,
+});
+
+/** How many due batches, leases or scheduled campaigns one look takes. */
+const SCAN_LIMIT = 1000;
+const schedulerActor: Actor = { kind: 'system', id: 'scheduler' };
+
+/** The campaign engine: commands on campaigns, batch processing and the worker loop, over the ports. */
+export function createEngine(deps: EngineDeps): Engine {
+  const logger = deps.logger ?? silentLogger;
+  const ctx: EngineContext = {
+    store: deps.store,
+    queue: deps.queue,
+    bus: deps.bus,
+    limiter: deps.limiter,
+    clock: deps.clock,
+    registry: deps.registry,
+    logger,
+    workerId: deps.workerId,
+    leaseMs: deps.leaseMs ?? 60_000,
+    maxBatchStarts: deps.maxBatchStarts ?? 5,
+    timeZone: deps.timeZone ?? 'Asia/Shanghai',
+    errorRetryDelayMs: deps.errorRetryDelayMs ?? 60_000,
+    progress: createProgressPublisher({
+      store: deps.store,
+      bus: deps.bus,
+      clock: deps.clock,
+      logger,
+      ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
+    }),
+  };
+
+  const load = async (input: CampaignCommandInput): Promise<Campaign> => {
+    const campaign = await ctx.store.getCampaign(input.campaignId);
+    // Another workspace's campaign is reported as missing, not as forbidden: its existence is not ours to reveal.
+    if (!campaign || campaign.workspaceId !== input.workspaceId) {
+      throw new QunfaError('CAMPAIGN_NOT_FOUND', 'no such campaign', {
+        details: { campaignId: input.campaignId },
+      });
+    }
+    return campaign;
+  };
+
+  const enqueueDue = async () => {
+    const due = await ctx.store.dueBatches(ctx.clock.now(), SCAN_LIMIT);
+    if (due.length > 0) await ctx.queue.enqueue(due.map(toJob));
+  };
+
+  const command = async (input: CampaignCommandInput, name: CampaignCommand, reason?: string) => {
+    const campaign = await load(input);
+    const to = transitionFor(campaign.state, name);
+    const updated = await ctx.store.transitionCampaign({
+      workspaceId: input.workspaceId,
+      campaignId: input.campaignId,
+      from: campaign.state,
+      to,
+      actor: input.actor,
+      at: ctx.clock.now(),
+      ...(reason ? { reason } : {}),
+    });
+    await ctx.progress.flush(input);
+    return updated;
+  };
+
+  const start: Engine['start'] = async (input) => {
+    const campaign = await load(input);
+    const now = ctx.clock.now();
+    const later = campaign.scheduledAt !== null && campaign.scheduledAt > now;
+    const to = transitionFor(campaign.state, later ? 'schedule' : 'start');
+    const plan = buildPlan(campaign, ctx.registry, now);
+    const audienceSize = (await ctx.store.countAudience?.(plan)) ?? 0;
+    const findings = await checkBeforeStart(campaign, plan, ctx.registry, { audienceSize, now });
+    const blocking = findings.filter((f) => f.level === 'block');
+    if (blocking.length > 0) {
+      throw new QunfaError('COMPLIANCE_BLOCKED', `${blocking.length} finding(s) block this campaign`, {
+        details: { findings },
+      });
+    }
+    const transition = {
+      workspaceId: input.workspaceId,
+      campaignId: input.campaignId,
+      from: campaign.state,
+      to,
+      actor: input.actor,
+      at: now,
+    };
+    if (later) {
+      const scheduled = await ctx.store.transitionCampaign(transition);
+      await ctx.progress.flush(input);
+      return { campaign: scheduled };
+    }
+    const started = await ctx.store.startCampaign(transition, plan);
+    await enqueueDue();
+    await ctx.progress.flush(input);
+    const completed = await ctx.store.completeIfDone(input.campaignId, ctx.clock.now());
+    if (completed) await ctx.progress.flush(input);
+    return { campaign: completed ?? started.campaign, summary: started.summary };
+  };
+
+  const startScheduled = async (ref: { workspaceId: string; campaignId: string }) => {
+    try {
+      await start({ ...ref, actor: schedulerActor });
+    } catch (error) {
+      logger.error('a scheduled campaign could not start', {
+        campaignId: ref.campaignId,
+        code: isQunfaError(error) ? error.code : undefined,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      // A campaign its rules now block would be retried on every tick: it is cancelled, with the reason.
+      if (isQunfaError(error, 'COMPLIANCE_BLOCKED')) {
+        await command({ ...ref, actor: schedulerActor }, 'cancel', 'compliance_blocked').catch(() => {});
+      }
+    }
+  };
+
+  const engine: Engine = {
+    start,
+    pause: (input) => command(input, 'pause'),
+    async resume(input) {
+      const campaign = await command(input, 'resume');
+      await enqueueDue();
+      return campaign;
+    },
+    cancel: (input) => command(input, 'cancel'),
+    processBatch: (job) => processBatch(ctx, job),
+    async tick() {
+      const now = ctx.clock.now();
+      for (const ref of await ctx.store.scheduledCampaignsDue(now, SCAN_LIMIT)) await startScheduled(ref);
+      const due = await ctx.store.dueBatches(now, SCAN_LIMIT);
+      const expired = await ctx.store.expiredLeases(now, SCAN_LIMIT);
+      const jobs = [...due, ...expired].map(toJob);
+      if (jobs.length > 0) await ctx.queue.enqueue(jobs);
+    },
+    runWorker: (options) => runWorker(ctx, engine, options),
+    close: () => ctx.progress.close(),
+  };
+  return engine;
+}

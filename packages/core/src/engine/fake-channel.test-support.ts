@@ -1,0 +1,72 @@
+import type { IdentityKind } from '../domain/contact.js';
+import type { FailureClass } from '../domain/failure.js';
+import type { ChannelPlugin, OutboundBatch, OutboundMessage, SendOutcome } from '../plugins/channel.js';
+
+export type FakeOutcome =
+  | { status: 'sent'; awaitingConfirmation?: boolean }
+  | { status: 'failed'; failure: FailureClass; retryAfterMs?: number }
+  | 'missing';
+
+export interface FakeChannelOptions {
+  name?: `channel:${string}`;
+  kinds?: IdentityKind[];
+  idempotent?: boolean;
+  maxPerSend?: number;
+  ratePerSecond?: number;
+  maxSendsPerDay?: number;
+  accounts?: string[];
+  /** What the provider does with a message on its n-th send (0-based). Default: sent. */
+  outcome?(message: OutboundMessage, n: number): FakeOutcome;
+  /** Whether the n-th call (0-based) throws. */
+  throws?(call: number): boolean;
+  queryStatus?(batch: OutboundBatch): SendOutcome[];
+}
+
+export type FakeChannel = ChannelPlugin & { calls: OutboundBatch[]; queries: OutboundBatch[] };
+
+/** A tiny in-test channel: it records every call and answers as told. */
+export function fakeChannel(options: FakeChannelOptions = {}): FakeChannel {
+  const kinds = options.kinds ?? ['phone'];
+  const sends = new Map<string, number>();
+  const calls: OutboundBatch[] = [];
+  const queries: OutboundBatch[] = [];
+  const channel: FakeChannel = {
+    kind: 'channel',
+    name: options.name ?? 'channel:test',
+    limits: {
+      maxRecipientsPerSend: options.maxPerSend ?? 2,
+      contentTypes: ['text'],
+      receipts: false,
+      recall: false,
+      idempotencyKeys: options.idempotent ?? false,
+      ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: options.ratePerSecond }),
+      ...(options.maxSendsPerDay === undefined ? {} : { maxSendsPerDay: options.maxSendsPerDay }),
+    },
+    identityKinds: kinds,
+    accounts: options.accounts ?? [],
+    calls,
+    queries,
+    address: (identities) => identities.find((i) => kinds.includes(i.kind))?.value,
+    async send(batch) {
+      calls.push(structuredClone(batch));
+      if (options.throws?.(calls.length - 1)) throw new Error('provider timed out');
+      return batch.messages.flatMap((message): SendOutcome[] => {
+        const n = sends.get(message.address) ?? 0;
+        sends.set(message.address, n + 1);
+        const outcome = options.outcome?.(message, n) ?? { status: 'sent' };
+        if (outcome === 'missing') return [];
+        if (outcome.status === 'sent')
+          return [{ id: message.id, providerMessageId: `pm-${message.id}-${n}`, ...outcome }];
+        return [{ id: message.id, error: `fake ${outcome.failure}`, ...outcome }];
+      });
+    },
+  };
+  if (options.queryStatus) {
+    const query = options.queryStatus;
+    channel.queryStatus = async (batch) => {
+      queries.push(structuredClone(batch));
+      return query(batch);
+    };
+  }
+  return channel;
+}

@@ -1,0 +1,70 @@
+import type { Campaign, ChannelPlanStep } from '../domain/campaign.js';
+import type { SuppressionReason } from '../domain/contact.js';
+import { variantRanges } from '../domain/variant-bucket.js';
+import { QunfaError } from '../errors.js';
+import type { ChannelPlugin } from '../plugins/channel.js';
+import type { CampaignPlan } from '../ports/store.js';
+import type { Registry } from '../registry/registry.js';
+
+/** Suppressions that keep a contact out of every marketing campaign. */
+export const marketingSuppressions: readonly SuppressionReason[] = [
+  'unsubscribed',
+  'blacklisted',
+  'complained',
+  'erased',
+];
+
+/** FNV-1a (32 bit) of a campaign id, reduced below 2^31: the stable seed of its A/B split. */
+export function variantSeedFor(campaignId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < campaignId.length; i++) {
+    hash ^= campaignId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % 2 ** 31;
+}
+
+/**
+ * Recipients per batch of a plan step: the step's own size, capped by what one send may carry
+ * and by the daily quota (a batch larger than a day's quota could never be sent).
+ */
+export function stepBatchSize(step: ChannelPlanStep | undefined, channel: ChannelPlugin): number {
+  const { maxRecipientsPerSend, maxSendsPerDay } = channel.limits;
+  const size = Math.min(step?.batchSize ?? maxRecipientsPerSend, maxRecipientsPerSend);
+  return Math.max(1, maxSendsPerDay === undefined ? size : Math.min(size, maxSendsPerDay));
+}
+
+/** The declarative plan the store executes to start a campaign. */
+export function buildPlan(campaign: Campaign, registry: Registry, now: Date): CampaignPlan {
+  if (campaign.variants.length === 0) {
+    throw new QunfaError('INVALID_INPUT', 'the campaign has no variant', {
+      details: { campaignId: campaign.id, field: 'variants' },
+    });
+  }
+  if (campaign.channelPlan.length === 0) {
+    throw new QunfaError('INVALID_INPUT', 'the campaign has no channel plan', {
+      details: { campaignId: campaign.id, field: 'channelPlan' },
+    });
+  }
+  const channels = campaign.channelPlan.map((step) => {
+    const channel = registry.channel(step.channel);
+    return {
+      channel: channel.name,
+      identityKinds: [...channel.identityKinds],
+      batchSize: stepBatchSize(step, channel),
+      accounts: [...channel.accounts],
+    };
+  });
+  const scheduledAt = campaign.scheduledAt;
+  return {
+    workspaceId: campaign.workspaceId,
+    campaignId: campaign.id,
+    audience: campaign.audience,
+    suppress: [...marketingSuppressions],
+    variantSeed: variantSeedFor(campaign.id),
+    variants: variantRanges(campaign.variants),
+    channels,
+    firstDueAt: scheduledAt && scheduledAt > now ? scheduledAt : now,
+    batchIntervalMs: campaign.batchIntervalMs,
+  };
+}

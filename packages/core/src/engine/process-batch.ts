@@ -1,0 +1,200 @@
+import type { Content } from '../domain/content.js';
+import { isQunfaError, QunfaError } from '../errors.js';
+import type { BatchJob } from '../ports/queue.js';
+import type { ClaimedBatch, ClaimedRecipient, DeliveryResult } from '../ports/store.js';
+import { callPlugin, checkRecipients } from './compliance.js';
+import type { EngineContext } from './deps.js';
+import { releaseBatch } from './lease.js';
+import { pace } from './pacing.js';
+import { needsPersonalisation, renderContent } from './render.js';
+import { type BatchScope, deferredResult, failedWithoutCall, uncertainResult } from './results.js';
+import { type Addressed, reconcile, sendBatch } from './send.js';
+
+type BatchRun =
+  | { status: 'settle'; results: DeliveryResult[] }
+  | { status: 'release'; until: Date }
+  | { status: 'lost' };
+
+/** Claims, paces, checks, sends and settles one batch. */
+export async function processBatch(ctx: EngineContext, job: BatchJob): Promise<void> {
+  const claimed = await ctx.store.claimBatch({
+    batchId: job.batchId,
+    owner: ctx.workerId,
+    now: ctx.clock.now(),
+    leaseMs: ctx.leaseMs,
+  });
+  if (!claimed) return;
+  const { batch, campaign } = claimed;
+  const later = () => new Date(ctx.clock.now().getTime() + ctx.errorRetryDelayMs);
+  const channel = ctx.registry.get(batch.channel);
+  if (channel?.kind !== 'channel') {
+    ctx.logger.error('a batch of a channel that is not loaded was given back', {
+      batchId: batch.id,
+      channel: batch.channel,
+    });
+    await releaseBatch(ctx, batch, later());
+    return;
+  }
+  const scope: BatchScope = { batch, campaign, channel, registry: ctx.registry, now: ctx.clock.now() };
+  if (batch.starts > ctx.maxBatchStarts) {
+    await settle(ctx, scope, poisonResults(ctx, scope, claimed), 'failed');
+    return;
+  }
+  let run: BatchRun;
+  try {
+    run = await runBatch(ctx, scope, claimed.recipients);
+  } catch (error) {
+    // Only preparation can throw (rules, addressing, rendering): nothing was sent, so the batch goes back.
+    ctx.logger.error('a batch was given back after an error', {
+      batchId: batch.id,
+      plugin: error instanceof QunfaError ? error.plugin : undefined,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    await releaseBatch(ctx, batch, later());
+    return;
+  }
+  if (run.status === 'release') await releaseBatch(ctx, batch, run.until);
+  else if (run.status === 'lost')
+    ctx.logger.warn('the batch lease was lost while waiting for tokens', { batchId: batch.id });
+  else await settle(ctx, scope, run.results, 'done');
+}
+
+async function runBatch(
+  ctx: EngineContext,
+  scope: BatchScope,
+  recipients: ClaimedRecipient[],
+): Promise<BatchRun> {
+  const idempotent = scope.channel.limits.idempotencyKeys;
+  // An idempotent channel is simply sent the whole batch again with the same key.
+  const recovering = idempotent ? [] : recipients.filter((r) => r.previousState === 'submitted');
+  const fresh = idempotent ? recipients : recipients.filter((r) => r.previousState !== 'submitted');
+  const prepared = await prepare(ctx, scope, fresh);
+  const results = [...prepared.results];
+  if (recovering.length > 0) {
+    const addressed = recovering.flatMap((r) => {
+      try {
+        return addressOf(scope, r) ?? [];
+      } catch {
+        return [];
+      }
+    });
+    results.push(...(await reconcile(ctx, scope, recovering, addressed)));
+  }
+  if (prepared.items.length === 0) return { status: 'settle', results };
+  const pacing = await pace(ctx, scope.batch, scope.channel, prepared.items.length);
+  if (pacing.status !== 'go') return pacing;
+  results.push(...(await sendBatch(ctx, scope, prepared.items)));
+  return { status: 'settle', results };
+}
+
+/** Recipient rules, addressing and rendering: everything decided before the provider is called. */
+async function prepare(
+  ctx: EngineContext,
+  scope: BatchScope,
+  recipients: ClaimedRecipient[],
+): Promise<{ results: DeliveryResult[]; items: Addressed[] }> {
+  const verdicts = await checkRecipients(
+    recipients.map((r) => ({
+      deliveryId: r.deliveryId,
+      contactId: r.contactId,
+      channel: scope.channel.name,
+    })),
+    ctx.registry.rules,
+    { campaign: scope.campaign, now: scope.now },
+  );
+  const results: DeliveryResult[] = [];
+  const items: Addressed[] = [];
+  for (const recipient of recipients) {
+    const verdict = verdicts.get(recipient.deliveryId) ?? { action: 'allow' };
+    if (verdict.action === 'suppress') {
+      results.push({
+        deliveryId: recipient.deliveryId,
+        state: 'suppressed',
+        suppressionReason: verdict.reason,
+      });
+    } else if (verdict.action === 'defer') {
+      results.push(deferredResult(scope, recipient, verdict.until, verdict.reason));
+    } else {
+      const item = await callPlugin(scope.channel.name, 'address', () => addressOf(scope, recipient));
+      if (item) items.push(item);
+      else
+        results.push(
+          failedWithoutCall(recipient, 'invalid_recipient', `no address for ${scope.channel.name}`),
+        );
+    }
+  }
+  return { results, items };
+}
+
+const unpersonalised = new WeakMap<Content, boolean>();
+
+/** The recipient's message, or undefined when the channel has no address for it. */
+function addressOf(scope: BatchScope, recipient: ClaimedRecipient): Addressed | undefined {
+  const address = scope.channel.address(recipient.identities);
+  if (address === undefined) return undefined;
+  const variant = scope.campaign.variants.find((v) => v.id === recipient.variantId);
+  if (!variant) {
+    throw new QunfaError('INTERNAL', 'a delivery names a variant the campaign does not have', {
+      details: { deliveryId: recipient.deliveryId, variantId: recipient.variantId },
+    });
+  }
+  let plain = unpersonalised.get(variant.content);
+  if (plain === undefined) {
+    plain = !needsPersonalisation(variant.content);
+    unpersonalised.set(variant.content, plain);
+  }
+  const content = plain ? variant.content : renderContent(variant.content, recipient);
+  return { recipient, message: { id: recipient.deliveryId, address, content } };
+}
+
+/** A batch claimed too often is given up on; what may have been sent is left for an operator. */
+function poisonResults(ctx: EngineContext, scope: BatchScope, claimed: ClaimedBatch): DeliveryResult[] {
+  const error = `poison batch: claimed ${claimed.batch.starts} times (limit ${ctx.maxBatchStarts})`;
+  ctx.logger.error('poison batch given up on', {
+    batchId: claimed.batch.id,
+    plugin: scope.channel.name,
+    error,
+  });
+  return claimed.recipients.map((r) =>
+    r.previousState === 'submitted' && !scope.channel.limits.idempotencyKeys
+      ? uncertainResult(scope, r, error)
+      : failedWithoutCall(r, 'unknown', error),
+  );
+}
+
+/** Writes the results, enqueues the follow-ups and publishes progress. */
+async function settle(
+  ctx: EngineContext,
+  scope: BatchScope,
+  results: DeliveryResult[],
+  batchState: 'done' | 'failed',
+): Promise<void> {
+  const { batch } = scope;
+  let followUps: Awaited<ReturnType<EngineContext['store']['settleBatch']>>['followUps'];
+  try {
+    ({ followUps } = await ctx.store.settleBatch({
+      batchId: batch.id,
+      leaseOwner: ctx.workerId,
+      at: ctx.clock.now(),
+      batchState,
+      results,
+    }));
+  } catch (error) {
+    if (!isQunfaError(error, 'LEASE_LOST')) throw error;
+    ctx.logger.warn('the batch lease was lost before settling; another worker has it', { batchId: batch.id });
+    return;
+  }
+  if (followUps.length > 0) {
+    await ctx.queue.enqueue(
+      followUps.map((f) => ({
+        batchId: f.id,
+        campaignId: f.campaignId,
+        workspaceId: f.workspaceId,
+        dueAt: f.dueAt,
+      })),
+    );
+  }
+  const ref = { workspaceId: batch.workspaceId, campaignId: batch.campaignId };
+  ctx.progress.nudge(ref);
+  if (await ctx.store.completeIfDone(batch.campaignId, ctx.clock.now())) await ctx.progress.flush(ref);
+}

@@ -1,0 +1,170 @@
+import type { Campaign } from '../domain/campaign.js';
+import type { Batch } from '../domain/delivery.js';
+import { type FailureClass, failureClasses } from '../domain/failure.js';
+import type { ChannelPlugin, SendOutcome } from '../plugins/channel.js';
+import type { ClaimedRecipient, DeliveryResult } from '../ports/store.js';
+import type { Registry } from '../registry/registry.js';
+import { stepBatchSize } from './plan.js';
+import { decideRetry } from './retry-decision.js';
+
+/** What the results of one claimed batch are computed from. */
+export interface BatchScope {
+  batch: Batch;
+  campaign: Campaign;
+  channel: ChannelPlugin;
+  registry: Registry;
+  now: Date;
+}
+
+const knownFailures: ReadonlySet<string> = new Set(failureClasses);
+
+function attemptOf(scope: BatchScope) {
+  return { channel: scope.batch.channel, account: scope.batch.account };
+}
+
+/** The channel's batch size within this campaign's plan. */
+function batchSizeFor(scope: BatchScope, channel: ChannelPlugin): number {
+  return stepBatchSize(
+    scope.campaign.channelPlan.find((s) => s.channel === channel.name),
+    channel,
+  );
+}
+
+function canAddress(registry: Registry, channel: string, recipient: ClaimedRecipient): boolean {
+  const plugin = registry.get(channel);
+  if (plugin?.kind !== 'channel') return false;
+  try {
+    return plugin.address(recipient.identities) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** A provider call that may or may not have reached the recipient: for an operator to resolve. */
+export function uncertainResult(
+  scope: BatchScope,
+  recipient: ClaimedRecipient,
+  error: string,
+): DeliveryResult {
+  return {
+    deliveryId: recipient.deliveryId,
+    state: 'uncertain',
+    error,
+    attempt: {
+      ...attemptOf(scope),
+      status: 'uncertain',
+      providerMessageId: null,
+      failureClass: null,
+      error,
+    },
+  };
+}
+
+/** A delivery that failed before any provider call (no address, no content). */
+export function failedWithoutCall(
+  recipient: ClaimedRecipient,
+  failure: FailureClass,
+  error: string,
+): DeliveryResult {
+  return { deliveryId: recipient.deliveryId, state: 'failed', failureClass: failure, error };
+}
+
+/** A failed provider call: retried, escalated or failed by the campaign's retry policy. */
+export function failedResult(
+  scope: BatchScope,
+  recipient: ClaimedRecipient,
+  failure: FailureClass,
+  error: string,
+  extra: { retryAfterMs?: number; providerMessageId?: string } = {},
+): DeliveryResult {
+  const attempt = {
+    ...attemptOf(scope),
+    status: 'failed' as const,
+    providerMessageId: extra.providerMessageId ?? null,
+    failureClass: failure,
+    error,
+  };
+  const decision = decideRetry({
+    failure,
+    attempts: recipient.attempts + 1,
+    policy: scope.campaign.retryPolicy,
+    channel: scope.batch.channel,
+    channelPlan: scope.campaign.channelPlan.map((s) => s.channel),
+    canAddress: (channel) => canAddress(scope.registry, channel, recipient),
+    now: scope.now,
+    ...(extra.retryAfterMs === undefined ? {} : { retryAfterMs: extra.retryAfterMs }),
+  });
+  const base = { deliveryId: recipient.deliveryId, attempt, failureClass: failure, error };
+  if (decision.action === 'fail') return { ...base, state: 'failed' };
+  if (decision.action === 'retry') {
+    return {
+      ...base,
+      state: 'queued',
+      retry: {
+        at: decision.at,
+        channel: scope.channel.name,
+        batchSize: batchSizeFor(scope, scope.channel),
+        account: scope.batch.account,
+      },
+    };
+  }
+  const next = scope.registry.channel(decision.channel);
+  return {
+    ...base,
+    state: 'queued',
+    retry: {
+      at: decision.at,
+      channel: next.name,
+      batchSize: batchSizeFor(scope, next),
+      account: next.accounts[0] ?? null,
+    },
+  };
+}
+
+/** The result of one outcome a channel reported. */
+export function outcomeResult(
+  scope: BatchScope,
+  recipient: ClaimedRecipient,
+  outcome: SendOutcome,
+): DeliveryResult {
+  if (outcome.status === 'sent') {
+    const state = outcome.awaitingConfirmation ? 'awaiting_confirmation' : 'sent';
+    return {
+      deliveryId: recipient.deliveryId,
+      state,
+      attempt: {
+        ...attemptOf(scope),
+        status: state,
+        providerMessageId: outcome.providerMessageId ?? null,
+        failureClass: null,
+        error: null,
+      },
+    };
+  }
+  // A class the kernel does not know is a channel bug; `unknown` is the safe reading of it.
+  const failure = knownFailures.has(outcome.failure) ? outcome.failure : 'unknown';
+  return failedResult(scope, recipient, failure, outcome.error, {
+    ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+    ...(outcome.providerMessageId === undefined ? {} : { providerMessageId: outcome.providerMessageId }),
+  });
+}
+
+/** A recipient a rule wants sent later: queued again on the same channel and account. */
+export function deferredResult(
+  scope: BatchScope,
+  recipient: ClaimedRecipient,
+  until: Date,
+  reason: string,
+): DeliveryResult {
+  return {
+    deliveryId: recipient.deliveryId,
+    state: 'queued',
+    error: `deferred: ${reason}`,
+    retry: {
+      at: until,
+      channel: scope.channel.name,
+      batchSize: batchSizeFor(scope, scope.channel),
+      account: scope.batch.account,
+    },
+  };
+}

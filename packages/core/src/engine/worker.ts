@@ -1,0 +1,32 @@
+import type { Engine, EngineContext, WorkerOptions } from './deps.js';
+
+/** Consumes the queue with `processBatch` and ticks on an interval until stopped. */
+export function runWorker(
+  ctx: EngineContext,
+  engine: Engine,
+  options: WorkerOptions,
+): { stop(): Promise<void> } {
+  const consumer = ctx.queue.consume((job) => engine.processBatch(job), { concurrency: options.concurrency });
+  const stopping = new AbortController();
+  const ticking = (async () => {
+    while (!stopping.signal.aborted) {
+      try {
+        await engine.tick();
+      } catch (error) {
+        ctx.logger.error('tick failed', { error: error instanceof Error ? error.message : String(error) });
+      }
+      try {
+        await ctx.clock.sleep(options.tickIntervalMs, stopping.signal);
+      } catch {
+        return;
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopping.abort();
+      await ticking;
+      await consumer.stop();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { ClaimedBatch } from '../ports/store.js';
+import type { MemoryTables } from './tables.js';
+
+/** Leases a due (or expired) batch of a running campaign and moves its queued deliveries to submitted. */
+export function claim(
+  t: MemoryTables,
+  input: { batchId: string; owner: string; now: Date; leaseMs: number },
+): ClaimedBatch | undefined {
+  const batch = t.batches.get(input.batchId);
+  const campaign = batch && t.campaigns.get(batch.campaignId);
+  if (!batch || campaign?.state !== 'running') return undefined;
+  const claimable =
+    (batch.state === 'queued' && batch.dueAt <= input.now) ||
+    (batch.state === 'leased' && batch.leaseUntil !== null && batch.leaseUntil < input.now);
+  if (!claimable) return undefined;
+  batch.state = 'leased';
+  batch.leaseOwner = input.owner;
+  batch.leaseUntil = new Date(input.now.getTime() + input.leaseMs);
+  batch.starts++;
+  const moved = new Set<string>();
+  const recipients = [...t.deliveries.values()]
+    .filter((d) => d.batchId === batch.id && (d.state === 'queued' || d.state === 'submitted'))
+    .map((d) => {
+      const previousState = d.state;
+      if (d.state === 'queued') {
+        d.state = 'submitted';
+        d.updatedAt = input.now;
+        moved.add(d.id);
+      }
+      const contact = t.contacts.get(d.contactId);
+      return {
+        deliveryId: d.id,
+        contactId: d.contactId,
+        variantId: d.variantId,
+        attempts: d.attempts,
+        previousState,
+        identities: contact?.identities ?? [],
+        name: contact?.name ?? null,
+        attributes: contact?.attributes ?? {},
+      };
+    });
+  t.claimedFromQueued.set(batch.id, moved);
+  return structuredClone({ batch, campaign, recipients });
+}
+
+/** Gives a batch back to the queue, undoing what its claim did. */
+export function release(t: MemoryTables, input: { batchId: string; owner: string; dueAt: Date }): void {
+  const batch = t.batches.get(input.batchId);
+  if (batch?.state !== 'leased' || batch.leaseOwner !== input.owner) return;
+  // Only what this claim moved goes back: a delivery already `submitted` before it may have been sent.
+  for (const id of t.claimedFromQueued.get(batch.id) ?? []) {
+    const d = t.deliveries.get(id);
+    if (d?.state === 'submitted') d.state = 'queued';
+  }
+  t.claimedFromQueued.delete(batch.id);
+  Object.assign(batch, { state: 'queued', dueAt: input.dueAt, leaseOwner: null, leaseUntil: null });
+}

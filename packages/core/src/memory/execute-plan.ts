@@ -1,0 +1,104 @@
+import { matchesAudience } from '../domain/audience.js';
+import type { Contact, SuppressionReason } from '../domain/contact.js';
+import { variantBucket } from '../domain/variant-bucket.js';
+import type { CampaignPlan, PlanSummary } from '../ports/store.js';
+
+/** One recipient as the plan decided it. */
+export interface PlannedDelivery {
+  contactId: string;
+  variantId: string;
+  /** The plan step's channel; null when suppressed. */
+  channel: string | null;
+  suppressionReason: SuppressionReason | null;
+  /** Index into `batches`; null when suppressed. */
+  batch: number | null;
+}
+
+export interface PlannedBatch {
+  channel: string;
+  account: string | null;
+  seq: number;
+  dueAt: Date;
+  size: number;
+}
+
+/** Numeric ids compare as numbers (SQL stores use bigint ids); others as strings. */
+export function compareIds(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Most recently active first, never active last, then by contact id. */
+function byActivity(a: Contact, b: Contact): number {
+  const x = a.lastActiveAt?.getTime();
+  const y = b.lastActiveAt?.getTime();
+  if (x !== y) {
+    if (x === undefined) return 1;
+    if (y === undefined) return -1;
+    return y - x;
+  }
+  return compareIds(a.id, b.id);
+}
+
+/** The plan executed with plain loops: the reference semantics of `Store.startCampaign`. */
+export function executePlan(
+  plan: CampaignPlan,
+  contacts: Iterable<Contact>,
+  suppressionsOf: (contactId: string) => ReadonlySet<SuppressionReason>,
+): { deliveries: PlannedDelivery[]; batches: PlannedBatch[]; summary: PlanSummary } {
+  const audience = [...contacts]
+    .filter((c) => c.workspaceId === plan.workspaceId && matchesAudience(plan.audience, new Set(c.tagIds)))
+    .sort(byActivity);
+  const summary: PlanSummary = { total: 0, queued: 0, suppressed: {}, batches: 0 };
+  const deliveries: PlannedDelivery[] = [];
+  const perChannel = plan.channels.map((): PlannedDelivery[] => []);
+
+  for (const contact of audience) {
+    const bucket = variantBucket(contact.id, plan.variantSeed);
+    const variant = plan.variants.find((v) => bucket >= v.fromBucket && bucket < v.toBucket);
+    if (!variant) continue;
+    const held = suppressionsOf(contact.id);
+    const kinds = new Set(contact.identities.map((i) => i.kind));
+    const step = plan.channels.findIndex((c) => c.identityKinds.some((k) => kinds.has(k)));
+    const reason: SuppressionReason | undefined =
+      plan.suppress.find((r) => held.has(r)) ?? (step < 0 ? 'no_address' : undefined);
+    const delivery: PlannedDelivery = {
+      contactId: contact.id,
+      variantId: variant.id,
+      channel: reason ? null : (plan.channels[step]?.channel ?? null),
+      suppressionReason: reason ?? null,
+      batch: null,
+    };
+    deliveries.push(delivery);
+    summary.total++;
+    if (reason) summary.suppressed[reason] = (summary.suppressed[reason] ?? 0) + 1;
+    else {
+      summary.queued++;
+      perChannel[step]?.push(delivery);
+    }
+  }
+
+  const batches: PlannedBatch[] = [];
+  plan.channels.forEach((channel, step) => {
+    const queued = perChannel[step] ?? [];
+    const size = Math.max(1, channel.batchSize);
+    for (let from = 0, n = 0; from < queued.length; from += size, n++) {
+      const seq = batches.length;
+      const members = queued.slice(from, from + size);
+      for (const d of members) d.batch = seq;
+      batches.push({
+        channel: channel.channel,
+        account: channel.accounts.length > 0 ? (channel.accounts[n % channel.accounts.length] ?? null) : null,
+        seq,
+        dueAt: new Date(plan.firstDueAt.getTime() + seq * plan.batchIntervalMs),
+        size: members.length,
+      });
+    }
+  });
+  summary.batches = batches.length;
+  return { deliveries, batches, summary };
+}

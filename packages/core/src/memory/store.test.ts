@@ -1,0 +1,12 @@
+import { describeStoreContract } from '../testing/store-contract.js';
+import { MemoryStore } from './store.js';
+
+describeStoreContract('MemoryStore', () => {
+  const store = new MemoryStore();
+  return {
+    store,
+    addContact: (contact, suppressions) => store.addContact(contact, suppressions),
+    addCampaign: (campaign) => store.addCampaign(campaign),
+    close: async () => {},
+  };
+});

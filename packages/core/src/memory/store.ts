@@ -1,0 +1,235 @@
+import type { Actor, Campaign } from '../domain/campaign.js';
+import type { Contact, SuppressionReason } from '../domain/contact.js';
+import { type Counters, counterFor, emptyCounters } from '../domain/counters.js';
+import type { Batch, Delivery, DeliveryAttempt } from '../domain/delivery.js';
+import { QunfaError } from '../errors.js';
+import type {
+  BatchRef,
+  BatchSettlement,
+  CampaignPlan,
+  CampaignTransition,
+  ClaimedBatch,
+  PlanSummary,
+  SettleResult,
+  Store,
+} from '../ports/store.js';
+import { claim, release } from './claim.js';
+import { executePlan } from './execute-plan.js';
+import { settle } from './settle.js';
+import {
+  type AuditEntry,
+  applyTransition,
+  audit,
+  checkTransition,
+  createTables,
+  type MemoryTables,
+} from './tables.js';
+
+export type { AuditEntry } from './tables.js';
+
+const copy = <T>(value: T): T => structuredClone(value);
+const systemActor: Actor = { kind: 'system', id: 'engine' };
+
+/**
+ * The reference `Store`: plain maps and loops, every method atomic because nothing awaits
+ * in between. Contact ids must be numeric strings, as `variantBucket` hashes them.
+ */
+export class MemoryStore implements Store {
+  private t: MemoryTables = createTables();
+
+  async addContact(contact: Contact, suppressions: SuppressionReason[] = []): Promise<void> {
+    this.t.contacts.set(contact.id, copy(contact));
+    this.t.suppressions.set(contact.id, new Set(suppressions));
+  }
+
+  async addCampaign(campaign: Campaign): Promise<void> {
+    this.t.campaigns.set(campaign.id, copy(campaign));
+  }
+
+  /** A campaign's deliveries, in planning order. */
+  deliveries(campaignId: string): Delivery[] {
+    return [...this.t.deliveries.values()].filter((d) => d.campaignId === campaignId).map(copy);
+  }
+
+  attempts(deliveryId: string): DeliveryAttempt[] {
+    return copy(this.t.attempts.get(deliveryId) ?? []);
+  }
+
+  /** A campaign's batches by seq. */
+  batches(campaignId: string): Batch[] {
+    return [...this.t.batches.values()]
+      .filter((b) => b.campaignId === campaignId)
+      .sort((a, b) => a.seq - b.seq)
+      .map(copy);
+  }
+
+  auditLog(): AuditEntry[] {
+    return copy(this.t.audit);
+  }
+
+  async getCampaign(campaignId: string): Promise<Campaign | undefined> {
+    const campaign = this.t.campaigns.get(campaignId);
+    return campaign && copy(campaign);
+  }
+
+  async transitionCampaign(transition: CampaignTransition): Promise<Campaign> {
+    const campaign = applyTransition(this.t, transition);
+    return copy(campaign);
+  }
+
+  async startCampaign(
+    transition: CampaignTransition,
+    plan: CampaignPlan,
+  ): Promise<{ campaign: Campaign; summary: PlanSummary }> {
+    if (transition.to !== 'running' || plan.campaignId !== transition.campaignId) {
+      throw new QunfaError('INVALID_INPUT', 'a start goes to running, with the plan of the same campaign', {
+        details: { to: transition.to, campaignId: transition.campaignId, planCampaignId: plan.campaignId },
+      });
+    }
+    checkTransition(this.t, transition);
+    const executed = this.execute(plan);
+    const campaign = applyTransition(this.t, transition);
+    const batchIds = executed.batches.map((b) => {
+      const id = this.t.nextId();
+      this.t.batches.set(id, {
+        id,
+        workspaceId: plan.workspaceId,
+        campaignId: plan.campaignId,
+        channel: b.channel,
+        account: b.account,
+        seq: b.seq,
+        state: 'queued',
+        dueAt: b.dueAt,
+        size: b.size,
+        starts: 0,
+        leaseOwner: null,
+        leaseUntil: null,
+      });
+      return id;
+    });
+    for (const d of executed.deliveries) {
+      const id = this.t.nextId();
+      this.t.deliveries.set(id, {
+        id,
+        workspaceId: plan.workspaceId,
+        campaignId: plan.campaignId,
+        contactId: d.contactId,
+        variantId: d.variantId,
+        channel: d.channel,
+        batchId: d.batch === null ? null : (batchIds[d.batch] ?? null),
+        state: d.suppressionReason ? 'suppressed' : 'queued',
+        attempts: 0,
+        providerMessageId: null,
+        failureClass: null,
+        suppressionReason: d.suppressionReason,
+        lastError: null,
+        updatedAt: transition.at,
+      });
+    }
+    audit(this.t, transition.at, campaign, transition.actor, 'plan_executed', { ...executed.summary });
+    return { campaign: copy(campaign), summary: executed.summary };
+  }
+
+  async countAudience(plan: CampaignPlan): Promise<number> {
+    return this.execute(plan).summary.queued;
+  }
+
+  async scheduledCampaignsDue(
+    now: Date,
+    limit: number,
+  ): Promise<{ workspaceId: string; campaignId: string }[]> {
+    return [...this.t.campaigns.values()]
+      .filter((c) => c.state === 'scheduled' && (c.scheduledAt ?? now) <= now)
+      .sort((a, b) => (a.scheduledAt?.getTime() ?? 0) - (b.scheduledAt?.getTime() ?? 0))
+      .slice(0, limit)
+      .map((c) => ({ workspaceId: c.workspaceId, campaignId: c.id }));
+  }
+
+  async dueBatches(now: Date, limit: number): Promise<BatchRef[]> {
+    return this.batchRefs(
+      (b) =>
+        b.state === 'queued' && b.dueAt <= now && this.t.campaigns.get(b.campaignId)?.state === 'running',
+      limit,
+    );
+  }
+
+  async expiredLeases(now: Date, limit: number): Promise<BatchRef[]> {
+    return this.batchRefs((b) => b.state === 'leased' && b.leaseUntil !== null && b.leaseUntil < now, limit);
+  }
+
+  async claimBatch(input: {
+    batchId: string;
+    owner: string;
+    now: Date;
+    leaseMs: number;
+  }): Promise<ClaimedBatch | undefined> {
+    return claim(this.t, input);
+  }
+
+  async renewLease(input: { batchId: string; owner: string; now: Date; leaseMs: number }): Promise<boolean> {
+    const batch = this.t.batches.get(input.batchId);
+    if (batch?.state !== 'leased' || batch.leaseOwner !== input.owner) return false;
+    batch.leaseUntil = new Date(input.now.getTime() + input.leaseMs);
+    return true;
+  }
+
+  async releaseBatch(input: { batchId: string; owner: string; dueAt: Date }): Promise<void> {
+    release(this.t, input);
+  }
+
+  async settleBatch(settlement: BatchSettlement): Promise<SettleResult> {
+    const followUps = settle(this.t, settlement);
+    const batch = this.t.batches.get(settlement.batchId) as Batch;
+    return { counters: this.countersOf(batch.campaignId), followUps };
+  }
+
+  async completeIfDone(campaignId: string, at: Date): Promise<Campaign | undefined> {
+    const campaign = this.t.campaigns.get(campaignId);
+    if (campaign?.state !== 'running') return undefined;
+    const open = [...this.t.batches.values()].some(
+      (b) => b.campaignId === campaignId && (b.state === 'queued' || b.state === 'leased'),
+    );
+    if (open) return undefined;
+    const done = applyTransition(this.t, {
+      workspaceId: campaign.workspaceId,
+      campaignId,
+      from: 'running',
+      to: 'completed',
+      actor: systemActor,
+      at,
+    });
+    return copy(done);
+  }
+
+  async counters(campaignId: string): Promise<Counters> {
+    return this.countersOf(campaignId);
+  }
+
+  private countersOf(campaignId: string): Counters {
+    const counters = emptyCounters();
+    for (const d of this.t.deliveries.values()) {
+      if (d.campaignId !== campaignId) continue;
+      counters.total++;
+      counters[counterFor(d.state)]++;
+      if (d.state === 'failed' && d.failureClass) counters.failedByClass[d.failureClass]++;
+    }
+    return counters;
+  }
+
+  private execute(plan: CampaignPlan) {
+    return executePlan(plan, this.t.contacts.values(), (id) => this.t.suppressions.get(id) ?? new Set());
+  }
+
+  private batchRefs(keep: (b: Batch) => boolean, limit: number): BatchRef[] {
+    return [...this.t.batches.values()]
+      .filter(keep)
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.seq - b.seq)
+      .slice(0, limit)
+      .map((b) => ({
+        id: b.id,
+        workspaceId: b.workspaceId,
+        campaignId: b.campaignId,
+        dueAt: new Date(b.dueAt),
+      }));
+  }
+}

@@ -1,0 +1,104 @@
+import { isLegalTransition, terminalCampaignStates } from '../campaign/state-machine.js';
+import type { Actor, Campaign } from '../domain/campaign.js';
+import type { Contact, SuppressionReason } from '../domain/contact.js';
+import type { Batch, Delivery, DeliveryAttempt } from '../domain/delivery.js';
+import { QunfaError } from '../errors.js';
+import type { CampaignTransition } from '../ports/store.js';
+
+/** One line of the audit log. */
+export interface AuditEntry {
+  at: Date;
+  workspaceId: string;
+  campaignId: string;
+  actor: Actor;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+/** The tables of the memory store, shared with its settlement step. */
+export interface MemoryTables {
+  contacts: Map<string, Contact>;
+  suppressions: Map<string, Set<SuppressionReason>>;
+  campaigns: Map<string, Campaign>;
+  deliveries: Map<string, Delivery>;
+  attempts: Map<string, DeliveryAttempt[]>;
+  batches: Map<string, Batch>;
+  /** Per leased batch, the deliveries its claim moved from queued to submitted. */
+  claimedFromQueued: Map<string, Set<string>>;
+  audit: AuditEntry[];
+  nextId(): string;
+}
+
+export function createTables(): MemoryTables {
+  let id = 0;
+  return {
+    contacts: new Map(),
+    suppressions: new Map(),
+    campaigns: new Map(),
+    deliveries: new Map(),
+    attempts: new Map(),
+    batches: new Map(),
+    claimedFromQueued: new Map(),
+    audit: [],
+    nextId: () => String(++id),
+  };
+}
+
+/** The campaign a transition is about, if the compare-and-set holds. */
+export function checkTransition(t: MemoryTables, transition: CampaignTransition): Campaign {
+  const campaign = t.campaigns.get(transition.campaignId);
+  if (!campaign || campaign.workspaceId !== transition.workspaceId) {
+    throw new QunfaError('CAMPAIGN_NOT_FOUND', 'no such campaign', {
+      details: { campaignId: transition.campaignId },
+    });
+  }
+  if (campaign.state !== transition.from || !isLegalTransition(transition.from, transition.to)) {
+    throw new QunfaError(
+      'ILLEGAL_TRANSITION',
+      `cannot move a ${campaign.state} campaign to ${transition.to}`,
+      {
+        details: { from: campaign.state, expected: transition.from, to: transition.to },
+      },
+    );
+  }
+  return campaign;
+}
+
+/** Moves a campaign, cancels its queued batches when cancelled, and audits it. */
+export function applyTransition(t: MemoryTables, transition: CampaignTransition): Campaign {
+  const campaign = checkTransition(t, transition);
+  campaign.state = transition.to;
+  campaign.updatedAt = transition.at;
+  if (transition.to === 'running' && !campaign.startedAt) campaign.startedAt = transition.at;
+  if (terminalCampaignStates.has(transition.to)) campaign.finishedAt = transition.at;
+  if (transition.to === 'cancelled') {
+    for (const b of t.batches.values()) {
+      if (b.campaignId === campaign.id && b.state === 'queued') b.state = 'cancelled';
+    }
+  }
+  audit(t, transition.at, campaign, transition.actor, 'transition', {
+    from: transition.from,
+    to: transition.to,
+    ...(transition.reason ? { reason: transition.reason } : {}),
+  });
+  return campaign;
+}
+
+/** Appends a line to the audit log. */
+export function audit(
+  t: MemoryTables,
+  at: Date,
+  campaign: Campaign,
+  actor: Actor,
+  action: string,
+  details: Record<string, unknown>,
+) {
+  t.audit.push({
+    at,
+    workspaceId: campaign.workspaceId,
+    campaignId: campaign.id,
+    actor,
+    action,
+    details,
+  });
+}

@@ -1,0 +1,210 @@
+import { expect, it } from 'vitest';
+import { isQunfaError } from '../errors.js';
+import type { DeliveryResult } from '../ports/store.js';
+import {
+  at,
+  claimAll,
+  makePlan,
+  seedCampaign,
+  seedContacts,
+  t0,
+  transition,
+} from './store-contract-setup.js';
+import type { StoreHarness } from './store-harness.js';
+
+/** Five phone contacts, batches of 2 due a minute apart, campaign '1' running. */
+async function running(h: StoreHarness): Promise<void> {
+  await seedContacts(
+    h,
+    ['1', '2', '3', '4', '5'].map((id) => ({ id })),
+  );
+  await seedCampaign(h, { id: '1' });
+  await h.store.startCampaign(transition('1', 'draft', 'running'), makePlan('1'));
+}
+
+const lease = { owner: 'w1', leaseMs: 60_000 };
+
+/** Claims, leases, settlement and completion. */
+export function batchContract(harness: () => StoreHarness): void {
+  it('claims a due batch once, leases it and counts starts', async () => {
+    const h = harness();
+    await running(h);
+    const [first, second] = await h.store.dueBatches(at(60_000), 10);
+    expect(first && second).toBeTruthy();
+    expect(await h.store.claimBatch({ batchId: second!.id, now: t0, ...lease })).toBeUndefined();
+    const claimed = await h.store.claimBatch({ batchId: first!.id, now: t0, ...lease });
+    expect(claimed?.batch).toMatchObject({ state: 'leased', leaseOwner: 'w1', starts: 1 });
+    expect(claimed?.batch.leaseUntil?.getTime()).toBe(at(60_000).getTime());
+    expect(claimed?.recipients.map((r) => r.previousState)).toEqual(['queued', 'queued']);
+    expect(claimed?.recipients[0]?.identities[0]?.kind).toBe('phone');
+    expect(
+      await h.store.claimBatch({ batchId: first!.id, owner: 'w2', now: at(1000), leaseMs: 60_000 }),
+    ).toBeUndefined();
+    expect((await h.store.counters('1')).submitted).toBe(2);
+    expect(await h.store.dueBatches(t0, 10)).toEqual([]);
+  });
+
+  it('lets another worker take over an expired lease, with its deliveries submitted', async () => {
+    const h = harness();
+    await running(h);
+    const [ref] = await h.store.dueBatches(t0, 10);
+    await h.store.claimBatch({ batchId: ref!.id, now: t0, ...lease });
+    expect(
+      await h.store.renewLease({ batchId: ref!.id, owner: 'w1', now: at(30_000), leaseMs: 60_000 }),
+    ).toBe(true);
+    expect(
+      await h.store.renewLease({ batchId: ref!.id, owner: 'w2', now: at(30_000), leaseMs: 60_000 }),
+    ).toBe(false);
+    expect(await h.store.expiredLeases(at(60_000), 10)).toEqual([]);
+    expect((await h.store.expiredLeases(at(90_001), 10)).map((b) => b.id)).toEqual([ref!.id]);
+    const again = await h.store.claimBatch({
+      batchId: ref!.id,
+      owner: 'w2',
+      now: at(90_001),
+      leaseMs: 60_000,
+    });
+    expect(again?.batch).toMatchObject({ starts: 2, leaseOwner: 'w2' });
+    expect(again?.recipients.map((r) => r.previousState)).toEqual(['submitted', 'submitted']);
+    expect(
+      await h.store.renewLease({ batchId: ref!.id, owner: 'w1', now: at(90_002), leaseMs: 60_000 }),
+    ).toBe(false);
+  });
+
+  it('does not claim batches of a paused campaign, and claims them again once resumed', async () => {
+    const h = harness();
+    await running(h);
+    const [ref] = await h.store.dueBatches(t0, 10);
+    await h.store.transitionCampaign(transition('1', 'running', 'paused'));
+    expect(await h.store.dueBatches(t0, 10)).toEqual([]);
+    expect(await h.store.claimBatch({ batchId: ref!.id, now: t0, ...lease })).toBeUndefined();
+    await h.store.transitionCampaign(transition('1', 'paused', 'running'));
+    expect(await h.store.claimBatch({ batchId: ref!.id, now: t0, ...lease })).toBeDefined();
+  });
+
+  it('releases a batch untouched until its new due time', async () => {
+    const h = harness();
+    await running(h);
+    const [ref] = await h.store.dueBatches(t0, 10);
+    await h.store.claimBatch({ batchId: ref!.id, now: t0, ...lease });
+    await h.store.releaseBatch({ batchId: ref!.id, owner: 'w1', dueAt: at(600_000) });
+    expect((await h.store.counters('1')).queued).toBe(5);
+    expect(await h.store.claimBatch({ batchId: ref!.id, now: at(1000), ...lease })).toBeUndefined();
+    const again = await h.store.claimBatch({ batchId: ref!.id, now: at(600_000), ...lease });
+    expect(again?.recipients.map((r) => r.previousState)).toEqual(['queued', 'queued']);
+  });
+
+  it('settles results, attempts, follow-ups and counters in one step', async () => {
+    const h = harness();
+    await running(h);
+    const [ref] = await h.store.dueBatches(t0, 10);
+    const claimed = await h.store.claimBatch({ batchId: ref!.id, now: t0, ...lease });
+    const [a, b] = claimed!.recipients;
+    const attempt = { channel: 'channel:a', account: null, providerMessageId: null, error: null };
+    const results: DeliveryResult[] = [
+      {
+        deliveryId: a!.deliveryId,
+        state: 'sent',
+        attempt: { ...attempt, status: 'sent', failureClass: null },
+      },
+      {
+        deliveryId: b!.deliveryId,
+        state: 'queued',
+        failureClass: 'network',
+        error: 'timeout',
+        attempt: { ...attempt, status: 'failed', failureClass: 'network', error: 'timeout' },
+        retry: { at: at(7_200_000), channel: 'channel:a', batchSize: 2, account: null },
+      },
+    ];
+    const settled = await h.store.settleBatch({
+      batchId: claimed!.batch.id,
+      leaseOwner: 'w1',
+      at: at(1000),
+      batchState: 'done',
+      results,
+    });
+    expect(settled.counters).toMatchObject({ total: 5, sent: 1, queued: 4, submitted: 0 });
+    expect(settled.followUps).toHaveLength(1);
+    expect(settled.followUps[0]?.dueAt.getTime()).toBe(at(7_200_000).getTime());
+    expect(await h.store.counters('1')).toEqual(settled.counters);
+    const followUp = await h.store.claimBatch({
+      batchId: settled.followUps[0]!.id,
+      now: at(7_200_000),
+      ...lease,
+    });
+    expect(followUp?.recipients.map((r) => [r.deliveryId, r.attempts])).toEqual([[b!.deliveryId, 1]]);
+    const moved = await h.store.settleBatch({
+      batchId: followUp!.batch.id,
+      leaseOwner: 'w1',
+      at: at(7_200_000),
+      batchState: 'done',
+      results: [
+        {
+          deliveryId: b!.deliveryId,
+          state: 'queued',
+          attempt: { ...attempt, status: 'failed', failureClass: 'invalid_recipient' },
+          retry: { at: at(7_200_000), channel: 'channel:b', batchSize: 10, account: null },
+        },
+      ],
+    });
+    const escalated = await h.store.claimBatch({
+      batchId: moved.followUps[0]!.id,
+      now: at(7_200_000),
+      ...lease,
+    });
+    expect(escalated?.batch.channel).toBe('channel:b');
+    expect(escalated?.recipients.map((r) => r.attempts)).toEqual([0]);
+  });
+
+  it('writes nothing when the lease is lost', async () => {
+    const h = harness();
+    await running(h);
+    const [claimed] = await claimAll(h);
+    const before = await h.store.counters('1');
+    const settling = h.store.settleBatch({
+      batchId: claimed!.batch.id,
+      leaseOwner: 'someone-else',
+      at: t0,
+      batchState: 'done',
+      results: claimed!.recipients.map((r) => ({ deliveryId: r.deliveryId, state: 'sent' as const })),
+    });
+    await expect(settling).rejects.toSatisfy((e) => isQunfaError(e, 'LEASE_LOST'));
+    expect(await h.store.counters('1')).toEqual(before);
+  });
+
+  it('completes a running campaign once no batch is queued or leased', async () => {
+    const h = harness();
+    await running(h);
+    const claimed = await claimAll(h);
+    expect(await h.store.completeIfDone('1', t0)).toBeUndefined();
+    for (const c of claimed) {
+      expect(await h.store.completeIfDone('1', t0)).toBeUndefined();
+      const failed = c.recipients.map((r) => ({
+        deliveryId: r.deliveryId,
+        state: 'failed' as const,
+        failureClass: 'unknown' as const,
+      }));
+      await h.store.settleBatch({
+        batchId: c.batch.id,
+        leaseOwner: 'w1',
+        at: t0,
+        batchState: 'done',
+        results: failed,
+      });
+    }
+    const counters = await h.store.counters('1');
+    expect(counters).toMatchObject({ total: 5, failed: 5, queued: 0, submitted: 0 });
+    expect(counters.failedByClass.unknown).toBe(5);
+    expect((await h.store.completeIfDone('1', at(5000)))?.state).toBe('completed');
+    expect(await h.store.completeIfDone('1', at(6000))).toBeUndefined();
+  });
+
+  it('cancels queued batches with the campaign', async () => {
+    const h = harness();
+    await running(h);
+    await h.store.transitionCampaign(transition('1', 'running', 'cancelled'));
+    expect(await h.store.dueBatches(at(3_600_000), 10)).toEqual([]);
+    expect(await claimAll(h)).toEqual([]);
+    expect(await h.store.completeIfDone('1', t0)).toBeUndefined();
+    expect((await h.store.getCampaign('1'))?.state).toBe('cancelled');
+  });
+}

@@ -1,0 +1,32 @@
+import { afterEach, beforeEach, describe } from 'vitest';
+import { batchContract } from './store-contract-batches.js';
+import { planningContract } from './store-contract-planning.js';
+import { seedWorkspaces } from './store-contract-setup.js';
+import type { StoreHarness } from './store-harness.js';
+
+/**
+ * The `Store` contract as a vitest suite: run it against any implementation with a fresh,
+ * empty store per test (`makeHarness` is called before each).
+ */
+export function describeStoreContract(
+  name: string,
+  makeHarness: () => StoreHarness | Promise<StoreHarness>,
+): void {
+  describe(`Store contract: ${name}`, () => {
+    let current: StoreHarness | undefined;
+    beforeEach(async () => {
+      current = await makeHarness();
+      await seedWorkspaces(current);
+    });
+    afterEach(async () => {
+      await current?.close();
+      current = undefined;
+    });
+    const harness = () => {
+      if (!current) throw new Error('the store harness is not ready');
+      return current;
+    };
+    describe('campaigns and planning', () => planningContract(harness));
+    describe('batches', () => batchContract(harness));
+  });
+}
