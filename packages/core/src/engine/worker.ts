@@ -6,7 +6,19 @@ export function runWorker(
   engine: Engine,
   options: WorkerOptions,
 ): { stop(): Promise<void> } {
-  const consumer = ctx.queue.consume((job) => engine.processBatch(job), { concurrency: options.concurrency });
+  // The queue retries a job whose handler threw; the error must still reach the log.
+  const consumer = ctx.queue.consume(
+    (job) =>
+      engine.processBatch(job).catch((error: unknown) => {
+        ctx.logger.error('a batch failed and will be tried again', {
+          batchId: job.batchId,
+          error: error instanceof Error ? error.message : String(error),
+          cause: error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined,
+        });
+        throw error;
+      }),
+    { concurrency: options.concurrency },
+  );
   const stopping = new AbortController();
   const ticking = (async () => {
     while (!stopping.signal.aborted) {

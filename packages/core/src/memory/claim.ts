@@ -53,5 +53,12 @@ export function release(t: MemoryTables, input: { batchId: string; owner: string
     if (d?.state === 'submitted') d.state = 'queued';
   }
   t.claimedFromQueued.delete(batch.id);
-  Object.assign(batch, { state: 'queued', dueAt: input.dueAt, leaseOwner: null, leaseUntil: null });
+  // A release is not a crash: the start is uncounted so pauses and quota waits never make a batch poison.
+  Object.assign(batch, {
+    state: 'queued',
+    dueAt: input.dueAt,
+    starts: batch.starts - 1,
+    leaseOwner: null,
+    leaseUntil: null,
+  });
 }

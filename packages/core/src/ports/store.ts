@@ -155,7 +155,10 @@ export interface Store {
   }): Promise<ClaimedBatch | undefined>;
   /** Extends a lease still held; false when it was lost. */
   renewLease(input: { batchId: string; owner: string; now: Date; leaseMs: number }): Promise<boolean>;
-  /** Gives a claimed batch back untouched (paused campaign, no tokens): queued again at `dueAt`. */
+  /**
+   * Gives a claimed batch back untouched (paused campaign, no quota): queued again at `dueAt`,
+   * the claim's start uncounted; a no-op when the lease is no longer `owner`'s.
+   */
   releaseBatch(input: { batchId: string; owner: string; dueAt: Date }): Promise<void>;
   /** Writes every result, attempt, follow-up batch, counter and the batch's state, and an audit entry, in one transaction. */
   settleBatch(settlement: BatchSettlement): Promise<SettleResult>;

@@ -3,14 +3,19 @@ import type { Contact, ContactIdentity } from '../domain/contact.js';
 
 const epoch = new Date('2026-01-01T00:00:00.000Z');
 
-/** A draft campaign with one text variant on `channel:test`; override what a test needs. */
+/**
+ * A draft campaign with one text variant on `channel:test`; override what a test needs.
+ * The variant's id is unique across campaigns (`<campaign id>01`), as in any real database.
+ */
 export function makeCampaign(overrides: Partial<Campaign> & { id: string }): Campaign {
   return {
     workspaceId: '1',
     name: `campaign ${overrides.id}`,
     state: 'draft',
     audience: { all: true },
-    variants: [{ id: '1', key: 'A', weight: 1, content: { type: 'text', text: 'hello {{name}}' } }],
+    variants: [
+      { id: `${overrides.id}01`, key: 'A', weight: 1, content: { type: 'text', text: 'hello {{name}}' } },
+    ],
     channelPlan: [{ channel: 'channel:test' }],
     retryPolicy: { ...defaultRetryPolicy },
     scheduledAt: null,

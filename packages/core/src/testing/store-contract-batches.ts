@@ -91,6 +91,26 @@ export function batchContract(harness: () => StoreHarness): void {
     expect(await h.store.claimBatch({ batchId: ref!.id, now: at(1000), ...lease })).toBeUndefined();
     const again = await h.store.claimBatch({ batchId: ref!.id, now: at(600_000), ...lease });
     expect(again?.recipients.map((r) => r.previousState)).toEqual(['queued', 'queued']);
+    expect(again?.batch.starts).toBe(1);
+  });
+
+  it('ignores a release by a worker whose lease was taken over', async () => {
+    const h = harness();
+    await running(h);
+    const [ref] = await h.store.dueBatches(t0, 10);
+    await h.store.claimBatch({ batchId: ref!.id, now: t0, ...lease });
+    const later = at(lease.leaseMs + 1);
+    const taken = await h.store.claimBatch({
+      batchId: ref!.id,
+      owner: 'w2',
+      now: later,
+      leaseMs: lease.leaseMs,
+    });
+    expect(taken?.batch.leaseOwner).toBe('w2');
+    await h.store.releaseBatch({ batchId: ref!.id, owner: 'w1', dueAt: at(600_000) });
+    expect(
+      await h.store.renewLease({ batchId: ref!.id, owner: 'w2', now: later, leaseMs: lease.leaseMs }),
+    ).toBe(true);
   });
 
   it('settles results, attempts, follow-ups and counters in one step', async () => {

@@ -83,7 +83,7 @@ export function makePlan(campaignId: string, overrides: Partial<CampaignPlan> = 
     audience: { all: true },
     suppress: ['unsubscribed', 'blacklisted', 'complained', 'erased'],
     variantSeed: 12345,
-    variants: [{ id: '1', fromBucket: 0, toBucket: 10_000 }],
+    variants: [{ id: `${campaignId}01`, fromBucket: 0, toBucket: 10_000 }],
     channels: [{ channel: 'channel:a', identityKinds: ['phone'], batchSize: 2, accounts: [] }],
     firstDueAt: t0,
     batchIntervalMs: 60_000,

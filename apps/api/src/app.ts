@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import {
+  createEngine,
+  createRegistry,
+  type Engine,
+  type Logger,
+  MemoryEventBus,
+  MemoryQueue,
+  MemoryRateLimiter,
+  type QunfaPlugin,
+  systemClock,
+} from '@qunfa/core';
+import type { AppConfig } from './config.js';
+import { type Database, openDatabase } from './db/database.js';
+import { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } from './graphql/yoga.js';
+import { createStaticHandler } from './http/static-files.js';
+import { createLogger } from './logger.js';
+import { defaultPlugins } from './plugins.js';
+import type { ServiceDeps } from './services/deps.js';
+import { createSqlStore } from './store/sql-store.js';
+
+const consoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
+
+export interface App {
+  deps: ServiceDeps;
+  database: Database;
+  /** Listens and resolves with the base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface BuildOptions {
+  plugins?: QunfaPlugin[];
+  logger?: Logger;
+  /** Serve HTTP (API and console); false for a worker-only process. */
+  http?: boolean;
+}
+
+/** Wires the adapters to the kernel: database, store, in-process queue/bus/limiter, engine, GraphQL. */
+export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  const registry = createRegistry(options.plugins ?? defaultPlugins());
+  const store = createSqlStore(database.db);
+  const queue = new MemoryQueue();
+  const bus = new MemoryEventBus();
+  const engine: Engine = createEngine({
+    store,
+    queue,
+    bus,
+    limiter: new MemoryRateLimiter(),
+    clock: systemClock,
+    registry,
+    logger,
+    workerId: `worker-${randomUUID()}`,
+  });
+  const deps: ServiceDeps = { db: database.db, store, engine, registry, bus, clock: systemClock, logger };
+
+  let server: Server | undefined;
+  let ws: { close(): Promise<void> } | undefined;
+  let worker: { stop(): Promise<void> } | undefined;
+
+  return {
+    deps,
+    database,
+    async start() {
+      if (config.worker === 'inline') {
+        worker = engine.runWorker({
+          concurrency: config.workerConcurrency,
+          tickIntervalMs: config.tickIntervalMs,
+        });
+      }
+      if (options.http === false) return '';
+      const yoga = createGraphQLServer(deps);
+      const serveConsole = createStaticHandler(consoleDist);
+      server = createServer((req, res) => {
+        if ((req.url ?? '').startsWith(GRAPHQL_PATH)) return void yoga(req, res);
+        serveConsole(req, res);
+      });
+      ws = attachWebSocket(server, yoga, logger);
+      await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
+      const { port } = server.address() as AddressInfo;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      return `http://${host}:${port}`;
+    },
+    async stop() {
+      await worker?.stop();
+      await ws?.close();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      await engine.close();
+      await queue.close();
+      await bus.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { LogLevel } from './logger.js';
+
+const envSchema = z.object({
+  /** PostgreSQL URL; unset: embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Folder of the embedded database and the demo key. Default .data */
+  DATA_DIR: z.string().default('.data'),
+  /** HTTP port. Default 4000. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Interface to listen on. Default 0.0.0.0. */
+  HOST: z.string().default('0.0.0.0'),
+  /** `inline` runs the worker in the API process (default); `off` leaves it to `worker` processes. */
+  WORKER: z.enum(['inline', 'off']).default('inline'),
+  /** Batches a worker sends at once. Default 4. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** Seed a demo workspace when the database has none. Default true. */
+  SEED_DEMO: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export interface AppConfig {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  worker: 'inline' | 'off';
+  workerConcurrency: number;
+  seedDemo: boolean;
+  logLevel: LogLevel;
+  /** Milliseconds between the worker's looks for due work. Default 250. */
+  tickIntervalMs: number;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const e = envSchema.parse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    port: e.PORT,
+    host: e.HOST,
+    worker: e.WORKER,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    seedDemo: e.SEED_DEMO,
+    logLevel: e.LOG_LEVEL,
+    tickIntervalMs: 250,
+  };
+}

@@ -1,0 +1,73 @@
+import type { AudienceExpression, ChannelPlanStep, Content, RetryPolicy } from '@qunfa/core';
+import { index, integer, jsonb, pgTable, real, text } from 'drizzle-orm/pg-core';
+import { at, createdAt, idColumn, ref } from './common.js';
+import { workspaces } from './workspace.js';
+
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    name: text('name').notNull(),
+    state: text('state').notNull().default('draft'),
+    audience: jsonb('audience').$type<AudienceExpression>().notNull(),
+    channelPlan: jsonb('channel_plan').$type<ChannelPlanStep[]>().notNull(),
+    retryPolicy: jsonb('retry_policy').$type<RetryPolicy>().notNull(),
+    scheduledAt: at('scheduled_at'),
+    batchIntervalMs: integer('batch_interval_ms').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+    startedAt: at('started_at'),
+    finishedAt: at('finished_at'),
+  },
+  (t) => [
+    index('campaigns_workspace_idx').on(t.workspaceId, t.id),
+    index('campaigns_state_idx').on(t.state, t.scheduledAt),
+  ],
+);
+
+export const variants = pgTable(
+  'variants',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    campaignId: ref('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    weight: real('weight').notNull(),
+    content: jsonb('content').$type<Content>().notNull(),
+  },
+  (t) => [index('variants_campaign_idx').on(t.campaignId)],
+);
+
+/** Exact counters by delivery state, updated in the same transaction as the deliveries. */
+export const campaignCounters = pgTable('campaign_counters', {
+  campaignId: ref('campaign_id')
+    .primaryKey()
+    .references(() => campaigns.id, { onDelete: 'cascade' }),
+  workspaceId: ref('workspace_id').notNull(),
+  total: integer('total').notNull().default(0),
+  queued: integer('queued').notNull().default(0),
+  submitted: integer('submitted').notNull().default(0),
+  awaitingConfirmation: integer('awaiting_confirmation').notNull().default(0),
+  sent: integer('sent').notNull().default(0),
+  delivered: integer('delivered').notNull().default(0),
+  read: integer('read').notNull().default(0),
+  clicked: integer('clicked').notNull().default(0),
+  failed: integer('failed').notNull().default(0),
+  suppressed: integer('suppressed').notNull().default(0),
+  filtered: integer('filtered').notNull().default(0),
+  uncertain: integer('uncertain').notNull().default(0),
+  failedRateLimited: integer('failed_rate_limited').notNull().default(0),
+  failedNetwork: integer('failed_network').notNull().default(0),
+  failedInvalidRecipient: integer('failed_invalid_recipient').notNull().default(0),
+  failedBlockedByUser: integer('failed_blocked_by_user').notNull().default(0),
+  failedAccountRestricted: integer('failed_account_restricted').notNull().default(0),
+  failedContentRejected: integer('failed_content_rejected').notNull().default(0),
+  failedUnknown: integer('failed_unknown').notNull().default(0),
+});

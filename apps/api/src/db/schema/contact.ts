@@ -1,0 +1,91 @@
+import { index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { at, createdAt, idColumn, ref } from './common.js';
+import { workspaces } from './workspace.js';
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    name: text('name'),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    region: text('region'),
+    lastActiveAt: at('last_active_at'),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('contacts_workspace_idx').on(t.workspaceId, t.id)],
+);
+
+export const contactIdentities = pgTable(
+  'contact_identities',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [
+    uniqueIndex('contact_identities_value_idx').on(t.workspaceId, t.kind, t.value),
+    index('contact_identities_contact_idx').on(t.contactId, t.kind),
+  ],
+);
+
+export const tags = pgTable(
+  'tags',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    name: text('name').notNull(),
+    parentId: ref('parent_id'),
+    kind: text('kind').notNull().default('attribute'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('tags_name_idx').on(t.workspaceId, t.name)],
+);
+
+export const contactTags = pgTable(
+  'contact_tags',
+  {
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    tagId: ref('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.contactId, t.tagId] }),
+    index('contact_tags_tag_idx').on(t.tagId, t.contactId),
+  ],
+);
+
+/** Why a contact must not get marketing (unsubscribed, blacklisted, complained, erased). */
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    reason: text('reason').notNull(),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.reason] })],
+);

@@ -1,0 +1,88 @@
+import { index, integer, pgTable, smallint, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { campaigns } from './campaign.js';
+import { at, createdAt, idColumn, ref } from './common.js';
+import { contacts } from './contact.js';
+import { workspaces } from './workspace.js';
+
+export const batches = pgTable(
+  'batches',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    campaignId: ref('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    channel: text('channel').notNull(),
+    account: text('account'),
+    seq: integer('seq').notNull(),
+    state: text('state').notNull().default('queued'),
+    dueAt: at('due_at').notNull(),
+    size: integer('size').notNull(),
+    starts: integer('starts').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: at('lease_until'),
+    createdAt: createdAt(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('batches_due_idx').on(t.state, t.dueAt),
+    index('batches_campaign_idx').on(t.campaignId, t.state),
+  ],
+);
+
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id').notNull(),
+    campaignId: ref('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    contactId: ref('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    variantId: ref('variant_id').notNull(),
+    channel: text('channel'),
+    batchId: ref('batch_id'),
+    state: text('state').notNull(),
+    /** Provider calls on the current channel. */
+    attempts: smallint('attempts').notNull().default(0),
+    /** The batch start that moved it to `submitted`, so a release reverts only its own. */
+    claimedStart: integer('claimed_start'),
+    providerMessageId: text('provider_message_id'),
+    failureClass: text('failure_class'),
+    suppressionReason: text('suppression_reason'),
+    lastError: text('last_error'),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('deliveries_campaign_contact_idx').on(t.campaignId, t.contactId),
+    index('deliveries_batch_idx').on(t.batchId),
+    index('deliveries_campaign_state_idx').on(t.campaignId, t.state),
+  ],
+);
+
+/** Every provider call per recipient: channel, account, outcome, error. */
+export const deliveryAttempts = pgTable(
+  'delivery_attempts',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id').notNull(),
+    campaignId: ref('campaign_id').notNull(),
+    deliveryId: ref('delivery_id')
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    batchId: ref('batch_id').notNull(),
+    attempt: smallint('attempt').notNull(),
+    channel: text('channel').notNull(),
+    account: text('account'),
+    status: text('status').notNull(),
+    providerMessageId: text('provider_message_id'),
+    failureClass: text('failure_class'),
+    error: text('error'),
+    at: at('at').notNull().defaultNow(),
+  },
+  (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId)],
+);

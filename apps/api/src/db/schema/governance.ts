@@ -1,0 +1,82 @@
+import { index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { campaigns } from './campaign.js';
+import { at, createdAt, idColumn, ref } from './common.js';
+import { workspaces } from './workspace.js';
+
+/** What came back from providers and people: receipts, replies, complaints. */
+export const events = pgTable(
+  'events',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    campaignId: ref('campaign_id').references(() => campaigns.id, { onDelete: 'cascade' }),
+    deliveryId: ref('delivery_id'),
+    type: text('type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    at: at('at').notNull().defaultNow(),
+  },
+  (t) => [index('events_campaign_idx').on(t.campaignId, t.at)],
+);
+
+export const findings = pgTable(
+  'findings',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    campaignId: ref('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    variantId: ref('variant_id'),
+    rule: text('rule').notNull(),
+    level: text('level').notNull(),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+    spanStart: integer('span_start'),
+    spanEnd: integer('span_end'),
+    channel: text('channel'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('findings_campaign_idx').on(t.campaignId)],
+);
+
+export const approvals = pgTable(
+  'approvals',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    campaignId: ref('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    step: text('step').notNull(),
+    approverKeyId: ref('approver_key_id'),
+    decision: text('decision').notNull(),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('approvals_campaign_idx').on(t.campaignId)],
+);
+
+/** Who did what, when. Never holds secrets or message bodies. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    actorKind: text('actor_kind').notNull(),
+    actorId: text('actor_id').notNull(),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    at: at('at').notNull().defaultNow(),
+  },
+  (t) => [index('audit_log_subject_idx').on(t.workspaceId, t.subjectType, t.subjectId)],
+);

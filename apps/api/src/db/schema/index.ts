@@ -1,0 +1,5 @@
+export * from './campaign.js';
+export * from './contact.js';
+export * from './delivery.js';
+export * from './governance.js';
+export * from './workspace.js';

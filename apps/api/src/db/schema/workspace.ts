@@ -1,0 +1,44 @@
+import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { at, createdAt, idColumn, ref } from './common.js';
+
+export const workspaces = pgTable('workspaces', {
+  id: idColumn(),
+  name: text('name').notNull(),
+  timeZone: text('time_zone').notNull().default('Asia/Shanghai'),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    name: text('name').notNull(),
+    email: text('email'),
+    role: text('role').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('users_workspace_idx').on(t.workspaceId)],
+);
+
+/** API keys are stored as a SHA-256 hash; `prefix` is shown to tell keys apart. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: idColumn(),
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    userId: ref('user_id').references(() => users.id),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    role: text('role').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: at('last_used_at'),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash), index('api_keys_workspace_idx').on(t.workspaceId)],
+);

@@ -1,0 +1,173 @@
+import type { Campaign as CampaignShape } from '@qunfa/core';
+import {
+  createCampaign,
+  getCampaign,
+  listCampaigns,
+  runLifecycle,
+  updateCampaign,
+} from '../../services/campaigns.js';
+import { builder } from '../builder.js';
+import { connectionOf } from './connection.js';
+import { Counters, computeMetrics, Metric } from './counters.js';
+import { CampaignStateEnum } from './enums.js';
+
+const Content = builder.objectRef<{ type: string; text: string; subject?: string }>('Content').implement({
+  fields: (t) => ({
+    type: t.exposeString('type'),
+    text: t.exposeString('text'),
+    subject: t.string({ nullable: true, resolve: (c) => c.subject ?? null }),
+  }),
+});
+
+const Variant = builder.objectRef<CampaignShape['variants'][number]>('Variant').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    key: t.exposeString('key'),
+    weight: t.exposeFloat('weight'),
+    content: t.field({ type: Content, resolve: (v) => v.content }),
+  }),
+});
+
+const ChannelPlanStep = builder.objectRef<CampaignShape['channelPlan'][number]>('ChannelPlanStep').implement({
+  fields: (t) => ({
+    channel: t.exposeString('channel'),
+    batchSize: t.int({ nullable: true, resolve: (s) => s.batchSize ?? null }),
+  }),
+});
+
+export const Campaign = builder.objectRef<CampaignShape>('Campaign').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    state: t.field({ type: CampaignStateEnum, resolve: (c) => c.state }),
+    audience: t.field({ type: 'JSON', resolve: (c) => c.audience }),
+    variants: t.field({ type: [Variant], resolve: (c) => c.variants }),
+    channelPlan: t.field({ type: [ChannelPlanStep], resolve: (c) => c.channelPlan }),
+    counters: t.field({ type: Counters, resolve: (c, _args, ctx) => ctx.deps.store.counters(c.id) }),
+    metrics: t.field({
+      type: [Metric],
+      resolve: async (c, _args, ctx) =>
+        computeMetrics(ctx.deps.registry.metrics, await ctx.deps.store.counters(c.id)),
+    }),
+    batchIntervalMs: t.exposeInt('batchIntervalMs'),
+    scheduledAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.scheduledAt }),
+    createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (c) => c.updatedAt }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.startedAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.finishedAt }),
+  }),
+});
+
+const CampaignConnection = connectionOf('Campaign', Campaign);
+
+const ContentInput = builder.inputType('ContentInput', {
+  fields: (t) => ({
+    type: t.string({
+      required: false,
+      description: 'text (default), markdown, image, link, miniprogram, news, email',
+    }),
+    text: t.string({ description: 'May interpolate {{name}} and {{attributes.<key>}}' }),
+    subject: t.string({ required: false }),
+  }),
+});
+
+const VariantInput = builder.inputType('VariantInput', {
+  fields: (t) => ({
+    key: t.string({ description: 'A, B or C' }),
+    weight: t.float({ required: false, description: 'Relative share of the audience, default 1' }),
+    content: t.field({ type: ContentInput }),
+  }),
+});
+
+const ChannelPlanStepInput = builder.inputType('ChannelPlanStepInput', {
+  fields: (t) => ({
+    channel: t.string({ description: 'A loaded channel, e.g. channel:sandbox' }),
+    batchSize: t.int({ required: false }),
+  }),
+});
+
+const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
+  fields: (t) => ({
+    name: t.string(),
+    audience: t.field({
+      type: 'JSON',
+      description:
+        'An audience expression: {"tag": id} | {"and": [...]} | {"or": [...]} | {"not": {...}} | {"all": true}',
+    }),
+    variants: t.field({ type: [VariantInput] }),
+    channelPlan: t.field({ type: [ChannelPlanStepInput] }),
+    scheduledAt: t.field({ type: 'DateTime', required: false }),
+    batchIntervalMs: t.int({ required: false }),
+    retryPolicy: t.field({
+      type: 'JSON',
+      required: false,
+      description: 'Overrides of the default retry policy',
+    }),
+  }),
+});
+
+const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
+  fields: (t) => ({
+    name: t.string({ required: false }),
+    audience: t.field({ type: 'JSON', required: false }),
+    variants: t.field({ type: [VariantInput], required: false }),
+    channelPlan: t.field({ type: [ChannelPlanStepInput], required: false }),
+    scheduledAt: t.field({ type: 'DateTime', required: false }),
+    batchIntervalMs: t.int({ required: false }),
+    retryPolicy: t.field({ type: 'JSON', required: false }),
+  }),
+});
+
+const defined = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+
+builder.queryFields((t) => ({
+  campaign: t.field({
+    type: Campaign,
+    args: { id: t.arg.id() },
+    resolve: (_root, { id }, ctx) => getCampaign(ctx.deps, ctx.principal, String(id)),
+  }),
+  campaigns: t.field({
+    type: CampaignConnection,
+    description: 'Newest first',
+    args: {
+      first: t.arg.int({ required: false, defaultValue: 20 }),
+      after: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, ctx) =>
+      listCampaigns(ctx.deps, ctx.principal, { first: args.first ?? 20, after: args.after }),
+  }),
+}));
+
+const lifecycle = (command: 'start' | 'pause' | 'resume' | 'cancel', description: string) =>
+  builder.mutationField(`${command}Campaign`, (t) =>
+    t.field({
+      type: Campaign,
+      description,
+      args: { id: t.arg.id() },
+      resolve: (_root, { id }, ctx) => runLifecycle(ctx.deps, ctx.principal, String(id), command),
+    }),
+  );
+
+lifecycle(
+  'start',
+  'Plans the audience and starts sending (or schedules it when scheduledAt is in the future).',
+);
+lifecycle('pause', 'Stops claiming batches; batches in flight finish.');
+lifecycle('resume', 'Continues a paused campaign.');
+lifecycle('cancel', 'Stops the campaign for good; queued batches are cancelled.');
+
+builder.mutationFields((t) => ({
+  createCampaign: t.field({
+    type: Campaign,
+    args: { input: t.arg({ type: CreateCampaignInput }) },
+    resolve: (_root, { input }, ctx) => createCampaign(ctx.deps, ctx.principal, defined(input)),
+  }),
+  updateCampaign: t.field({
+    type: Campaign,
+    description: 'Edits a draft; any other state is CAMPAIGN_NOT_EDITABLE.',
+    args: { id: t.arg.id(), input: t.arg({ type: UpdateCampaignInput }) },
+    resolve: (_root, { id, input }, ctx) =>
+      updateCampaign(ctx.deps, ctx.principal, String(id), defined(input)),
+  }),
+}));

@@ -1,0 +1,19 @@
+import { campaignStates, failureClasses, identityKinds } from '@qunfa/core';
+import { roles } from '../../auth/roles.js';
+import { builder } from '../builder.js';
+
+/** GraphQL enum values are SCREAMING_CASE names of the domain's snake_case values. */
+function upper<T extends string>(values: readonly T[]) {
+  return Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as Record<
+    string,
+    { value: T }
+  >;
+}
+
+export const CampaignStateEnum = builder.enumType('CampaignState', { values: upper(campaignStates) });
+export const FailureClassEnum = builder.enumType('FailureClass', { values: upper(failureClasses) });
+export const IdentityKindEnum = builder.enumType('IdentityKind', { values: upper(identityKinds) });
+export const RoleEnum = builder.enumType('Role', { values: upper(roles) });
+export const MetricStatusEnum = builder.enumType('MetricStatus', {
+  values: upper(['good', 'warn', 'alarm', 'none'] as const),
+});

@@ -1,0 +1,20 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from '../builder.js';
+import './scalars.js';
+import './enums.js';
+import './viewer.js';
+import './tag.js';
+import './contact.js';
+import './campaign.js';
+import './progress.js';
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});
+
+export const schema = builder.toSchema();
+
+/** The SDL committed as apps/api/schema.graphql. */
+export function printedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

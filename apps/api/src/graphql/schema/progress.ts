@@ -1,0 +1,37 @@
+import type { CampaignState, Counters as CountersShape, ProgressEvent } from '@qunfa/core';
+import { campaignProgress } from '../../services/progress.js';
+import { builder } from '../builder.js';
+import { Counters, computeMetrics, Metric } from './counters.js';
+import { CampaignStateEnum } from './enums.js';
+
+interface ProgressShape {
+  campaignId: string;
+  state: CampaignState;
+  counters: CountersShape;
+  at: string;
+}
+
+const CampaignProgress = builder.objectRef<ProgressShape>('CampaignProgress').implement({
+  description: 'A campaign moved: the first one is the exact state read from the database',
+  fields: (t) => ({
+    campaignId: t.exposeID('campaignId'),
+    state: t.field({ type: CampaignStateEnum, resolve: (p) => p.state }),
+    counters: t.field({ type: Counters, resolve: (p) => p.counters }),
+    metrics: t.field({
+      type: [Metric],
+      resolve: (p, _args, ctx) => computeMetrics(ctx.deps.registry.metrics, p.counters),
+    }),
+    at: t.field({ type: 'DateTime', resolve: (p) => new Date(p.at) }),
+  }),
+});
+
+builder.subscriptionField('campaignProgress', (t) =>
+  t.field({
+    type: CampaignProgress,
+    description:
+      'Starts with the exact counters, then at most ~5 updates a second; ends when the campaign ends.',
+    args: { id: t.arg.id() },
+    subscribe: (_root, { id }, ctx) => campaignProgress(ctx.deps, ctx.principal, String(id)),
+    resolve: (event: ProgressEvent) => event,
+  }),
+);

@@ -1,0 +1,45 @@
+import { buildApp } from './app.js';
+import { configFromEnv } from './config.js';
+import { seedDemo } from './seed.js';
+
+/** `serve` (default): API, console and an inline worker. `worker`: a dispatch worker only. */
+async function main(command = 'serve'): Promise<void> {
+  const base = configFromEnv();
+  if (command !== 'serve' && command !== 'worker') {
+    process.stderr.write(`unknown command "${command}": use serve or worker\n`);
+    process.exit(2);
+  }
+  if (command === 'worker' && !base.databaseUrl) {
+    process.stderr.write(
+      'The worker command shares the database with the API: set DATABASE_URL (PGlite is one process only).\n',
+    );
+    process.exit(2);
+  }
+  const config = command === 'worker' ? { ...base, worker: 'inline' as const } : base;
+  const app = await buildApp(config, { http: command === 'serve' });
+  const url = await app.start();
+  if (command === 'serve') {
+    const demo = config.seedDemo ? await seedDemo(app.deps, config.dataDir) : undefined;
+    const lines = [
+      '',
+      `  Qunfa is running at ${url}`,
+      `    console  ${url}/`,
+      `    GraphQL  ${url}/graphql   (GraphiQL in a browser)`,
+      `    database ${app.database.driver === 'pglite' ? `PGlite in ${config.dataDir}/pglite` : 'PostgreSQL'}`,
+      `    worker   ${config.worker === 'inline' ? 'in this process' : 'off (run `pnpm worker`)'}`,
+      ...(demo ? [`  Demo API key (admin): ${demo.apiKey}`, `    kept in ${demo.keyFile}`] : []),
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } else {
+    process.stdout.write('Qunfa worker running; Ctrl-C to stop.\n');
+  }
+  const shutdown = async () => {
+    await app.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+await main(process.argv[2]);

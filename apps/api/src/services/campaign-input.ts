@@ -1,0 +1,82 @@
+import { type AudienceExpression, contentTypes, defaultRetryPolicy, failureClasses } from '@qunfa/core';
+import { z } from 'zod';
+
+const MAX_AUDIENCE_DEPTH = 8;
+
+/** Exactly one of all / tag / and / or / not, nested at most MAX_AUDIENCE_DEPTH deep. */
+export const audienceSchema: z.ZodType<AudienceExpression> = z.lazy(() =>
+  z.union([
+    z.strictObject({ all: z.literal(true) }),
+    z.strictObject({ tag: z.string().min(1) }),
+    z.strictObject({ and: z.array(audienceSchema).max(50) }),
+    z.strictObject({ or: z.array(audienceSchema).max(50) }),
+    z.strictObject({ not: audienceSchema }),
+  ]),
+) as z.ZodType<AudienceExpression>;
+
+export function audienceDepth(e: AudienceExpression): number {
+  if ('and' in e) return 1 + Math.max(0, ...e.and.map(audienceDepth));
+  if ('or' in e) return 1 + Math.max(0, ...e.or.map(audienceDepth));
+  if ('not' in e) return 1 + audienceDepth(e.not);
+  return 1;
+}
+
+export const MAX_VARIANTS = 3;
+
+const contentSchema = z.object({
+  type: z.enum(contentTypes).default('text'),
+  text: z.string().min(1).max(20_000),
+  subject: z.string().max(500).nullish(),
+});
+
+const variantSchema = z.object({
+  key: z.string().trim().min(1).max(16),
+  weight: z.number().positive().max(1_000_000).default(1),
+  content: contentSchema,
+});
+
+const retryPolicySchema = z
+  .object({
+    maxAttempts: z.number().int().min(1).max(20),
+    networkRetryDelayMs: z.number().int().min(0),
+    rateLimitedDelayMs: z.number().int().min(0),
+    unknownRetryDelayMs: z.number().int().min(0),
+    accountCooldownMs: z.number().int().min(0),
+    escalateOn: z.array(z.enum(failureClasses)),
+  })
+  .partial();
+
+const campaignFields = {
+  name: z.string().trim().min(1).max(200),
+  audience: audienceSchema.refine((a) => audienceDepth(a) <= MAX_AUDIENCE_DEPTH, 'nested too deep'),
+  variants: z
+    .array(variantSchema)
+    .min(1)
+    .max(MAX_VARIANTS)
+    .refine((vs) => new Set(vs.map((v) => v.key)).size === vs.length, 'variant keys must be unique'),
+  channelPlan: z
+    .array(z.object({ channel: z.string().min(1), batchSize: z.number().int().positive().nullish() }))
+    .min(1)
+    .max(5)
+    .refine((steps) => new Set(steps.map((s) => s.channel)).size === steps.length, 'a channel appears twice'),
+  scheduledAt: z.date().nullish(),
+  batchIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600 * 1000)
+    .default(0),
+  retryPolicy: retryPolicySchema.nullish(),
+};
+
+export const createCampaignInput = z.object(campaignFields);
+export const updateCampaignInput = z
+  .object(campaignFields)
+  .partial()
+  .extend({ batchIntervalMs: campaignFields.batchIntervalMs.optional() });
+
+export type CreateCampaignInput = z.output<typeof createCampaignInput>;
+
+export function mergeRetryPolicy(overrides: z.output<typeof retryPolicySchema> | null | undefined) {
+  return { ...defaultRetryPolicy, ...(overrides ?? {}) };
+}

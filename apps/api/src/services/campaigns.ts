@@ -1,0 +1,205 @@
+import { type Actor, audienceTagIds, type Campaign, type ChannelPlanStep, QunfaError } from '@qunfa/core';
+import { and, desc, eq, lt } from 'drizzle-orm';
+import { authorize, type Principal } from '../auth/roles.js';
+import type { Db } from '../db/database.js';
+import { campaigns, variants } from '../db/schema/index.js';
+import { writeAudit } from '../store/audit.js';
+import { loadCampaign, withVariants } from '../store/campaign-mapper.js';
+import { createCampaignInput, mergeRetryPolicy, updateCampaignInput } from './campaign-input.js';
+import type { ServiceDeps } from './deps.js';
+import { requireTags } from './tags.js';
+import { decodeCursor, encodeCursor, parseId, validate } from './validate.js';
+
+const actorOf = (p: Principal): Actor => ({ kind: 'api_key', id: String(p.keyId) });
+
+function checkChannels(
+  deps: ServiceDeps,
+  plan: { channel: string; batchSize?: number | null }[],
+): ChannelPlanStep[] {
+  return plan.map((step, i) => {
+    const channel = deps.registry.channels.find((c) => c.name === step.channel);
+    if (!channel) {
+      throw new QunfaError('CHANNEL_NOT_FOUND', `channel "${step.channel}" is not loaded`, {
+        details: { field: `channelPlan.${i}.channel`, available: deps.registry.channels.map((c) => c.name) },
+      });
+    }
+    if (step.batchSize && step.batchSize > channel.limits.maxRecipientsPerSend) {
+      throw new QunfaError(
+        'INVALID_INPUT',
+        `channelPlan.${i}.batchSize: ${channel.name} takes at most ${channel.limits.maxRecipientsPerSend} recipients a send`,
+        { details: { field: `channelPlan.${i}.batchSize` } },
+      );
+    }
+    return step.batchSize ? { channel: step.channel, batchSize: step.batchSize } : { channel: step.channel };
+  });
+}
+
+export async function requireCampaign(db: Db, p: Principal, id: string): Promise<Campaign> {
+  const n = parseId(id);
+  const campaign = n === undefined ? undefined : await loadCampaign(db, n);
+  if (!campaign || campaign.workspaceId !== String(p.workspaceId)) {
+    throw new QunfaError('CAMPAIGN_NOT_FOUND', `campaign ${id} not found`);
+  }
+  return campaign;
+}
+
+export async function createCampaign(deps: ServiceDeps, principal: Principal | null, input: unknown) {
+  const p = authorize(principal, 'write');
+  const data = validate(createCampaignInput, input);
+  await requireTags(deps, p, audienceTagIds(data.audience));
+  const channelPlan = checkChannels(deps, data.channelPlan);
+  return deps.db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const [row] = await tx
+      .insert(campaigns)
+      .values({
+        workspaceId: p.workspaceId,
+        name: data.name,
+        audience: data.audience,
+        channelPlan,
+        retryPolicy: mergeRetryPolicy(data.retryPolicy),
+        scheduledAt: data.scheduledAt ?? null,
+        batchIntervalMs: data.batchIntervalMs,
+      })
+      .returning();
+    await tx.insert(variants).values(
+      data.variants.map((v) => ({
+        workspaceId: p.workspaceId,
+        campaignId: row!.id,
+        key: v.key,
+        weight: v.weight,
+        content: {
+          type: v.content.type,
+          text: v.content.text,
+          ...(v.content.subject ? { subject: v.content.subject } : {}),
+        },
+      })),
+    );
+    await writeAudit(tx, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'campaign.created',
+      subjectType: 'campaign',
+      subjectId: row!.id,
+      details: { name: data.name },
+    });
+    return (await loadCampaign(tx, row!.id))!;
+  });
+}
+
+export async function updateCampaign(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  id: string,
+  input: unknown,
+) {
+  const p = authorize(principal, 'write');
+  const data = validate(updateCampaignInput, input);
+  const existing = await requireCampaign(deps.db, p, id);
+  if (existing.state !== 'draft') {
+    throw new QunfaError(
+      'CAMPAIGN_NOT_EDITABLE',
+      `only a draft can be edited; this campaign is ${existing.state}`,
+      {
+        details: { state: existing.state },
+      },
+    );
+  }
+  if (data.audience) await requireTags(deps, p, audienceTagIds(data.audience));
+  const channelPlan = data.channelPlan ? checkChannels(deps, data.channelPlan) : undefined;
+  return deps.db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const changed = await tx
+      .update(campaigns)
+      .set({
+        ...(data.name !== undefined ? { name: data.name } : {}),
+        ...(data.audience !== undefined ? { audience: data.audience } : {}),
+        ...(channelPlan ? { channelPlan } : {}),
+        ...(data.scheduledAt !== undefined ? { scheduledAt: data.scheduledAt } : {}),
+        ...(data.batchIntervalMs !== undefined ? { batchIntervalMs: data.batchIntervalMs } : {}),
+        ...(data.retryPolicy !== undefined ? { retryPolicy: mergeRetryPolicy(data.retryPolicy) } : {}),
+        updatedAt: new Date(),
+      })
+      .where(and(eq(campaigns.id, Number(existing.id)), eq(campaigns.state, 'draft')))
+      .returning({ id: campaigns.id });
+    if (changed.length === 0) {
+      throw new QunfaError('CAMPAIGN_NOT_EDITABLE', 'the campaign left draft while it was being edited');
+    }
+    if (data.variants) {
+      await tx.delete(variants).where(eq(variants.campaignId, Number(existing.id)));
+      await tx.insert(variants).values(
+        data.variants.map((v) => ({
+          workspaceId: p.workspaceId,
+          campaignId: Number(existing.id),
+          key: v.key,
+          weight: v.weight,
+          content: {
+            type: v.content.type,
+            text: v.content.text,
+            ...(v.content.subject ? { subject: v.content.subject } : {}),
+          },
+        })),
+      );
+    }
+    await writeAudit(tx, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'campaign.updated',
+      subjectType: 'campaign',
+      subjectId: existing.id,
+      details: { fields: Object.keys(data) },
+    });
+    return (await loadCampaign(tx, Number(existing.id)))!;
+  });
+}
+
+export async function getCampaign(deps: ServiceDeps, principal: Principal | null, id: string) {
+  return requireCampaign(deps.db, authorize(principal, 'read'), id);
+}
+
+export async function listCampaigns(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  args: { first: number; after?: string | null },
+) {
+  const p = authorize(principal, 'read');
+  if (!Number.isInteger(args.first) || args.first < 1 || args.first > 200) {
+    throw new QunfaError('INVALID_INPUT', 'first: between 1 and 200', { details: { field: 'first' } });
+  }
+  const before = decodeCursor(args.after);
+  const found = await deps.db
+    .select()
+    .from(campaigns)
+    .where(
+      and(
+        eq(campaigns.workspaceId, p.workspaceId),
+        before !== undefined ? lt(campaigns.id, before) : undefined,
+      ),
+    )
+    .orderBy(desc(campaigns.id))
+    .limit(args.first + 1);
+  const nodes = await withVariants(deps.db, found.slice(0, args.first));
+  return {
+    edges: nodes.map((node) => ({ cursor: encodeCursor(Number(node.id)), node })),
+    pageInfo: {
+      hasNextPage: found.length > args.first,
+      endCursor: nodes.length > 0 ? encodeCursor(Number(nodes.at(-1)!.id)) : null,
+    },
+  };
+}
+
+type Lifecycle = 'start' | 'pause' | 'resume' | 'cancel';
+
+/** Runs a life-cycle command through the engine, scoped to the caller's workspace. */
+export async function runLifecycle(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  id: string,
+  command: Lifecycle,
+) {
+  const p = authorize(principal, 'write');
+  const campaign = await requireCampaign(deps.db, p, id);
+  const input = { workspaceId: campaign.workspaceId, campaignId: campaign.id, actor: actorOf(p) };
+  if (command === 'start') return (await deps.engine.start(input)).campaign;
+  return deps.engine[command](input);
+}

@@ -1,0 +1,13 @@
+import type { Clock, Engine, EventBus, Logger, Registry, Store } from '@qunfa/core';
+import type { Db } from '../db/database.js';
+
+/** What services need from the running app. */
+export interface ServiceDeps {
+  db: Db;
+  store: Store;
+  engine: Engine;
+  registry: Registry;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+}

@@ -1,0 +1,63 @@
+import { QunfaError, type Tag } from '@qunfa/core';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { authorize, type Principal } from '../auth/roles.js';
+import { tags } from '../db/schema/index.js';
+import type { ServiceDeps } from './deps.js';
+import { conflictOr, parseId, validate } from './validate.js';
+
+const tagKinds = ['attribute', 'behavioural', 'predicted'] as const;
+const createTagInput = z.object({
+  name: z.string().trim().min(1).max(64),
+  parentId: z.string().nullish(),
+  kind: z.enum(tagKinds).default('attribute'),
+});
+
+const toTag = (row: typeof tags.$inferSelect): Tag & { kind: string } => ({
+  id: String(row.id),
+  workspaceId: String(row.workspaceId),
+  name: row.name,
+  parentId: row.parentId === null ? null : String(row.parentId),
+  kind: row.kind,
+});
+
+export async function listTags({ db }: ServiceDeps, principal: Principal | null) {
+  const p = authorize(principal, 'read');
+  const found = await db.select().from(tags).where(eq(tags.workspaceId, p.workspaceId)).orderBy(asc(tags.id));
+  return found.map(toTag);
+}
+
+export async function createTag(deps: ServiceDeps, principal: Principal | null, input: unknown) {
+  const p = authorize(principal, 'write');
+  const data = validate(createTagInput, input);
+  const parentId = data.parentId ? (await requireTags(deps, p, [data.parentId]))[0] : null;
+  try {
+    const [row] = await deps.db
+      .insert(tags)
+      .values({ workspaceId: p.workspaceId, name: data.name, parentId, kind: data.kind })
+      .returning();
+    return toTag(row!);
+  } catch (error) {
+    conflictOr(error, `a tag named "${data.name}" already exists`, { field: 'name' });
+  }
+}
+
+/** Checks that every tag id belongs to the caller's workspace; returns them as numbers. */
+export async function requireTags(deps: ServiceDeps, p: Principal, ids: string[]): Promise<number[]> {
+  const unique = [...new Set(ids)];
+  const numeric = unique.map(parseId);
+  const valid = numeric.filter((n): n is number => n !== undefined);
+  const found =
+    valid.length === 0
+      ? []
+      : await deps.db
+          .select({ id: tags.id })
+          .from(tags)
+          .where(and(eq(tags.workspaceId, p.workspaceId), inArray(tags.id, valid)));
+  const known = new Set(found.map((t) => t.id));
+  const missing = unique.filter((_, i) => numeric[i] === undefined || !known.has(numeric[i]!));
+  if (missing.length > 0) {
+    throw new QunfaError('TAG_NOT_FOUND', `tag ${missing[0]} not found`, { details: { tagIds: missing } });
+  }
+  return valid;
+}

@@ -1,0 +1,27 @@
+import type { Actor } from '@qunfa/core';
+import type { Db } from '../db/database.js';
+import { auditLog } from '../db/schema/index.js';
+
+export interface AuditEntry {
+  workspaceId: string | number;
+  actor: Actor;
+  action: string;
+  subjectType: string;
+  subjectId: string | number;
+  details?: Record<string, unknown>;
+  at?: Date;
+}
+
+/** Appends to the audit log; call inside the transaction that made the change. */
+export async function writeAudit(db: Db, entry: AuditEntry): Promise<void> {
+  await db.insert(auditLog).values({
+    workspaceId: Number(entry.workspaceId),
+    actorKind: entry.actor.kind,
+    actorId: entry.actor.id,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: String(entry.subjectId),
+    details: entry.details ?? {},
+    ...(entry.at ? { at: entry.at } : {}),
+  });
+}

@@ -1,0 +1,54 @@
+import type { Campaign, CampaignState } from '@qunfa/core';
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/database.js';
+import { campaigns, variants } from '../db/schema/index.js';
+
+type CampaignRow = typeof campaigns.$inferSelect;
+type VariantRow = typeof variants.$inferSelect;
+
+export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaign {
+  return {
+    id: String(row.id),
+    workspaceId: String(row.workspaceId),
+    name: row.name,
+    state: row.state as CampaignState,
+    audience: row.audience,
+    variants: variantRows.map((v) => ({
+      id: String(v.id),
+      key: v.key,
+      weight: v.weight,
+      content: v.content,
+    })),
+    channelPlan: row.channelPlan,
+    retryPolicy: row.retryPolicy,
+    scheduledAt: row.scheduledAt,
+    batchIntervalMs: row.batchIntervalMs,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+  };
+}
+
+/** Loads campaigns with their variants in two queries, in the order of `rows`. */
+export async function withVariants(db: Db, rows: CampaignRow[]): Promise<Campaign[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const all = await db
+    .select()
+    .from(variants)
+    .where(inArray(variants.campaignId, ids))
+    .orderBy(asc(variants.id));
+  return rows.map((r) =>
+    toCampaign(
+      r,
+      all.filter((v) => v.campaignId === r.id),
+    ),
+  );
+}
+
+export async function loadCampaign(db: Db, campaignId: number): Promise<Campaign | undefined> {
+  const found = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));
+  const [campaign] = await withVariants(db, found);
+  return campaign;
+}

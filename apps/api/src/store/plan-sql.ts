@@ -1,0 +1,149 @@
+import type { CampaignPlan, PlanSummary, SuppressionReason } from '@qunfa/core';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/database.js';
+import { audienceToSql } from './audience-sql.js';
+
+/** `variantBucket` of @qunfa/core, in bigint arithmetic that cannot overflow. */
+function bucketSql(seed: number): SQL {
+  return sql`((((c.id % 2147483648) * 1640531527 + ${seed}::bigint) % 2147483648) * 10000 / 2147483648)`;
+}
+
+function channelIndexSql(plan: CampaignPlan): SQL {
+  if (plan.channels.length === 0) return sql`NULL::int`;
+  const arms = plan.channels.map(
+    (ch, i) =>
+      sql`WHEN EXISTS (SELECT 1 FROM contact_identities ci WHERE ci.contact_id = c.id AND ci.kind IN (${sql.join(
+        ch.identityKinds.map((k) => sql`${k}::text`),
+        sql`, `,
+      )})) THEN ${i}::int`,
+  );
+  return sql`CASE ${sql.join(arms, sql` `)} ELSE NULL END`;
+}
+
+function variantSql(plan: CampaignPlan): SQL {
+  const arms = plan.variants.map((v) => sql`WHEN bucket < ${v.toBucket}::int THEN ${Number(v.id)}::bigint`);
+  return sql`CASE ${sql.join(arms, sql` `)} END`;
+}
+
+function suppressionSql(reasons: SuppressionReason[]): SQL {
+  if (reasons.length === 0) return sql`NULL::text`;
+  const list = sql.join(
+    reasons.map((r) => sql`${r}::text`),
+    sql`, `,
+  );
+  const order = sql.join(
+    reasons.map((r, i) => sql`WHEN ${r}::text THEN ${i}::int`),
+    sql` `,
+  );
+  return sql`(SELECT s.reason FROM suppressions s WHERE s.contact_id = c.id AND s.reason IN (${list}) ORDER BY CASE s.reason ${order} END LIMIT 1)`;
+}
+
+function batchSizeSql(plan: CampaignPlan): SQL {
+  const arms = plan.channels.map((ch, i) => sql`WHEN ${i}::int THEN ${ch.batchSize}::int`);
+  return sql`CASE channel_idx ${sql.join(arms, sql` `)} END`;
+}
+
+/**
+ * Executes a plan set-based: one statement classifies the whole audience into a temporary
+ * table (bind parameters are not allowed in CREATE TABLE … AS, hence create then insert), one writes the batches and every delivery row, one seeds the counters.
+ */
+export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSummary> {
+  const workspaceId = Number(plan.workspaceId);
+  const campaignId = Number(plan.campaignId);
+  await tx.execute(sql`DROP TABLE IF EXISTS qf_plan`);
+  await tx.execute(sql`
+    CREATE TEMP TABLE qf_plan (contact_id bigint, suppression text, channel_idx int, variant_id bigint, local_batch bigint)
+    ON COMMIT DROP`);
+  await tx.execute(sql`
+    INSERT INTO qf_plan (contact_id, suppression, channel_idx, variant_id, local_batch)
+    WITH classified AS (
+      SELECT c.id AS contact_id, c.last_active_at,
+             ${suppressionSql(plan.suppress)} AS suppression,
+             ${channelIndexSql(plan)} AS channel_idx,
+             ${bucketSql(plan.variantSeed)} AS bucket
+      FROM contacts c
+      WHERE c.workspace_id = ${workspaceId}::bigint AND ${audienceToSql(plan.audience)}
+    ), eligible AS (
+      SELECT *, (suppression IS NULL AND channel_idx IS NOT NULL) AS sendable FROM classified
+    )
+    SELECT contact_id, suppression, channel_idx, ${variantSql(plan)} AS variant_id,
+           CASE WHEN sendable THEN
+             (row_number() OVER (PARTITION BY sendable, channel_idx
+                ORDER BY last_active_at DESC NULLS LAST, contact_id) - 1) / ${batchSizeSql(plan)}
+           END AS local_batch
+    FROM eligible`);
+
+  const channelNames = JSON.stringify(plan.channels.map((c) => c.channel));
+  const accounts = JSON.stringify(plan.channels.map((c) => c.accounts));
+  await tx.execute(sql`
+    WITH g AS (
+      SELECT channel_idx, local_batch, count(*)::int AS size,
+             (row_number() OVER (ORDER BY channel_idx, local_batch) - 1)::int AS seq
+      FROM qf_plan WHERE local_batch IS NOT NULL GROUP BY channel_idx, local_batch
+    ), ins AS (
+      INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size)
+      SELECT ${workspaceId}::bigint, ${campaignId}::bigint, ${channelNames}::jsonb ->> g.channel_idx,
+             CASE WHEN jsonb_array_length(${accounts}::jsonb -> g.channel_idx) > 0
+                  THEN (${accounts}::jsonb -> g.channel_idx) ->> (g.local_batch % jsonb_array_length(${accounts}::jsonb -> g.channel_idx))::int
+             END,
+             g.seq, 'queued',
+             ${plan.firstDueAt.toISOString()}::timestamptz + (g.seq * ${plan.batchIntervalMs}::bigint) * interval '1 millisecond',
+             g.size
+      FROM g
+      RETURNING id, seq
+    )
+    INSERT INTO deliveries (workspace_id, campaign_id, contact_id, variant_id, channel, batch_id, state, suppression_reason)
+    SELECT ${workspaceId}::bigint, ${campaignId}::bigint, p.contact_id, p.variant_id,
+           ${channelNames}::jsonb ->> p.channel_idx, ins.id,
+           CASE WHEN p.local_batch IS NULL THEN 'suppressed' ELSE 'queued' END,
+           CASE WHEN p.local_batch IS NULL THEN coalesce(p.suppression, 'no_address') END
+    FROM qf_plan p
+    LEFT JOIN g ON g.channel_idx = p.channel_idx AND g.local_batch = p.local_batch
+    LEFT JOIN ins ON ins.seq = g.seq`);
+
+  const summaryRows = await rows<{ reason: string | null; n: number; batches: number }>(
+    tx,
+    sql`SELECT CASE WHEN local_batch IS NULL THEN coalesce(suppression, 'no_address') END AS reason,
+               count(*)::int AS n,
+               count(DISTINCT (channel_idx, local_batch))::int AS batches
+        FROM qf_plan GROUP BY 1`,
+  );
+  const summary: PlanSummary = { total: 0, queued: 0, suppressed: {}, batches: 0 };
+  for (const r of summaryRows) {
+    summary.total += r.n;
+    if (r.reason === null) {
+      summary.queued = r.n;
+      summary.batches = r.batches;
+    } else summary.suppressed[r.reason as SuppressionReason] = r.n;
+  }
+  const suppressedTotal = summary.total - summary.queued;
+  await tx.execute(sql`
+    INSERT INTO campaign_counters (campaign_id, workspace_id, total, queued, suppressed)
+    VALUES (${campaignId}::bigint, ${workspaceId}::bigint, ${summary.total}::int, ${summary.queued}::int, ${suppressedTotal}::int)
+    ON CONFLICT (campaign_id) DO UPDATE SET total = EXCLUDED.total, queued = EXCLUDED.queued, suppressed = EXCLUDED.suppressed`);
+  await tx.execute(sql`DROP TABLE qf_plan`);
+  return summary;
+}
+
+/** How many recipients a plan would queue (not suppressed, addressable), without writing. */
+export async function countPlannedRecipients(db: Db, plan: CampaignPlan): Promise<number> {
+  const kinds = [...new Set(plan.channels.flatMap((c) => c.identityKinds))];
+  if (kinds.length === 0) return 0;
+  const reasons = plan.suppress.length > 0 ? plan.suppress : ['none'];
+  const [row] = await rows<{ n: number }>(
+    db,
+    sql`SELECT count(*)::int AS n FROM contacts c
+        WHERE c.workspace_id = ${Number(plan.workspaceId)}::bigint AND ${audienceToSql(plan.audience)}
+          AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.contact_id = c.id
+                          AND s.reason IN (${sql.join(
+                            reasons.map((r) => sql`${r}::text`),
+                            sql`, `,
+                          )}))
+          AND EXISTS (SELECT 1 FROM contact_identities ci WHERE ci.contact_id = c.id
+                      AND ci.kind IN (${sql.join(
+                        kinds.map((k) => sql`${k}::text`),
+                        sql`, `,
+                      )}))`,
+  );
+  return row?.n ?? 0;
+}

@@ -1,0 +1,218 @@
+import {
+  type BatchRef,
+  type BatchSettlement,
+  type DeliveryResult,
+  type DeliveryState,
+  type FailureClass,
+  QunfaError,
+  type SettleResult,
+} from '@qunfa/core';
+import { sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/database.js';
+import { writeAudit } from './audit.js';
+import { CounterDelta, readCounters } from './counters-sql.js';
+
+interface OldDelivery {
+  id: string;
+  state: DeliveryState;
+  failure_class: FailureClass | null;
+  channel: string | null;
+  attempts: number;
+}
+
+interface LeasedBatch {
+  id: string;
+  workspace_id: string;
+  campaign_id: string;
+  channel: string;
+  starts: number;
+}
+
+/** Locks a batch still leased by `owner`; undefined when the lease was lost. */
+async function lockLeasedBatch(tx: Db, batchId: number, owner: string): Promise<LeasedBatch | undefined> {
+  const [batch] = await rows<LeasedBatch>(
+    tx,
+    sql`SELECT id::text, workspace_id::text, campaign_id::text, channel, starts FROM batches
+        WHERE id = ${batchId} AND state = 'leased' AND lease_owner = ${owner} FOR UPDATE`,
+  );
+  return batch;
+}
+
+async function mustLockLeasedBatch(tx: Db, batchId: number, owner: string): Promise<LeasedBatch> {
+  const batch = await lockLeasedBatch(tx, batchId, owner);
+  if (!batch) throw new QunfaError('LEASE_LOST', `batch ${batchId} is no longer leased by ${owner}`);
+  return batch;
+}
+
+/** Cuts retried deliveries into new batches, by channel, account and due time, in result order. */
+async function insertFollowUps(
+  tx: Db,
+  batch: LeasedBatch,
+  retries: DeliveryResult[],
+): Promise<{ refs: BatchRef[]; batchOf: Map<string, number> }> {
+  const groups = new Map<string, DeliveryResult[]>();
+  for (const r of retries) {
+    const key = `${r.retry!.channel}\u0000${r.retry!.account ?? ''}\u0000${r.retry!.at.toISOString()}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const refs: BatchRef[] = [];
+  const batchOf = new Map<string, number>();
+  if (groups.size === 0) return { refs, batchOf };
+  const [{ next } = { next: 0 }] = await rows<{ next: number }>(
+    tx,
+    sql`SELECT coalesce(max(seq) + 1, 0)::int AS next FROM batches WHERE campaign_id = ${Number(batch.campaign_id)}`,
+  );
+  let seq = next;
+  for (const group of groups.values()) {
+    const { channel, account, at, batchSize } = group[0]!.retry!;
+    for (let i = 0; i < group.length; i += batchSize) {
+      const chunk = group.slice(i, i + batchSize);
+      const [inserted] = await rows<{ id: string }>(
+        tx,
+        sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size)
+            VALUES (${Number(batch.workspace_id)}::bigint, ${Number(batch.campaign_id)}::bigint, ${channel}::text, ${account}::text, ${seq++}::int,
+                    'queued', ${at.toISOString()}::timestamptz, ${chunk.length}::int)
+            RETURNING id::text`,
+      );
+      const id = inserted!.id;
+      for (const r of chunk) batchOf.set(r.deliveryId, Number(id));
+      refs.push({ id, workspaceId: batch.workspace_id, campaignId: batch.campaign_id, dueAt: at });
+    }
+  }
+  return { refs, batchOf };
+}
+
+/**
+ * Writes a batch's outcome in one transaction: every delivery's new state, its attempt,
+ * follow-up batches for retries, the counters, the batch's state and an audit entry.
+ */
+export function settleBatch(db: Db, s: BatchSettlement): Promise<SettleResult> {
+  const batchId = Number(s.batchId);
+  const at = s.at.toISOString();
+  return db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const batch = await mustLockLeasedBatch(tx, batchId, s.leaseOwner);
+    const ids = s.results.map((r) => Number(r.deliveryId));
+    const old = await rows<OldDelivery>(
+      tx,
+      sql`SELECT id::text, state, failure_class, channel, attempts::int AS attempts FROM deliveries
+          WHERE batch_id = ${batchId} AND id IN (SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
+          FOR UPDATE`,
+    );
+    const before = new Map(old.map((d) => [d.id, d]));
+    const results = s.results.filter((r) => before.has(r.deliveryId));
+    const { refs, batchOf } = await insertFollowUps(
+      tx,
+      batch,
+      results.filter((r) => r.retry),
+    );
+
+    const delta = new CounterDelta();
+    const updates = [];
+    const attempts = [];
+    for (const r of results) {
+      const prev = before.get(r.deliveryId)!;
+      const movesChannel = r.retry !== undefined && r.retry.channel !== prev.channel;
+      const attemptNo = prev.attempts + (r.attempt ? 1 : 0);
+      delta.move(
+        { state: prev.state, failureClass: prev.failure_class },
+        { state: r.state, failureClass: r.failureClass ?? null },
+      );
+      updates.push({
+        id: Number(r.deliveryId),
+        state: r.state,
+        failure_class: r.failureClass ?? null,
+        last_error: r.error ?? null,
+        suppression_reason: r.suppressionReason ?? null,
+        provider_message_id: r.attempt?.providerMessageId ?? null,
+        attempts: movesChannel ? 0 : attemptNo,
+        channel: r.retry?.channel ?? null,
+        batch_id: batchOf.get(r.deliveryId) ?? null,
+      });
+      if (r.attempt) {
+        attempts.push({
+          delivery_id: Number(r.deliveryId),
+          attempt: attemptNo,
+          channel: r.attempt.channel,
+          account: r.attempt.account,
+          status: r.attempt.status,
+          provider_message_id: r.attempt.providerMessageId,
+          failure_class: r.attempt.failureClass,
+          error: r.attempt.error,
+        });
+      }
+    }
+    if (updates.length > 0) {
+      await tx.execute(sql`
+        UPDATE deliveries d SET
+          state = u.state, failure_class = u.failure_class, last_error = u.last_error,
+          suppression_reason = coalesce(u.suppression_reason, d.suppression_reason),
+          provider_message_id = coalesce(u.provider_message_id, d.provider_message_id),
+          attempts = u.attempts, channel = coalesce(u.channel, d.channel),
+          batch_id = coalesce(u.batch_id, d.batch_id), claimed_start = NULL, updated_at = ${at}::timestamptz
+        FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u(
+          id bigint, state text, failure_class text, last_error text, suppression_reason text,
+          provider_message_id text, attempts int, channel text, batch_id bigint)
+        WHERE d.id = u.id`);
+    }
+    if (attempts.length > 0) {
+      await tx.execute(sql`
+        INSERT INTO delivery_attempts (workspace_id, campaign_id, delivery_id, batch_id, attempt, channel, account,
+                                       status, provider_message_id, failure_class, error, at)
+        SELECT ${Number(batch.workspace_id)}::bigint, ${Number(batch.campaign_id)}::bigint, a.delivery_id, ${batchId}::bigint, a.attempt,
+               a.channel, a.account, a.status, a.provider_message_id, a.failure_class, a.error, ${at}::timestamptz
+        FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(
+          delivery_id bigint, attempt int, channel text, account text, status text,
+          provider_message_id text, failure_class text, error text)`);
+    }
+    await delta.apply(tx, Number(batch.campaign_id));
+    await tx.execute(
+      sql`UPDATE batches SET state = ${s.batchState}::text, lease_owner = NULL, lease_until = NULL, updated_at = ${at}::timestamptz
+          WHERE id = ${batchId}`,
+    );
+    const byState: Record<string, number> = {};
+    for (const r of results) byState[r.state] = (byState[r.state] ?? 0) + 1;
+    await writeAudit(tx, {
+      workspaceId: batch.workspace_id,
+      actor: { kind: 'worker', id: s.leaseOwner },
+      action: `batch.${s.batchState}`,
+      subjectType: 'batch',
+      subjectId: s.batchId,
+      details: {
+        campaignId: batch.campaign_id,
+        channel: batch.channel,
+        starts: batch.starts,
+        byState,
+        retries: refs.length,
+      },
+      at: s.at,
+    });
+    return { counters: await readCounters(tx, Number(batch.campaign_id)), followUps: refs };
+  });
+}
+
+/** Gives a leased batch back untouched: queued at `dueAt`, this start uncounted, its deliveries as it found them. */
+export function releaseBatch(db: Db, input: { batchId: string; owner: string; dueAt: Date }): Promise<void> {
+  const batchId = Number(input.batchId);
+  return db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const batch = await lockLeasedBatch(tx, batchId, input.owner);
+    if (!batch) return;
+    const reverted = await rows<{ id: string }>(
+      tx,
+      sql`UPDATE deliveries SET state = 'queued', claimed_start = NULL
+          WHERE batch_id = ${batchId} AND state = 'submitted' AND claimed_start = ${batch.starts}
+          RETURNING id::text`,
+    );
+    await tx.execute(
+      sql`UPDATE batches SET state = 'queued', due_at = ${input.dueAt.toISOString()}::timestamptz,
+                 starts = starts - 1, lease_owner = NULL, lease_until = NULL WHERE id = ${batchId}`,
+    );
+    if (reverted.length > 0) {
+      const delta = new CounterDelta();
+      delta.add({ state: 'submitted' }, -reverted.length);
+      delta.add({ state: 'queued' }, reverted.length);
+      await delta.apply(tx, Number(batch.campaign_id));
+    }
+  });
+}

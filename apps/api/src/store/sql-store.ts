@@ -1,0 +1,219 @@
+import {
+  type Campaign,
+  type CampaignPlan,
+  type CampaignState,
+  type CampaignTransition,
+  type ClaimedBatch,
+  type Counters,
+  type PlanSummary,
+  QunfaError,
+  type Store,
+} from '@qunfa/core';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/database.js';
+import { batches, campaigns } from '../db/schema/index.js';
+import { writeAudit } from './audit.js';
+import { loadCampaign } from './campaign-mapper.js';
+import { claimBatch } from './claim-sql.js';
+import { readCounters } from './counters-sql.js';
+import { countPlannedRecipients, executePlan } from './plan-sql.js';
+import { releaseBatch, settleBatch } from './settle-sql.js';
+
+const terminal: ReadonlySet<CampaignState> = new Set(['completed', 'cancelled', 'failed']);
+
+/** Parses an id the way the store keys rows; a malformed id matches nothing. */
+export function numericId(id: string): number | undefined {
+  const n = Number(id);
+  return /^\d+$/.test(id) && Number.isSafeInteger(n) ? n : undefined;
+}
+
+async function applyTransition(tx: Db, t: CampaignTransition): Promise<void> {
+  const id = numericId(t.campaignId);
+  const workspaceId = numericId(t.workspaceId);
+  const updated =
+    id === undefined || workspaceId === undefined
+      ? []
+      : await tx
+          .update(campaigns)
+          .set({
+            state: t.to,
+            updatedAt: t.at,
+            ...(t.to === 'running'
+              ? { startedAt: sql`coalesce(${campaigns.startedAt}, ${t.at.toISOString()}::timestamptz)` }
+              : {}),
+            ...(terminal.has(t.to) ? { finishedAt: t.at } : {}),
+          })
+          .where(
+            and(eq(campaigns.id, id), eq(campaigns.workspaceId, workspaceId), eq(campaigns.state, t.from)),
+          )
+          .returning({ id: campaigns.id });
+  if (updated.length === 0) {
+    const current =
+      id === undefined || workspaceId === undefined
+        ? undefined
+        : (
+            await tx
+              .select({ state: campaigns.state })
+              .from(campaigns)
+              .where(and(eq(campaigns.id, id), eq(campaigns.workspaceId, workspaceId)))
+          )[0];
+    if (!current) throw new QunfaError('CAMPAIGN_NOT_FOUND', `campaign ${t.campaignId} not found`);
+    throw new QunfaError('ILLEGAL_TRANSITION', `campaign is ${current.state}, not ${t.from}`, {
+      details: { from: current.state, to: t.to },
+    });
+  }
+  if (t.to === 'cancelled') {
+    await tx
+      .update(batches)
+      .set({ state: 'cancelled', updatedAt: t.at })
+      .where(and(eq(batches.campaignId, id!), eq(batches.state, 'queued')));
+  }
+  await writeAudit(tx, {
+    workspaceId: t.workspaceId,
+    actor: t.actor,
+    action: `campaign.${t.to}`,
+    subjectType: 'campaign',
+    subjectId: t.campaignId,
+    details: { from: t.from, to: t.to, ...(t.reason ? { reason: t.reason } : {}) },
+    at: t.at,
+  });
+}
+
+/** The engine's store on PostgreSQL or PGlite: set-based SQL, one transaction per step. */
+export function createSqlStore(db: Db): Store {
+  const mustLoad = async (tx: Db, id: string): Promise<Campaign> => {
+    const campaign = await loadCampaign(tx, Number(id));
+    if (!campaign) throw new QunfaError('CAMPAIGN_NOT_FOUND', `campaign ${id} not found`);
+    return campaign;
+  };
+
+  return {
+    async getCampaign(campaignId) {
+      const id = numericId(campaignId);
+      return id === undefined ? undefined : loadCampaign(db, id);
+    },
+
+    transitionCampaign(t) {
+      return db.transaction(async (tx) => {
+        await applyTransition(tx as unknown as Db, t);
+        return mustLoad(tx as unknown as Db, t.campaignId);
+      });
+    },
+
+    startCampaign(t: CampaignTransition, plan: CampaignPlan) {
+      return db.transaction(async (raw) => {
+        const tx = raw as unknown as Db;
+        await applyTransition(tx, t);
+        const summary: PlanSummary = await executePlan(tx, plan);
+        return { campaign: await mustLoad(tx, t.campaignId), summary };
+      });
+    },
+
+    countAudience(plan) {
+      return countPlannedRecipients(db, plan);
+    },
+
+    async scheduledCampaignsDue(now, limit) {
+      const due = await db
+        .select({ id: campaigns.id, workspaceId: campaigns.workspaceId })
+        .from(campaigns)
+        .where(and(eq(campaigns.state, 'scheduled'), lte(campaigns.scheduledAt, now)))
+        .orderBy(asc(campaigns.scheduledAt))
+        .limit(limit);
+      return due.map((c) => ({ campaignId: String(c.id), workspaceId: String(c.workspaceId) }));
+    },
+
+    async dueBatches(now, limit) {
+      return batchRefs(
+        db,
+        sql`b.state = 'queued' AND b.due_at <= ${now.toISOString()}::timestamptz AND c.state = 'running'`,
+        sql`b.due_at, b.seq`,
+        limit,
+      );
+    },
+
+    async expiredLeases(now, limit) {
+      return batchRefs(
+        db,
+        sql`b.state = 'leased' AND b.lease_until < ${now.toISOString()}::timestamptz`,
+        sql`b.lease_until`,
+        limit,
+      );
+    },
+
+    claimBatch(input): Promise<ClaimedBatch | undefined> {
+      return claimBatch(db, input);
+    },
+
+    async renewLease({ batchId, owner, now, leaseMs }) {
+      const id = numericId(batchId);
+      if (id === undefined) return false;
+      const renewed = await db
+        .update(batches)
+        .set({ leaseUntil: new Date(now.getTime() + leaseMs), updatedAt: now })
+        .where(and(eq(batches.id, id), eq(batches.state, 'leased'), eq(batches.leaseOwner, owner)))
+        .returning({ id: batches.id });
+      return renewed.length > 0;
+    },
+
+    releaseBatch(input) {
+      return releaseBatch(db, input);
+    },
+
+    settleBatch(settlement) {
+      return settleBatch(db, settlement);
+    },
+
+    completeIfDone(campaignId, at) {
+      return db.transaction(async (raw) => {
+        const tx = raw as unknown as Db;
+        const id = numericId(campaignId);
+        if (id === undefined) return undefined;
+        const done = await rows<{ workspace_id: string }>(
+          tx,
+          sql`UPDATE campaigns SET state = 'completed', finished_at = ${at.toISOString()}::timestamptz, updated_at = ${at.toISOString()}::timestamptz
+              WHERE id = ${id} AND state = 'running'
+                AND NOT EXISTS (SELECT 1 FROM batches WHERE campaign_id = ${id} AND state IN ('queued', 'leased'))
+              RETURNING workspace_id::text`,
+        );
+        const [row] = done;
+        if (!row) return undefined;
+        await writeAudit(tx, {
+          workspaceId: row.workspace_id,
+          actor: { kind: 'system', id: 'engine' },
+          action: 'campaign.completed',
+          subjectType: 'campaign',
+          subjectId: campaignId,
+          details: { from: 'running', to: 'completed' },
+          at,
+        });
+        return mustLoad(tx, campaignId);
+      });
+    },
+
+    async counters(campaignId): Promise<Counters> {
+      const id = numericId(campaignId);
+      return readCounters(db, id ?? -1);
+    },
+  };
+}
+
+async function batchRefs(
+  db: Db,
+  where: ReturnType<typeof sql>,
+  order: ReturnType<typeof sql>,
+  limit: number,
+) {
+  const found = await rows<{ id: string; workspace_id: string; campaign_id: string; due_at: string }>(
+    db,
+    sql`SELECT b.id::text, b.workspace_id::text, b.campaign_id::text, to_json(b.due_at) #>> '{}' AS due_at
+        FROM batches b JOIN campaigns c ON c.id = b.campaign_id
+        WHERE ${where} ORDER BY ${order} LIMIT ${limit}`,
+  );
+  return found.map((b) => ({
+    id: b.id,
+    workspaceId: b.workspace_id,
+    campaignId: b.campaign_id,
+    dueAt: new Date(b.due_at),
+  }));
+}

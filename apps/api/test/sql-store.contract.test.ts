@@ -1,0 +1,103 @@
+import type { Campaign, Contact, SuppressionReason, Tag, Workspace } from '@qunfa/core';
+import { describeStoreContract } from '@qunfa/core/testing';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll } from 'vitest';
+import { type Database, openDatabase } from '../src/db/database.js';
+import { createSqlStore } from '../src/store/sql-store.js';
+import { createTestDatabase, type Driver, drivers, type TestDatabase } from './support/databases.js';
+
+const tables = [
+  'delivery_attempts',
+  'deliveries',
+  'batches',
+  'campaign_counters',
+  'variants',
+  'findings',
+  'approvals',
+  'events',
+  'campaigns',
+  'suppressions',
+  'contact_tags',
+  'contact_identities',
+  'contacts',
+  'tags',
+  'audit_log',
+  'api_keys',
+  'users',
+  'workspaces',
+];
+
+/** One database per driver for the file; each contract test starts from emptied tables. */
+function sqlHarness(driver: Driver) {
+  let testDb: TestDatabase;
+  let database: Database;
+  beforeAll(async () => {
+    testDb = await createTestDatabase(driver);
+    database = await openDatabase({ url: testDb.url, dataDir: testDb.dataDir });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await testDb?.drop();
+  });
+
+  return async () => {
+    const db = database.db;
+    await db.execute(sql.raw(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY CASCADE`));
+    const json = (v: unknown) => JSON.stringify(v);
+    return {
+      store: createSqlStore(db),
+      async addWorkspace(w: Workspace) {
+        await db.execute(sql`INSERT INTO workspaces (id, name, time_zone) OVERRIDING SYSTEM VALUE
+                             VALUES (${Number(w.id)}::bigint, ${w.name}, ${w.timeZone})`);
+      },
+      async addTag(t: Tag) {
+        await db.execute(sql`INSERT INTO tags (id, workspace_id, name, parent_id) OVERRIDING SYSTEM VALUE
+                             VALUES (${Number(t.id)}::bigint, ${Number(t.workspaceId)}::bigint, ${t.name},
+                                     ${t.parentId === null ? null : Number(t.parentId)}::bigint)
+                             ON CONFLICT DO NOTHING`);
+      },
+      async addContact(c: Contact, suppressions: SuppressionReason[] = []) {
+        const id = Number(c.id);
+        const ws = Number(c.workspaceId);
+        await db.execute(sql`INSERT INTO contacts (id, workspace_id, name, attributes, region, last_active_at, created_at, updated_at)
+                             OVERRIDING SYSTEM VALUE
+                             VALUES (${id}::bigint, ${ws}::bigint, ${c.name}, ${json(c.attributes)}::jsonb, ${c.region},
+                                     ${c.lastActiveAt?.toISOString() ?? null}::timestamptz,
+                                     ${c.createdAt.toISOString()}::timestamptz, ${c.updatedAt.toISOString()}::timestamptz)`);
+        for (const i of c.identities) {
+          await db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+                               VALUES (${ws}::bigint, ${id}::bigint, ${i.kind}, ${i.value})`);
+        }
+        for (const t of c.tagIds) {
+          await db.execute(sql`INSERT INTO contact_tags (workspace_id, contact_id, tag_id)
+                               VALUES (${ws}::bigint, ${id}::bigint, ${Number(t)}::bigint)`);
+        }
+        for (const reason of suppressions) {
+          await db.execute(sql`INSERT INTO suppressions (workspace_id, contact_id, reason)
+                               VALUES (${ws}::bigint, ${id}::bigint, ${reason})`);
+        }
+      },
+      async addCampaign(c: Campaign) {
+        const id = Number(c.id);
+        const ws = Number(c.workspaceId);
+        await db.execute(sql`INSERT INTO campaigns (id, workspace_id, name, state, audience, channel_plan, retry_policy,
+                                                    scheduled_at, batch_interval_ms, created_at, updated_at, started_at, finished_at)
+                             OVERRIDING SYSTEM VALUE
+                             VALUES (${id}::bigint, ${ws}::bigint, ${c.name}, ${c.state}, ${json(c.audience)}::jsonb,
+                                     ${json(c.channelPlan)}::jsonb, ${json(c.retryPolicy)}::jsonb,
+                                     ${c.scheduledAt?.toISOString() ?? null}::timestamptz, ${c.batchIntervalMs}::int,
+                                     ${c.createdAt.toISOString()}::timestamptz, ${c.updatedAt.toISOString()}::timestamptz,
+                                     ${c.startedAt?.toISOString() ?? null}::timestamptz,
+                                     ${c.finishedAt?.toISOString() ?? null}::timestamptz)`);
+        for (const v of c.variants) {
+          await db.execute(sql`INSERT INTO variants (id, workspace_id, campaign_id, key, weight, content) OVERRIDING SYSTEM VALUE
+                               VALUES (${Number(v.id)}::bigint, ${ws}::bigint, ${id}::bigint, ${v.key}, ${v.weight}::real,
+                                       ${json(v.content)}::jsonb)`);
+        }
+      },
+      close: async () => {},
+    };
+  };
+}
+
+for (const driver of drivers) describeStoreContract(`SQL store on ${driver}`, sqlHarness(driver));

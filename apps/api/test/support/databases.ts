@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+
+/** Where tests create their throwaway PostgreSQL databases (the server's maintenance database). */
+export const postgresAdminUrl =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export type Driver = 'pglite' | 'postgres';
+export const drivers: Driver[] = ['pglite', 'postgres'];
+
+export interface TestDatabase {
+  /** Undefined for PGlite (in memory). */
+  url: string | undefined;
+  dataDir: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database of its own for one test file: real PostgreSQL or in-memory PGlite. */
+export async function createTestDatabase(driver: Driver): Promise<TestDatabase> {
+  if (driver === 'pglite') return { url: undefined, dataDir: 'memory://', drop: async () => {} };
+  const name = `qunfa_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(postgresAdminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(postgresAdminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    dataDir: 'memory://',
+    drop: async () => {
+      const a = postgres(postgresAdminUrl, { max: 1, onnotice: () => {} });
+      await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
