@@ -1,6 +1,13 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  // graphql 16 ships CJS (main) and ESM (module): Vite would pick the ESM build for our
+  // sources while Node loads the CJS one for yoga and Pothos — two realms, and graphql-js
+  // refuses types from "another module or realm". Everyone gets the one Node loads.
+  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 120_000,
