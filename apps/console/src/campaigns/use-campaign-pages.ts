@@ -1,0 +1,63 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useClient } from 'urql';
+import { type CampaignsData, CampaignsQuery } from '../graphql/documents.js';
+import { errorCodes } from '../graphql/error-code.js';
+import type { PageInfo } from '../graphql/types.js';
+import { appendEdges } from './append-edges.js';
+
+export const PAGE_SIZE = 20;
+
+type Edge = CampaignsData['campaigns']['edges'][number];
+
+export interface CampaignPages {
+  edges: Edge[];
+  pageInfo: PageInfo | null;
+  loading: boolean;
+  codes: string[];
+  loadMore(): void;
+}
+
+/** The campaign list, one cursor page at a time, always read from the network. */
+export function useCampaignPages(): CampaignPages {
+  const client = useClient();
+  const [edges, setEdges] = useState<Edge[]>([]);
+  const [pageInfo, setPageInfo] = useState<PageInfo | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [codes, setCodes] = useState<string[]>([]);
+  const generation = useRef(0);
+
+  const load = useCallback(
+    async (after: string | null) => {
+      const id = generation.current;
+      setLoading(true);
+      const result = await client
+        .query(CampaignsQuery, { first: PAGE_SIZE, after }, { requestPolicy: 'network-only' })
+        .toPromise();
+      if (id !== generation.current) return;
+      setLoading(false);
+      if (result.error || !result.data) {
+        setCodes(errorCodes(result.error));
+        return;
+      }
+      const { campaigns } = result.data;
+      setCodes([]);
+      setEdges((listed) => (after === null ? campaigns.edges : appendEdges(listed, campaigns.edges)));
+      setPageInfo(campaigns.pageInfo);
+    },
+    [client],
+  );
+
+  useEffect(() => {
+    generation.current += 1;
+    void load(null);
+    return () => {
+      generation.current += 1;
+    };
+  }, [load]);
+
+  const loadMore = useCallback(() => {
+    if (pageInfo?.hasNextPage && pageInfo.endCursor) void load(pageInfo.endCursor);
+  }, [load, pageInfo]);
+
+  return { edges, pageInfo, loading, codes, loadMore };
+}

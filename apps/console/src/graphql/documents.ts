@@ -1,0 +1,160 @@
+import { gql } from '@urql/core';
+import type { CampaignDetail, CampaignProgress, CampaignSummary, PageInfo, Viewer } from './types.js';
+
+const COUNTERS_FIELDS = gql`
+  fragment CountersFields on Counters {
+    total
+    queued
+    submitted
+    awaitingConfirmation
+    sent
+    delivered
+    read
+    clicked
+    failed
+    suppressed
+    filtered
+    uncertain
+    settled
+    failedByClass {
+      failureClass
+      count
+    }
+  }
+`;
+
+const METRIC_FIELDS = gql`
+  fragment MetricFields on Metric {
+    name
+    label
+    unit
+    value
+    status
+  }
+`;
+
+const CAMPAIGN_DETAIL_FIELDS = gql`
+  fragment CampaignDetailFields on Campaign {
+    id
+    name
+    state
+    counters {
+      ...CountersFields
+    }
+    metrics {
+      ...MetricFields
+    }
+    createdAt
+    updatedAt
+    scheduledAt
+    startedAt
+    finishedAt
+  }
+  ${COUNTERS_FIELDS}
+  ${METRIC_FIELDS}
+`;
+
+export const ViewerQuery = gql<{ viewer: Viewer }, Record<string, never>>`
+  query Viewer {
+    viewer {
+      role
+      keyName
+      workspace {
+        id
+        name
+        timeZone
+      }
+    }
+  }
+`;
+
+export interface CampaignsData {
+  campaigns: { edges: { cursor: string; node: CampaignSummary }[]; pageInfo: PageInfo };
+}
+
+export const CampaignsQuery = gql<CampaignsData, { first: number; after: string | null }>`
+  query Campaigns($first: Int!, $after: String) {
+    campaigns(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          id
+          name
+          state
+          counters {
+            total
+            settled
+          }
+          createdAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+export const CampaignQuery = gql<{ campaign: CampaignDetail }, { id: string }>`
+  query Campaign($id: ID!) {
+    campaign(id: $id) {
+      ...CampaignDetailFields
+    }
+  }
+  ${CAMPAIGN_DETAIL_FIELDS}
+`;
+
+export const CampaignProgressSubscription = gql<{ campaignProgress: CampaignProgress }, { id: string }>`
+  subscription CampaignProgress($id: ID!) {
+    campaignProgress(id: $id) {
+      campaignId
+      state
+      counters {
+        ...CountersFields
+      }
+      metrics {
+        ...MetricFields
+      }
+      at
+    }
+  }
+  ${COUNTERS_FIELDS}
+  ${METRIC_FIELDS}
+`;
+
+export const StartCampaignMutation = gql<{ startCampaign: CampaignDetail }, { id: string }>`
+  mutation StartCampaign($id: ID!) {
+    startCampaign(id: $id) {
+      ...CampaignDetailFields
+    }
+  }
+  ${CAMPAIGN_DETAIL_FIELDS}
+`;
+
+export const PauseCampaignMutation = gql<{ pauseCampaign: CampaignDetail }, { id: string }>`
+  mutation PauseCampaign($id: ID!) {
+    pauseCampaign(id: $id) {
+      ...CampaignDetailFields
+    }
+  }
+  ${CAMPAIGN_DETAIL_FIELDS}
+`;
+
+export const ResumeCampaignMutation = gql<{ resumeCampaign: CampaignDetail }, { id: string }>`
+  mutation ResumeCampaign($id: ID!) {
+    resumeCampaign(id: $id) {
+      ...CampaignDetailFields
+    }
+  }
+  ${CAMPAIGN_DETAIL_FIELDS}
+`;
+
+export const CancelCampaignMutation = gql<{ cancelCampaign: CampaignDetail }, { id: string }>`
+  mutation CancelCampaign($id: ID!) {
+    cancelCampaign(id: $id) {
+      ...CampaignDetailFields
+    }
+  }
+  ${CAMPAIGN_DETAIL_FIELDS}
+`;
