@@ -13,6 +13,7 @@ import {
   type QunfaPlugin,
   systemClock,
 } from '@qunfa/core';
+import { createPgEventBus } from './adapters/pg-event-bus.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } from './graphql/yoga.js';
@@ -25,6 +26,7 @@ import { createSqlStore } from './store/sql-store.js';
 const consoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
 export interface App {
+  config: AppConfig;
   deps: ServiceDeps;
   database: Database;
   /** Listens and resolves with the base URL. */
@@ -39,14 +41,15 @@ export interface BuildOptions {
   http?: boolean;
 }
 
-/** Wires the adapters to the kernel: database, store, in-process queue/bus/limiter, engine, GraphQL. */
+/** Wires the adapters to the kernel: database, store, queue, event bus, rate limiter, engine, GraphQL. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   const registry = createRegistry(options.plugins ?? defaultPlugins());
   const store = createSqlStore(database.db);
   const queue = new MemoryQueue();
-  const bus = new MemoryEventBus();
+  // With PostgreSQL, events cross processes (API ⇄ worker) over LISTEN/NOTIFY.
+  const bus = config.databaseUrl ? await createPgEventBus(config.databaseUrl) : new MemoryEventBus();
   const engine: Engine = createEngine({
     store,
     queue,
@@ -64,6 +67,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let worker: { stop(): Promise<void> } | undefined;
 
   return {
+    config,
     deps,
     database,
     async start() {

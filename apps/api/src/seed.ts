@@ -92,8 +92,16 @@ export async function seedDemo(deps: ServiceDeps, dataDir: string): Promise<Demo
         content: { type: 'text', text: '{{name}}，您的会员专享价已准备好，11 月 11 日见。回复 TD 退订。' },
       },
     ],
-    channelPlan: [{ channel: 'channel:sandbox' }],
-    batchIntervalMs: 0,
+    channelPlan: [{ channel: 'channel:sandbox', batchSize: 100 }],
+    // Paced so the progress is visible, with demo-short retries so it ends within a minute
+    // (the production default waits 2 h after a network failure).
+    batchIntervalMs: 1500,
+    retryPolicy: {
+      networkRetryDelayMs: 5000,
+      unknownRetryDelayMs: 5000,
+      rateLimitedDelayMs: 2000,
+      accountCooldownMs: 5000,
+    },
   });
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(keyFile, `${key.key}\n`, { mode: 0o600 });
