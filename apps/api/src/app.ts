@@ -19,7 +19,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } from './graphql/yoga.js';
 import { createStaticHandler } from './http/static-files.js';
 import { createLogger } from './logger.js';
-import { defaultPlugins } from './plugins.js';
+import { loadConfiguredPlugins } from './plugins.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createSqlStore } from './store/sql-store.js';
 
@@ -44,8 +44,8 @@ export interface BuildOptions {
 /** Wires the adapters to the kernel: database, store, queue, event bus, rate limiter, engine, GraphQL. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const registry = createRegistry(options.plugins ?? (await loadConfiguredPlugins(config.pluginConfig)));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
-  const registry = createRegistry(options.plugins ?? defaultPlugins());
   const store = createSqlStore(database.db);
   const queue = new MemoryQueue();
   // With PostgreSQL, events cross processes (API ⇄ worker) over LISTEN/NOTIFY.

@@ -19,6 +19,8 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** A module exporting `default { plugins: [...] }`; unset: the sandbox channel and built-in metrics. */
+  QUNFA_CONFIG: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -31,6 +33,8 @@ export interface AppConfig {
   workerConcurrency: number;
   seedDemo: boolean;
   logLevel: LogLevel;
+  /** Path of the plugin configuration module, if any. */
+  pluginConfig?: string | undefined;
   /** Milliseconds between the worker's looks for due work. Default 250. */
   tickIntervalMs: number;
 }
@@ -46,6 +50,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerConcurrency: e.WORKER_CONCURRENCY,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
+    pluginConfig: e.QUNFA_CONFIG,
     tickIntervalMs: 250,
   };
 }
