@@ -5,7 +5,12 @@ import type { Db } from '../db/database.js';
 import { campaigns, variants } from '../db/schema/index.js';
 import { writeAudit } from '../store/audit.js';
 import { loadCampaign, withVariants } from '../store/campaign-mapper.js';
-import { createCampaignInput, mergeRetryPolicy, updateCampaignInput } from './campaign-input.js';
+import {
+  type CreateCampaignInput,
+  createCampaignInput,
+  mergeRetryPolicy,
+  updateCampaignInput,
+} from './campaign-input.js';
 import type { ServiceDeps } from './deps.js';
 import { requireTags } from './tags.js';
 import { decodeCursor, encodeCursor, parseId, validate } from './validate.js';
@@ -32,6 +37,27 @@ function checkChannels(
     }
     return step.batchSize ? { channel: step.channel, batchSize: step.batchSize } : { channel: step.channel };
   });
+}
+
+async function insertVariants(
+  tx: Db,
+  workspaceId: number,
+  campaignId: number,
+  input: CreateCampaignInput['variants'],
+): Promise<void> {
+  await tx.insert(variants).values(
+    input.map((v) => ({
+      workspaceId,
+      campaignId,
+      key: v.key,
+      weight: v.weight,
+      content: {
+        type: v.content.type,
+        text: v.content.text,
+        ...(v.content.subject ? { subject: v.content.subject } : {}),
+      },
+    })),
+  );
 }
 
 export async function requireCampaign(db: Db, p: Principal, id: string): Promise<Campaign> {
@@ -62,19 +88,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
         batchIntervalMs: data.batchIntervalMs,
       })
       .returning();
-    await tx.insert(variants).values(
-      data.variants.map((v) => ({
-        workspaceId: p.workspaceId,
-        campaignId: row!.id,
-        key: v.key,
-        weight: v.weight,
-        content: {
-          type: v.content.type,
-          text: v.content.text,
-          ...(v.content.subject ? { subject: v.content.subject } : {}),
-        },
-      })),
-    );
+    await insertVariants(tx, p.workspaceId, row!.id, data.variants);
     await writeAudit(tx, {
       workspaceId: p.workspaceId,
       actor: actorOf(p),
@@ -127,19 +141,7 @@ export async function updateCampaign(
     }
     if (data.variants) {
       await tx.delete(variants).where(eq(variants.campaignId, Number(existing.id)));
-      await tx.insert(variants).values(
-        data.variants.map((v) => ({
-          workspaceId: p.workspaceId,
-          campaignId: Number(existing.id),
-          key: v.key,
-          weight: v.weight,
-          content: {
-            type: v.content.type,
-            text: v.content.text,
-            ...(v.content.subject ? { subject: v.content.subject } : {}),
-          },
-        })),
-      );
+      await insertVariants(tx, p.workspaceId, Number(existing.id), data.variants);
     }
     await writeAudit(tx, {
       workspaceId: p.workspaceId,
