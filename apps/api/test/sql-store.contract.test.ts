@@ -25,6 +25,7 @@ const tables = [
   'api_keys',
   'users',
   'workspaces',
+  'sender_accounts',
 ];
 
 /** One database per driver for the file; each contract test starts from emptied tables. */

@@ -1,4 +1,5 @@
 export * from './campaign/state-machine.js';
+export * from './domain/account.js';
 export * from './domain/audience.js';
 export * from './domain/campaign.js';
 export * from './domain/contact.js';

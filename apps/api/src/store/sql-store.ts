@@ -12,6 +12,7 @@ import {
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { batches, campaigns } from '../db/schema/index.js';
+import { readAccountHealth, writeAccountHealth } from './account-sql.js';
 import { writeAudit } from './audit.js';
 import { loadCampaign } from './campaign-mapper.js';
 import { claimBatch } from './claim-sql.js';
@@ -189,6 +190,14 @@ export function createSqlStore(db: Db): Store {
         });
         return mustLoad(tx, campaignId);
       });
+    },
+
+    accountHealth(channel) {
+      return readAccountHealth(db, channel);
+    },
+
+    setAccountHealth(health, actor) {
+      return writeAccountHealth(db, health, actor);
     },
 
     async counters(campaignId): Promise<Counters> {

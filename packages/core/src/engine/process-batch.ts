@@ -2,10 +2,10 @@ import type { Content } from '../domain/content.js';
 import { isQunfaError, QunfaError } from '../errors.js';
 import type { BatchJob } from '../ports/queue.js';
 import type { ClaimedBatch, ClaimedRecipient, DeliveryResult } from '../ports/store.js';
+import { chooseAccount, coolDownRestricted } from './accounts.js';
 import { callPlugin, checkRecipients } from './compliance.js';
 import type { EngineContext } from './deps.js';
 import { releaseBatch } from './lease.js';
-import { pace } from './pacing.js';
 import { needsPersonalisation, renderContent } from './render.js';
 import { type BatchScope, deferredResult, failedWithoutCall, uncertainResult } from './results.js';
 import { type Addressed, reconcile, sendBatch } from './send.js';
@@ -81,9 +81,21 @@ async function runBatch(
     results.push(...(await reconcile(ctx, scope, recovering, addressed)));
   }
   if (prepared.items.length === 0) return { status: 'settle', results };
-  const pacing = await pace(ctx, scope.batch, scope.channel, prepared.items.length);
-  if (pacing.status !== 'go') return pacing;
-  results.push(...(await sendBatch(ctx, scope, prepared.items)));
+  const choice = await chooseAccount(ctx, scope.batch, scope.channel, prepared.items.length);
+  if (choice.status !== 'go') return choice;
+  const sending: BatchScope = { ...scope, batch: { ...scope.batch, account: choice.account } };
+  const sent = await sendBatch(ctx, sending, prepared.items);
+  const restricted = sent.filter((r) => r.failureClass === 'account_restricted');
+  if (restricted.length > 0 && choice.account !== null) {
+    await coolDownRestricted(
+      ctx,
+      scope.channel,
+      [choice.account],
+      scope.campaign.retryPolicy.accountCooldownMs,
+      restricted[0]!.error ?? 'account restricted',
+    );
+  }
+  results.push(...sent);
   return { status: 'settle', results };
 }
 

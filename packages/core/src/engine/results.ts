@@ -84,6 +84,25 @@ export function failedResult(
     failureClass: failure,
     error,
   };
+  // A restricted account is cooled down; its recipients move to the channel's other accounts now.
+  if (failure === 'account_restricted' && scope.channel.accounts.length > 1) {
+    const moves = recipient.attempts + 1 < scope.campaign.retryPolicy.maxAttempts;
+    if (moves) {
+      return {
+        deliveryId: recipient.deliveryId,
+        attempt,
+        failureClass: failure,
+        error,
+        state: 'queued',
+        retry: {
+          at: scope.now,
+          channel: scope.channel.name,
+          batchSize: batchSizeFor(scope, scope.channel),
+          account: null,
+        },
+      };
+    }
+  }
   const decision = decideRetry({
     failure,
     attempts: recipient.attempts + 1,

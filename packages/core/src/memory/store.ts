@@ -1,3 +1,4 @@
+import type { AccountHealth } from '../domain/account.js';
 import type { Actor, Campaign } from '../domain/campaign.js';
 import type { Contact, SuppressionReason } from '../domain/contact.js';
 import { type Counters, counterFor, emptyCounters } from '../domain/counters.js';
@@ -36,6 +37,7 @@ const systemActor: Actor = { kind: 'system', id: 'engine' };
  */
 export class MemoryStore implements Store {
   private t: MemoryTables = createTables();
+  private health = new Map<string, AccountHealth>();
 
   async addContact(contact: Contact, suppressions: SuppressionReason[] = []): Promise<void> {
     this.t.contacts.set(contact.id, copy(contact));
@@ -65,6 +67,27 @@ export class MemoryStore implements Store {
 
   auditLog(): AuditEntry[] {
     return copy(this.t.audit);
+  }
+
+  async accountHealth(channel: string): Promise<AccountHealth[]> {
+    return [...this.health.values()].filter((h) => h.channel === channel).map(copy);
+  }
+
+  async setAccountHealth(health: AccountHealth, actor: Actor): Promise<void> {
+    this.health.set(`${health.channel}\u0000${health.account}`, copy(health));
+    this.t.audit.push({
+      at: health.updatedAt,
+      workspaceId: '',
+      campaignId: '',
+      actor,
+      action: `account.${health.state}`,
+      details: {
+        channel: health.channel,
+        account: health.account,
+        until: health.until,
+        reason: health.reason,
+      },
+    });
   }
 
   async getCampaign(campaignId: string): Promise<Campaign | undefined> {

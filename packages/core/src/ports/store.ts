@@ -1,3 +1,4 @@
+import type { AccountHealth } from '../domain/account.js';
 import type { AudienceExpression } from '../domain/audience.js';
 import type { Actor, Campaign, CampaignState } from '../domain/campaign.js';
 import type { ContactIdentity, IdentityKind, SuppressionReason } from '../domain/contact.js';
@@ -165,4 +166,8 @@ export interface Store {
   /** Completes a running campaign with no queued or leased batch left; undefined when not done. */
   completeIfDone(campaignId: string, at: Date): Promise<Campaign | undefined>;
   counters(campaignId: string): Promise<Counters>;
+  /** Recorded health of a channel's sender accounts; an account without a record is healthy. */
+  accountHealth(channel: string): Promise<AccountHealth[]>;
+  /** Records an account's health (a cool-down, a restriction, or healthy again), with an audit entry. */
+  setAccountHealth(health: AccountHealth, actor: Actor): Promise<void>;
 }

@@ -227,4 +227,49 @@ export function batchContract(harness: () => StoreHarness): void {
     expect(await h.store.completeIfDone('1', t0)).toBeUndefined();
     expect((await h.store.getCampaign('1'))?.state).toBe('cancelled');
   });
+
+  it('records sender account health per channel and account, the latest winning', async () => {
+    const h = harness();
+    const actor = { kind: 'system' as const, id: 'test' };
+    expect(await h.store.accountHealth('channel:a')).toEqual([]);
+    const cooling = {
+      channel: 'channel:a',
+      account: 'wx1',
+      state: 'cooling' as const,
+      until: at(3_600_000),
+      reason: 'too frequent',
+      updatedAt: t0,
+    };
+    await h.store.setAccountHealth(cooling, actor);
+    await h.store.setAccountHealth(
+      { ...cooling, account: 'wx2', state: 'restricted', until: null, reason: 'banned' },
+      actor,
+    );
+    await h.store.setAccountHealth({ ...cooling, channel: 'channel:b' }, actor);
+    await h.store.setAccountHealth(
+      { ...cooling, state: 'healthy', until: null, reason: null, updatedAt: at(1000) },
+      actor,
+    );
+    const found = (await h.store.accountHealth('channel:a')).sort((x, y) =>
+      x.account.localeCompare(y.account),
+    );
+    expect(found).toEqual([
+      {
+        channel: 'channel:a',
+        account: 'wx1',
+        state: 'healthy',
+        until: null,
+        reason: null,
+        updatedAt: at(1000),
+      },
+      {
+        channel: 'channel:a',
+        account: 'wx2',
+        state: 'restricted',
+        until: null,
+        reason: 'banned',
+        updatedAt: t0,
+      },
+    ]);
+  });
 }

@@ -67,9 +67,8 @@ export const auditLog = pgTable(
   'audit_log',
   {
     id: idColumn(),
-    workspaceId: ref('workspace_id')
-      .notNull()
-      .references(() => workspaces.id),
+    /** Null for deployment-level events (sender accounts). */
+    workspaceId: ref('workspace_id').references(() => workspaces.id),
     actorKind: text('actor_kind').notNull(),
     actorId: text('actor_id').notNull(),
     action: text('action').notNull(),

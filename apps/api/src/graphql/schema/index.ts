@@ -6,6 +6,7 @@ import './viewer.js';
 import './tag.js';
 import './contact.js';
 import './campaign.js';
+import './channel.js';
 import './progress.js';
 
 builder.queryType({});

@@ -1,0 +1,66 @@
+import { type AccountHealth, accountHealthStates, type ChannelLimits } from '@qunfa/core';
+import { listChannels, setSenderAccountHealth } from '../../services/channels.js';
+import { builder } from '../builder.js';
+import { IdentityKindEnum } from './enums.js';
+
+const AccountHealthStateEnum = builder.enumType('AccountHealthState', {
+  values: Object.fromEntries(accountHealthStates.map((s) => [s.toUpperCase(), { value: s }])) as Record<
+    string,
+    { value: AccountHealth['state'] }
+  >,
+});
+
+const SenderAccount = builder.objectRef<AccountHealth>('SenderAccount').implement({
+  description: 'A sender account of a channel and its health; cooling ends by itself at `until`',
+  fields: (t) => ({
+    channel: t.exposeString('channel'),
+    account: t.exposeString('account'),
+    state: t.field({ type: AccountHealthStateEnum, resolve: (a) => a.state }),
+    until: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.until }),
+    reason: t.exposeString('reason', { nullable: true }),
+  }),
+});
+
+const ChannelLimitsRef = builder.objectRef<ChannelLimits>('ChannelLimits').implement({
+  fields: (t) => ({
+    maxRecipientsPerSend: t.exposeInt('maxRecipientsPerSend'),
+    maxSendsPerDay: t.int({ nullable: true, resolve: (l) => l.maxSendsPerDay ?? null }),
+    ratePerSecond: t.float({ nullable: true, resolve: (l) => l.ratePerSecond ?? null }),
+    contentTypes: t.stringList({ resolve: (l) => l.contentTypes }),
+    maxTextLength: t.int({ nullable: true, resolve: (l) => l.maxTextLength ?? null }),
+    receipts: t.exposeBoolean('receipts'),
+    recall: t.exposeBoolean('recall'),
+    idempotencyKeys: t.exposeBoolean('idempotencyKeys'),
+  }),
+});
+
+type ChannelShape = Awaited<ReturnType<typeof listChannels>>[number];
+
+const Channel = builder.objectRef<ChannelShape>('Channel').implement({
+  description: 'A loaded channel plugin',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    limits: t.field({ type: ChannelLimitsRef, resolve: (c) => c.limits }),
+    identityKinds: t.field({ type: [IdentityKindEnum], resolve: (c) => c.identityKinds as never }),
+    accounts: t.field({ type: [SenderAccount], resolve: (c) => c.accounts }),
+  }),
+});
+
+builder.queryField('channels', (t) =>
+  t.field({ type: [Channel], resolve: (_root, _args, ctx) => listChannels(ctx.deps, ctx.principal) }),
+);
+
+builder.mutationField('setSenderAccountHealth', (t) =>
+  t.field({
+    type: SenderAccount,
+    description: 'Admin only: restrict an account, cool it down until a time, or mark it healthy again.',
+    args: {
+      channel: t.arg.string(),
+      account: t.arg.string(),
+      state: t.arg({ type: AccountHealthStateEnum }),
+      until: t.arg({ type: 'DateTime', required: false }),
+      reason: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, ctx) => setSenderAccountHealth(ctx.deps, ctx.principal, args),
+  }),
+);

@@ -1,0 +1,79 @@
+import { accountUsable } from '../domain/account.js';
+import type { Batch } from '../domain/delivery.js';
+import type { ChannelPlugin } from '../plugins/channel.js';
+import type { EngineContext } from './deps.js';
+import { pace } from './pacing.js';
+
+export type AccountChoice =
+  | { status: 'go'; account: string | null; refund(): Promise<void> }
+  | { status: 'release'; until: Date }
+  | { status: 'lost' };
+
+/** The channel's accounts in rotation order, starting at the batch's planned one (or by its seq). */
+export function rotation(accounts: readonly string[], batch: Pick<Batch, 'account' | 'seq'>): string[] {
+  if (accounts.length === 0) return [];
+  const planned = batch.account === null ? -1 : accounts.indexOf(batch.account);
+  const start = planned >= 0 ? planned : batch.seq % accounts.length;
+  return [...accounts.slice(start), ...accounts.slice(0, start)];
+}
+
+/**
+ * Picks the account a batch goes out on: the first in rotation that is usable (healthy, or
+ * its cool-down over) and has `count` sends of daily quota left, then waits for its rate
+ * tokens. With none, the batch waits until the earliest cool-down or quota window ends.
+ */
+export async function chooseAccount(
+  ctx: EngineContext,
+  batch: Batch,
+  channel: ChannelPlugin,
+  count: number,
+): Promise<AccountChoice> {
+  if (channel.accounts.length === 0) {
+    const paced = await pace(ctx, batch, channel, count);
+    return paced.status === 'go' ? { ...paced, account: null } : paced;
+  }
+  const now = ctx.clock.now();
+  const health = new Map((await ctx.store.accountHealth(channel.name)).map((h) => [h.account, h]));
+  let earliest: Date | undefined;
+  const consider = (at: Date | null) => {
+    if (at && (!earliest || at < earliest)) earliest = at;
+  };
+  for (const account of rotation(channel.accounts, batch)) {
+    const h = health.get(account);
+    if (!accountUsable(h, now)) {
+      if (h?.state === 'cooling') consider(h.until);
+      continue;
+    }
+    const paced = await pace(ctx, { ...batch, account }, channel, count);
+    if (paced.status === 'go') return { ...paced, account };
+    if (paced.status === 'lost') return paced;
+    consider(paced.until);
+  }
+  // Every account restricted: look again later rather than spin; an operator must act.
+  return { status: 'release', until: earliest ?? new Date(now.getTime() + ctx.errorRetryDelayMs) };
+}
+
+/** Cools down each account that reported `account_restricted` in this batch. */
+export async function coolDownRestricted(
+  ctx: EngineContext,
+  channel: ChannelPlugin,
+  accounts: Iterable<string>,
+  cooldownMs: number,
+  reason: string,
+): Promise<void> {
+  const now = ctx.clock.now();
+  for (const account of new Set(accounts)) {
+    await ctx.store.setAccountHealth(
+      {
+        channel: channel.name,
+        account,
+        state: 'cooling',
+        until: new Date(now.getTime() + cooldownMs),
+        reason,
+        updatedAt: now,
+      },
+      { kind: 'worker', id: ctx.workerId },
+    );
+    ctx.logger.warn('sender account cooling down', { plugin: channel.name, account, cooldownMs });
+  }
+}
