@@ -38,6 +38,21 @@ function suppressionSql(reasons: SuppressionReason[]): SQL {
   return sql`(SELECT s.reason FROM suppressions s WHERE s.contact_id = c.id AND s.reason IN (${list}) ORDER BY CASE s.reason ${order} END LIMIT 1)`;
 }
 
+/** The source deliveries a resend targets: in the states asked for, not yet resolved. */
+function resendSourcesSql(restrict: NonNullable<CampaignPlan['restrictTo']>, alias: string): SQL {
+  const d = sql.raw(alias);
+  const states = sql.join(
+    restrict.states.map((s) => sql`${s}::text`),
+    sql`, `,
+  );
+  return sql`${d}.campaign_id = ${Number(restrict.campaignId)}::bigint AND ${d}.resolution IS NULL AND ${d}.state IN (${states})`;
+}
+
+function restrictionSql(plan: CampaignPlan): SQL {
+  if (!plan.restrictTo) return sql`TRUE`;
+  return sql`c.id IN (SELECT rd.contact_id FROM deliveries rd WHERE ${resendSourcesSql(plan.restrictTo, 'rd')})`;
+}
+
 function batchSizeSql(plan: CampaignPlan): SQL {
   const arms = plan.channels.map((ch, i) => sql`WHEN ${i}::int THEN ${ch.batchSize}::int`);
   return sql`CASE channel_idx ${sql.join(arms, sql` `)} END`;
@@ -62,7 +77,7 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
              ${channelIndexSql(plan)} AS channel_idx,
              ${bucketSql(plan.variantSeed)} AS bucket
       FROM contacts c
-      WHERE c.workspace_id = ${workspaceId}::bigint AND ${audienceToSql(plan.audience)}
+      WHERE c.workspace_id = ${workspaceId}::bigint AND ${audienceToSql(plan.audience)} AND ${restrictionSql(plan)}
     ), eligible AS (
       SELECT *, (suppression IS NULL AND channel_idx IS NOT NULL) AS sendable FROM classified
     )
@@ -122,6 +137,10 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
     VALUES (${campaignId}::bigint, ${workspaceId}::bigint, ${summary.total}::int, ${summary.queued}::int, ${suppressedTotal}::int)
     ON CONFLICT (campaign_id) DO UPDATE SET total = EXCLUDED.total, queued = EXCLUDED.queued, suppressed = EXCLUDED.suppressed`);
   await tx.execute(sql`DROP TABLE qf_plan`);
+  if (plan.restrictTo)
+    await tx.execute(
+      sql`UPDATE deliveries d SET resolution = 'resent' WHERE ${resendSourcesSql(plan.restrictTo, 'd')}`,
+    );
   return summary;
 }
 
@@ -134,6 +153,7 @@ export async function countPlannedRecipients(db: Db, plan: CampaignPlan): Promis
     db,
     sql`SELECT count(*)::int AS n FROM contacts c
         WHERE c.workspace_id = ${Number(plan.workspaceId)}::bigint AND ${audienceToSql(plan.audience)}
+          AND ${restrictionSql(plan)}
           AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.contact_id = c.id
                           AND s.reason IN (${sql.join(
                             reasons.map((r) => sql`${r}::text`),

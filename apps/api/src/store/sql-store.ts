@@ -16,7 +16,7 @@ import { readAccountHealth, writeAccountHealth } from './account-sql.js';
 import { writeAudit } from './audit.js';
 import { loadCampaign } from './campaign-mapper.js';
 import { claimBatch } from './claim-sql.js';
-import { readCounters } from './counters-sql.js';
+import { CounterDelta, readCounters } from './counters-sql.js';
 import { countPlannedRecipients, executePlan } from './plan-sql.js';
 import { releaseBatch, settleBatch } from './settle-sql.js';
 
@@ -189,6 +189,36 @@ export function createSqlStore(db: Db): Store {
           at,
         });
         return mustLoad(tx, campaignId);
+      });
+    },
+
+    dropUncertain({ campaignId, actor, at }) {
+      return db.transaction(async (raw) => {
+        const tx = raw as unknown as Db;
+        const campaign = await mustLoad(tx, campaignId);
+        const dropped = await rows<{ id: string }>(
+          tx,
+          sql`UPDATE deliveries SET state = 'failed', failure_class = 'unknown', resolution = 'dropped',
+                     last_error = 'dropped by an operator: it may have been sent', updated_at = ${at.toISOString()}::timestamptz
+              WHERE campaign_id = ${Number(campaignId)}::bigint AND state = 'uncertain' AND resolution IS NULL
+              RETURNING id::text`,
+        );
+        if (dropped.length > 0) {
+          const delta = new CounterDelta();
+          delta.add({ state: 'uncertain' }, -dropped.length);
+          delta.add({ state: 'failed', failureClass: 'unknown' }, dropped.length);
+          await delta.apply(tx, Number(campaignId));
+        }
+        await writeAudit(tx, {
+          workspaceId: campaign.workspaceId,
+          actor,
+          action: 'campaign.uncertain_dropped',
+          subjectType: 'campaign',
+          subjectId: campaignId,
+          details: { count: dropped.length },
+          at,
+        });
+        return dropped.length;
       });
     },
 

@@ -57,6 +57,12 @@ export const defaultRetryPolicy: RetryPolicy = {
   escalateOn: ['invalid_recipient', 'blocked_by_user', 'account_restricted'],
 };
 
+/** A resend run: exactly the source campaign's recipients whose delivery ended in these states. */
+export interface ResendOf {
+  campaignId: string;
+  states: ('failed' | 'uncertain')[];
+}
+
 export interface Campaign {
   id: string;
   workspaceId: string;
@@ -70,6 +76,8 @@ export interface Campaign {
   scheduledAt: Date | null;
   /** Milliseconds between two batches of the campaign; 0 sends as fast as limits allow. */
   batchIntervalMs: number;
+  /** Set on a resend run; null for an ordinary campaign. */
+  resendOf: ResendOf | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;

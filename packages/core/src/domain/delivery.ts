@@ -43,6 +43,8 @@ export interface Delivery {
   failureClass: FailureClass | null;
   suppressionReason: SuppressionReason | null;
   lastError: string | null;
+  /** An operator's decision on a failed or uncertain delivery: sent again in a resend run, or dropped. */
+  resolution: 'resent' | 'dropped' | null;
   updatedAt: Date;
 }
 

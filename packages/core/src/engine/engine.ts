@@ -132,6 +132,12 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const engine: Engine = {
     start,
+    async dropUncertain(input) {
+      await load(input);
+      const count = await ctx.store.dropUncertain({ ...input, at: ctx.clock.now() });
+      await ctx.progress.flush(input);
+      return count;
+    },
     pause: (input) => command(input, 'pause'),
     async resume(input) {
       const campaign = await command(input, 'resume');

@@ -56,15 +56,18 @@ export function buildPlan(campaign: Campaign, registry: Registry, now: Date): Ca
     };
   });
   const scheduledAt = campaign.scheduledAt;
+  const resend = campaign.resendOf;
   return {
     workspaceId: campaign.workspaceId,
     campaignId: campaign.id,
     audience: campaign.audience,
     suppress: [...marketingSuppressions],
-    variantSeed: variantSeedFor(campaign.id),
+    // A resend keeps each recipient's variant: same seed, same ranges (variants are copied in order).
+    variantSeed: variantSeedFor(resend ? resend.campaignId : campaign.id),
     variants: variantRanges(campaign.variants),
     channels,
     firstDueAt: scheduledAt && scheduledAt > now ? scheduledAt : now,
     batchIntervalMs: campaign.batchIntervalMs,
+    ...(resend ? { restrictTo: { campaignId: resend.campaignId, states: [...resend.states] } } : {}),
   };
 }

@@ -49,9 +49,12 @@ export function executePlan(
   plan: CampaignPlan,
   contacts: Iterable<Contact>,
   suppressionsOf: (contactId: string) => ReadonlySet<SuppressionReason>,
+  /** For a resend run: the only contacts it may plan. */
+  restrictedTo?: ReadonlySet<string>,
 ): { deliveries: PlannedDelivery[]; batches: PlannedBatch[]; summary: PlanSummary } {
   const audience = [...contacts]
     .filter((c) => c.workspaceId === plan.workspaceId && matchesAudience(plan.audience, new Set(c.tagIds)))
+    .filter((c) => !restrictedTo || restrictedTo.has(c.id))
     .sort(byActivity);
   const summary: PlanSummary = { total: 0, queued: 0, suppressed: {}, batches: 0 };
   const deliveries: PlannedDelivery[] = [];

@@ -146,8 +146,13 @@ export class MemoryStore implements Store {
         failureClass: null,
         suppressionReason: d.suppressionReason,
         lastError: null,
+        resolution: null,
         updatedAt: transition.at,
       });
+    }
+    for (const source of this.resendSources(plan)) {
+      source.resolution = 'resent';
+      source.updatedAt = transition.at;
     }
     audit(this.t, transition.at, campaign, transition.actor, 'plan_executed', { ...executed.summary });
     return { campaign: copy(campaign), summary: executed.summary };
@@ -239,8 +244,47 @@ export class MemoryStore implements Store {
     return counters;
   }
 
+  async dropUncertain(input: { campaignId: string; actor: Actor; at: Date }): Promise<number> {
+    const campaign = this.t.campaigns.get(input.campaignId);
+    if (!campaign) throw new QunfaError('CAMPAIGN_NOT_FOUND', `campaign ${input.campaignId} not found`);
+    const dropped = [...this.t.deliveries.values()].filter(
+      (d) => d.campaignId === input.campaignId && d.state === 'uncertain' && d.resolution === null,
+    );
+    for (const d of dropped) {
+      Object.assign(d, {
+        state: 'failed',
+        failureClass: 'unknown',
+        lastError: 'dropped by an operator: it may have been sent',
+        resolution: 'dropped',
+        updatedAt: input.at,
+      });
+    }
+    audit(this.t, input.at, campaign, input.actor, 'uncertain_dropped', { count: dropped.length });
+    return dropped.length;
+  }
+
+  /** The source deliveries a resend plan targets: in the states asked for, not yet resolved. */
+  private resendSources(plan: CampaignPlan): Delivery[] {
+    const restrict = plan.restrictTo;
+    if (!restrict) return [];
+    return [...this.t.deliveries.values()].filter(
+      (d) =>
+        d.campaignId === restrict.campaignId &&
+        d.resolution === null &&
+        (restrict.states as string[]).includes(d.state),
+    );
+  }
+
   private execute(plan: CampaignPlan) {
-    return executePlan(plan, this.t.contacts.values(), (id) => this.t.suppressions.get(id) ?? new Set());
+    const restricted = plan.restrictTo
+      ? new Set(this.resendSources(plan).map((d) => d.contactId))
+      : undefined;
+    return executePlan(
+      plan,
+      this.t.contacts.values(),
+      (id) => this.t.suppressions.get(id) ?? new Set(),
+      restricted,
+    );
   }
 
   private batchRefs(keep: (b: Batch) => boolean, limit: number): BatchRef[] {

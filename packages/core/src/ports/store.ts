@@ -32,6 +32,12 @@ export interface CampaignPlan {
    */
   firstDueAt: Date;
   batchIntervalMs: number;
+  /**
+   * For a resend run: only contacts whose delivery in that campaign is in one of these states
+   * and not yet resolved; starting marks those source deliveries `resent`, in the same transaction,
+   * so that no later resend targets them again.
+   */
+  restrictTo?: { campaignId: string; states: ('failed' | 'uncertain')[] };
 }
 
 export interface PlanSummary {
@@ -166,6 +172,11 @@ export interface Store {
   /** Completes a running campaign with no queued or leased batch left; undefined when not done. */
   completeIfDone(campaignId: string, at: Date): Promise<Campaign | undefined>;
   counters(campaignId: string): Promise<Counters>;
+  /**
+   * An operator drops a campaign's unresolved uncertain deliveries: they become `failed`
+   * (class `unknown`, resolution `dropped`) so no resend targets them. Returns how many.
+   */
+  dropUncertain(input: { campaignId: string; actor: Actor; at: Date }): Promise<number>;
   /** Recorded health of a channel's sender accounts; an account without a record is healthy. */
   accountHealth(channel: string): Promise<AccountHealth[]>;
   /** Records an account's health (a cool-down, a restriction, or healthy again), with an audit entry. */

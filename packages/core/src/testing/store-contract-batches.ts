@@ -272,4 +272,53 @@ export function batchContract(harness: () => StoreHarness): void {
       },
     ]);
   });
+
+  it('plans a resend of exactly the unresolved failed or uncertain recipients, once', async () => {
+    const h = harness();
+    await running(h);
+    const far = at(365 * 24 * 3_600_000);
+    const claimed = await claimAll(h);
+    const recipients = claimed.flatMap((c) => c.recipients.map((r) => ({ batch: c.batch.id, r })));
+    const stateOf = (contactId: string) =>
+      contactId === '1' ? 'failed' : contactId === '2' ? 'uncertain' : 'sent';
+    for (const c of claimed) {
+      await h.store.settleBatch({
+        batchId: c.batch.id,
+        leaseOwner: 'w1',
+        at: far,
+        batchState: 'done',
+        results: c.recipients.map((r) => ({
+          deliveryId: r.deliveryId,
+          state: stateOf(r.contactId),
+          ...(stateOf(r.contactId) === 'failed'
+            ? { failureClass: 'network' as const, error: 'timeout' }
+            : {}),
+        })),
+      });
+    }
+    expect(recipients).toHaveLength(5);
+    const resend = async (id: string, states: ('failed' | 'uncertain')[]) => {
+      await seedCampaign(h, { id, resendOf: { campaignId: '1', states } });
+      const plan = makePlan(id, { restrictTo: { campaignId: '1', states } });
+      return (await h.store.startCampaign(transition(id, 'draft', 'running'), plan)).summary;
+    };
+    expect((await resend('2', ['failed'])).total).toBe(1);
+    // Resent already: a second resend of the failed finds nobody.
+    expect((await resend('3', ['failed'])).total).toBe(0);
+    const actor = { kind: 'system' as const, id: 'test' };
+    expect(await h.store.dropUncertain({ campaignId: '1', actor, at: far })).toBe(1);
+    expect(await h.store.dropUncertain({ campaignId: '1', actor, at: far })).toBe(0);
+    const counters = await h.store.counters('1');
+    expect({
+      failed: counters.failed,
+      uncertain: counters.uncertain,
+      unknown: counters.failedByClass.unknown,
+    }).toEqual({
+      failed: 2,
+      uncertain: 0,
+      unknown: 1,
+    });
+    // Dropped means it may have been sent: never resent.
+    expect((await resend('4', ['uncertain', 'failed'])).total).toBe(0);
+  });
 }

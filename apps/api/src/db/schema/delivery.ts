@@ -55,6 +55,8 @@ export const deliveries = pgTable(
     failureClass: text('failure_class'),
     suppressionReason: text('suppression_reason'),
     lastError: text('last_error'),
+    /** resent | dropped: an operator's decision on a failed or uncertain delivery. */
+    resolution: text('resolution'),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
   (t) => [

@@ -7,6 +7,7 @@ import './tag.js';
 import './contact.js';
 import './campaign.js';
 import './channel.js';
+import './delivery.js';
 import './progress.js';
 
 builder.queryType({});
