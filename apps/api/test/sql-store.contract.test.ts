@@ -82,12 +82,12 @@ function sqlHarness(driver: Driver) {
         const id = Number(c.id);
         const ws = Number(c.workspaceId);
         await db.execute(sql`INSERT INTO campaigns (id, workspace_id, name, state, audience, channel_plan, retry_policy,
-                                                    scheduled_at, batch_interval_ms, resend_of, created_at, updated_at, started_at, finished_at)
+                                                    scheduled_at, batch_interval_ms, send_window_ms, resend_of, created_at, updated_at, started_at, finished_at)
                              OVERRIDING SYSTEM VALUE
                              VALUES (${id}::bigint, ${ws}::bigint, ${c.name}, ${c.state}, ${json(c.audience)}::jsonb,
                                      ${json(c.channelPlan)}::jsonb, ${json(c.retryPolicy)}::jsonb,
                                      ${c.scheduledAt?.toISOString() ?? null}::timestamptz, ${c.batchIntervalMs}::int,
-                                     ${c.resendOf ? json(c.resendOf) : null}::jsonb,
+                                     ${c.sendWindowMs}::bigint, ${c.resendOf ? json(c.resendOf) : null}::jsonb,
                                      ${c.createdAt.toISOString()}::timestamptz, ${c.updatedAt.toISOString()}::timestamptz,
                                      ${c.startedAt?.toISOString() ?? null}::timestamptz,
                                      ${c.finishedAt?.toISOString() ?? null}::timestamptz)`);

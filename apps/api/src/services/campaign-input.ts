@@ -66,14 +66,31 @@ const campaignFields = {
     .min(0)
     .max(7 * 24 * 3600 * 1000)
     .default(0),
+  /** Spread the batches evenly over this window (ms), instead of a fixed interval. */
+  sendWindowMs: z
+    .number()
+    .int()
+    .min(1000)
+    .max(30 * 24 * 3600 * 1000)
+    .nullish(),
   retryPolicy: retryPolicySchema.nullish(),
 };
 
-export const createCampaignInput = z.object(campaignFields);
+const oneWayToPace = (c: {
+  batchIntervalMs?: number | undefined;
+  sendWindowMs?: number | null | undefined;
+}) => !(c.sendWindowMs && c.batchIntervalMs);
+const paceMessage = {
+  message: 'pace by batchIntervalMs or by sendWindowMs, not both',
+  path: ['sendWindowMs'],
+};
+
+export const createCampaignInput = z.object(campaignFields).refine(oneWayToPace, paceMessage);
 export const updateCampaignInput = z
   .object(campaignFields)
   .partial()
-  .extend({ batchIntervalMs: campaignFields.batchIntervalMs.optional() });
+  .extend({ batchIntervalMs: campaignFields.batchIntervalMs.optional() })
+  .refine(oneWayToPace, paceMessage);
 
 export type CreateCampaignInput = z.output<typeof createCampaignInput>;
 

@@ -86,6 +86,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
         retryPolicy: mergeRetryPolicy(data.retryPolicy),
         scheduledAt: data.scheduledAt ?? null,
         batchIntervalMs: data.batchIntervalMs,
+        sendWindowMs: data.sendWindowMs ?? null,
       })
       .returning();
     await insertVariants(tx, p.workspaceId, row!.id, data.variants);
@@ -131,6 +132,7 @@ export async function updateCampaign(
         ...(channelPlan ? { channelPlan } : {}),
         ...(data.scheduledAt !== undefined ? { scheduledAt: data.scheduledAt } : {}),
         ...(data.batchIntervalMs !== undefined ? { batchIntervalMs: data.batchIntervalMs } : {}),
+        ...(data.sendWindowMs !== undefined ? { sendWindowMs: data.sendWindowMs } : {}),
         ...(data.retryPolicy !== undefined ? { retryPolicy: mergeRetryPolicy(data.retryPolicy) } : {}),
         updatedAt: new Date(),
       })

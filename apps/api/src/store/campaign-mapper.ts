@@ -23,6 +23,7 @@ export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaig
     retryPolicy: row.retryPolicy,
     scheduledAt: row.scheduledAt,
     batchIntervalMs: row.batchIntervalMs,
+    sendWindowMs: row.sendWindowMs,
     resendOf: row.resendOf ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -53,6 +53,12 @@ function restrictionSql(plan: CampaignPlan): SQL {
   return sql`c.id IN (SELECT rd.contact_id FROM deliveries rd WHERE ${resendSourcesSql(plan.restrictTo, 'rd')})`;
 }
 
+/** `dueOffsetMs` of the memory store: a fixed interval, or an even spread over a window. */
+function dueOffsetSql(plan: CampaignPlan): SQL {
+  if (plan.spreadOverMs === undefined) return sql`(g.seq * ${plan.batchIntervalMs}::bigint)`;
+  return sql`(CASE WHEN g.batches <= 1 THEN 0 ELSE (g.seq::bigint * ${plan.spreadOverMs}::bigint) / (g.batches - 1) END)`;
+}
+
 function batchSizeSql(plan: CampaignPlan): SQL {
   const arms = plan.channels.map((ch, i) => sql`WHEN ${i}::int THEN ${ch.batchSize}::int`);
   return sql`CASE channel_idx ${sql.join(arms, sql` `)} END`;
@@ -93,7 +99,8 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
   await tx.execute(sql`
     WITH g AS (
       SELECT channel_idx, local_batch, count(*)::int AS size,
-             (row_number() OVER (ORDER BY channel_idx, local_batch) - 1)::int AS seq
+             (row_number() OVER (ORDER BY channel_idx, local_batch) - 1)::int AS seq,
+             (count(*) OVER ())::int AS batches
       FROM qf_plan WHERE local_batch IS NOT NULL GROUP BY channel_idx, local_batch
     ), ins AS (
       INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size)
@@ -102,7 +109,7 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
                   THEN (${accounts}::jsonb -> g.channel_idx) ->> (g.local_batch % jsonb_array_length(${accounts}::jsonb -> g.channel_idx))::int
              END,
              g.seq, 'queued',
-             ${plan.firstDueAt.toISOString()}::timestamptz + (g.seq * ${plan.batchIntervalMs}::bigint) * interval '1 millisecond',
+             ${plan.firstDueAt.toISOString()}::timestamptz + ${dueOffsetSql(plan)} * interval '1 millisecond',
              g.size
       FROM g
       RETURNING id, seq

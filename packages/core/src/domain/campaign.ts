@@ -76,6 +76,8 @@ export interface Campaign {
   scheduledAt: Date | null;
   /** Milliseconds between two batches of the campaign; 0 sends as fast as limits allow. */
   batchIntervalMs: number;
+  /** Spread the batches evenly over this many ms instead (null: use batchIntervalMs). */
+  sendWindowMs: number | null;
   /** Set on a resend run; null for an ordinary campaign. */
   resendOf: ResendOf | null;
   createdAt: Date;

@@ -68,6 +68,7 @@ export function buildPlan(campaign: Campaign, registry: Registry, now: Date): Ca
     channels,
     firstDueAt: scheduledAt && scheduledAt > now ? scheduledAt : now,
     batchIntervalMs: campaign.batchIntervalMs,
+    ...(campaign.sendWindowMs === null ? {} : { spreadOverMs: campaign.sendWindowMs }),
     ...(resend ? { restrictTo: { campaignId: resend.campaignId, states: [...resend.states] } } : {}),
   };
 }

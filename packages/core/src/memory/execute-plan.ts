@@ -44,6 +44,12 @@ function byActivity(a: Contact, b: Contact): number {
   return compareIds(a.id, b.id);
 }
 
+/** How long after the first batch batch `seq` of `count` is due. */
+function dueOffsetMs(plan: CampaignPlan, seq: number, count: number): number {
+  if (plan.spreadOverMs === undefined) return seq * plan.batchIntervalMs;
+  return count <= 1 ? 0 : Math.floor((seq * plan.spreadOverMs) / (count - 1));
+}
+
 /** The plan executed with plain loops: the reference semantics of `Store.startCampaign`. */
 export function executePlan(
   plan: CampaignPlan,
@@ -97,11 +103,13 @@ export function executePlan(
         channel: channel.channel,
         account: channel.accounts.length > 0 ? (channel.accounts[n % channel.accounts.length] ?? null) : null,
         seq,
-        dueAt: new Date(plan.firstDueAt.getTime() + seq * plan.batchIntervalMs),
+        dueAt: plan.firstDueAt,
         size: members.length,
       });
     }
   });
   summary.batches = batches.length;
+  for (const b of batches)
+    b.dueAt = new Date(plan.firstDueAt.getTime() + dueOffsetMs(plan, b.seq, batches.length));
   return { deliveries, batches, summary };
 }

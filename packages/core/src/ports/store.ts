@@ -33,6 +33,12 @@ export interface CampaignPlan {
   firstDueAt: Date;
   batchIntervalMs: number;
   /**
+   * Instead of a fixed interval: the batches are spread evenly over this window, the first
+   * due at `firstDueAt` and the last at `firstDueAt + spreadOverMs` (whole milliseconds,
+   * rounded down: batch n of N is due at `firstDueAt + floor(n * spreadOverMs / (N - 1))`).
+   */
+  spreadOverMs?: number;
+  /**
    * For a resend run: only contacts whose delivery in that campaign is in one of these states
    * and not yet resolved; starting marks those source deliveries `resent`, in the same transaction,
    * so that no later resend targets them again.

@@ -20,6 +20,7 @@ export function makeCampaign(overrides: Partial<Campaign> & { id: string }): Cam
     retryPolicy: { ...defaultRetryPolicy },
     scheduledAt: null,
     batchIntervalMs: 0,
+    sendWindowMs: null,
     resendOf: null,
     createdAt: epoch,
     updatedAt: epoch,

@@ -194,6 +194,20 @@ export function planningContract(harness: () => StoreHarness): void {
     expect((await h.store.getCampaign('1'))?.state).toBe('approved');
   });
 
+  it('spreads the batches evenly over a send window', async () => {
+    const h = harness();
+    await seedContacts(
+      h,
+      ['1', '2', '3', '4', '5', '6', '7'].map((id) => ({ id })),
+    );
+    await seedCampaign(h, { id: '1' });
+    const plan = makePlan('1', { spreadOverMs: 1000 });
+    await h.store.startCampaign(transition('1', 'draft', 'running'), plan);
+    const due = (await claimAll(h)).map((c) => c.batch.dueAt.getTime() - t0.getTime());
+    // 4 batches of 2 over 1 s: 0, 333, 666, 1000 ms.
+    expect(due).toEqual([0, 333, 666, 1000]);
+  });
+
   it('lists scheduled campaigns once due', async () => {
     const h = harness();
     await seedCampaign(h, { id: '1', state: 'scheduled', scheduledAt: at(60_000) });

@@ -1,5 +1,5 @@
 import type { AudienceExpression, ChannelPlanStep, Content, ResendOf, RetryPolicy } from '@qunfa/core';
-import { index, integer, jsonb, pgTable, real, text } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, real, text } from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 import { workspaces } from './workspace.js';
 
@@ -17,6 +17,8 @@ export const campaigns = pgTable(
     retryPolicy: jsonb('retry_policy').$type<RetryPolicy>().notNull(),
     scheduledAt: at('scheduled_at'),
     batchIntervalMs: integer('batch_interval_ms').notNull().default(0),
+    /** Spread the batches over this window instead of a fixed interval. */
+    sendWindowMs: bigint('send_window_ms', { mode: 'number' }),
     /** A resend run: the source campaign and the delivery states it resends. */
     resendOf: jsonb('resend_of').$type<ResendOf>(),
     createdAt: createdAt(),

@@ -50,6 +50,11 @@ export const Campaign = builder.objectRef<CampaignShape>('Campaign').implement({
         computeMetrics(ctx.deps.registry.metrics, await ctx.deps.store.counters(c.id)),
     }),
     batchIntervalMs: t.exposeInt('batchIntervalMs'),
+    sendWindowMs: t.int({
+      nullable: true,
+      description: 'Batches spread evenly over this window, in ms',
+      resolve: (c) => c.sendWindowMs,
+    }),
     scheduledAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.scheduledAt }),
     createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (c) => c.updatedAt }),
@@ -97,7 +102,8 @@ const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
     variants: t.field({ type: [VariantInput] }),
     channelPlan: t.field({ type: [ChannelPlanStepInput] }),
     scheduledAt: t.field({ type: 'DateTime', required: false }),
-    batchIntervalMs: t.int({ required: false }),
+    batchIntervalMs: t.int({ required: false, description: 'Milliseconds between two batches' }),
+    sendWindowMs: t.int({ required: false, description: 'Or: spread the batches evenly over this many ms' }),
     retryPolicy: t.field({
       type: 'JSON',
       required: false,
@@ -114,6 +120,7 @@ const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
     channelPlan: t.field({ type: [ChannelPlanStepInput], required: false }),
     scheduledAt: t.field({ type: 'DateTime', required: false }),
     batchIntervalMs: t.int({ required: false }),
+    sendWindowMs: t.int({ required: false }),
     retryPolicy: t.field({ type: 'JSON', required: false }),
   }),
 });
