@@ -42,3 +42,4 @@ export type * from './ports/store.js';
 export * from './registry/define.js';
 export * from './registry/load-plugins.js';
 export * from './registry/registry.js';
+export * from './schedule/cron.js';

@@ -1,4 +1,12 @@
-import { type AudienceExpression, contentTypes, defaultRetryPolicy, failureClasses } from '@qunfa/core';
+import {
+  type AudienceExpression,
+  contentTypes,
+  defaultRetryPolicy,
+  failureClasses,
+  isQunfaError,
+  nextCronTime,
+  parseCron,
+} from '@qunfa/core';
 import { z } from 'zod';
 
 const MAX_AUDIENCE_DEPTH = 8;
@@ -46,6 +54,29 @@ const retryPolicySchema = z
   })
   .partial();
 
+/** A template's schedule: a cron expression in a time zone (default Asia/Shanghai), or API triggers. */
+const scheduleSchema = z
+  .discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('recurring'),
+      cron: z.string().min(9).max(100),
+      timeZone: z.string().default('Asia/Shanghai'),
+    }),
+    z.object({ kind: z.literal('triggered') }),
+  ])
+  .superRefine((s, ctx) => {
+    if (s.kind !== 'recurring') return;
+    try {
+      nextCronTime(parseCron(s.cron), new Date(), s.timeZone);
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: isQunfaError(error) ? error.message : 'invalid schedule',
+        path: isQunfaError(error) && error.details.field === 'schedule.timeZone' ? ['timeZone'] : ['cron'],
+      });
+    }
+  });
+
 const campaignFields = {
   name: z.string().trim().min(1).max(200),
   audience: audienceSchema.refine((a) => audienceDepth(a) <= MAX_AUDIENCE_DEPTH, 'nested too deep'),
@@ -74,6 +105,8 @@ const campaignFields = {
     .max(30 * 24 * 3600 * 1000)
     .nullish(),
   retryPolicy: retryPolicySchema.nullish(),
+  /** Makes the campaign a template: it sends through its runs. */
+  schedule: scheduleSchema.nullish(),
 };
 
 const oneWayToPace = (c: {
@@ -85,12 +118,20 @@ const paceMessage = {
   path: ['sendWindowMs'],
 };
 
-export const createCampaignInput = z.object(campaignFields).refine(oneWayToPace, paceMessage);
+const oneWayToStart = (c: { scheduledAt?: Date | null | undefined; schedule?: unknown }) =>
+  !(c.scheduledAt && c.schedule);
+const startMessage = { message: 'a template runs by its schedule: no scheduledAt', path: ['scheduledAt'] };
+
+export const createCampaignInput = z
+  .object(campaignFields)
+  .refine(oneWayToPace, paceMessage)
+  .refine(oneWayToStart, startMessage);
 export const updateCampaignInput = z
   .object(campaignFields)
   .partial()
   .extend({ batchIntervalMs: campaignFields.batchIntervalMs.optional() })
-  .refine(oneWayToPace, paceMessage);
+  .refine(oneWayToPace, paceMessage)
+  .refine(oneWayToStart, startMessage);
 
 export type CreateCampaignInput = z.output<typeof createCampaignInput>;
 

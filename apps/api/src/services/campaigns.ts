@@ -1,5 +1,6 @@
 import { type Actor, audienceTagIds, type Campaign, type ChannelPlanStep, QunfaError } from '@qunfa/core';
 import { and, desc, eq, lt } from 'drizzle-orm';
+import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
 import { campaigns, variants } from '../db/schema/index.js';
@@ -87,6 +88,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
         scheduledAt: data.scheduledAt ?? null,
         batchIntervalMs: data.batchIntervalMs,
         sendWindowMs: data.sendWindowMs ?? null,
+        schedule: data.schedule ?? null,
       })
       .returning();
     await insertVariants(tx, p.workspaceId, row!.id, data.variants);
@@ -133,6 +135,7 @@ export async function updateCampaign(
         ...(data.scheduledAt !== undefined ? { scheduledAt: data.scheduledAt } : {}),
         ...(data.batchIntervalMs !== undefined ? { batchIntervalMs: data.batchIntervalMs } : {}),
         ...(data.sendWindowMs !== undefined ? { sendWindowMs: data.sendWindowMs } : {}),
+        ...(data.schedule !== undefined ? { schedule: data.schedule } : {}),
         ...(data.retryPolicy !== undefined ? { retryPolicy: mergeRetryPolicy(data.retryPolicy) } : {}),
         updatedAt: new Date(),
       })
@@ -190,6 +193,41 @@ export async function listCampaigns(
       endCursor: nodes.length > 0 ? encodeCursor(Number(nodes.at(-1)!.id)) : null,
     },
   };
+}
+
+/** A run of a started template for an API call; the same idempotency key returns the same run. */
+export async function triggerCampaign(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  id: string,
+  idempotencyKey: string,
+) {
+  const p = authorize(principal, 'write');
+  const key = validate(z.string().trim().min(1).max(200), idempotencyKey);
+  const template = await requireCampaign(deps.db, p, id);
+  return deps.engine.trigger({
+    workspaceId: template.workspaceId,
+    campaignId: template.id,
+    actor: actorOf(p),
+    idempotencyKey: key,
+  });
+}
+
+/** A template's runs, newest first. */
+export async function listRuns(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  templateId: string,
+  first: number,
+) {
+  const p = authorize(principal, 'read');
+  const found = await deps.db
+    .select()
+    .from(campaigns)
+    .where(and(eq(campaigns.workspaceId, p.workspaceId), eq(campaigns.runOfId, Number(templateId))))
+    .orderBy(desc(campaigns.id))
+    .limit(Math.min(Math.max(first, 1), 200));
+  return withVariants(deps.db, found);
 }
 
 type Lifecycle = 'start' | 'pause' | 'resume' | 'cancel';

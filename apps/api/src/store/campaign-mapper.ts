@@ -25,6 +25,12 @@ export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaig
     batchIntervalMs: row.batchIntervalMs,
     sendWindowMs: row.sendWindowMs,
     resendOf: row.resendOf ?? null,
+    schedule: row.schedule ?? null,
+    nextRunAt: row.nextRunAt,
+    runOf:
+      row.runOfId === null || row.runKey === null
+        ? null
+        : { campaignId: String(row.runOfId), key: row.runKey },
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     startedAt: row.startedAt,

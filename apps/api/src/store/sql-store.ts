@@ -9,7 +9,7 @@ import {
   QunfaError,
   type Store,
 } from '@qunfa/core';
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { batches, campaigns } from '../db/schema/index.js';
 import { readAccountHealth, writeAccountHealth } from './account-sql.js';
@@ -18,6 +18,7 @@ import { loadCampaign } from './campaign-mapper.js';
 import { claimBatch } from './claim-sql.js';
 import { CounterDelta, readCounters } from './counters-sql.js';
 import { countPlannedRecipients, executePlan } from './plan-sql.js';
+import { createRun, recurringDue, setNextRunAt } from './run-sql.js';
 import { releaseBatch, settleBatch } from './settle-sql.js';
 
 const terminal: ReadonlySet<CampaignState> = new Set(['completed', 'cancelled', 'failed']);
@@ -114,11 +115,25 @@ export function createSqlStore(db: Db): Store {
       return countPlannedRecipients(db, plan);
     },
 
+    createRun(input) {
+      return createRun(db, input);
+    },
+
+    setNextRunAt(templateId, nextRunAt) {
+      return setNextRunAt(db, templateId, nextRunAt);
+    },
+
+    recurringDue(now, limit) {
+      return recurringDue(db, now, limit);
+    },
+
     async scheduledCampaignsDue(now, limit) {
       const due = await db
         .select({ id: campaigns.id, workspaceId: campaigns.workspaceId })
         .from(campaigns)
-        .where(and(eq(campaigns.state, 'scheduled'), lte(campaigns.scheduledAt, now)))
+        .where(
+          and(eq(campaigns.state, 'scheduled'), isNull(campaigns.schedule), lte(campaigns.scheduledAt, now)),
+        )
         .orderBy(asc(campaigns.scheduledAt))
         .limit(limit);
       return due.map((c) => ({ campaignId: String(c.id), workspaceId: String(c.workspaceId) }));

@@ -57,6 +57,18 @@ export const defaultRetryPolicy: RetryPolicy = {
   escalateOn: ['invalid_recipient', 'blocked_by_user', 'account_restricted'],
 };
 
+/**
+ * A template that never sends itself: its runs do, each a campaign with its own counters.
+ * `recurring` runs on a cron schedule in a time zone; `triggered` runs when an API call asks.
+ */
+export type CampaignSchedule = { kind: 'recurring'; cron: string; timeZone: string } | { kind: 'triggered' };
+
+/** Which template a run belongs to, and the key that makes it unique (fire time or idempotency key). */
+export interface RunOf {
+  campaignId: string;
+  key: string;
+}
+
 /** A resend run: exactly the source campaign's recipients whose delivery ended in these states. */
 export interface ResendOf {
   campaignId: string;
@@ -80,6 +92,12 @@ export interface Campaign {
   sendWindowMs: number | null;
   /** Set on a resend run; null for an ordinary campaign. */
   resendOf: ResendOf | null;
+  /** Set on a template; null for a campaign that sends. */
+  schedule: CampaignSchedule | null;
+  /** A template's next recurring run. */
+  nextRunAt: Date | null;
+  /** Set on a run of a template. */
+  runOf: RunOf | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;

@@ -51,6 +51,8 @@ export interface WorkerOptions {
 export interface Engine {
   /** Checks and starts a campaign, or schedules it when its time is in the future. */
   start(input: CampaignCommandInput): Promise<{ campaign: Campaign; summary?: PlanSummary }>;
+  /** A run of a started template for an API call; the same idempotency key returns the same run. */
+  trigger(input: CampaignCommandInput & { idempotencyKey: string }): Promise<Campaign>;
   /** An operator's decision: the campaign's uncertain deliveries are failed, never resent. Returns how many. */
   dropUncertain(input: CampaignCommandInput): Promise<number>;
   pause(input: CampaignCommandInput): Promise<Campaign>;

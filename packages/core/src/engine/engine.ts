@@ -9,6 +9,7 @@ import type { CampaignCommandInput, Engine, EngineContext, EngineDeps } from './
 import { buildPlan } from './plan.js';
 import { processBatch } from './process-batch.js';
 import { createProgressPublisher } from './progress.js';
+import { fireRecurring, nextRunOf, triggerRun } from './runs.js';
 import { runWorker } from './worker.js';
 
 const toJob = (ref: BatchRef): BatchJob => ({
@@ -82,7 +83,8 @@ export function createEngine(deps: EngineDeps): Engine {
   const start: Engine['start'] = async (input) => {
     const campaign = await load(input);
     const now = ctx.clock.now();
-    const later = campaign.scheduledAt !== null && campaign.scheduledAt > now;
+    // A template is scheduled, never sent: its runs are.
+    const later = campaign.schedule !== null || (campaign.scheduledAt !== null && campaign.scheduledAt > now);
     const to = transitionFor(campaign.state, later ? 'schedule' : 'start');
     const plan = buildPlan(campaign, ctx.registry, now);
     const audienceSize = (await ctx.store.countAudience?.(plan)) ?? 0;
@@ -102,6 +104,7 @@ export function createEngine(deps: EngineDeps): Engine {
       at: now,
     };
     if (later) {
+      if (campaign.schedule) await ctx.store.setNextRunAt(campaign.id, nextRunOf(campaign, now));
       const scheduled = await ctx.store.transitionCampaign(transition);
       await ctx.progress.flush(input);
       return { campaign: scheduled };
@@ -146,8 +149,15 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     cancel: (input) => command(input, 'cancel'),
     processBatch: (job) => processBatch(ctx, job),
+    async trigger(input) {
+      return triggerRun(ctx, start, await load(input), input.idempotencyKey, input.actor);
+    },
     async tick() {
       const now = ctx.clock.now();
+      for (const ref of await ctx.store.recurringDue(now, SCAN_LIMIT)) {
+        const template = await ctx.store.getCampaign(ref.campaignId);
+        if (template) await fireRecurring(ctx, start, template, schedulerActor);
+      }
       for (const ref of await ctx.store.scheduledCampaignsDue(now, SCAN_LIMIT)) await startScheduled(ref);
       const due = await ctx.store.dueBatches(now, SCAN_LIMIT);
       const expired = await ctx.store.expiredLeases(now, SCAN_LIMIT);

@@ -30,7 +30,8 @@ export interface MemoryTables {
 }
 
 export function createTables(): MemoryTables {
-  let id = 0;
+  // Generated ids start far above the small ids fixtures give, so the two never collide.
+  let id = 1_000_000;
   return {
     contacts: new Map(),
     suppressions: new Map(),

@@ -150,7 +150,24 @@ export interface Store {
    * audience size compliance rules judge before a start. Optional; without it they see 0.
    */
   countAudience?(plan: CampaignPlan): Promise<number>;
-  /** Scheduled campaigns whose time has come. */
+  /**
+   * Creates a run of a template: a draft copy (audience, variants in order, channel plan,
+   * policies) with `runOf = { template, key }`, at most once per key — a known key returns
+   * the existing run with `created: false`. Sets the template's `nextRunAt` when given.
+   */
+  createRun(input: {
+    templateId: string;
+    key: string;
+    name: string;
+    at: Date;
+    actor: Actor;
+    nextRunAt?: Date | null;
+  }): Promise<{ campaign: Campaign; created: boolean }>;
+  /** Sets a template's next recurring run (null: none). */
+  setNextRunAt(templateId: string, nextRunAt: Date | null): Promise<void>;
+  /** Recurring templates in `scheduled` whose next run is due. */
+  recurringDue(now: Date, limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
+  /** Scheduled campaigns (not templates) whose time has come. */
   scheduledCampaignsDue(now: Date, limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
   /** Queued batches due by `now` of running campaigns, oldest due first. */
   dueBatches(now: Date, limit: number): Promise<BatchRef[]>;

@@ -208,6 +208,47 @@ export function planningContract(harness: () => StoreHarness): void {
     expect(due).toEqual([0, 333, 666, 1000]);
   });
 
+  it('creates one run per template and key, copying the template, and lists recurring templates due', async () => {
+    const h = harness();
+    const schedule = { kind: 'recurring' as const, cron: '0 10 * * *', timeZone: 'Asia/Shanghai' };
+    const template = await seedCampaign(h, { id: '1', state: 'scheduled', schedule, nextRunAt: at(60_000) });
+    await seedCampaign(h, { id: '2', state: 'scheduled', schedule: { kind: 'triggered' }, nextRunAt: null });
+    // A template is never a due scheduled campaign, whatever its scheduledAt.
+    expect(await h.store.scheduledCampaignsDue(at(120_000), 10)).toEqual([]);
+    expect(await h.store.recurringDue(t0, 10)).toEqual([]);
+    expect(await h.store.recurringDue(at(60_000), 10)).toEqual([{ workspaceId: '1', campaignId: '1' }]);
+    const actor = { kind: 'system' as const, id: 'test' };
+    const input = {
+      templateId: '1',
+      key: 'k1',
+      name: 'run k1',
+      at: at(60_000),
+      actor,
+      nextRunAt: at(120_000),
+    };
+    const first = await h.store.createRun(input);
+    expect(first.created).toBe(true);
+    expect(first.campaign).toMatchObject({
+      state: 'draft',
+      name: 'run k1',
+      workspaceId: '1',
+      audience: template.audience,
+      channelPlan: template.channelPlan,
+      schedule: null,
+      runOf: { campaignId: '1', key: 'k1' },
+    });
+    expect(first.campaign.variants.map((v) => [v.key, v.weight, v.content])).toEqual(
+      template.variants.map((v) => [v.key, v.weight, v.content]),
+    );
+    expect(first.campaign.variants[0]!.id).not.toBe(template.variants[0]!.id);
+    expect((await h.store.getCampaign('1'))?.nextRunAt).toEqual(at(120_000));
+    const again = await h.store.createRun({ ...input, name: 'other' });
+    expect(again).toMatchObject({ created: false, campaign: { id: first.campaign.id, name: 'run k1' } });
+    expect((await h.store.createRun({ ...input, key: 'k2' })).campaign.id).not.toBe(first.campaign.id);
+    await h.store.setNextRunAt('1', null);
+    expect(await h.store.recurringDue(at(10_000_000), 10)).toEqual([]);
+  });
+
   it('lists scheduled campaigns once due', async () => {
     const h = harness();
     await seedCampaign(h, { id: '1', state: 'scheduled', scheduledAt: at(60_000) });

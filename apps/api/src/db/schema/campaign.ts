@@ -1,5 +1,12 @@
-import type { AudienceExpression, ChannelPlanStep, Content, ResendOf, RetryPolicy } from '@qunfa/core';
-import { bigint, index, integer, jsonb, pgTable, real, text } from 'drizzle-orm/pg-core';
+import type {
+  AudienceExpression,
+  CampaignSchedule,
+  ChannelPlanStep,
+  Content,
+  ResendOf,
+  RetryPolicy,
+} from '@qunfa/core';
+import { bigint, index, integer, jsonb, pgTable, real, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 import { workspaces } from './workspace.js';
 
@@ -21,6 +28,12 @@ export const campaigns = pgTable(
     sendWindowMs: bigint('send_window_ms', { mode: 'number' }),
     /** A resend run: the source campaign and the delivery states it resends. */
     resendOf: jsonb('resend_of').$type<ResendOf>(),
+    /** A template (recurring or triggered) that sends through its runs. */
+    schedule: jsonb('schedule').$type<CampaignSchedule>(),
+    nextRunAt: at('next_run_at'),
+    /** A run: its template and the key that makes it unique (fire time or idempotency key). */
+    runOfId: ref('run_of_id'),
+    runKey: text('run_key'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
     startedAt: at('started_at'),
@@ -29,6 +42,7 @@ export const campaigns = pgTable(
   (t) => [
     index('campaigns_workspace_idx').on(t.workspaceId, t.id),
     index('campaigns_state_idx').on(t.state, t.scheduledAt),
+    uniqueIndex('campaigns_run_key_idx').on(t.runOfId, t.runKey),
   ],
 );
 

@@ -10,6 +10,7 @@ import { builder } from '../builder.js';
 import { connectionOf } from './connection.js';
 import { Counters, computeMetrics, Metric } from './counters.js';
 import { CampaignStateEnum } from './enums.js';
+import { ScheduleInputRef } from './schedule-input.js';
 
 const Content = builder.objectRef<{ type: string; text: string; subject?: string }>('Content').implement({
   fields: (t) => ({
@@ -104,6 +105,11 @@ const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
     scheduledAt: t.field({ type: 'DateTime', required: false }),
     batchIntervalMs: t.int({ required: false, description: 'Milliseconds between two batches' }),
     sendWindowMs: t.int({ required: false, description: 'Or: spread the batches evenly over this many ms' }),
+    schedule: t.field({
+      type: ScheduleInputRef,
+      required: false,
+      description: 'Makes it a template that sends through runs',
+    }),
     retryPolicy: t.field({
       type: 'JSON',
       required: false,
@@ -121,6 +127,11 @@ const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
     scheduledAt: t.field({ type: 'DateTime', required: false }),
     batchIntervalMs: t.int({ required: false }),
     sendWindowMs: t.int({ required: false }),
+    schedule: t.field({
+      type: ScheduleInputRef,
+      required: false,
+      description: 'Makes it a template that sends through runs',
+    }),
     retryPolicy: t.field({ type: 'JSON', required: false }),
   }),
 });

@@ -8,6 +8,7 @@ import './contact.js';
 import './campaign.js';
 import './channel.js';
 import './delivery.js';
+import './schedule.js';
 import './progress.js';
 
 builder.queryType({});
