@@ -1,1 +1,2 @@
+export * from './compliance/index.js';
 export * from './metrics/index.js';
