@@ -86,7 +86,13 @@ const campaignFields = {
     .max(MAX_VARIANTS)
     .refine((vs) => new Set(vs.map((v) => v.key)).size === vs.length, 'variant keys must be unique'),
   channelPlan: z
-    .array(z.object({ channel: z.string().min(1), batchSize: z.number().int().positive().nullish() }))
+    .array(
+      z.object({
+        channel: z.string().min(1),
+        batchSize: z.number().int().positive().nullish(),
+        failover: z.array(z.string().min(1)).max(3).nullish(),
+      }),
+    )
     .min(1)
     .max(5)
     .refine((steps) => new Set(steps.map((s) => s.channel)).size === steps.length, 'a channel appears twice'),

@@ -20,14 +20,29 @@ const actorOf = (p: Principal): Actor => ({ kind: 'api_key', id: String(p.keyId)
 
 function checkChannels(
   deps: ServiceDeps,
-  plan: { channel: string; batchSize?: number | null }[],
+  plan: { channel: string; batchSize?: number | null; failover?: string[] | null }[],
 ): ChannelPlanStep[] {
-  return plan.map((step, i) => {
-    const channel = deps.registry.channels.find((c) => c.name === step.channel);
+  const find = (name: string, field: string) => {
+    const channel = deps.registry.channels.find((c) => c.name === name);
     if (!channel) {
-      throw new QunfaError('CHANNEL_NOT_FOUND', `channel "${step.channel}" is not loaded`, {
-        details: { field: `channelPlan.${i}.channel`, available: deps.registry.channels.map((c) => c.name) },
+      throw new QunfaError('CHANNEL_NOT_FOUND', `channel "${name}" is not loaded`, {
+        details: { field, available: deps.registry.channels.map((c) => c.name) },
       });
+    }
+    return channel;
+  };
+  const seen = new Set<string>();
+  return plan.map((step, i) => {
+    const channel = find(step.channel, `channelPlan.${i}.channel`);
+    const failover = step.failover ?? [];
+    failover.forEach((name, j) => find(name, `channelPlan.${i}.failover.${j}`));
+    for (const name of [step.channel, ...failover]) {
+      if (seen.has(name)) {
+        throw new QunfaError('INVALID_INPUT', `channelPlan.${i}: ${name} appears twice in the plan`, {
+          details: { field: `channelPlan.${i}` },
+        });
+      }
+      seen.add(name);
     }
     if (step.batchSize && step.batchSize > channel.limits.maxRecipientsPerSend) {
       throw new QunfaError(
@@ -36,7 +51,11 @@ function checkChannels(
         { details: { field: `channelPlan.${i}.batchSize` } },
       );
     }
-    return step.batchSize ? { channel: step.channel, batchSize: step.batchSize } : { channel: step.channel };
+    return {
+      channel: step.channel,
+      ...(step.batchSize ? { batchSize: step.batchSize } : {}),
+      ...(failover.length > 0 ? { failover } : {}),
+    };
   });
 }
 

@@ -30,6 +30,12 @@ export interface ChannelPlanStep {
   channel: string;
   /** Recipients per batch; never above the channel's `maxRecipientsPerSend`. Default: that limit. */
   batchSize?: number;
+  /**
+   * Other providers of the same channel kind, in order (Aliyun SMS → Tencent Cloud SMS): an
+   * outage or timeout (`network`) moves the recipient to the next one at once. Business-limit
+   * failures never fail over.
+   */
+  failover?: string[];
 }
 
 /** What the engine does after a failure; delays in milliseconds. */

@@ -22,12 +22,14 @@ function attemptOf(scope: BatchScope) {
   return { channel: scope.batch.channel, account: scope.batch.account };
 }
 
+/** The plan step a channel serves, as its primary or as a failover provider. */
+function stepOf(scope: BatchScope, channel: string) {
+  return scope.campaign.channelPlan.find((s) => s.channel === channel || s.failover?.includes(channel));
+}
+
 /** The channel's batch size within this campaign's plan. */
 function batchSizeFor(scope: BatchScope, channel: ChannelPlugin): number {
-  return stepBatchSize(
-    scope.campaign.channelPlan.find((s) => s.channel === channel.name),
-    channel,
-  );
+  return stepBatchSize(stepOf(scope, channel.name), channel);
 }
 
 function canAddress(registry: Registry, channel: string, recipient: ClaimedRecipient): boolean {
@@ -109,6 +111,10 @@ export function failedResult(
     policy: scope.campaign.retryPolicy,
     channel: scope.batch.channel,
     channelPlan: scope.campaign.channelPlan.map((s) => s.channel),
+    providers: (() => {
+      const step = stepOf(scope, scope.batch.channel);
+      return step ? [step.channel, ...(step.failover ?? [])] : [scope.batch.channel];
+    })(),
     canAddress: (channel) => canAddress(scope.registry, channel, recipient),
     now: scope.now,
     ...(extra.retryAfterMs === undefined ? {} : { retryAfterMs: extra.retryAfterMs }),
@@ -135,7 +141,8 @@ export function failedResult(
       at: decision.at,
       channel: next.name,
       batchSize: batchSizeFor(scope, next),
-      account: next.accounts[0] ?? null,
+      // The next channel (or provider) picks its account at dispatch, by rotation and health.
+      account: null,
     },
   };
 }

@@ -76,3 +76,47 @@ describe('decideRetry', () => {
     it(name, () => expect(decideRetry(given)).toEqual(expected));
   }
 });
+
+describe('decideRetry: provider failover', () => {
+  const base = {
+    attempts: 1,
+    policy: defaultRetryPolicy,
+    channel: 'channel:aliyun-sms',
+    channelPlan: ['channel:wecom', 'channel:aliyun-sms', 'channel:email'],
+    providers: ['channel:aliyun-sms', 'channel:tencent-sms'],
+    canAddress: () => true,
+    now: new Date('2026-01-01T00:00:00Z'),
+  };
+
+  it('moves an outage or timeout to the next provider of the step at once', () => {
+    expect(decideRetry({ ...base, failure: 'network' })).toEqual({
+      action: 'failover',
+      channel: 'channel:tencent-sms',
+      at: base.now,
+    });
+  });
+
+  it('never fails over on business limits', () => {
+    expect(decideRetry({ ...base, failure: 'rate_limited', retryAfterMs: 1000 })).toMatchObject({
+      action: 'retry',
+      channel: 'channel:aliyun-sms',
+    });
+    expect(decideRetry({ ...base, failure: 'content_rejected' })).toEqual({ action: 'fail' });
+    expect(decideRetry({ ...base, failure: 'invalid_recipient' })).toMatchObject({
+      action: 'escalate',
+      channel: 'channel:email',
+    });
+  });
+
+  it('retries on the last provider, and escalates from the step, not from the provider', () => {
+    const last = { ...base, channel: 'channel:tencent-sms' };
+    expect(decideRetry({ ...last, failure: 'network' })).toMatchObject({
+      action: 'retry',
+      channel: 'channel:tencent-sms',
+    });
+    expect(decideRetry({ ...last, failure: 'blocked_by_user' })).toMatchObject({
+      action: 'escalate',
+      channel: 'channel:email',
+    });
+  });
+});

@@ -13,6 +13,8 @@ export interface RetryInput {
   channel: string;
   /** The campaign's channel plan, channel names in order. */
   channelPlan: readonly string[];
+  /** The providers of the failed channel's plan step, its own channel first (failover order). */
+  providers?: readonly string[];
   /** Whether a channel has an address for the recipient. */
   canAddress(channel: string): boolean;
   now: Date;
@@ -21,6 +23,7 @@ export interface RetryInput {
 export type RetryDecision =
   | { action: 'retry'; channel: string; at: Date }
   | { action: 'escalate'; channel: string; at: Date }
+  | { action: 'failover'; channel: string; at: Date }
   | { action: 'fail' };
 
 function transientDelayMs(input: RetryInput): number {
@@ -37,9 +40,17 @@ function transientDelayMs(input: RetryInput): number {
   }
 }
 
-/** The next channel of the plan after the failed one that can address the recipient. */
+/** The next provider of the same step after the failed one that can address the recipient. */
+function nextProvider(input: RetryInput): string | undefined {
+  const providers = input.providers ?? [input.channel];
+  const position = providers.indexOf(input.channel);
+  return position < 0 ? undefined : providers.slice(position + 1).find((c) => input.canAddress(c));
+}
+
+/** The next channel of the plan after the failed one's step that can address the recipient. */
 function nextChannel(input: RetryInput): string | undefined {
-  const position = input.channelPlan.indexOf(input.channel);
+  const step = input.providers?.[0] ?? input.channel;
+  const position = input.channelPlan.indexOf(step);
   if (position < 0) return undefined;
   return input.channelPlan.slice(position + 1).find((c) => c !== input.channel && input.canAddress(c));
 }
@@ -51,6 +62,9 @@ export function decideRetry(input: RetryInput): RetryDecision {
     ? { action: 'escalate', channel: next, at: input.now }
     : undefined;
   const escalates = input.policy.escalateOn.includes(input.failure);
+  // An outage or timeout of one provider: the next provider of the step, now.
+  const failover = input.failure === 'network' ? nextProvider(input) : undefined;
+  if (failover) return { action: 'failover', channel: failover, at: input.now };
   if (permanentFailureClasses.has(input.failure)) {
     return (escalates && escalate) || { action: 'fail' };
   }

@@ -33,6 +33,10 @@ const ChannelPlanStep = builder.objectRef<CampaignShape['channelPlan'][number]>(
   fields: (t) => ({
     channel: t.exposeString('channel'),
     batchSize: t.int({ nullable: true, resolve: (s) => s.batchSize ?? null }),
+    failover: t.stringList({
+      description: 'Other providers of this channel, tried in order after an outage or timeout',
+      resolve: (s) => s.failover ?? [],
+    }),
   }),
 });
 
@@ -89,6 +93,10 @@ const ChannelPlanStepInput = builder.inputType('ChannelPlanStepInput', {
   fields: (t) => ({
     channel: t.string({ description: 'A loaded channel, e.g. channel:sandbox' }),
     batchSize: t.int({ required: false }),
+    failover: t.stringList({
+      required: false,
+      description: 'Providers to fail over to on outages and timeouts',
+    }),
   }),
 });
 
