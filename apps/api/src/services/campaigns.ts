@@ -35,7 +35,7 @@ function checkChannels(
   return plan.map((step, i) => {
     const channel = find(step.channel, `channelPlan.${i}.channel`);
     const failover = step.failover ?? [];
-    failover.forEach((name, j) => find(name, `channelPlan.${i}.failover.${j}`));
+    for (const [j, name] of failover.entries()) find(name, `channelPlan.${i}.failover.${j}`);
     for (const name of [step.channel, ...failover]) {
       if (seen.has(name)) {
         throw new QunfaError('INVALID_INPUT', `channelPlan.${i}: ${name} appears twice in the plan`, {
