@@ -48,8 +48,8 @@ describe.skipIf(!runnable)('the console in a real browser', () => {
             audience: { tag },
             variants: [{ key: 'A', content: { text: '你好 {{name}}' } }],
             channelPlan: [{ channel: 'channel:sandbox' }],
-            // Three batches 700 ms apart, so the page shows the campaign mid-way.
-            batchIntervalMs: 700,
+            // Three batches 2 s apart, so the page shows the campaign mid-way even on a loaded machine.
+            batchIntervalMs: 2000,
             retryPolicy: { networkRetryDelayMs: 50, maxAttempts: 1 },
           },
         },
@@ -81,7 +81,7 @@ describe.skipIf(!runnable)('the console in a real browser', () => {
     await page.getByTestId('action-start').click();
     const seen = new Set<number>();
     const bar = page.getByTestId('progress-bar');
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 600; i++) {
       seen.add(Number(await bar.getAttribute('aria-valuenow')));
       if ((await page.getByTestId('campaign-state').getAttribute('data-state')) === 'COMPLETED') break;
       await page.waitForTimeout(50);

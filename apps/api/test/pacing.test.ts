@@ -60,21 +60,24 @@ describe('pacing over a send window; pause, resume and cancel between batches', 
   it('takes pause, resume and cancel into account before the next batch', async () => {
     const key = t.a.keys.operator;
     const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(t.url, key, CREATE, {
-      input: input({ batchIntervalMs: 1500 }),
+      // Batches 6 s apart: pause and cancel land between batches even on a loaded machine.
+      input: input({ batchIntervalMs: 6000 }),
     });
     const id = createCampaign.id;
     await gqlOk(t.url, key, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', { id });
     await expect.poll(() => settled(id), { timeout: 5000 }).toBe(10);
     await gqlOk(t.url, key, 'mutation($id: ID!) { pauseCampaign(id: $id) { id } }', { id });
-    await new Promise((r) => setTimeout(r, 2500));
+    // The second batch falls due during the pause and must not go out.
+    await new Promise((r) => setTimeout(r, 7000));
     expect(await settled(id)).toBe(10);
     await gqlOk(t.url, key, 'mutation($id: ID!) { resumeCampaign(id: $id) { id } }', { id });
-    await expect.poll(() => settled(id), { timeout: 5000 }).toBeGreaterThanOrEqual(20);
+    await expect.poll(() => settled(id), { timeout: 5000 }).toBe(20);
     await gqlOk(t.url, key, 'mutation($id: ID!) { cancelCampaign(id: $id) { id } }', { id });
     const atCancel = await settled(id);
-    await new Promise((r) => setTimeout(r, 2000));
+    // Past the third batch's due time (12 s): nothing more went out.
+    await new Promise((r) => setTimeout(r, 6000));
     expect(await settled(id)).toBe(atCancel);
-    expect(atCancel).toBeLessThan(40);
+    expect(atCancel).toBe(20);
     expect((await t.app.deps.store.getCampaign(id))?.state).toBe('cancelled');
   });
 });
