@@ -46,7 +46,11 @@ async function addWorkspace(app: App, name: string): Promise<Workspace> {
 }
 
 /** Starts the real server (HTTP + WebSocket + inline worker) on a loopback port. */
-export async function startTestApp(driver: Driver, overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function startTestApp(
+  driver: Driver,
+  overrides: Partial<AppConfig> = {},
+  plugins: QunfaPlugin[] = testPlugins(),
+): Promise<TestApp> {
   const database = await createTestDatabase(driver);
   const config: AppConfig = {
     databaseUrl: database.url,
@@ -61,7 +65,7 @@ export async function startTestApp(driver: Driver, overrides: Partial<AppConfig>
     ...overrides,
   };
   const app = await buildApp(config, {
-    plugins: testPlugins(),
+    plugins,
     logger: process.env.TEST_LOG ? createLogger('debug') : silentLogger,
   });
   const url = await app.start();
