@@ -7,13 +7,10 @@ import {
   createRegistry,
   type Engine,
   type Logger,
-  MemoryEventBus,
-  MemoryQueue,
-  MemoryRateLimiter,
   type QunfaPlugin,
   systemClock,
 } from '@qunfa/core';
-import { createPgEventBus } from './adapters/pg-event-bus.js';
+import { openPorts } from './adapters/open-ports.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } from './graphql/yoga.js';
@@ -47,18 +44,19 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const registry = createRegistry(options.plugins ?? (await loadConfiguredPlugins(config.pluginConfig)));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   const store = createSqlStore(database.db);
-  const queue = new MemoryQueue();
-  // With PostgreSQL, events cross processes (API ⇄ worker) over LISTEN/NOTIFY.
-  const bus = config.databaseUrl ? await createPgEventBus(config.databaseUrl) : new MemoryEventBus();
+  const ports = await openPorts(config, logger);
+  const { queue, bus, limiter } = ports;
   const engine: Engine = createEngine({
     store,
     queue,
     bus,
-    limiter: new MemoryRateLimiter(),
+    limiter,
     clock: systemClock,
     registry,
     logger,
     workerId: `worker-${randomUUID()}`,
+    ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
+    ...(config.maxBatchStarts === undefined ? {} : { maxBatchStarts: config.maxBatchStarts }),
   });
   const deps: ServiceDeps = { db: database.db, store, engine, registry, bus, clock: systemClock, logger };
 
@@ -98,8 +96,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       await engine.close();
-      await queue.close();
-      await bus.close();
+      await ports.close();
       await database.close();
     },
   };

@@ -10,6 +10,17 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** Interface to listen on. Default 0.0.0.0. */
   HOST: z.string().default('0.0.0.0'),
+  /** Redis URL; set: BullMQ batch jobs, shared rate limits and events across processes. */
+  REDIS_URL: z.string().url().optional(),
+  /** Start of every Redis key, queue and channel name. Default qunfa */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .default('qunfa'),
+  /** How long a worker's claim on a batch lasts before another may take it over, in ms. Default 60000. */
+  LEASE_MS: z.coerce.number().int().min(500).default(60_000),
+  /** Claims after which a batch is given up on as poison. Default 5. */
+  MAX_BATCH_STARTS: z.coerce.number().int().min(1).max(100).default(5),
   /** `inline` runs the worker in the API process (default); `off` leaves it to `worker` processes. */
   WORKER: z.enum(['inline', 'off']).default('inline'),
   /** Batches a worker sends at once. Default 4. */
@@ -26,6 +37,14 @@ const envSchema = z.object({
 
 export interface AppConfig {
   databaseUrl: string | undefined;
+  /** Unset: in-process queue and rate limiter, and the PostgreSQL or in-process event bus. */
+  redisUrl?: string | undefined;
+  /** Namespace of our Redis keys. Default `qunfa`. */
+  redisPrefix?: string;
+  /** Batch lease, in ms. Default 60 000. */
+  leaseMs?: number;
+  /** Claims before a batch is given up on. Default 5. */
+  maxBatchStarts?: number;
   dataDir: string;
   port: number;
   host: string;
@@ -43,6 +62,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = envSchema.parse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   return {
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    leaseMs: e.LEASE_MS,
+    maxBatchStarts: e.MAX_BATCH_STARTS,
     dataDir: e.DATA_DIR,
     port: e.PORT,
     host: e.HOST,

@@ -4,5 +4,6 @@ export { describeChannelConformance } from './channel-conformance.js';
 export type { TestEngine, TestEngineOptions } from './engine-harness.js';
 export { createTestEngine } from './engine-harness.js';
 export { makeCampaign, makeContact } from './fixtures.js';
+export * from './port-contracts.js';
 export { describeStoreContract } from './store-contract.js';
 export type { StoreHarness } from './store-harness.js';

@@ -1,0 +1,67 @@
+import {
+  type EventBus,
+  type Logger,
+  MemoryEventBus,
+  MemoryQueue,
+  MemoryRateLimiter,
+  type Queue,
+  type RateLimiter,
+} from '@qunfa/core';
+import type { AppConfig } from '../config.js';
+import { createBullmqQueue } from './bullmq-queue.js';
+import { createPgEventBus } from './pg-event-bus.js';
+import { createRedisEventBus } from './redis-event-bus.js';
+import { createRedisRateLimiter } from './redis-rate-limiter.js';
+
+export interface Ports {
+  queue: Queue;
+  bus: EventBus;
+  limiter: RateLimiter;
+  /** Which implementations were chosen, for the start banner and logs. */
+  kind: 'redis' | 'postgres-notify' | 'in-process';
+  close(): Promise<void>;
+}
+
+/**
+ * Queue, event bus and rate limiter for this process: Redis (BullMQ, pub/sub, Lua limits)
+ * when `REDIS_URL` is set, so any number of API and worker processes share them; otherwise
+ * in-process ones, with events over PostgreSQL NOTIFY when the database is PostgreSQL.
+ */
+export async function openPorts(config: AppConfig, logger: Logger): Promise<Ports> {
+  if (config.redisUrl) {
+    const settings = { url: config.redisUrl, prefix: config.redisPrefix ?? 'qunfa' };
+    const leaseMs = config.leaseMs ?? 60_000;
+    const queue = createBullmqQueue({
+      ...settings,
+      // A dead worker's job is offered again about when its batch lease has expired.
+      lockMs: Math.min(30_000, leaseMs),
+      onError: (error) => logger.warn('batch queue error', { error: error.message }),
+    });
+    const limiter = createRedisRateLimiter(settings);
+    const bus = await createRedisEventBus(settings);
+    return {
+      queue,
+      bus,
+      limiter,
+      kind: 'redis',
+      async close() {
+        await queue.close();
+        await bus.close();
+        await limiter.close();
+      },
+    };
+  }
+  const queue = new MemoryQueue();
+  // With PostgreSQL, events cross processes (API ⇄ worker) over LISTEN/NOTIFY.
+  const bus = config.databaseUrl ? await createPgEventBus(config.databaseUrl) : new MemoryEventBus();
+  return {
+    queue,
+    bus,
+    limiter: new MemoryRateLimiter(),
+    kind: config.databaseUrl ? 'postgres-notify' : 'in-process',
+    async close() {
+      await queue.close();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { defineChannel } from '@qunfa/core';
+import { z } from 'zod';
+
+/**
+ * A zero-latency channel: every message is sent at once, with an idempotency key, so the
+ * benchmark measures Qunfa's own pipeline (claims, settlements, counters, queue) and nothing else.
+ */
+const instant = defineChannel({
+  name: 'channel:instant',
+  options: z.object({ maxRecipientsPerSend: z.number().int().positive().default(1000) }),
+  create: (options) => ({
+    limits: {
+      maxRecipientsPerSend: options.maxRecipientsPerSend,
+      contentTypes: ['text'],
+      receipts: false,
+      recall: false,
+      idempotencyKeys: true,
+    },
+    identityKinds: ['phone'],
+    accounts: [],
+    address: (identities) => identities.find((i) => i.kind === 'phone')?.value,
+    send: async (batch) =>
+      batch.messages.map((m) => ({ id: m.id, status: 'sent' as const, providerMessageId: `i-${m.id}` })),
+  }),
+});
+
+export default { plugins: [instant()] };

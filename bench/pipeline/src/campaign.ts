@@ -1,0 +1,50 @@
+import type { App } from '@qunfa/api/src/app.js';
+import { createCampaign } from '@qunfa/api/src/services/campaigns.js';
+import { settledCount } from '@qunfa/core';
+
+export interface CampaignRun {
+  /** From the start command (planning included) to the campaign's completion. */
+  seconds: number;
+  planSeconds: number;
+  sent: number;
+  failed: number;
+}
+
+/**
+ * Creates and starts a campaign to every contact of the workspace on `channel:instant`, then
+ * polls its counters until it completes; `onProgress` sees the settled count on each poll.
+ */
+export async function runCampaign(
+  app: App,
+  workspaceId: number,
+  onProgress: (settled: number) => void = () => {},
+): Promise<CampaignRun> {
+  const principal = { workspaceId, role: 'admin' as const, keyId: 0, keyName: 'bench' };
+  const campaign = await createCampaign(app.deps, principal, {
+    name: `bench ${new Date().toISOString()}`,
+    audience: { all: true },
+    variants: [{ key: 'A', content: { text: '会员日快乐' } }],
+    channelPlan: [{ channel: 'channel:instant' }],
+  });
+  const id = String(campaign.id);
+  const t0 = performance.now();
+  await app.deps.engine.start({
+    workspaceId: String(workspaceId),
+    campaignId: id,
+    actor: { kind: 'user', id: 'bench' },
+  });
+  const planSeconds = (performance.now() - t0) / 1000;
+  for (;;) {
+    const counters = await app.deps.store.counters(id);
+    onProgress(settledCount(counters));
+    if ((await app.deps.store.getCampaign(id))?.state === 'completed') {
+      return {
+        seconds: (performance.now() - t0) / 1000,
+        planSeconds,
+        sent: counters.sent,
+        failed: counters.failed,
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from '@qunfa/api/src/app.js';
+import { silentLogger } from '@qunfa/core';
+import { sql } from 'drizzle-orm';
+import benchConfig from '../bench.config.js';
+import { type CampaignRun, runCampaign } from './campaign.js';
+import { memoryOf } from './rss.js';
+import { startWorker } from './workers.js';
+
+const configModule = fileURLToPath(new URL('../bench.config.ts', import.meta.url));
+
+export interface MeasuredRun extends CampaignRun {
+  /** Highest peak RSS among the worker processes when 100,000 recipients had settled, and at the end, in MB. */
+  peakMbAt100k: number;
+  peakMbAtEnd: number;
+}
+
+/**
+ * One campaign on PostgreSQL + Redis: this process plans it (as the API would), `workers`
+ * worker processes send it. Delivery rows are cleared afterwards so runs start alike.
+ */
+export async function runOnPostgres(input: {
+  databaseUrl: string;
+  redisUrl: string;
+  workspaceId: number;
+  workers: number;
+}): Promise<MeasuredRun> {
+  const prefix = `qunfa-bench-${randomBytes(4).toString('hex')}`;
+  const env = {
+    DATABASE_URL: input.databaseUrl,
+    REDIS_URL: input.redisUrl,
+    REDIS_PREFIX: prefix,
+    QUNFA_CONFIG: configModule,
+  };
+  const workers = await Promise.all(Array.from({ length: input.workers }, () => startWorker(env)));
+  const app = await buildApp(
+    {
+      databaseUrl: input.databaseUrl,
+      redisUrl: input.redisUrl,
+      redisPrefix: prefix,
+      dataDir: 'memory://',
+      port: 0,
+      host: '127.0.0.1',
+      worker: 'off',
+      workerConcurrency: 4,
+      seedDemo: false,
+      logLevel: 'silent',
+      tickIntervalMs: 250,
+    },
+    { plugins: benchConfig.plugins, logger: silentLogger, http: false },
+  );
+  await app.start();
+  const peak = () => Math.max(...workers.map((w) => memoryOf(w.pid)?.peakMb ?? 0));
+  let peakMbAt100k = 0;
+  try {
+    const run = await runCampaign(app, input.workspaceId, (settled) => {
+      if (peakMbAt100k === 0 && settled >= 100_000) peakMbAt100k = peak();
+    });
+    return { ...run, peakMbAt100k, peakMbAtEnd: peak() };
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await app.deps.db.execute(sql`TRUNCATE deliveries, delivery_attempts, batches, audit_log`);
+    await app.stop();
+  }
+}
