@@ -4,7 +4,7 @@ import { type Db, rows } from '../db/database.js';
 import { batches } from '../db/schema/index.js';
 import { toBatch } from './batch-mapper.js';
 import { loadCampaign } from './campaign-mapper.js';
-import { CounterDelta } from './counters-sql.js';
+import { CounterDelta, shardOf } from './counters-sql.js';
 
 interface RecipientRow {
   delivery_id: string;
@@ -76,7 +76,11 @@ export function claimBatch(
       const delta = new CounterDelta();
       delta.add({ state: 'queued' }, -moved);
       delta.add({ state: 'submitted' }, moved);
-      await delta.apply(tx, Number(batch.campaignId));
+      await delta.apply(
+        tx,
+        { id: Number(batch.campaignId), workspaceId: Number(batch.workspaceId) },
+        shardOf(batch.id),
+      );
     }
     return { batch, campaign: campaign!, recipients };
   });

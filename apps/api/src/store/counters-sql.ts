@@ -6,7 +6,7 @@ import {
   type FailureClass,
   failureClasses,
 } from '@qunfa/core';
-import { eq, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { campaignCounters } from '../db/schema/index.js';
 
@@ -31,9 +31,24 @@ export function countersFromRow(row: CounterRow | undefined): Counters {
   return counters;
 }
 
+/** Shards of a campaign's counters; a batch always writes the same one. */
+export const COUNTER_SHARDS = 16;
+export const shardOf = (batchId: number | string): number => Number(batchId) % COUNTER_SHARDS;
+
+const counterColumns = Object.entries(getTableColumns(campaignCounters)).filter(
+  ([key]) => key !== 'campaignId' && key !== 'workspaceId' && key !== 'shard',
+) as [keyof CounterRow, (typeof campaignCounters)['total']][];
+
+/** A campaign's exact counters: the sum of its shards, read without locking any. */
 export async function readCounters(db: Db, campaignId: number): Promise<Counters> {
-  const [row] = await db.select().from(campaignCounters).where(eq(campaignCounters.campaignId, campaignId));
-  return countersFromRow(row);
+  const sums = Object.fromEntries(
+    counterColumns.map(([key, col]) => [key, sql<number>`coalesce(sum(${col}), 0)::int`]),
+  );
+  const [row] = await db
+    .select(sums)
+    .from(campaignCounters)
+    .where(eq(campaignCounters.campaignId, campaignId));
+  return countersFromRow(row as CounterRow | undefined);
 }
 
 /** Net changes to counters from deliveries moving between states. */
@@ -54,16 +69,23 @@ export class CounterDelta {
     this.changes.set(column, (this.changes.get(column) ?? 0) + n);
   }
 
-  /** Applies the delta in one UPDATE (no-op when nothing changed). */
-  async apply(db: Db, campaignId: number): Promise<void> {
+  /**
+   * Adds the delta to one shard of the campaign's counters in one upsert (no-op when nothing
+   * changed). Call it last in the transaction: the shard's row lock is held until commit.
+   */
+  async apply(db: Db, campaign: { id: number; workspaceId: number }, shard: number): Promise<void> {
+    const changes = [...this.changes].filter(([, n]) => n !== 0);
+    if (changes.length === 0) return;
+    const values: Record<string, number> = Object.fromEntries(changes);
     const set: Record<string, SQL> = {};
-    for (const [column, n] of this.changes) {
-      if (n === 0) continue;
+    for (const [column] of changes) {
       const col = campaignCounters[column as keyof typeof campaignCounters.$inferSelect];
-      set[column] = sql`${col} + ${n}`;
+      set[column] = sql`${col} + excluded.${sql.identifier(col.name)}`;
     }
-    if (Object.keys(set).length === 0) return;
-    await db.update(campaignCounters).set(set).where(eq(campaignCounters.campaignId, campaignId));
+    await db
+      .insert(campaignCounters)
+      .values({ campaignId: campaign.id, workspaceId: campaign.workspaceId, shard, ...values })
+      .onConflictDoUpdate({ target: [campaignCounters.campaignId, campaignCounters.shard], set });
   }
 }
 

@@ -142,7 +142,7 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
   await tx.execute(sql`
     INSERT INTO campaign_counters (campaign_id, workspace_id, total, queued, suppressed)
     VALUES (${campaignId}::bigint, ${workspaceId}::bigint, ${summary.total}::int, ${summary.queued}::int, ${suppressedTotal}::int)
-    ON CONFLICT (campaign_id) DO UPDATE SET total = EXCLUDED.total, queued = EXCLUDED.queued, suppressed = EXCLUDED.suppressed`);
+    ON CONFLICT (campaign_id, shard) DO UPDATE SET total = EXCLUDED.total, queued = EXCLUDED.queued, suppressed = EXCLUDED.suppressed`);
   await tx.execute(sql`DROP TABLE qf_plan`);
   if (plan.restrictTo)
     await tx.execute(

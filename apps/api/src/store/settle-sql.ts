@@ -10,7 +10,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { writeAudit } from './audit.js';
-import { CounterDelta, readCounters } from './counters-sql.js';
+import { CounterDelta, readCounters, shardOf } from './counters-sql.js';
 
 interface OldDelivery {
   id: string;
@@ -27,6 +27,8 @@ interface LeasedBatch {
   channel: string;
   starts: number;
 }
+
+const campaignOf = (b: LeasedBatch) => ({ id: Number(b.campaign_id), workspaceId: Number(b.workspace_id) });
 
 /** Locks a batch still leased by `owner`; undefined when the lease was lost. */
 async function lockLeasedBatch(tx: Db, batchId: number, owner: string): Promise<LeasedBatch | undefined> {
@@ -86,10 +88,10 @@ async function insertFollowUps(
  * Writes a batch's outcome in one transaction: every delivery's new state, its attempt,
  * follow-up batches for retries, the counters, the batch's state and an audit entry.
  */
-export function settleBatch(db: Db, s: BatchSettlement): Promise<SettleResult> {
+export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleResult> {
   const batchId = Number(s.batchId);
   const at = s.at.toISOString();
-  return db.transaction(async (raw) => {
+  const settled = await db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const batch = await mustLockLeasedBatch(tx, batchId, s.leaseOwner);
     const ids = s.results.map((r) => Number(r.deliveryId));
@@ -165,7 +167,6 @@ export function settleBatch(db: Db, s: BatchSettlement): Promise<SettleResult> {
           delivery_id bigint, attempt int, channel text, account text, status text,
           provider_message_id text, failure_class text, error text)`);
     }
-    await delta.apply(tx, Number(batch.campaign_id));
     await tx.execute(
       sql`UPDATE batches SET state = ${s.batchState}::text, lease_owner = NULL, lease_until = NULL, updated_at = ${at}::timestamptz
           WHERE id = ${batchId}`,
@@ -187,8 +188,12 @@ export function settleBatch(db: Db, s: BatchSettlement): Promise<SettleResult> {
       },
       at: s.at,
     });
-    return { counters: await readCounters(tx, Number(batch.campaign_id)), followUps: refs };
+    // Last, so the shard's row lock is held for as short a time as possible.
+    await delta.apply(tx, campaignOf(batch), shardOf(batchId));
+    return { followUps: refs, campaignId: Number(batch.campaign_id) };
   });
+  // Read after commit: summing the shards takes no lock.
+  return { counters: await readCounters(db, settled.campaignId), followUps: settled.followUps };
 }
 
 /** Gives a leased batch back untouched: queued at `dueAt`, this start uncounted, its deliveries as it found them. */
@@ -212,7 +217,7 @@ export function releaseBatch(db: Db, input: { batchId: string; owner: string; du
       const delta = new CounterDelta();
       delta.add({ state: 'submitted' }, -reverted.length);
       delta.add({ state: 'queued' }, reverted.length);
-      await delta.apply(tx, Number(batch.campaign_id));
+      await delta.apply(tx, campaignOf(batch), shardOf(batchId));
     }
   });
 }

@@ -222,7 +222,7 @@ export function createSqlStore(db: Db): Store {
           const delta = new CounterDelta();
           delta.add({ state: 'uncertain' }, -dropped.length);
           delta.add({ state: 'failed', failureClass: 'unknown' }, dropped.length);
-          await delta.apply(tx, Number(campaignId));
+          await delta.apply(tx, { id: Number(campaignId), workspaceId: Number(campaign.workspaceId) }, 0);
         }
         await writeAudit(tx, {
           workspaceId: campaign.workspaceId,

@@ -6,7 +6,18 @@ import type {
   ResendOf,
   RetryPolicy,
 } from '@qunfa/core';
-import { bigint, index, integer, jsonb, pgTable, real, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  smallint,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 import { workspaces } from './workspace.js';
 
@@ -63,29 +74,38 @@ export const variants = pgTable(
   (t) => [index('variants_campaign_idx').on(t.campaignId)],
 );
 
-/** Exact counters by delivery state, updated in the same transaction as the deliveries. */
-export const campaignCounters = pgTable('campaign_counters', {
-  campaignId: ref('campaign_id')
-    .primaryKey()
-    .references(() => campaigns.id, { onDelete: 'cascade' }),
-  workspaceId: ref('workspace_id').notNull(),
-  total: integer('total').notNull().default(0),
-  queued: integer('queued').notNull().default(0),
-  submitted: integer('submitted').notNull().default(0),
-  awaitingConfirmation: integer('awaiting_confirmation').notNull().default(0),
-  sent: integer('sent').notNull().default(0),
-  delivered: integer('delivered').notNull().default(0),
-  read: integer('read').notNull().default(0),
-  clicked: integer('clicked').notNull().default(0),
-  failed: integer('failed').notNull().default(0),
-  suppressed: integer('suppressed').notNull().default(0),
-  filtered: integer('filtered').notNull().default(0),
-  uncertain: integer('uncertain').notNull().default(0),
-  failedRateLimited: integer('failed_rate_limited').notNull().default(0),
-  failedNetwork: integer('failed_network').notNull().default(0),
-  failedInvalidRecipient: integer('failed_invalid_recipient').notNull().default(0),
-  failedBlockedByUser: integer('failed_blocked_by_user').notNull().default(0),
-  failedAccountRestricted: integer('failed_account_restricted').notNull().default(0),
-  failedContentRejected: integer('failed_content_rejected').notNull().default(0),
-  failedUnknown: integer('failed_unknown').notNull().default(0),
-});
+/**
+ * Exact counters by delivery state, updated in the same transaction as the deliveries. A
+ * campaign's counters are the sum of its shards: each batch writes to one shard (by its
+ * id), so concurrent settlements rarely wait on the same row lock.
+ */
+export const campaignCounters = pgTable(
+  'campaign_counters',
+  {
+    campaignId: ref('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    shard: smallint('shard').notNull().default(0),
+    workspaceId: ref('workspace_id').notNull(),
+    total: integer('total').notNull().default(0),
+    queued: integer('queued').notNull().default(0),
+    submitted: integer('submitted').notNull().default(0),
+    awaitingConfirmation: integer('awaiting_confirmation').notNull().default(0),
+    sent: integer('sent').notNull().default(0),
+    delivered: integer('delivered').notNull().default(0),
+    read: integer('read').notNull().default(0),
+    clicked: integer('clicked').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    suppressed: integer('suppressed').notNull().default(0),
+    filtered: integer('filtered').notNull().default(0),
+    uncertain: integer('uncertain').notNull().default(0),
+    failedRateLimited: integer('failed_rate_limited').notNull().default(0),
+    failedNetwork: integer('failed_network').notNull().default(0),
+    failedInvalidRecipient: integer('failed_invalid_recipient').notNull().default(0),
+    failedBlockedByUser: integer('failed_blocked_by_user').notNull().default(0),
+    failedAccountRestricted: integer('failed_account_restricted').notNull().default(0),
+    failedContentRejected: integer('failed_content_rejected').notNull().default(0),
+    failedUnknown: integer('failed_unknown').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.shard] })],
+);
