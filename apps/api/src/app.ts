@@ -82,6 +82,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         if ((req.url ?? '').startsWith(GRAPHQL_PATH)) return void yoga(req, res);
         serveConsole(req, res);
       });
+      // Longer than clients' own keep-alive (undici: 4 s), so a client never reuses a socket the
+      // server is closing at the same instant ("other side closed").
+      server.keepAliveTimeout = 65_000;
+      server.headersTimeout = 66_000;
       ws = attachWebSocket(server, yoga, logger);
       await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
       const { port } = server.address() as AddressInfo;
