@@ -14,13 +14,16 @@ import {
   systemClock,
 } from '@qunfa/core';
 import { createPgEventBus } from './adapters/pg-event-bus.js';
+import { createContentChecker } from './compliance/content-checker.js';
+import { createLexiconCache } from './compliance/lexicon-cache.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } from './graphql/yoga.js';
 import { createStaticHandler } from './http/static-files.js';
 import { createLogger } from './logger.js';
-import { loadConfiguredPlugins } from './plugins.js';
+import { loadConfiguredPlugins, type PluginServices } from './plugins.js';
 import type { ServiceDeps } from './services/deps.js';
+import { createSqlCampaignFacts, createSqlRecipientFacts } from './store/recipient-facts-sql.js';
 import { createSqlStore } from './store/sql-store.js';
 
 const consoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
@@ -35,7 +38,8 @@ export interface App {
 }
 
 export interface BuildOptions {
-  plugins?: QunfaPlugin[];
+  /** The plugins, or a function of the services data-reading plugins need; default: QUNFA_CONFIG or the default set. */
+  plugins?: QunfaPlugin[] | ((services: PluginServices) => QunfaPlugin[]);
   logger?: Logger;
   /** Serve HTTP (API and console); false for a worker-only process. */
   http?: boolean;
@@ -44,12 +48,24 @@ export interface BuildOptions {
 /** Wires the adapters to the kernel: database, store, queue, event bus, rate limiter, engine, GraphQL. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const registry = createRegistry(options.plugins ?? (await loadConfiguredPlugins(config.pluginConfig)));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   const store = createSqlStore(database.db);
   const queue = new MemoryQueue();
   // With PostgreSQL, events cross processes (API ⇄ worker) over LISTEN/NOTIFY.
   const bus = config.databaseUrl ? await createPgEventBus(config.databaseUrl) : new MemoryEventBus();
+  const lexicons = createLexiconCache({ db: database.db, bus, logger });
+  await lexicons.start();
+  const services: PluginServices = {
+    lexiconIndex: lexicons.index,
+    recipientFacts: createSqlRecipientFacts(database.db),
+    campaignFacts: createSqlCampaignFacts(database.db),
+    quietHours: config.quietHours ?? { start: '22:00', end: '08:00' },
+  };
+  const registry = createRegistry(
+    typeof options.plugins === 'function'
+      ? options.plugins(services)
+      : (options.plugins ?? (await loadConfiguredPlugins(config.pluginConfig, services))),
+  );
   const engine: Engine = createEngine({
     store,
     queue,
@@ -59,8 +75,18 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     registry,
     logger,
     workerId: `worker-${randomUUID()}`,
+    contentChecker: createContentChecker(database.db),
   });
-  const deps: ServiceDeps = { db: database.db, store, engine, registry, bus, clock: systemClock, logger };
+  const deps: ServiceDeps = {
+    db: database.db,
+    store,
+    engine,
+    registry,
+    bus,
+    clock: systemClock,
+    logger,
+    lexicons,
+  };
 
   let server: Server | undefined;
   let ws: { close(): Promise<void> } | undefined;
@@ -98,6 +124,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       await engine.close();
+      lexicons.close();
       await queue.close();
       await bus.close();
       await database.close();
