@@ -4,6 +4,7 @@ CREATE TABLE "approval_policies" (
 	"name" text NOT NULL,
 	"audience_over" integer,
 	"on_revise" boolean DEFAULT false NOT NULL,
+	"finding_codes" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"channels" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"steps" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL

@@ -59,6 +59,8 @@ export const approvalPolicies = pgTable(
     audienceOver: integer('audience_over'),
     /** Matches when any finding is `revise`. */
     onRevise: boolean('on_revise').notNull().default(false),
+    /** Matches when a finding has one of these codes (AUDIENCE_NEEDS_APPROVAL, MEDICAL_CLAIM). */
+    findingCodes: jsonb('finding_codes').$type<string[]>().notNull().default([]),
     /** Matches when the channel plan uses any of these channels. */
     channels: jsonb('channels').$type<string[]>().notNull().default([]),
     /** Step names in order (business, legal, technical). */

@@ -10,6 +10,8 @@ import './channel.js';
 import './delivery.js';
 import './schedule.js';
 import './progress.js';
+import './finding.js';
+import './review.js';
 
 builder.queryType({});
 builder.mutationType({});
