@@ -12,6 +12,7 @@ import './schedule.js';
 import './progress.js';
 import './finding.js';
 import './review.js';
+import './lexicon.js';
 
 builder.queryType({});
 builder.mutationType({});
