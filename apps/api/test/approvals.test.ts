@@ -183,6 +183,28 @@ describe('approvals (PostgreSQL)', () => {
     expect(codesOf(await gql(t.url, t.b.keys.approver, APPROVE, { id }))).toEqual(['CAMPAIGN_NOT_FOUND']);
   });
 
+  it('never lets a block finding be overridden, even one a lexicon change added during review', async () => {
+    const id = await createCampaign(t.url, t.a.keys.operator, {
+      tag,
+      text: '品牌甲新品上市',
+      channel: 'channel:sandbox-email',
+    });
+    await gqlOk(t.url, t.a.keys.operator, SUBMIT, { id });
+    await gqlOk(t.url, t.a.keys.approver, APPROVE, { id });
+    await gqlOk(
+      t.url,
+      t.a.keys.approver,
+      'mutation { createLexicon(input: { name: "banned-brands", level: BLOCK, terms: ["品牌甲"] }) { id } }',
+    );
+    await refused('COMPLIANCE_BLOCKED', t.a.keys.admin, APPROVE, { id });
+    const block = (await view(id)).findings.find((f) => f.level === 'BLOCK')!;
+    expect(block).toMatchObject({ code: 'LEXICON_BANNED_BRANDS', span: { start: 0, end: 3 } });
+    const before = await rowCounts(t.app.deps.db);
+    await refused('COMPLIANCE_BLOCKED', t.a.keys.admin, OVERRIDE, { id, k: block.key, r: 'we own it' });
+    expect(await rowCounts(t.app.deps.db)).toEqual(before);
+    expect((await view(id)).state).toBe('IN_REVIEW');
+  });
+
   it('refuses to submit a campaign with a block finding, storing the finding with its span', async () => {
     const id = await createCampaign(t.url, t.a.keys.operator, {
       tag,

@@ -124,6 +124,8 @@ export async function approveStep(
   }
   const last = review.approvedSteps + 1 === review.steps.length;
   if (last) {
+    // Content cannot change in review, but lexicons can: the last step judges today's findings.
+    await storeFindings(deps.db, campaign, (await evaluate(deps, campaign)).findings);
     const found = await loadFindings(deps.db, campaign.id);
     refuseBlocked(found);
     const open = found.filter((f) => f.level === 'revise' && !f.override);
