@@ -2,13 +2,15 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/db/database.js';
 import { suppressions } from '../src/db/schema/index.js';
+import { createSqlRecipientFacts } from '../src/store/recipient-facts-sql.js';
 import { compliancePlugins, createCampaign, createContacts, createTag } from './support/compliance-app.js';
+import { drivers } from './support/databases.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const START = 'mutation($id: ID!) { startCampaign(id: $id) { state } }';
 
-describe('compliance rules in the running product (PostgreSQL)', () => {
+describe.each(drivers)('compliance rules in the running product (%s)', (driver) => {
   let t: TestApp;
   let key: string;
   let tag: string;
@@ -26,7 +28,7 @@ describe('compliance rules in the running product (PostgreSQL)', () => {
     );
 
   beforeAll(async () => {
-    t = await startTestApp('postgres', {}, compliancePlugins({ max: 2, windowDays: 30 }));
+    t = await startTestApp(driver, {}, compliancePlugins({ max: 2, windowDays: 30 }));
     key = t.a.keys.operator;
     tag = await createTag(t.url, key, 'all');
     contacts = await createContacts(
@@ -34,6 +36,7 @@ describe('compliance rules in the running product (PostgreSQL)', () => {
       key,
       [1, 2, 3].map((i) => ({
         name: `客户${i}`,
+        ...(i === 2 ? { attributes: { timeZone: 'Europe/London' } } : {}),
         identities: [
           { kind: 'PHONE', value: `+861380000000${i}` },
           { kind: 'EMAIL', value: `c${i}@example.com` },
@@ -69,6 +72,20 @@ describe('compliance rules in the running product (PostgreSQL)', () => {
       ['suppressed', 'blacklisted'],
       ['suppressed', 'frequency_cap'],
       ['suppressed', 'frequency_cap'],
+    ]);
+  });
+
+  it('reads the facts of a batch in one query: time zone, suppressions, recent sends', async () => {
+    const facts = await createSqlRecipientFacts(t.app.deps.db).recipientFacts({
+      workspaceId: String(t.a.id),
+      campaignId: '0',
+      contactIds: contacts,
+      sentSince: new Date(Date.now() - 86_400_000),
+    });
+    expect(contacts.map((id) => facts.get(id))).toEqual([
+      { contactId: contacts[0], timeZone: 'Asia/Shanghai', suppressions: ['blacklisted'], sentSince: 2 },
+      { contactId: contacts[1], timeZone: 'Europe/London', suppressions: [], sentSince: 2 },
+      { contactId: contacts[2], timeZone: 'Asia/Shanghai', suppressions: [], sentSince: 2 },
     ]);
   });
 
