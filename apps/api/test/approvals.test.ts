@@ -68,6 +68,16 @@ describe('approvals (PostgreSQL)', () => {
   it('runs business → legal review with overrides, refusing the wrong role at every step', async () => {
     const policy = { name: 'vip', audienceOver: 2, steps: ['business', 'legal'] };
     await forbidden(t.a.keys.operator, POLICY, { input: policy });
+    await forbidden(t.a.keys.approver, POLICY, { input: policy });
+    for (const bad of [
+      { name: 'no condition', steps: ['business'] },
+      { name: 'repeated', audienceOver: 1, steps: ['legal', 'legal'] },
+      { name: 'no steps', audienceOver: 1, steps: [] },
+    ]) {
+      const before = await rowCounts(t.app.deps.db);
+      await refused('INVALID_INPUT', t.a.keys.admin, POLICY, { input: bad });
+      expect(await rowCounts(t.app.deps.db)).toEqual(before);
+    }
     await gqlOk(t.url, t.a.keys.admin, POLICY, { input: policy });
 
     const client = wsClient(t.url, t.a.keys.viewer);
