@@ -11,13 +11,16 @@ import {
   systemClock,
 } from '@qunfa/core';
 import { openPorts } from './adapters/open-ports.js';
+import { createContentChecker } from './compliance/content-checker.js';
+import { createLexiconCache } from './compliance/lexicon-cache.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } from './graphql/yoga.js';
 import { createStaticHandler } from './http/static-files.js';
 import { createLogger } from './logger.js';
-import { loadConfiguredPlugins } from './plugins.js';
+import { loadConfiguredPlugins, type PluginServices } from './plugins.js';
 import type { ServiceDeps } from './services/deps.js';
+import { createSqlCampaignFacts, createSqlRecipientFacts } from './store/recipient-facts-sql.js';
 import { createSqlStore } from './store/sql-store.js';
 
 const consoleDist = fileURLToPath(new URL('../../console/dist', import.meta.url));
@@ -32,7 +35,8 @@ export interface App {
 }
 
 export interface BuildOptions {
-  plugins?: QunfaPlugin[];
+  /** The plugins, or a function of the services data-reading plugins need; default: QUNFA_CONFIG or the default set. */
+  plugins?: QunfaPlugin[] | ((services: PluginServices) => QunfaPlugin[]);
   logger?: Logger;
   /** Serve HTTP (API and console); false for a worker-only process. */
   http?: boolean;
@@ -41,11 +45,23 @@ export interface BuildOptions {
 /** Wires the adapters to the kernel: database, store, queue, event bus, rate limiter, engine, GraphQL. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const registry = createRegistry(options.plugins ?? (await loadConfiguredPlugins(config.pluginConfig)));
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   const store = createSqlStore(database.db);
   const ports = await openPorts(config, logger);
   const { queue, bus, limiter } = ports;
+  const lexicons = createLexiconCache({ db: database.db, bus, logger });
+  await lexicons.start();
+  const services: PluginServices = {
+    lexiconIndex: lexicons.index,
+    recipientFacts: createSqlRecipientFacts(database.db),
+    campaignFacts: createSqlCampaignFacts(database.db),
+    quietHours: config.quietHours ?? { start: '22:00', end: '08:00' },
+  };
+  const registry = createRegistry(
+    typeof options.plugins === 'function'
+      ? options.plugins(services)
+      : (options.plugins ?? (await loadConfiguredPlugins(config.pluginConfig, services))),
+  );
   const engine: Engine = createEngine({
     store,
     queue,
@@ -57,8 +73,18 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     workerId: `worker-${randomUUID()}`,
     ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
     ...(config.maxBatchStarts === undefined ? {} : { maxBatchStarts: config.maxBatchStarts }),
+    contentChecker: createContentChecker(database.db),
   });
-  const deps: ServiceDeps = { db: database.db, store, engine, registry, bus, clock: systemClock, logger };
+  const deps: ServiceDeps = {
+    db: database.db,
+    store,
+    engine,
+    registry,
+    bus,
+    clock: systemClock,
+    logger,
+    lexicons,
+  };
 
   let server: Server | undefined;
   let ws: { close(): Promise<void> } | undefined;
@@ -100,6 +126,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       await engine.close();
+      lexicons.close();
       await ports.close();
       await database.close();
     },

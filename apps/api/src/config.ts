@@ -33,6 +33,11 @@ const envSchema = z.object({
   /** A module exporting `default { plugins: [...] }`; unset: the sandbox channel and built-in metrics. */
   QUNFA_CONFIG: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Daily quiet period in the contact's time zone (`HH:MM-HH:MM`), or `off`. Default 22:00-08:00. */
+  QUIET_HOURS: z
+    .string()
+    .regex(/^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$/, 'HH:MM-HH:MM or off')
+    .default('22:00-08:00'),
 });
 
 export interface AppConfig {
@@ -56,6 +61,8 @@ export interface AppConfig {
   pluginConfig?: string | undefined;
   /** Milliseconds between the worker's looks for due work. Default 250. */
   tickIntervalMs: number;
+  /** Quiet hours of the default recipient rules. Default 22:00–08:00. */
+  quietHours?: { start: string; end: string } | 'off';
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -75,5 +82,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     pluginConfig: e.QUNFA_CONFIG,
     tickIntervalMs: 250,
+    quietHours:
+      e.QUIET_HOURS === 'off' ? 'off' : { start: e.QUIET_HOURS.slice(0, 5), end: e.QUIET_HOURS.slice(6) },
   };
 }

@@ -1,23 +1,64 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sandbox } from '@qunfa/channels';
-import { QunfaError, type QunfaPlugin } from '@qunfa/core';
-import { builtinMetrics } from '@qunfa/plugins';
+import { type CampaignFacts, QunfaError, type QunfaPlugin, type RecipientFacts } from '@qunfa/core';
+import {
+  audienceSize,
+  builtinMetrics,
+  channelContent,
+  links,
+  officialAccountFrequency,
+  recipientRules,
+  type SensitiveWordIndex,
+  sensitiveWords,
+  wechatPersonalSends,
+} from '@qunfa/plugins';
 
-/** The plugins of the embedded default: the sandbox channel with its demo failure mix, and the metrics. */
-export function defaultPlugins(): QunfaPlugin[] {
-  return [sandbox({ preset: 'demo' }), ...builtinMetrics()];
+/** What the app gives plugins that need data: they read it through these, never a driver. */
+export interface PluginServices {
+  /** The current sensitive-word index of a workspace (shipped lexicons plus its own). */
+  lexiconIndex(workspaceId: string | undefined): SensitiveWordIndex;
+  recipientFacts: RecipientFacts;
+  campaignFacts: CampaignFacts;
+  /** Daily quiet period in the contact's time zone, or off. Default 22:00–08:00. */
+  quietHours: { start: string; end: string } | 'off';
+}
+
+/** The compliance rules of the default set: content, campaign and send-time recipient rules. */
+export function complianceRules(services: PluginServices): QunfaPlugin[] {
+  const quiet = services.quietHours === 'off' ? undefined : services.quietHours;
+  const recipients = recipientRules({
+    facts: services.recipientFacts,
+    ...(quiet ? { quietHours: quiet } : {}),
+  });
+  return [
+    sensitiveWords({ index: services.lexiconIndex }),
+    links(),
+    channelContent(),
+    audienceSize(),
+    wechatPersonalSends({ facts: services.campaignFacts }),
+    officialAccountFrequency({ facts: services.campaignFacts }),
+    ...(quiet ? recipients : recipients.filter((r) => r.name !== 'rule:quiet-hours')),
+  ];
+}
+
+/** The embedded default: the sandbox channel with its demo failure mix, the metrics and the compliance rules. */
+export function defaultPlugins(services: PluginServices): QunfaPlugin[] {
+  return [sandbox({ preset: 'demo' }), ...builtinMetrics(), ...complianceRules(services)];
 }
 
 /**
  * The plugins to load: the default set, or what the module at `configPath` exports as
- * `default: { plugins: [...] }` (or a function returning that) — integrators add channels,
+ * `default: { plugins: [...] }` (or a function of the `PluginServices` returning that) — integrators add channels,
  * rules and metrics there without forking. The registry then rejects duplicates and bad names.
  */
-export async function loadConfiguredPlugins(configPath: string | undefined): Promise<QunfaPlugin[]> {
-  if (!configPath) return defaultPlugins();
+export async function loadConfiguredPlugins(
+  configPath: string | undefined,
+  services: PluginServices,
+): Promise<QunfaPlugin[]> {
+  if (!configPath) return defaultPlugins(services);
   const module = (await import(pathToFileURL(resolve(configPath)).href)) as { default?: unknown };
-  const exported = typeof module.default === 'function' ? await module.default() : module.default;
+  const exported = typeof module.default === 'function' ? await module.default(services) : module.default;
   const plugins = (exported as { plugins?: unknown } | undefined)?.plugins;
   if (!Array.isArray(plugins)) {
     throw new QunfaError('INVALID_INPUT', `${configPath} must export default { plugins: [...] }`, {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createApiKey } from './auth/api-keys.js';
 import type { Principal } from './auth/roles.js';
 import { users, workspaces } from './db/schema/index.js';
+import { createApprovalPolicy } from './services/approval-policies.js';
 import { createCampaign } from './services/campaigns.js';
 import { createContacts } from './services/contacts.js';
 import type { ServiceDeps } from './services/deps.js';
@@ -58,6 +59,14 @@ export async function seedDemo(deps: ServiceDeps, dataDir: string): Promise<Demo
     keyName: 'demo admin key',
   };
 
+  // The console has no review screens yet: the demo reviews only what a revise finding or
+  // 5,000+ recipients sends to review, so its 1,000-recipient campaign starts from the console.
+  await createApprovalPolicy(deps, principal, {
+    name: 'demo',
+    audienceOver: 5000,
+    onRevise: true,
+    steps: ['business'],
+  });
   const members = await createTag(deps, principal, { name: '会员 member' });
   const newcomers = await createTag(deps, principal, { name: '新客 newcomer' });
   const random = lcg(20261111);

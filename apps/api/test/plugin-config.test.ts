@@ -3,10 +3,12 @@ import { silentLogger } from '@qunfa/core';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { AppConfig } from '../src/config.js';
-import { loadConfiguredPlugins } from '../src/plugins.js';
+import { loadConfiguredPlugins, type PluginServices } from '../src/plugins.js';
 import { gqlOk } from './support/graphql-client.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+/** These modules never reach the services: they fail before. */
+const noServices = {} as PluginServices;
 
 const config = (pluginConfig: string): AppConfig => ({
   databaseUrl: undefined,
@@ -55,7 +57,7 @@ describe('plugins from a config file (QUNFA_CONFIG)', () => {
   });
 
   it('refuses a plugin with bad options, naming the plugin and the field', async () => {
-    const error = await loadConfiguredPlugins(fixture('bad.config.ts')).catch((e: unknown) => e);
+    const error = await loadConfiguredPlugins(fixture('bad.config.ts'), noServices).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PLUGIN_OPTIONS_INVALID', plugin: 'channel:sandbox' });
     expect((error as { details: { field: string } }).details.field).toBe('maxRecipientsPerSend');
   });
@@ -69,8 +71,10 @@ describe('plugins from a config file (QUNFA_CONFIG)', () => {
   });
 
   it('refuses a module that exports no plugin list', async () => {
-    await expect(loadConfiguredPlugins(fixture('../support/databases.ts'))).rejects.toMatchObject({
-      code: 'INVALID_INPUT',
-    });
+    await expect(loadConfiguredPlugins(fixture('../support/databases.ts'), noServices)).rejects.toMatchObject(
+      {
+        code: 'INVALID_INPUT',
+      },
+    );
   });
 });

@@ -13,6 +13,8 @@ import {
   updateCampaignInput,
 } from './campaign-input.js';
 import type { ServiceDeps } from './deps.js';
+import { assertStartAllowed, reopenForEdit } from './review-gate.js';
+import { submitForReview } from './reviews.js';
 import { requireTags } from './tags.js';
 import { decodeCursor, encodeCursor, parseId, validate } from './validate.js';
 
@@ -132,7 +134,8 @@ export async function updateCampaign(
   const p = authorize(principal, 'write');
   const data = validate(updateCampaignInput, input);
   const existing = await requireCampaign(deps.db, p, id);
-  if (existing.state !== 'draft') {
+  const reviewed = existing.state === 'in_review' || existing.state === 'approved';
+  if (existing.state !== 'draft' && !reviewed) {
     throw new QunfaError(
       'CAMPAIGN_NOT_EDITABLE',
       `only a draft can be edited; this campaign is ${existing.state}`,
@@ -143,7 +146,9 @@ export async function updateCampaign(
   }
   if (data.audience) await requireTags(deps, p, audienceTagIds(data.audience));
   const channelPlan = data.channelPlan ? checkChannels(deps, data.channelPlan) : undefined;
-  return deps.db.transaction(async (raw) => {
+  // An edit after review goes back to review: to draft for the change, then submitted again.
+  if (reviewed) await reopenForEdit(deps, p, existing);
+  const updated = await deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const changed = await tx
       .update(campaigns)
@@ -176,6 +181,12 @@ export async function updateCampaign(
       details: { fields: Object.keys(data) },
     });
     return (await loadCampaign(tx, Number(existing.id)))!;
+  });
+  if (!reviewed) return updated;
+  // Content a block finding stops stays a draft, its findings stored for the operator to see.
+  return submitForReview(deps, p, id).catch((error: unknown) => {
+    if (error instanceof QunfaError && error.code === 'COMPLIANCE_BLOCKED') return updated;
+    throw error;
   });
 }
 
@@ -261,6 +272,9 @@ export async function runLifecycle(
   const p = authorize(principal, 'write');
   const campaign = await requireCampaign(deps.db, p, id);
   const input = { workspaceId: campaign.workspaceId, campaignId: campaign.id, actor: actorOf(p) };
-  if (command === 'start') return (await deps.engine.start(input)).campaign;
+  if (command === 'start') {
+    await assertStartAllowed(deps, campaign);
+    return (await deps.engine.start(input)).campaign;
+  }
   return deps.engine[command](input);
 }

@@ -1,4 +1,5 @@
 import type { Clock, Engine, EventBus, Logger, Registry, Store } from '@qunfa/core';
+import type { LexiconCache } from '../compliance/lexicon-cache.js';
 import type { Db } from '../db/database.js';
 
 /** What services need from the running app. */
@@ -10,4 +11,6 @@ export interface ServiceDeps {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
+  /** Each workspace's sensitive-word index, rebuilt when its lexicons change. */
+  lexicons: LexiconCache;
 }

@@ -1,7 +1,7 @@
 import { sandbox } from '@qunfa/channels';
 import { type QunfaPlugin, silentLogger } from '@qunfa/core';
 import { builtinMetrics } from '@qunfa/plugins';
-import { type App, buildApp } from '../../src/app.js';
+import { type App, type BuildOptions, buildApp } from '../../src/app.js';
 import { createApiKey } from '../../src/auth/api-keys.js';
 import type { Role } from '../../src/auth/roles.js';
 import type { AppConfig } from '../../src/config.js';
@@ -49,7 +49,7 @@ async function addWorkspace(app: App, name: string): Promise<Workspace> {
 export async function startTestApp(
   driver: Driver,
   overrides: Partial<AppConfig> = {},
-  plugins: QunfaPlugin[] = testPlugins(),
+  plugins: NonNullable<BuildOptions['plugins']> = testPlugins(),
 ): Promise<TestApp> {
   const database = await createTestDatabase(driver);
   const config: AppConfig = {

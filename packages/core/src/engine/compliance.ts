@@ -1,7 +1,13 @@
 import type { Campaign } from '../domain/campaign.js';
+import type { Content } from '../domain/content.js';
 import type { Finding } from '../domain/finding.js';
 import { QunfaError } from '../errors.js';
-import type { ComplianceRule, RecipientCheck, RecipientVerdict } from '../plugins/rule.js';
+import type {
+  ComplianceRule,
+  ContentCheckContext,
+  RecipientCheck,
+  RecipientVerdict,
+} from '../plugins/rule.js';
 import type { CampaignPlan } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
 
@@ -23,14 +29,44 @@ export async function callPlugin<T>(plugin: string, hook: string, run: () => T |
   }
 }
 
+/**
+ * Checks one variant's content with the rules. The default asks each rule once; the API
+ * passes one that also checks each distinct value the template interpolates (`checkTemplate`).
+ */
+export type ContentChecker = (
+  rules: readonly ComplianceRule[],
+  content: Content,
+  ctx: ContentCheckContext & { campaign: Campaign; plan: CampaignPlan },
+) => Promise<Finding[]>;
+
+/** Each rule's `checkContent` on the content as it is. */
+export const defaultContentChecker: ContentChecker = async (rules, content, ctx) => {
+  const { campaign: _campaign, plan: _plan, ...check } = ctx;
+  const findings: Finding[] = [];
+  for (const rule of rules)
+    if (rule.checkContent) findings.push(...(await rule.checkContent(content, check)));
+  return findings;
+};
+
+/** The rule with its hooks' errors stamped with its name. */
+function stamped(rule: ComplianceRule): ComplianceRule {
+  const { checkContent } = rule;
+  if (!checkContent) return rule;
+  return {
+    ...rule,
+    checkContent: (content, ctx) => callPlugin(rule.name, 'checkContent', () => checkContent(content, ctx)),
+  };
+}
+
 /** Every rule's findings on the content of each variant and on the campaign, before a start. */
 export async function checkBeforeStart(
   campaign: Campaign,
   plan: CampaignPlan,
   registry: Registry,
   ctx: { audienceSize: number; now: Date },
+  checkContent: ContentChecker = defaultContentChecker,
 ): Promise<Finding[]> {
-  const rules = registry.rules;
+  const rules = registry.rules.map(stamped);
   const channels = plan.channels.map((c) => c.channel);
   const channelLimits = Object.fromEntries(
     channels.flatMap((name) => {
@@ -39,14 +75,17 @@ export async function checkBeforeStart(
     }),
   );
   const findings: Finding[] = [];
+  for (const variant of campaign.variants) {
+    const found = await checkContent(rules, variant.content, {
+      channels,
+      channelLimits,
+      workspaceId: campaign.workspaceId,
+      campaign,
+      plan,
+    });
+    for (const f of found) findings.push({ ...f, variantId: f.variantId ?? variant.id });
+  }
   for (const rule of rules) {
-    for (const variant of campaign.variants) {
-      if (!rule.checkContent) continue;
-      const found = await callPlugin(rule.name, 'checkContent', () =>
-        rule.checkContent?.(variant.content, { channels, channelLimits }),
-      );
-      for (const f of found ?? []) findings.push({ ...f, variantId: f.variantId ?? variant.id });
-    }
     if (rule.checkCampaign) {
       const found = await callPlugin(rule.name, 'checkCampaign', () => rule.checkCampaign?.(campaign, ctx));
       findings.push(...(found ?? []));

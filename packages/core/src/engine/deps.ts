@@ -6,6 +6,7 @@ import type { BatchJob, Queue } from '../ports/queue.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { PlanSummary, Store } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
+import type { ContentChecker } from './compliance.js';
 import type { ProgressPublisher } from './progress.js';
 
 export interface EngineDeps {
@@ -28,6 +29,8 @@ export interface EngineDeps {
   timeZone?: string;
   /** Wait before a batch given back after an unexpected error is tried again, in ms. Default 60 000. */
   errorRetryDelayMs?: number;
+  /** How variant content is checked before a start. Default: each rule's `checkContent` once. */
+  contentChecker?: ContentChecker;
 }
 
 /** The engine's dependencies with defaults applied, shared by its parts. */

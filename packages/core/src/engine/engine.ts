@@ -4,7 +4,7 @@ import { isQunfaError, QunfaError } from '../errors.js';
 import { silentLogger } from '../ports/logger.js';
 import type { BatchJob } from '../ports/queue.js';
 import type { BatchRef } from '../ports/store.js';
-import { checkBeforeStart } from './compliance.js';
+import { checkBeforeStart, defaultContentChecker } from './compliance.js';
 import type { CampaignCommandInput, Engine, EngineContext, EngineDeps } from './deps.js';
 import { buildPlan } from './plan.js';
 import { processBatch } from './process-batch.js';
@@ -39,6 +39,7 @@ export function createEngine(deps: EngineDeps): Engine {
     maxBatchStarts: deps.maxBatchStarts ?? 5,
     timeZone: deps.timeZone ?? 'Asia/Shanghai',
     errorRetryDelayMs: deps.errorRetryDelayMs ?? 60_000,
+    contentChecker: deps.contentChecker ?? defaultContentChecker,
     progress: createProgressPublisher({
       store: deps.store,
       bus: deps.bus,
@@ -88,7 +89,13 @@ export function createEngine(deps: EngineDeps): Engine {
     const to = transitionFor(campaign.state, later ? 'schedule' : 'start');
     const plan = buildPlan(campaign, ctx.registry, now);
     const audienceSize = (await ctx.store.countAudience?.(plan)) ?? 0;
-    const findings = await checkBeforeStart(campaign, plan, ctx.registry, { audienceSize, now });
+    const findings = await checkBeforeStart(
+      campaign,
+      plan,
+      ctx.registry,
+      { audienceSize, now },
+      ctx.contentChecker,
+    );
     const blocking = findings.filter((f) => f.level === 'block');
     if (blocking.length > 0) {
       throw new QunfaError('COMPLIANCE_BLOCKED', `${blocking.length} finding(s) block this campaign`, {

@@ -9,6 +9,8 @@ export interface ContentCheckContext {
   channels: string[];
   /** The limits of those channels, by name, for per-channel content rules. */
   channelLimits?: Record<string, ChannelLimits>;
+  /** The workspace whose campaign or draft is checked, for workspace lexicons. */
+  workspaceId?: string;
 }
 
 export interface CampaignCheckContext {

@@ -11,8 +11,27 @@ export interface ProgressEvent {
   at: string;
 }
 
+/** A workspace's operator lexicons changed: every process rebuilds its index from the database. */
+export interface LexiconsChangedEvent {
+  workspaceId: string;
+  /** The workspace's lexicon revision after the change. */
+  revision: number;
+}
+
+/** A campaign entered or left review, or a step was decided: the review queue changed. */
+export interface ReviewEvent {
+  workspaceId: string;
+  campaignId: string;
+  /** ISO time. */
+  at: string;
+}
+
 export interface EventMap {
   'campaign.progress': ProgressEvent;
+  /** Key: `all`. */
+  'compliance.lexicons': LexiconsChangedEvent;
+  /** Key: the workspace id. */
+  'compliance.review': ReviewEvent;
 }
 
 export type Topic = keyof EventMap;

@@ -16,7 +16,7 @@ import { makeCampaign } from './fixtures.js';
 class RecordingBus extends MemoryEventBus {
   readonly progress: ProgressEvent[] = [];
   override async publish<T extends Topic>(topic: T, key: string, payload: EventMap[T]): Promise<void> {
-    if (topic === 'campaign.progress') this.progress.push(structuredClone(payload));
+    if (topic === 'campaign.progress') this.progress.push(structuredClone(payload as ProgressEvent));
     await super.publish(topic, key, payload);
   }
 }

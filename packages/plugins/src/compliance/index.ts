@@ -1,3 +1,9 @@
+export type { AudienceSizeOptions } from './campaign-rules/audience-size.js';
+export { audienceSize } from './campaign-rules/audience-size.js';
+export type { OfficialAccountFrequencyOptions } from './campaign-rules/official-account-frequency.js';
+export { officialAccountFrequency } from './campaign-rules/official-account-frequency.js';
+export type { WechatPersonalSendsOptions } from './campaign-rules/wechat-personal-sends.js';
+export { wechatPersonalSends } from './campaign-rules/wechat-personal-sends.js';
 export type { DoubleArrayAutomaton } from './engine/double-array.js';
 export { buildDoubleArray } from './engine/double-array.js';
 export type { Lexicon, LexiconOptions } from './engine/lexicon.js';
@@ -10,6 +16,12 @@ export type {
 export { createSensitiveWordIndex } from './engine/sensitive-word-index.js';
 export type { BuiltinLexiconName } from './lexicons/builtin-lexicons.js';
 export { builtinLexicon, builtinLexiconNames, builtinLexicons } from './lexicons/builtin-lexicons.js';
+export type { RecipientFactsLoader } from './recipient-rules/facts-loader.js';
+export { createRecipientFactsLoader } from './recipient-rules/facts-loader.js';
+export type { QuietWindow } from './recipient-rules/quiet-window.js';
+export { quietUntil } from './recipient-rules/quiet-window.js';
+export type { RecipientRulesOptions } from './recipient-rules/recipient-rules.js';
+export { recipientRules } from './recipient-rules/recipient-rules.js';
 export type { ChannelContentOptions } from './rules/channel-content.js';
 export { channelContent } from './rules/channel-content.js';
 export type { ContentRule } from './rules/content-rule.js';

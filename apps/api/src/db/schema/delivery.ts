@@ -63,6 +63,8 @@ export const deliveries = pgTable(
     uniqueIndex('deliveries_campaign_contact_idx').on(t.campaignId, t.contactId),
     index('deliveries_batch_idx').on(t.batchId),
     index('deliveries_campaign_state_idx').on(t.campaignId, t.state),
+    // Frequency caps count a contact's recent messages across campaigns.
+    index('deliveries_contact_idx').on(t.contactId, t.updatedAt),
   ],
 );
 

@@ -38,6 +38,8 @@ export const findings = pgTable(
     spanStart: integer('span_start'),
     spanEnd: integer('span_end'),
     channel: text('channel'),
+    /** Stable across re-checks of the same content: what an override refers to. */
+    key: text('key'),
     createdAt: createdAt(),
   },
   (t) => [index('findings_campaign_idx').on(t.campaignId)],
@@ -57,6 +59,8 @@ export const approvals = pgTable(
     approverKeyId: ref('approver_key_id'),
     decision: text('decision').notNull(),
     comment: text('comment'),
+    /** The review round the decision belongs to; an edit after review starts a new one. */
+    round: integer('round').notNull().default(1),
     createdAt: createdAt(),
   },
   (t) => [index('approvals_campaign_idx').on(t.campaignId)],

@@ -10,6 +10,9 @@ import './channel.js';
 import './delivery.js';
 import './schedule.js';
 import './progress.js';
+import './finding.js';
+import './review.js';
+import './lexicon.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -18,11 +18,12 @@ const optionsSchema = z.object({
   /** Lexicons to match. Default: every shipped lexicon (`builtinLexicons()`). */
   lexicons: z.array(z.custom<Lexicon>((v) => typeof v === 'object' && v !== null && 'terms' in v)).optional(),
   /**
-   * A built index, or a function that returns the current one (the API swaps in a rebuilt
-   * index when lexicons change). Takes precedence over `lexicons`. Default: built from `lexicons`.
+   * A built index, or a function that returns the current one for a workspace (the API swaps
+   * in a rebuilt index when a workspace's lexicons change). Takes precedence over `lexicons`.
+   * Default: built from `lexicons`.
    */
   index: z
-    .custom<SensitiveWordIndex | (() => SensitiveWordIndex)>(
+    .custom<SensitiveWordIndex | ((workspaceId: string | undefined) => SensitiveWordIndex)>(
       (v) => typeof v === 'function' || (typeof v === 'object' && v !== null && 'scan' in v),
     )
     .optional(),
@@ -70,7 +71,8 @@ function scanTemplateText(index: SensitiveWordIndex, text: string): SensitiveWor
 export function sensitiveWords(options?: SensitiveWordsOptions): ContentRule {
   const opts = parsePluginOptions(name, optionsSchema, options);
   const fixed = opts.index ?? createSensitiveWordIndex(opts.lexicons ?? builtinLexicons());
-  const currentIndex = (): SensitiveWordIndex => (typeof fixed === 'function' ? fixed() : fixed);
+  const currentIndex = (workspaceId: string | undefined): SensitiveWordIndex =>
+    typeof fixed === 'function' ? fixed(workspaceId) : fixed;
 
   function findings(
     hits: SensitiveWordHit[],
@@ -99,7 +101,7 @@ export function sensitiveWords(options?: SensitiveWordsOptions): ContentRule {
     kind: 'rule',
     name,
     checkContent(content: Content, ctx: TemplateContentContext): Finding[] {
-      const index = currentIndex();
+      const index = currentIndex(ctx.workspaceId);
       const result = findings(scanTemplateText(index, content.text), index, ctx);
       if (content.subject)
         result.push(...findings(scanTemplateText(index, content.subject), index, ctx, 'Subject: '));

@@ -1,0 +1,56 @@
+import type { CampaignFacts, RecipientFact, RecipientFacts } from '@qunfa/core';
+import { sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/database.js';
+
+/** Delivery states that mean a message went (or is going) out. */
+const outbound = ['submitted', 'awaiting_confirmation', 'sent', 'delivered', 'read', 'clicked'];
+
+const bigintArray = (ids: string[]) => `{${ids.map((id) => String(Number(id))).join(',')}}`;
+
+/**
+ * The recipient rules' facts for a whole batch in one query: the contact's time zone
+ * (`attributes.timeZone`, else the workspace's), its suppressions, and how many messages of
+ * other campaigns it was sent in the window, on any channel.
+ */
+export function createSqlRecipientFacts(db: Db): RecipientFacts {
+  return {
+    async recipientFacts(query) {
+      if (query.contactIds.length === 0) return new Map();
+      const found = await rows<RecipientFact>(
+        db,
+        sql`SELECT c.id::text AS "contactId",
+              COALESCE(NULLIF(c.attributes->>'timeZone', ''), w.time_zone) AS "timeZone",
+              COALESCE((SELECT array_agg(s.reason ORDER BY s.reason) FROM suppressions s
+                        WHERE s.contact_id = c.id), '{}') AS suppressions,
+              (SELECT count(*)::int FROM deliveries d
+                WHERE d.contact_id = c.id AND d.campaign_id <> ${Number(query.campaignId)}::bigint
+                  AND d.updated_at >= ${query.sentSince.toISOString()}::timestamptz
+                  AND d.state IN (${sql.join(
+                    outbound.map((s) => sql`${s}::text`),
+                    sql`, `,
+                  )})) AS "sentSince"
+            FROM contacts c JOIN workspaces w ON w.id = c.workspace_id
+            WHERE c.workspace_id = ${Number(query.workspaceId)}::bigint
+              AND c.id = ANY(${bigintArray(query.contactIds)}::bigint[])`,
+      );
+      return new Map(found.map((f) => [f.contactId, f]));
+    },
+  };
+}
+
+/** Campaigns of a workspace started on a channel since a time: one count. */
+export function createSqlCampaignFacts(db: Db): CampaignFacts {
+  return {
+    async massSendsSince(query) {
+      const [row] = await rows<{ n: number }>(
+        db,
+        sql`SELECT count(*)::int AS n FROM campaigns
+            WHERE workspace_id = ${Number(query.workspaceId)}::bigint
+              AND id <> ${Number(query.excludeCampaignId)}::bigint
+              AND started_at >= ${query.since.toISOString()}::timestamptz
+              AND channel_plan @> ${JSON.stringify([{ channel: query.channel }])}::jsonb`,
+      );
+      return row?.n ?? 0;
+    },
+  };
+}
