@@ -8,6 +8,7 @@ import type { PlanSummary, Store } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
 import type { ContentChecker } from './compliance.js';
 import type { ProgressPublisher } from './progress.js';
+import type { Quarantine } from './quarantine.js';
 
 export interface EngineDeps {
   store: Store;
@@ -36,6 +37,7 @@ export interface EngineDeps {
 /** The engine's dependencies with defaults applied, shared by its parts. */
 export interface EngineContext extends Required<Omit<EngineDeps, 'progressIntervalMs'>> {
   progress: ProgressPublisher;
+  quarantine: Quarantine;
 }
 
 export interface CampaignCommandInput {

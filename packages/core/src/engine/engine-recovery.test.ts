@@ -76,12 +76,13 @@ describe('engine: recovery of a crashed batch', () => {
     expect((await t.store.getCampaign('1'))?.state).toBe('completed');
   });
 
-  it('fails a poison batch’s deliveries on an idempotent channel', async () => {
+  it('leaves a poison batch’s submitted deliveries uncertain, even on an idempotent channel', async () => {
+    // They may have been delivered: failing them would invite a resend under a new key.
     const { t } = await crashed({ idempotent: true }, 2, 2);
     await t.drain();
     expect(t.store.deliveries('1').map((d) => [d.state, d.failureClass])).toEqual([
-      ['failed', 'unknown'],
-      ['failed', 'unknown'],
+      ['uncertain', null],
+      ['uncertain', null],
     ]);
     expect(t.store.deliveries('1')[0]?.lastError).toContain('poison batch');
   });

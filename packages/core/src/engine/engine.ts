@@ -9,6 +9,7 @@ import type { CampaignCommandInput, Engine, EngineContext, EngineDeps } from './
 import { buildPlan } from './plan.js';
 import { processBatch } from './process-batch.js';
 import { createProgressPublisher } from './progress.js';
+import { createQuarantine } from './quarantine.js';
 import { fireRecurring, nextRunOf, triggerRun } from './runs.js';
 import { runWorker } from './worker.js';
 
@@ -40,6 +41,7 @@ export function createEngine(deps: EngineDeps): Engine {
     timeZone: deps.timeZone ?? 'Asia/Shanghai',
     errorRetryDelayMs: deps.errorRetryDelayMs ?? 60_000,
     contentChecker: deps.contentChecker ?? defaultContentChecker,
+    quarantine: createQuarantine(),
     progress: createProgressPublisher({
       store: deps.store,
       bus: deps.bus,

@@ -5,7 +5,7 @@ import type { ClaimedBatch, ClaimedRecipient, DeliveryResult } from '../ports/st
 import { chooseAccount, coolDownRestricted } from './accounts.js';
 import { callPlugin, checkRecipients } from './compliance.js';
 import type { EngineContext } from './deps.js';
-import { releaseBatch } from './lease.js';
+import { releaseBatch, withLease } from './lease.js';
 import { needsPersonalisation, renderContent } from './render.js';
 import { type BatchScope, deferredResult, failedWithoutCall, uncertainResult } from './results.js';
 import { type Addressed, reconcile, sendBatch } from './send.js';
@@ -24,6 +24,17 @@ export async function processBatch(ctx: EngineContext, job: BatchJob): Promise<v
     leaseMs: ctx.leaseMs,
   });
   if (!claimed) return;
+  // A batch that crashed a worker before runs alone in this process, so that if it is poison
+  // it takes no innocent batch down with it; the lease is kept while it waits its turn.
+  const release = await withLease(ctx, claimed.batch, () => ctx.quarantine.acquire(claimed.batch.starts > 1));
+  try {
+    await processClaimed(ctx, claimed);
+  } finally {
+    release();
+  }
+}
+
+async function processClaimed(ctx: EngineContext, claimed: ClaimedBatch): Promise<void> {
   const { batch, campaign } = claimed;
   const later = () => new Date(ctx.clock.now().getTime() + ctx.errorRetryDelayMs);
   const channel = ctx.registry.get(batch.channel);
@@ -167,8 +178,10 @@ function poisonResults(ctx: EngineContext, scope: BatchScope, claimed: ClaimedBa
     plugin: scope.channel.name,
     error,
   });
+  // A recipient submitted by an earlier start may have been delivered, idempotent channel or
+  // not: failing it would invite a resend under a new key, so an operator decides.
   return claimed.recipients.map((r) =>
-    r.previousState === 'submitted' && !scope.channel.limits.idempotencyKeys
+    r.previousState === 'submitted'
       ? uncertainResult(scope, r, error)
       : failedWithoutCall(r, 'unknown', error),
   );
