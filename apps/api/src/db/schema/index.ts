@@ -1,3 +1,4 @@
+export * from './audience.js';
 export * from './campaign.js';
 export * from './contact.js';
 export * from './delivery.js';

@@ -1,10 +1,10 @@
 import type { Contact as ContactShape } from '@qunfa/core';
+import { setTag } from '../../services/contact-tagging.js';
 import {
   createContacts,
   getContact,
   listContacts,
   MAX_CONTACTS_PER_CALL,
-  setTag,
   updateContact,
 } from '../../services/contacts.js';
 import { listTags } from '../../services/tags.js';
@@ -26,7 +26,11 @@ const Contact = builder.objectRef<ContactShape>('Contact').implement({
     name: t.exposeString('name', { nullable: true }),
     identities: t.field({ type: [Identity], resolve: (c) => c.identities }),
     attributes: t.field({ type: 'JSON', resolve: (c) => c.attributes }),
-    region: t.exposeString('region', { nullable: true }),
+    region: t.exposeString('region', { nullable: true, description: 'Free-text region as entered' }),
+    province: t.string({ nullable: true, resolve: (c) => c.province ?? null }),
+    city: t.string({ nullable: true, resolve: (c) => c.city ?? null }),
+    district: t.string({ nullable: true, resolve: (c) => c.district ?? null }),
+    device: t.string({ nullable: true, resolve: (c) => c.device ?? null }),
     lastActiveAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.lastActiveAt }),
     tags: t.field({
       type: [Tag],
@@ -52,6 +56,10 @@ const CreateContactInput = builder.inputType('CreateContactInput', {
     identities: t.field({ type: [IdentityInput], required: false }),
     attributes: t.field({ type: 'JSON', required: false }),
     region: t.string({ required: false }),
+    province: t.string({ required: false }),
+    city: t.string({ required: false }),
+    district: t.string({ required: false }),
+    device: t.string({ required: false, description: 'ios, android, harmonyos, windows, macos or other' }),
     lastActiveAt: t.field({ type: 'DateTime', required: false }),
     tagIds: t.idList({ required: false }),
   }),
@@ -63,6 +71,10 @@ const UpdateContactInput = builder.inputType('UpdateContactInput', {
     identities: t.field({ type: [IdentityInput], required: false, description: 'Replaces all identities' }),
     attributes: t.field({ type: 'JSON', required: false, description: 'Replaces all attributes' }),
     region: t.string({ required: false }),
+    province: t.string({ required: false }),
+    city: t.string({ required: false }),
+    district: t.string({ required: false }),
+    device: t.string({ required: false }),
     lastActiveAt: t.field({ type: 'DateTime', required: false }),
   }),
 });
