@@ -20,7 +20,7 @@ const Identity = builder.objectRef<{ kind: string; value: string }>('Identity').
   }),
 });
 
-const Contact = builder.objectRef<ContactShape>('Contact').implement({
+export const Contact = builder.objectRef<ContactShape>('Contact').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name', { nullable: true }),

@@ -5,6 +5,9 @@ import './enums.js';
 import './viewer.js';
 import './tag.js';
 import './contact.js';
+import './audience.js';
+import './segment.js';
+import './suppression.js';
 import './campaign.js';
 import './progress.js';
 
