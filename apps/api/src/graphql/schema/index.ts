@@ -8,6 +8,7 @@ import './contact.js';
 import './audience.js';
 import './segment.js';
 import './suppression.js';
+import './contact-import.js';
 import './campaign.js';
 import './progress.js';
 
