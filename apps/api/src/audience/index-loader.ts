@@ -69,7 +69,8 @@ export async function loadAll(db: Db, workspaceId: number, index: WorkspaceIndex
   for (;;) {
     const page = await rows<ContactRow>(
       db,
-      sql`SELECT ${columns} FROM contacts c WHERE c.workspace_id = ${workspaceId}::bigint AND c.id > ${after}::bigint
+      sql`SELECT ${columns} FROM contacts c WHERE c.workspace_id = ${workspaceId}::bigint AND c.merged_into_id IS NULL
+          AND c.id > ${after}::bigint
           ORDER BY c.id LIMIT ${PAGE}`,
     );
     for (const r of page) index.upsert(toIndexed(r, suppressions));
@@ -95,7 +96,8 @@ export async function catchUp(db: Db, workspaceId: number, index: WorkspaceIndex
   const suppressions = await suppressionsOf(db, workspaceId, sql`AND contact_id = ANY(${list})`);
   const found = await rows<ContactRow>(
     db,
-    sql`SELECT ${columns} FROM contacts c WHERE c.workspace_id = ${workspaceId}::bigint AND c.id = ANY(${list})`,
+    sql`SELECT ${columns} FROM contacts c
+        WHERE c.workspace_id = ${workspaceId}::bigint AND c.merged_into_id IS NULL AND c.id = ANY(${list})`,
   );
   const seen = new Set<number>();
   for (const r of found) {

@@ -117,17 +117,15 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
     );
     const key = erased!.n > 0 ? await erasureKey(tx, options.workspaceId) : undefined;
     const groups = new RowGroups();
-    const parser = input
-      .pipe(decoder(options.encoding, (e) => (encoding = e)))
-      .pipe(
-        parse({
-          relax_column_count: true,
-          skip_records_with_error: true,
-          bom: true,
-          skip_empty_lines: true,
-          info: true,
-        }),
-      );
+    const parser = input.pipe(decoder(options.encoding, (e) => (encoding = e))).pipe(
+      parse({
+        relax_column_count: true,
+        skip_records_with_error: true,
+        bom: true,
+        skip_empty_lines: true,
+        info: true,
+      }),
+    );
     // Skipped records do not count in csv-parse's record numbers: keep where they fell
     // (good records before each), so every row is reported as the spreadsheet numbers it.
     const skips: number[] = [];

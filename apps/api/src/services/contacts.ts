@@ -1,5 +1,5 @@
 import { type ContactIdentity, identityKinds, QunfaError } from '@qunfa/core';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
@@ -200,6 +200,7 @@ export async function listContacts(
     .where(
       and(
         eq(contacts.workspaceId, p.workspaceId),
+        isNull(contacts.mergedIntoId),
         after !== undefined ? gt(contacts.id, after) : undefined,
         tagId !== undefined ? sql`${contacts.tagIds} @> ARRAY[${tagId}::bigint]` : undefined,
       ),

@@ -88,7 +88,8 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
              ${channelIndexSql(plan)} AS channel_idx,
              ${bucketSql(plan.variantSeed)} AS bucket
       FROM contacts c
-      WHERE c.workspace_id = ${workspaceId}::bigint AND ${audienceToSql(plan.audience, plan.firstDueAt)}
+      WHERE c.workspace_id = ${workspaceId}::bigint AND c.merged_into_id IS NULL
+        AND ${audienceToSql(plan.audience, plan.firstDueAt)}
     ), eligible AS (
       SELECT *, (suppression IS NULL AND channel_idx IS NOT NULL) AS sendable FROM classified
     )
@@ -160,7 +161,7 @@ export async function countPlannedRecipients(db: Db, plan: CampaignPlan): Promis
   const [row] = await rows<{ n: number }>(
     db,
     sql`SELECT count(*)::int AS n FROM contacts c
-        WHERE c.workspace_id = ${Number(plan.workspaceId)}::bigint
+        WHERE c.workspace_id = ${Number(plan.workspaceId)}::bigint AND c.merged_into_id IS NULL
           AND ${audienceToSql(plan.audience, plan.firstDueAt)}
           AND ${plan.suppress.includes('dormant') ? sql`NOT ${dormantSql(plan.firstDueAt)}` : sql`TRUE`}
           AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.contact_id = c.id

@@ -24,6 +24,11 @@ export const contacts = pgTable(
     lastActiveAt: at('last_active_at'),
     /** Set by `eraseContact`: the row stays, anonymous, so counts and deliveries keep adding up. */
     erasedAt: at('erased_at'),
+    /**
+     * Set when `mergeContacts` folded this contact into another and it still had deliveries
+     * the other could not take (same campaign): an empty row kept for counts, out of every audience.
+     */
+    mergedIntoId: ref('merged_into_id'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },

@@ -7,6 +7,8 @@ import {
   MAX_CONTACTS_PER_CALL,
   updateContact,
 } from '../../services/contacts.js';
+import { eraseContact, recordOptIn } from '../../services/erasure.js';
+import { mergeContacts } from '../../services/merge-contacts.js';
 import { listTags } from '../../services/tags.js';
 import { builder } from '../builder.js';
 import { connectionOf } from './connection.js';
@@ -143,5 +145,35 @@ builder.mutationFields((t) => ({
         contactIds: args.contactIds.map(String),
         tagged: false,
       }),
+  }),
+}));
+
+const ErasedContact = builder.objectRef<{ id: string; erasedAt: Date }>('ErasedContact').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    erasedAt: t.field({ type: 'DateTime', resolve: (e) => e.erasedAt }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  eraseContact: t.field({
+    type: ErasedContact,
+    description:
+      'Erases a person (admin): personal data goes, anonymous counts stay; a keyed hash of each identity ' +
+      'keeps them suppressed if they are added again, until a new opt-in.',
+    args: { id: t.arg.id() },
+    resolve: (_root, { id }, ctx) => eraseContact(ctx.deps, ctx.principal, String(id)),
+  }),
+  recordOptIn: t.boolean({
+    description: 'A new opt-in: lifts the erased suppression of a contact added again after an erasure.',
+    args: { id: t.arg.id() },
+    resolve: (_root, { id }, ctx) => recordOptIn(ctx.deps, ctx.principal, String(id)),
+  }),
+  mergeContacts: t.field({
+    type: Contact,
+    description: 'Folds contacts (e.g. sharing a unionid or phone) into one, with an audit entry.',
+    args: { into: t.arg.id(), from: t.arg.idList() },
+    resolve: (_root, args, ctx) =>
+      mergeContacts(ctx.deps, ctx.principal, { into: String(args.into), from: args.from.map(String) }),
   }),
 }));
