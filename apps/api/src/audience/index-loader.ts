@@ -81,29 +81,37 @@ export async function loadAll(db: Db, workspaceId: number, index: WorkspaceIndex
 
 /**
  * Replays the change log from `sinceXmin`: reloads the contacts it names, drops the ones
- * gone. Returns false when it asks for a full rebuild (a null contact id).
+ * gone. One statement reads the changes and the snapshot's xmin (the next catch-up's start).
  */
-export async function catchUp(db: Db, workspaceId: number, index: WorkspaceIndex, sinceXmin: string) {
-  const changed = await rows<{ id: number | string | null }>(
+export async function catchUp(
+  db: Db,
+  workspaceId: number,
+  index: WorkspaceIndex,
+  sinceXmin: string,
+): Promise<{ rebuild: boolean; xmin: string }> {
+  const changes = sql`FROM audience_changes WHERE workspace_id = ${workspaceId}::bigint AND xid >= ${sinceXmin}::xid8`;
+  const [found] = await rows<{ xmin: string; rebuild: boolean; ids: string }>(
     db,
-    sql`SELECT DISTINCT contact_id AS id FROM audience_changes
-        WHERE workspace_id = ${workspaceId}::bigint AND xid >= ${sinceXmin}::xid8`,
+    sql`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+               (SELECT coalesce(bool_or(contact_id IS NULL), false) ${changes}) AS rebuild,
+               array_to_string(ARRAY(SELECT DISTINCT contact_id ${changes} AND contact_id IS NOT NULL), ',') AS ids`,
   );
-  if (changed.some((c) => c.id === null)) return false;
-  if (changed.length === 0) return true;
-  const ids = changed.map((c) => Number(c.id));
+  const xmin = String(found!.xmin);
+  if (found!.rebuild) return { rebuild: true, xmin };
+  if (found!.ids === '') return { rebuild: false, xmin };
+  const ids = found!.ids.split(',').map(Number);
   const list = sql`${`{${ids.join(',')}}`}::bigint[]`;
   const suppressions = await suppressionsOf(db, workspaceId, sql`AND contact_id = ANY(${list})`);
-  const found = await rows<ContactRow>(
+  const reloaded = await rows<ContactRow>(
     db,
     sql`SELECT ${columns} FROM contacts c
         WHERE c.workspace_id = ${workspaceId}::bigint AND c.merged_into_id IS NULL AND c.id = ANY(${list})`,
   );
   const seen = new Set<number>();
-  for (const r of found) {
+  for (const r of reloaded) {
     index.upsert(toIndexed(r, suppressions));
     seen.add(Number(r.id));
   }
   for (const id of ids) if (!seen.has(id)) index.remove(id);
-  return true;
+  return { rebuild: false, xmin };
 }

@@ -11,8 +11,8 @@ import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { attributeSql } from '../store/audience-sql.js';
 import { audienceIndexesFor } from './audience-indexes.js';
-import { and, andNot, type Bitset, count, firstPositions, where } from './bitset.js';
-import { evaluateIndex } from './evaluate-index.js';
+import { and, andNot, type Bitset, count, firstPositions } from './bitset.js';
+import { activeSince, evaluateIndex } from './evaluate-index.js';
 import type { WorkspaceIndex } from './workspace-index.js';
 
 export interface AudienceCounts {
@@ -116,7 +116,5 @@ export async function resolveAudience(
 }
 
 function dormantSet(index: WorkspaceIndex, asOf: Date): Bitset {
-  const since = asOf.getTime() - DORMANT_AFTER_DAYS * DAY_MS;
-  const last = index.lastActive;
-  return where(index.size, index.words, (pos) => !(last[pos]! >= since));
+  return andNot(index.live, activeSince(index, asOf.getTime() - DORMANT_AFTER_DAYS * DAY_MS));
 }

@@ -14,9 +14,10 @@ export interface IndexedContact {
   suppressions: RecordedSuppressionReason[];
 }
 
-/** Dictionary-encoded text column: code 0 is null. */
+/** Dictionary-encoded text column: code 0 is null; a bitset per value, kept as contacts change. */
 class CodedColumn {
   codes = new Int32Array(0);
+  readonly sets = new Map<number, Bitset>();
   private readonly dict = new Map<string, number>();
   code(value: string | null): number {
     if (value === null) return 0;
@@ -66,6 +67,7 @@ export class WorkspaceIndex {
       const out = new Int32Array(words * 32);
       out.set(col.codes);
       col.codes = out;
+      for (const [k, b] of col.sets) col.sets.set(k, resized(b, words));
     }
     this.live = resized(this.live, words);
     for (const [k, b] of this.tags) this.tags.set(k, resized(b, words));
@@ -97,11 +99,22 @@ export class WorkspaceIndex {
     setBit(this.live, pos, true);
     for (const t of c.tagIds) setBit(this.bitsetOf(this.tags, t), pos, true);
     for (const r of c.suppressions) setBit(this.bitsetOf(this.suppressions, r), pos, true);
-    this.province.codes[pos] = this.province.code(c.province);
-    this.city.codes[pos] = this.city.code(c.city);
-    this.district.codes[pos] = this.district.code(c.district);
-    this.device.codes[pos] = this.device.code(c.device);
+    this.setCoded(this.province, pos, c.province);
+    this.setCoded(this.city, pos, c.city);
+    this.setCoded(this.district, pos, c.district);
+    this.setCoded(this.device, pos, c.device);
     this.lastActive[pos] = c.lastActiveMs ?? Number.NaN;
+  }
+
+  private setCoded(col: CodedColumn, pos: number, value: string | null): void {
+    const before = col.codes[pos]!;
+    const code = col.code(value);
+    if (before !== 0) {
+      const b = col.sets.get(before);
+      if (b) setBit(b, pos, false);
+    }
+    col.codes[pos] = code;
+    if (code !== 0) setBit(this.bitsetOf(col.sets, code), pos, true);
   }
 
   /** Drops a contact that no longer exists. */

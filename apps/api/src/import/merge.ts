@@ -16,6 +16,9 @@ export interface MergeResult {
  */
 export async function mergeStaged(tx: Db, workspaceId: number): Promise<MergeResult> {
   const ws = sql`${workspaceId}::bigint`;
+  // Temporary tables have no statistics: without them the planner nests loops over a million rows.
+  await tx.execute(sql`ANALYZE qf_import_rows`);
+  await tx.execute(sql`ANALYZE qf_import_ids`);
   await tx.execute(sql`CREATE TEMP TABLE qf_match ON COMMIT DROP AS
     SELECT r.grp, array_agg(DISTINCT ci.contact_id) AS contacts
     FROM qf_import_ids i JOIN qf_import_rows r ON r.row = i.row
@@ -44,16 +47,24 @@ export async function mergeStaged(tx: Db, workspaceId: number): Promise<MergeRes
          SELECT DISTINCT ON (e.key) e.key AS k, e.value AS v FROM qf_import_rows x, jsonb_each(x.attributes) e
          WHERE x.grp = g.grp ORDER BY e.key, x.row DESC) a)
     FROM qf_import_rows g WHERE multi GROUP BY grp`);
+  // The sequence is looked up once: pg_get_serial_sequence per row costs more than the insert.
+  const [seq] = await rows<{ name: string }>(
+    tx,
+    sql`SELECT pg_get_serial_sequence('contacts', 'id') AS name`,
+  );
   await tx.execute(sql`CREATE TEMP TABLE qf_target ON COMMIT DROP AS
-    SELECT m.grp, coalesce(x.contacts[1], nextval(pg_get_serial_sequence('contacts', 'id'))) AS contact_id,
-           x.grp IS NULL AS is_new
+    SELECT m.grp, coalesce(x.contacts[1], nextval(${seq!.name}::regclass)) AS contact_id, x.grp IS NULL AS is_new
     FROM qf_merged m LEFT JOIN qf_match x ON x.grp = m.grp`);
+  await tx.execute(sql`ANALYZE qf_merged`);
+  await tx.execute(sql`ANALYZE qf_target`);
   await tx.execute(sql`INSERT INTO contacts (id, workspace_id, name, region, province, city, district, device,
       tag_ids, attributes, last_active_at) OVERRIDING SYSTEM VALUE
     SELECT t.contact_id, ${ws}, m.name, m.region, m.province, m.city, m.district, m.device,
            m.tag_ids, m.attributes, m.last_active
     FROM qf_merged m JOIN qf_target t ON t.grp = m.grp WHERE t.is_new`);
-  await tx.execute(sql`UPDATE contacts c SET
+  const [existing] = await rows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM qf_match`);
+  if (existing!.n > 0)
+    await tx.execute(sql`UPDATE contacts c SET
       name = coalesce(m.name, c.name), region = coalesce(m.region, c.region),
       province = coalesce(m.province, c.province), city = coalesce(m.city, c.city),
       district = coalesce(m.district, c.district), device = coalesce(m.device, c.device),
@@ -63,9 +74,8 @@ export async function mergeStaged(tx: Db, workspaceId: number): Promise<MergeRes
     FROM qf_merged m JOIN qf_target t ON t.grp = m.grp
     WHERE NOT t.is_new AND c.id = t.contact_id`);
   await tx.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
-    SELECT DISTINCT ON (i.kind, i.value) ${ws}, t.contact_id, i.kind, i.value
+    SELECT ${ws}, t.contact_id, i.kind, i.value
     FROM qf_import_ids i JOIN qf_import_rows r ON r.row = i.row JOIN qf_target t ON t.grp = r.grp
-    ORDER BY i.kind, i.value
     ON CONFLICT DO NOTHING`);
   await tx.execute(sql`INSERT INTO suppressions (workspace_id, contact_id, reason, note)
     SELECT DISTINCT ${ws}, t.contact_id, 'erased', 'identity erased before: needs a new opt-in'
