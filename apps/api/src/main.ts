@@ -1,12 +1,14 @@
 import { buildApp } from './app.js';
+import { importCommand } from './cli/import-command.js';
 import { configFromEnv } from './config.js';
 import { seedDemo } from './seed.js';
 
-/** `serve` (default): API, console and an inline worker. `worker`: a dispatch worker only. */
+/** `serve` (default): API, console and an inline worker. `worker`: a dispatch worker only. `import`: a CSV into a workspace. */
 async function main(command = 'serve'): Promise<void> {
   const base = configFromEnv();
+  if (command === 'import') process.exit(await importCommand(process.argv.slice(3), base));
   if (command !== 'serve' && command !== 'worker') {
-    process.stderr.write(`unknown command "${command}": use serve or worker\n`);
+    process.stderr.write(`unknown command "${command}": use serve, worker or import\n`);
     process.exit(2);
   }
   if (command === 'worker' && !base.databaseUrl) {

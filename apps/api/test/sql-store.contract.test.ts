@@ -17,8 +17,12 @@ const tables = [
   'events',
   'campaigns',
   'suppressions',
-  'contact_tags',
   'contact_identities',
+  'audience_changes',
+  'segments',
+  'contact_imports',
+  'erased_identities',
+  'erasure_keys',
   'contacts',
   'tags',
   'audit_log',
@@ -64,18 +68,17 @@ function sqlHarness(driver: Driver) {
       async addContact(c: Contact, suppressions: SuppressionReason[] = []) {
         const id = Number(c.id);
         const ws = Number(c.workspaceId);
-        await db.execute(sql`INSERT INTO contacts (id, workspace_id, name, attributes, region, last_active_at, created_at, updated_at)
+        const tagIds = `{${c.tagIds.map(Number).join(',')}}`;
+        await db.execute(sql`INSERT INTO contacts (id, workspace_id, name, attributes, region, province, city, district, device,
+                                                   tag_ids, last_active_at, created_at, updated_at)
                              OVERRIDING SYSTEM VALUE
                              VALUES (${id}::bigint, ${ws}::bigint, ${c.name}, ${json(c.attributes)}::jsonb, ${c.region},
-                                     ${c.lastActiveAt?.toISOString() ?? null}::timestamptz,
+                                     ${c.province ?? null}, ${c.city ?? null}, ${c.district ?? null}, ${c.device ?? null},
+                                     ${tagIds}::bigint[], ${c.lastActiveAt?.toISOString() ?? null}::timestamptz,
                                      ${c.createdAt.toISOString()}::timestamptz, ${c.updatedAt.toISOString()}::timestamptz)`);
         for (const i of c.identities) {
           await db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
                                VALUES (${ws}::bigint, ${id}::bigint, ${i.kind}, ${i.value})`);
-        }
-        for (const t of c.tagIds) {
-          await db.execute(sql`INSERT INTO contact_tags (workspace_id, contact_id, tag_id)
-                               VALUES (${ws}::bigint, ${id}::bigint, ${Number(t)}::bigint)`);
         }
         for (const reason of suppressions) {
           await db.execute(sql`INSERT INTO suppressions (workspace_id, contact_id, reason)

@@ -1,6 +1,7 @@
 export * from './campaign/state-machine.js';
 export * from './domain/account.js';
 export * from './domain/audience.js';
+export * from './domain/audience-schema.js';
 export * from './domain/campaign.js';
 export * from './domain/contact.js';
 export * from './domain/content.js';

@@ -8,6 +8,8 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
+    /** A multipart upload (graphql-multipart-request-spec), as graphql-yoga hands it over. */
+    File: { Input: { name: string; stream(): ReadableStream<Uint8Array> }; Output: never };
   };
 }>({
   defaultFieldNullability: false,

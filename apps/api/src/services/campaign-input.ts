@@ -1,5 +1,5 @@
 import {
-  type AudienceExpression,
+  audienceExpressionSchema,
   contentTypes,
   defaultRetryPolicy,
   failureClasses,
@@ -8,26 +8,6 @@ import {
   parseCron,
 } from '@qunfa/core';
 import { z } from 'zod';
-
-const MAX_AUDIENCE_DEPTH = 8;
-
-/** Exactly one of all / tag / and / or / not, nested at most MAX_AUDIENCE_DEPTH deep. */
-export const audienceSchema: z.ZodType<AudienceExpression> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.literal(true) }),
-    z.strictObject({ tag: z.string().min(1) }),
-    z.strictObject({ and: z.array(audienceSchema).max(50) }),
-    z.strictObject({ or: z.array(audienceSchema).max(50) }),
-    z.strictObject({ not: audienceSchema }),
-  ]),
-) as z.ZodType<AudienceExpression>;
-
-export function audienceDepth(e: AudienceExpression): number {
-  if ('and' in e) return 1 + Math.max(0, ...e.and.map(audienceDepth));
-  if ('or' in e) return 1 + Math.max(0, ...e.or.map(audienceDepth));
-  if ('not' in e) return 1 + audienceDepth(e.not);
-  return 1;
-}
 
 export const MAX_VARIANTS = 3;
 
@@ -79,7 +59,7 @@ const scheduleSchema = z
 
 const campaignFields = {
   name: z.string().trim().min(1).max(200),
-  audience: audienceSchema.refine((a) => audienceDepth(a) <= MAX_AUDIENCE_DEPTH, 'nested too deep'),
+  audience: audienceExpressionSchema,
   variants: z
     .array(variantSchema)
     .min(1)

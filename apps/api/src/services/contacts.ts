@@ -1,26 +1,43 @@
-import {
-  type Contact,
-  type ContactIdentity,
-  type IdentityKind,
-  identityKinds,
-  QunfaError,
-} from '@qunfa/core';
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { type ContactIdentity, identityKinds, QunfaError } from '@qunfa/core';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
-import { contactIdentities, contacts, contactTags } from '../db/schema/index.js';
+import { contactIdentities, contacts } from '../db/schema/index.js';
+import { recordAudienceChanges } from '../store/audience-changes.js';
 import { writeAudit } from '../store/audit.js';
+import { hydrate } from './contact-rows.js';
 import type { ServiceDeps } from './deps.js';
+import { suppressReturningErased } from './erased-identities.js';
+import { identityProblem, normalizeIdentities } from './identity.js';
 import { requireTags } from './tags.js';
 import { conflictOr, decodeCursor, encodeCursor, parseId, validate } from './validate.js';
 
 const identityInput = z.object({ kind: z.enum(identityKinds), value: z.string().trim().min(1).max(256) });
+const place = z.string().trim().min(1).max(100).nullish();
+/** Identities must be valid for their kind; phones become E.164 and e-mails lower case. */
+const identitiesInput = z
+  .array(identityInput)
+  .max(20)
+  .transform((list, ctx) => {
+    const result = normalizeIdentities(list);
+    if ('ok' in result) return result.ok;
+    ctx.addIssue({
+      code: 'custom',
+      path: [result.bad, 'value'],
+      message: identityProblem(list[result.bad]!.kind),
+    });
+    return z.NEVER;
+  });
 const contactFields = {
   name: z.string().trim().max(200).nullish(),
-  identities: z.array(identityInput).max(20).optional(),
+  identities: identitiesInput.optional(),
   attributes: z.record(z.string(), z.unknown()).optional(),
   region: z.string().trim().max(100).nullish(),
+  province: place,
+  city: place,
+  district: place,
+  device: z.string().trim().toLowerCase().min(1).max(32).nullish(),
   lastActiveAt: z.date().nullish(),
 };
 const createContactInput = z.object({ ...contactFields, tagIds: z.array(z.string()).max(100).optional() });
@@ -28,32 +45,6 @@ export const MAX_CONTACTS_PER_CALL = 1000;
 const createContactsInput = z.array(createContactInput).min(1).max(MAX_CONTACTS_PER_CALL);
 const updateContactInput = z.object(contactFields);
 const pageInput = z.object({ first: z.number().int().min(1).max(500), after: z.string().nullish() });
-
-/** Loads contacts with identities and tag ids, three queries for the whole page. */
-async function hydrate(db: Db, rows: (typeof contacts.$inferSelect)[]): Promise<Contact[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const idents = await db
-    .select()
-    .from(contactIdentities)
-    .where(inArray(contactIdentities.contactId, ids))
-    .orderBy(asc(contactIdentities.id));
-  const links = await db.select().from(contactTags).where(inArray(contactTags.contactId, ids));
-  return rows.map((r) => ({
-    id: String(r.id),
-    workspaceId: String(r.workspaceId),
-    name: r.name,
-    identities: idents
-      .filter((i) => i.contactId === r.id)
-      .map((i) => ({ kind: i.kind as IdentityKind, value: i.value })),
-    attributes: r.attributes,
-    region: r.region,
-    lastActiveAt: r.lastActiveAt,
-    tagIds: links.filter((l) => l.contactId === r.id).map((l) => String(l.tagId)),
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-  }));
-}
 
 async function insertIdentities(
   db: Db,
@@ -85,6 +76,11 @@ export async function createContacts(deps: ServiceDeps, principal: Principal | n
             name: c.name ?? null,
             attributes: c.attributes ?? {},
             region: c.region ?? null,
+            province: c.province ?? null,
+            city: c.city ?? null,
+            district: c.district ?? null,
+            device: c.device ?? null,
+            tagIds: [...new Set((c.tagIds ?? []).map((t) => tagIdOf.get(String(parseId(t)))!))],
             lastActiveAt: c.lastActiveAt ?? null,
           })),
         )
@@ -93,14 +89,16 @@ export async function createContacts(deps: ServiceDeps, principal: Principal | n
         (c.identities ?? []).map((id) => ({ workspaceId: p.workspaceId, contactId: inserted[i]!.id, ...id })),
       );
       if (identities.length > 0) await tx.insert(contactIdentities).values(identities);
-      const links = data.flatMap((c, i) =>
-        [...new Set(c.tagIds ?? [])].map((t) => ({
-          workspaceId: p.workspaceId,
-          contactId: inserted[i]!.id,
-          tagId: tagIdOf.get(String(parseId(t)))!,
-        })),
+      await suppressReturningErased(
+        tx,
+        p.workspaceId,
+        data.map((c, i) => ({ id: inserted[i]!.id, identities: c.identities ?? [] })),
       );
-      if (links.length > 0) await tx.insert(contactTags).values(links);
+      await recordAudienceChanges(
+        tx,
+        p.workspaceId,
+        inserted.map((r) => r.id),
+      );
       await writeAudit(tx, {
         workspaceId: p.workspaceId,
         actor: { kind: 'api_key', id: String(p.keyId) },
@@ -118,7 +116,7 @@ export async function createContacts(deps: ServiceDeps, principal: Principal | n
   }
 }
 
-async function requireContact(db: Db, p: Principal, id: string) {
+export async function requireContact(db: Db, p: Principal, id: string) {
   const n = parseId(id);
   const [row] =
     n === undefined
@@ -155,6 +153,10 @@ export async function updateContact(
           ...(data.name !== undefined ? { name: data.name } : {}),
           ...(data.attributes !== undefined ? { attributes: data.attributes } : {}),
           ...(data.region !== undefined ? { region: data.region } : {}),
+          ...(data.province !== undefined ? { province: data.province } : {}),
+          ...(data.city !== undefined ? { city: data.city } : {}),
+          ...(data.district !== undefined ? { district: data.district } : {}),
+          ...(data.device !== undefined ? { device: data.device } : {}),
           ...(data.lastActiveAt !== undefined ? { lastActiveAt: data.lastActiveAt } : {}),
           updatedAt: new Date(),
         })
@@ -163,7 +165,9 @@ export async function updateContact(
       if (data.identities) {
         await tx.delete(contactIdentities).where(eq(contactIdentities.contactId, existing.id));
         await insertIdentities(tx, p.workspaceId, existing.id, data.identities);
+        await suppressReturningErased(tx, p.workspaceId, [{ id: existing.id, identities: data.identities }]);
       }
+      await recordAudienceChanges(tx, p.workspaceId, [existing.id]);
       await writeAudit(tx, {
         workspaceId: p.workspaceId,
         actor: { kind: 'api_key', id: String(p.keyId) },
@@ -196,10 +200,9 @@ export async function listContacts(
     .where(
       and(
         eq(contacts.workspaceId, p.workspaceId),
+        isNull(contacts.mergedIntoId),
         after !== undefined ? gt(contacts.id, after) : undefined,
-        tagId !== undefined
-          ? sql`EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = ${contacts.id} AND ct.tag_id = ${tagId})`
-          : undefined,
+        tagId !== undefined ? sql`${contacts.tagIds} @> ARRAY[${tagId}::bigint]` : undefined,
       ),
     )
     .orderBy(asc(contacts.id))
@@ -212,53 +215,4 @@ export async function listContacts(
       endCursor: nodes.length > 0 ? encodeCursor(Number(nodes.at(-1)!.id)) : null,
     },
   };
-}
-
-/** Tags or untags contacts of the workspace; returns how many links changed. */
-export async function setTag(
-  deps: ServiceDeps,
-  principal: Principal | null,
-  input: { tagId: string; contactIds: string[]; tagged: boolean },
-): Promise<number> {
-  const p = authorize(principal, 'write');
-  const ids = validate(z.array(z.string()).min(1).max(10_000), input.contactIds);
-  const [tagId] = await requireTags(deps, p, [input.tagId]);
-  const numeric = [...new Set(ids)].map(parseId);
-  const valid = numeric.filter((n): n is number => n !== undefined);
-  const owned =
-    valid.length === 0
-      ? []
-      : await deps.db
-          .select({ id: contacts.id })
-          .from(contacts)
-          .where(and(eq(contacts.workspaceId, p.workspaceId), inArray(contacts.id, valid)));
-  if (owned.length !== numeric.length) {
-    const known = new Set(owned.map((o) => o.id));
-    const missing = ids.find((id) => !known.has(parseId(id) ?? -1));
-    throw new QunfaError('CONTACT_NOT_FOUND', `contact ${missing} not found`, {
-      details: { contactId: missing },
-    });
-  }
-  return deps.db.transaction(async (raw) => {
-    const tx = raw as unknown as Db;
-    const changed = input.tagged
-      ? await tx
-          .insert(contactTags)
-          .values(owned.map((o) => ({ workspaceId: p.workspaceId, contactId: o.id, tagId: tagId! })))
-          .onConflictDoNothing()
-          .returning({ id: contactTags.contactId })
-      : await tx
-          .delete(contactTags)
-          .where(and(eq(contactTags.tagId, tagId!), inArray(contactTags.contactId, valid)))
-          .returning({ id: contactTags.contactId });
-    await writeAudit(tx, {
-      workspaceId: p.workspaceId,
-      actor: { kind: 'api_key', id: String(p.keyId) },
-      action: input.tagged ? 'contacts.tagged' : 'contacts.untagged',
-      subjectType: 'tag',
-      subjectId: tagId!,
-      details: { count: changed.length },
-    });
-    return changed.length;
-  });
 }

@@ -1,12 +1,15 @@
 import { QunfaError, type Tag } from '@qunfa/core';
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
+import { rows } from '../db/database.js';
 import { tags } from '../db/schema/index.js';
 import type { ServiceDeps } from './deps.js';
 import { conflictOr, parseId, validate } from './validate.js';
 
 const tagKinds = ['attribute', 'behavioural', 'predicted'] as const;
+/** Tags nest at most this deep (a root tag is level 1). */
+export const MAX_TAG_DEPTH = 3;
 const createTagInput = z.object({
   name: z.string().trim().min(1).max(64),
   parentId: z.string().nullish(),
@@ -30,7 +33,26 @@ export async function listTags({ db }: ServiceDeps, principal: Principal | null)
 export async function createTag(deps: ServiceDeps, principal: Principal | null, input: unknown) {
   const p = authorize(principal, 'write');
   const data = validate(createTagInput, input);
-  const parentId = data.parentId ? (await requireTags(deps, p, [data.parentId]))[0] : null;
+  const parentId = data.parentId ? (await requireTags(deps, p, [data.parentId]))[0]! : null;
+  const [limits] = await rows<{ depth: number; count: number; max: number }>(
+    deps.db,
+    sql`SELECT (WITH RECURSIVE up(id, parent_id, depth) AS (
+                  SELECT id, parent_id, 1 FROM tags WHERE id = ${parentId}::bigint
+                  UNION ALL SELECT t.id, t.parent_id, up.depth + 1 FROM tags t JOIN up ON t.id = up.parent_id)
+                SELECT coalesce(max(depth), 0) FROM up)::int AS depth,
+               (SELECT count(*) FROM tags WHERE workspace_id = ${p.workspaceId}::bigint)::int AS count,
+               (SELECT max_tags FROM workspaces WHERE id = ${p.workspaceId}::bigint)::int AS max`,
+  );
+  if (limits!.depth >= MAX_TAG_DEPTH) {
+    throw new QunfaError('INVALID_INPUT', `parentId: tags nest at most ${MAX_TAG_DEPTH} levels`, {
+      details: { field: 'parentId' },
+    });
+  }
+  if (limits!.count >= limits!.max) {
+    throw new QunfaError('INVALID_INPUT', `the workspace has its ${limits!.max} tags already (max_tags)`, {
+      details: { field: 'name', maxTags: limits!.max },
+    });
+  }
   try {
     const [row] = await deps.db
       .insert(tags)

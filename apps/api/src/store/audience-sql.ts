@@ -1,25 +1,88 @@
-import { type AudienceExpression, QunfaError } from '@qunfa/core';
+import {
+  type AttributePredicate,
+  type AudienceExpression,
+  DAY_MS,
+  QunfaError,
+  type RegionPredicate,
+} from '@qunfa/core';
 import { type SQL, sql } from 'drizzle-orm';
 
-/** Compiles an audience expression into a predicate over `contacts` aliased as `c`. */
-export function audienceToSql(expression: AudienceExpression): SQL {
-  if ('all' in expression) return sql`TRUE`;
-  if ('tag' in expression) {
-    const tagId = Number(expression.tag);
-    if (!Number.isSafeInteger(tagId)) {
-      throw new QunfaError('INVALID_INPUT', `tag id "${expression.tag}" is not valid`, {
-        details: { field: 'audience' },
-      });
+function tagIdOf(id: string): number {
+  const n = Number(id);
+  if (!/^\d{1,15}$/.test(id) || !Number.isSafeInteger(n)) {
+    throw new QunfaError('INVALID_INPUT', `tag id "${id}" is not valid`, { details: { field: 'audience' } });
+  }
+  return n;
+}
+
+/** True only when the comparison is true: SQL's NULL must not leak into NOT. */
+const isTrue = (predicate: SQL) => sql`((${predicate}) IS TRUE)`;
+
+function regionSql(r: RegionPredicate): SQL {
+  const parts: SQL[] = [];
+  if (r.province !== undefined) parts.push(isTrue(sql`c.province = ${r.province}::text`));
+  if (r.city !== undefined) parts.push(isTrue(sql`c.city = ${r.city}::text`));
+  if (r.district !== undefined) parts.push(isTrue(sql`c.district = ${r.district}::text`));
+  return parts.length === 0 ? sql`TRUE` : sql`(${sql.join(parts, sql` AND `)})`;
+}
+
+/** Attribute predicates over `c.attributes`, with the JSON typing of `matchesAudience`. */
+export function attributeSql(p: AttributePredicate): SQL {
+  const value = sql`(c.attributes -> ${p.key}::text)`;
+  switch (p.op) {
+    case 'exists':
+      return sql`jsonb_exists(c.attributes, ${p.key}::text)`;
+    case 'eq':
+      return isTrue(sql`${value} = ${JSON.stringify(p.value)}::jsonb`);
+    case 'in':
+      return isTrue(
+        sql`${value} IN (${sql.join(
+          p.values.map((v) => sql`${JSON.stringify(v)}::jsonb`),
+          sql`, `,
+        )})`,
+      );
+    default: {
+      const op = { gt: sql`>`, gte: sql`>=`, lt: sql`<`, lte: sql`<=` }[p.op];
+      return sql`(CASE WHEN jsonb_typeof(${value}) = 'number'
+        THEN (c.attributes ->> ${p.key}::text)::numeric ${op} ${JSON.stringify(p.value)}::numeric ELSE FALSE END)`;
     }
-    return sql`EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = c.id AND ct.tag_id = ${tagId}::bigint)`;
   }
-  if ('and' in expression) {
-    if (expression.and.length === 0) return sql`TRUE`;
-    return sql`(${sql.join(expression.and.map(audienceToSql), sql` AND `)})`;
+}
+
+/**
+ * Compiles an audience expression into a predicate over `contacts` aliased as `c`, evaluated
+ * as of `asOf` (the reference is `matchesAudience` in @qunfa/core). Tags are one `bigint[]`
+ * column; a `tagUnder` expands to the tag's subtree in the same statement.
+ */
+export function audienceToSql(expression: AudienceExpression, asOf: Date): SQL {
+  const e = expression;
+  if ('all' in e) return sql`TRUE`;
+  if ('tag' in e) return sql`(c.tag_ids @> ARRAY[${tagIdOf(e.tag)}::bigint])`;
+  if ('tagUnder' in e) {
+    return sql`(c.tag_ids && ARRAY(WITH RECURSIVE sub(id) AS (
+      SELECT ${tagIdOf(e.tagUnder)}::bigint
+      UNION SELECT t.id FROM tags t JOIN sub ON t.parent_id = sub.id) SELECT id FROM sub))`;
   }
-  if ('or' in expression) {
-    if (expression.or.length === 0) return sql`FALSE`;
-    return sql`(${sql.join(expression.or.map(audienceToSql), sql` OR `)})`;
+  if ('region' in e) return regionSql(e.region);
+  if ('device' in e) return isTrue(sql`c.device = ${e.device}::text`);
+  if ('activeWithinDays' in e) {
+    const since = new Date(asOf.getTime() - e.activeWithinDays * DAY_MS);
+    return isTrue(sql`c.last_active_at >= ${since.toISOString()}::timestamptz`);
   }
-  return sql`NOT (${audienceToSql(expression.not)})`;
+  if ('attribute' in e) return attributeSql(e.attribute);
+  if ('and' in e) {
+    if (e.and.length === 0) return sql`TRUE`;
+    return sql`(${sql.join(
+      e.and.map((x) => audienceToSql(x, asOf)),
+      sql` AND `,
+    )})`;
+  }
+  if ('or' in e) {
+    if (e.or.length === 0) return sql`FALSE`;
+    return sql`(${sql.join(
+      e.or.map((x) => audienceToSql(x, asOf)),
+      sql` OR `,
+    )})`;
+  }
+  return sql`(NOT ${audienceToSql(e.not, asOf)})`;
 }

@@ -17,7 +17,7 @@ function variableSql(variable: string): SQL | undefined {
  */
 export async function distinctValues(
   db: Db,
-  plan: Pick<CampaignPlan, 'workspaceId' | 'audience'>,
+  plan: Pick<CampaignPlan, 'workspaceId' | 'audience' | 'firstDueAt'>,
   variables: string[],
   limit: number,
 ): Promise<Record<string, string[]>> {
@@ -28,7 +28,8 @@ export async function distinctValues(
     const found = await rows<{ v: string }>(
       db,
       sql`SELECT DISTINCT ${column} AS v FROM contacts c
-          WHERE c.workspace_id = ${Number(plan.workspaceId)}::bigint AND ${audienceToSql(plan.audience)}
+          WHERE c.workspace_id = ${Number(plan.workspaceId)}::bigint AND c.merged_into_id IS NULL
+            AND ${audienceToSql(plan.audience, plan.firstDueAt)}
             AND ${column} IS NOT NULL AND ${column} <> ''
           LIMIT ${limit}`,
     );

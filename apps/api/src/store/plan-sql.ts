@@ -1,4 +1,10 @@
-import type { CampaignPlan, PlanSummary, SuppressionReason } from '@qunfa/core';
+import {
+  type CampaignPlan,
+  DAY_MS,
+  DORMANT_AFTER_DAYS,
+  type PlanSummary,
+  type SuppressionReason,
+} from '@qunfa/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { audienceToSql } from './audience-sql.js';
@@ -25,17 +31,37 @@ function variantSql(plan: CampaignPlan): SQL {
   return sql`CASE ${sql.join(arms, sql` `)} END`;
 }
 
-function suppressionSql(reasons: SuppressionReason[]): SQL {
-  if (reasons.length === 0) return sql`NULL::text`;
-  const list = sql.join(
-    reasons.map((r) => sql`${r}::text`),
-    sql`, `,
-  );
+/** Dormant at `asOf`: never active, or last active before the dormancy threshold. */
+export function dormantSql(asOf: Date): SQL {
+  const since = new Date(asOf.getTime() - DORMANT_AFTER_DAYS * DAY_MS);
+  return sql`((c.last_active_at >= ${since.toISOString()}::timestamptz) IS NOT TRUE)`;
+}
+
+/**
+ * The first of `reasons`, in order, that holds for contact `c`: recorded ones from the
+ * suppressions table, `dormant` computed from last activity.
+ */
+function suppressionSql(reasons: SuppressionReason[], asOf: Date): SQL {
+  const recorded = reasons.filter((r) => r !== 'dormant');
+  if (recorded.length === 0 && !reasons.includes('dormant')) return sql`NULL::text`;
   const order = sql.join(
-    reasons.map((r, i) => sql`WHEN ${r}::text THEN ${i}::int`),
+    recorded.map((r) => sql`WHEN ${r}::text THEN ${reasons.indexOf(r)}::int`),
     sql` `,
   );
-  return sql`(SELECT s.reason FROM suppressions s WHERE s.contact_id = c.id AND s.reason IN (${list}) ORDER BY CASE s.reason ${order} END LIMIT 1)`;
+  const first =
+    recorded.length === 0
+      ? sql`NULL::text`
+      : sql`(SELECT s.reason FROM suppressions s WHERE s.contact_id = c.id AND s.reason IN (${sql.join(
+          recorded.map((r) => sql`${r}::text`),
+          sql`, `,
+        )}) ORDER BY CASE s.reason ${order} END LIMIT 1)`;
+  if (!reasons.includes('dormant')) return first;
+  const dormantRank = reasons.indexOf('dormant');
+  const rank = recorded.length === 0 ? sql`NULL::int` : sql`(CASE rec.reason ${order} END)`;
+  return sql`(SELECT CASE WHEN rec.reason IS NOT NULL AND ${rank} < ${dormantRank}::int THEN rec.reason
+                          WHEN ${dormantSql(asOf)} THEN 'dormant'
+                          ELSE rec.reason END
+              FROM (SELECT ${first} AS reason) rec)`;
 }
 
 /** The source deliveries a resend targets: in the states asked for, not yet resolved. */
@@ -79,11 +105,12 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
     INSERT INTO qf_plan (contact_id, suppression, channel_idx, variant_id, local_batch)
     WITH classified AS (
       SELECT c.id AS contact_id, c.last_active_at,
-             ${suppressionSql(plan.suppress)} AS suppression,
+             ${suppressionSql(plan.suppress, plan.firstDueAt)} AS suppression,
              ${channelIndexSql(plan)} AS channel_idx,
              ${bucketSql(plan.variantSeed)} AS bucket
       FROM contacts c
-      WHERE c.workspace_id = ${workspaceId}::bigint AND ${audienceToSql(plan.audience)} AND ${restrictionSql(plan)}
+      WHERE c.workspace_id = ${workspaceId}::bigint AND c.merged_into_id IS NULL
+        AND ${audienceToSql(plan.audience, plan.firstDueAt)} AND ${restrictionSql(plan)}
     ), eligible AS (
       SELECT *, (suppression IS NULL AND channel_idx IS NOT NULL) AS sendable FROM classified
     )
@@ -155,12 +182,15 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
 export async function countPlannedRecipients(db: Db, plan: CampaignPlan): Promise<number> {
   const kinds = [...new Set(plan.channels.flatMap((c) => c.identityKinds))];
   if (kinds.length === 0) return 0;
-  const reasons = plan.suppress.length > 0 ? plan.suppress : ['none'];
+  const recorded = plan.suppress.filter((r) => r !== 'dormant');
+  const reasons = recorded.length > 0 ? recorded : ['none'];
   const [row] = await rows<{ n: number }>(
     db,
     sql`SELECT count(*)::int AS n FROM contacts c
-        WHERE c.workspace_id = ${Number(plan.workspaceId)}::bigint AND ${audienceToSql(plan.audience)}
+        WHERE c.workspace_id = ${Number(plan.workspaceId)}::bigint AND c.merged_into_id IS NULL
+          AND ${audienceToSql(plan.audience, plan.firstDueAt)}
           AND ${restrictionSql(plan)}
+          AND ${plan.suppress.includes('dormant') ? sql`NOT ${dormantSql(plan.firstDueAt)}` : sql`TRUE`}
           AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.contact_id = c.id
                           AND s.reason IN (${sql.join(
                             reasons.map((r) => sql`${r}::text`),

@@ -29,7 +29,13 @@ export interface Contact {
   identities: ContactIdentity[];
   /** Custom attributes, JSON-serialisable. */
   attributes: Record<string, unknown>;
+  /** Free-text region as entered (e.g. "浙江 杭州"); predicates use province / city / district. */
   region: string | null;
+  province?: string | null;
+  city?: string | null;
+  district?: string | null;
+  /** Device family, lower case: ios, android, harmonyos, windows, macos, other. */
+  device?: string | null;
   lastActiveAt: Date | null;
   tagIds: string[];
   createdAt: Date;
@@ -49,6 +55,19 @@ export const suppressionReasons = [
   'blacklisted',
   'complained',
   'erased',
+  'dormant',
   'no_address',
 ] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
+
+/** Reasons recorded on a contact (a row in the suppressions table), as opposed to computed ones. */
+export const recordedSuppressionReasons = ['unsubscribed', 'blacklisted', 'complained', 'erased'] as const;
+export type RecordedSuppressionReason = (typeof recordedSuppressionReasons)[number];
+
+/** A contact inactive this long (or never active) is dormant; campaigns may opt to skip them. */
+export const DORMANT_AFTER_DAYS = 30;
+
+/** Whether a contact counts as dormant at `asOf`. */
+export function isDormant(lastActiveAt: Date | null | undefined, asOf: Date): boolean {
+  return !lastActiveAt || lastActiveAt.getTime() < asOf.getTime() - DORMANT_AFTER_DAYS * 86_400_000;
+}

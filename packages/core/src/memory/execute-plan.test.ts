@@ -41,7 +41,7 @@ describe('executePlan', () => {
             return new Set(reason ? [reason] : []);
           };
           const { deliveries, batches, summary } = executePlan(plan, contacts, suppressed);
-          const members = contacts.filter((c) => matchesAudience(audience, new Set(c.tagIds)));
+          const members = contacts.filter((c) => matchesAudience(audience, c, { asOf: plan.firstDueAt }));
           expect(summary.total).toBe(members.length);
           expect(new Set(deliveries.map((d) => d.contactId)).size).toBe(members.length);
           const suppressedCount = Object.values(summary.suppressed).reduce((a, b) => a + (b ?? 0), 0);

@@ -1,5 +1,5 @@
 import { matchesAudience } from '../domain/audience.js';
-import type { Contact, SuppressionReason } from '../domain/contact.js';
+import { type Contact, isDormant, type SuppressionReason } from '../domain/contact.js';
 import { variantBucket } from '../domain/variant-bucket.js';
 import type { CampaignPlan, PlanSummary } from '../ports/store.js';
 
@@ -50,16 +50,22 @@ function dueOffsetMs(plan: CampaignPlan, seq: number, count: number): number {
   return count <= 1 ? 0 : Math.floor((seq * plan.spreadOverMs) / (count - 1));
 }
 
-/** The plan executed with plain loops: the reference semantics of `Store.startCampaign`. */
+/**
+ * The plan executed with plain loops: the reference semantics of `Store.startCampaign`.
+ * The audience is evaluated as of `plan.firstDueAt` (last-active predicates, dormancy);
+ * `tagsUnder` gives a tag's descendants for `{ tagUnder }`; `restrictedTo`, for a resend run,
+ * the only contacts it may plan.
+ */
 export function executePlan(
   plan: CampaignPlan,
   contacts: Iterable<Contact>,
   suppressionsOf: (contactId: string) => ReadonlySet<SuppressionReason>,
-  /** For a resend run: the only contacts it may plan. */
+  tagsUnder?: (tagId: string) => ReadonlySet<string>,
   restrictedTo?: ReadonlySet<string>,
 ): { deliveries: PlannedDelivery[]; batches: PlannedBatch[]; summary: PlanSummary } {
+  const context = { asOf: plan.firstDueAt, ...(tagsUnder ? { tagsUnder } : {}) };
   const audience = [...contacts]
-    .filter((c) => c.workspaceId === plan.workspaceId && matchesAudience(plan.audience, new Set(c.tagIds)))
+    .filter((c) => c.workspaceId === plan.workspaceId && matchesAudience(plan.audience, c, context))
     .filter((c) => !restrictedTo || restrictedTo.has(c.id))
     .sort(byActivity);
   const summary: PlanSummary = { total: 0, queued: 0, suppressed: {}, batches: 0 };
@@ -70,7 +76,10 @@ export function executePlan(
     const bucket = variantBucket(contact.id, plan.variantSeed);
     const variant = plan.variants.find((v) => bucket >= v.fromBucket && bucket < v.toBucket);
     if (!variant) continue;
-    const held = suppressionsOf(contact.id);
+    const recorded = suppressionsOf(contact.id);
+    const held = isDormant(contact.lastActiveAt, plan.firstDueAt)
+      ? new Set<SuppressionReason>([...recorded, 'dormant'])
+      : recorded;
     const kinds = new Set(contact.identities.map((i) => i.kind));
     const step = plan.channels.findIndex((c) => c.identityKinds.some((k) => kinds.has(k)));
     const reason: SuppressionReason | undefined =

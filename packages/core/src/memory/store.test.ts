@@ -6,6 +6,7 @@ describeStoreContract('MemoryStore', () => {
   return {
     store,
     addContact: (contact, suppressions) => store.addContact(contact, suppressions),
+    addTag: (tag) => store.addTag(tag),
     addCampaign: (campaign) => store.addCampaign(campaign),
     close: async () => {},
   };

@@ -1,6 +1,7 @@
 import type { AccountHealth } from '../domain/account.js';
+import { tagHierarchy } from '../domain/audience.js';
 import type { Actor, Campaign } from '../domain/campaign.js';
-import type { Contact, SuppressionReason } from '../domain/contact.js';
+import type { Contact, SuppressionReason, Tag } from '../domain/contact.js';
 import { type Counters, counterFor, emptyCounters } from '../domain/counters.js';
 import type { Batch, Delivery, DeliveryAttempt } from '../domain/delivery.js';
 import { QunfaError } from '../errors.js';
@@ -42,6 +43,11 @@ export class MemoryStore implements Store {
   async addContact(contact: Contact, suppressions: SuppressionReason[] = []): Promise<void> {
     this.t.contacts.set(contact.id, copy(contact));
     this.t.suppressions.set(contact.id, new Set(suppressions));
+  }
+
+  /** Tags matter to planning only through their nesting (`{ tagUnder }`). */
+  async addTag(tag: Tag): Promise<void> {
+    this.t.tags.set(tag.id, copy(tag));
   }
 
   async addCampaign(campaign: Campaign): Promise<void> {
@@ -343,6 +349,7 @@ export class MemoryStore implements Store {
       plan,
       this.t.contacts.values(),
       (id) => this.t.suppressions.get(id) ?? new Set(),
+      tagHierarchy(this.t.tags.values()),
       restricted,
     );
   }

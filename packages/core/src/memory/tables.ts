@@ -1,6 +1,6 @@
 import { isLegalTransition, terminalCampaignStates } from '../campaign/state-machine.js';
 import type { Actor, Campaign } from '../domain/campaign.js';
-import type { Contact, SuppressionReason } from '../domain/contact.js';
+import type { Contact, SuppressionReason, Tag } from '../domain/contact.js';
 import type { Batch, Delivery, DeliveryAttempt } from '../domain/delivery.js';
 import { QunfaError } from '../errors.js';
 import type { CampaignTransition } from '../ports/store.js';
@@ -18,6 +18,7 @@ export interface AuditEntry {
 /** The tables of the memory store, shared with its settlement step. */
 export interface MemoryTables {
   contacts: Map<string, Contact>;
+  tags: Map<string, Tag>;
   suppressions: Map<string, Set<SuppressionReason>>;
   campaigns: Map<string, Campaign>;
   deliveries: Map<string, Delivery>;
@@ -34,6 +35,7 @@ export function createTables(): MemoryTables {
   let id = 1_000_000;
   return {
     contacts: new Map(),
+    tags: new Map(),
     suppressions: new Map(),
     campaigns: new Map(),
     deliveries: new Map(),

@@ -1,5 +1,4 @@
 import { expect, it } from 'vitest';
-import { type AudienceExpression, matchesAudience } from '../domain/audience.js';
 import { variantBucket } from '../domain/variant-bucket.js';
 import { isQunfaError } from '../errors.js';
 import {
@@ -141,35 +140,6 @@ export function planningContract(harness: () => StoreHarness): void {
       expect(variants.find((v) => bucket >= v.fromBucket && bucket < v.toBucket)?.id).toBe(r.variantId);
     }
   });
-
-  const expressions: AudienceExpression[] = [
-    { tag: '1' },
-    { and: [{ tag: '1' }, { tag: '2' }] },
-    { or: [{ tag: '2' }, { tag: '3' }] },
-    { not: { tag: '1' } },
-    { and: [{ or: [{ tag: '1' }, { tag: '3' }] }, { not: { tag: '2' } }] },
-  ];
-  for (const audience of expressions) {
-    it(`resolves the audience ${JSON.stringify(audience)} within its workspace`, async () => {
-      const h = harness();
-      const tagSets = [[], ['1'], ['2'], ['3'], ['1', '2'], ['1', '3'], ['2', '3'], ['1', '2', '3']];
-      await seedContacts(h, [
-        ...tagSets.map((tags, i) => ({ id: String(i + 1), tags })),
-        { id: '100', workspaceId: '2', tags: ['4'] },
-        { id: '101', workspaceId: '2' },
-      ]);
-      await seedCampaign(h, { id: '1', audience });
-      const plan = makePlan('1', { audience });
-      plan.channels[0]!.batchSize = 100;
-      const { summary } = await h.store.startCampaign(transition('1', 'draft', 'running'), plan);
-      const expected = tagSets.flatMap((tags, i) =>
-        matchesAudience(audience, new Set(tags)) ? [String(i + 1)] : [],
-      );
-      const planned = (await claimAll(h)).flatMap((c) => c.recipients.map((r) => r.contactId));
-      expect(planned.sort()).toEqual(expected.sort());
-      expect(summary.total).toBe(expected.length);
-    });
-  }
 
   it('plans an all-suppressed audience with no batch, and completes it at once', async () => {
     const h = harness();

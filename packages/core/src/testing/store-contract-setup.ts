@@ -1,5 +1,5 @@
 import type { Actor, Campaign, CampaignState } from '../domain/campaign.js';
-import type { SuppressionReason } from '../domain/contact.js';
+import type { Contact, SuppressionReason } from '../domain/contact.js';
 import type { CampaignPlan, CampaignTransition, ClaimedBatch } from '../ports/store.js';
 import { makeCampaign, makeContact } from './fixtures.js';
 import type { StoreHarness } from './store-harness.js';
@@ -30,6 +30,8 @@ export interface SeedContact {
   activeAt?: number;
   kinds?: ('phone' | 'email')[];
   suppressions?: SuppressionReason[];
+  /** Attribute fields, as they go into `makeContact`. */
+  fields?: Partial<Pick<Contact, 'province' | 'city' | 'district' | 'device' | 'attributes'>>;
 }
 
 export async function seedContacts(h: StoreHarness, contacts: SeedContact[]): Promise<void> {
@@ -46,6 +48,7 @@ export async function seedContacts(h: StoreHarness, contacts: SeedContact[]): Pr
           workspaceId: c.workspaceId ?? '1',
           tagIds: c.tags ?? [],
           lastActiveAt: c.activeAt === undefined ? null : at(c.activeAt * 60_000),
+          ...c.fields,
         },
         identities,
       ),

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe } from 'vitest';
+import { audienceContract } from './store-contract-audience.js';
 import { batchContract } from './store-contract-batches.js';
 import { planningContract } from './store-contract-planning.js';
 import { seedWorkspaces } from './store-contract-setup.js';
@@ -27,6 +28,7 @@ export function describeStoreContract(
       return current;
     };
     describe('campaigns and planning', () => planningContract(harness));
+    describe('audiences', () => audienceContract(harness));
     describe('batches', () => batchContract(harness));
   });
 }

@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 import { workspaces } from './workspace.js';
 
@@ -12,7 +12,23 @@ export const contacts = pgTable(
     name: text('name'),
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     region: text('region'),
+    province: text('province'),
+    city: text('city'),
+    district: text('district'),
+    device: text('device'),
+    /**
+     * The contact's tags, denormalised into one array (no contact–tag table): one row per
+     * contact keeps imports fast and the audience index loads in one scan; see audience/README.
+     */
+    tagIds: bigint('tag_ids', { mode: 'number' }).array().notNull().default([]),
     lastActiveAt: at('last_active_at'),
+    /** Set by `eraseContact`: the row stays, anonymous, so counts and deliveries keep adding up. */
+    erasedAt: at('erased_at'),
+    /**
+     * Set when `mergeContacts` folded this contact into another and it still had deliveries
+     * the other could not take (same campaign): an empty row kept for counts, out of every audience.
+     */
+    mergedIntoId: ref('merged_into_id'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
@@ -53,26 +69,6 @@ export const tags = pgTable(
   (t) => [uniqueIndex('tags_name_idx').on(t.workspaceId, t.name)],
 );
 
-export const contactTags = pgTable(
-  'contact_tags',
-  {
-    workspaceId: ref('workspace_id')
-      .notNull()
-      .references(() => workspaces.id),
-    contactId: ref('contact_id')
-      .notNull()
-      .references(() => contacts.id, { onDelete: 'cascade' }),
-    tagId: ref('tag_id')
-      .notNull()
-      .references(() => tags.id, { onDelete: 'cascade' }),
-    createdAt: createdAt(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.contactId, t.tagId] }),
-    index('contact_tags_tag_idx').on(t.tagId, t.contactId),
-  ],
-);
-
 /** Why a contact must not get marketing (unsubscribed, blacklisted, complained, erased). */
 export const suppressions = pgTable(
   'suppressions',
@@ -88,4 +84,21 @@ export const suppressions = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.contactId, t.reason] })],
+);
+
+/**
+ * Keyed hashes (HMAC-SHA-256) of erased identities: an identity that comes back (import,
+ * API) is suppressed as `erased` until a new opt-in, without keeping the value itself.
+ */
+export const erasedIdentities = pgTable(
+  'erased_identities',
+  {
+    workspaceId: ref('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    kind: text('kind').notNull(),
+    hash: text('hash').notNull(),
+    erasedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.kind, t.hash] })],
 );

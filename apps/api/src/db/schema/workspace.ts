@@ -1,10 +1,12 @@
-import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 
 export const workspaces = pgTable('workspaces', {
   id: idColumn(),
   name: text('name').notNull(),
   timeZone: text('time_zone').notNull().default('Asia/Shanghai'),
+  /** Most tags the workspace may have (nesting is at most three levels everywhere). */
+  maxTags: integer('max_tags').notNull().default(1000),
   createdAt: createdAt(),
 });
 

@@ -106,7 +106,7 @@ const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
     audience: t.field({
       type: 'JSON',
       description:
-        'An audience expression: {"tag": id} | {"and": [...]} | {"or": [...]} | {"not": {...}} | {"all": true}',
+        'An audience expression: {"tag"}, {"tagUnder"}, {"region"}, {"device"}, {"activeWithinDays"}, {"attribute"}, combined with {"and"}, {"or"}, {"not"}; or {"all": true}',
     }),
     variants: t.field({ type: [VariantInput] }),
     channelPlan: t.field({ type: [ChannelPlanStepInput] }),

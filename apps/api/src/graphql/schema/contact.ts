@@ -1,12 +1,14 @@
 import type { Contact as ContactShape } from '@qunfa/core';
+import { setTag } from '../../services/contact-tagging.js';
 import {
   createContacts,
   getContact,
   listContacts,
   MAX_CONTACTS_PER_CALL,
-  setTag,
   updateContact,
 } from '../../services/contacts.js';
+import { eraseContact, recordOptIn } from '../../services/erasure.js';
+import { mergeContacts } from '../../services/merge-contacts.js';
 import { listTags } from '../../services/tags.js';
 import { builder } from '../builder.js';
 import { connectionOf } from './connection.js';
@@ -20,13 +22,17 @@ const Identity = builder.objectRef<{ kind: string; value: string }>('Identity').
   }),
 });
 
-const Contact = builder.objectRef<ContactShape>('Contact').implement({
+export const Contact = builder.objectRef<ContactShape>('Contact').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name', { nullable: true }),
     identities: t.field({ type: [Identity], resolve: (c) => c.identities }),
     attributes: t.field({ type: 'JSON', resolve: (c) => c.attributes }),
-    region: t.exposeString('region', { nullable: true }),
+    region: t.exposeString('region', { nullable: true, description: 'Free-text region as entered' }),
+    province: t.string({ nullable: true, resolve: (c) => c.province ?? null }),
+    city: t.string({ nullable: true, resolve: (c) => c.city ?? null }),
+    district: t.string({ nullable: true, resolve: (c) => c.district ?? null }),
+    device: t.string({ nullable: true, resolve: (c) => c.device ?? null }),
     lastActiveAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.lastActiveAt }),
     tags: t.field({
       type: [Tag],
@@ -52,6 +58,10 @@ const CreateContactInput = builder.inputType('CreateContactInput', {
     identities: t.field({ type: [IdentityInput], required: false }),
     attributes: t.field({ type: 'JSON', required: false }),
     region: t.string({ required: false }),
+    province: t.string({ required: false }),
+    city: t.string({ required: false }),
+    district: t.string({ required: false }),
+    device: t.string({ required: false, description: 'ios, android, harmonyos, windows, macos or other' }),
     lastActiveAt: t.field({ type: 'DateTime', required: false }),
     tagIds: t.idList({ required: false }),
   }),
@@ -63,6 +73,10 @@ const UpdateContactInput = builder.inputType('UpdateContactInput', {
     identities: t.field({ type: [IdentityInput], required: false, description: 'Replaces all identities' }),
     attributes: t.field({ type: 'JSON', required: false, description: 'Replaces all attributes' }),
     region: t.string({ required: false }),
+    province: t.string({ required: false }),
+    city: t.string({ required: false }),
+    district: t.string({ required: false }),
+    device: t.string({ required: false }),
     lastActiveAt: t.field({ type: 'DateTime', required: false }),
   }),
 });
@@ -131,5 +145,35 @@ builder.mutationFields((t) => ({
         contactIds: args.contactIds.map(String),
         tagged: false,
       }),
+  }),
+}));
+
+const ErasedContact = builder.objectRef<{ id: string; erasedAt: Date }>('ErasedContact').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    erasedAt: t.field({ type: 'DateTime', resolve: (e) => e.erasedAt }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  eraseContact: t.field({
+    type: ErasedContact,
+    description:
+      'Erases a person (admin): personal data goes, anonymous counts stay; a keyed hash of each identity ' +
+      'keeps them suppressed if they are added again, until a new opt-in.',
+    args: { id: t.arg.id() },
+    resolve: (_root, { id }, ctx) => eraseContact(ctx.deps, ctx.principal, String(id)),
+  }),
+  recordOptIn: t.boolean({
+    description: 'A new opt-in: lifts the erased suppression of a contact added again after an erasure.',
+    args: { id: t.arg.id() },
+    resolve: (_root, { id }, ctx) => recordOptIn(ctx.deps, ctx.principal, String(id)),
+  }),
+  mergeContacts: t.field({
+    type: Contact,
+    description: 'Folds contacts (e.g. sharing a unionid or phone) into one, with an audit entry.',
+    args: { into: t.arg.id(), from: t.arg.idList() },
+    resolve: (_root, args, ctx) =>
+      mergeContacts(ctx.deps, ctx.principal, { into: String(args.into), from: args.from.map(String) }),
   }),
 }));

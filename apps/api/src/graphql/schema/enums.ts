@@ -1,4 +1,4 @@
-import { campaignStates, failureClasses, identityKinds } from '@qunfa/core';
+import { campaignStates, failureClasses, identityKinds, suppressionReasons } from '@qunfa/core';
 import { roles } from '../../auth/roles.js';
 import { builder } from '../builder.js';
 
@@ -16,4 +16,7 @@ export const IdentityKindEnum = builder.enumType('IdentityKind', { values: upper
 export const RoleEnum = builder.enumType('Role', { values: upper(roles) });
 export const MetricStatusEnum = builder.enumType('MetricStatus', {
   values: upper(['good', 'warn', 'alarm', 'none'] as const),
+});
+export const SuppressionReasonEnum = builder.enumType('SuppressionReason', {
+  values: upper(suppressionReasons),
 });

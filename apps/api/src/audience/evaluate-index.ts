@@ -1,0 +1,69 @@
+import { type AttributePredicate, type AudienceExpression, DAY_MS } from '@qunfa/core';
+import { and, andNot, type Bitset, or } from './bitset.js';
+import type { WorkspaceIndex } from './workspace-index.js';
+
+export interface IndexEvaluation {
+  /** The moment `activeWithinDays` counts back from. */
+  asOf: Date;
+  /** The tag and every tag nested under it. */
+  tagsUnder(tagId: number): number[];
+  /** Positions whose contact satisfies an attribute predicate (attributes are not in memory). */
+  attribute(p: AttributePredicate): Bitset;
+}
+
+/** Positions of the live contacts whose coded column equals `value` (none when unseen). */
+function codedEquals(
+  index: WorkspaceIndex,
+  column: 'province' | 'city' | 'district' | 'device',
+  value: string,
+) {
+  const code = index[column].lookup(value);
+  const set = code < 0 ? undefined : index[column].sets.get(code);
+  return set ? and(index.live, set) : index.empty();
+}
+
+/**
+ * Evaluates an expression over the index: the same semantics as `matchesAudience`, each
+ * node a bitset of positions, every result restricted to live contacts.
+ */
+export function evaluateIndex(
+  index: WorkspaceIndex,
+  expression: AudienceExpression,
+  ctx: IndexEvaluation,
+): Bitset {
+  const e = expression;
+  if ('all' in e) return index.live.slice();
+  if ('tag' in e) return and(index.live, index.tags.get(Number(e.tag)) ?? index.empty());
+  if ('tagUnder' in e) {
+    let out = index.empty();
+    for (const t of ctx.tagsUnder(Number(e.tagUnder))) {
+      const b = index.tags.get(t);
+      if (b) out = or(out, b);
+    }
+    return and(index.live, out);
+  }
+  if ('region' in e) {
+    let out = index.live.slice();
+    const { province, city, district } = e.region;
+    if (province !== undefined) out = and(out, codedEquals(index, 'province', province));
+    if (city !== undefined) out = and(out, codedEquals(index, 'city', city));
+    if (district !== undefined) out = and(out, codedEquals(index, 'district', district));
+    return out;
+  }
+  if ('device' in e) return codedEquals(index, 'device', e.device);
+  if ('activeWithinDays' in e) {
+    return and(index.live, activeSince(index, ctx.asOf.getTime() - e.activeWithinDays * DAY_MS));
+  }
+  if ('attribute' in e) return and(index.live, ctx.attribute(e.attribute));
+  if ('and' in e) return e.and.reduce((acc, x) => and(acc, evaluateIndex(index, x, ctx)), index.live.slice());
+  if ('or' in e) return e.or.reduce((acc, x) => or(acc, evaluateIndex(index, x, ctx)), index.empty());
+  return andNot(index.live, evaluateIndex(index, e.not, ctx));
+}
+
+/** Positions last active at or after `since` (epoch ms): one tight loop, no call per contact. */
+export function activeSince(index: WorkspaceIndex, since: number): Bitset {
+  const out = index.empty();
+  const last = index.lastActive;
+  for (let pos = 0; pos < index.size; pos++) if (last[pos]! >= since) out[pos >>> 5]! |= 1 << (pos & 31);
+  return out;
+}

@@ -1,0 +1,101 @@
+import type { ContactIdentity } from '@qunfa/core';
+import { identityProblem, normalizeIdentity } from '../services/identity.js';
+import type { ColumnTarget } from './columns.js';
+
+/** One valid row, normalised. */
+export interface ImportRow {
+  /** 1-based data row number (the header is row 0). */
+  row: number;
+  name: string | null;
+  region: string | null;
+  province: string | null;
+  city: string | null;
+  district: string | null;
+  device: string | null;
+  lastActiveAt: string | null;
+  tags: string[];
+  attributes: Record<string, string>;
+  identities: ContactIdentity[];
+}
+
+/** Why a row was left out; the error report lists these. */
+export interface RowError {
+  row: number;
+  field: string;
+  reason: string;
+}
+
+const TAG_SEPARATORS = /[|,;，；、]/;
+const clip = (v: string, max: number) => (v.length > max ? v.slice(0, max) : v);
+
+function parseTime(value: string): string | undefined {
+  const normalised = /^\d{4}[-/]\d{1,2}[-/]\d{1,2}( \d{1,2}:\d{2}(:\d{2})?)?$/.test(value)
+    ? `${value.replace(/\//g, '-').replace(' ', 'T')}+08:00`
+    : value;
+  const ms = Date.parse(normalised);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/**
+ * Validates and normalises one CSV record. Dates without a zone are Beijing time; a row
+ * needs at least one identity, so it can be merged and reached.
+ */
+export function parseRow(row: number, record: string[], targets: ColumnTarget[]): ImportRow | RowError {
+  const out: ImportRow = {
+    row,
+    name: null,
+    region: null,
+    province: null,
+    city: null,
+    district: null,
+    device: null,
+    lastActiveAt: null,
+    tags: [],
+    attributes: {},
+    identities: [],
+  };
+  if (record.length !== targets.length) {
+    return { row, field: '(row)', reason: `has ${record.length} columns, the header has ${targets.length}` };
+  }
+  for (const [i, target] of targets.entries()) {
+    const value = record[i]!.trim();
+    if (value === '' || 'ignore' in target) continue;
+    if ('identity' in target) {
+      const normalised = normalizeIdentity(target.identity, value);
+      if (normalised === undefined)
+        return { row, field: target.identity, reason: identityProblem(target.identity) };
+      if (!out.identities.some((x) => x.kind === target.identity && x.value === normalised)) {
+        out.identities.push({ kind: target.identity, value: normalised });
+      }
+    } else if ('attribute' in target) {
+      out.attributes[target.attribute] = clip(value, 1000);
+    } else if (target.field === 'tags') {
+      out.tags = [
+        ...new Set(
+          value
+            .split(TAG_SEPARATORS)
+            .map((t) => t.trim())
+            .filter((t) => t !== ''),
+        ),
+      ];
+      const long = out.tags.find((t) => t.length > 64);
+      if (long) return { row, field: 'tags', reason: 'a tag name is longer than 64 characters' };
+    } else if (target.field === 'lastActiveAt') {
+      const at = parseTime(value);
+      if (!at) return { row, field: 'lastActiveAt', reason: 'not a date or time' };
+      out.lastActiveAt = at;
+    } else if (target.field === 'device') {
+      out.device = clip(value.toLowerCase(), 32);
+    } else {
+      out[target.field] = clip(value, target.field === 'name' ? 200 : 100);
+    }
+  }
+  if (out.identities.length === 0) {
+    return {
+      row,
+      field: '(identities)',
+      reason: 'no phone, e-mail or WeChat id: the contact could not be merged or reached',
+    };
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+import { audienceExpressionSchema, audienceTagIds, type Contact, type SuppressionReason } from '@qunfa/core';
+import { and, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { resolveAudience } from '../audience/resolve-audience.js';
+import { authorize, type Principal } from '../auth/roles.js';
+import { contacts } from '../db/schema/index.js';
+import { hydrate } from './contact-rows.js';
+import type { ServiceDeps } from './deps.js';
+import { requireTags } from './tags.js';
+import { validate } from './validate.js';
+
+const previewInput = z.object({
+  audience: audienceExpressionSchema,
+  sampleSize: z.number().int().min(0).max(50).default(10),
+  excludeDormant: z.boolean().default(false),
+});
+
+export interface AudiencePreview {
+  matched: number;
+  sendable: number;
+  suppressed: { reason: SuppressionReason; count: number }[];
+  sample: Contact[];
+  asOf: Date;
+  /** "12,034 match, 311 suppressed: 280 unsubscribed, 31 complained". */
+  summary: string;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export function previewSummary(matched: number, suppressed: AudiencePreview['suppressed']): string {
+  const total = suppressed.reduce((a, s) => a + s.count, 0);
+  const head = `${fmt(matched)} match, ${fmt(total)} suppressed`;
+  return suppressed.length === 0
+    ? head
+    : `${head}: ${suppressed.map((s) => `${fmt(s.count)} ${s.reason}`).join(', ')}`;
+}
+
+/**
+ * The exact size of an audience now, who of it would be suppressed and why, and a sample of
+ * the sendable rest; fast enough to run on every edit of the expression.
+ */
+export async function audiencePreview(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  input: unknown,
+): Promise<AudiencePreview> {
+  const p = authorize(principal, 'read');
+  const data = validate(previewInput, input);
+  await requireTags(deps, p, audienceTagIds(data.audience));
+  const asOf = deps.clock.now();
+  const counts = await resolveAudience(deps.db, p.workspaceId, data.audience, {
+    asOf,
+    excludeDormant: data.excludeDormant,
+    sampleSize: data.sampleSize,
+  });
+  const found =
+    counts.sampleIds.length === 0
+      ? []
+      : await deps.db
+          .select()
+          .from(contacts)
+          .where(and(eq(contacts.workspaceId, p.workspaceId), inArray(contacts.id, counts.sampleIds)));
+  const order = new Map(counts.sampleIds.map((id, i) => [id, i]));
+  found.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return {
+    matched: counts.matched,
+    sendable: counts.sendable,
+    suppressed: counts.suppressed,
+    sample: await hydrate(deps.db, found),
+    asOf,
+    summary: previewSummary(counts.matched, counts.suppressed),
+  };
+}

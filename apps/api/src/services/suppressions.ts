@@ -1,0 +1,126 @@
+import { QunfaError } from '@qunfa/core';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { authorize, type Principal } from '../auth/roles.js';
+import { type Db, rows } from '../db/database.js';
+import { recordAudienceChanges } from '../store/audience-changes.js';
+import { writeAudit } from '../store/audit.js';
+import type { ServiceDeps } from './deps.js';
+import { normalizePhone } from './identity.js';
+import { parseId, validate } from './validate.js';
+
+/** Reasons an operator records by hand; `erased` comes only from `eraseContact`. */
+export const manualSuppressionReasons = ['unsubscribed', 'blacklisted', 'complained'] as const;
+export type ManualSuppressionReason = (typeof manualSuppressionReasons)[number];
+
+const suppressInput = z.object({
+  contactIds: z.array(z.string()).min(1).max(10_000),
+  reason: z.enum(manualSuppressionReasons),
+  note: z.string().trim().max(200).nullish(),
+});
+
+/** An SMS reply that unsubscribes: TD, T, N, 退订, 取消订阅, 拒收, STOP, UNSUBSCRIBE (whole reply). */
+const UNSUBSCRIBE_REPLY = /^(td|t|n|退订|退訂|取消订阅|拒收|stop|unsubscribe)$/i;
+
+export function isUnsubscribeReply(text: string): boolean {
+  return UNSUBSCRIBE_REPLY.test(text.normalize('NFKC').replace(/[\s。.!！]/g, ''));
+}
+
+async function ownedIds(db: Db, workspaceId: number, ids: string[]): Promise<number[]> {
+  const numeric = [...new Set(ids)].map(parseId);
+  const valid = numeric.filter((n): n is number => n !== undefined);
+  const found = await rows<{ id: number | string }>(
+    db,
+    sql`SELECT id FROM contacts WHERE workspace_id = ${workspaceId}::bigint AND id = ANY(${`{${valid.join(',')}}`}::bigint[])`,
+  );
+  if (found.length !== numeric.length) {
+    const known = new Set(found.map((f) => Number(f.id)));
+    const missing = ids.find((id) => !known.has(parseId(id) ?? -1));
+    throw new QunfaError('CONTACT_NOT_FOUND', `contact ${missing} not found`, {
+      details: { contactId: missing },
+    });
+  }
+  return found.map((f) => Number(f.id));
+}
+
+/** Records (or lifts) a suppression with its reason on contacts; returns how many changed. */
+export async function setSuppression(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  input: { contactIds: string[]; reason: string; note?: string | null; suppressed: boolean },
+): Promise<number> {
+  const p = authorize(principal, 'write');
+  const data = validate(suppressInput, input);
+  const ids = await ownedIds(deps.db, p.workspaceId, data.contactIds);
+  return deps.db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const list = `{${ids.join(',')}}`;
+    const changed = await rows<{ id: number | string }>(
+      tx,
+      input.suppressed
+        ? sql`INSERT INTO suppressions (workspace_id, contact_id, reason, note)
+              SELECT ${p.workspaceId}::bigint, unnest(${list}::bigint[]), ${data.reason}, ${data.note ?? null}
+              ON CONFLICT DO NOTHING RETURNING contact_id AS id`
+        : sql`DELETE FROM suppressions WHERE contact_id = ANY(${list}::bigint[]) AND reason = ${data.reason}
+              RETURNING contact_id AS id`,
+    );
+    await recordAudienceChanges(
+      tx,
+      p.workspaceId,
+      changed.map((c) => Number(c.id)),
+    );
+    await writeAudit(tx, {
+      workspaceId: p.workspaceId,
+      actor: { kind: 'api_key', id: String(p.keyId) },
+      action: input.suppressed ? 'contacts.suppressed' : 'contacts.unsuppressed',
+      subjectType: 'workspace',
+      subjectId: p.workspaceId,
+      details: { reason: data.reason, count: changed.length },
+    });
+    return changed.length;
+  });
+}
+
+/**
+ * Handles an inbound SMS reply: an unsubscribe keyword ("TD", "退订", …) suppresses every
+ * contact with that phone as `unsubscribed`. Returns whether it was an unsubscribe.
+ */
+export async function recordSmsReply(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  input: { phone: string; text: string },
+): Promise<boolean> {
+  const p = authorize(principal, 'write');
+  const phone = normalizePhone(input.phone);
+  if (!phone) {
+    throw new QunfaError('INVALID_INPUT', 'phone: not a mainland mobile or E.164 phone number', {
+      details: { field: 'phone' },
+    });
+  }
+  if (!isUnsubscribeReply(input.text)) return false;
+  await deps.db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const hit = await rows<{ id: number | string }>(
+      tx,
+      sql`INSERT INTO suppressions (workspace_id, contact_id, reason, note)
+          SELECT ci.workspace_id, ci.contact_id, 'unsubscribed', 'SMS reply'
+          FROM contact_identities ci
+          WHERE ci.workspace_id = ${p.workspaceId}::bigint AND ci.kind = 'phone' AND ci.value = ${phone}
+          ON CONFLICT DO NOTHING RETURNING contact_id AS id`,
+    );
+    await recordAudienceChanges(
+      tx,
+      p.workspaceId,
+      hit.map((h) => Number(h.id)),
+    );
+    await writeAudit(tx, {
+      workspaceId: p.workspaceId,
+      actor: { kind: 'api_key', id: String(p.keyId) },
+      action: 'contacts.unsubscribed_by_reply',
+      subjectType: 'workspace',
+      subjectId: p.workspaceId,
+      details: { count: hit.length },
+    });
+  });
+  return true;
+}

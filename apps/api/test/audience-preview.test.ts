@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codesOf, gql, gqlOk } from './support/graphql-client.js';
+import { rowCounts } from './support/row-counts.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const PREVIEW = `query($a: JSON!, $d: Boolean) { audiencePreview(audience: $a, sampleSize: 3, excludeDormant: $d) {
+  matched sendable suppressedTotal suppressed { reason count } sample { id } summary } }`;
+
+interface Preview {
+  matched: number;
+  sendable: number;
+  suppressedTotal: number;
+  suppressed: { reason: string; count: number }[];
+  sample: { id: string }[];
+  summary: string;
+}
+
+describe('audience preview, bulk tagging, suppressions and segments over GraphQL', () => {
+  let t: TestApp;
+  let op: string;
+  let vip: string;
+  let parent: string;
+  let child: string;
+  let ids: string[];
+  const preview = async (a: unknown, d = false) =>
+    (await gqlOk<{ audiencePreview: Preview }>(t.url, op, PREVIEW, { a, d })).audiencePreview;
+  const tag = async (name: string, parentId?: string) =>
+    (
+      await gqlOk<{ createTag: { id: string } }>(
+        t.url,
+        op,
+        'mutation($n: String!, $p: ID) { createTag(input: { name: $n, parentId: $p }) { id } }',
+        { n: name, p: parentId },
+      )
+    ).createTag.id;
+
+  beforeAll(async () => {
+    t = await startTestApp('pglite');
+    op = t.a.keys.operator;
+    vip = await tag('vip');
+    parent = await tag('渠道');
+    child = await tag('门店', parent);
+    const now = Date.now();
+    const input = Array.from({ length: 20 }, (_, i) => ({
+      name: `c${i}`,
+      identities: [{ kind: 'PHONE', value: `1380013${String(i).padStart(4, '0')}` }],
+      province: i % 2 === 0 ? '浙江省' : '广东省',
+      device: i % 3 === 0 ? 'iOS' : 'android',
+      lastActiveAt: i < 10 ? new Date(now - i * 86_400_000).toISOString() : null,
+      attributes: { spend: i * 10 },
+      tagIds: i < 5 ? [child] : [],
+    }));
+    ids = (
+      await gqlOk<{ createContacts: { id: string }[] }>(
+        t.url,
+        op,
+        'mutation($input: [CreateContactInput!]!) { createContacts(input: $input) { id } }',
+        { input },
+      )
+    ).createContacts.map((c) => c.id);
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('counts exactly, with predicates, and sees a tag change at once', async () => {
+    expect((await preview({ all: true })).matched).toBe(20);
+    expect((await preview({ tagUnder: parent })).matched).toBe(5);
+    expect((await preview({ and: [{ region: { province: '浙江省' } }, { device: 'ios' }] })).matched).toBe(4);
+    expect((await preview({ attribute: { key: 'spend', op: 'gte', value: 150 } })).matched).toBe(5);
+    expect((await preview({ activeWithinDays: 3 })).matched).toBe(3);
+    expect((await preview({ tag: vip })).matched).toBe(0);
+    await gqlOk(t.url, op, 'mutation($t: ID!, $c: [ID!]!) { tagContacts(tagId: $t, contactIds: $c) }', {
+      t: vip,
+      c: ids.slice(0, 3),
+    });
+    const after = await preview({ tag: vip });
+    expect(after.matched).toBe(3);
+    expect(after.sample.map((s) => s.id)).toEqual(ids.slice(0, 3));
+    await gqlOk(t.url, op, 'mutation($t: ID!, $c: [ID!]!) { untagContacts(tagId: $t, contactIds: $c) }', {
+      t: vip,
+      c: [ids[0]],
+    });
+    expect((await preview({ tag: vip })).matched).toBe(2);
+  });
+
+  it('tags by audience, set-based', async () => {
+    const n = await gqlOk<{ tagContactsByAudience: number }>(
+      t.url,
+      op,
+      'mutation($t: ID!, $a: JSON!) { tagContactsByAudience(tagId: $t, audience: $a) }',
+      { t: vip, a: { region: { province: '广东省' } } },
+    );
+    expect(n.tagContactsByAudience).toBe(9);
+    expect((await preview({ tag: vip })).matched).toBe(11);
+  });
+
+  it('splits suppressed contacts by reason, dormant included on request', async () => {
+    await gqlOk(
+      t.url,
+      op,
+      'mutation($c: [ID!]!) { suppressContacts(contactIds: $c, reason: UNSUBSCRIBED) }',
+      {
+        c: ids.slice(0, 2),
+      },
+    );
+    expect(
+      await gqlOk(t.url, op, 'mutation { recordSmsReply(phone: "+86 138 0013 0002", text: " 退订 ") }'),
+    ).toEqual({ recordSmsReply: true });
+    expect(await gqlOk(t.url, op, 'mutation { recordSmsReply(phone: "13800130003", text: "谢谢") }')).toEqual(
+      {
+        recordSmsReply: false,
+      },
+    );
+    await gqlOk(t.url, op, 'mutation($c: [ID!]!) { suppressContacts(contactIds: $c, reason: COMPLAINED) }', {
+      c: [ids[3]],
+    });
+    const p = await preview({ all: true });
+    expect(p).toMatchObject({ matched: 20, sendable: 16, suppressedTotal: 4 });
+    expect(p.summary).toBe('20 match, 4 suppressed: 3 unsubscribed, 1 complained');
+    const dormant = await preview({ all: true }, true);
+    expect(dormant.suppressed).toEqual([
+      { reason: 'UNSUBSCRIBED', count: 3 },
+      { reason: 'COMPLAINED', count: 1 },
+      { reason: 'DORMANT', count: 10 },
+    ]);
+    expect(dormant.sendable).toBe(6);
+  });
+
+  it('saves segments', async () => {
+    const saved = await gqlOk<{ saveSegment: { id: string; audience: unknown } }>(
+      t.url,
+      op,
+      'mutation($a: JSON!) { saveSegment(name: "杭州活跃", audience: $a) { id audience } }',
+      { a: { and: [{ region: { city: '杭州市' } }, { activeWithinDays: 7 }] } },
+    );
+    expect(saved.saveSegment.audience).toEqual({
+      and: [{ region: { city: '杭州市' } }, { activeWithinDays: 7 }],
+    });
+    const { segments } = await gqlOk<{ segments: { name: string }[] }>(t.url, op, '{ segments { name } }');
+    expect(segments.map((s) => s.name)).toEqual(['杭州活跃']);
+  });
+
+  it('refuses bad expressions and unknown tags with typed errors, writing nothing', async () => {
+    const refused = async (code: string, query: string, variables: Record<string, unknown>) => {
+      const before = await rowCounts(t.app.deps.db);
+      const res = await gql(t.url, op, query, variables);
+      expect(codesOf(res)).toContain(code);
+      expect(await rowCounts(t.app.deps.db)).toEqual(before);
+      return res;
+    };
+    const bad = await refused('INVALID_INPUT', PREVIEW, { a: { region: {} } });
+    expect(bad.errors?.[0]?.extensions?.details?.field).toMatch(/^audience/);
+    await refused('INVALID_INPUT', PREVIEW, { a: { tag: vip, device: 'ios' } });
+    await refused('INVALID_INPUT', PREVIEW, { a: { activeWithinDays: -1 } });
+    await refused('TAG_NOT_FOUND', PREVIEW, { a: { tagUnder: '999999' } });
+    await refused(
+      'TAG_NOT_FOUND',
+      'mutation($a: JSON!) { tagContactsByAudience(tagId: "999999", audience: $a) }',
+      {
+        a: { all: true },
+      },
+    );
+    await refused('INVALID_INPUT', 'mutation($a: JSON!) { saveSegment(name: "", audience: $a) { id } }', {
+      a: { all: true },
+    });
+    const third = await tag('三级', child);
+    await refused(
+      'INVALID_INPUT',
+      'mutation($p: ID!) { createTag(input: { name: "四级", parentId: $p }) { id } }',
+      {
+        p: third,
+      },
+    );
+    await refused(
+      'CONTACT_NOT_FOUND',
+      'mutation { suppressContacts(contactIds: ["999999"], reason: BLACKLISTED) }',
+      {},
+    );
+    await refused('INVALID_INPUT', 'mutation { recordSmsReply(phone: "12", text: "TD") }', {});
+    await refused(
+      'INVALID_INPUT',
+      'mutation { createContact(input: { identities: [{ kind: PHONE, value: "12345" }] }) { id } }',
+      {},
+    );
+  });
+});

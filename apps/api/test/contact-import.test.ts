@@ -1,0 +1,190 @@
+import { Readable } from 'node:stream';
+import { sql } from 'drizzle-orm';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../src/db/database.js';
+import { detectEncoding } from '../src/import/encoding.js';
+import { type ImportOptions, runImport } from '../src/import/run-import.js';
+import { gqlOk } from './support/graphql-client.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const from = (bytes: Buffer | string) => Readable.from([Buffer.from(bytes)]);
+
+describe('contact import: CSV edge cases, encodings, merging, error reports', () => {
+  let t: TestApp;
+  let ws: number;
+  const options = (o: Partial<ImportOptions> = {}): ImportOptions => ({
+    workspaceId: ws,
+    actor: { kind: 'system', id: 'test' },
+    encoding: 'auto',
+    mapping: {},
+    allOrNothing: false,
+    ...o,
+  });
+  const contactsOf = (phone: string) =>
+    rows<{ name: string | null; tags: string; province: string | null; attributes: Record<string, unknown> }>(
+      t.app.deps.db,
+      sql`SELECT c.name, array_to_string(ARRAY(SELECT name FROM tags WHERE id = ANY(c.tag_ids) ORDER BY name), '|') AS tags,
+                 c.province, c.attributes
+          FROM contacts c JOIN contact_identities ci ON ci.contact_id = c.id
+          WHERE ci.kind = 'phone' AND ci.value = ${phone} AND c.workspace_id = ${ws}::bigint`,
+    );
+
+  beforeAll(async () => {
+    t = await startTestApp('pglite');
+    ws = t.a.id;
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('reads UTF-8 with a BOM: quotes, commas and newlines inside fields, Chinese headers', async () => {
+    const csv =
+      '\uFEFF姓名,手机号,邮箱,标签,省份,城市,attr.备注\r\n' +
+      '"张三, 总监",138 0013 8000,ZS@Example.com,VIP|老客户,浙江省,杭州市,"说 ""你好""\n第二行"\r\n' +
+      '李四,+86-139-0000-0001,,新客,广东省,深圳市,\r\n';
+    const outcome = await runImport(t.app.deps.db, from(csv), options());
+    expect(outcome).toMatchObject({ encoding: 'utf8', rows: 2, created: 2, merged: 0, errors: [] });
+    expect(await contactsOf('+8613800138000')).toEqual([
+      {
+        name: '张三, 总监',
+        tags: 'VIP|老客户',
+        province: '浙江省',
+        attributes: { 备注: '说 "你好"\n第二行' },
+      },
+    ]);
+  });
+
+  it('detects GB18030 (what Excel exports in China) and reads it, or takes it when told', async () => {
+    const csv = '姓名,手机,标签,区县\n王五,13700000005,会员,西湖区\n赵六,13700000006,会员、华东,滨江区\n';
+    const gb = iconv.encode(csv, 'gb18030');
+    expect(detectEncoding(gb)).toBe('gb18030');
+    expect(detectEncoding(Buffer.from(csv))).toBe('utf8');
+    const auto = await runImport(t.app.deps.db, from(gb), options());
+    expect(auto).toMatchObject({ encoding: 'gb18030', rows: 2, created: 2, errors: [] });
+    expect((await contactsOf('+8613700000006'))[0]).toMatchObject({ name: '赵六', tags: '会员|华东' });
+    const told = await runImport(t.app.deps.db, from(gb), options({ encoding: 'gb18030' }));
+    expect(told).toMatchObject({ rows: 2, created: 0, merged: 2 });
+  });
+
+  it('reports bad rows with row number and reason, never dropping them, and applies the rest', async () => {
+    const csv = [
+      'name,phone,email,last_active',
+      'ok,13600000001,,2026-01-05 08:00',
+      'badphone,12345,,',
+      'bademail,13600000003,not-an-email,',
+      'noid,,,',
+      'short,13600000005',
+      'baddate,13600000006,,yesterday-ish',
+      'ok2,13600000007,,',
+      'badquote,"13600000008"x,,',
+      'ok3,13600000009,,',
+    ].join('\n');
+    const outcome = await runImport(t.app.deps.db, from(csv), options());
+    expect(outcome.rows).toBe(9);
+    expect(outcome.created).toBe(2);
+    expect(outcome.errors.map((e) => [e.row, e.field])).toEqual([
+      [3, 'phone'],
+      [4, 'email'],
+      [5, '(identities)'],
+      [6, '(row)'],
+      [7, 'lastActiveAt'],
+      [9, '(row)'],
+      [10, '(row)'],
+    ]);
+    expect(outcome.errors.at(-1)?.reason).toMatch(/quote is never closed/);
+  });
+
+  it('merges duplicates by identity: within the file, and into existing contacts', async () => {
+    const csv = [
+      'name,phone,email,tags,attr.level',
+      'first,13500000001,,A,gold',
+      ',13500000001,dup@example.com,B,',
+      'other,13500000002,zs@example.com,C,silver',
+    ].join('\n');
+    const outcome = await runImport(t.app.deps.db, from(csv), options());
+    expect(outcome).toMatchObject({ rows: 3, created: 1, merged: 2, errors: [] });
+    expect(await contactsOf('+8613500000001')).toEqual([
+      { name: 'first', tags: 'A|B', province: null, attributes: { level: 'gold' } },
+    ]);
+    // zs@example.com belongs to 张三 from the first test: the row updates that contact (the
+    // file's non-empty cells win, empty ones keep what was there, tags and attributes add up).
+    expect(await contactsOf('+8613800138000')).toEqual([
+      {
+        name: 'other',
+        tags: 'C|VIP|老客户',
+        province: '浙江省',
+        attributes: { 备注: '说 "你好"\n第二行', level: 'silver' },
+      },
+    ]);
+  });
+
+  it('refuses a row whose identities belong to two contacts; all-or-nothing applies nothing', async () => {
+    const conflict = 'phone,email\n13600000001,dup@example.com\n';
+    const outcome = await runImport(t.app.deps.db, from(conflict), options());
+    expect(outcome.errors).toEqual([
+      { row: 2, field: '(identities)', reason: expect.stringMatching(/merge them first/) },
+    ]);
+    const [before] = await rows<{ n: number }>(t.app.deps.db, sql`SELECT count(*)::int AS n FROM contacts`);
+    const strict = runImport(
+      t.app.deps.db,
+      from('phone\n13100000001\nnope\n'),
+      options({ allOrNothing: true }),
+    );
+    await expect(strict).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const [after] = await rows<{ n: number }>(t.app.deps.db, sql`SELECT count(*)::int AS n FROM contacts`);
+    expect(after).toEqual(before);
+  });
+
+  it('imports over GraphQL multipart upload, with progress and a downloadable error report', async () => {
+    const csv = iconv.encode('手机,姓名,等级\n13200000001,甲,1\n1320000000x,乙,2\n', 'gb18030');
+    const form = new FormData();
+    form.set(
+      'operations',
+      JSON.stringify({
+        query: 'mutation($f: File!, $m: JSON) { importContacts(file: $f, mapping: $m) { id state } }',
+        variables: { f: null, m: { 等级: 'attribute:level' } },
+      }),
+    );
+    form.set('map', JSON.stringify({ 0: ['variables.f'] }));
+    form.set('0', new Blob([new Uint8Array(csv)]), 'list.csv');
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.a.keys.operator}` },
+      body: form,
+    });
+    const body = (await res.json()) as { data: { importContacts: { id: string } }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    const id = body.data.importContacts.id;
+    let current: {
+      state: string;
+      rows: number;
+      created: number;
+      failed: number;
+      errorReportCsv: string;
+      encoding: string;
+    };
+    for (let i = 0; ; i++) {
+      current = (
+        await gqlOk<{ contactImport: typeof current }>(
+          t.url,
+          t.a.keys.viewer,
+          'query($id: ID!) { contactImport(id: $id) { state rows created failed encoding errorReportCsv } }',
+          { id },
+        )
+      ).contactImport;
+      if (current.state !== 'running' || i > 100) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(current).toMatchObject({
+      state: 'completed',
+      rows: 2,
+      created: 1,
+      failed: 1,
+      encoding: 'gb18030',
+    });
+    expect(current.errorReportCsv).toBe(
+      '\uFEFFrow,field,reason\n3,phone,not a mainland mobile or E.164 phone number\n',
+    );
+  });
+});
