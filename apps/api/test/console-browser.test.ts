@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gqlOk } from './support/graphql-client.js';
+import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,24 +20,11 @@ describe.skipIf(!runnable)('the console in a real browser', () => {
   beforeAll(async () => {
     t = await startTestApp('pglite');
     const key = t.a.keys.operator;
-    const tag = (
-      await gqlOk<{ createTag: { id: string } }>(
-        t.url,
-        key,
-        'mutation { createTag(input: { name: "会员" }) { id } }',
-      )
-    ).createTag.id;
-    const input = Array.from({ length: 300 }, (_, i) => ({
-      name: `c${i}`,
-      identities: [{ kind: 'PHONE', value: `+8613700${String(i).padStart(6, '0')}` }],
-      tagIds: [tag],
-    }));
-    await gqlOk(
-      t.url,
-      key,
-      'mutation($input: [CreateContactInput!]!) { createContacts(input: $input) { id } }',
-      { input },
-    );
+    const tag = await seedTaggedContacts(t.url, key, {
+      tagName: '会员',
+      count: 300,
+      identity: (i) => ({ kind: 'PHONE', value: `+8613700${String(i).padStart(6, '0')}` }),
+    });
     campaignId = (
       await gqlOk<{ createCampaign: { id: string } }>(
         t.url,

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, gqlOk, wsClient } from './support/graphql-client.js';
+import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const apiDir = fileURLToPath(new URL('..', import.meta.url));
@@ -35,23 +36,11 @@ describe('the worker as its own process (PostgreSQL)', () => {
 
   it('sends a campaign started through the API, and the API streams its progress', async () => {
     const key = t.a.keys.admin;
-    const tag = (
-      await gqlOk<{ createTag: { id: string } }>(
-        t.url,
-        key,
-        'mutation { createTag(input: { name: "w" }) { id } }',
-      )
-    ).createTag.id;
-    const input = Array.from({ length: 400 }, (_, i) => ({
-      identities: [{ kind: 'EMAIL', value: `w${i}@example.com` }],
-      tagIds: [tag],
-    }));
-    await gqlOk(
-      t.url,
-      key,
-      'mutation($input: [CreateContactInput!]!) { createContacts(input: $input) { id } }',
-      { input },
-    );
+    const tag = await seedTaggedContacts(t.url, key, {
+      tagName: 'w',
+      count: 400,
+      identity: (i) => ({ kind: 'EMAIL', value: `w${i}@example.com` }),
+    });
     const id = (
       await gqlOk<{ createCampaign: { id: string } }>(
         t.url,
