@@ -22,6 +22,10 @@ function rootCause(error: unknown): { cause: unknown; path: readonly (string | n
   return { cause: current, path };
 }
 
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
 /**
  * Turns a QunfaError into a GraphQL error with a stable `extensions.code`; anything else
  * is masked as INTERNAL and logged, so no stack or SQL reaches a client.
@@ -41,8 +45,16 @@ export function createMaskError(logger: Logger) {
         },
       });
     }
-    // Errors graphql-js raised itself (syntax, validation, variable coercion) are safe to show.
-    if (cause === error && error instanceof Error && error.name === 'GraphQLError') return error;
+    // Errors graphql-js raised itself (syntax, validation, variable coercion) are the client's
+    // own and safe to show; a variable coercion error wraps the scalar's TypeError, so it is
+    // told apart by having no path (no resolver ran), not by its cause.
+    if (isGraphQLError(error) && (cause === error || !path)) {
+      if (error.extensions?.code) return error;
+      return new GraphQLError(error.message, {
+        ...(error.nodes ? { nodes: error.nodes } : {}),
+        extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
+      });
+    }
     logger.error('unexpected error in a resolver', {
       error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
       cause: cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : undefined,

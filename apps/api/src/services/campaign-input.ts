@@ -59,7 +59,12 @@ const scheduleSchema = z
 
 const campaignFields = {
   name: z.string().trim().min(1).max(200),
-  audience: audienceExpressionSchema,
+  /** Or `segmentId`: exactly one of the two. */
+  audience: audienceExpressionSchema.optional(),
+  /** A saved segment whose expression the campaign follows until it starts. */
+  segmentId: z.string().min(1).max(20).nullish(),
+  /** Leave out contacts inactive for 30 days. */
+  excludeDormant: z.boolean().default(false),
   variants: z
     .array(variantSchema)
     .min(1)
@@ -108,16 +113,29 @@ const oneWayToStart = (c: { scheduledAt?: Date | null | undefined; schedule?: un
   !(c.scheduledAt && c.schedule);
 const startMessage = { message: 'a template runs by its schedule: no scheduledAt', path: ['scheduledAt'] };
 
+const audienceOrSegment = (c: { audience?: unknown; segmentId?: string | null | undefined }) =>
+  !(c.audience !== undefined && c.segmentId);
+const audienceMessage = { message: 'give an audience or a segmentId, not both', path: ['segmentId'] };
+
 export const createCampaignInput = z
   .object(campaignFields)
   .refine(oneWayToPace, paceMessage)
-  .refine(oneWayToStart, startMessage);
+  .refine(oneWayToStart, startMessage)
+  .refine(audienceOrSegment, audienceMessage)
+  .refine((c) => c.audience !== undefined || Boolean(c.segmentId), {
+    message: 'an audience or a segmentId is required',
+    path: ['audience'],
+  });
 export const updateCampaignInput = z
   .object(campaignFields)
   .partial()
-  .extend({ batchIntervalMs: campaignFields.batchIntervalMs.optional() })
+  .extend({
+    batchIntervalMs: campaignFields.batchIntervalMs.optional(),
+    excludeDormant: z.boolean().optional(),
+  })
   .refine(oneWayToPace, paceMessage)
-  .refine(oneWayToStart, startMessage);
+  .refine(oneWayToStart, startMessage)
+  .refine(audienceOrSegment, audienceMessage);
 
 export type CreateCampaignInput = z.output<typeof createCampaignInput>;
 

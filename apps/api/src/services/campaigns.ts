@@ -1,5 +1,12 @@
-import { type Actor, audienceTagIds, type Campaign, type ChannelPlanStep, QunfaError } from '@qunfa/core';
-import { and, desc, eq, lt } from 'drizzle-orm';
+import {
+  type Actor,
+  type AudienceExpression,
+  audienceTagIds,
+  type Campaign,
+  type ChannelPlanStep,
+  QunfaError,
+} from '@qunfa/core';
+import { and, desc, eq, inArray, isNotNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
@@ -15,6 +22,7 @@ import {
 import type { ServiceDeps } from './deps.js';
 import { assertStartAllowed, reopenForEdit } from './review-gate.js';
 import { submitForReview } from './reviews.js';
+import { requireSegment } from './segment-lookup.js';
 import { requireTags } from './tags.js';
 import { decodeCursor, encodeCursor, parseId, validate } from './validate.js';
 
@@ -91,10 +99,29 @@ export async function requireCampaign(db: Db, p: Principal, id: string): Promise
   return campaign;
 }
 
+/**
+ * The audience columns an input sets: a saved segment's expression, which the campaign then
+ * follows until it starts; or an expression of its own, which detaches it from any segment.
+ */
+async function audienceColumns(
+  deps: ServiceDeps,
+  p: Principal,
+  data: { audience?: AudienceExpression | undefined; segmentId?: string | null | undefined },
+): Promise<{ audience?: AudienceExpression; segmentId?: number | null }> {
+  if (data.segmentId) {
+    const segment = await requireSegment(deps.db, p, data.segmentId);
+    await requireTags(deps, p, audienceTagIds(segment.audience));
+    return { audience: segment.audience, segmentId: segment.id };
+  }
+  if (data.audience === undefined) return {};
+  await requireTags(deps, p, audienceTagIds(data.audience));
+  return { audience: data.audience, segmentId: null };
+}
+
 export async function createCampaign(deps: ServiceDeps, principal: Principal | null, input: unknown) {
   const p = authorize(principal, 'write');
   const data = validate(createCampaignInput, input);
-  await requireTags(deps, p, audienceTagIds(data.audience));
+  const audience = await audienceColumns(deps, p, data);
   const channelPlan = checkChannels(deps, data.channelPlan);
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
@@ -103,7 +130,9 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
       .values({
         workspaceId: p.workspaceId,
         name: data.name,
-        audience: data.audience,
+        audience: audience.audience!,
+        segmentId: audience.segmentId ?? null,
+        excludeDormant: data.excludeDormant,
         channelPlan,
         retryPolicy: mergeRetryPolicy(data.retryPolicy),
         scheduledAt: data.scheduledAt ?? null,
@@ -134,60 +163,134 @@ export async function updateCampaign(
   const p = authorize(principal, 'write');
   const data = validate(updateCampaignInput, input);
   const existing = await requireCampaign(deps.db, p, id);
-  const reviewed = existing.state === 'in_review' || existing.state === 'approved';
-  if (existing.state !== 'draft' && !reviewed) {
-    throw new QunfaError(
-      'CAMPAIGN_NOT_EDITABLE',
-      `only a draft can be edited; this campaign is ${existing.state}`,
-      {
-        details: { state: existing.state },
-      },
-    );
-  }
-  if (data.audience) await requireTags(deps, p, audienceTagIds(data.audience));
+  assertEditable(existing);
+  const audience = await audienceColumns(deps, p, data);
   const channelPlan = data.channelPlan ? checkChannels(deps, data.channelPlan) : undefined;
-  // An edit after review goes back to review: to draft for the change, then submitted again.
+  const { variants: variantInput, audience: _a, segmentId: _s, ...rest } = data;
+  return editCampaign(deps, p, existing, {
+    columns: {
+      ...(rest.name !== undefined ? { name: rest.name } : {}),
+      ...audience,
+      ...(rest.excludeDormant !== undefined ? { excludeDormant: rest.excludeDormant } : {}),
+      ...(channelPlan ? { channelPlan } : {}),
+      ...(rest.scheduledAt !== undefined ? { scheduledAt: rest.scheduledAt } : {}),
+      ...(rest.batchIntervalMs !== undefined ? { batchIntervalMs: rest.batchIntervalMs } : {}),
+      ...(rest.sendWindowMs !== undefined ? { sendWindowMs: rest.sendWindowMs } : {}),
+      ...(rest.schedule !== undefined ? { schedule: rest.schedule } : {}),
+      ...(rest.retryPolicy !== undefined ? { retryPolicy: mergeRetryPolicy(rest.retryPolicy) } : {}),
+    },
+    variants: variantInput,
+    fields: Object.keys(data),
+  });
+}
+
+function assertEditable(campaign: Campaign): void {
+  if (['draft', 'in_review', 'approved'].includes(campaign.state)) return;
+  throw new QunfaError(
+    'CAMPAIGN_NOT_EDITABLE',
+    `only a draft can be edited; this campaign is ${campaign.state}`,
+    { details: { state: campaign.state } },
+  );
+}
+
+/**
+ * Writes an edit of a draft, or of a campaign in review or approved: those go back to draft
+ * for the change and are submitted for review again (an approval covers what was approved).
+ */
+async function editCampaign(
+  deps: ServiceDeps,
+  p: Principal,
+  existing: Campaign,
+  edit: {
+    columns: Partial<typeof campaigns.$inferInsert>;
+    variants?: CreateCampaignInput['variants'] | undefined;
+    fields: string[];
+    action?: string;
+  },
+): Promise<Campaign> {
+  const reviewed = existing.state === 'in_review' || existing.state === 'approved';
   if (reviewed) await reopenForEdit(deps, p, existing);
   const updated = await deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const changed = await tx
       .update(campaigns)
-      .set({
-        ...(data.name !== undefined ? { name: data.name } : {}),
-        ...(data.audience !== undefined ? { audience: data.audience } : {}),
-        ...(channelPlan ? { channelPlan } : {}),
-        ...(data.scheduledAt !== undefined ? { scheduledAt: data.scheduledAt } : {}),
-        ...(data.batchIntervalMs !== undefined ? { batchIntervalMs: data.batchIntervalMs } : {}),
-        ...(data.sendWindowMs !== undefined ? { sendWindowMs: data.sendWindowMs } : {}),
-        ...(data.schedule !== undefined ? { schedule: data.schedule } : {}),
-        ...(data.retryPolicy !== undefined ? { retryPolicy: mergeRetryPolicy(data.retryPolicy) } : {}),
-        updatedAt: new Date(),
-      })
+      .set({ ...edit.columns, updatedAt: new Date() })
       .where(and(eq(campaigns.id, Number(existing.id)), eq(campaigns.state, 'draft')))
       .returning({ id: campaigns.id });
     if (changed.length === 0) {
       throw new QunfaError('CAMPAIGN_NOT_EDITABLE', 'the campaign left draft while it was being edited');
     }
-    if (data.variants) {
+    if (edit.variants) {
       await tx.delete(variants).where(eq(variants.campaignId, Number(existing.id)));
-      await insertVariants(tx, p.workspaceId, Number(existing.id), data.variants);
+      await insertVariants(tx, p.workspaceId, Number(existing.id), edit.variants);
     }
     await writeAudit(tx, {
       workspaceId: p.workspaceId,
       actor: actorOf(p),
-      action: 'campaign.updated',
+      action: edit.action ?? 'campaign.updated',
       subjectType: 'campaign',
       subjectId: existing.id,
-      details: { fields: Object.keys(data) },
+      details: { fields: edit.fields },
     });
     return (await loadCampaign(tx, Number(existing.id)))!;
   });
   if (!reviewed) return updated;
   // Content a block finding stops stays a draft, its findings stored for the operator to see.
-  return submitForReview(deps, p, id).catch((error: unknown) => {
+  return submitForReview(deps, p, existing.id).catch((error: unknown) => {
     if (error instanceof QunfaError && error.code === 'COMPLIANCE_BLOCKED') return updated;
     throw error;
   });
+}
+
+/**
+ * A segment was re-aimed: the campaigns that follow it and have not started take its new
+ * expression. Drafts change in place; campaigns in review or approved go back through review;
+ * templates (recurring or triggered) change in place, so their next run sends to the new
+ * audience. Started, scheduled one-off and finished campaigns keep the audience they have.
+ * Returns the ids of the campaigns that changed.
+ */
+export async function followSegment(
+  deps: ServiceDeps,
+  p: Principal,
+  segmentId: number,
+  audience: AudienceExpression,
+): Promise<string[]> {
+  const found = await deps.db
+    .select()
+    .from(campaigns)
+    .where(
+      and(
+        eq(campaigns.workspaceId, p.workspaceId),
+        eq(campaigns.segmentId, segmentId),
+        or(
+          inArray(campaigns.state, ['draft', 'in_review', 'approved']),
+          and(isNotNull(campaigns.schedule), eq(campaigns.state, 'scheduled')),
+        ),
+      ),
+    );
+  const changed: string[] = [];
+  for (const campaign of await withVariants(deps.db, found)) {
+    const edit = { columns: { audience }, fields: ['audience'], action: 'campaign.segment_followed' };
+    if (campaign.state === 'scheduled') {
+      await deps.db.transaction(async (raw) => {
+        const tx = raw as unknown as Db;
+        await tx
+          .update(campaigns)
+          .set({ audience, updatedAt: new Date() })
+          .where(and(eq(campaigns.id, Number(campaign.id)), eq(campaigns.segmentId, segmentId)));
+        await writeAudit(tx, {
+          workspaceId: p.workspaceId,
+          actor: actorOf(p),
+          action: edit.action,
+          subjectType: 'campaign',
+          subjectId: campaign.id,
+          details: { segmentId: String(segmentId) },
+        });
+      });
+    } else await editCampaign(deps, p, campaign, edit);
+    changed.push(campaign.id);
+  }
+  return changed;
 }
 
 export async function getCampaign(deps: ServiceDeps, principal: Principal | null, id: string) {

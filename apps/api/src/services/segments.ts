@@ -3,7 +3,9 @@ import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
 import { segments } from '../db/schema/index.js';
+import { followSegment } from './campaigns.js';
 import type { ServiceDeps } from './deps.js';
+import { requireSegment } from './segment-lookup.js';
 import { requireTags } from './tags.js';
 import { conflictOr, parseId, validate } from './validate.js';
 
@@ -36,7 +38,26 @@ export async function listSegments(deps: ServiceDeps, principal: Principal | nul
   return found.map(toSegment);
 }
 
-/** Saves a named audience expression; campaigns copy it, so later edits do not move them. */
+/** A segment of the principal's workspace, or null (gone, or another workspace's). */
+export async function findSegment(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  id: string,
+): Promise<Segment | null> {
+  const p = authorize(principal, 'read');
+  const n = parseId(id);
+  if (n === undefined) return null;
+  const [row] = await deps.db
+    .select()
+    .from(segments)
+    .where(and(eq(segments.id, n), eq(segments.workspaceId, p.workspaceId)));
+  return row ? toSegment(row) : null;
+}
+
+/**
+ * Saves a named audience expression. Re-aiming a segment carries the campaigns that follow it
+ * and have not started (see `followSegment`); started campaigns keep their audience.
+ */
 export async function saveSegment(
   deps: ServiceDeps,
   principal: Principal | null,
@@ -48,6 +69,7 @@ export async function saveSegment(
   try {
     if (input.id) {
       const id = parseId(input.id);
+      const before = id === undefined ? undefined : await requireSegment(deps.db, p, input.id);
       const [row] =
         id === undefined
           ? []
@@ -56,10 +78,13 @@ export async function saveSegment(
               .set({ name: data.name, expression: data.audience, updatedAt: new Date() })
               .where(and(eq(segments.id, id), eq(segments.workspaceId, p.workspaceId)))
               .returning();
-      if (!row)
+      if (!row || !before)
         throw new QunfaError('NOT_FOUND', `segment ${input.id} not found`, {
           details: { segmentId: input.id },
         });
+      if (JSON.stringify(before.audience) !== JSON.stringify(data.audience)) {
+        await followSegment(deps, p, row.id, data.audience);
+      }
       return toSegment(row);
     }
     const [row] = await deps.db

@@ -24,6 +24,8 @@ export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaig
     scheduledAt: row.scheduledAt,
     batchIntervalMs: row.batchIntervalMs,
     sendWindowMs: row.sendWindowMs,
+    excludeDormant: row.excludeDormant,
+    segmentId: row.segmentId === null ? null : String(row.segmentId),
     resendOf: row.resendOf ?? null,
     schedule: row.schedule ?? null,
     nextRunAt: row.nextRunAt,

@@ -96,6 +96,13 @@ export interface Campaign {
   batchIntervalMs: number;
   /** Spread the batches evenly over this many ms instead (null: use batchIntervalMs). */
   sendWindowMs: number | null;
+  /** Leaves out contacts inactive for 30 days (`dormant`, counted as suppressed). */
+  excludeDormant: boolean;
+  /**
+   * The saved segment the audience comes from: the campaign follows the segment's edits until
+   * it starts (or is scheduled), then keeps the audience it started with.
+   */
+  segmentId: string | null;
   /** Set on a resend run; null for an ordinary campaign. */
   resendOf: ResendOf | null;
   /** Set on a template; null for a campaign that sends. */

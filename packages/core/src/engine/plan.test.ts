@@ -64,6 +64,17 @@ describe('buildPlan', () => {
     expect(plan.batchIntervalMs).toBe(1000);
   });
 
+  it('suppresses dormant contacts, after the recorded reasons, only when the campaign asks', () => {
+    const plan = (excludeDormant: boolean) =>
+      buildPlan(
+        makeCampaign({ id: '1', channelPlan: [{ channel: 'channel:mail' }], excludeDormant }),
+        registry,
+        new Date(0),
+      );
+    expect(plan(true).suppress).toEqual(['unsubscribed', 'blacklisted', 'complained', 'erased', 'dormant']);
+    expect(plan(false).suppress).not.toContain('dormant');
+  });
+
   it('takes the channel limit as the default batch size and starts at the scheduled time', () => {
     const scheduledAt = new Date(now.getTime() + 3_600_000);
     const plan = buildPlan(

@@ -61,7 +61,7 @@ export function buildPlan(campaign: Campaign, registry: Registry, now: Date): Ca
     workspaceId: campaign.workspaceId,
     campaignId: campaign.id,
     audience: campaign.audience,
-    suppress: [...marketingSuppressions],
+    suppress: campaign.excludeDormant ? [...marketingSuppressions, 'dormant'] : [...marketingSuppressions],
     // A resend keeps each recipient's variant: same seed, same ranges (variants are copied in order).
     variantSeed: variantSeedFor(resend ? resend.campaignId : campaign.id),
     variants: variantRanges(campaign.variants),

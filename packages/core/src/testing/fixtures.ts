@@ -21,6 +21,8 @@ export function makeCampaign(overrides: Partial<Campaign> & { id: string }): Cam
     scheduledAt: null,
     batchIntervalMs: 0,
     sendWindowMs: null,
+    excludeDormant: false,
+    segmentId: null,
     resendOf: null,
     schedule: null,
     nextRunAt: null,

@@ -8,6 +8,7 @@ import type {
 } from '@qunfa/core';
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -18,6 +19,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { segments } from './audience.js';
 import { at, createdAt, idColumn, ref } from './common.js';
 import { workspaces } from './workspace.js';
 
@@ -37,6 +39,10 @@ export const campaigns = pgTable(
     batchIntervalMs: integer('batch_interval_ms').notNull().default(0),
     /** Spread the batches over this window instead of a fixed interval. */
     sendWindowMs: bigint('send_window_ms', { mode: 'number' }),
+    /** Leave out contacts inactive for 30 days. */
+    excludeDormant: boolean('exclude_dormant').notNull().default(false),
+    /** The saved segment the audience follows until the campaign starts. */
+    segmentId: ref('segment_id').references(() => segments.id, { onDelete: 'set null' }),
     /** A resend run: the source campaign and the delivery states it resends. */
     resendOf: jsonb('resend_of').$type<ResendOf>(),
     /** A template (recurring or triggered) that sends through its runs. */
@@ -54,6 +60,7 @@ export const campaigns = pgTable(
     index('campaigns_workspace_idx').on(t.workspaceId, t.id),
     index('campaigns_state_idx').on(t.state, t.scheduledAt),
     uniqueIndex('campaigns_run_key_idx').on(t.runOfId, t.runKey),
+    index('campaigns_segment_idx').on(t.segmentId),
   ],
 );
 

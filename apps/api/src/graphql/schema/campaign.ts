@@ -6,11 +6,13 @@ import {
   runLifecycle,
   updateCampaign,
 } from '../../services/campaigns.js';
+import { findSegment } from '../../services/segments.js';
 import { builder } from '../builder.js';
 import { connectionOf } from './connection.js';
 import { Counters, computeMetrics, Metric } from './counters.js';
 import { CampaignStateEnum } from './enums.js';
 import { ScheduleInputRef } from './schedule-input.js';
+import { SegmentRef } from './segment.js';
 
 const Content = builder.objectRef<{ type: string; text: string; subject?: string }>('Content').implement({
   fields: (t) => ({
@@ -46,6 +48,14 @@ export const Campaign = builder.objectRef<CampaignShape>('Campaign').implement({
     name: t.exposeString('name'),
     state: t.field({ type: CampaignStateEnum, resolve: (c) => c.state }),
     audience: t.field({ type: 'JSON', resolve: (c) => c.audience }),
+    segment: t.field({
+      type: SegmentRef,
+      nullable: true,
+      description: 'The saved segment the audience follows until the start (null: its own expression)',
+      resolve: (c, _args, ctx) =>
+        c.segmentId === null ? null : findSegment(ctx.deps, ctx.principal, c.segmentId),
+    }),
+    excludeDormant: t.exposeBoolean('excludeDormant'),
     variants: t.field({ type: [Variant], resolve: (c) => c.variants }),
     channelPlan: t.field({ type: [ChannelPlanStep], resolve: (c) => c.channelPlan }),
     counters: t.field({ type: Counters, resolve: (c, _args, ctx) => ctx.deps.store.counters(c.id) }),
@@ -105,8 +115,17 @@ const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
     name: t.string(),
     audience: t.field({
       type: 'JSON',
+      required: false,
       description:
-        'An audience expression: {"tag"}, {"tagUnder"}, {"region"}, {"device"}, {"activeWithinDays"}, {"attribute"}, combined with {"and"}, {"or"}, {"not"}; or {"all": true}',
+        'An audience expression: {"tag"}, {"tagUnder"}, {"region"}, {"device"}, {"activeWithinDays"}, {"attribute"}, combined with {"and"}, {"or"}, {"not"}; or {"all": true}. Or give segmentId.',
+    }),
+    segmentId: t.id({
+      required: false,
+      description: 'A saved segment: the campaign follows its expression until it starts',
+    }),
+    excludeDormant: t.boolean({
+      required: false,
+      description: 'Leave out contacts inactive for 30 days (counted as suppressed: dormant)',
     }),
     variants: t.field({ type: [VariantInput] }),
     channelPlan: t.field({ type: [ChannelPlanStepInput] }),
@@ -129,7 +148,13 @@ const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
 const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
   fields: (t) => ({
     name: t.string({ required: false }),
-    audience: t.field({ type: 'JSON', required: false }),
+    audience: t.field({
+      type: 'JSON',
+      required: false,
+      description: 'An expression of its own (detaches the campaign from its segment)',
+    }),
+    segmentId: t.id({ required: false, description: 'Follow this saved segment instead' }),
+    excludeDormant: t.boolean({ required: false }),
     variants: t.field({ type: [VariantInput], required: false }),
     channelPlan: t.field({ type: [ChannelPlanStepInput], required: false }),
     scheduledAt: t.field({ type: 'DateTime', required: false }),

@@ -1,9 +1,10 @@
 import { listSegments, type Segment as SegmentShape, saveSegment } from '../../services/segments.js';
 import { builder } from '../builder.js';
 
-const Segment = builder.objectRef<SegmentShape>('Segment').implement({
+export const SegmentRef = builder.objectRef<SegmentShape>('Segment');
+const Segment = SegmentRef.implement({
   description:
-    'A saved audience expression. A campaign copies it, and snapshots the recipients when it starts.',
+    'A saved audience expression. Campaigns on it follow its edits until they start, then keep the recipients they started with.',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
