@@ -11,6 +11,7 @@ import {
   systemClock,
 } from '@qunfa/core';
 import { openPorts } from './adapters/open-ports.js';
+import { audienceIndexesFor } from './audience/audience-indexes.js';
 import { createContentChecker } from './compliance/content-checker.js';
 import { createLexiconCache } from './compliance/lexicon-cache.js';
 import type { AppConfig } from './config.js';
@@ -89,6 +90,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let server: Server | undefined;
   let ws: { close(): Promise<void> } | undefined;
   let worker: { stop(): Promise<void> } | undefined;
+  let warmIndexes: { stop(): Promise<void> } | undefined;
 
   return {
     config,
@@ -102,6 +104,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         });
       }
       if (options.http === false) return '';
+      if (config.audienceWarmMs) {
+        warmIndexes = audienceIndexesFor(database.db).keepWarm({ intervalMs: config.audienceWarmMs, logger });
+      }
       const yoga = createGraphQLServer(deps);
       const serveConsole = createStaticHandler(consoleDist);
       server = createServer((req, res) => {
@@ -120,6 +125,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     },
     async stop() {
       await worker?.stop();
+      await warmIndexes?.stop();
       await ws?.close();
       if (server) {
         server.closeAllConnections();

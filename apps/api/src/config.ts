@@ -21,6 +21,8 @@ const envSchema = z.object({
   LEASE_MS: z.coerce.number().int().min(500).default(60_000),
   /** Claims after which a batch is given up on as poison. Default 5. */
   MAX_BATCH_STARTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** API processes keep every workspace's audience index built and caught up this often; 0: build on first use. */
+  AUDIENCE_WARM_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** `inline` runs the worker in the API process (default); `off` leaves it to `worker` processes. */
   WORKER: z.enum(['inline', 'off']).default('inline'),
   /** Batches a worker sends at once. Default 4. */
@@ -61,6 +63,8 @@ export interface AppConfig {
   pluginConfig?: string | undefined;
   /** Milliseconds between the worker's looks for due work. Default 250. */
   tickIntervalMs: number;
+  /** How often an API process catches its audience indexes up (0: build on first use). Default 60 000. */
+  audienceWarmMs?: number;
   /** Quiet hours of the default recipient rules. Default 22:00–08:00. */
   quietHours?: { start: string; end: string } | 'off';
 }
@@ -82,6 +86,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL,
     pluginConfig: e.QUNFA_CONFIG,
     tickIntervalMs: 250,
+    audienceWarmMs: e.AUDIENCE_WARM_MS,
     quietHours:
       e.QUIET_HOURS === 'off' ? 'off' : { start: e.QUIET_HOURS.slice(0, 5), end: e.QUIET_HOURS.slice(6) },
   };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audienceIndexesFor } from '../src/audience/audience-indexes.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
 import { rowCounts } from './support/row-counts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -183,5 +184,32 @@ describe('audience preview, bulk tagging, suppressions and segments over GraphQL
       'mutation { createContact(input: { identities: [{ kind: PHONE, value: "12345" }] }) { id } }',
       {},
     );
+  });
+});
+
+describe('audience indexes kept warm by the API process', () => {
+  it('builds a workspace index in the background, before any preview asks', async () => {
+    const t = await startTestApp('postgres', { audienceWarmMs: 100 });
+    try {
+      await gqlOk(
+        t.url,
+        t.a.keys.operator,
+        'mutation($input: [CreateContactInput!]!) { createContacts(input: $input) { id } }',
+        {
+          input: [{ name: 'w', identities: [{ kind: 'PHONE', value: '13800138000' }] }],
+        },
+      );
+      const indexes = audienceIndexesFor(t.app.deps.db);
+      for (let i = 0; i < 100 && !indexes.has(t.a.id); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(indexes.has(t.a.id)).toBe(true);
+      const { audiencePreview } = await gqlOk<{ audiencePreview: { matched: number } }>(
+        t.url,
+        t.a.keys.operator,
+        'query { audiencePreview(audience: { all: true }) { matched } }',
+      );
+      expect(audiencePreview.matched).toBe(1);
+    } finally {
+      await t.stop();
+    }
   });
 });

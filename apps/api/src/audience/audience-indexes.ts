@@ -1,5 +1,6 @@
+import type { Logger } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+import { type Db, rows } from '../db/database.js';
 import { catchUp, loadAll, snapshotXmin } from './index-loader.js';
 import { WorkspaceIndex } from './workspace-index.js';
 
@@ -33,6 +34,55 @@ export class AudienceIndexes {
     const next = previous.catch(() => undefined).then(() => this.sync(workspaceId));
     this.locks.set(workspaceId, next);
     return next;
+  }
+
+  /** True when the workspace's index is built (a preview will only catch up, not build). */
+  has(workspaceId: number): boolean {
+    return this.entries.has(workspaceId);
+  }
+
+  /**
+   * Builds the indexes of every workspace in the background, then catches each up every
+   * `intervalMs`, so that no operator's first preview pays the build (seconds at a million
+   * contacts) and an idle index never goes stale. `stop` waits for the sync under way.
+   */
+  keepWarm(options: { intervalMs: number; logger: Logger }): { stop(): Promise<void> } {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<void> = Promise.resolve();
+    const round = async () => {
+      const found = await rows<{ id: number }>(
+        this.db,
+        sql`SELECT id::int AS id FROM workspaces ORDER BY id`,
+      );
+      for (const { id } of found) {
+        if (stopped) return;
+        await this.synced(id);
+      }
+    };
+    const next = (): Promise<void> =>
+      round()
+        .catch((error: unknown) =>
+          options.logger.warn('audience index warm-up failed', {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        )
+        .finally(schedule);
+    const schedule = () => {
+      if (stopped) return;
+      timer = setTimeout(() => {
+        running = next();
+      }, options.intervalMs);
+      timer.unref();
+    };
+    running = next();
+    return {
+      stop: async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await running;
+      },
+    };
   }
 
   private async sync(workspaceId: number): Promise<WorkspaceIndex> {
