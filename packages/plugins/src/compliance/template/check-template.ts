@@ -2,13 +2,6 @@ import type { ComplianceRule, Content, ContentCheckContext, Finding } from '@qun
 import { findPlaceholders } from './placeholders.js';
 import type { TemplateContentContext } from './template-context.js';
 
-const shown = 24;
-
-function preview(value: string): string {
-  const chars = [...value];
-  return chars.length > shown ? `${chars.slice(0, shown).join('')}…` : value;
-}
-
 function key(f: Finding): string {
   return [
     f.rule,
@@ -25,7 +18,8 @@ function key(f: Finding): string {
 /**
  * Checks a template once, then each distinct value of each variable it interpolates once
  * (never once per recipient), and returns the findings without duplicates. A finding in a
- * value points at the variable's first placeholder in the text and names the value.
+ * value points at the variable's first placeholder in the text; it names the rule's own
+ * message (the term) but never the value, which is a contact's personal data.
  * `distinctValues` maps a variable path (`name`, `attributes.city`) to its distinct values;
  * variables the template does not use are ignored.
  */
@@ -73,7 +67,7 @@ export async function checkTemplate(
           const { span: _inValue, ...rest } = f;
           add({
             ...rest,
-            message: `In {{${variable}}} = "${preview(value)}": ${f.message}`,
+            message: `In {{${variable}}} (a contact's value): ${f.message}`,
             ...(span ? { span } : {}),
           });
         }
