@@ -121,7 +121,7 @@ describe.each(drivers)('compliance rules in the running product (%s)', (driver) 
     expect(inValue).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          message: expect.stringMatching(/^In \{\{name\}\} = "保本稳赚理财"/),
+          message: expect.stringMatching(/^In \{\{name\}\} \(a contact's value\): /),
           span: { start: 0, end: 8 },
         }),
       ]),

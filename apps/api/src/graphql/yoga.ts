@@ -1,6 +1,10 @@
 import type { Server } from 'node:http';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { Logger } from '@qunfa/core';
-import type { ExecutionArgs, execute, subscribe } from 'graphql';
+import type { ExecutionArgs, execute, GraphQLError, subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -11,6 +15,33 @@ import { createMaskError } from './errors.js';
 import { schema } from './schema/index.js';
 
 export const GRAPHQL_PATH = '/graphql';
+
+/**
+ * Limits on a document, checked before anything runs (over HTTP and graphql-ws alike): a
+ * partner app's query is refused with BAD_USER_INPUT, never allowed to exhaust the server.
+ * The deepest query the console and the documented examples make is 6 levels
+ * (campaign → deliveries → edges → node → attempts → status); introspection is exempt.
+ * Lists are bounded by each field's own page cap (`first` ≤ 200 or 500, INVALID_INPUT
+ * above), not by a document cost: GraphQL Armor's cost rule multiplies by the `first` a client
+ * asks for, so it would refuse a legitimate page of 500 deliveries and pre-empt the field's
+ * own, more precise error.
+ */
+export const documentLimitValues = {
+  tokens: 5_000,
+  depth: 12,
+  aliases: 30,
+  directives: 30,
+} as const;
+
+function documentLimits() {
+  const l = documentLimitValues;
+  return [
+    maxTokensPlugin({ n: l.tokens }),
+    maxDepthPlugin({ n: l.depth, flattenFragments: true }),
+    maxAliasesPlugin({ n: l.aliases }),
+    maxDirectivesPlugin({ n: l.directives }),
+  ];
+}
 
 interface InitialContext {
   request?: Request;
@@ -25,6 +56,7 @@ export function createGraphQLServer(deps: ServiceDeps): YogaServerInstance<Initi
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(deps.logger) },
+    plugins: documentLimits(),
     context: async (initial): Promise<GraphQLContext> => {
       const header =
         initial.request?.headers.get('authorization') ??
@@ -53,9 +85,17 @@ export function attachWebSocket(
           connectionParams: ctx.connectionParams ?? {},
           params: payload,
         } as InitialContext);
-        const document = enveloped.parse(payload.query);
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors;
+        let document: ReturnType<typeof enveloped.parse>;
+        try {
+          document = enveloped.parse(payload.query);
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length > 0) return errors;
+        } catch (error) {
+          // A syntax error or a document over the limits (some limits throw): the client's own,
+          // answered as this operation's error (a throw here would close the whole connection).
+          if (error instanceof Error && error.name === 'GraphQLError') return [error as GraphQLError];
+          throw error;
+        }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
           operationName: payload.operationName ?? null,
