@@ -18,6 +18,7 @@ import { loadCampaign } from './campaign-mapper.js';
 import { claimBatch } from './claim-sql.js';
 import { CounterDelta, readCounters } from './counters-sql.js';
 import { countPlannedRecipients, executePlan } from './plan-sql.js';
+import { applyReceipts } from './receipts-sql.js';
 import { createRun, recurringDue, setNextRunAt } from './run-sql.js';
 import { releaseBatch, settleBatch } from './settle-sql.js';
 
@@ -243,6 +244,10 @@ export function createSqlStore(db: Db): Store {
 
     setAccountHealth(health, actor) {
       return writeAccountHealth(db, health, actor);
+    },
+
+    applyReceipts(events) {
+      return applyReceipts(db, events);
     },
 
     async counters(campaignId): Promise<Counters> {
