@@ -36,6 +36,11 @@ export interface ChannelPlanStep {
    * failures never fail over.
    */
   failover?: string[];
+  /**
+   * Rewrite the links of text content to tracked ones (`<PUBLIC_URL>/l/<token>`) that record a
+   * click and redirect. Default true; needs a link tracker in the engine.
+   */
+  trackLinks?: boolean;
 }
 
 /** What the engine does after a failure; delays in milliseconds. */

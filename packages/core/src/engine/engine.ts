@@ -10,6 +10,7 @@ import { buildPlan } from './plan.js';
 import { processBatch } from './process-batch.js';
 import { createProgressPublisher } from './progress.js';
 import { createQuarantine } from './quarantine.js';
+import { applyReceipts, pollReceipts } from './receipts.js';
 import { fireRecurring, nextRunOf, triggerRun } from './runs.js';
 import { runWorker } from './worker.js';
 
@@ -41,6 +42,7 @@ export function createEngine(deps: EngineDeps): Engine {
     timeZone: deps.timeZone ?? 'Asia/Shanghai',
     errorRetryDelayMs: deps.errorRetryDelayMs ?? 60_000,
     contentChecker: deps.contentChecker ?? defaultContentChecker,
+    linkTracker: deps.linkTracker,
     quarantine: createQuarantine(),
     progress: createProgressPublisher({
       store: deps.store,
@@ -173,6 +175,8 @@ export function createEngine(deps: EngineDeps): Engine {
       const jobs = [...due, ...expired].map(toJob);
       if (jobs.length > 0) await ctx.queue.enqueue(jobs);
     },
+    applyReceipts: (events) => applyReceipts(ctx, events),
+    pollReceipts: () => pollReceipts(ctx),
     runWorker: (options) => runWorker(ctx, engine, options),
     close: () => ctx.progress.close(),
   };
