@@ -71,6 +71,7 @@ const campaignFields = {
         channel: z.string().min(1),
         batchSize: z.number().int().positive().nullish(),
         failover: z.array(z.string().min(1)).max(3).nullish(),
+        trackLinks: z.boolean().nullish(),
       }),
     )
     .min(1)

@@ -22,7 +22,12 @@ const actorOf = (p: Principal): Actor => ({ kind: 'api_key', id: String(p.keyId)
 
 function checkChannels(
   deps: ServiceDeps,
-  plan: { channel: string; batchSize?: number | null; failover?: string[] | null }[],
+  plan: {
+    channel: string;
+    batchSize?: number | null;
+    failover?: string[] | null;
+    trackLinks?: boolean | null;
+  }[],
 ): ChannelPlanStep[] {
   const find = (name: string, field: string) => {
     const channel = deps.registry.channels.find((c) => c.name === name);
@@ -57,6 +62,7 @@ function checkChannels(
       channel: step.channel,
       ...(step.batchSize ? { batchSize: step.batchSize } : {}),
       ...(failover.length > 0 ? { failover } : {}),
+      ...(step.trackLinks === false ? { trackLinks: false } : {}),
     };
   });
 }

@@ -75,13 +75,21 @@ export function receiptContract(harness: () => StoreHarness): void {
       submitted: 1,
     });
 
-    // A replay, a stale receipt behind the state, and a read after the click: nothing moves.
+    // Replays (a provider's click too), a stale receipt behind the state, a read after the click:
+    // nothing moves and nothing is recorded.
     const again = await h.store.applyReceipts([
       receipt('1', 'delivered', 2000),
       receipt('2', 'delivered', 2500),
       receipt('3', 'read', 3500),
+      receipt('3', 'clicked', 4000),
     ]);
-    expect(again).toMatchObject({ applied: 0, recorded: 0, ignored: 3, unknown: [], campaigns: [] });
+    expect(again).toMatchObject({ applied: 0, recorded: 0, ignored: 4, unknown: [], campaigns: [] });
+    // A provider's later click of a clicked delivery is an event, not a count.
+    expect(await h.store.applyReceipts([receipt('3', 'clicked', 6000)])).toMatchObject({
+      applied: 0,
+      recorded: 1,
+      campaigns: [],
+    });
     expect(await h.store.counters('1')).toMatchObject({ sent: 1, delivered: 1, read: 1, clicked: 1 });
 
     const later = await h.store.applyReceipts([receipt('1', 'read', 5000), receipt('1', 'read', 5000)]);

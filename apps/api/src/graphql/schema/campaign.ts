@@ -37,6 +37,10 @@ const ChannelPlanStep = builder.objectRef<CampaignShape['channelPlan'][number]>(
       description: 'Other providers of this channel, tried in order after an outage or timeout',
       resolve: (s) => s.failover ?? [],
     }),
+    trackLinks: t.boolean({
+      description: 'Links of text messages are rewritten to tracked ones that count clicks',
+      resolve: (s) => s.trackLinks !== false,
+    }),
   }),
 });
 
@@ -96,6 +100,10 @@ const ChannelPlanStepInput = builder.inputType('ChannelPlanStepInput', {
     failover: t.stringList({
       required: false,
       description: 'Providers to fail over to on outages and timeouts',
+    }),
+    trackLinks: t.boolean({
+      required: false,
+      description: 'Rewrite links of text messages to tracked ones that count clicks; default true',
     }),
   }),
 });
