@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/db/database.js';
 import { drivers } from './support/databases.js';
-import { gqlOk } from './support/graphql-client.js';
+import { codesOf, gql, gqlOk } from './support/graphql-client.js';
 import { rowCounts } from './support/row-counts.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -67,6 +67,15 @@ const engaging = () =>
     },
   });
 const plain = () => sandbox({ name: 'channel:plain', latencyMs: { min: 1, max: 2 }, seed: 3 });
+// Half its messages are delivered, quickly; the others never are.
+const halfDelivered = () =>
+  sandbox({
+    name: 'channel:half',
+    latencyMs: { min: 1, max: 2 },
+    seed: 9,
+    engagement: { delivered: 0.5, deliveredAfterMs: { min: 0, max: 20 } },
+  });
+const backup = () => sandbox({ name: 'channel:backup', latencyMs: { min: 1, max: 2 }, seed: 4 });
 
 const START = 'mutation($id: ID!) { startCampaign(id: $id) { id } }';
 const CREATE = 'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }';
@@ -77,16 +86,22 @@ describe.each(drivers)('receipts, engagement and tracked links on %s', (driver) 
   let engagingChannel: SandboxChannel;
   let plainChannel: SandboxChannel;
   let hooked: SandboxChannel;
+  let half: SandboxChannel;
+  let backupChannel: SandboxChannel;
   let tags: Record<string, string>;
 
   beforeAll(async () => {
     engagingChannel = engaging();
     plainChannel = plain();
     hooked = hookedChannel();
+    half = halfDelivered();
+    backupChannel = backup();
     t = await startTestApp(driver, { receiptPollIntervalMs: 50 }, [
       engagingChannel,
       plainChannel,
       hooked,
+      half,
+      backupChannel,
       ...builtinMetrics(),
     ]);
     tags = {};
@@ -94,6 +109,7 @@ describe.each(drivers)('receipts, engagement and tracked links on %s', (driver) 
       ['engaging', 60, '139'],
       ['plain', 3, '137'],
       ['hooked', 3, '136'],
+      ['escalating', 20, '135'],
     ] as const) {
       tags[name] = await seedTaggedContacts(t.url, t.a.keys.operator, {
         tagName: name,
@@ -287,6 +303,48 @@ describe.each(drivers)('receipts, engagement and tracked links on %s', (driver) 
       sql`SELECT count(*)::int AS n FROM events WHERE campaign_id = ${Number(id)}::bigint AND payload <> '{}'::jsonb`,
     );
     expect(left!.n).toBe(0);
+  });
+
+  it('escalates recipients not delivered within the window to the next channel', async () => {
+    const plan = [
+      { channel: 'channel:half', escalateAfterMs: 1000, escalateUnless: 'DELIVERED' },
+      { channel: 'channel:backup' },
+    ];
+    const lastStep = await gql(t.url, t.a.keys.operator, CREATE, {
+      input: {
+        name: 'x',
+        audience: { tag: tags.escalating },
+        variants: [{ key: 'A', content: { text: 'hi' } }],
+        channelPlan: [{ channel: 'channel:half', escalateAfterMs: 1000 }],
+      },
+    });
+    expect(codesOf(lastStep)).toEqual(['INVALID_INPUT']);
+    const id = await run(tags.escalating!, plan, '双十一提醒');
+    const delivered = new Set(half.provider.receipts().map((r) => r.messageId));
+    const firstSent = half.provider.accepted().map((m) => m.messageId);
+    expect(firstSent).toHaveLength(20);
+    expect(delivered.size).toBeGreaterThan(0);
+    expect(delivered.size).toBeLessThan(20);
+    // Exactly the undelivered ones went out again, on the next channel, once.
+    const escalated = backupChannel.provider.accepted().map((m) => m.messageId);
+    expect(escalated.sort()).toEqual(firstSent.filter((m) => !delivered.has(m)).sort());
+    const c = await t.app.deps.store.counters(id);
+    expect({ delivered: c.delivered, sent: c.sent, queued: c.queued, total: c.total }).toEqual({
+      delivered: delivered.size,
+      sent: 20 - delivered.size,
+      queued: 0,
+      total: 20,
+    });
+    const { campaign } = await gqlOk<{ campaign: { channelPlan: unknown[] } }>(
+      t.url,
+      t.a.keys.viewer,
+      'query($id: ID!) { campaign(id: $id) { channelPlan { channel escalateAfterMs escalateUnless } } }',
+      { id },
+    );
+    expect(campaign.channelPlan).toEqual([
+      { channel: 'channel:half', escalateAfterMs: 1000, escalateUnless: 'DELIVERED' },
+      { channel: 'channel:backup', escalateAfterMs: null, escalateUnless: null },
+    ]);
   });
 
   it('sends links as written when the plan step turns tracking off', async () => {

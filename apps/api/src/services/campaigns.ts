@@ -27,6 +27,8 @@ function checkChannels(
     batchSize?: number | null;
     failover?: string[] | null;
     trackLinks?: boolean | null;
+    escalateAfterMs?: number | null;
+    escalateUnless?: 'delivered' | 'read' | null;
   }[],
 ): ChannelPlanStep[] {
   const find = (name: string, field: string) => {
@@ -58,9 +60,26 @@ function checkChannels(
         { details: { field: `channelPlan.${i}.batchSize` } },
       );
     }
+    if (step.escalateAfterMs && i === plan.length - 1) {
+      throw new QunfaError(
+        'INVALID_INPUT',
+        `channelPlan.${i}.escalateAfterMs: the last step has nowhere to escalate to`,
+        {
+          details: { field: `channelPlan.${i}.escalateAfterMs` },
+        },
+      );
+    }
     return {
       channel: step.channel,
       ...(step.batchSize ? { batchSize: step.batchSize } : {}),
+      ...(step.escalateAfterMs
+        ? {
+            escalateAfter: {
+              ms: step.escalateAfterMs,
+              unless: step.escalateUnless ?? ('delivered' as const),
+            },
+          }
+        : {}),
       ...(failover.length > 0 ? { failover } : {}),
       ...(step.trackLinks === false ? { trackLinks: false } : {}),
     };

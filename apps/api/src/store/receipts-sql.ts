@@ -53,9 +53,11 @@ export function applyReceipts(db: Db, events: ReceiptEvent[]): Promise<ReceiptsA
             tx,
             sql`SELECT d.id::text, d.workspace_id::text, d.campaign_id::text, d.state, d.channel, d.provider_message_id
                 FROM deliveries d
-                WHERE d.id IN (SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(byDeliveryId)}::jsonb))
-                   OR (d.channel, d.provider_message_id) IN (
-                        SELECT channel, pmid FROM jsonb_to_recordset(${JSON.stringify(byProvider)}::jsonb) AS p(channel text, pmid text))
+                -- Filters, not joins, so that a row a concurrent settlement updates is rechecked as it
+                -- now is; exact (channel, provider id) pairs are matched below.
+                WHERE d.id = ANY(ARRAY(SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(byDeliveryId)}::jsonb)))
+                   OR (d.provider_message_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(byProvider.map((p) => p.pmid))}::jsonb)))
+                       AND d.channel = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify([...new Set(byProvider.map((p) => p.channel))])}::jsonb))))
                 ORDER BY d.id FOR UPDATE OF d`,
           );
     const byId = new Map(matched.map((d) => [d.id, d]));

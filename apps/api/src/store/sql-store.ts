@@ -17,6 +17,7 @@ import { writeAudit } from './audit.js';
 import { loadCampaign } from './campaign-mapper.js';
 import { claimBatch } from './claim-sql.js';
 import { CounterDelta, readCounters } from './counters-sql.js';
+import { campaignsWithEscalation, escalateUnconfirmed } from './escalation-sql.js';
 import { countPlannedRecipients, executePlan } from './plan-sql.js';
 import { applyReceipts } from './receipts-sql.js';
 import { createRun, recurringDue, setNextRunAt } from './run-sql.js';
@@ -248,6 +249,14 @@ export function createSqlStore(db: Db): Store {
 
     applyReceipts(events) {
       return applyReceipts(db, events);
+    },
+
+    campaignsWithEscalation(limit) {
+      return campaignsWithEscalation(db, limit);
+    },
+
+    escalateUnconfirmed(sweep) {
+      return escalateUnconfirmed(db, sweep);
     },
 
     async counters(campaignId): Promise<Counters> {

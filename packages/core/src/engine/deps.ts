@@ -9,6 +9,7 @@ import type { Registry } from '../registry/registry.js';
 import type { ContentChecker } from './compliance.js';
 import type { ProgressPublisher } from './progress.js';
 import type { Quarantine } from './quarantine.js';
+import type { EarlyReceipts } from './receipts.js';
 import type { LinkTracker } from './track-links.js';
 
 export interface EngineDeps {
@@ -35,11 +36,14 @@ export interface EngineDeps {
   contentChecker?: ContentChecker;
   /** Rewrites links of text messages to tracked ones; without it links are sent as written. */
   linkTracker?: LinkTracker;
+  /** How long a receipt for a delivery not (yet) known is tried again, in ms. Default 120 000. */
+  receiptGraceMs?: number;
 }
 
 /** The engine's dependencies with defaults applied, shared by its parts. */
 export interface EngineContext extends Required<Omit<EngineDeps, 'progressIntervalMs' | 'linkTracker'>> {
   linkTracker: LinkTracker | undefined;
+  earlyReceipts: EarlyReceipts;
   progress: ProgressPublisher;
   quarantine: Quarantine;
 }
@@ -75,7 +79,10 @@ export interface Engine {
   tick(): Promise<void>;
   /** Applies receipts (a callback's, a poll's) or tracked clicks, and publishes progress of the campaigns they moved. */
   applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied>;
-  /** Asks every channel with `pollReceipts` for new receipts and applies them; a failing channel is logged. */
+  /**
+   * Tries receipts of not yet known deliveries again, then asks every channel with
+   * `pollReceipts` for new receipts and applies them; a failing channel is logged.
+   */
   pollReceipts(): Promise<void>;
   runWorker(options: WorkerOptions): { stop(): Promise<void> };
   /** Stops the progress timers and waits for events already going out. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveryEvent } from '../plugins/channel.js';
+import { silentLogger } from '../ports/logger.js';
 import { createTestEngine } from '../testing/engine-harness.js';
 import { makeContact } from '../testing/fixtures.js';
 import { fakeChannel } from './fake-channel.test-support.js';
@@ -68,5 +69,44 @@ describe('engine: receipts and tracked links', () => {
     await t.clock.advance(1000);
     expect(t.bus.progress.length).toBeGreaterThan(published);
     expect(t.bus.progress.at(-1)?.counters).toMatchObject({ read: 1, failed: 1 });
+  });
+
+  it('keeps receipts that arrive before the send is settled, and drops them after the grace period', async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const channel = fakeChannel();
+    const t = createTestEngine({ plugins: [channel], engine: { logger, receiptGraceMs: 60_000 } });
+    await t.addContacts(contacts(1));
+    await t.addCampaign({ id: '1' });
+    await t.engine.start({ ...ref, actor: t.actor });
+    const [queued] = t.store.deliveries('1');
+    // The fake provider names its messages pm-<delivery id>-<n>; the receipt beats the settlement.
+    const early = await t.engine.applyReceipts([
+      {
+        channel: 'channel:test',
+        providerMessageId: `pm-${queued!.id}-0`,
+        state: 'delivered',
+        at: t.clock.now(),
+        source: 'callback',
+      },
+      {
+        channel: 'channel:test',
+        providerMessageId: 'pm-never',
+        state: 'delivered',
+        at: t.clock.now(),
+        source: 'callback',
+      },
+    ]);
+    expect(early.unknown.sort()).toEqual([`pm-${queued!.id}-0`, 'pm-never']);
+    await t.drain();
+    expect((await t.store.counters('1')).delivered).toBe(0);
+    await t.engine.pollReceipts();
+    expect((await t.store.counters('1')).delivered).toBe(1);
+    expect(warnings).toEqual([]);
+    await t.clock.advance(60_001);
+    await t.engine.pollReceipts();
+    expect(warnings).toEqual(['receipts for unknown deliveries were dropped']);
+    await t.engine.pollReceipts();
+    expect(warnings).toHaveLength(1);
   });
 });

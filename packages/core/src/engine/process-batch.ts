@@ -5,6 +5,7 @@ import type { ClaimedBatch, ClaimedRecipient, DeliveryResult } from '../ports/st
 import { chooseAccount, coolDownRestricted } from './accounts.js';
 import { callPlugin, checkRecipients } from './compliance.js';
 import type { EngineContext } from './deps.js';
+import { completeWhenDone } from './escalation.js';
 import { releaseBatch, withLease } from './lease.js';
 import { needsPersonalisation, renderContent } from './render.js';
 import { type BatchScope, deferredResult, failedWithoutCall, uncertainResult } from './results.js';
@@ -236,5 +237,5 @@ async function settle(
   }
   const ref = { workspaceId: batch.workspaceId, campaignId: batch.campaignId };
   ctx.progress.nudge(ref);
-  if (await ctx.store.completeIfDone(batch.campaignId, ctx.clock.now())) await ctx.progress.flush(ref);
+  await completeWhenDone(ctx, scope.campaign);
 }

@@ -11,6 +11,8 @@ import type {
   CampaignPlan,
   CampaignTransition,
   ClaimedBatch,
+  EscalationResult,
+  EscalationSweep,
   PlanSummary,
   ReceiptEvent,
   ReceiptsApplied,
@@ -18,6 +20,7 @@ import type {
   Store,
 } from '../ports/store.js';
 import { claim, release } from './claim.js';
+import { escalate } from './escalation.js';
 import { executePlan } from './execute-plan.js';
 import { applyReceipts } from './receipts.js';
 import { settle } from './settle.js';
@@ -310,6 +313,18 @@ export class MemoryStore implements Store {
 
   async applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied> {
     return applyReceipts(this.t, events);
+  }
+
+  async campaignsWithEscalation(limit: number): Promise<{ workspaceId: string; campaignId: string }[]> {
+    return [...this.t.campaigns.values()]
+      .filter((c) => c.state === 'running' && c.channelPlan.some((s) => s.escalateAfter))
+      .sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0))
+      .slice(0, limit)
+      .map((c) => ({ workspaceId: c.workspaceId, campaignId: c.id }));
+  }
+
+  async escalateUnconfirmed(sweep: EscalationSweep): Promise<EscalationResult> {
+    return escalate(this.t, sweep);
   }
 
   private countersOf(campaignId: string): Counters {

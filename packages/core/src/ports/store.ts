@@ -158,6 +158,38 @@ export interface ReceiptsApplied {
   campaigns: { workspaceId: string; campaignId: string }[];
 }
 
+/** One escalation window of a campaign's plan step (`ChannelPlanStep.escalateAfter`). */
+export interface EscalationWindow {
+  /** The step's channel and its failover providers: deliveries on these are watched. */
+  channels: string[];
+  afterMs: number;
+  /** `delivered`: sent or awaiting confirmation escalate; `read`: delivered ones too. */
+  unless: 'delivered' | 'read';
+  /** The later steps, in plan order: the first with an identity kind the contact has takes it. */
+  next: { channel: string; identityKinds: IdentityKind[]; batchSize: number; account: string | null }[];
+}
+
+/** A declarative escalation sweep over one campaign, executed set-based by the store. */
+export interface EscalationSweep {
+  workspaceId: string;
+  campaignId: string;
+  now: Date;
+  windows: EscalationWindow[];
+  /** Most deliveries moved in one sweep; the rest wait for the next. */
+  limit: number;
+}
+
+export interface EscalationResult {
+  /** Deliveries moved to a later step, `queued` in new batches due at `now`. */
+  escalated: number;
+  followUps: BatchRef[];
+  /**
+   * Deliveries on a watched channel not sent yet or still inside their window, or left over by
+   * the limit: the campaign is not done.
+   */
+  waiting: number;
+}
+
 /** The engine's persistence port. PostgreSQL (drizzle) in production; memory for the reference. */
 export interface Store {
   getCampaign(campaignId: string): Promise<Campaign | undefined>;
@@ -229,6 +261,15 @@ export interface Store {
    * for unknown deliveries are reported, not written.
    */
   applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied>;
+  /** Running campaigns whose channel plan has an escalation window, oldest first. */
+  campaignsWithEscalation(limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
+  /**
+   * Moves the campaign's deliveries whose window ended (by their last attempt's time) without the
+   * receipt it waited for to the first later step that can address the contact, as `queued` in
+   * new batches due at `now` (attempts reset, counters moved, an audit entry), in one transaction.
+   * A delivery no later step can address stays as it is.
+   */
+  escalateUnconfirmed(sweep: EscalationSweep): Promise<EscalationResult>;
   /**
    * An operator drops a campaign's unresolved uncertain deliveries: they become `failed`
    * (class `unknown`, resolution `dropped`) so no resend targets them. Returns how many.

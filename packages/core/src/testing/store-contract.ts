@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { audienceContract } from './store-contract-audience.js';
 import { batchContract } from './store-contract-batches.js';
+import { escalationContract } from './store-contract-escalation.js';
 import { planningContract } from './store-contract-planning.js';
 import { receiptContract } from './store-contract-receipts.js';
 import { seedWorkspaces } from './store-contract-setup.js';
@@ -32,5 +33,6 @@ export function describeStoreContract(
     describe('audiences', () => audienceContract(harness));
     describe('batches', () => batchContract(harness));
     describe('receipts', () => receiptContract(harness));
+    describe('escalation', () => escalationContract(harness));
   });
 }
