@@ -75,6 +75,18 @@ describe('channel:sandbox engagement', () => {
     expect(shape(differentSeed.provider.receipts())).not.toEqual(shape(one.provider.receipts()));
   });
 
+  it('gives the demo preset an open rate near 34 % and a click-through near 8.5 %, within a minute', async () => {
+    const channel = sandbox({ preset: 'demo', ...fast, maxRecipientsPerSend: 20_000 });
+    const outcomes = await channel.send(batch(ids(20_000)), ctx());
+    const reached = outcomes.filter((o) => o.status === 'sent').length;
+    const events = await channel.pollReceipts!(ctx(30_000));
+    expect(channel.provider.pendingReceipts()).toBe(0);
+    const opened = new Set(events.filter((e) => e.state === 'read').map((e) => e.providerMessageId)).size;
+    const clicked = events.filter((e) => e.state === 'clicked').length;
+    expect(opened / reached).toBeCloseTo(0.97 * 0.35, 2);
+    expect(clicked / reached).toBeCloseTo(0.97 * 0.35 * 0.25, 2);
+  });
+
   it('refuses rates outside 0–1 and inverted delays', () => {
     expect(() => sandbox({ engagement: { read: 1.5 } })).toThrow(/engagement/);
     expect(() => sandbox({ engagement: { readAfterMs: { min: 5, max: 1 } } })).toThrow(/engagement/);

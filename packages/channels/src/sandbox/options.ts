@@ -104,11 +104,17 @@ export const demoFailureRates: Readonly<Record<FailureClass, number>> = {
   unknown: 0.001,
 };
 
-/** The demo preset's engagement: open rate ≈ 34 %, click-through ≈ 8.5 % of reached. */
+/**
+ * The demo preset's engagement: open rate ≈ 34 %, click-through ≈ 8.5 % of reached; quick, so
+ * most of it lands while the demo campaign is still running and its live page shows it.
+ */
 export const demoEngagement: Readonly<EngagementOptions> = {
   delivered: 0.97,
   read: 0.35,
   clicked: 0.25,
+  deliveredAfterMs: { min: 200, max: 2000 },
+  readAfterMs: { min: 1000, max: 15_000 },
+  clickedAfterMs: { min: 1000, max: 10_000 },
 };
 
 const DEFAULT_NAME = 'channel:sandbox';
