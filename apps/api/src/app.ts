@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,7 +17,11 @@ import { createLexiconCache } from './compliance/lexicon-cache.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } from './graphql/yoga.js';
+import { CALLBACK_PATH, createCallbackHandler } from './http/callbacks.js';
+import { createLinkHandler, LINK_PATH } from './http/links.js';
 import { createStaticHandler } from './http/static-files.js';
+import { linkSecret } from './links/link-secret.js';
+import { createLinkTokens } from './links/link-token.js';
 import { createLogger } from './logger.js';
 import { loadConfiguredPlugins, type PluginServices } from './plugins.js';
 import type { ServiceDeps } from './services/deps.js';
@@ -63,6 +67,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       ? options.plugins(services)
       : (options.plugins ?? (await loadConfiguredPlugins(config.pluginConfig, services))),
   );
+  const tokens = createLinkTokens(await linkSecret(database.db, config.linkSecret));
+  // Until the server listens (or for a worker-only process), links point at the configured port.
+  let publicUrl = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
   const engine: Engine = createEngine({
     store,
     queue,
@@ -75,6 +82,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
     ...(config.maxBatchStarts === undefined ? {} : { maxBatchStarts: config.maxBatchStarts }),
     contentChecker: createContentChecker(database.db),
+    linkTracker: { url: (ref) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}` },
   });
   const deps: ServiceDeps = {
     db: database.db,
@@ -101,6 +109,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         worker = engine.runWorker({
           concurrency: config.workerConcurrency,
           tickIntervalMs: config.tickIntervalMs,
+          ...(config.receiptPollIntervalMs === undefined
+            ? {}
+            : { receiptPollIntervalMs: config.receiptPollIntervalMs }),
         });
       }
       if (options.http === false) return '';
@@ -109,8 +120,18 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       }
       const yoga = createGraphQLServer(deps);
       const serveConsole = createStaticHandler(consoleDist);
+      const callbacks = createCallbackHandler({ registry, engine, logger });
+      const links = createLinkHandler({ db: database.db, engine, clock: systemClock, logger, tokens });
+      const failed = (res: ServerResponse) => (error: unknown) => {
+        logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      };
       server = createServer((req, res) => {
-        if ((req.url ?? '').startsWith(GRAPHQL_PATH)) return void yoga(req, res);
+        const path = req.url ?? '';
+        if (path.startsWith(GRAPHQL_PATH)) return void yoga(req, res);
+        if (path.startsWith(CALLBACK_PATH)) return void callbacks(req, res).catch(failed(res));
+        if (path.startsWith(LINK_PATH)) return void links(req, res).catch(failed(res));
         serveConsole(req, res);
       });
       // Longer than clients' own keep-alive (undici: 4 s), so a client never reuses a socket the
@@ -121,6 +142,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
       const { port } = server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      if (!config.publicUrl) publicUrl = `http://${host}:${port}`;
       return `http://${host}:${port}`;
     },
     async stop() {

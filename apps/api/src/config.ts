@@ -34,6 +34,12 @@ const envSchema = z.object({
     .transform((v) => v === 'true'),
   /** A module exporting `default { plugins: [...] }`; unset: the sandbox channel and built-in metrics. */
   QUNFA_CONFIG: z.string().optional(),
+  /** The address people reach this server at, for tracked links (`<PUBLIC_URL>/l/<token>`). Default: the listen address. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** Key of tracked-link tokens (≥ 32 characters); unset: one generated once and kept in the database. */
+  LINK_SECRET: z.string().min(32).optional(),
+  /** How often channels that can be polled are asked for receipts, in ms. Default 5000. */
+  RECEIPT_POLL_MS: z.coerce.number().int().min(100).default(5000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Daily quiet period in the contact's time zone (`HH:MM-HH:MM`), or `off`. Default 22:00-08:00. */
   QUIET_HOURS: z
@@ -67,6 +73,12 @@ export interface AppConfig {
   audienceWarmMs?: number;
   /** Quiet hours of the default recipient rules. Default 22:00–08:00. */
   quietHours?: { start: string; end: string } | 'off';
+  /** Base of tracked links; unset: the address the server listens at. */
+  publicUrl?: string | undefined;
+  /** Key of tracked-link tokens; unset: generated once and kept in `server_secrets`. */
+  linkSecret?: string | undefined;
+  /** Milliseconds between polls of channels' `pollReceipts`. Default 5000. */
+  receiptPollIntervalMs?: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -87,6 +99,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     pluginConfig: e.QUNFA_CONFIG,
     tickIntervalMs: 250,
     audienceWarmMs: e.AUDIENCE_WARM_MS,
+    publicUrl: e.PUBLIC_URL,
+    linkSecret: e.LINK_SECRET,
+    receiptPollIntervalMs: e.RECEIPT_POLL_MS,
     quietHours:
       e.QUIET_HOURS === 'off' ? 'off' : { start: e.QUIET_HOURS.slice(0, 5), end: e.QUIET_HOURS.slice(6) },
   };

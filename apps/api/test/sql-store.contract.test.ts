@@ -30,6 +30,7 @@ const tables = [
   'users',
   'workspaces',
   'sender_accounts',
+  'server_secrets',
 ];
 
 /** One database per driver for the file; each contract test starts from emptied tables. */

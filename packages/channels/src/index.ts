@@ -1,9 +1,12 @@
 export type {
   AcceptedMessage,
+  DelayRange,
+  EngagementOptions,
   FailureRates,
   SandboxChannel,
   SandboxOptions,
   SandboxProvider,
+  SandboxReceipt,
   SendCall,
 } from './sandbox/index.js';
-export { demoFailureRates, sandbox } from './sandbox/index.js';
+export { demoEngagement, demoFailureRates, sandbox } from './sandbox/index.js';

@@ -76,6 +76,15 @@ const campaignFields = {
         channel: z.string().min(1),
         batchSize: z.number().int().positive().nullish(),
         failover: z.array(z.string().min(1)).max(3).nullish(),
+        trackLinks: z.boolean().nullish(),
+        /** At most a week, in ms. */
+        escalateAfterMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(7 * 24 * 3600 * 1000)
+          .nullish(),
+        escalateUnless: z.enum(['delivered', 'read']).nullish(),
       }),
     )
     .min(1)

@@ -30,7 +30,14 @@ const actorOf = (p: Principal): Actor => ({ kind: 'api_key', id: String(p.keyId)
 
 function checkChannels(
   deps: ServiceDeps,
-  plan: { channel: string; batchSize?: number | null; failover?: string[] | null }[],
+  plan: {
+    channel: string;
+    batchSize?: number | null;
+    failover?: string[] | null;
+    trackLinks?: boolean | null;
+    escalateAfterMs?: number | null;
+    escalateUnless?: 'delivered' | 'read' | null;
+  }[],
 ): ChannelPlanStep[] {
   const find = (name: string, field: string) => {
     const channel = deps.registry.channels.find((c) => c.name === name);
@@ -61,10 +68,28 @@ function checkChannels(
         { details: { field: `channelPlan.${i}.batchSize` } },
       );
     }
+    if (step.escalateAfterMs && i === plan.length - 1) {
+      throw new QunfaError(
+        'INVALID_INPUT',
+        `channelPlan.${i}.escalateAfterMs: the last step has nowhere to escalate to`,
+        {
+          details: { field: `channelPlan.${i}.escalateAfterMs` },
+        },
+      );
+    }
     return {
       channel: step.channel,
       ...(step.batchSize ? { batchSize: step.batchSize } : {}),
+      ...(step.escalateAfterMs
+        ? {
+            escalateAfter: {
+              ms: step.escalateAfterMs,
+              unless: step.escalateUnless ?? ('delivered' as const),
+            },
+          }
+        : {}),
       ...(failover.length > 0 ? { failover } : {}),
+      ...(step.trackLinks === false ? { trackLinks: false } : {}),
     };
   });
 }

@@ -65,6 +65,11 @@ export class CounterDelta {
     if (entry.state === 'failed' && entry.failureClass) this.bump(failureColumn[entry.failureClass], n);
   }
 
+  /** The non-zero changes, by counter row key. */
+  nonZero(): [keyof CounterRow, number][] {
+    return [...this.changes].filter(([, n]) => n !== 0);
+  }
+
   bump(column: keyof CounterRow, n: number): void {
     this.changes.set(column, (this.changes.get(column) ?? 0) + n);
   }
@@ -74,7 +79,7 @@ export class CounterDelta {
    * changed). Call it last in the transaction: the shard's row lock is held until commit.
    */
   async apply(db: Db, campaign: { id: number; workspaceId: number }, shard: number): Promise<void> {
-    const changes = [...this.changes].filter(([, n]) => n !== 0);
+    const changes = this.nonZero();
     if (changes.length === 0) return;
     const values: Record<string, number> = Object.fromEntries(changes);
     const set: Record<string, SQL> = {};
@@ -90,3 +95,37 @@ export class CounterDelta {
 }
 
 type SQL = ReturnType<typeof sql>;
+
+/**
+ * Adds several deltas, each to one shard of one campaign, in one upsert: receipts touch
+ * deliveries of many campaigns at once. Rows are written in (campaign, shard) order.
+ */
+export async function applyCounterDeltas(
+  db: Db,
+  deltas: { campaign: { id: number; workspaceId: number }; shard: number; delta: CounterDelta }[],
+): Promise<void> {
+  const entries = deltas
+    .map((d) => ({ ...d, changes: d.delta.nonZero() }))
+    .filter((d) => d.changes.length > 0)
+    .sort((a, b) => a.campaign.id - b.campaign.id || a.shard - b.shard);
+  if (entries.length === 0) return;
+  const columns = counterColumns.map(([key, col]) => ({ key, name: col.name }));
+  const records = entries.map((e) => {
+    const values: Record<string, number> = Object.fromEntries(columns.map((c) => [c.name, 0]));
+    for (const [key, n] of e.changes) values[campaignCounters[key].name] = n;
+    return { campaign_id: e.campaign.id, workspace_id: e.campaign.workspaceId, shard: e.shard, ...values };
+  });
+  const names = columns.map((c) => sql.identifier(c.name));
+  await db.execute(sql`
+    INSERT INTO campaign_counters (campaign_id, workspace_id, shard, ${sql.join(names, sql`, `)})
+    SELECT campaign_id, workspace_id, shard, ${sql.join(names, sql`, `)}
+    FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r(
+      campaign_id bigint, workspace_id bigint, shard smallint, ${sql.join(
+        names.map((n) => sql`${n} int`),
+        sql`, `,
+      )})
+    ON CONFLICT (campaign_id, shard) DO UPDATE SET ${sql.join(
+      names.map((n) => sql`${n} = campaign_counters.${n} + excluded.${n}`),
+      sql`, `,
+    )}`);
+}

@@ -17,7 +17,9 @@ import { writeAudit } from './audit.js';
 import { loadCampaign } from './campaign-mapper.js';
 import { claimBatch } from './claim-sql.js';
 import { CounterDelta, readCounters } from './counters-sql.js';
+import { campaignsWithEscalation, escalateUnconfirmed } from './escalation-sql.js';
 import { countPlannedRecipients, executePlan } from './plan-sql.js';
+import { applyReceipts } from './receipts-sql.js';
 import { createRun, recurringDue, setNextRunAt } from './run-sql.js';
 import { releaseBatch, settleBatch } from './settle-sql.js';
 
@@ -243,6 +245,18 @@ export function createSqlStore(db: Db): Store {
 
     setAccountHealth(health, actor) {
       return writeAccountHealth(db, health, actor);
+    },
+
+    applyReceipts(events) {
+      return applyReceipts(db, events);
+    },
+
+    campaignsWithEscalation(limit) {
+      return campaignsWithEscalation(db, limit);
+    },
+
+    escalateUnconfirmed(sweep) {
+      return escalateUnconfirmed(db, sweep);
     },
 
     async counters(campaignId): Promise<Counters> {

@@ -8,7 +8,8 @@ import {
   type SendContext,
   type SendOutcome,
 } from '@qunfa/core';
-import { createLedger, type SandboxLedger, type SandboxProvider } from './ledger.js';
+import { createReceiptQueue, drawEngagement, type SandboxReceipt } from './engagement.js';
+import { type AcceptedMessage, createLedger, type SandboxLedger, type SandboxProvider } from './ledger.js';
 import { parseSandboxOptions, type SandboxConfig, type SandboxOptions } from './options.js';
 import { drawFailure, drawLatency, providerMessageId, simulatedErrors } from './outcome.js';
 import { msUntilQuotaReset, quotaDay } from './quota-day.js';
@@ -16,8 +17,13 @@ import { abortableSleep } from './sleep.js';
 
 /** The sandbox channel: a `ChannelPlugin` plus its simulated provider, for tests to inspect. */
 export interface SandboxChannel extends ChannelPlugin {
-  /** The simulated provider's records: what it accepted, how often, and each call. */
-  provider: SandboxProvider;
+  /** The simulated provider's records: what it accepted, how often, each call, the receipts it reported. */
+  provider: SandboxProvider & {
+    /** Receipts handed out by `pollReceipts`, oldest first (the last `retain`). */
+    receipts(): SandboxReceipt[];
+    /** Receipts drawn but not yet due. */
+    pendingReceipts(): number;
+  };
 }
 
 /**
@@ -27,24 +33,33 @@ export interface SandboxChannel extends ChannelPlugin {
 export function sandbox(options?: SandboxOptions): SandboxChannel {
   const config = parseSandboxOptions(options);
   const ledger = createLedger(config.retain);
+  const receipts = createReceiptQueue(config.retain);
   const limits: ChannelLimits = {
     maxRecipientsPerSend: config.maxRecipientsPerSend,
     maxSendsPerDay: config.maxSendsPerDay,
     ratePerSecond: config.ratePerSecond,
     contentTypes: [...config.contentTypes],
     maxTextLength: config.maxTextLength,
-    receipts: false,
+    receipts: config.engagement !== undefined,
     recall: false,
     idempotencyKeys: config.idempotent,
   };
 
-  return {
+  const channel: SandboxChannel = {
     kind: 'channel',
     name: config.name,
     limits,
     identityKinds: [...config.identityKinds],
     accounts: [...config.accounts],
-    provider: ledger,
+    provider: {
+      ...ledger,
+      receipts: receipts.reported,
+      pendingReceipts: receipts.pending,
+      reset() {
+        ledger.reset();
+        receipts.reset();
+      },
+    },
     address: (identities) => pickAddress(config, identities),
     async send(batch, ctx) {
       checkBatch(config, batch);
@@ -58,7 +73,12 @@ export function sandbox(options?: SandboxOptions): SandboxChannel {
         recipients: batch.messages.length,
         at,
       });
-      return batch.messages.map((message) => sendOne(config, ledger, batch, message, at));
+      const engagement = config.engagement;
+      // Only a message accepted now engages: an idempotent replay was drawn the first time.
+      const accepted = engagement
+        ? (m: AcceptedMessage) => receipts.schedule(drawEngagement(config.seed, engagement, m))
+        : undefined;
+      return batch.messages.map((message) => sendOne(config, ledger, batch, message, at, accepted));
     },
     async queryStatus(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]> {
       if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -68,6 +88,13 @@ export function sandbox(options?: SandboxOptions): SandboxChannel {
       });
     },
   };
+  if (config.engagement) {
+    channel.pollReceipts = async (ctx) => {
+      if (ctx.signal.aborted) throw ctx.signal.reason;
+      return receipts.due(ctx.now());
+    };
+  }
+  return channel;
 }
 
 /** `sandbox({ preset: 'demo', ...options })`: ~3 % failures across classes, retries can succeed. */
@@ -109,6 +136,7 @@ function sendOne(
   batch: OutboundBatch,
   message: OutboundMessage,
   at: Date,
+  onAccepted?: (accepted: AcceptedMessage) => void,
 ): SendOutcome {
   const key = batch.idempotencyKey;
   if (config.idempotent) {
@@ -146,20 +174,19 @@ function sendOne(
     };
   }
   const providerId = providerMessageId(config.seed, message.id, key, ledger.receivedCount(message.id));
-  ledger.record(
-    {
-      messageId: message.id,
-      providerMessageId: providerId,
-      batchId: batch.batchId,
-      campaignId: batch.campaignId,
-      account: batch.account,
-      idempotencyKey: key,
-      address: message.address,
-      content: message.content,
-      at,
-    },
-    day,
-  );
+  const accepted: AcceptedMessage = {
+    messageId: message.id,
+    providerMessageId: providerId,
+    batchId: batch.batchId,
+    campaignId: batch.campaignId,
+    account: batch.account,
+    idempotencyKey: key,
+    address: message.address,
+    content: message.content,
+    at,
+  };
+  ledger.record(accepted, day);
+  onAccepted?.(accepted);
   return { id: message.id, status: 'sent', providerMessageId: providerId };
 }
 

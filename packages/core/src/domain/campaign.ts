@@ -36,6 +36,17 @@ export interface ChannelPlanStep {
    * failures never fail over.
    */
   failover?: string[];
+  /**
+   * Rewrite the links of text content to tracked ones (`<PUBLIC_URL>/l/<token>`) that record a
+   * click and redirect. Default true; needs a link tracker in the engine.
+   */
+  trackLinks?: boolean;
+  /**
+   * Channel escalation after a delay: a recipient whose message on this step is not delivered
+   * (or not read) within `ms` of its send gets the campaign through the next step of the plan
+   * that can address it. Default none. The campaign stays running while such windows are open.
+   */
+  escalateAfter?: { ms: number; unless: 'delivered' | 'read' };
 }
 
 /** What the engine does after a failure; delays in milliseconds. */

@@ -4,11 +4,13 @@ import type { EventBus } from '../ports/event-bus.js';
 import type { Logger } from '../ports/logger.js';
 import type { BatchJob, Queue } from '../ports/queue.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
-import type { PlanSummary, Store } from '../ports/store.js';
+import type { PlanSummary, ReceiptEvent, ReceiptsApplied, Store } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
 import type { ContentChecker } from './compliance.js';
 import type { ProgressPublisher } from './progress.js';
 import type { Quarantine } from './quarantine.js';
+import type { EarlyReceipts } from './receipts.js';
+import type { LinkTracker } from './track-links.js';
 
 export interface EngineDeps {
   store: Store;
@@ -32,10 +34,16 @@ export interface EngineDeps {
   errorRetryDelayMs?: number;
   /** How variant content is checked before a start. Default: each rule's `checkContent` once. */
   contentChecker?: ContentChecker;
+  /** Rewrites links of text messages to tracked ones; without it links are sent as written. */
+  linkTracker?: LinkTracker;
+  /** How long a receipt for a delivery not (yet) known is tried again, in ms. Default 120 000. */
+  receiptGraceMs?: number;
 }
 
 /** The engine's dependencies with defaults applied, shared by its parts. */
-export interface EngineContext extends Required<Omit<EngineDeps, 'progressIntervalMs'>> {
+export interface EngineContext extends Required<Omit<EngineDeps, 'progressIntervalMs' | 'linkTracker'>> {
+  linkTracker: LinkTracker | undefined;
+  earlyReceipts: EarlyReceipts;
   progress: ProgressPublisher;
   quarantine: Quarantine;
 }
@@ -51,6 +59,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** How often due batches, scheduled campaigns and expired leases are looked for, in ms. */
   tickIntervalMs: number;
+  /** How often channels with `pollReceipts` are asked for receipts, in ms. Default 5000. */
+  receiptPollIntervalMs?: number;
 }
 
 export interface Engine {
@@ -67,6 +77,13 @@ export interface Engine {
   processBatch(job: BatchJob): Promise<void>;
   /** Starts due scheduled campaigns and enqueues due batches and batches whose lease expired. */
   tick(): Promise<void>;
+  /** Applies receipts (a callback's, a poll's) or tracked clicks, and publishes progress of the campaigns they moved. */
+  applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied>;
+  /**
+   * Tries receipts of not yet known deliveries again, then asks every channel with
+   * `pollReceipts` for new receipts and applies them; a failing channel is logged.
+   */
+  pollReceipts(): Promise<void>;
   runWorker(options: WorkerOptions): { stop(): Promise<void> };
   /** Stops the progress timers and waits for events already going out. */
   close(): Promise<void>;

@@ -6,10 +6,12 @@ import type { BatchJob } from '../ports/queue.js';
 import type { BatchRef } from '../ports/store.js';
 import { checkBeforeStart, defaultContentChecker } from './compliance.js';
 import type { CampaignCommandInput, Engine, EngineContext, EngineDeps } from './deps.js';
+import { completeWhenDone } from './escalation.js';
 import { buildPlan } from './plan.js';
 import { processBatch } from './process-batch.js';
 import { createProgressPublisher } from './progress.js';
 import { createQuarantine } from './quarantine.js';
+import { applyReceipts, pollReceipts } from './receipts.js';
 import { fireRecurring, nextRunOf, triggerRun } from './runs.js';
 import { runWorker } from './worker.js';
 
@@ -41,6 +43,9 @@ export function createEngine(deps: EngineDeps): Engine {
     timeZone: deps.timeZone ?? 'Asia/Shanghai',
     errorRetryDelayMs: deps.errorRetryDelayMs ?? 60_000,
     contentChecker: deps.contentChecker ?? defaultContentChecker,
+    linkTracker: deps.linkTracker,
+    receiptGraceMs: deps.receiptGraceMs ?? 120_000,
+    earlyReceipts: { entries: [] },
     quarantine: createQuarantine(),
     progress: createProgressPublisher({
       store: deps.store,
@@ -121,8 +126,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const started = await ctx.store.startCampaign(transition, plan);
     await enqueueDue();
     await ctx.progress.flush(input);
-    const completed = await ctx.store.completeIfDone(input.campaignId, ctx.clock.now());
-    if (completed) await ctx.progress.flush(input);
+    const completed = await completeWhenDone(ctx, started.campaign);
     return { campaign: completed ?? started.campaign, summary: started.summary };
   };
 
@@ -172,7 +176,13 @@ export function createEngine(deps: EngineDeps): Engine {
       const expired = await ctx.store.expiredLeases(now, SCAN_LIMIT);
       const jobs = [...due, ...expired].map(toJob);
       if (jobs.length > 0) await ctx.queue.enqueue(jobs);
+      for (const ref of await ctx.store.campaignsWithEscalation(SCAN_LIMIT)) {
+        const campaign = await ctx.store.getCampaign(ref.campaignId);
+        if (campaign?.state === 'running') await completeWhenDone(ctx, campaign);
+      }
     },
+    applyReceipts: (events) => applyReceipts(ctx, events),
+    pollReceipts: () => pollReceipts(ctx),
     runWorker: (options) => runWorker(ctx, engine, options),
     close: () => ctx.progress.close(),
   };

@@ -5,10 +5,12 @@ import type { ClaimedBatch, ClaimedRecipient, DeliveryResult } from '../ports/st
 import { chooseAccount, coolDownRestricted } from './accounts.js';
 import { callPlugin, checkRecipients } from './compliance.js';
 import type { EngineContext } from './deps.js';
+import { completeWhenDone } from './escalation.js';
 import { releaseBatch, withLease } from './lease.js';
 import { needsPersonalisation, renderContent } from './render.js';
 import { type BatchScope, deferredResult, failedWithoutCall, uncertainResult } from './results.js';
 import { type Addressed, reconcile, sendBatch } from './send.js';
+import { type LinkTracker, tracksLinks, withTrackedLinks } from './track-links.js';
 
 type BatchRun =
   | { status: 'settle'; results: DeliveryResult[] }
@@ -84,7 +86,7 @@ async function runBatch(
   if (recovering.length > 0) {
     const addressed = recovering.flatMap((r) => {
       try {
-        return addressOf(scope, r) ?? [];
+        return addressOf(scope, r, ctx.linkTracker) ?? [];
       } catch {
         return [];
       }
@@ -138,7 +140,9 @@ async function prepare(
     } else if (verdict.action === 'defer') {
       results.push(deferredResult(scope, recipient, verdict.until, verdict.reason));
     } else {
-      const item = await callPlugin(scope.channel.name, 'address', () => addressOf(scope, recipient));
+      const item = await callPlugin(scope.channel.name, 'address', () =>
+        addressOf(scope, recipient, ctx.linkTracker),
+      );
       if (item) items.push(item);
       else
         results.push(
@@ -152,7 +156,11 @@ async function prepare(
 const unpersonalised = new WeakMap<Content, boolean>();
 
 /** The recipient's message, or undefined when the channel has no address for it. */
-function addressOf(scope: BatchScope, recipient: ClaimedRecipient): Addressed | undefined {
+function addressOf(
+  scope: BatchScope,
+  recipient: ClaimedRecipient,
+  tracker?: LinkTracker,
+): Addressed | undefined {
   const address = scope.channel.address(recipient.identities);
   if (address === undefined) return undefined;
   const variant = scope.campaign.variants.find((v) => v.id === recipient.variantId);
@@ -161,12 +169,20 @@ function addressOf(scope: BatchScope, recipient: ClaimedRecipient): Addressed | 
       details: { deliveryId: recipient.deliveryId, variantId: recipient.variantId },
     });
   }
+  const step = scope.campaign.channelPlan.find(
+    (s) => s.channel === scope.batch.channel || s.failover?.includes(scope.batch.channel),
+  );
+  // Links are swapped before rendering: a link a placeholder makes is personal and stays as it is.
+  const template =
+    tracker && tracksLinks(variant.content, step?.trackLinks)
+      ? withTrackedLinks(variant.content, recipient.deliveryId, tracker)
+      : variant.content;
   let plain = unpersonalised.get(variant.content);
   if (plain === undefined) {
     plain = !needsPersonalisation(variant.content);
     unpersonalised.set(variant.content, plain);
   }
-  const content = plain ? variant.content : renderContent(variant.content, recipient);
+  const content = plain ? template : renderContent(template, recipient);
   return { recipient, message: { id: recipient.deliveryId, address, content } };
 }
 
@@ -221,5 +237,5 @@ async function settle(
   }
   const ref = { workspaceId: batch.workspaceId, campaignId: batch.campaignId };
   ctx.progress.nudge(ref);
-  if (await ctx.store.completeIfDone(batch.campaignId, ctx.clock.now())) await ctx.progress.flush(ref);
+  await completeWhenDone(ctx, scope.campaign);
 }

@@ -20,12 +20,18 @@ export function runWorker(
     { concurrency: options.concurrency },
   );
   const stopping = new AbortController();
+  const pollEvery = options.receiptPollIntervalMs ?? 5000;
+  let lastPoll = Number.NEGATIVE_INFINITY;
   const ticking = (async () => {
     while (!stopping.signal.aborted) {
       try {
         await engine.tick();
       } catch (error) {
         ctx.logger.error('tick failed', { error: error instanceof Error ? error.message : String(error) });
+      }
+      if (ctx.clock.now().getTime() - lastPoll >= pollEvery) {
+        lastPoll = ctx.clock.now().getTime();
+        await engine.pollReceipts();
       }
       try {
         await ctx.clock.sleep(options.tickIntervalMs, stopping.signal);

@@ -11,12 +11,18 @@ import type {
   CampaignPlan,
   CampaignTransition,
   ClaimedBatch,
+  EscalationResult,
+  EscalationSweep,
   PlanSummary,
+  ReceiptEvent,
+  ReceiptsApplied,
   SettleResult,
   Store,
 } from '../ports/store.js';
 import { claim, release } from './claim.js';
+import { escalate } from './escalation.js';
 import { executePlan } from './execute-plan.js';
+import { applyReceipts } from './receipts.js';
 import { settle } from './settle.js';
 import {
   type AuditEntry,
@@ -24,10 +30,11 @@ import {
   audit,
   checkTransition,
   createTables,
+  type DeliveryEventRow,
   type MemoryTables,
 } from './tables.js';
 
-export type { AuditEntry } from './tables.js';
+export type { AuditEntry, DeliveryEventRow } from './tables.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const systemActor: Actor = { kind: 'system', id: 'engine' };
@@ -74,6 +81,11 @@ export class MemoryStore implements Store {
       .filter((b) => b.campaignId === campaignId)
       .sort((a, b) => a.seq - b.seq)
       .map(copy);
+  }
+
+  /** A campaign's event rows (receipts, engagement, clicks), oldest first. */
+  events(campaignId: string): DeliveryEventRow[] {
+    return copy(this.t.events.filter((e) => e.campaignId === campaignId));
   }
 
   auditLog(): AuditEntry[] {
@@ -297,6 +309,22 @@ export class MemoryStore implements Store {
 
   async counters(campaignId: string): Promise<Counters> {
     return this.countersOf(campaignId);
+  }
+
+  async applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied> {
+    return applyReceipts(this.t, events);
+  }
+
+  async campaignsWithEscalation(limit: number): Promise<{ workspaceId: string; campaignId: string }[]> {
+    return [...this.t.campaigns.values()]
+      .filter((c) => c.state === 'running' && c.channelPlan.some((s) => s.escalateAfter))
+      .sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0))
+      .slice(0, limit)
+      .map((c) => ({ workspaceId: c.workspaceId, campaignId: c.id }));
+  }
+
+  async escalateUnconfirmed(sweep: EscalationSweep): Promise<EscalationResult> {
+    return escalate(this.t, sweep);
   }
 
   private countersOf(campaignId: string): Counters {

@@ -15,6 +15,19 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
+/** One row of the event log: a receipt, an engagement or a repeated click of a delivery. */
+export interface DeliveryEventRow {
+  workspaceId: string;
+  campaignId: string;
+  deliveryId: string;
+  /** `delivery.<state>`: delivery.delivered, delivery.read, delivery.clicked, delivery.failed… */
+  type: string;
+  /** Null for tracked clicks; otherwise state and provider time, unique per delivery. */
+  key: string | null;
+  payload: Record<string, unknown>;
+  at: Date;
+}
+
 /** The tables of the memory store, shared with its settlement step. */
 export interface MemoryTables {
   contacts: Map<string, Contact>;
@@ -27,6 +40,7 @@ export interface MemoryTables {
   /** Per leased batch, the deliveries its claim moved from queued to submitted. */
   claimedFromQueued: Map<string, Set<string>>;
   audit: AuditEntry[];
+  events: DeliveryEventRow[];
   nextId(): string;
 }
 
@@ -43,6 +57,7 @@ export function createTables(): MemoryTables {
     batches: new Map(),
     claimedFromQueued: new Map(),
     audit: [],
+    events: [],
     nextId: () => String(++id),
   };
 }

@@ -65,14 +65,30 @@ export type SendOutcome =
       providerMessageId?: string;
     };
 
-/** A delivery event parsed from a provider callback or from `queryStatus`. */
+/** A delivery event parsed from a provider callback (`receipts`) or a provider query (`pollReceipts`). */
 export interface DeliveryEvent {
+  /** Matched against the provider message id the channel returned from `send`, within the channel. */
   providerMessageId: string;
   state: Extract<DeliveryState, 'delivered' | 'read' | 'clicked' | 'failed' | 'filtered'>;
+  /** When it happened at the provider; a replayed callback carries the same time, so it counts once. */
   at: Date;
+  /** For `failed`: its class. Default `unknown`. */
   failure?: FailureClass;
+  /** Provider's message, without personal data. */
   error?: string;
 }
+
+/** The HTTP answer a provider expects to its callback. */
+export interface CallbackResponse {
+  /** Default 200. */
+  status?: number;
+  /** Default `text/plain; charset=utf-8`. */
+  contentType?: string;
+  body: string;
+}
+
+/** What `pollReceipts` gets: like `SendContext`, for a call the worker makes on an interval. */
+export type PollContext = SendContext;
 
 export interface CallbackRequest {
   method: string;
@@ -93,8 +109,23 @@ export interface ChannelPlugin {
   /** The address to use for a contact, or undefined when it has none for this channel. */
   address(identities: ContactIdentity[]): string | undefined;
   send(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]>;
-  /** Parses a provider callback after verifying its signature; undefined: not ours. */
+  /**
+   * Parses a provider callback (`/callbacks/<id>`, GET or POST) after verifying its signature;
+   * undefined: not ours. A forged or unverifiable request throws `UNAUTHENTICATED` (answered 401)
+   * or `FORBIDDEN` (403); a verification handshake (WeCom's GET echo) returns no events.
+   */
   receipts?(request: CallbackRequest): Promise<DeliveryEvent[] | undefined>;
+  /**
+   * The answer to a callback `receipts` accepted (WeCom: the decrypted echo string; Tencent
+   * Cloud: `{"result":0}`). Default: 200 `success`.
+   */
+  callbackResponse?(request: CallbackRequest, events: DeliveryEvent[]): CallbackResponse;
+  /**
+   * Asks the provider for receipts since the last call (Tencent Cloud `PullSmsSendStatus`,
+   * Aliyun's receipt queue); the worker calls it on an interval. A receipt reported twice is
+   * counted once.
+   */
+  pollReceipts?(ctx: PollContext): Promise<DeliveryEvent[]>;
   /** Asks the provider what became of a batch's messages, after a crash. Missing ids: unknown. */
   queryStatus?(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]>;
   recall?(providerMessageId: string, ctx: SendContext): Promise<void>;

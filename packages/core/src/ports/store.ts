@@ -5,6 +5,7 @@ import type { ContactIdentity, IdentityKind, SuppressionReason } from '../domain
 import type { Counters } from '../domain/counters.js';
 import type { Batch, DeliveryState } from '../domain/delivery.js';
 import type { FailureClass } from '../domain/failure.js';
+import type { DeliveryEvent } from '../plugins/channel.js';
 
 /**
  * A declarative plan. The store executes it set-based (INSERT … SELECT in SQL, plain loops
@@ -132,6 +133,63 @@ export interface SettleResult {
   followUps: BatchRef[];
 }
 
+/**
+ * A receipt or engagement event for the store: a channel's `DeliveryEvent` matched by
+ * (channel, provider message id), or a tracked click matched by our delivery id.
+ */
+export type ReceiptEvent = Omit<DeliveryEvent, 'providerMessageId'> & {
+  /** Where it came from, kept on the event row: `callback`, `poll` or `link`. */
+  source: 'callback' | 'poll' | 'link';
+  /** For a tracked click: the index of the link in the variant's text. */
+  link?: number;
+} & ({ channel: string; providerMessageId: string } | { deliveryId: string });
+
+/** What applying a set of receipt events did. */
+export interface ReceiptsApplied {
+  /** Events that moved a delivery's state (and its campaign's counters). */
+  applied: number;
+  /** Event rows written: the applied ones plus repeated clicks (events only). */
+  recorded: number;
+  /** Events ignored: already recorded (replays), or behind the delivery's state (out of order). */
+  ignored: number;
+  /** Events that matched no delivery, as given (provider message id or delivery id). */
+  unknown: string[];
+  /** Campaigns whose counters moved, for progress events. */
+  campaigns: { workspaceId: string; campaignId: string }[];
+}
+
+/** One escalation window of a campaign's plan step (`ChannelPlanStep.escalateAfter`). */
+export interface EscalationWindow {
+  /** The step's channel and its failover providers: deliveries on these are watched. */
+  channels: string[];
+  afterMs: number;
+  /** `delivered`: sent or awaiting confirmation escalate; `read`: delivered ones too. */
+  unless: 'delivered' | 'read';
+  /** The later steps, in plan order: the first with an identity kind the contact has takes it. */
+  next: { channel: string; identityKinds: IdentityKind[]; batchSize: number; account: string | null }[];
+}
+
+/** A declarative escalation sweep over one campaign, executed set-based by the store. */
+export interface EscalationSweep {
+  workspaceId: string;
+  campaignId: string;
+  now: Date;
+  windows: EscalationWindow[];
+  /** Most deliveries moved in one sweep; the rest wait for the next. */
+  limit: number;
+}
+
+export interface EscalationResult {
+  /** Deliveries moved to a later step, `queued` in new batches due at `now`. */
+  escalated: number;
+  followUps: BatchRef[];
+  /**
+   * Deliveries on a watched channel not sent yet or still inside their window, or left over by
+   * the limit: the campaign is not done.
+   */
+  waiting: number;
+}
+
 /** The engine's persistence port. PostgreSQL (drizzle) in production; memory for the reference. */
 export interface Store {
   getCampaign(campaignId: string): Promise<Campaign | undefined>;
@@ -195,6 +253,23 @@ export interface Store {
   /** Completes a running campaign with no queued or leased batch left; undefined when not done. */
   completeIfDone(campaignId: string, at: Date): Promise<Campaign | undefined>;
   counters(campaignId: string): Promise<Counters>;
+  /**
+   * Applies receipt and engagement events in one transaction, set-based: a delivery only moves
+   * forward (sent → delivered → read → clicked; `failed`/`filtered` only from sent, awaiting
+   * confirmation or uncertain), each move counted once in the counters; an event row per applied
+   * event (a repeated click is an event row only). Replays and stale events are ignored; events
+   * for unknown deliveries are reported, not written.
+   */
+  applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied>;
+  /** Running campaigns whose channel plan has an escalation window, oldest first. */
+  campaignsWithEscalation(limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
+  /**
+   * Moves the campaign's deliveries whose window ended (by their last attempt's time) without the
+   * receipt it waited for to the first later step that can address the contact, as `queued` in
+   * new batches due at `now` (attempts reset, counters moved, an audit entry), in one transaction.
+   * A delivery no later step can address stays as it is.
+   */
+  escalateUnconfirmed(sweep: EscalationSweep): Promise<EscalationResult>;
   /**
    * An operator drops a campaign's unresolved uncertain deliveries: they become `failed`
    * (class `unknown`, resolution `dropped`) so no resend targets them. Returns how many.

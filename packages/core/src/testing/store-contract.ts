@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { audienceContract } from './store-contract-audience.js';
 import { batchContract } from './store-contract-batches.js';
+import { escalationContract } from './store-contract-escalation.js';
 import { planningContract } from './store-contract-planning.js';
+import { receiptContract } from './store-contract-receipts.js';
 import { seedWorkspaces } from './store-contract-setup.js';
 import type { StoreHarness } from './store-harness.js';
 
@@ -30,5 +32,7 @@ export function describeStoreContract(
     describe('campaigns and planning', () => planningContract(harness));
     describe('audiences', () => audienceContract(harness));
     describe('batches', () => batchContract(harness));
+    describe('receipts', () => receiptContract(harness));
+    describe('escalation', () => escalationContract(harness));
   });
 }

@@ -65,6 +65,8 @@ export const deliveries = pgTable(
     index('deliveries_campaign_state_idx').on(t.campaignId, t.state),
     // Frequency caps count a contact's recent messages across campaigns.
     index('deliveries_contact_idx').on(t.contactId, t.updatedAt),
+    // Receipts find their delivery by the provider's message id, within a channel.
+    index('deliveries_provider_message_idx').on(t.channel, t.providerMessageId),
   ],
 );
 

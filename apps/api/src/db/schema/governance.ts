@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { campaigns } from './campaign.js';
 import { at, createdAt, idColumn, ref } from './common.js';
 import { workspaces } from './workspace.js';
@@ -14,11 +14,23 @@ export const events = pgTable(
     campaignId: ref('campaign_id').references(() => campaigns.id, { onDelete: 'cascade' }),
     deliveryId: ref('delivery_id'),
     type: text('type').notNull(),
+    /** A provider event's state and time: a replayed receipt is recorded once. Null for tracked clicks. */
+    dedupeKey: text('dedupe_key'),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
     at: at('at').notNull().defaultNow(),
   },
-  (t) => [index('events_campaign_idx').on(t.campaignId, t.at)],
+  (t) => [
+    index('events_campaign_idx').on(t.campaignId, t.at),
+    uniqueIndex('events_delivery_key_idx').on(t.deliveryId, t.dedupeKey),
+  ],
 );
+
+/** Deployment-wide secrets generated once (the link-tracking key when LINK_SECRET is unset). */
+export const serverSecrets = pgTable('server_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: createdAt(),
+});
 
 export const findings = pgTable(
   'findings',

@@ -10,7 +10,7 @@ import { findSegment } from '../../services/segments.js';
 import { builder } from '../builder.js';
 import { connectionOf } from './connection.js';
 import { Counters, computeMetrics, Metric } from './counters.js';
-import { CampaignStateEnum } from './enums.js';
+import { CampaignStateEnum, EscalationConditionEnum } from './enums.js';
 import { ScheduleInputRef } from './schedule-input.js';
 import { SegmentRef } from './segment.js';
 
@@ -38,6 +38,20 @@ const ChannelPlanStep = builder.objectRef<CampaignShape['channelPlan'][number]>(
     failover: t.stringList({
       description: 'Other providers of this channel, tried in order after an outage or timeout',
       resolve: (s) => s.failover ?? [],
+    }),
+    trackLinks: t.boolean({
+      description: 'Links of text messages are rewritten to tracked ones that count clicks',
+      resolve: (s) => s.trackLinks !== false,
+    }),
+    escalateAfterMs: t.int({
+      nullable: true,
+      description: 'Recipients without the awaited receipt this long after the send move to the next step',
+      resolve: (s) => s.escalateAfter?.ms ?? null,
+    }),
+    escalateUnless: t.field({
+      type: EscalationConditionEnum,
+      nullable: true,
+      resolve: (s) => s.escalateAfter?.unless ?? null,
     }),
   }),
 });
@@ -106,6 +120,20 @@ const ChannelPlanStepInput = builder.inputType('ChannelPlanStepInput', {
     failover: t.stringList({
       required: false,
       description: 'Providers to fail over to on outages and timeouts',
+    }),
+    trackLinks: t.boolean({
+      required: false,
+      description: 'Rewrite links of text messages to tracked ones that count clicks; default true',
+    }),
+    escalateAfterMs: t.int({
+      required: false,
+      description:
+        'Move a recipient to the next step of the plan when this step has not got the receipt (escalateUnless) within this many ms of the send',
+    }),
+    escalateUnless: t.field({
+      type: EscalationConditionEnum,
+      required: false,
+      description: 'The receipt escalateAfterMs waits for; default DELIVERED',
     }),
   }),
 });

@@ -20,3 +20,7 @@ export const MetricStatusEnum = builder.enumType('MetricStatus', {
 export const SuppressionReasonEnum = builder.enumType('SuppressionReason', {
   values: upper(suppressionReasons),
 });
+export const EscalationConditionEnum = builder.enumType('EscalationCondition', {
+  description: 'The receipt an escalation window waits for',
+  values: upper(['delivered', 'read'] as const),
+});

@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Clock, type Content, type Engine, findLinks, type Logger } from '@qunfa/core';
+import { sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/database.js';
+import type { LinkTokens } from '../links/link-token.js';
+
+export const LINK_PATH = '/l/';
+
+/** Link-preview fetchers and crawlers: they follow the link, but nobody clicked it. */
+const previewAgents =
+  /bot\b|crawler|spider|preview|facebookexternalhit|whatsapp|slack|discord|telegram|skype|embedly|iframely|vkshare|bitlybot|linkexpander|headless/i;
+
+export function isPreviewAgent(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && previewAgents.test(userAgent);
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end('not found');
+}
+
+/**
+ * `GET /l/<token>`: verifies the token, records a click for its delivery (not for HEAD requests
+ * or link previews), and redirects to the link as the campaign's variant has it. A malformed
+ * or forged token is 404 and nothing is recorded. No IP address or user agent is kept.
+ */
+export function createLinkHandler(deps: {
+  db: Db;
+  engine: Engine;
+  clock: Clock;
+  logger: Logger;
+  tokens: LinkTokens;
+}) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' });
+      return void res.end();
+    }
+    const path = new URL(req.url ?? '/', 'http://link').pathname;
+    const ref = deps.tokens.verify(path.slice(LINK_PATH.length));
+    if (!ref) return notFound(res);
+    const [row] = await rows<{ content: Content }>(
+      deps.db,
+      sql`SELECT v.content FROM deliveries d JOIN variants v ON v.id = d.variant_id
+          WHERE d.id = ${Number(ref.deliveryId)}::bigint`,
+    );
+    const target = row && findLinks(row.content.text)[ref.link]?.url;
+    if (!target) return notFound(res);
+    if (req.method === 'GET' && !isPreviewAgent(req.headers['user-agent'])) {
+      // The person gets where they were going even when the click cannot be recorded.
+      await deps.engine
+        .applyReceipts([
+          {
+            deliveryId: ref.deliveryId,
+            state: 'clicked',
+            at: deps.clock.now(),
+            source: 'link',
+            link: ref.link,
+          },
+        ])
+        .catch((error: unknown) =>
+          deps.logger.error('a click was not recorded', {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
+    }
+    res.writeHead(302, { location: target, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+    res.end();
+  };
+}

@@ -1,0 +1,152 @@
+import type { BatchRef, DeliveryState, EscalationResult, EscalationSweep } from '@qunfa/core';
+import { sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/database.js';
+import { writeAudit } from './audit.js';
+import { applyCounterDeltas, CounterDelta, shardOf } from './counters-sql.js';
+
+const escalating = (unless: 'delivered' | 'read'): DeliveryState[] =>
+  unless === 'read' ? ['sent', 'awaiting_confirmation', 'delivered'] : ['sent', 'awaiting_confirmation'];
+
+interface Candidate {
+  id: string;
+  state: DeliveryState;
+  due: boolean;
+  /** Index into the window's `next`, or null when no later step can address the contact. */
+  next: number | null;
+}
+
+/** Running campaigns whose channel plan has an escalation window, oldest first. */
+export function campaignsWithEscalation(db: Db, limit: number) {
+  return rows<{ workspaceId: string; campaignId: string }>(
+    db,
+    sql`SELECT workspace_id::text AS "workspaceId", id::text AS "campaignId" FROM campaigns
+        WHERE state = 'running' AND jsonb_path_exists(channel_plan, '$[*].escalateAfter')
+        ORDER BY started_at, id LIMIT ${limit}`,
+  );
+}
+
+/**
+ * `Store.escalateUnconfirmed`: per window, one statement finds and locks the deliveries it
+ * watches with their last attempt's time and the first later step the contact has an identity
+ * for; then new batches, one update of the moved deliveries, the counters and an audit entry.
+ */
+export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<EscalationResult> {
+  const campaignId = Number(sweep.campaignId);
+  const workspaceId = Number(sweep.workspaceId);
+  const now = sweep.now.toISOString();
+  return db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const [running] = await rows<{ id: string }>(
+      tx,
+      sql`SELECT id::text FROM campaigns WHERE id = ${campaignId}::bigint AND state = 'running' FOR SHARE`,
+    );
+    if (!running) return { escalated: 0, followUps: [], waiting: 0 };
+    let waiting = 0;
+    let budget = sweep.limit;
+    const moves: {
+      id: number;
+      state: DeliveryState;
+      channel: string;
+      account: string | null;
+      batchSize: number;
+    }[] = [];
+    for (const window of sweep.windows) {
+      const next = window.next.map((n, ord) => ({ ord, kinds: n.identityKinds }));
+      const candidates = await rows<Candidate>(
+        tx,
+        sql`SELECT d.id::text, d.state,
+                   coalesce((SELECT max(a.at) FROM delivery_attempts a WHERE a.delivery_id = d.id), d.updated_at)
+                     <= ${now}::timestamptz - make_interval(secs => ${window.afterMs / 1000}::float8) AS due,
+                   (SELECT n.ord FROM jsonb_to_recordset(${JSON.stringify(next)}::jsonb) AS n(ord int, kinds text[])
+                     WHERE EXISTS (SELECT 1 FROM contact_identities ci
+                                   WHERE ci.contact_id = d.contact_id AND ci.kind = ANY(n.kinds) AND ci.value <> '')
+                     ORDER BY n.ord LIMIT 1) AS next
+            FROM deliveries d
+            WHERE d.campaign_id = ${campaignId}::bigint AND d.resolution IS NULL
+              -- Filters, not joins: a row a concurrent settlement updates is rechecked as it now is.
+              AND d.channel = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(window.channels)}::jsonb)))
+              AND d.state = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(['queued', 'submitted', ...escalating(window.unless)])}::jsonb)))
+            ORDER BY d.id FOR UPDATE OF d`,
+      );
+      for (const c of candidates) {
+        // Not sent yet (its window is still to come), or sent within the window.
+        if (c.state === 'queued' || c.state === 'submitted' || !c.due) {
+          waiting++;
+          continue;
+        }
+        if (c.next === null) continue;
+        if (budget === 0) {
+          waiting++;
+          continue;
+        }
+        budget--;
+        const step = window.next[c.next]!;
+        moves.push({
+          id: Number(c.id),
+          state: c.state,
+          channel: step.channel,
+          account: step.account,
+          batchSize: step.batchSize,
+        });
+      }
+    }
+    if (moves.length === 0) return { escalated: 0, followUps: [], waiting };
+
+    const [{ seq } = { seq: 0 }] = await rows<{ seq: number }>(
+      tx,
+      sql`SELECT coalesce(max(seq) + 1, 0)::int AS seq FROM batches WHERE campaign_id = ${campaignId}::bigint`,
+    );
+    const groups = new Map<string, typeof moves>();
+    for (const m of moves) groups.set(m.channel, [...(groups.get(m.channel) ?? []), m]);
+    const chunks = [...groups.values()].flatMap((group) =>
+      Array.from({ length: Math.ceil(group.length / group[0]!.batchSize) }, (_, i) =>
+        group.slice(i * group[0]!.batchSize, (i + 1) * group[0]!.batchSize),
+      ),
+    );
+    const inserted = await rows<{ id: string; seq: number }>(
+      tx,
+      sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size)
+          SELECT ${workspaceId}::bigint, ${campaignId}::bigint, b.channel, b.account, ${seq}::int + b.ord,
+                 'queued', ${now}::timestamptz, b.size
+          FROM jsonb_to_recordset(${JSON.stringify(
+            chunks.map((c, ord) => ({ ord, channel: c[0]!.channel, account: c[0]!.account, size: c.length })),
+          )}::jsonb) AS b(ord int, channel text, account text, size int)
+          RETURNING id::text, seq`,
+    );
+    const batches = inserted.sort((a, b) => a.seq - b.seq);
+    const updates = chunks.flatMap((chunk, i) =>
+      chunk.map((m) => ({ id: m.id, channel: m.channel, batch_id: Number(batches[i]!.id) })),
+    );
+    await tx.execute(sql`
+      UPDATE deliveries d SET state = 'queued', channel = u.channel, batch_id = u.batch_id, attempts = 0,
+             claimed_start = NULL, updated_at = ${now}::timestamptz
+      FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u(id bigint, channel text, batch_id bigint)
+      WHERE d.id = u.id`);
+    const deltas = new Map<number, CounterDelta>();
+    for (const m of moves) {
+      const delta = deltas.get(shardOf(m.id)) ?? new CounterDelta();
+      delta.move({ state: m.state }, { state: 'queued' });
+      deltas.set(shardOf(m.id), delta);
+    }
+    await writeAudit(tx, {
+      workspaceId,
+      actor: { kind: 'system', id: 'engine' },
+      action: 'campaign.deliveries_escalated',
+      subjectType: 'campaign',
+      subjectId: campaignId,
+      details: { count: moves.length, batches: batches.length },
+      at: sweep.now,
+    });
+    await applyCounterDeltas(
+      tx,
+      [...deltas].map(([shard, delta]) => ({ campaign: { id: campaignId, workspaceId }, shard, delta })),
+    );
+    const followUps: BatchRef[] = batches.map((b) => ({
+      id: b.id,
+      workspaceId: sweep.workspaceId,
+      campaignId: sweep.campaignId,
+      dueAt: new Date(sweep.now),
+    }));
+    return { escalated: moves.length, followUps, waiting };
+  });
+}

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { DeliveryEvent } from '../plugins/channel.js';
+import { silentLogger } from '../ports/logger.js';
+import { createTestEngine } from '../testing/engine-harness.js';
+import { makeContact } from '../testing/fixtures.js';
+import { fakeChannel } from './fake-channel.test-support.js';
+
+const ref = { workspaceId: '1', campaignId: '1' };
+const contacts = (n: number) => Array.from({ length: n }, (_, i) => makeContact({ id: String(i + 1) }));
+const tracker = {
+  url: ({ deliveryId, link }: { deliveryId: string; link: number }) => `https://t.cn/${deliveryId}/${link}`,
+};
+const variants = [
+  {
+    id: '101',
+    key: 'A',
+    weight: 1,
+    content: { type: 'text' as const, text: '{{name}} 看 https://shop.cn/a' },
+  },
+];
+
+describe('engine: receipts and tracked links', () => {
+  it('rewrites links per delivery before rendering, unless the plan step turns it off', async () => {
+    const channel = fakeChannel();
+    const t = createTestEngine({ plugins: [channel], engine: { linkTracker: tracker } });
+    await t.addContacts(contacts(2));
+    await t.addCampaign({ id: '1', variants });
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.drain();
+    const [a, b] = t.store.deliveries('1');
+    expect(channel.calls.flatMap((c) => c.messages.map((m) => m.content.text))).toEqual([
+      `contact 1 看 https://t.cn/${a!.id}/0`,
+      `contact 2 看 https://t.cn/${b!.id}/0`,
+    ]);
+
+    const off = fakeChannel();
+    const u = createTestEngine({ plugins: [off], engine: { linkTracker: tracker } });
+    await u.addContacts(contacts(1));
+    await u.addCampaign({ id: '1', variants, channelPlan: [{ channel: 'channel:test', trackLinks: false }] });
+    await u.engine.start({ ...ref, actor: u.actor });
+    await u.drain();
+    expect(off.calls[0]!.messages[0]!.content.text).toBe('contact 1 看 https://shop.cn/a');
+  });
+
+  it('polls channels for receipts, applies them and publishes progress', async () => {
+    const channel = fakeChannel();
+    const pending: DeliveryEvent[] = [];
+    channel.pollReceipts = async () => pending.splice(0);
+    const t = createTestEngine({ plugins: [channel] });
+    await t.addContacts(contacts(3));
+    await t.addCampaign({ id: '1' });
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.drain();
+    const [a, b] = t.store.deliveries('1');
+    const at = t.clock.now();
+    pending.push(
+      { providerMessageId: a!.providerMessageId!, state: 'read', at },
+      { providerMessageId: b!.providerMessageId!, state: 'failed', failure: 'blocked_by_user', at },
+      { providerMessageId: 'pm-nobody', state: 'delivered', at },
+    );
+    const published = t.bus.progress.length;
+    await t.engine.pollReceipts();
+    expect(pending).toEqual([]);
+    expect(await t.store.counters('1')).toMatchObject({ sent: 1, read: 1, failed: 1 });
+    expect(t.store.events('1').map((e) => [e.deliveryId, e.type, e.payload.source])).toEqual([
+      [a!.id, 'delivery.read', 'poll'],
+      [b!.id, 'delivery.failed', 'poll'],
+    ]);
+    await t.clock.advance(1000);
+    expect(t.bus.progress.length).toBeGreaterThan(published);
+    expect(t.bus.progress.at(-1)?.counters).toMatchObject({ read: 1, failed: 1 });
+  });
+
+  it('keeps receipts that arrive before the send is settled, and drops them after the grace period', async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const channel = fakeChannel();
+    const t = createTestEngine({ plugins: [channel], engine: { logger, receiptGraceMs: 60_000 } });
+    await t.addContacts(contacts(1));
+    await t.addCampaign({ id: '1' });
+    await t.engine.start({ ...ref, actor: t.actor });
+    const [queued] = t.store.deliveries('1');
+    // The fake provider names its messages pm-<delivery id>-<n>; the receipt beats the settlement.
+    const early = await t.engine.applyReceipts([
+      {
+        channel: 'channel:test',
+        providerMessageId: `pm-${queued!.id}-0`,
+        state: 'delivered',
+        at: t.clock.now(),
+        source: 'callback',
+      },
+      {
+        channel: 'channel:test',
+        providerMessageId: 'pm-never',
+        state: 'delivered',
+        at: t.clock.now(),
+        source: 'callback',
+      },
+    ]);
+    expect(early.unknown.sort()).toEqual([`pm-${queued!.id}-0`, 'pm-never']);
+    await t.drain();
+    expect((await t.store.counters('1')).delivered).toBe(0);
+    await t.engine.pollReceipts();
+    expect((await t.store.counters('1')).delivered).toBe(1);
+    expect(warnings).toEqual([]);
+    await t.clock.advance(60_001);
+    await t.engine.pollReceipts();
+    expect(warnings).toEqual(['receipts for unknown deliveries were dropped']);
+    await t.engine.pollReceipts();
+    expect(warnings).toHaveLength(1);
+  });
+});

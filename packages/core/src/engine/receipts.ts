@@ -1,0 +1,89 @@
+import type { DeliveryEvent } from '../plugins/channel.js';
+import type { ReceiptEvent, ReceiptsApplied } from '../ports/store.js';
+import type { EngineContext } from './deps.js';
+
+/** Receipts that matched no delivery yet, kept a while: the provider may answer before our settlement commits. */
+export interface EarlyReceipts {
+  entries: { event: ReceiptEvent; until: number }[];
+}
+
+/** Most early receipts kept in a process; beyond it the oldest are dropped. */
+const EARLY_LIMIT = 10_000;
+
+const refOf = (e: ReceiptEvent) => ('deliveryId' in e ? e.deliveryId : e.providerMessageId);
+
+/**
+ * Writes the events and nudges the progress of every campaign whose counters moved. Events of
+ * unknown deliveries are kept for `receiptGraceMs` and tried again on every `pollReceipts`.
+ */
+export async function applyReceipts(ctx: EngineContext, events: ReceiptEvent[]): Promise<ReceiptsApplied> {
+  const result = await ctx.store.applyReceipts(events);
+  for (const ref of result.campaigns) ctx.progress.nudge(ref);
+  if (result.unknown.length > 0) {
+    const unknown = new Set(result.unknown);
+    const until = ctx.clock.now().getTime() + ctx.receiptGraceMs;
+    const early = ctx.earlyReceipts.entries;
+    for (const event of events) if (unknown.has(refOf(event))) early.push({ event, until });
+    if (early.length > EARLY_LIMIT) early.splice(0, early.length - EARLY_LIMIT);
+  }
+  return result;
+}
+
+/** Tries the early receipts again; those still unknown after their grace period are dropped. */
+async function retryEarly(ctx: EngineContext): Promise<void> {
+  const early = ctx.earlyReceipts.entries;
+  if (early.length === 0) return;
+  const batch = early.splice(0);
+  const result = await ctx.store.applyReceipts(batch.map((e) => e.event));
+  for (const ref of result.campaigns) ctx.progress.nudge(ref);
+  const unknown = new Set(result.unknown);
+  const now = ctx.clock.now().getTime();
+  const kept = batch.filter((e) => unknown.has(refOf(e.event)) && e.until > now);
+  const dropped = batch.filter((e) => unknown.has(refOf(e.event))).length - kept.length;
+  early.unshift(...kept);
+  if (dropped > 0) ctx.logger.warn('receipts for unknown deliveries were dropped', { count: dropped });
+}
+
+/** A channel's events as the store takes them. */
+export function channelReceiptEvents(
+  channel: string,
+  events: readonly DeliveryEvent[],
+  source: 'callback' | 'poll',
+): ReceiptEvent[] {
+  return events.map((e) => ({
+    channel,
+    providerMessageId: e.providerMessageId,
+    state: e.state,
+    at: e.at,
+    source,
+    ...(e.failure === undefined ? {} : { failure: e.failure }),
+    ...(e.error === undefined ? {} : { error: e.error }),
+  }));
+}
+
+/**
+ * One round of `pollReceipts` over the channels that have it, after trying early receipts
+ * again; one channel failing stops no other.
+ */
+export async function pollReceipts(ctx: EngineContext): Promise<void> {
+  try {
+    await retryEarly(ctx);
+  } catch (error) {
+    ctx.logger.error('early receipts could not be applied', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+  for (const channel of ctx.registry.channels) {
+    if (!channel.pollReceipts) continue;
+    try {
+      const signal = new AbortController().signal;
+      const events = await channel.pollReceipts({ signal, now: () => ctx.clock.now() });
+      if (events.length > 0) await applyReceipts(ctx, channelReceiptEvents(channel.name, events, 'poll'));
+    } catch (error) {
+      ctx.logger.error('polling receipts failed', {
+        plugin: channel.name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import type { Delivery, DeliveryState } from '../domain/delivery.js';
+import type { BatchRef, EscalationResult, EscalationSweep, EscalationWindow } from '../ports/store.js';
+import type { MemoryTables } from './tables.js';
+
+/** The states a window escalates: those short of the receipt it waits for. */
+export function escalatingStates(unless: EscalationWindow['unless']): DeliveryState[] {
+  return unless === 'read'
+    ? ['sent', 'awaiting_confirmation', 'delivered']
+    : ['sent', 'awaiting_confirmation'];
+}
+
+/** The reference of `Store.escalateUnconfirmed`. */
+export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationResult {
+  if (t.campaigns.get(sweep.campaignId)?.state !== 'running')
+    return { escalated: 0, followUps: [], waiting: 0 };
+  const cutoff = sweep.now.getTime();
+  let waiting = 0;
+  let budget = sweep.limit;
+  const groups = new Map<string, { next: EscalationWindow['next'][number]; deliveries: Delivery[] }>();
+  const deliveries = [...t.deliveries.values()].filter((d) => d.campaignId === sweep.campaignId);
+  for (const window of sweep.windows) {
+    const states = escalatingStates(window.unless);
+    for (const d of deliveries) {
+      if (d.resolution !== null || !d.channel || !window.channels.includes(d.channel)) continue;
+      // Not sent yet: its window is still to come.
+      if (d.state === 'queued' || d.state === 'submitted') {
+        waiting++;
+        continue;
+      }
+      if (!states.includes(d.state)) continue;
+      const sentAt = (t.attempts.get(d.id) ?? []).at(-1)?.at ?? d.updatedAt;
+      if (sentAt.getTime() + window.afterMs > cutoff) {
+        waiting++;
+        continue;
+      }
+      const identities = t.contacts.get(d.contactId)?.identities ?? [];
+      const next = window.next.find((n) =>
+        identities.some((i) => i.value !== '' && n.identityKinds.includes(i.kind)),
+      );
+      if (!next) continue;
+      if (budget === 0) {
+        waiting++;
+        continue;
+      }
+      budget--;
+      const group = groups.get(next.channel) ?? { next, deliveries: [] };
+      group.deliveries.push(d);
+      groups.set(next.channel, group);
+    }
+  }
+  const campaign = t.campaigns.get(sweep.campaignId);
+  let seq = Math.max(
+    -1,
+    ...[...t.batches.values()].filter((b) => b.campaignId === sweep.campaignId).map((b) => b.seq),
+  );
+  const followUps: BatchRef[] = [];
+  let escalated = 0;
+  for (const { next, deliveries: members } of groups.values()) {
+    for (let from = 0; from < members.length; from += next.batchSize) {
+      const chunk = members.slice(from, from + next.batchSize);
+      const id = t.nextId();
+      t.batches.set(id, {
+        id,
+        workspaceId: sweep.workspaceId,
+        campaignId: sweep.campaignId,
+        channel: next.channel,
+        account: next.account,
+        seq: ++seq,
+        state: 'queued',
+        dueAt: new Date(sweep.now),
+        size: chunk.length,
+        starts: 0,
+        leaseOwner: null,
+        leaseUntil: null,
+      });
+      for (const d of chunk) {
+        Object.assign(d, {
+          state: 'queued',
+          channel: next.channel,
+          batchId: id,
+          attempts: 0,
+          updatedAt: sweep.now,
+        });
+      }
+      escalated += chunk.length;
+      followUps.push({
+        id,
+        workspaceId: sweep.workspaceId,
+        campaignId: sweep.campaignId,
+        dueAt: new Date(sweep.now),
+      });
+    }
+  }
+  if (escalated > 0 && campaign) {
+    t.audit.push({
+      at: sweep.now,
+      workspaceId: sweep.workspaceId,
+      campaignId: sweep.campaignId,
+      actor: { kind: 'system', id: 'engine' },
+      action: 'deliveries_escalated',
+      details: { count: escalated, batches: followUps.length },
+    });
+  }
+  return { escalated, followUps, waiting };
+}

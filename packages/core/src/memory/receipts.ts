@@ -1,0 +1,76 @@
+import type { Delivery } from '../domain/delivery.js';
+import { decideReceipts, receiptKey } from '../domain/receipts.js';
+import type { ReceiptEvent, ReceiptsApplied } from '../ports/store.js';
+import type { MemoryTables } from './tables.js';
+
+const refOf = (e: ReceiptEvent) => ('deliveryId' in e ? e.deliveryId : e.providerMessageId);
+
+/** The payload of an event row: where it came from and what the provider said, nothing personal. */
+export function receiptPayload(e: ReceiptEvent): Record<string, unknown> {
+  return {
+    source: e.source,
+    ...(e.link === undefined ? {} : { link: e.link }),
+    ...(e.failure === undefined ? {} : { failure: e.failure }),
+    ...(e.error === undefined ? {} : { error: e.error }),
+  };
+}
+
+/** The reference of `Store.applyReceipts`: match, drop replays, decide per delivery, count. */
+export function applyReceipts(t: MemoryTables, events: ReceiptEvent[]): ReceiptsApplied {
+  const find = (e: ReceiptEvent): Delivery | undefined => {
+    if ('deliveryId' in e) return t.deliveries.get(e.deliveryId);
+    for (const d of t.deliveries.values()) {
+      if (d.channel === e.channel && d.providerMessageId === e.providerMessageId) return d;
+    }
+    return undefined;
+  };
+  const known = new Set(t.events.filter((r) => r.key !== null).map((r) => `${r.deliveryId}|${r.key}`));
+  const byDelivery = new Map<Delivery, ReceiptEvent[]>();
+  const unknown: string[] = [];
+  let ignored = 0;
+  for (const e of events) {
+    const d = find(e);
+    if (!d) {
+      unknown.push(refOf(e));
+      continue;
+    }
+    const key = receiptKey(e);
+    if (key !== null) {
+      if (known.has(`${d.id}|${key}`)) {
+        ignored++;
+        continue;
+      }
+      known.add(`${d.id}|${key}`);
+    }
+    byDelivery.set(d, [...(byDelivery.get(d) ?? []), e]);
+  }
+  let applied = 0;
+  let recorded = 0;
+  const campaigns = new Map<string, { workspaceId: string; campaignId: string }>();
+  for (const [d, list] of byDelivery) {
+    const decision = decideReceipts(d, list);
+    ignored += list.length - decision.record.length;
+    applied += decision.applied;
+    for (const i of decision.record) {
+      const e = list[i]!;
+      t.events.push({
+        workspaceId: d.workspaceId,
+        campaignId: d.campaignId,
+        deliveryId: d.id,
+        type: `delivery.${e.state}`,
+        key: receiptKey(e),
+        payload: receiptPayload(e),
+        at: new Date(e.at),
+      });
+      recorded++;
+    }
+    if (decision.next) {
+      d.state = decision.next.state;
+      d.failureClass = decision.next.failureClass;
+      if (decision.next.error !== null) d.lastError = decision.next.error;
+      d.updatedAt = new Date(Math.max(...decision.record.map((i) => list[i]!.at.getTime())));
+      campaigns.set(d.campaignId, { workspaceId: d.workspaceId, campaignId: d.campaignId });
+    }
+  }
+  return { applied, recorded, ignored, unknown, campaigns: [...campaigns.values()] };
+}

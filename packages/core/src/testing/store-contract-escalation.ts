@@ -1,0 +1,147 @@
+import { expect, it } from 'vitest';
+import type { EscalationSweep } from '../ports/store.js';
+import { at, claimAll, makePlan, seedCampaign, seedContacts, transition } from './store-contract-setup.js';
+import type { StoreHarness } from './store-harness.js';
+
+const window = { ms: 60_000, unless: 'delivered' as const };
+
+/**
+ * Campaign '1' with a 60 s window on `channel:a`: contacts 1–4 sent at +1 s (2 and 3 also have
+ * an email), contact 1 delivered. Campaign '2' has no window.
+ */
+async function sentWithWindow(h: StoreHarness): Promise<void> {
+  await seedContacts(h, [
+    { id: '1' },
+    { id: '2', kinds: ['phone', 'email'] },
+    { id: '3', kinds: ['phone', 'email'] },
+    { id: '4' },
+  ]);
+  await seedCampaign(h, {
+    id: '1',
+    channelPlan: [{ channel: 'channel:a', escalateAfter: window }, { channel: 'channel:b' }],
+  });
+  await seedCampaign(h, { id: '2' });
+  await h.store.startCampaign(transition('1', 'draft', 'running'), makePlan('1'));
+  await h.store.startCampaign(
+    transition('2', 'draft', 'running'),
+    makePlan('2', { audience: { all: true } }),
+  );
+  for (const claimed of await claimAll(h)) {
+    await h.store.settleBatch({
+      batchId: claimed.batch.id,
+      leaseOwner: 'w1',
+      at: at(1000),
+      batchState: 'done',
+      results: claimed.recipients.map((r) => ({
+        deliveryId: r.deliveryId,
+        state: 'sent',
+        attempt: {
+          channel: 'channel:a',
+          account: null,
+          status: 'sent',
+          providerMessageId: `pm-${claimed.campaign.id}-${r.contactId}`,
+          failureClass: null,
+          error: null,
+        },
+      })),
+    });
+  }
+  await h.store.applyReceipts([
+    { channel: 'channel:a', providerMessageId: 'pm-1-1', state: 'delivered', at: at(2000), source: 'poll' },
+  ]);
+}
+
+const sweep = (ms: number, overrides: Partial<EscalationSweep> = {}): EscalationSweep => ({
+  workspaceId: '1',
+  campaignId: '1',
+  now: at(ms),
+  windows: [
+    {
+      channels: ['channel:a'],
+      afterMs: window.ms,
+      unless: 'delivered',
+      next: [{ channel: 'channel:b', identityKinds: ['email'], batchSize: 2, account: null }],
+    },
+  ],
+  limit: 100,
+  ...overrides,
+});
+
+/** Channel escalation after a delay. */
+export function escalationContract(harness: () => StoreHarness): void {
+  it('lists running campaigns with an escalation window', async () => {
+    const h = harness();
+    await sentWithWindow(h);
+    expect(await h.store.campaignsWithEscalation(10)).toEqual([{ workspaceId: '1', campaignId: '1' }]);
+    await h.store.transitionCampaign(transition('1', 'running', 'paused'));
+    expect(await h.store.campaignsWithEscalation(10)).toEqual([]);
+    expect(await h.store.escalateUnconfirmed(sweep(120_000))).toEqual({
+      escalated: 0,
+      followUps: [],
+      waiting: 0,
+    });
+  });
+
+  it('escalates once the window has passed, to a step that can address the contact', async () => {
+    const h = harness();
+    await sentWithWindow(h);
+    expect(await h.store.escalateUnconfirmed(sweep(60_999))).toEqual({
+      escalated: 0,
+      followUps: [],
+      waiting: 3,
+    });
+    const result = await h.store.escalateUnconfirmed(sweep(61_000));
+    expect(result).toMatchObject({ escalated: 2, waiting: 0 });
+    expect(result.followUps.map((f) => [f.campaignId, f.dueAt.getTime()])).toEqual([
+      ['1', at(61_000).getTime()],
+    ]);
+    expect(await h.store.counters('1')).toMatchObject({ total: 4, delivered: 1, sent: 1, queued: 2 });
+    const [claimed] = await claimAll(h);
+    expect(claimed?.batch).toMatchObject({ id: result.followUps[0]!.id, channel: 'channel:b', size: 2 });
+    expect(claimed?.recipients.map((r) => [r.contactId, r.attempts, r.previousState])).toEqual([
+      ['2', 0, 'queued'],
+      ['3', 0, 'queued'],
+    ]);
+    // Nothing left to move: the contact without an email stays sent.
+    expect(await h.store.escalateUnconfirmed(sweep(200_000))).toEqual({
+      escalated: 0,
+      followUps: [],
+      waiting: 0,
+    });
+    expect((await h.store.counters('2')).sent).toBe(4);
+  });
+
+  it('counts deliveries not sent yet on a watched channel as waiting', async () => {
+    const h = harness();
+    await seedContacts(h, [{ id: '1' }, { id: '2' }]);
+    await seedCampaign(h, {
+      id: '1',
+      channelPlan: [{ channel: 'channel:a', escalateAfter: window }, { channel: 'channel:b' }],
+    });
+    await h.store.startCampaign(transition('1', 'draft', 'running'), makePlan('1'));
+    expect(await h.store.escalateUnconfirmed(sweep(600_000))).toEqual({
+      escalated: 0,
+      followUps: [],
+      waiting: 2,
+    });
+    await claimAll(h);
+    expect(await h.store.escalateUnconfirmed(sweep(600_000))).toEqual({
+      escalated: 0,
+      followUps: [],
+      waiting: 2,
+    });
+  });
+
+  it('moves at most the limit and reports the rest as waiting', async () => {
+    const h = harness();
+    await sentWithWindow(h);
+    expect(await h.store.escalateUnconfirmed(sweep(61_000, { limit: 1 }))).toMatchObject({
+      escalated: 1,
+      waiting: 1,
+    });
+    expect(await h.store.escalateUnconfirmed(sweep(61_000, { limit: 1 }))).toMatchObject({
+      escalated: 1,
+      waiting: 0,
+    });
+  });
+}
