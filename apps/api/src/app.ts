@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } from './graphql/yo
 import { CALLBACK_PATH, createCallbackHandler } from './http/callbacks.js';
 import { createLinkHandler, LINK_PATH } from './http/links.js';
 import { createStaticHandler } from './http/static-files.js';
+import { createUnsubscribeHandler, UNSUBSCRIBE_PATH } from './http/unsubscribe.js';
 import { linkSecret } from './links/link-secret.js';
 import { createLinkTokens } from './links/link-token.js';
 import { createLogger } from './logger.js';
@@ -67,7 +68,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       ? options.plugins(services)
       : (options.plugins ?? (await loadConfiguredPlugins(config.pluginConfig, services))),
   );
-  const tokens = createLinkTokens(await linkSecret(database.db, config.linkSecret));
+  const secret = await linkSecret(database.db, config.linkSecret);
+  const tokens = createLinkTokens(secret);
+  // Its own key, so that no click token can ever be replayed as an unsubscribe.
+  const unsubscribeTokens = createLinkTokens(
+    createHmac('sha256', secret).update('qunfa/unsubscribe/v1').digest('base64url'),
+  );
   // Until the server listens (or for a worker-only process), links point at the configured port.
   let publicUrl = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
   const engine: Engine = createEngine({
@@ -82,7 +88,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
     ...(config.maxBatchStarts === undefined ? {} : { maxBatchStarts: config.maxBatchStarts }),
     contentChecker: createContentChecker(database.db),
-    linkTracker: { url: (ref) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}` },
+    linkTracker: {
+      url: (ref) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}`,
+      unsubscribeUrl: ({ deliveryId }) =>
+        `${publicUrl}${UNSUBSCRIBE_PATH}${unsubscribeTokens.sign({ deliveryId, link: 0 })}`,
+    },
   });
   const deps: ServiceDeps = {
     db: database.db,
@@ -122,6 +132,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       const serveConsole = createStaticHandler(consoleDist);
       const callbacks = createCallbackHandler({ registry, engine, logger });
       const links = createLinkHandler({ db: database.db, engine, clock: systemClock, logger, tokens });
+      const unsubscribe = createUnsubscribeHandler({
+        db: database.db,
+        clock: systemClock,
+        tokens: unsubscribeTokens,
+      });
       const failed = (res: ServerResponse) => (error: unknown) => {
         logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
         if (!res.headersSent) res.writeHead(500);
@@ -132,6 +147,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         if (path.startsWith(GRAPHQL_PATH)) return void yoga(req, res);
         if (path.startsWith(CALLBACK_PATH)) return void callbacks(req, res).catch(failed(res));
         if (path.startsWith(LINK_PATH)) return void links(req, res).catch(failed(res));
+        if (path.startsWith(UNSUBSCRIBE_PATH)) return void unsubscribe(req, res).catch(failed(res));
         serveConsole(req, res);
       });
       // Longer than clients' own keep-alive (undici: 4 s), so a client never reuses a socket the

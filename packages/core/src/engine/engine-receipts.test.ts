@@ -42,6 +42,25 @@ describe('engine: receipts and tracked links', () => {
     expect(off.calls[0]!.messages[0]!.content.text).toBe('contact 1 看 https://shop.cn/a');
   });
 
+  it("renders {{unsubscribe}} as each delivery's own unsubscribe link, left untracked", async () => {
+    const channel = fakeChannel();
+    const unsubscribing = {
+      ...tracker,
+      unsubscribeUrl: ({ deliveryId }: { deliveryId: string }) => `https://q.cn/u/${deliveryId}`,
+    };
+    const t = createTestEngine({ plugins: [channel], engine: { linkTracker: unsubscribing } });
+    await t.addContacts(contacts(2));
+    const text = '会员日见 https://shop.cn/a 退订 {{unsubscribe}}';
+    await t.addCampaign({ id: '1', variants: [{ ...variants[0]!, content: { type: 'text', text } }] });
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.drain();
+    const [a, b] = t.store.deliveries('1');
+    expect(channel.calls.flatMap((c) => c.messages.map((m) => m.content.text))).toEqual([
+      `会员日见 https://t.cn/${a!.id}/0 退订 https://q.cn/u/${a!.id}`,
+      `会员日见 https://t.cn/${b!.id}/0 退订 https://q.cn/u/${b!.id}`,
+    ]);
+  });
+
   it('polls channels for receipts, applies them and publishes progress', async () => {
     const channel = fakeChannel();
     const pending: DeliveryEvent[] = [];

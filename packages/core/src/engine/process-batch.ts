@@ -182,7 +182,12 @@ function addressOf(
     plain = !needsPersonalisation(variant.content);
     unpersonalised.set(variant.content, plain);
   }
-  const content = plain ? template : renderContent(template, recipient);
+  const content = plain
+    ? template
+    : renderContent(template, {
+        ...recipient,
+        unsubscribeUrl: tracker?.unsubscribeUrl?.({ deliveryId: recipient.deliveryId }),
+      });
   return { recipient, message: { id: recipient.deliveryId, address, content } };
 }
 

@@ -23,6 +23,15 @@ describe('renderContent', () => {
     expect(rendered).toEqual({ type: 'email', text: '{{other}} {"a":1}', subject: 'Hi 小王' });
   });
 
+  it("renders {{unsubscribe}} as the target's unsubscribe link, empty without one", () => {
+    const content = { type: 'text' as const, text: '回复TD或点 {{ unsubscribe }} 退订' };
+    expect(renderContent(content, { ...target, unsubscribeUrl: 'https://q.cn/u/x' }).text).toBe(
+      '回复TD或点 https://q.cn/u/x 退订',
+    );
+    expect(renderContent(content, target).text).toBe('回复TD或点  退订');
+    expect(needsPersonalisation(content)).toBe(true);
+  });
+
   it('tells whether content is personalised', () => {
     expect(needsPersonalisation({ type: 'text', text: 'hello' })).toBe(false);
     expect(needsPersonalisation({ type: 'text', text: 'hello {{name}}' })).toBe(true);

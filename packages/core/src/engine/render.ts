@@ -1,10 +1,12 @@
 import type { Content } from '../domain/content.js';
 
-const placeholder = /\{\{\s*(name|attributes\.([^\s{}]+))\s*\}\}/g;
+const placeholder = /\{\{\s*(name|unsubscribe|attributes\.([^\s{}]+))\s*\}\}/g;
 
 export interface RenderTarget {
   name: string | null;
   attributes: Record<string, unknown>;
+  /** What `{{unsubscribe}}` becomes: the recipient's own unsubscribe link. */
+  unsubscribeUrl?: string | undefined;
 }
 
 function display(value: unknown): string {
@@ -14,12 +16,13 @@ function display(value: unknown): string {
 }
 
 function renderText(text: string, target: RenderTarget): string {
-  return text.replace(placeholder, (_match, _field: string, key: string | undefined) =>
-    key === undefined ? display(target.name) : display(target.attributes[key]),
-  );
+  return text.replace(placeholder, (_match, field: string, key: string | undefined) => {
+    if (field === 'unsubscribe') return target.unsubscribeUrl ?? '';
+    return key === undefined ? display(target.name) : display(target.attributes[key]);
+  });
 }
 
-/** Whether the content differs per recipient (`{{name}}`, `{{attributes.key}}`). */
+/** Whether the content differs per recipient (`{{name}}`, `{{attributes.key}}`, `{{unsubscribe}}`). */
 export function needsPersonalisation(content: Content): boolean {
   const check = (text: string | undefined) => text !== undefined && new RegExp(placeholder.source).test(text);
   return check(content.text) || check(content.subject);

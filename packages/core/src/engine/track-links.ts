@@ -3,6 +3,11 @@ import type { Content } from '../domain/content.js';
 /** Turns a link of a delivery's message into its tracked URL (`<PUBLIC_URL>/l/<token>`). */
 export interface LinkTracker {
   url(ref: { deliveryId: string; link: number }): string;
+  /**
+   * The delivery's own unsubscribe link (`<PUBLIC_URL>/u/<token>`), which `{{unsubscribe}}`
+   * renders as; without it the placeholder renders empty.
+   */
+  unsubscribeUrl?(ref: { deliveryId: string }): string;
 }
 
 /** A link in a message: where it is and what it points to. */
