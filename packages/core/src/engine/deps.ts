@@ -58,6 +58,11 @@ export interface Engine {
   start(input: CampaignCommandInput): Promise<{ campaign: Campaign; summary?: PlanSummary }>;
   /** A run of a started template for an API call; the same idempotency key returns the same run. */
   trigger(input: CampaignCommandInput & { idempotencyKey: string }): Promise<Campaign>;
+  /**
+   * An operator confirms an A/B test awaiting its decision: the recommended winner, or
+   * `variantId`, goes to the rest. ILLEGAL_TRANSITION when the test is not awaiting one.
+   */
+  confirmAbWinner(input: CampaignCommandInput & { variantId?: string | null }): Promise<Campaign>;
   /** An operator's decision: the campaign's uncertain deliveries are failed, never resent. Returns how many. */
   dropUncertain(input: CampaignCommandInput): Promise<number>;
   pause(input: CampaignCommandInput): Promise<Campaign>;
@@ -65,7 +70,7 @@ export interface Engine {
   cancel(input: CampaignCommandInput): Promise<Campaign>;
   /** Claims, sends and settles one batch; does nothing when the batch cannot be claimed. */
   processBatch(job: BatchJob): Promise<void>;
-  /** Starts due scheduled campaigns and enqueues due batches and batches whose lease expired. */
+  /** Starts due scheduled campaigns, decides due A/B tests, and enqueues due batches and batches whose lease expired. */
   tick(): Promise<void>;
   runWorker(options: WorkerOptions): { stop(): Promise<void> };
   /** Stops the progress timers and waits for events already going out. */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe } from 'vitest';
+import { abTestContract } from './store-contract-ab.js';
 import { audienceContract } from './store-contract-audience.js';
 import { batchContract } from './store-contract-batches.js';
 import { planningContract } from './store-contract-planning.js';
@@ -30,5 +31,6 @@ export function describeStoreContract(
     describe('campaigns and planning', () => planningContract(harness));
     describe('audiences', () => audienceContract(harness));
     describe('batches', () => batchContract(harness));
+    describe('A/B tests', () => abTestContract(harness));
   });
 }
