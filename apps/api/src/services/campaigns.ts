@@ -1,4 +1,12 @@
-import { type Actor, audienceTagIds, type Campaign, type ChannelPlanStep, QunfaError } from '@qunfa/core';
+import {
+  type AbTest,
+  type Actor,
+  audienceTagIds,
+  type Campaign,
+  type ChannelPlanStep,
+  QunfaError,
+  validateAbTest,
+} from '@qunfa/core';
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
@@ -96,6 +104,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
   const data = validate(createCampaignInput, input);
   await requireTags(deps, p, audienceTagIds(data.audience));
   const channelPlan = checkChannels(deps, data.channelPlan);
+  if (data.abTest) validateAbTest(data.abTest, data.variants.length);
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const [row] = await tx
@@ -110,6 +119,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
         batchIntervalMs: data.batchIntervalMs,
         sendWindowMs: data.sendWindowMs ?? null,
         schedule: data.schedule ?? null,
+        abTest: data.abTest ?? null,
       })
       .returning();
     await insertVariants(tx, p.workspaceId, row!.id, data.variants);
@@ -146,6 +156,8 @@ export async function updateCampaign(
   }
   if (data.audience) await requireTags(deps, p, audienceTagIds(data.audience));
   const channelPlan = data.channelPlan ? checkChannels(deps, data.channelPlan) : undefined;
+  const abTest: AbTest | null = data.abTest ?? existing.abTest;
+  if (abTest) validateAbTest(abTest, (data.variants ?? existing.variants).length);
   // An edit after review goes back to review: to draft for the change, then submitted again.
   if (reviewed) await reopenForEdit(deps, p, existing);
   const updated = await deps.db.transaction(async (raw) => {
@@ -160,6 +172,7 @@ export async function updateCampaign(
         ...(data.batchIntervalMs !== undefined ? { batchIntervalMs: data.batchIntervalMs } : {}),
         ...(data.sendWindowMs !== undefined ? { sendWindowMs: data.sendWindowMs } : {}),
         ...(data.schedule !== undefined ? { schedule: data.schedule } : {}),
+        ...(data.abTest ? { abTest: data.abTest } : {}),
         ...(data.retryPolicy !== undefined ? { retryPolicy: mergeRetryPolicy(data.retryPolicy) } : {}),
         updatedAt: new Date(),
       })

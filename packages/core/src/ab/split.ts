@@ -15,7 +15,8 @@ export interface AbSplit {
   rest: BucketRange | null;
 }
 
-const MAX_DECISION_DELAY_MS = 30 * 24 * 3_600_000;
+/** 14 days: the longest a test phase may run (and a GraphQL Int can carry in ms). */
+const MAX_DECISION_DELAY_MS = 14 * 24 * 3_600_000;
 
 function invalid(field: string, message: string, details: Record<string, unknown> = {}): QunfaError {
   return new QunfaError('INVALID_INPUT', `${field}: ${message}`, { details: { field, ...details } });
@@ -55,7 +56,7 @@ export function validateAbTest(test: AbTest, variantCount: number): void {
     test.decisionDelayMs < 1000 ||
     test.decisionDelayMs > MAX_DECISION_DELAY_MS
   ) {
-    throw invalid('abTest.decisionDelayMs', 'between 1 s and 30 days, in whole ms');
+    throw invalid('abTest.decisionDelayMs', 'between 1 s and 14 days, in whole ms');
   }
 }
 

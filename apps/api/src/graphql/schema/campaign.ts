@@ -7,6 +7,7 @@ import {
   updateCampaign,
 } from '../../services/campaigns.js';
 import { builder } from '../builder.js';
+import { AbTestInputRef } from './ab-test-input.js';
 import { connectionOf } from './connection.js';
 import { Counters, computeMetrics, Metric } from './counters.js';
 import { CampaignStateEnum } from './enums.js';
@@ -123,6 +124,7 @@ const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
       required: false,
       description: 'Overrides of the default retry policy',
     }),
+    abTest: t.field({ type: AbTestInputRef, required: false, description: 'Makes it an A/B test' }),
   }),
 });
 
@@ -141,6 +143,7 @@ const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
       description: 'Makes it a template that sends through runs',
     }),
     retryPolicy: t.field({ type: 'JSON', required: false }),
+    abTest: t.field({ type: AbTestInputRef, required: false, description: 'Makes it an A/B test' }),
   }),
 });
 
