@@ -115,3 +115,21 @@ export function abSplit(
     rest: restFrom < VARIANT_BUCKETS ? { fromBucket: restFrom, toBucket: VARIANT_BUCKETS } : null,
   };
 }
+
+/**
+ * The test recipients the smallest variant can expect on an audience of `sendable` recipients:
+ * what the "below 1,000 per variant" warning judges before a start.
+ */
+export function expectedSamplePerVariant(
+  test: AbTest,
+  variants: readonly { weight: number }[],
+  sendable: number,
+): number {
+  if (test.sampleSizePerVariant !== null) return test.sampleSizePerVariant;
+  const total = variants.reduce((sum, v) => sum + v.weight, 0);
+  if (total <= 0 || variants.length === 0) return 0;
+  const smallest = Math.min(...variants.map((v) => v.weight));
+  return Math.floor(
+    (sendable * (1 - test.holdoutPercent / 100) * ((test.testPercent ?? 0) / 100) * smallest) / total,
+  );
+}
