@@ -83,6 +83,17 @@ function resendSourcesSql(restrict: NonNullable<CampaignPlan['restrictTo']>, ali
   return sql`${d}.campaign_id = ${Number(restrict.campaignId)}::bigint AND ${d}.resolution IS NULL AND ${d}.state IN (${states})`;
 }
 
+/** A resend's recipient keeps its source delivery's variant (as the copy's id); NULL otherwise. */
+function keptVariantSql(plan: CampaignPlan): SQL {
+  const kept = plan.restrictTo?.variants;
+  if (!plan.restrictTo || !kept || kept.length === 0) return sql`NULL::bigint`;
+  const arms = kept.map(
+    (v) => sql`WHEN ${Number(v.sourceVariantId)}::bigint THEN ${Number(v.variantId)}::bigint`,
+  );
+  return sql`(SELECT CASE kd.variant_id ${sql.join(arms, sql` `)} END FROM deliveries kd
+              WHERE ${resendSourcesSql(plan.restrictTo, 'kd')} AND kd.contact_id = c.id LIMIT 1)`;
+}
+
 function restrictionSql(plan: CampaignPlan): SQL {
   if (!plan.restrictTo) return sql`TRUE`;
   return sql`c.id IN (SELECT rd.contact_id FROM deliveries rd WHERE ${resendSourcesSql(plan.restrictTo, 'rd')})`;
@@ -116,7 +127,8 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
       SELECT c.id AS contact_id, c.last_active_at,
              ${suppressionSql(plan.suppress, plan.firstDueAt)} AS suppression,
              ${channelIndexSql(plan)} AS channel_idx,
-             ${bucketSql(plan.variantSeed)} AS bucket
+             ${bucketSql(plan.variantSeed)} AS bucket,
+             ${keptVariantSql(plan)} AS kept_variant
       FROM contacts c
       WHERE c.workspace_id = ${workspaceId}::bigint AND c.merged_into_id IS NULL
         AND ${audienceToSql(plan.audience, plan.firstDueAt)} AND ${restrictionSql(plan)}
@@ -129,7 +141,7 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
     )
     SELECT contact_id,
            CASE WHEN sendable AND holdout THEN 'ab_holdout' ELSE suppression END,
-           channel_idx, ${variantSql(plan)} AS variant_id, sendable AND rest,
+           channel_idx, coalesce(kept_variant, ${variantSql(plan)}) AS variant_id, sendable AND rest,
            CASE WHEN batched THEN
              (row_number() OVER (PARTITION BY batched, channel_idx
                 ORDER BY last_active_at DESC NULLS LAST, contact_id) - 1) / ${batchSizeSql(plan)}

@@ -208,6 +208,35 @@ describe('engine: A/B tests', () => {
     expect((await other.t.store.getCampaign('1'))?.abState?.phase).toBe('testing');
   });
 
+  it('resends the failed recipients of an A/B campaign each with the variant it had', async () => {
+    const { t, channel } = await setUp();
+    await t.engine.start({ ...ref, actor: t.actor });
+    await sendUntil(t);
+    await moveTo(t, '2026-03-02T02:00:00Z');
+    await t.engine.tick();
+    await sendUntil(t, '2026-03-02T03:00:00Z');
+    expect((await t.store.getCampaign('1'))?.state).toBe('completed');
+    const failed = t.store.deliveries('1').filter((d) => d.state === 'failed');
+    const textOf = new Map(
+      failed.map((d) => [`+86138${d.contactId.padStart(8, '0')}`, d.variantId === '11' ? 'A' : 'B']),
+    );
+    expect(new Set(textOf.values())).toEqual(new Set(['A', 'B']));
+    await t.addCampaign({
+      id: '2',
+      resendOf: { campaignId: '1', states: ['failed'] },
+      variants: [
+        { id: '21', key: 'A', weight: 1, content: { type: 'text', text: 'A' } },
+        { id: '22', key: 'B', weight: 1, content: { type: 'text', text: 'B' } },
+      ],
+    });
+    const before = channel.calls.length;
+    await t.engine.start({ workspaceId: '1', campaignId: '2', actor: t.actor });
+    await t.drain({ advance: true });
+    const resent = channel.calls.slice(before).flatMap((c) => c.messages);
+    expect(resent).toHaveLength(failed.length);
+    for (const m of resent) expect(m.content.text).toBe(textOf.get(m.address));
+  });
+
   it('refuses a sample that does not fit the audience, and starts nothing', async () => {
     const { t } = await setUp({ sampleSizePerVariant: 3000 }, 5000);
     await expect(t.engine.start({ ...ref, actor: t.actor })).rejects.toMatchObject({

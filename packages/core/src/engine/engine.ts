@@ -90,7 +90,8 @@ export function createEngine(deps: EngineDeps): Engine {
     // A template is scheduled, never sent: its runs are.
     const later = campaign.schedule !== null || (campaign.scheduledAt !== null && campaign.scheduledAt > now);
     const to = transitionFor(campaign.state, later ? 'schedule' : 'start');
-    const fullPlan = buildPlan(campaign, ctx.registry, now);
+    const source = campaign.resendOf ? await ctx.store.getCampaign(campaign.resendOf.campaignId) : undefined;
+    const fullPlan = buildPlan(campaign, ctx.registry, now, source);
     const audienceSize = (await ctx.store.countAudience?.(fullPlan)) ?? 0;
     const plan = withAbSplit(fullPlan, campaign, audienceSize);
     const findings = await checkBeforeStart(

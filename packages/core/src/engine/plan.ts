@@ -67,8 +67,27 @@ export function withAbSplit(plan: CampaignPlan, campaign: Campaign, sendable: nu
   };
 }
 
-/** The declarative plan the store executes to start a campaign. */
-export function buildPlan(campaign: Campaign, registry: Registry, now: Date): CampaignPlan {
+/** A resend's variants are the source's, copied in order: source variant id → copy's id. */
+function keptVariants(campaign: Campaign, source: Campaign | undefined) {
+  if (!source || source.variants.length !== campaign.variants.length) return {};
+  return {
+    variants: source.variants.map((v, i) => ({
+      sourceVariantId: v.id,
+      variantId: campaign.variants[i]?.id ?? v.id,
+    })),
+  };
+}
+
+/**
+ * The declarative plan the store executes to start a campaign. For a resend run, `source` (the
+ * campaign it resends) maps each variant to its copy, so every recipient keeps its variant.
+ */
+export function buildPlan(
+  campaign: Campaign,
+  registry: Registry,
+  now: Date,
+  source?: Campaign,
+): CampaignPlan {
   if (campaign.variants.length === 0) {
     throw new QunfaError('INVALID_INPUT', 'the campaign has no variant', {
       details: { campaignId: campaign.id, field: 'variants' },
@@ -94,6 +113,14 @@ export function buildPlan(campaign: Campaign, registry: Registry, now: Date): Ca
     firstDueAt: scheduledAt && scheduledAt > now ? scheduledAt : now,
     batchIntervalMs: campaign.batchIntervalMs,
     ...(campaign.sendWindowMs === null ? {} : { spreadOverMs: campaign.sendWindowMs }),
-    ...(resend ? { restrictTo: { campaignId: resend.campaignId, states: [...resend.states] } } : {}),
+    ...(resend
+      ? {
+          restrictTo: {
+            campaignId: resend.campaignId,
+            states: [...resend.states],
+            ...keptVariants(campaign, source),
+          },
+        }
+      : {}),
   };
 }

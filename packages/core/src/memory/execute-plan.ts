@@ -57,14 +57,14 @@ function dueOffsetMs(plan: CampaignPlan, seq: number, count: number): number {
  * The plan executed with plain loops: the reference semantics of `Store.startCampaign`.
  * The audience is evaluated as of `plan.firstDueAt` (last-active predicates, dormancy);
  * `tagsUnder` gives a tag's descendants for `{ tagUnder }`; `restrictedTo`, for a resend run,
- * the only contacts it may plan.
+ * the only contacts it may plan, each with the variant of its source delivery.
  */
 export function executePlan(
   plan: CampaignPlan,
   contacts: Iterable<Contact>,
   suppressionsOf: (contactId: string) => ReadonlySet<SuppressionReason>,
   tagsUnder?: (tagId: string) => ReadonlySet<string>,
-  restrictedTo?: ReadonlySet<string>,
+  restrictedTo?: ReadonlyMap<string, string | null>,
 ): { deliveries: PlannedDelivery[]; batches: PlannedBatch[]; summary: PlanSummary } {
   const context = { asOf: plan.firstDueAt, ...(tagsUnder ? { tagsUnder } : {}) };
   const audience = [...contacts]
@@ -79,7 +79,9 @@ export function executePlan(
 
   for (const contact of audience) {
     const bucket = variantBucket(contact.id, plan.variantSeed);
-    const variant = plan.variants.find((v) => inRange(v, bucket));
+    const sourceVariant = restrictedTo?.get(contact.id);
+    const kept = plan.restrictTo?.variants?.find((v) => v.sourceVariantId === sourceVariant);
+    const variant = kept ? { id: kept.variantId } : plan.variants.find((v) => inRange(v, bucket));
     const holdout = !variant && inRange(plan.abTest?.holdout, bucket);
     const rest = !variant && inRange(plan.abTest?.rest, bucket);
     if (!variant && !holdout && !rest) continue;

@@ -365,7 +365,7 @@ export class MemoryStore implements Store {
 
   private execute(plan: CampaignPlan) {
     const restricted = plan.restrictTo
-      ? new Set(this.resendSources(plan).map((d) => d.contactId))
+      ? new Map(this.resendSources(plan).map((d) => [d.contactId, d.variantId]))
       : undefined;
     return executePlan(
       plan,

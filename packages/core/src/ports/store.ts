@@ -45,7 +45,15 @@ export interface CampaignPlan {
    * and not yet resolved; starting marks those source deliveries `resent`, in the same transaction,
    * so that no later resend targets them again.
    */
-  restrictTo?: { campaignId: string; states: ('failed' | 'uncertain')[] };
+  restrictTo?: {
+    campaignId: string;
+    states: ('failed' | 'uncertain')[];
+    /**
+     * Each recipient keeps the variant its source delivery had, mapped to this campaign's copy;
+     * without it the bucket decides (the same as the source's only when no A/B test split it).
+     */
+    variants?: { sourceVariantId: string; variantId: string }[];
+  };
   /**
    * An A/B test: `variants` then cover only the test sample's buckets. A sendable recipient in
    * `holdout` gets a `suppressed` delivery (reason `ab_holdout`), one in `rest` a `waiting`

@@ -230,6 +230,60 @@ export function abTestContract(harness: () => StoreHarness): void {
     expect(await h.store.dueBatches(at(100 * HOUR), 100)).toEqual([]);
   });
 
+  it('plans a resend of an A/B campaign with each recipient keeping its variant', async () => {
+    const h = harness();
+    await startAbCampaign(h);
+    const failAll = async (owner: string) => {
+      for (const c of await claimAll(h, owner)) {
+        await h.store.settleBatch({
+          batchId: c.batch.id,
+          leaseOwner: owner,
+          at: at(2 * HOUR),
+          batchState: 'done',
+          results: c.recipients.map((r) => ({
+            deliveryId: r.deliveryId,
+            state: 'failed' as const,
+            failureClass: 'network' as const,
+          })),
+        });
+      }
+    };
+    await failAll('w1');
+    await h.store.decideAbTest(decision());
+    await failAll('w2');
+    expect((await h.store.completeIfDone('1', at(3 * HOUR)))?.state).toBe('completed');
+    await seedCampaign(h, {
+      id: '2',
+      resendOf: { campaignId: '1', states: ['failed'] },
+      variants: [
+        { id: '201', key: 'A', weight: 1, content: { type: 'text', text: 'A' } },
+        { id: '202', key: 'B', weight: 1, content: { type: 'text', text: 'B' } },
+      ],
+    });
+    const plan = makePlan('2', {
+      variantSeed: SEED,
+      variants: [
+        { id: '201', fromBucket: 0, toBucket: 5000 },
+        { id: '202', fromBucket: 5000, toBucket: 10_000 },
+      ],
+      restrictTo: {
+        campaignId: '1',
+        states: ['failed'],
+        variants: [
+          { sourceVariantId: '101', variantId: '201' },
+          { sourceVariantId: '102', variantId: '202' },
+        ],
+      },
+    });
+    plan.channels[0]!.batchSize = 100;
+    const { summary } = await h.store.startCampaign(transition('2', 'draft', 'running', 3 * HOUR), plan);
+    const expected = [...sendable('101'), ...sendable('rest')].map((id) => [id, '201']);
+    expected.push(...sendable('102').map((id) => [id, '202']));
+    expect(summary.queued).toBe(expected.length);
+    const recipients = (await claimAll(h, 'w3')).flatMap((c) => c.recipients);
+    expect(recipients.map((r) => [r.contactId, r.variantId]).sort()).toEqual(expected.sort());
+  });
+
   it('plans a campaign without a test as before: no waiting, no A/B state', async () => {
     const h = harness();
     await seedContacts(h, [{ id: '1' }, { id: '2' }]);
