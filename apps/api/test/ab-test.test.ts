@@ -143,6 +143,29 @@ for (const driver of drivers) {
       expect(codesOf(start)).toEqual(['INVALID_INPUT']);
       expect(start.errors?.[0]?.extensions?.details?.field).toBe('abTest.sampleSizePerVariant');
       expect((await read(big.createCampaign.id)).state).toBe('DRAFT');
+
+      // Edits: fewer variants than the test needs are refused; null removes the test.
+      const UPDATE =
+        'mutation($id: ID!, $input: UpdateCampaignInput!) { updateCampaign(id: $id, input: $input) { id } }';
+      const id = big.createCampaign.id;
+      const oneVariant = await gql(t.url, key(), UPDATE, {
+        id,
+        input: { variants: [{ key: 'A', content: { text: 'A only' } }] },
+      });
+      expect(oneVariant.errors?.[0]?.extensions?.details?.field).toBe('variants');
+      await gqlOk(t.url, key(), UPDATE, { id, input: { abTest: { testPercent: 30, holdoutPercent: 5 } } });
+      expect((await read(id)).abTest).toMatchObject({
+        sampleSizePerVariant: null,
+        testPercent: 30,
+        holdoutPercent: 5,
+        winnerMetric: 'CLICK_RATE',
+        winnerSelection: 'AUTO',
+        decisionDelayMs: 4 * 3_600_000,
+      });
+      await gqlOk(t.url, key(), UPDATE, { id, input: { name: 'renamed' } });
+      expect((await read(id)).abTest?.testPercent).toBe(30);
+      await gqlOk(t.url, key(), UPDATE, { id, input: { abTest: null } });
+      expect((await read(id)).abTest).toBeNull();
     });
 
     it('tests on a sample, then sends the variant with the better delivery rate to the rest', async () => {

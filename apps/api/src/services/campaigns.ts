@@ -156,7 +156,7 @@ export async function updateCampaign(
   }
   if (data.audience) await requireTags(deps, p, audienceTagIds(data.audience));
   const channelPlan = data.channelPlan ? checkChannels(deps, data.channelPlan) : undefined;
-  const abTest: AbTest | null = data.abTest ?? existing.abTest;
+  const abTest: AbTest | null = data.abTest === undefined ? existing.abTest : data.abTest;
   if (abTest) validateAbTest(abTest, (data.variants ?? existing.variants).length);
   // An edit after review goes back to review: to draft for the change, then submitted again.
   if (reviewed) await reopenForEdit(deps, p, existing);
@@ -172,7 +172,7 @@ export async function updateCampaign(
         ...(data.batchIntervalMs !== undefined ? { batchIntervalMs: data.batchIntervalMs } : {}),
         ...(data.sendWindowMs !== undefined ? { sendWindowMs: data.sendWindowMs } : {}),
         ...(data.schedule !== undefined ? { schedule: data.schedule } : {}),
-        ...(data.abTest ? { abTest: data.abTest } : {}),
+        ...(data.abTest !== undefined ? { abTest: data.abTest } : {}),
         ...(data.retryPolicy !== undefined ? { retryPolicy: mergeRetryPolicy(data.retryPolicy) } : {}),
         updatedAt: new Date(),
       })

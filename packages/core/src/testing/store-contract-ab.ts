@@ -11,6 +11,7 @@ import {
   makePlan,
   seedCampaign,
   seedContacts,
+  t0,
   transition,
 } from './store-contract-setup.js';
 import type { StoreHarness } from './store-harness.js';
@@ -282,6 +283,22 @@ export function abTestContract(harness: () => StoreHarness): void {
     expect(summary.queued).toBe(expected.length);
     const recipients = (await claimAll(h, 'w3')).flatMap((c) => c.recipients);
     expect(recipients.map((r) => [r.contactId, r.variantId]).sort()).toEqual(expected.sort());
+  });
+
+  it('copies the A/B settings, not the state, into a run of a template', async () => {
+    const h = harness();
+    const abTest = {
+      sampleSizePerVariant: null,
+      testPercent: 20,
+      holdoutPercent: 5,
+      winnerMetric: 'open_rate' as const,
+      decisionDelayMs: HOUR,
+      winnerSelection: 'confirm' as const,
+    };
+    await seedCampaign(h, { id: '1', state: 'scheduled', schedule: { kind: 'triggered' }, abTest });
+    const { campaign } = await h.store.createRun({ templateId: '1', key: 'k', name: 'run', at: t0, actor });
+    expect(campaign.abTest).toEqual(abTest);
+    expect(campaign.abState).toBeNull();
   });
 
   it('plans a campaign without a test as before: no waiting, no A/B state', async () => {

@@ -143,7 +143,11 @@ const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
       description: 'Makes it a template that sends through runs',
     }),
     retryPolicy: t.field({ type: 'JSON', required: false }),
-    abTest: t.field({ type: AbTestInputRef, required: false, description: 'Makes it an A/B test' }),
+    abTest: t.field({
+      type: AbTestInputRef,
+      required: false,
+      description: 'Makes it an A/B test; null removes the test',
+    }),
   }),
 });
 
@@ -197,6 +201,10 @@ builder.mutationFields((t) => ({
     description: 'Edits a draft; any other state is CAMPAIGN_NOT_EDITABLE.',
     args: { id: t.arg.id(), input: t.arg({ type: UpdateCampaignInput }) },
     resolve: (_root, { id, input }, ctx) =>
-      updateCampaign(ctx.deps, ctx.principal, String(id), defined(input)),
+      updateCampaign(ctx.deps, ctx.principal, String(id), {
+        ...defined(input),
+        // An explicit null removes the A/B test; an absent field keeps it.
+        ...(input.abTest === null ? { abTest: null } : {}),
+      }),
   }),
 }));
