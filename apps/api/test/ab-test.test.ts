@@ -59,6 +59,7 @@ const AB = `abTest {
 const CAMPAIGN = `query($id: ID!) { campaign(id: $id) { state counters { total waiting queued sent failed suppressed } ${AB} } }`;
 
 interface AbView {
+  testPercent: number | null;
   phase: string | null;
   winnerKey: string | null;
   winnerVariantId: string | null;
