@@ -210,6 +210,23 @@ export function abTestContract(harness: () => StoreHarness): void {
     }
   });
 
+  it('lets exactly one of two concurrent decisions through', async () => {
+    const h = harness();
+    await startAbCampaign(h);
+    const settled = await Promise.allSettled([
+      h.store.decideAbTest(decision()),
+      h.store.decideAbTest(decision()),
+    ]);
+    const won = settled.filter((r) => r.status === 'fulfilled');
+    const lost = settled.filter((r) => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(isQunfaError((lost[0] as PromiseRejectedResult).reason, 'ILLEGAL_TRANSITION')).toBe(true);
+    const rest = (await claimAll(h)).filter((c) => c.batch.seq > 0).flatMap((c) => c.recipients);
+    expect(rest).toHaveLength(sendable('rest').length);
+    expect(await h.store.counters('1')).toMatchObject({ waiting: 0 });
+  });
+
   it('records a comparison awaiting an operator, and sends nothing for a cancelled campaign', async () => {
     const h = harness();
     await startAbCampaign(h);
