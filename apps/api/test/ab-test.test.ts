@@ -177,7 +177,7 @@ for (const driver of drivers) {
           testPercent: 50,
           holdoutPercent: 10,
           winnerMetric: 'DELIVERY_RATE',
-          decisionDelayMs: 3000,
+          decisionDelayMs: 6000,
           winnerSelection: 'AUTO',
         }),
       });
@@ -196,7 +196,7 @@ for (const driver of drivers) {
       const started = await read(id);
       expect(started.state).toBe('RUNNING');
       expect(started.abTest?.phase).toBe('TESTING');
-      expect(new Date(started.abTest!.decideAt!).getTime()).toBeGreaterThanOrEqual(before + 3000 - 1000);
+      expect(new Date(started.abTest!.decideAt!).getTime()).toBeGreaterThanOrEqual(before + 6000 - 1000);
       expect(started.counters.waiting).toBeGreaterThan(150);
       const waiting = started.counters.waiting!;
 
@@ -215,10 +215,18 @@ for (const driver of drivers) {
       expect(rb).toMatchObject({ key: 'B', variantId: b!.id });
       expect(ra!.rate).toBeGreaterThan(0.9);
       expect(rb!.rate).toBeLessThan(0.75);
-      expect(ra!.trials).toBe(ra!.recipients);
+
       expect(cmp.difference).toBeCloseTo(ra!.rate - rb!.rate, 12);
       expect(cmp.pValue).toBeLessThan(0.001);
-      expect(cmp.warnings.map((w) => w.code)).toEqual(['SAMPLE_BELOW_MINIMUM']);
+      // On a loaded machine the test sample may not all have gone out by the decision: then it says so.
+      const warnings = cmp.warnings.map((w) => w.code);
+      if (warnings.includes('TEST_INCOMPLETE'))
+        expect(warnings).toEqual(['SAMPLE_BELOW_MINIMUM', 'TEST_INCOMPLETE']);
+      else {
+        expect(warnings).toEqual(['SAMPLE_BELOW_MINIMUM']);
+        expect(ra!.trials).toBe(ra!.recipients);
+        expect(rb!.trials).toBe(rb!.recipients);
+      }
 
       await expect.poll(async () => (await read(id)).state, { timeout: 30_000 }).toBe('COMPLETED');
       const done = await read(id);
@@ -267,7 +275,7 @@ for (const driver of drivers) {
           input: input('confirm', {
             testPercent: 40,
             winnerMetric: 'DELIVERY_RATE',
-            decisionDelayMs: 2000,
+            decisionDelayMs: 4000,
             winnerSelection: 'CONFIRM',
           }),
         },

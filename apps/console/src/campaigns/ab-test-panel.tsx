@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import { useSessionContext } from '../auth/session-context.js';
 import { formatDateTime } from '../format/date-time.js';
@@ -31,23 +31,26 @@ export function AbTestPanel({ campaignId, abTest, settled, onResult }: AbTestPan
 
   useEffect(() => setView(abTest), [abTest]);
 
-  // Re-read a second after the counts move, and just after the decision time.
-  const decideAt = view.decideAt ? new Date(view.decideAt).getTime() : null;
+  // While testing, re-read as the counts move (at most every 2 s) and every 3 s regardless, so the
+  // decision shows even when no count moves (a confirm-mode test after its sample went out).
+  const lastRead = useRef(0);
+  const testing = view.phase === 'TESTING' || view.phase === null;
   useEffect(() => {
-    if (view.phase === 'DECIDED' || settled < 0) return;
-    const refresh = () =>
+    if (!testing || settled < 0) return;
+    const refresh = () => {
+      lastRead.current = Date.now();
       void client
         .query(AbTestQuery, { id: campaignId }, { requestPolicy: 'network-only' })
         .toPromise()
         .then((r) => r.data?.campaign.abTest && setView(r.data.campaign.abTest));
-    const soon = setTimeout(refresh, 1000);
-    const atDecision =
-      decideAt !== null && decideAt > Date.now() ? setTimeout(refresh, decideAt - Date.now() + 1500) : null;
+    };
+    const soon = setTimeout(refresh, Math.max(0, lastRead.current + 2000 - Date.now()));
+    const every = setInterval(refresh, 3000);
     return () => {
       clearTimeout(soon);
-      if (atDecision) clearTimeout(atDecision);
+      clearInterval(every);
     };
-  }, [client, campaignId, settled, decideAt, view.phase]);
+  }, [client, campaignId, settled, testing]);
 
   const confirm = async (variantId: string) => {
     setPending(true);
