@@ -187,6 +187,27 @@ describe('engine: A/B tests', () => {
     expect((await t.store.getCampaign('1'))?.state).toBe('cancelled');
   });
 
+  it('takes a confirmation while paused and sends the rest only once resumed', async () => {
+    const { t, channel } = await setUp({ winnerSelection: 'confirm' });
+    const { summary } = await t.engine.start({ ...ref, actor: t.actor });
+    await sendUntil(t);
+    await moveTo(t, '2026-03-02T02:00:00Z');
+    await t.engine.tick();
+    await t.engine.pause({ ...ref, actor: t.actor });
+    const confirmed = await t.engine.confirmAbWinner({ ...ref, actor: t.actor });
+    expect(confirmed).toMatchObject({
+      state: 'paused',
+      abState: { phase: 'decided', winnerVariantId: '11' },
+    });
+    await t.clock.advance(HOUR);
+    await t.drain();
+    expect(channel.calls.flatMap((c) => c.messages)).toHaveLength(summary!.queued);
+    await t.engine.resume({ ...ref, actor: t.actor });
+    await sendUntil(t, '2026-03-02T04:00:00Z');
+    expect(channel.calls.flatMap((c) => c.messages)).toHaveLength(summary!.queued + summary!.waiting);
+    expect((await t.store.getCampaign('1'))?.state).toBe('completed');
+  });
+
   it('defers the decision of a paused campaign until it resumes, and skips a cancelled one', async () => {
     const { t } = await setUp();
     await t.engine.start({ ...ref, actor: t.actor });
