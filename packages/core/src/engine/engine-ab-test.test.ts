@@ -258,6 +258,23 @@ describe('engine: A/B tests', () => {
     for (const m of resent) expect(m.content.text).toBe(textOf.get(m.address));
   });
 
+  it('splits each run of a template on the audience it has then', async () => {
+    const { t } = await setUp({ sampleSizePerVariant: 2000 }, 3000);
+    const template = await t.store.getCampaign('1');
+    await t.store.addCampaign({ ...template!, id: '5', schedule: { kind: 'triggered' } });
+    const five = { workspaceId: '1', campaignId: '5', actor: t.actor };
+    // 2 × 2,000 does not fit 3,000 contacts, but a template sends nothing itself.
+    expect((await t.engine.start(five)).campaign.state).toBe('scheduled');
+    await expect(t.engine.trigger({ ...five, idempotencyKey: 'k1' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      details: { field: 'abTest.sampleSizePerVariant' },
+    });
+    await t.addContacts(Array.from({ length: 2000 }, (_, i) => makeContact({ id: String(10_000 + i) })));
+    const run = await t.engine.trigger({ ...five, idempotencyKey: 'k2' });
+    expect(run).toMatchObject({ state: 'running', abState: { phase: 'testing' } });
+    expect(t.store.deliveries(run.id).filter((d) => d.state === 'waiting').length).toBeGreaterThan(0);
+  });
+
   it('refuses a sample that does not fit the audience, and starts nothing', async () => {
     const { t } = await setUp({ sampleSizePerVariant: 3000 }, 5000);
     await expect(t.engine.start({ ...ref, actor: t.actor })).rejects.toMatchObject({

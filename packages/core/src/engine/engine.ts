@@ -1,3 +1,4 @@
+import { validateAbTest } from '../ab/split.js';
 import { type CampaignCommand, transitionFor } from '../campaign/state-machine.js';
 import type { Actor, Campaign } from '../domain/campaign.js';
 import { isQunfaError, QunfaError } from '../errors.js';
@@ -93,7 +94,9 @@ export function createEngine(deps: EngineDeps): Engine {
     const source = campaign.resendOf ? await ctx.store.getCampaign(campaign.resendOf.campaignId) : undefined;
     const fullPlan = buildPlan(campaign, ctx.registry, now, source);
     const audienceSize = (await ctx.store.countAudience?.(fullPlan)) ?? 0;
-    const plan = withAbSplit(fullPlan, campaign, audienceSize);
+    // A template's A/B split is made for each run, on the audience it has then; its settings are checked now.
+    if (campaign.schedule && campaign.abTest) validateAbTest(campaign.abTest, campaign.variants.length);
+    const plan = campaign.schedule ? fullPlan : withAbSplit(fullPlan, campaign, audienceSize);
     const findings = await checkBeforeStart(
       campaign,
       plan,
