@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { sandbox } from '@qunfa/channels';
 import { type CampaignFacts, QunfaError, type QunfaPlugin, type RecipientFacts } from '@qunfa/core';
 import {
+  abTestSample,
   audienceSize,
   builtinMetrics,
   channelContent,
@@ -36,6 +37,7 @@ export function complianceRules(services: PluginServices): QunfaPlugin[] {
     links(),
     channelContent(),
     audienceSize(),
+    abTestSample(),
     wechatPersonalSends({ facts: services.campaignFacts }),
     officialAccountFrequency({ facts: services.campaignFacts }),
     ...(quiet ? recipients : recipients.filter((r) => r.name !== 'rule:quiet-hours')),

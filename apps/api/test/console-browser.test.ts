@@ -16,6 +16,7 @@ describe.skipIf(!runnable)('the console in a real browser', () => {
   let t: TestApp;
   let browser: Browser;
   let campaignId: string;
+  let tagId: string;
 
   beforeAll(async () => {
     t = await startTestApp('pglite');
@@ -25,6 +26,7 @@ describe.skipIf(!runnable)('the console in a real browser', () => {
       count: 300,
       identity: (i) => ({ kind: 'PHONE', value: `+8613700${String(i).padStart(6, '0')}` }),
     });
+    tagId = tag;
     campaignId = (
       await gqlOk<{ createCampaign: { id: string } }>(
         t.url,
@@ -89,5 +91,49 @@ describe.skipIf(!runnable)('the console in a real browser', () => {
     expect(await page.getByTestId('counter-sent').textContent()).toBe(String(campaign.counters.sent));
     expect(await page.getByTestId('counter-failed').textContent()).toBe(String(campaign.counters.failed));
     expect(await page.getByTestId('action-start').count()).toBe(0);
+  });
+
+  it('shows an A/B test awaiting its decision and sends the variant the operator picks', async () => {
+    const key = t.a.keys.operator;
+    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
+      t.url,
+      key,
+      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+      {
+        input: {
+          name: 'A/B 浏览器测试',
+          audience: { tag: tagId },
+          variants: [
+            { key: 'A', content: { text: 'A 你好 {{name}}' } },
+            { key: 'B', content: { text: 'B 你好 {{name}}' } },
+          ],
+          channelPlan: [{ channel: 'channel:sandbox' }],
+          retryPolicy: { networkRetryDelayMs: 50, maxAttempts: 1 },
+          abTest: {
+            testPercent: 40,
+            winnerMetric: 'DELIVERY_RATE',
+            decisionDelayMs: 1500,
+            winnerSelection: 'CONFIRM',
+          },
+        },
+      },
+    );
+    const id = createCampaign.id;
+    await gqlOk(t.url, key, 'mutation($id: ID!) { startCampaign(id: $id) { state } }', { id });
+    const page = await browser.newPage();
+    await page.goto(`${t.url}/`);
+    await page.getByTestId('login-key').fill(key);
+    await page.getByTestId('login-submit').click();
+    await page.locator(`[data-campaign-id="${id}"] a`).click();
+    const phase = page.getByTestId('ab-phase');
+    await expect.poll(() => phase.getAttribute('data-phase'), { timeout: 20_000 }).toBe('AWAITING_DECISION');
+    expect(await page.getByTestId('counter-waiting').textContent()).not.toBe('0');
+    expect(await page.getByTestId('ab-p-value').textContent()).not.toBe('—');
+    await page.getByTestId('ab-send-B').click();
+    await expect.poll(() => page.getByTestId('ab-winner').textContent(), { timeout: 10_000 }).toBe('B');
+    await expect
+      .poll(() => page.getByTestId('campaign-state').getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('COMPLETED');
+    expect(await page.getByTestId('counter-waiting').textContent()).toBe('0');
   });
 });

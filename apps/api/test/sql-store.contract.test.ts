@@ -90,7 +90,7 @@ function sqlHarness(driver: Driver) {
         const id = Number(c.id);
         const ws = Number(c.workspaceId);
         await db.execute(sql`INSERT INTO campaigns (id, workspace_id, name, state, audience, channel_plan, retry_policy,
-                                                    scheduled_at, batch_interval_ms, send_window_ms, resend_of, schedule, next_run_at, run_of_id, run_key, created_at, updated_at, started_at, finished_at)
+                                                    scheduled_at, batch_interval_ms, send_window_ms, resend_of, schedule, next_run_at, run_of_id, run_key, ab_test, created_at, updated_at, started_at, finished_at)
                              OVERRIDING SYSTEM VALUE
                              VALUES (${id}::bigint, ${ws}::bigint, ${c.name}, ${c.state}, ${json(c.audience)}::jsonb,
                                      ${json(c.channelPlan)}::jsonb, ${json(c.retryPolicy)}::jsonb,
@@ -98,6 +98,7 @@ function sqlHarness(driver: Driver) {
                                      ${c.sendWindowMs}::bigint, ${c.resendOf ? json(c.resendOf) : null}::jsonb,
                                      ${c.schedule ? json(c.schedule) : null}::jsonb, ${c.nextRunAt?.toISOString() ?? null}::timestamptz,
                                      ${c.runOf ? Number(c.runOf.campaignId) : null}::bigint, ${c.runOf?.key ?? null}::text,
+                                     ${c.abTest ? json(c.abTest) : null}::jsonb,
                                      ${c.createdAt.toISOString()}::timestamptz, ${c.updatedAt.toISOString()}::timestamptz,
                                      ${c.startedAt?.toISOString() ?? null}::timestamptz,
                                      ${c.finishedAt?.toISOString() ?? null}::timestamptz)`);

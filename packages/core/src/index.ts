@@ -1,3 +1,4 @@
+export * from './ab/index.js';
 export * from './campaign/state-machine.js';
 export * from './domain/account.js';
 export * from './domain/audience.js';

@@ -4,6 +4,7 @@ import {
   DAY_MS,
   DORMANT_AFTER_DAYS,
   marketingSuppressions,
+  type RecordedSuppressionReason,
   type SuppressionReason,
   tagHierarchy,
 } from '@qunfa/core';
@@ -99,7 +100,7 @@ export async function resolveAudience(
     const held =
       reason === 'dormant'
         ? dormantSet(index, options.asOf)
-        : index.suppressions.get(reason as Exclude<SuppressionReason, 'dormant' | 'no_address'>);
+        : index.suppressions.get(reason as RecordedSuppressionReason);
     if (!held) continue;
     const hit = and(remaining, held);
     const n = count(hit);

@@ -1,4 +1,8 @@
 import {
+  AB_MIN_SAMPLE_PER_VARIANT,
+  type AbTest,
+  abWinnerMetrics,
+  abWinnerSelections,
   audienceExpressionSchema,
   contentTypes,
   defaultRetryPolicy,
@@ -57,6 +61,32 @@ const scheduleSchema = z
     }
   });
 
+/**
+ * An A/B test: a sample per variant (default 1,000) or a test percentage, an optional hold-out,
+ * the winner metric (default click rate), the decision delay (default 4 h) and `auto` or `confirm`.
+ * Ranges are checked by the kernel's `validateAbTest`, which also knows the variant count.
+ */
+const abTestSchema = z
+  .object({
+    sampleSizePerVariant: z.number().nullish(),
+    testPercent: z.number().nullish(),
+    holdoutPercent: z.number().default(0),
+    winnerMetric: z.enum(abWinnerMetrics).default('click_rate'),
+    decisionDelayMs: z.number().default(4 * 3_600_000),
+    winnerSelection: z.enum(abWinnerSelections).default('auto'),
+  })
+  .transform(
+    (t): AbTest => ({
+      sampleSizePerVariant:
+        t.sampleSizePerVariant ?? (t.testPercent == null ? AB_MIN_SAMPLE_PER_VARIANT : null),
+      testPercent: t.testPercent ?? null,
+      holdoutPercent: t.holdoutPercent,
+      winnerMetric: t.winnerMetric,
+      decisionDelayMs: t.decisionDelayMs,
+      winnerSelection: t.winnerSelection,
+    }),
+  );
+
 const campaignFields = {
   name: z.string().trim().min(1).max(200),
   /** Or `segmentId`: exactly one of the two. */
@@ -107,6 +137,7 @@ const campaignFields = {
   retryPolicy: retryPolicySchema.nullish(),
   /** Makes the campaign a template: it sends through its runs. */
   schedule: scheduleSchema.nullish(),
+  abTest: abTestSchema.nullish(),
 };
 
 const oneWayToPace = (c: {

@@ -1,10 +1,12 @@
 import {
+  type AbTest,
   type Actor,
   type AudienceExpression,
   audienceTagIds,
   type Campaign,
   type ChannelPlanStep,
   QunfaError,
+  validateAbTest,
 } from '@qunfa/core';
 import { and, desc, eq, inArray, isNotNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
@@ -148,6 +150,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
   const data = validate(createCampaignInput, input);
   const audience = await audienceColumns(deps, p, data);
   const channelPlan = checkChannels(deps, data.channelPlan);
+  if (data.abTest) validateAbTest(data.abTest, data.variants.length);
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const [row] = await tx
@@ -164,6 +167,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
         batchIntervalMs: data.batchIntervalMs,
         sendWindowMs: data.sendWindowMs ?? null,
         schedule: data.schedule ?? null,
+        abTest: data.abTest ?? null,
       })
       .returning();
     await insertVariants(tx, p.workspaceId, row!.id, data.variants);
@@ -191,6 +195,8 @@ export async function updateCampaign(
   assertEditable(existing);
   const audience = await audienceColumns(deps, p, data);
   const channelPlan = data.channelPlan ? checkChannels(deps, data.channelPlan) : undefined;
+  const abTest: AbTest | null = data.abTest === undefined ? existing.abTest : data.abTest;
+  if (abTest) validateAbTest(abTest, (data.variants ?? existing.variants).length);
   const { variants: variantInput, audience: _a, segmentId: _s, ...rest } = data;
   return editCampaign(deps, p, existing, {
     columns: {
@@ -202,6 +208,7 @@ export async function updateCampaign(
       ...(rest.batchIntervalMs !== undefined ? { batchIntervalMs: rest.batchIntervalMs } : {}),
       ...(rest.sendWindowMs !== undefined ? { sendWindowMs: rest.sendWindowMs } : {}),
       ...(rest.schedule !== undefined ? { schedule: rest.schedule } : {}),
+      ...(rest.abTest !== undefined ? { abTest: rest.abTest } : {}),
       ...(rest.retryPolicy !== undefined ? { retryPolicy: mergeRetryPolicy(rest.retryPolicy) } : {}),
     },
     variants: variantInput,

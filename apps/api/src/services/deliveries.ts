@@ -58,7 +58,7 @@ export async function listDeliveries(
     id: String(d.id),
     contactId: String(d.contactId),
     contactName,
-    variantId: String(d.variantId),
+    variantId: d.variantId === null ? null : String(d.variantId),
     channel: d.channel,
     state: d.state as DeliveryState,
     failureClass: d.failureClass,

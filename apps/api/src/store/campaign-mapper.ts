@@ -1,10 +1,24 @@
-import type { Campaign, CampaignState } from '@qunfa/core';
+import type { AbTestPhase, AbTestState, Campaign, CampaignState } from '@qunfa/core';
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { campaigns, variants } from '../db/schema/index.js';
 
 type CampaignRow = typeof campaigns.$inferSelect;
 type VariantRow = typeof variants.$inferSelect;
+
+function abStateOf(row: CampaignRow): AbTestState | null {
+  if (row.abPhase === null || row.abDecideAt === null) return null;
+  const result = row.abResult;
+  return {
+    phase: row.abPhase as AbTestPhase,
+    decideAt: row.abDecideAt,
+    comparison: result?.comparison ?? null,
+    recommendedVariantId: result?.recommendedVariantId ?? null,
+    winnerVariantId: result?.winnerVariantId ?? null,
+    decidedBy: result?.decidedBy ?? null,
+    decidedAt: result?.decidedAt ? new Date(result.decidedAt) : null,
+  };
+}
 
 export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaign {
   return {
@@ -33,6 +47,8 @@ export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaig
       row.runOfId === null || row.runKey === null
         ? null
         : { campaignId: String(row.runOfId), key: row.runKey },
+    abTest: row.abTest ?? null,
+    abState: abStateOf(row),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     startedAt: row.startedAt,

@@ -9,6 +9,9 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { audienceToSql } from './audience-sql.js';
 
+/** The summary's marker for waiting recipients (never a suppression reason). */
+const WAITING = '~waiting';
+
 /** `variantBucket` of @qunfa/core, in bigint arithmetic that cannot overflow. */
 function bucketSql(seed: number): SQL {
   return sql`((((c.id % 2147483648) * 1640531527 + ${seed}::bigint) % 2147483648) * 10000 / 2147483648)`;
@@ -26,9 +29,15 @@ function channelIndexSql(plan: CampaignPlan): SQL {
   return sql`CASE ${sql.join(arms, sql` `)} ELSE NULL END`;
 }
 
+function inBucketsSql(range: { fromBucket: number; toBucket: number } | null | undefined): SQL {
+  if (!range) return sql`FALSE`;
+  return sql`(bucket >= ${range.fromBucket}::int AND bucket < ${range.toBucket}::int)`;
+}
+
+/** The variant of a bucket; NULL outside every variant's range (an A/B test's hold-out and rest). */
 function variantSql(plan: CampaignPlan): SQL {
-  const arms = plan.variants.map((v) => sql`WHEN bucket < ${v.toBucket}::int THEN ${Number(v.id)}::bigint`);
-  return sql`CASE ${sql.join(arms, sql` `)} END`;
+  const arms = plan.variants.map((v) => sql`WHEN ${inBucketsSql(v)} THEN ${Number(v.id)}::bigint`);
+  return sql`CASE ${sql.join(arms, sql` `)} ELSE NULL END`;
 }
 
 /** Dormant at `asOf`: never active, or last active before the dormancy threshold. */
@@ -74,6 +83,17 @@ function resendSourcesSql(restrict: NonNullable<CampaignPlan['restrictTo']>, ali
   return sql`${d}.campaign_id = ${Number(restrict.campaignId)}::bigint AND ${d}.resolution IS NULL AND ${d}.state IN (${states})`;
 }
 
+/** A resend's recipient keeps its source delivery's variant (as the copy's id); NULL otherwise. */
+function keptVariantSql(plan: CampaignPlan): SQL {
+  const kept = plan.restrictTo?.variants;
+  if (!plan.restrictTo || !kept || kept.length === 0) return sql`NULL::bigint`;
+  const arms = kept.map(
+    (v) => sql`WHEN ${Number(v.sourceVariantId)}::bigint THEN ${Number(v.variantId)}::bigint`,
+  );
+  return sql`(SELECT CASE kd.variant_id ${sql.join(arms, sql` `)} END FROM deliveries kd
+              WHERE ${resendSourcesSql(plan.restrictTo, 'kd')} AND kd.contact_id = c.id LIMIT 1)`;
+}
+
 function restrictionSql(plan: CampaignPlan): SQL {
   if (!plan.restrictTo) return sql`TRUE`;
   return sql`c.id IN (SELECT rd.contact_id FROM deliveries rd WHERE ${resendSourcesSql(plan.restrictTo, 'rd')})`;
@@ -99,27 +119,34 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
   const campaignId = Number(plan.campaignId);
   await tx.execute(sql`DROP TABLE IF EXISTS qf_plan`);
   await tx.execute(sql`
-    CREATE TEMP TABLE qf_plan (contact_id bigint, suppression text, channel_idx int, variant_id bigint, local_batch bigint)
+    CREATE TEMP TABLE qf_plan (contact_id bigint, suppression text, channel_idx int, variant_id bigint, waiting boolean, local_batch bigint)
     ON COMMIT DROP`);
   await tx.execute(sql`
-    INSERT INTO qf_plan (contact_id, suppression, channel_idx, variant_id, local_batch)
+    INSERT INTO qf_plan (contact_id, suppression, channel_idx, variant_id, waiting, local_batch)
     WITH classified AS (
       SELECT c.id AS contact_id, c.last_active_at,
              ${suppressionSql(plan.suppress, plan.firstDueAt)} AS suppression,
              ${channelIndexSql(plan)} AS channel_idx,
-             ${bucketSql(plan.variantSeed)} AS bucket
+             ${bucketSql(plan.variantSeed)} AS bucket,
+             ${keptVariantSql(plan)} AS kept_variant
       FROM contacts c
       WHERE c.workspace_id = ${workspaceId}::bigint AND c.merged_into_id IS NULL
         AND ${audienceToSql(plan.audience, plan.firstDueAt)} AND ${restrictionSql(plan)}
     ), eligible AS (
-      SELECT *, (suppression IS NULL AND channel_idx IS NOT NULL) AS sendable FROM classified
+      SELECT *, (suppression IS NULL AND channel_idx IS NOT NULL) AS sendable,
+             ${inBucketsSql(plan.abTest?.holdout)} AS holdout, ${inBucketsSql(plan.abTest?.rest)} AS rest
+      FROM classified
+    ), grouped AS (
+      SELECT *, (sendable AND NOT holdout AND NOT rest) AS batched FROM eligible
     )
-    SELECT contact_id, suppression, channel_idx, ${variantSql(plan)} AS variant_id,
-           CASE WHEN sendable THEN
-             (row_number() OVER (PARTITION BY sendable, channel_idx
+    SELECT contact_id,
+           CASE WHEN sendable AND holdout THEN 'ab_holdout' ELSE suppression END,
+           channel_idx, coalesce(kept_variant, ${variantSql(plan)}) AS variant_id, sendable AND rest,
+           CASE WHEN batched THEN
+             (row_number() OVER (PARTITION BY batched, channel_idx
                 ORDER BY last_active_at DESC NULLS LAST, contact_id) - 1) / ${batchSizeSql(plan)}
            END AS local_batch
-    FROM eligible`);
+    FROM grouped`);
 
   const channelNames = JSON.stringify(plan.channels.map((c) => c.channel));
   const accounts = JSON.stringify(plan.channels.map((c) => c.accounts));
@@ -144,32 +171,41 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
     INSERT INTO deliveries (workspace_id, campaign_id, contact_id, variant_id, channel, batch_id, state, suppression_reason)
     SELECT ${workspaceId}::bigint, ${campaignId}::bigint, p.contact_id, p.variant_id,
            ${channelNames}::jsonb ->> p.channel_idx, ins.id,
-           CASE WHEN p.local_batch IS NULL THEN 'suppressed' ELSE 'queued' END,
-           CASE WHEN p.local_batch IS NULL THEN coalesce(p.suppression, 'no_address') END
+           CASE WHEN p.local_batch IS NOT NULL THEN 'queued' WHEN p.waiting THEN 'waiting' ELSE 'suppressed' END,
+           CASE WHEN p.local_batch IS NULL AND NOT p.waiting THEN coalesce(p.suppression, 'no_address') END
     FROM qf_plan p
     LEFT JOIN g ON g.channel_idx = p.channel_idx AND g.local_batch = p.local_batch
     LEFT JOIN ins ON ins.seq = g.seq`);
 
   const summaryRows = await rows<{ reason: string | null; n: number; batches: number }>(
     tx,
-    sql`SELECT CASE WHEN local_batch IS NULL THEN coalesce(suppression, 'no_address') END AS reason,
+    sql`SELECT CASE WHEN local_batch IS NOT NULL THEN NULL WHEN waiting THEN ${WAITING}::text
+                    ELSE coalesce(suppression, 'no_address') END AS reason,
                count(*)::int AS n,
                count(DISTINCT (channel_idx, local_batch))::int AS batches
         FROM qf_plan GROUP BY 1`,
   );
-  const summary: PlanSummary = { total: 0, queued: 0, suppressed: {}, batches: 0 };
+  const summary: PlanSummary = { total: 0, queued: 0, waiting: 0, suppressed: {}, batches: 0 };
   for (const r of summaryRows) {
     summary.total += r.n;
-    if (r.reason === null) {
+    if (r.reason === WAITING) summary.waiting = r.n;
+    else if (r.reason === null) {
       summary.queued = r.n;
       summary.batches = r.batches;
     } else summary.suppressed[r.reason as SuppressionReason] = r.n;
   }
-  const suppressedTotal = summary.total - summary.queued;
+  const suppressedTotal = summary.total - summary.queued - summary.waiting;
   await tx.execute(sql`
-    INSERT INTO campaign_counters (campaign_id, workspace_id, total, queued, suppressed)
-    VALUES (${campaignId}::bigint, ${workspaceId}::bigint, ${summary.total}::int, ${summary.queued}::int, ${suppressedTotal}::int)
-    ON CONFLICT (campaign_id, shard) DO UPDATE SET total = EXCLUDED.total, queued = EXCLUDED.queued, suppressed = EXCLUDED.suppressed`);
+    INSERT INTO campaign_counters (campaign_id, workspace_id, total, queued, waiting, suppressed)
+    VALUES (${campaignId}::bigint, ${workspaceId}::bigint, ${summary.total}::int, ${summary.queued}::int,
+            ${summary.waiting}::int, ${suppressedTotal}::int)
+    ON CONFLICT (campaign_id, shard) DO UPDATE SET total = EXCLUDED.total, queued = EXCLUDED.queued,
+      waiting = EXCLUDED.waiting, suppressed = EXCLUDED.suppressed`);
+  if (plan.abTest) {
+    await tx.execute(sql`
+      UPDATE campaigns SET ab_phase = 'testing', ab_decide_at = ${plan.abTest.decideAt.toISOString()}::timestamptz, ab_result = NULL
+      WHERE id = ${campaignId}::bigint`);
+  }
   await tx.execute(sql`DROP TABLE qf_plan`);
   if (plan.restrictTo)
     await tx.execute(

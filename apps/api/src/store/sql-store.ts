@@ -12,6 +12,7 @@ import {
 import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { batches, campaigns } from '../db/schema/index.js';
+import { abTestCounts, abTestsDue, decideAbTest } from './ab-test-sql.js';
 import { readAccountHealth, writeAccountHealth } from './account-sql.js';
 import { writeAudit } from './audit.js';
 import { loadCampaign } from './campaign-mapper.js';
@@ -190,7 +191,7 @@ export function createSqlStore(db: Db): Store {
         const done = await rows<{ workspace_id: string }>(
           tx,
           sql`UPDATE campaigns SET state = 'completed', finished_at = ${at.toISOString()}::timestamptz, updated_at = ${at.toISOString()}::timestamptz
-              WHERE id = ${id} AND state = 'running'
+              WHERE id = ${id} AND state = 'running' AND (ab_phase IS NULL OR ab_phase = 'decided')
                 AND NOT EXISTS (SELECT 1 FROM batches WHERE campaign_id = ${id} AND state IN ('queued', 'leased'))
               RETURNING workspace_id::text`,
         );
@@ -237,6 +238,18 @@ export function createSqlStore(db: Db): Store {
         });
         return dropped.length;
       });
+    },
+
+    abTestsDue(now, limit) {
+      return abTestsDue(db, now, limit);
+    },
+
+    abTestCounts(campaignId) {
+      return abTestCounts(db, numericId(campaignId) ?? -1);
+    },
+
+    decideAbTest(decision) {
+      return decideAbTest(db, decision);
     },
 
     accountHealth(channel) {

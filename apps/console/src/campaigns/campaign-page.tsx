@@ -3,6 +3,7 @@ import { formatDateTime } from '../format/date-time.js';
 import { useI18n } from '../i18n/locale-context.js';
 import { CAMPAIGNS_HREF } from '../routing/route.js';
 import { ErrorCodes } from '../ui/error-codes.js';
+import { AbTestPanel } from './ab-test-panel.js';
 import { CampaignActionsBar } from './campaign-actions-bar.js';
 import { CountersPanel } from './counters-panel.js';
 import { MetricsPanel } from './metrics-panel.js';
@@ -76,6 +77,14 @@ export function CampaignPage({ id }: { id: string }) {
       <div className="campaign-panels">
         <CountersPanel counters={counters} />
         <MetricsPanel metrics={snapshot.metrics} />
+        {campaign.abTest ? (
+          <AbTestPanel
+            campaignId={campaign.id}
+            abTest={campaign.abTest}
+            settled={counters.settled}
+            onResult={applyRead}
+          />
+        ) : null}
       </div>
     </article>
   );

@@ -6,6 +6,7 @@ type CounterName = Exclude<keyof Counters, 'failedByClass'>;
 /** The counters in the order a delivery moves through them. */
 export const COUNTER_NAMES: readonly CounterName[] = [
   'total',
+  'waiting',
   'queued',
   'submitted',
   'awaitingConfirmation',

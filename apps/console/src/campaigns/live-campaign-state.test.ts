@@ -5,6 +5,7 @@ import { INITIAL_LIVE_STATE, type LiveCampaignAction, reduceLiveCampaign } from 
 function counters(settled: number): Counters {
   return {
     total: 10,
+    waiting: 0,
     queued: 10 - settled,
     submitted: 0,
     awaitingConfirmation: 0,
@@ -37,6 +38,7 @@ function campaign(
     scheduledAt: null,
     startedAt: null,
     finishedAt: null,
+    abTest: null,
   };
 }
 

@@ -11,6 +11,7 @@ import {
 function counters(settled: number, extra: Partial<Counters> = {}): Counters {
   return {
     total: 100,
+    waiting: 0,
     queued: 100 - settled,
     submitted: 0,
     awaitingConfirmation: 0,
@@ -128,6 +129,7 @@ describe('snapshots', () => {
       scheduledAt: null,
       startedAt: null,
       finishedAt: null,
+      abTest: null,
     });
     expect(fromCampaign).toEqual({
       state: 'PAUSED',

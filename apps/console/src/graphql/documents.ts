@@ -1,9 +1,17 @@
 import { gql } from '@urql/core';
-import type { CampaignDetail, CampaignProgress, CampaignSummary, PageInfo, Viewer } from './types.js';
+import type {
+  AbTestView,
+  CampaignDetail,
+  CampaignProgress,
+  CampaignSummary,
+  PageInfo,
+  Viewer,
+} from './types.js';
 
 const COUNTERS_FIELDS = gql`
   fragment CountersFields on Counters {
     total
+    waiting
     queued
     submitted
     awaitingConfirmation
@@ -33,6 +41,35 @@ const METRIC_FIELDS = gql`
   }
 `;
 
+const AB_TEST_FIELDS = gql`
+  fragment AbTestFields on AbTest {
+    winnerMetric
+    winnerSelection
+    phase
+    decideAt
+    recommendedVariantId
+    winnerKey
+    comparisonFinal
+    comparison {
+      leaderVariantId
+      difference
+      pValue
+      holdout
+      variants {
+        variantId
+        key
+        recipients
+        successes
+        rate
+      }
+      warnings {
+        code
+        message
+      }
+    }
+  }
+`;
+
 const CAMPAIGN_DETAIL_FIELDS = gql`
   fragment CampaignDetailFields on Campaign {
     id
@@ -49,8 +86,12 @@ const CAMPAIGN_DETAIL_FIELDS = gql`
     scheduledAt
     startedAt
     finishedAt
+    abTest {
+      ...AbTestFields
+    }
   }
   ${COUNTERS_FIELDS}
+  ${AB_TEST_FIELDS}
   ${METRIC_FIELDS}
 `;
 
@@ -153,6 +194,31 @@ export const ResumeCampaignMutation = gql<{ resumeCampaign: CampaignDetail }, { 
 export const CancelCampaignMutation = gql<{ cancelCampaign: CampaignDetail }, { id: string }>`
   mutation CancelCampaign($id: ID!) {
     cancelCampaign(id: $id) {
+      ...CampaignDetailFields
+    }
+  }
+  ${CAMPAIGN_DETAIL_FIELDS}
+`;
+
+/** The A/B test alone, re-read while it runs (its comparison is live until the decision). */
+export const AbTestQuery = gql<{ campaign: { id: string; abTest: AbTestView | null } }, { id: string }>`
+  query AbTest($id: ID!) {
+    campaign(id: $id) {
+      id
+      abTest {
+        ...AbTestFields
+      }
+    }
+  }
+  ${AB_TEST_FIELDS}
+`;
+
+export const ConfirmAbTestWinnerMutation = gql<
+  { confirmAbTestWinner: CampaignDetail },
+  { id: string; variantId: string }
+>`
+  mutation ConfirmAbTestWinner($id: ID!, $variantId: ID) {
+    confirmAbTestWinner(id: $id, variantId: $variantId) {
       ...CampaignDetailFields
     }
   }

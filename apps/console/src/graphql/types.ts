@@ -43,6 +43,7 @@ export interface FailureClassCount {
 
 export interface Counters {
   total: number;
+  waiting: number;
   queued: number;
   submitted: number;
   awaitingConfirmation: number;
@@ -87,6 +88,37 @@ export interface CampaignDetail {
   scheduledAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
+  abTest: AbTestView | null;
+}
+
+export type AbTestPhase = 'TESTING' | 'AWAITING_DECISION' | 'DECIDED';
+
+export interface AbVariantResult {
+  variantId: string;
+  key: string;
+  recipients: number;
+  successes: number;
+  rate: number | null;
+}
+
+export interface AbComparison {
+  leaderVariantId: string | null;
+  difference: number | null;
+  pValue: number | null;
+  holdout: number;
+  variants: AbVariantResult[];
+  warnings: { code: string; message: string }[];
+}
+
+export interface AbTestView {
+  winnerMetric: 'DELIVERY_RATE' | 'OPEN_RATE' | 'CLICK_RATE';
+  winnerSelection: 'AUTO' | 'CONFIRM';
+  phase: AbTestPhase | null;
+  decideAt: string | null;
+  recommendedVariantId: string | null;
+  winnerKey: string | null;
+  comparisonFinal: boolean;
+  comparison: AbComparison | null;
 }
 
 export interface CampaignProgress {

@@ -1,3 +1,4 @@
+import type { AbTest, AbTestState } from '../ab/ab-test.js';
 import type { AudienceExpression } from './audience.js';
 import type { Content } from './content.js';
 import type { FailureClass } from './failure.js';
@@ -122,6 +123,10 @@ export interface Campaign {
   nextRunAt: Date | null;
   /** Set on a run of a template. */
   runOf: RunOf | null;
+  /** An A/B test: a test phase on a sample, then the winner to the rest. Null: variants split the whole audience. */
+  abTest: AbTest | null;
+  /** Where the A/B test stands once the campaign started; null before, and without a test. */
+  abState: AbTestState | null;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;

@@ -57,6 +57,8 @@ export const suppressionReasons = [
   'erased',
   'dormant',
   'no_address',
+  /** In an A/B test's hold-out: recorded, never sent. */
+  'ab_holdout',
 ] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 

@@ -7,6 +7,8 @@ import { type FailureClass, failureClasses } from './failure.js';
  */
 export interface Counters {
   total: number;
+  /** An A/B test's rest, waiting for the winner. */
+  waiting: number;
   queued: number;
   submitted: number;
   awaitingConfirmation: number;
@@ -22,6 +24,7 @@ export interface Counters {
 }
 
 const stateCounter: Record<DeliveryState, Exclude<keyof Counters, 'total' | 'failedByClass'>> = {
+  waiting: 'waiting',
   queued: 'queued',
   submitted: 'submitted',
   awaiting_confirmation: 'awaitingConfirmation',
@@ -43,6 +46,7 @@ export function counterFor(state: DeliveryState): Exclude<keyof Counters, 'total
 export function emptyCounters(): Counters {
   return {
     total: 0,
+    waiting: 0,
     queued: 0,
     submitted: 0,
     awaitingConfirmation: 0,

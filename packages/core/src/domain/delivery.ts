@@ -2,6 +2,8 @@ import type { SuppressionReason } from './contact.js';
 import type { FailureClass } from './failure.js';
 
 export const deliveryStates = [
+  /** An A/B test's rest: planned with its channel, no variant and no batch until the winner is decided. */
+  'waiting',
   'queued',
   'submitted',
   'awaiting_confirmation',
@@ -34,7 +36,8 @@ export interface Delivery {
   workspaceId: string;
   campaignId: string;
   contactId: string;
-  variantId: string;
+  /** Null for an A/B test's hold-out, and for its rest until the winner is decided. */
+  variantId: string | null;
   channel: string | null;
   batchId: string | null;
   state: DeliveryState;

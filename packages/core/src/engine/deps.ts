@@ -68,6 +68,11 @@ export interface Engine {
   start(input: CampaignCommandInput): Promise<{ campaign: Campaign; summary?: PlanSummary }>;
   /** A run of a started template for an API call; the same idempotency key returns the same run. */
   trigger(input: CampaignCommandInput & { idempotencyKey: string }): Promise<Campaign>;
+  /**
+   * An operator confirms an A/B test awaiting its decision: the recommended winner, or
+   * `variantId`, goes to the rest. ILLEGAL_TRANSITION when the test is not awaiting one.
+   */
+  confirmAbWinner(input: CampaignCommandInput & { variantId?: string | null }): Promise<Campaign>;
   /** An operator's decision: the campaign's uncertain deliveries are failed, never resent. Returns how many. */
   dropUncertain(input: CampaignCommandInput): Promise<number>;
   pause(input: CampaignCommandInput): Promise<Campaign>;
@@ -75,7 +80,7 @@ export interface Engine {
   cancel(input: CampaignCommandInput): Promise<Campaign>;
   /** Claims, sends and settles one batch; does nothing when the batch cannot be claimed. */
   processBatch(job: BatchJob): Promise<void>;
-  /** Starts due scheduled campaigns and enqueues due batches and batches whose lease expired. */
+  /** Starts due scheduled campaigns, decides due A/B tests, and enqueues due batches and batches whose lease expired. */
   tick(): Promise<void>;
   /** Applies receipts (a callback's, a poll's) or tracked clicks, and publishes progress of the campaigns they moved. */
   applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied>;

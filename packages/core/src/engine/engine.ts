@@ -1,13 +1,15 @@
+import { validateAbTest } from '../ab/split.js';
 import { type CampaignCommand, transitionFor } from '../campaign/state-machine.js';
 import type { Actor, Campaign } from '../domain/campaign.js';
 import { isQunfaError, QunfaError } from '../errors.js';
 import { silentLogger } from '../ports/logger.js';
 import type { BatchJob } from '../ports/queue.js';
 import type { BatchRef } from '../ports/store.js';
+import { confirmAbWinner, decideDueAbTest } from './ab-decision.js';
 import { checkBeforeStart, defaultContentChecker } from './compliance.js';
 import type { CampaignCommandInput, Engine, EngineContext, EngineDeps } from './deps.js';
 import { completeWhenDone } from './escalation.js';
-import { buildPlan } from './plan.js';
+import { buildPlan, withAbSplit } from './plan.js';
 import { processBatch } from './process-batch.js';
 import { createProgressPublisher } from './progress.js';
 import { createQuarantine } from './quarantine.js';
@@ -94,8 +96,12 @@ export function createEngine(deps: EngineDeps): Engine {
     // A template is scheduled, never sent: its runs are.
     const later = campaign.schedule !== null || (campaign.scheduledAt !== null && campaign.scheduledAt > now);
     const to = transitionFor(campaign.state, later ? 'schedule' : 'start');
-    const plan = buildPlan(campaign, ctx.registry, now);
-    const audienceSize = (await ctx.store.countAudience?.(plan)) ?? 0;
+    const source = campaign.resendOf ? await ctx.store.getCampaign(campaign.resendOf.campaignId) : undefined;
+    const fullPlan = buildPlan(campaign, ctx.registry, now, source);
+    const audienceSize = (await ctx.store.countAudience?.(fullPlan)) ?? 0;
+    // A template's A/B split is made for each run, on the audience it has then; its settings are checked now.
+    if (campaign.schedule && campaign.abTest) validateAbTest(campaign.abTest, campaign.variants.length);
+    const plan = campaign.schedule ? fullPlan : withAbSplit(fullPlan, campaign, audienceSize);
     const findings = await checkBeforeStart(
       campaign,
       plan,
@@ -146,8 +152,20 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   };
 
+  /** The rest's batches go out, and a test with no rest completes its campaign. */
+  const afterDecision = async (ref: { workspaceId: string; campaignId: string }) => {
+    await enqueueDue();
+    await ctx.progress.flush(ref);
+    if (await ctx.store.completeIfDone(ref.campaignId, ctx.clock.now())) await ctx.progress.flush(ref);
+  };
+
   const engine: Engine = {
     start,
+    async confirmAbWinner(input) {
+      const decided = await confirmAbWinner(ctx, await load(input), input.actor, input.variantId ?? null);
+      await afterDecision(input);
+      return (await ctx.store.getCampaign(input.campaignId)) ?? decided;
+    },
     async dropUncertain(input) {
       await load(input);
       const count = await ctx.store.dropUncertain({ ...input, at: ctx.clock.now() });
@@ -172,6 +190,9 @@ export function createEngine(deps: EngineDeps): Engine {
         if (template) await fireRecurring(ctx, start, template, schedulerActor);
       }
       for (const ref of await ctx.store.scheduledCampaignsDue(now, SCAN_LIMIT)) await startScheduled(ref);
+      for (const ref of await ctx.store.abTestsDue(now, SCAN_LIMIT)) {
+        if (await decideDueAbTest(ctx, ref, schedulerActor)) await afterDecision(ref);
+      }
       const due = await ctx.store.dueBatches(now, SCAN_LIMIT);
       const expired = await ctx.store.expiredLeases(now, SCAN_LIMIT);
       const jobs = [...due, ...expired].map(toJob);

@@ -1,3 +1,4 @@
+import { abSplit } from '../ab/split.js';
 import type { Campaign, ChannelPlanStep } from '../domain/campaign.js';
 import type { SuppressionReason } from '../domain/contact.js';
 import { variantRanges } from '../domain/variant-bucket.js';
@@ -34,8 +35,59 @@ export function stepBatchSize(step: ChannelPlanStep | undefined, channel: Channe
   return Math.max(1, maxSendsPerDay === undefined ? size : Math.min(size, maxSendsPerDay));
 }
 
-/** The declarative plan the store executes to start a campaign. */
-export function buildPlan(campaign: Campaign, registry: Registry, now: Date): CampaignPlan {
+/** The channel plan as a store executes it: names, address kinds, batch sizes and accounts. */
+export function planChannels(campaign: Campaign, registry: Registry): CampaignPlan['channels'] {
+  return campaign.channelPlan.map((step) => {
+    const channel = registry.channel(step.channel);
+    return {
+      channel: channel.name,
+      identityKinds: [...channel.identityKinds],
+      batchSize: stepBatchSize(step, channel),
+      accounts: [...channel.accounts],
+    };
+  });
+}
+
+/**
+ * The plan with the campaign's A/B split for `sendable` recipients: variants on the test sample,
+ * hold-out and rest beside them, the decision `decisionDelayMs` after the first batch is due.
+ * A resend run keeps each recipient's variant instead, and a campaign without a test is unchanged.
+ */
+export function withAbSplit(plan: CampaignPlan, campaign: Campaign, sendable: number): CampaignPlan {
+  if (!campaign.abTest || campaign.resendOf) return plan;
+  const split = abSplit(campaign.abTest, campaign.variants, sendable);
+  return {
+    ...plan,
+    variants: split.variants,
+    abTest: {
+      holdout: split.holdout,
+      rest: split.rest,
+      decideAt: new Date(plan.firstDueAt.getTime() + campaign.abTest.decisionDelayMs),
+    },
+  };
+}
+
+/** A resend's variants are the source's, copied in order: source variant id → copy's id. */
+function keptVariants(campaign: Campaign, source: Campaign | undefined) {
+  if (!source || source.variants.length !== campaign.variants.length) return {};
+  return {
+    variants: source.variants.map((v, i) => ({
+      sourceVariantId: v.id,
+      variantId: campaign.variants[i]?.id ?? v.id,
+    })),
+  };
+}
+
+/**
+ * The declarative plan the store executes to start a campaign. For a resend run, `source` (the
+ * campaign it resends) maps each variant to its copy, so every recipient keeps its variant.
+ */
+export function buildPlan(
+  campaign: Campaign,
+  registry: Registry,
+  now: Date,
+  source?: Campaign,
+): CampaignPlan {
   if (campaign.variants.length === 0) {
     throw new QunfaError('INVALID_INPUT', 'the campaign has no variant', {
       details: { campaignId: campaign.id, field: 'variants' },
@@ -46,15 +98,7 @@ export function buildPlan(campaign: Campaign, registry: Registry, now: Date): Ca
       details: { campaignId: campaign.id, field: 'channelPlan' },
     });
   }
-  const channels = campaign.channelPlan.map((step) => {
-    const channel = registry.channel(step.channel);
-    return {
-      channel: channel.name,
-      identityKinds: [...channel.identityKinds],
-      batchSize: stepBatchSize(step, channel),
-      accounts: [...channel.accounts],
-    };
-  });
+  const channels = planChannels(campaign, registry);
   const scheduledAt = campaign.scheduledAt;
   const resend = campaign.resendOf;
   return {
@@ -69,6 +113,14 @@ export function buildPlan(campaign: Campaign, registry: Registry, now: Date): Ca
     firstDueAt: scheduledAt && scheduledAt > now ? scheduledAt : now,
     batchIntervalMs: campaign.batchIntervalMs,
     ...(campaign.sendWindowMs === null ? {} : { spreadOverMs: campaign.sendWindowMs }),
-    ...(resend ? { restrictTo: { campaignId: resend.campaignId, states: [...resend.states] } } : {}),
+    ...(resend
+      ? {
+          restrictTo: {
+            campaignId: resend.campaignId,
+            states: [...resend.states],
+            ...keptVariants(campaign, source),
+          },
+        }
+      : {}),
   };
 }

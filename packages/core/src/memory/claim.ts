@@ -31,7 +31,8 @@ export function claim(
       return {
         deliveryId: d.id,
         contactId: d.contactId,
-        variantId: d.variantId,
+        // A batched delivery always has its variant (the A/B rest gets the winner's with its batch).
+        variantId: d.variantId ?? '',
         attempts: d.attempts,
         previousState,
         identities: contact?.identities ?? [],

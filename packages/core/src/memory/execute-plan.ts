@@ -6,7 +6,10 @@ import type { CampaignPlan, PlanSummary } from '../ports/store.js';
 /** One recipient as the plan decided it. */
 export interface PlannedDelivery {
   contactId: string;
-  variantId: string;
+  /** Null in an A/B test's hold-out and rest. */
+  variantId: string | null;
+  /** An A/B test's rest: planned with its channel, no batch. */
+  waiting: boolean;
   /** The plan step's channel; null when suppressed. */
   channel: string | null;
   suppressionReason: SuppressionReason | null;
@@ -33,7 +36,7 @@ export function compareIds(a: string, b: string): number {
 }
 
 /** Most recently active first, never active last, then by contact id. */
-function byActivity(a: Contact, b: Contact): number {
+export function byActivity(a: Contact, b: Contact): number {
   const x = a.lastActiveAt?.getTime();
   const y = b.lastActiveAt?.getTime();
   if (x !== y) {
@@ -54,28 +57,34 @@ function dueOffsetMs(plan: CampaignPlan, seq: number, count: number): number {
  * The plan executed with plain loops: the reference semantics of `Store.startCampaign`.
  * The audience is evaluated as of `plan.firstDueAt` (last-active predicates, dormancy);
  * `tagsUnder` gives a tag's descendants for `{ tagUnder }`; `restrictedTo`, for a resend run,
- * the only contacts it may plan.
+ * the only contacts it may plan, each with the variant of its source delivery.
  */
 export function executePlan(
   plan: CampaignPlan,
   contacts: Iterable<Contact>,
   suppressionsOf: (contactId: string) => ReadonlySet<SuppressionReason>,
   tagsUnder?: (tagId: string) => ReadonlySet<string>,
-  restrictedTo?: ReadonlySet<string>,
+  restrictedTo?: ReadonlyMap<string, string | null>,
 ): { deliveries: PlannedDelivery[]; batches: PlannedBatch[]; summary: PlanSummary } {
   const context = { asOf: plan.firstDueAt, ...(tagsUnder ? { tagsUnder } : {}) };
   const audience = [...contacts]
     .filter((c) => c.workspaceId === plan.workspaceId && matchesAudience(plan.audience, c, context))
     .filter((c) => !restrictedTo || restrictedTo.has(c.id))
     .sort(byActivity);
-  const summary: PlanSummary = { total: 0, queued: 0, suppressed: {}, batches: 0 };
+  const summary: PlanSummary = { total: 0, queued: 0, waiting: 0, suppressed: {}, batches: 0 };
+  const inRange = (r: { fromBucket: number; toBucket: number } | null | undefined, bucket: number) =>
+    !!r && bucket >= r.fromBucket && bucket < r.toBucket;
   const deliveries: PlannedDelivery[] = [];
   const perChannel = plan.channels.map((): PlannedDelivery[] => []);
 
   for (const contact of audience) {
     const bucket = variantBucket(contact.id, plan.variantSeed);
-    const variant = plan.variants.find((v) => bucket >= v.fromBucket && bucket < v.toBucket);
-    if (!variant) continue;
+    const sourceVariant = restrictedTo?.get(contact.id);
+    const kept = plan.restrictTo?.variants?.find((v) => v.sourceVariantId === sourceVariant);
+    const variant = kept ? { id: kept.variantId } : plan.variants.find((v) => inRange(v, bucket));
+    const holdout = !variant && inRange(plan.abTest?.holdout, bucket);
+    const rest = !variant && inRange(plan.abTest?.rest, bucket);
+    if (!variant && !holdout && !rest) continue;
     const recorded = suppressionsOf(contact.id);
     const held = isDormant(contact.lastActiveAt, plan.firstDueAt)
       ? new Set<SuppressionReason>([...recorded, 'dormant'])
@@ -83,10 +92,12 @@ export function executePlan(
     const kinds = new Set(contact.identities.map((i) => i.kind));
     const step = plan.channels.findIndex((c) => c.identityKinds.some((k) => kinds.has(k)));
     const reason: SuppressionReason | undefined =
-      plan.suppress.find((r) => held.has(r)) ?? (step < 0 ? 'no_address' : undefined);
+      plan.suppress.find((r) => held.has(r)) ??
+      (step < 0 ? 'no_address' : holdout ? 'ab_holdout' : undefined);
     const delivery: PlannedDelivery = {
       contactId: contact.id,
-      variantId: variant.id,
+      variantId: variant?.id ?? null,
+      waiting: !reason && rest,
       channel: reason ? null : (plan.channels[step]?.channel ?? null),
       suppressionReason: reason ?? null,
       batch: null,
@@ -94,6 +105,7 @@ export function executePlan(
     deliveries.push(delivery);
     summary.total++;
     if (reason) summary.suppressed[reason] = (summary.suppressed[reason] ?? 0) + 1;
+    else if (delivery.waiting) summary.waiting++;
     else {
       summary.queued++;
       perChannel[step]?.push(delivery);

@@ -6,6 +6,7 @@ import { type Counters, counterFor, emptyCounters } from '../domain/counters.js'
 import type { Batch, Delivery, DeliveryAttempt } from '../domain/delivery.js';
 import { QunfaError } from '../errors.js';
 import type {
+  AbDecision,
   BatchRef,
   BatchSettlement,
   CampaignPlan,
@@ -19,6 +20,7 @@ import type {
   SettleResult,
   Store,
 } from '../ports/store.js';
+import { abTestCounts, decideAbTest, testingState } from './ab-test.js';
 import { claim, release } from './claim.js';
 import { escalate } from './escalation.js';
 import { executePlan } from './execute-plan.js';
@@ -163,7 +165,7 @@ export class MemoryStore implements Store {
         variantId: d.variantId,
         channel: d.channel,
         batchId: d.batch === null ? null : (batchIds[d.batch] ?? null),
-        state: d.suppressionReason ? 'suppressed' : 'queued',
+        state: d.suppressionReason ? 'suppressed' : d.waiting ? 'waiting' : 'queued',
         attempts: 0,
         providerMessageId: null,
         failureClass: null,
@@ -173,6 +175,7 @@ export class MemoryStore implements Store {
         updatedAt: transition.at,
       });
     }
+    if (plan.abTest) campaign.abState = testingState(plan.abTest.decideAt);
     for (const source of this.resendSources(plan)) {
       source.resolution = 'resent';
       source.updatedAt = transition.at;
@@ -222,6 +225,7 @@ export class MemoryStore implements Store {
       nextRunAt: null,
       runOf: { campaignId: input.templateId, key: input.key },
       resendOf: null,
+      abState: null,
       createdAt: input.at,
       updatedAt: input.at,
       startedAt: null,
@@ -292,6 +296,7 @@ export class MemoryStore implements Store {
   async completeIfDone(campaignId: string, at: Date): Promise<Campaign | undefined> {
     const campaign = this.t.campaigns.get(campaignId);
     if (campaign?.state !== 'running') return undefined;
+    if (campaign.abState && campaign.abState.phase !== 'decided') return undefined;
     const open = [...this.t.batches.values()].some(
       (b) => b.campaignId === campaignId && (b.state === 'queued' || b.state === 'leased'),
     );
@@ -338,6 +343,23 @@ export class MemoryStore implements Store {
     return counters;
   }
 
+  async abTestsDue(now: Date, limit: number): Promise<{ workspaceId: string; campaignId: string }[]> {
+    return [...this.t.campaigns.values()]
+      .filter((c) => c.state === 'running' && c.abState?.phase === 'testing' && c.abState.decideAt <= now)
+      .sort((a, b) => (a.abState?.decideAt.getTime() ?? 0) - (b.abState?.decideAt.getTime() ?? 0))
+      .slice(0, limit)
+      .map((c) => ({ workspaceId: c.workspaceId, campaignId: c.id }));
+  }
+
+  async abTestCounts(campaignId: string) {
+    return abTestCounts(this.t, campaignId);
+  }
+
+  async decideAbTest(decision: AbDecision): Promise<{ campaign: Campaign; batches: number }> {
+    const decided = decideAbTest(this.t, decision);
+    return { campaign: copy(decided.campaign), batches: decided.batches };
+  }
+
   async dropUncertain(input: { campaignId: string; actor: Actor; at: Date }): Promise<number> {
     const campaign = this.t.campaigns.get(input.campaignId);
     if (!campaign) throw new QunfaError('CAMPAIGN_NOT_FOUND', `campaign ${input.campaignId} not found`);
@@ -371,7 +393,7 @@ export class MemoryStore implements Store {
 
   private execute(plan: CampaignPlan) {
     const restricted = plan.restrictTo
-      ? new Set(this.resendSources(plan).map((d) => d.contactId))
+      ? new Map(this.resendSources(plan).map((d) => [d.contactId, d.variantId]))
       : undefined;
     return executePlan(
       plan,

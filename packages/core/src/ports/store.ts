@@ -1,3 +1,5 @@
+import type { AbComparison } from '../ab/comparison.js';
+import type { BucketRange } from '../ab/split.js';
 import type { AccountHealth } from '../domain/account.js';
 import type { AudienceExpression } from '../domain/audience.js';
 import type { Actor, Campaign, CampaignState } from '../domain/campaign.js';
@@ -44,13 +46,56 @@ export interface CampaignPlan {
    * and not yet resolved; starting marks those source deliveries `resent`, in the same transaction,
    * so that no later resend targets them again.
    */
-  restrictTo?: { campaignId: string; states: ('failed' | 'uncertain')[] };
+  restrictTo?: {
+    campaignId: string;
+    states: ('failed' | 'uncertain')[];
+    /**
+     * Each recipient keeps the variant its source delivery had, mapped to this campaign's copy;
+     * without it the bucket decides (the same as the source's only when no A/B test split it).
+     */
+    variants?: { sourceVariantId: string; variantId: string }[];
+  };
+  /**
+   * An A/B test: `variants` then cover only the test sample's buckets. A sendable recipient in
+   * `holdout` gets a `suppressed` delivery (reason `ab_holdout`), one in `rest` a `waiting`
+   * delivery with its channel, both without a variant or batch; a suppression or a missing
+   * address wins over either. Starting sets the campaign's `abState` to testing until `decideAt`.
+   */
+  abTest?: { holdout: BucketRange | null; rest: BucketRange | null; decideAt: Date };
+}
+
+/** How the rest of an A/B test is batched and paced once it has a winner, like a plan. */
+export interface RestPacing {
+  channels: { channel: string; batchSize: number; accounts: string[] }[];
+  firstDueAt: Date;
+  batchIntervalMs: number;
+  spreadOverMs?: number;
+}
+
+/** The outcome of an A/B test's test phase, recorded by `Store.decideAbTest`. */
+export interface AbDecision {
+  workspaceId: string;
+  campaignId: string;
+  /** Compare-and-set on the test's phase: ILLEGAL_TRANSITION, with nothing written, when it moved on. */
+  from: 'testing' | 'awaiting_decision';
+  comparison: AbComparison;
+  recommendedVariantId: string | null;
+  /**
+   * The variant for the rest, and how to pace it: its waiting deliveries get the variant and new
+   * batches (ordered and cut as a plan does, seq after the campaign's last). Null records the
+   * comparison and leaves the test awaiting an operator's decision.
+   */
+  winner: { variantId: string; pacing: RestPacing } | null;
+  actor: Actor;
+  at: Date;
 }
 
 export interface PlanSummary {
   /** Deliveries written, suppressed included. */
   total: number;
   queued: number;
+  /** An A/B test's rest, waiting for the winner. */
+  waiting: number;
   suppressed: Partial<Record<SuppressionReason, number>>;
   batches: number;
 }
@@ -250,7 +295,10 @@ export interface Store {
   releaseBatch(input: { batchId: string; owner: string; dueAt: Date }): Promise<void>;
   /** Writes every result, attempt, follow-up batch, counter and the batch's state, and an audit entry, in one transaction. */
   settleBatch(settlement: BatchSettlement): Promise<SettleResult>;
-  /** Completes a running campaign with no queued or leased batch left; undefined when not done. */
+  /**
+   * Completes a running campaign with no queued or leased batch left and no A/B test still
+   * undecided; undefined when not done.
+   */
   completeIfDone(campaignId: string, at: Date): Promise<Campaign | undefined>;
   counters(campaignId: string): Promise<Counters>;
   /**
@@ -275,6 +323,18 @@ export interface Store {
    * (class `unknown`, resolution `dropped`) so no resend targets them. Returns how many.
    */
   dropUncertain(input: { campaignId: string; actor: Actor; at: Date }): Promise<number>;
+  /** Running campaigns whose A/B test is testing and due for its decision at `now`. */
+  abTestsDue(now: Date, limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
+  /** Counters of an A/B test's deliveries by variant (one GROUP BY), and how many were held out. */
+  abTestCounts(
+    campaignId: string,
+  ): Promise<{ variants: { variantId: string; counters: Counters }[]; holdout: number }>;
+  /**
+   * Records an A/B test's outcome and, with a winner, releases the rest to it, in one transaction
+   * with an audit entry. A winner needs the campaign running or paused (else ILLEGAL_TRANSITION).
+   * Returns the campaign and how many batches the rest got.
+   */
+  decideAbTest(decision: AbDecision): Promise<{ campaign: Campaign; batches: number }>;
   /** Recorded health of a channel's sender accounts; an account without a record is healthy. */
   accountHealth(channel: string): Promise<AccountHealth[]>;
   /** Records an account's health (a cool-down, a restriction, or healthy again), with an audit entry. */

@@ -27,6 +27,8 @@ export function makeCampaign(overrides: Partial<Campaign> & { id: string }): Cam
     schedule: null,
     nextRunAt: null,
     runOf: null,
+    abTest: null,
+    abState: null,
     createdAt: epoch,
     updatedAt: epoch,
     startedAt: null,

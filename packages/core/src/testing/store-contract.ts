@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe } from 'vitest';
+import { abTestContract } from './store-contract-ab.js';
 import { audienceContract } from './store-contract-audience.js';
 import { batchContract } from './store-contract-batches.js';
 import { escalationContract } from './store-contract-escalation.js';
@@ -34,5 +35,6 @@ export function describeStoreContract(
     describe('batches', () => batchContract(harness));
     describe('receipts', () => receiptContract(harness));
     describe('escalation', () => escalationContract(harness));
+    describe('A/B tests', () => abTestContract(harness));
   });
 }

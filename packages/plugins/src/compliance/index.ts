@@ -1,3 +1,5 @@
+export type { AbTestSampleOptions } from './campaign-rules/ab-test-sample.js';
+export { abTestSample } from './campaign-rules/ab-test-sample.js';
 export type { AudienceSizeOptions } from './campaign-rules/audience-size.js';
 export { audienceSize } from './campaign-rules/audience-size.js';
 export type { OfficialAccountFrequencyOptions } from './campaign-rules/official-account-frequency.js';

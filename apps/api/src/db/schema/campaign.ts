@@ -1,4 +1,7 @@
 import type {
+  AbComparison,
+  AbTest,
+  Actor,
   AudienceExpression,
   CampaignSchedule,
   ChannelPlanStep,
@@ -51,6 +54,13 @@ export const campaigns = pgTable(
     /** A run: its template and the key that makes it unique (fire time or idempotency key). */
     runOfId: ref('run_of_id'),
     runKey: text('run_key'),
+    /** An A/B test's settings; null without a test. */
+    abTest: jsonb('ab_test').$type<AbTest>(),
+    /** testing | awaiting_decision | decided, once a campaign with a test started. */
+    abPhase: text('ab_phase'),
+    abDecideAt: at('ab_decide_at'),
+    /** The recorded comparison and who decided what, when. */
+    abResult: jsonb('ab_result').$type<AbResult>(),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
     startedAt: at('started_at'),
@@ -61,8 +71,18 @@ export const campaigns = pgTable(
     index('campaigns_state_idx').on(t.state, t.scheduledAt),
     uniqueIndex('campaigns_run_key_idx').on(t.runOfId, t.runKey),
     index('campaigns_segment_idx').on(t.segmentId),
+    index('campaigns_ab_due_idx').on(t.abPhase, t.abDecideAt),
   ],
 );
+
+/** What `campaigns.ab_result` holds: `AbTestState` but the phase and decision time, dates as ISO strings. */
+export interface AbResult {
+  comparison: AbComparison | null;
+  recommendedVariantId: string | null;
+  winnerVariantId: string | null;
+  decidedBy: Actor | null;
+  decidedAt: string | null;
+}
 
 export const variants = pgTable(
   'variants',
@@ -95,6 +115,7 @@ export const campaignCounters = pgTable(
     shard: smallint('shard').notNull().default(0),
     workspaceId: ref('workspace_id').notNull(),
     total: integer('total').notNull().default(0),
+    waiting: integer('waiting').notNull().default(0),
     queued: integer('queued').notNull().default(0),
     submitted: integer('submitted').notNull().default(0),
     awaitingConfirmation: integer('awaiting_confirmation').notNull().default(0),

@@ -43,7 +43,8 @@ export const deliveries = pgTable(
     contactId: ref('contact_id')
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
-    variantId: ref('variant_id').notNull(),
+    /** Null in an A/B test's hold-out, and in its rest until the winner is decided. */
+    variantId: ref('variant_id'),
     channel: text('channel'),
     batchId: ref('batch_id'),
     state: text('state').notNull(),

@@ -8,6 +8,7 @@ import {
 } from '../../services/campaigns.js';
 import { findSegment } from '../../services/segments.js';
 import { builder } from '../builder.js';
+import { AbTestInputRef } from './ab-test-input.js';
 import { connectionOf } from './connection.js';
 import { Counters, computeMetrics, Metric } from './counters.js';
 import { CampaignStateEnum, EscalationConditionEnum } from './enums.js';
@@ -170,6 +171,7 @@ const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
       required: false,
       description: 'Overrides of the default retry policy',
     }),
+    abTest: t.field({ type: AbTestInputRef, required: false, description: 'Makes it an A/B test' }),
   }),
 });
 
@@ -194,6 +196,11 @@ const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
       description: 'Makes it a template that sends through runs',
     }),
     retryPolicy: t.field({ type: 'JSON', required: false }),
+    abTest: t.field({
+      type: AbTestInputRef,
+      required: false,
+      description: 'Makes it an A/B test; null removes the test',
+    }),
   }),
 });
 
@@ -247,6 +254,10 @@ builder.mutationFields((t) => ({
     description: 'Edits a draft; any other state is CAMPAIGN_NOT_EDITABLE.',
     args: { id: t.arg.id(), input: t.arg({ type: UpdateCampaignInput }) },
     resolve: (_root, { id, input }, ctx) =>
-      updateCampaign(ctx.deps, ctx.principal, String(id), defined(input)),
+      updateCampaign(ctx.deps, ctx.principal, String(id), {
+        ...defined(input),
+        // An explicit null removes the A/B test; an absent field keeps it.
+        ...(input.abTest === null ? { abTest: null } : {}),
+      }),
   }),
 }));

@@ -21,6 +21,7 @@ export const Counters = builder.objectRef<CountersShape>('Counters').implement({
   description: 'Deliveries by current state, each counted once; exact, read from the database',
   fields: (t) => ({
     total: t.exposeInt('total'),
+    waiting: t.exposeInt('waiting', { description: 'An A/B test rest, waiting for the winner' }),
     queued: t.exposeInt('queued'),
     submitted: t.exposeInt('submitted'),
     awaitingConfirmation: t.exposeInt('awaitingConfirmation'),

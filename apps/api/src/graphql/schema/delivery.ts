@@ -41,7 +41,10 @@ const Delivery = builder.objectRef<DeliveryView>('Delivery').implement({
     id: t.exposeID('id'),
     contactId: t.exposeID('contactId'),
     contactName: t.exposeString('contactName', { nullable: true }),
-    variantId: t.exposeID('variantId'),
+    variantId: t.exposeID('variantId', {
+      nullable: true,
+      description: 'Null in an A/B test hold-out, and in its rest until the winner is decided',
+    }),
     channel: t.exposeString('channel', { nullable: true }),
     state: t.field({ type: DeliveryStateEnum, resolve: (d) => d.state }),
     failureClass: t.field({

@@ -10,6 +10,7 @@ import './segment.js';
 import './suppression.js';
 import './contact-import.js';
 import './campaign.js';
+import './ab-test.js';
 import './channel.js';
 import './delivery.js';
 import './schedule.js';
