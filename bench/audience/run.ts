@@ -26,6 +26,8 @@ const N = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const PREVIEW_RUNS = 200;
 /** Plain SQL answers take 0.1–1 s each: fewer runs, said in the table. */
 const SQL_RUNS = Number(process.env.BENCH_SQL_RUNS ?? 20);
+/** BENCH_IMPORT_ONLY=1 stops after the import (quicker while working on it). */
+const IMPORT_ONLY = process.env.BENCH_IMPORT_ONLY === '1';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const asOf = new Date(Date.UTC(2026, 2, 1));
 
@@ -53,6 +55,12 @@ async function measure(database: Database, rawCopy: (db: Database['db']) => Prom
     'import end to end (parse, validate, stage, merge, 1 transaction)',
     `${fmt(imported.ms)} (${rate(imported.ms)}), ${imported.value.created.toLocaleString('en-US')} created, ${imported.value.errors.length} bad`,
   ]);
+  for (const [phase, { wallMs, cpuMs }] of Object.entries(imported.value.phases))
+    out.push([
+      `· import phase: ${phase}`,
+      `${fmt(wallMs)} (${Math.round((100 * wallMs) / imported.ms)}%), Node CPU ${fmt(cpuMs)}`,
+    ]);
+  if (IMPORT_ONLY) return out;
   const tagIds = await rows<{ id: number; name: string }>(
     db,
     sql`SELECT id, name FROM tags WHERE workspace_id = ${workspaceId}::bigint`,

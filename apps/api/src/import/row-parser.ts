@@ -33,7 +33,10 @@ function parseTime(value: string): string | undefined {
     ? `${value.replace(/\//g, '-').replace(' ', 'T')}+08:00`
     : value;
   const ms = Date.parse(normalised);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  if (Number.isNaN(ms)) return undefined;
+  // PostgreSQL reads neither year 0 nor the expanded years (+010000-…) toISOString writes.
+  const year = new Date(ms).getUTCFullYear();
+  return year >= 1 && year <= 9999 ? new Date(ms).toISOString() : undefined;
 }
 
 /**
@@ -60,6 +63,9 @@ export function parseRow(row: number, record: string[], targets: ColumnTarget[])
   for (const [i, target] of targets.entries()) {
     const value = record[i]!.trim();
     if (value === '' || 'ignore' in target) continue;
+    if (value.includes('\u0000')) {
+      return { row, field: '(row)', reason: 'a cell holds a NUL character (U+0000), which cannot be stored' };
+    }
     if ('identity' in target) {
       const normalised = normalizeIdentity(target.identity, value);
       if (normalised === undefined)

@@ -9,8 +9,9 @@ import { writeAudit } from '../store/audit.js';
 import { type ColumnTarget, mapColumns } from './columns.js';
 import { decoder, type ImportEncoding } from './encoding.js';
 import { mergeStaged } from './merge.js';
+import { type ImportPhases, stopwatch } from './phases.js';
 import { type ImportRow, parseRow, type RowError } from './row-parser.js';
-import { createStaging, stageGroups, stageRows } from './staging.js';
+import { createStaging, stageGroups, stageIdentities, stager } from './staging.js';
 
 export interface ImportOptions {
   workspaceId: number;
@@ -35,9 +36,10 @@ export interface ImportOutcome {
   created: number;
   merged: number;
   errors: RowError[];
+  /** Wall-clock milliseconds per phase (read, merge steps, finish, commit), for benchmarks and logs. */
+  phases: ImportPhases;
 }
 
-const BATCH = 5000;
 const PROGRESS_EVERY = 10_000;
 
 /** Union-find over row numbers: rows sharing an identity end in one group, rooted at the earliest. */
@@ -73,7 +75,10 @@ class RowGroups {
   }
 }
 
-/** Tag ids by name, creating missing tags (kind attribute) inside the import's transaction. */
+/**
+ * Tag ids by name, creating missing tags (kind attribute) inside the import's transaction.
+ * Known names answer at once; `missing` lists the names `create` must add first.
+ */
 async function tagResolver(tx: Db, workspaceId: number) {
   const known = new Map(
     (
@@ -83,16 +88,19 @@ async function tagResolver(tx: Db, workspaceId: number) {
       )
     ).map((t) => [t.name, Number(t.id)]),
   );
-  return async (names: string[]) => {
-    for (const name of names) {
-      if (known.has(name)) continue;
-      const [row] = await rows<{ id: number | string }>(
-        tx,
-        sql`INSERT INTO tags (workspace_id, name) VALUES (${workspaceId}::bigint, ${name}) RETURNING id`,
-      );
-      known.set(name, Number(row!.id));
-    }
-    return names.map((n) => known.get(n)!);
+  return {
+    missing: (names: string[]) => names.some((n) => !known.has(n)),
+    async create(names: string[]) {
+      for (const name of names) {
+        if (known.has(name)) continue;
+        const [row] = await rows<{ id: number | string }>(
+          tx,
+          sql`INSERT INTO tags (workspace_id, name) VALUES (${workspaceId}::bigint, ${name}) RETURNING id`,
+        );
+        known.set(name, Number(row!.id));
+      }
+    },
+    ids: (names: string[]) => names.map((n) => known.get(n)!),
   };
 }
 
@@ -107,10 +115,11 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
   let total = 0;
   const progress = (phase: ImportProgress['phase']) =>
     options.onProgress?.({ phase, rows: total, failed: errors.length });
+  const watch = stopwatch();
   const outcome = await db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     await createStaging(tx);
-    const tagIdsOf = await tagResolver(tx, options.workspaceId);
+    const tags = await tagResolver(tx, options.workspaceId);
     const [erased] = await rows<{ n: number }>(
       tx,
       sql`SELECT count(*)::int AS n FROM erased_identities WHERE workspace_id = ${options.workspaceId}::bigint`,
@@ -123,7 +132,6 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
         skip_records_with_error: true,
         bom: true,
         skip_empty_lines: true,
-        info: true,
       }),
     );
     // Skipped records do not count in csv-parse's record numbers: keep where they fell
@@ -139,13 +147,12 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
       skips.push(before);
     });
     let skipped = 0;
+    // Records csv-parse has emitted, the header included (what its `info.records` counts).
+    let records = 0;
     let targets: ColumnTarget[] | undefined;
-    let batch: Parameters<typeof stageRows>[1] = [];
-    let inflight: Promise<void> = Promise.resolve();
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { records: number };
-    }>) {
+    const staging = stager(tx);
+    for await (const record of parser as AsyncIterable<string[]>) {
+      records++;
       if (!targets) {
         targets = mapColumns(record, options.mapping);
         if (!targets.some((t) => 'identity' in t)) {
@@ -160,25 +167,24 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
         continue;
       }
       total++;
-      while (skipped < skips.length && skips[skipped]! < info.records) skipped++;
-      const parsed = parseRow(info.records + skipped, record, targets);
+      while (skipped < skips.length && skips[skipped]! < records) skipped++;
+      const parsed = parseRow(records + skipped, record, targets);
       if ('reason' in parsed) errors.push(parsed);
       else {
         groups.add(parsed);
-        const hashes = key ? parsed.identities.map((i) => identityHash(key, i)) : [];
-        batch.push({ row: parsed, tagIds: await tagIdsOf(parsed.tags), hashes });
-        if (batch.length >= BATCH) {
-          // One batch in flight: the database stages it while this thread parses the next.
-          await inflight;
-          inflight = stageRows(tx, batch);
-          inflight.catch(() => undefined);
-          batch = [];
+        if (tags.missing(parsed.tags)) {
+          // A new tag is an INSERT: the COPY running on the transaction's connection ends first.
+          await staging.pause();
+          await tags.create(parsed.tags);
         }
+        const hashes = key ? parsed.identities.map((i) => identityHash(key, i)) : [];
+        const sending = staging.write({ row: parsed, tagIds: tags.ids(parsed.tags), hashes });
+        if (sending) await sending;
       }
       if (total % PROGRESS_EVERY === 0) progress('reading');
     }
-    await inflight;
-    await stageRows(tx, batch);
+    await staging.pause();
+    watch.lap('read: parse, validate, stage');
     total += skips.length;
     if (options.allOrNothing && errors.length > 0) {
       throw new QunfaError('INVALID_INPUT', `${errors.length} bad rows: nothing was imported`, {
@@ -187,7 +193,9 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
     }
     progress('merging');
     await stageGroups(tx, groups.members());
-    const merged = await mergeStaged(tx, options.workspaceId);
+    await stageIdentities(tx);
+    watch.lap('merge: stage groups, identities');
+    const merged = await mergeStaged(tx, options.workspaceId, watch.lap);
     errors.push(...merged.conflicts);
     if (options.allOrNothing && merged.conflicts.length > 0) {
       throw new QunfaError(
@@ -199,6 +207,7 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
       );
     }
     await recordAudienceChanges(tx, options.workspaceId, 'all');
+    watch.lap('merge: counts, audience change log');
     // Fresh statistics, so the first audience-index load and plans after a big import use the indexes.
     await tx.execute(sql`ANALYZE contacts`);
     await tx.execute(sql`ANALYZE contact_identities`);
@@ -210,9 +219,11 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
       subjectId: options.workspaceId,
       details: { rows: total, created: merged.created, merged: merged.merged, failed: errors.length },
     });
+    watch.lap('analyze, audit');
     return { created: merged.created, merged: merged.merged };
   });
+  watch.lap('commit');
   errors.sort((a, b) => a.row - b.row);
   progress('done');
-  return { encoding, rows: total, ...outcome, errors };
+  return { encoding, rows: total, ...outcome, errors, phases: watch.phases };
 }
