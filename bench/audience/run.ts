@@ -37,6 +37,9 @@ const pct = (t: Timings) => `${fmt(t.p50)} / ${fmt(t.p99)} (${t.runs} runs)`;
 const rate = (ms: number) => `${Math.round(N / (ms / 1000)).toLocaleString('en-US')} rows/s`;
 
 async function measure(database: Database, rawCopy: (db: Database['db']) => Promise<number>, path: string) {
+  // The backend's CPU is read from /proc: only for the PostgreSQL server on this machine.
+  const local =
+    database.driver === 'postgres' && ['127.0.0.1', 'localhost'].includes(new URL(ADMIN_URL).hostname);
   const db = database.db;
   const out: Row[] = [];
   const [ws] = await rows<{ id: number }>(
@@ -50,15 +53,17 @@ async function measure(database: Database, rawCopy: (db: Database['db']) => Prom
     );
   const copyMs = await rawCopy(db);
   out.push(['raw COPY into an unlogged table', `${fmt(copyMs)} (${rate(copyMs)})`]);
-  const imported = await importFile(db, path, workspaceId);
+  const imported = await importFile(db, path, workspaceId, local);
   out.push([
     'import end to end (parse, validate, stage, merge, 1 transaction)',
     `${fmt(imported.ms)} (${rate(imported.ms)}), ${imported.value.created.toLocaleString('en-US')} created, ${imported.value.errors.length} bad`,
   ]);
-  for (const [phase, { wallMs, cpuMs }] of Object.entries(imported.value.phases))
+  for (const [phase, { wallMs, cpuMs, databaseCpuMs }] of Object.entries(imported.value.phases))
     out.push([
       `· import phase: ${phase}`,
-      `${fmt(wallMs)} (${Math.round((100 * wallMs) / imported.ms)}%), Node CPU ${fmt(cpuMs)}`,
+      `${fmt(wallMs)} (${Math.round((100 * wallMs) / imported.ms)}%), CPU Node ${fmt(cpuMs)}${
+        databaseCpuMs === undefined ? '' : ` + PostgreSQL ${fmt(databaseCpuMs)}`
+      }`,
     ]);
   if (IMPORT_ONLY) return out;
   const tagIds = await rows<{ id: number; name: string }>(

@@ -22,6 +22,8 @@ export interface ImportOptions {
   /** Refuse the whole file when any row is bad (default: apply the good rows, report the bad). */
   allOrNothing: boolean;
   onProgress?(p: ImportProgress): void;
+  /** Also time the database backend's CPU per phase (benchmarks; PostgreSQL on this machine). */
+  measureDatabaseCpu?: boolean;
 }
 
 export interface ImportProgress {
@@ -118,6 +120,11 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
   const watch = stopwatch();
   const outcome = await db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
+    if (options.measureDatabaseCpu) {
+      const [backend] = await rows<{ pid: number }>(tx, sql`SELECT pg_backend_pid() AS pid`);
+      watch.watchBackend(backend!.pid);
+      watch.lap('start');
+    }
     await createStaging(tx);
     const tags = await tagResolver(tx, options.workspaceId);
     const [erased] = await rows<{ n: number }>(
