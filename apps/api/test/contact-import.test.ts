@@ -152,14 +152,16 @@ describe.each(drivers)('contact import: CSV edge cases, encodings, merging, erro
   });
 
   it('streams a large file in several COPY chunks, creating tags midway, values escaped exactly', async () => {
+    const base = 15_000_000_000;
+    const fresh = '新标签';
     const n = 6000;
     const name = (i: number) => (i % 500 === 7 ? `tab\there\\back "q" ${i}` : `客户${i}`);
-    const wxid = (i: number) => `w{x},"\\${i}`;
+    const wxid = (i: number) => `w{x},"\\${base + i}`;
     const lines = ['姓名,手机,微信号,标签,attr.note'];
     for (let i = 0; i < n; i++) {
-      const tags = i < 5000 ? '老客' : `老客|新标签${Math.floor(i / 400)}`;
+      const tags = i < 5000 ? '老客' : `老客|${fresh}${Math.floor(i / 400)}`;
       const cell = (v: string) => `"${v.replace(/"/g, '""')}"`;
-      lines.push(`${cell(name(i))},${15000000000 + i},${cell(wxid(i))},${tags},${cell(`a\\b\r\nc${i}`)}`);
+      lines.push(`${cell(name(i))},${base + i},${cell(wxid(i))},${tags},${cell(`a\\b\r\nc${i}`)}`);
     }
     const outcome = await runImport(t.app.deps.db, from(`${lines.join('\n')}\n`), options());
     expect(outcome).toMatchObject({ rows: n, created: n, merged: 0, errors: [] });
@@ -170,13 +172,13 @@ describe.each(drivers)('contact import: CSV edge cases, encodings, merging, erro
                    array_to_string(ARRAY(SELECT name FROM tags WHERE id = ANY(c.tag_ids) ORDER BY name), '|') AS tags
             FROM contacts c JOIN contact_identities p ON p.contact_id = c.id AND p.kind = 'phone'
             JOIN contact_identities w ON w.contact_id = c.id AND w.kind = 'wxid'
-            WHERE p.value = ${`+86${15000000000 + i}`} AND c.workspace_id = ${ws}::bigint`,
+            WHERE p.value = ${`+86${base + i}`} AND c.workspace_id = ${ws}::bigint`,
       );
       expect(c).toEqual({
         name: name(i),
         wxid: wxid(i),
         note: `a\\b\r\nc${i}`,
-        tags: i < 5000 ? '老客' : `新标签${Math.floor(i / 400)}|老客`,
+        tags: i < 5000 ? '老客' : `${fresh}${Math.floor(i / 400)}|老客`,
       });
     }
   });

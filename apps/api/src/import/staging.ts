@@ -47,9 +47,6 @@ export function copyLine({ row: r, tagIds, hashes }: StagedRow): string {
   return `${r.row}\t${r.row}\t${field(r.name)}\t${field(r.region)}\t${field(r.province)}\t${field(r.city)}\t${field(r.district)}\t${field(r.device)}\t${field(r.lastActiveAt)}\t{${tagIds.join(',')}}\t${field(JSON.stringify(r.attributes))}\t${field(textArray(ids.map((i) => i.kind)))}\t${field(textArray(ids.map((i) => i.value)))}\t${hashes.length === 0 ? '\\N' : field(textArray(hashes))}\n`;
 }
 
-/** How much COPY text is gathered before it is handed to the database. */
-const CHUNK_CHARS = 1 << 18;
-
 /**
  * Streams staging rows into `qf_import_rows` with `COPY … FROM STDIN`: through postgres.js's
  * COPY stream on PostgreSQL, or in chunks through PGlite's `/dev/blob`. `pause()` ends the
@@ -60,14 +57,10 @@ export function stager(tx: Db) {
     | { unsafe(query: string): Promise<unknown> & { writable(): Promise<Writable> } }
     | { query(query: string, params: unknown[], options: { blob: Blob }): Promise<unknown> };
   const copy = `COPY qf_import_rows (${COLUMNS}) FROM STDIN`;
-  let chunk = '';
   let stream: Writable | undefined;
   let done: Promise<void> | undefined;
   let written: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    const text = chunk;
-    chunk = '';
-    if (text === '') return;
+  const send = async (text: string) => {
     if ('unsafe' in client) {
       if (!stream) {
         stream = await client.unsafe(copy).writable();
@@ -89,14 +82,10 @@ export function stager(tx: Db) {
     }
   };
   return {
-    /** Adds a row; returns a promise only when the caller must wait (a chunk is being sent). */
-    write(row: StagedRow): Promise<void> | undefined {
-      chunk += copyLine(row);
-      return chunk.length >= CHUNK_CHARS ? flush() : undefined;
-    },
-    /** Sends what is gathered and ends the COPY. */
+    /** Sends a chunk of COPY text (whole lines), starting a COPY when none runs. */
+    send,
+    /** Ends the running COPY, if any. */
     async pause(): Promise<void> {
-      await flush();
       if (stream && 'unsafe' in client) {
         try {
           // postgres.js never finishes the stream when COPY fails after its last chunk (the
