@@ -32,11 +32,11 @@ function parseTime(value: string): string | undefined {
   const normalised = /^\d{4}[-/]\d{1,2}[-/]\d{1,2}( \d{1,2}:\d{2}(:\d{2})?)?$/.test(value)
     ? `${value.replace(/\//g, '-').replace(' ', 'T')}+08:00`
     : value;
-  const ms = Date.parse(normalised);
-  if (Number.isNaN(ms)) return undefined;
-  // PostgreSQL reads neither year 0 nor the expanded years (+010000-…) toISOString writes.
-  const year = new Date(ms).getUTCFullYear();
-  return year >= 1 && year <= 9999 ? new Date(ms).toISOString() : undefined;
+  const at = new Date(normalised);
+  const year = at.getUTCFullYear();
+  // NaN for what does not parse; PostgreSQL reads neither year 0 nor the expanded years
+  // (+010000-…) that toISOString writes.
+  return year >= 1 && year <= 9999 ? at.toISOString() : undefined;
 }
 
 /**
