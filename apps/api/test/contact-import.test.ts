@@ -110,6 +110,32 @@ describe.each(drivers)('contact import: CSV edge cases, encodings, merging, erro
     expect(odd).toMatchObject({ rows: 4, created: 1 });
   });
 
+  it('reads dates and times without a zone as Beijing time, one-digit fields included', async () => {
+    const csv = [
+      'phone,last_active',
+      '13900000101,2026-01-05 08:00',
+      '13900000102,2026/1/5 8:00',
+      '13900000103,2026-01-05',
+      '13900000104,2026/1/5 8:00:30',
+      '13900000105,2026-01-05T08:00:00Z',
+    ].join('\n');
+    const outcome = await runImport(t.app.deps.db, from(csv), options());
+    expect(outcome).toMatchObject({ rows: 5, created: 5, errors: [] });
+    const got = await rows<{ value: string; at: string }>(
+      t.app.deps.db,
+      sql`SELECT ci.value, to_char(c.last_active_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at
+          FROM contacts c JOIN contact_identities ci ON ci.contact_id = c.id
+          WHERE ci.value LIKE '+86139000001%' AND c.workspace_id = ${ws}::bigint ORDER BY ci.value`,
+    );
+    expect(got.map((g) => g.at)).toEqual([
+      '2026-01-05 00:00:00',
+      '2026-01-05 00:00:00',
+      '2026-01-04 16:00:00',
+      '2026-01-05 00:00:30',
+      '2026-01-05 08:00:00',
+    ]);
+  });
+
   it('merges duplicates by identity: within the file, and into existing contacts', async () => {
     const csv = [
       'name,phone,email,tags,attr.level',
@@ -147,6 +173,17 @@ describe.each(drivers)('contact import: CSV edge cases, encodings, merging, erro
       options({ allOrNothing: true }),
     );
     await expect(strict).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    // The first 100 bad rows, in file order, unreadable ones included.
+    const rejected = await runImport(
+      t.app.deps.db,
+      from('phone,name\n13100000001,a\nnope,b\n13100000003,"c"x\n13100000004,d\n'),
+      options({ allOrNothing: true }),
+    ).catch((e) => e);
+    expect(rejected.details.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+      [3, 'phone'],
+      [4, '(row)'],
+      [5, '(row)'],
+    ]);
     const [after] = await rows<{ n: number }>(t.app.deps.db, sql`SELECT count(*)::int AS n FROM contacts`);
     expect(after).toEqual(before);
   });

@@ -123,6 +123,8 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
     encoding = read.encoding;
     total = read.rows;
     errors.push(...read.errors);
+    // Unreadable rows are found before the rows around them: the report reads top to bottom.
+    errors.sort((a, b) => a.row - b.row);
     if (options.allOrNothing && errors.length > 0) {
       throw new QunfaError('INVALID_INPUT', `${errors.length} bad rows: nothing was imported`, {
         details: { field: 'file', errors: errors.slice(0, 100) },
