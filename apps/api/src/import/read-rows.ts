@@ -46,7 +46,8 @@ const CHUNK_CHARS = 1 << 18;
 /** Union-find over row numbers: rows sharing an identity end in one group, rooted at the earliest. */
 class RowGroups {
   private readonly parent = new Map<number, number>();
-  private readonly owner = new Map<string, number>();
+  /** First row of each identity, by kind then value (no key strings to build and collect). */
+  private readonly owner = new Map<string, Map<string, number>>();
   find(r: number): number {
     let root = r;
     while (this.parent.has(root)) root = this.parent.get(root)!;
@@ -54,9 +55,13 @@ class RowGroups {
   }
   add(row: ImportRow): void {
     for (const i of row.identities) {
-      const key = `${i.kind}\u0000${i.value}`;
-      const other = this.owner.get(key);
-      if (other === undefined) this.owner.set(key, row.row);
+      let owners = this.owner.get(i.kind);
+      if (!owners) {
+        owners = new Map();
+        this.owner.set(i.kind, owners);
+      }
+      const other = owners.get(i.value);
+      if (other === undefined) owners.set(i.value, row.row);
       else {
         const a = this.find(other);
         const b = this.find(row.row);
