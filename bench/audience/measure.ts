@@ -59,7 +59,7 @@ export function joinSql(workspaceId: number, e: AudienceExpression, asOf: Date):
   return sql`SELECT count(*)::int AS n FROM contacts c WHERE c.workspace_id = ${workspaceId}::bigint AND ${node(e)}`;
 }
 
-export async function importFile(db: Db, path: string, workspaceId: number) {
+export async function importFile(db: Db, path: string, workspaceId: number, measureDatabaseCpu: boolean) {
   return time(() =>
     runImport(db, createReadStream(path, { highWaterMark: 1 << 20 }), {
       workspaceId,
@@ -67,6 +67,7 @@ export async function importFile(db: Db, path: string, workspaceId: number) {
       encoding: 'auto',
       mapping: {},
       allOrNothing: false,
+      measureDatabaseCpu,
     }),
   );
 }

@@ -26,6 +26,8 @@ const N = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const PREVIEW_RUNS = 200;
 /** Plain SQL answers take 0.1–1 s each: fewer runs, said in the table. */
 const SQL_RUNS = Number(process.env.BENCH_SQL_RUNS ?? 20);
+/** BENCH_IMPORT_ONLY=1 stops after the import (quicker while working on it). */
+const IMPORT_ONLY = process.env.BENCH_IMPORT_ONLY === '1';
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const asOf = new Date(Date.UTC(2026, 2, 1));
 
@@ -35,6 +37,9 @@ const pct = (t: Timings) => `${fmt(t.p50)} / ${fmt(t.p99)} (${t.runs} runs)`;
 const rate = (ms: number) => `${Math.round(N / (ms / 1000)).toLocaleString('en-US')} rows/s`;
 
 async function measure(database: Database, rawCopy: (db: Database['db']) => Promise<number>, path: string) {
+  // The backend's CPU is read from /proc: only for the PostgreSQL server on this machine.
+  const local =
+    database.driver === 'postgres' && ['127.0.0.1', 'localhost'].includes(new URL(ADMIN_URL).hostname);
   const db = database.db;
   const out: Row[] = [];
   const [ws] = await rows<{ id: number }>(
@@ -48,11 +53,19 @@ async function measure(database: Database, rawCopy: (db: Database['db']) => Prom
     );
   const copyMs = await rawCopy(db);
   out.push(['raw COPY into an unlogged table', `${fmt(copyMs)} (${rate(copyMs)})`]);
-  const imported = await importFile(db, path, workspaceId);
+  const imported = await importFile(db, path, workspaceId, local);
   out.push([
     'import end to end (parse, validate, stage, merge, 1 transaction)',
     `${fmt(imported.ms)} (${rate(imported.ms)}), ${imported.value.created.toLocaleString('en-US')} created, ${imported.value.errors.length} bad`,
   ]);
+  for (const [phase, { wallMs, cpuMs, databaseCpuMs }] of Object.entries(imported.value.phases))
+    out.push([
+      `· import phase: ${phase}`,
+      `${fmt(wallMs)} (${Math.round((100 * wallMs) / imported.ms)}%), CPU Node ${fmt(cpuMs)}${
+        databaseCpuMs === undefined ? '' : ` + PostgreSQL ${fmt(databaseCpuMs)}`
+      }`,
+    ]);
+  if (IMPORT_ONLY) return out;
   const tagIds = await rows<{ id: number; name: string }>(
     db,
     sql`SELECT id, name FROM tags WHERE workspace_id = ${workspaceId}::bigint`,

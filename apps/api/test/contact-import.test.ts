@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/db/database.js';
 import { detectEncoding } from '../src/import/encoding.js';
 import { type ImportOptions, runImport } from '../src/import/run-import.js';
+import { drivers } from './support/databases.js';
 import { gqlOk } from './support/graphql-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const from = (bytes: Buffer | string) => Readable.from([Buffer.from(bytes)]);
 
-describe('contact import: CSV edge cases, encodings, merging, error reports', () => {
+describe.each(drivers)('contact import: CSV edge cases, encodings, merging, error reports (%s)', (driver) => {
   let t: TestApp;
   let ws: number;
   const options = (o: Partial<ImportOptions> = {}): ImportOptions => ({
@@ -31,7 +32,7 @@ describe('contact import: CSV edge cases, encodings, merging, error reports', ()
     );
 
   beforeAll(async () => {
-    t = await startTestApp('pglite');
+    t = await startTestApp(driver);
     ws = t.a.id;
   });
   afterAll(async () => {
@@ -93,6 +94,46 @@ describe('contact import: CSV edge cases, encodings, merging, error reports', ()
       [10, '(row)'],
     ]);
     expect(outcome.errors.at(-1)?.reason).toMatch(/quote is never closed/);
+    // Cells the database cannot store are row errors too, not a failed import.
+    const odd = await runImport(
+      t.app.deps.db,
+      from(
+        'name,phone,last_active\nn\u0000ul,13600000010,\nyear0,13600000011,0000-01-01 10:00\nbig,13600000012,+010000-01-01\nok,13600000013,9999-12-31 10:00\n',
+      ),
+      options(),
+    );
+    expect(odd.errors.map((e) => [e.row, e.field])).toEqual([
+      [2, '(row)'],
+      [3, 'lastActiveAt'],
+      [4, 'lastActiveAt'],
+    ]);
+    expect(odd).toMatchObject({ rows: 4, created: 1 });
+  });
+
+  it('reads dates and times without a zone as Beijing time, one-digit fields included', async () => {
+    const csv = [
+      'phone,last_active',
+      '13900000101,2026-01-05 08:00',
+      '13900000102,2026/1/5 8:00',
+      '13900000103,2026-01-05',
+      '13900000104,2026/1/5 8:00:30',
+      '13900000105,2026-01-05T08:00:00Z',
+    ].join('\n');
+    const outcome = await runImport(t.app.deps.db, from(csv), options());
+    expect(outcome).toMatchObject({ rows: 5, created: 5, errors: [] });
+    const got = await rows<{ value: string; at: string }>(
+      t.app.deps.db,
+      sql`SELECT ci.value, to_char(c.last_active_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at
+          FROM contacts c JOIN contact_identities ci ON ci.contact_id = c.id
+          WHERE ci.value LIKE '+86139000001%' AND c.workspace_id = ${ws}::bigint ORDER BY ci.value`,
+    );
+    expect(got.map((g) => g.at)).toEqual([
+      '2026-01-05 00:00:00',
+      '2026-01-05 00:00:00',
+      '2026-01-04 16:00:00',
+      '2026-01-05 00:00:30',
+      '2026-01-05 08:00:00',
+    ]);
   });
 
   it('merges duplicates by identity: within the file, and into existing contacts', async () => {
@@ -132,8 +173,51 @@ describe('contact import: CSV edge cases, encodings, merging, error reports', ()
       options({ allOrNothing: true }),
     );
     await expect(strict).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    // The first 100 bad rows, in file order, unreadable ones included.
+    const rejected = await runImport(
+      t.app.deps.db,
+      from('phone,name\n13100000001,a\nnope,b\n13100000003,"c"x\n13100000004,d\n'),
+      options({ allOrNothing: true }),
+    ).catch((e) => e);
+    expect(rejected.details.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
+      [3, 'phone'],
+      [4, '(row)'],
+      [5, '(row)'],
+    ]);
     const [after] = await rows<{ n: number }>(t.app.deps.db, sql`SELECT count(*)::int AS n FROM contacts`);
     expect(after).toEqual(before);
+  });
+
+  it('streams a large file in several COPY chunks, creating tags midway, values escaped exactly', async () => {
+    const base = 15_000_000_000;
+    const fresh = '新标签';
+    const n = 6000;
+    const name = (i: number) => (i % 500 === 7 ? `tab\there\\back "q" ${i}` : `客户${i}`);
+    const wxid = (i: number) => `w{x},"\\${base + i}`;
+    const lines = ['姓名,手机,微信号,标签,attr.note'];
+    for (let i = 0; i < n; i++) {
+      const tags = i < 5000 ? '老客' : `老客|${fresh}${Math.floor(i / 400)}`;
+      const cell = (v: string) => `"${v.replace(/"/g, '""')}"`;
+      lines.push(`${cell(name(i))},${base + i},${cell(wxid(i))},${tags},${cell(`a\\b\r\nc${i}`)}`);
+    }
+    const outcome = await runImport(t.app.deps.db, from(`${lines.join('\n')}\n`), options());
+    expect(outcome).toMatchObject({ rows: n, created: n, merged: 0, errors: [] });
+    for (const i of [0, 7, 4999, 5007, n - 1]) {
+      const [c] = await rows<{ name: string; wxid: string; tags: string; note: string }>(
+        t.app.deps.db,
+        sql`SELECT c.name, w.value AS wxid, c.attributes->>'note' AS note,
+                   array_to_string(ARRAY(SELECT name FROM tags WHERE id = ANY(c.tag_ids) ORDER BY name), '|') AS tags
+            FROM contacts c JOIN contact_identities p ON p.contact_id = c.id AND p.kind = 'phone'
+            JOIN contact_identities w ON w.contact_id = c.id AND w.kind = 'wxid'
+            WHERE p.value = ${`+86${base + i}`} AND c.workspace_id = ${ws}::bigint`,
+      );
+      expect(c).toEqual({
+        name: name(i),
+        wxid: wxid(i),
+        note: `a\\b\r\nc${i}`,
+        tags: i < 5000 ? '老客' : `${fresh}${Math.floor(i / 400)}|老客`,
+      });
+    }
   });
 
   it('imports over GraphQL multipart upload, with progress and a downloadable error report', async () => {

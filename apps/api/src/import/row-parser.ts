@@ -28,12 +28,21 @@ export interface RowError {
 const TAG_SEPARATORS = /[|,;，；、]/;
 const clip = (v: string, max: number) => (v.length > max ? v.slice(0, max) : v);
 
+/** A date, or date and time, without a zone, as spreadsheets write them: 2026/1/5 8:00. */
+const LOCAL_TIME = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const two = (v: string | undefined) => (v ?? '0').padStart(2, '0');
+
 function parseTime(value: string): string | undefined {
-  const normalised = /^\d{4}[-/]\d{1,2}[-/]\d{1,2}( \d{1,2}:\d{2}(:\d{2})?)?$/.test(value)
-    ? `${value.replace(/\//g, '-').replace(' ', 'T')}+08:00`
+  // ISO 8601 wants two-digit fields and a time before an offset: "2026-1-5+08:00" does not parse.
+  const local = LOCAL_TIME.exec(value);
+  const normalised = local
+    ? `${local[1]}-${two(local[2])}-${two(local[3])}T${two(local[4])}:${two(local[5])}:${two(local[6])}+08:00`
     : value;
-  const ms = Date.parse(normalised);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  const at = new Date(normalised);
+  const year = at.getUTCFullYear();
+  // NaN for what does not parse; PostgreSQL reads neither year 0 nor the expanded years
+  // (+010000-…) that toISOString writes.
+  return year >= 1 && year <= 9999 ? at.toISOString() : undefined;
 }
 
 /**
@@ -60,6 +69,9 @@ export function parseRow(row: number, record: string[], targets: ColumnTarget[])
   for (const [i, target] of targets.entries()) {
     const value = record[i]!.trim();
     if (value === '' || 'ignore' in target) continue;
+    if (value.includes('\u0000')) {
+      return { row, field: '(row)', reason: 'a cell holds a NUL character (U+0000), which cannot be stored' };
+    }
     if ('identity' in target) {
       const normalised = normalizeIdentity(target.identity, value);
       if (normalised === undefined)

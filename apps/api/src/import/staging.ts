@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import type { ImportRow } from './row-parser.js';
@@ -5,41 +8,102 @@ import type { ImportRow } from './row-parser.js';
 /** Temporary tables of one import; dropped when its transaction ends. */
 export async function createStaging(tx: Db): Promise<void> {
   await tx.execute(sql`DROP TABLE IF EXISTS qf_import_rows, qf_import_ids`);
+  // Identities travel with their row (one COPY stream per import); the merge unnests them.
   await tx.execute(sql`CREATE TEMP TABLE qf_import_rows (
     row int NOT NULL, grp int NOT NULL, multi boolean NOT NULL DEFAULT false,
     name text, region text, province text, city text, district text, device text,
-    last_active timestamptz, tag_ids bigint[] NOT NULL, attributes jsonb NOT NULL) ON COMMIT DROP`);
-  await tx.execute(sql`CREATE TEMP TABLE qf_import_ids (row int NOT NULL, kind text NOT NULL, value text NOT NULL, hash text)
-    ON COMMIT DROP`);
+    last_active timestamptz, tag_ids bigint[] NOT NULL, attributes jsonb NOT NULL,
+    kinds text[] NOT NULL, vals text[] NOT NULL, hashes text[]) ON COMMIT DROP`);
 }
 
-/** A PostgreSQL array literal of texts (NULL for null), sent as one parameter. */
-function textArray(values: (string | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
+const COLUMNS =
+  'row, grp, name, region, province, city, district, device, last_active, tag_ids, attributes, kinds, vals, hashes';
+
+/** One valid row on its way to the staging table. */
+export interface StagedRow {
+  row: ImportRow;
+  tagIds: number[];
+  /** Keyed hashes of the identities, when the workspace has erased identities; else empty. */
+  hashes: string[];
+}
+
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A value in COPY's text format (`\N` is NULL). */
+function field(value: string | null): string {
+  if (value === null) return '\\N';
+  return COPY_SPECIAL.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => COPY_ESCAPES[c]!) : value;
+}
+
+/** A PostgreSQL array literal of texts, every element quoted. */
+function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/** One staging row as a line of COPY text. */
+export function copyLine({ row: r, tagIds, hashes }: StagedRow): string {
+  const ids = r.identities;
+  return `${r.row}\t${r.row}\t${field(r.name)}\t${field(r.region)}\t${field(r.province)}\t${field(r.city)}\t${field(r.district)}\t${field(r.device)}\t${field(r.lastActiveAt)}\t{${tagIds.join(',')}}\t${field(JSON.stringify(r.attributes))}\t${field(textArray(ids.map((i) => i.kind)))}\t${field(textArray(ids.map((i) => i.value)))}\t${hashes.length === 0 ? '\\N' : field(textArray(hashes))}\n`;
 }
 
 /**
- * Writes a batch of valid rows: one array parameter per column, expanded by unnest, so both
- * drivers take the same path and a batch is two statements.
+ * Streams staging rows into `qf_import_rows` with `COPY … FROM STDIN`: through postgres.js's
+ * COPY stream on PostgreSQL, or in chunks through PGlite's `/dev/blob`. `pause()` ends the
+ * running COPY, so the transaction can run other statements (creating a tag) in between.
  */
-export async function stageRows(
-  tx: Db,
-  batch: { row: ImportRow; tagIds: number[]; hashes: (string | null)[] }[],
-): Promise<void> {
-  if (batch.length === 0) return;
-  const col = (f: (b: (typeof batch)[number]) => string | null) => sql`${textArray(batch.map(f))}::text[]`;
-  await tx.execute(sql`INSERT INTO qf_import_rows (row, grp, name, region, province, city, district, device, last_active, tag_ids, attributes)
-    SELECT r::int, r::int, n, re, p, ci, d, de, la::timestamptz, t::bigint[], a::jsonb
-    FROM unnest(${col((b) => String(b.row.row))}, ${col((b) => b.row.name)}, ${col((b) => b.row.region)},
-                ${col((b) => b.row.province)}, ${col((b) => b.row.city)}, ${col((b) => b.row.district)},
-                ${col((b) => b.row.device)}, ${col((b) => b.row.lastActiveAt)}, ${col((b) => `{${b.tagIds.join(',')}}`)},
-                ${col((b) => JSON.stringify(b.row.attributes))}) AS u(r, n, re, p, ci, d, de, la, t, a)`);
-  const ids = batch.flatMap(({ row: r, hashes }) =>
-    r.identities.map((i, k) => ({ row: r.row, ...i, hash: hashes[k] ?? null })),
-  );
-  await tx.execute(sql`INSERT INTO qf_import_ids (row, kind, value, hash)
-    SELECT r::int, k, v, h FROM unnest(${textArray(ids.map((i) => String(i.row)))}::text[], ${textArray(ids.map((i) => i.kind))}::text[],
-      ${textArray(ids.map((i) => i.value))}::text[], ${textArray(ids.map((i) => i.hash))}::text[]) AS u(r, k, v, h)`);
+export function stager(tx: Db) {
+  const client = (tx as unknown as { session: { client: unknown } }).session.client as
+    | { unsafe(query: string): Promise<unknown> & { writable(): Promise<Writable> } }
+    | { query(query: string, params: unknown[], options: { blob: Blob }): Promise<unknown> };
+  const copy = `COPY qf_import_rows (${COLUMNS}) FROM STDIN`;
+  let stream: Writable | undefined;
+  let done: Promise<void> | undefined;
+  let written: Promise<void> = Promise.resolve();
+  const send = async (text: string) => {
+    if ('unsafe' in client) {
+      if (!stream) {
+        stream = await client.unsafe(copy).writable();
+        done = finished(stream);
+        // Surfaces through `done`; without a listener an error event would crash the process.
+        done.catch(() => undefined);
+      }
+      const into = stream;
+      let ok = true;
+      written = new Promise((resolve, reject) => {
+        ok = into.write(text, (e) => (e ? reject(e) : resolve()));
+      });
+      written.catch(() => undefined);
+      if (!ok) await Promise.race([once(into, 'drain'), done]);
+    } else {
+      await client.query(`COPY qf_import_rows (${COLUMNS}) FROM '/dev/blob'`, [], {
+        blob: new Blob([text]),
+      });
+    }
+  };
+  return {
+    /** Sends a chunk of COPY text (whole lines), starting a COPY when none runs. */
+    send,
+    /** Ends the running COPY, if any. */
+    async pause(): Promise<void> {
+      if (stream && 'unsafe' in client) {
+        try {
+          // postgres.js never finishes the stream when COPY fails after its last chunk (the
+          // error reaches a query that has already resolved). So: once every chunk is on the
+          // wire and the stream has ended (its final step runs on the next tick), a statement
+          // queued behind the COPY settles either way, and fails when the COPY aborted the
+          // transaction.
+          await written;
+          stream.end();
+          await new Promise((resolve) => setImmediate(resolve));
+          await Promise.all([done, client.unsafe('SELECT 1')]);
+        } catch (error) {
+          throw new Error(`staging the rows failed: ${(error as Error).message}`, { cause: error });
+        }
+        stream = undefined;
+      }
+    },
+  };
 }
 
 /** Rows that share an identity with an earlier row join its group (their root row). */
@@ -49,4 +113,11 @@ export async function stageGroups(tx: Db, groups: { row: number; grp: number }[]
     await tx.execute(sql`UPDATE qf_import_rows r SET grp = g.grp, multi = true
       FROM json_to_recordset(${json}::json) AS g(row int, grp int) WHERE r.row = g.row`);
   }
+}
+
+/** The staged identities, one row each with its row's group (after `stageGroups`). */
+export async function stageIdentities(tx: Db): Promise<void> {
+  await tx.execute(sql`CREATE TEMP TABLE qf_import_ids ON COMMIT DROP AS
+    SELECT r.row, r.grp, u.kind, u.value, u.hash
+    FROM qf_import_rows r, unnest(r.kinds, r.vals, r.hashes) AS u(kind, value, hash)`);
 }

@@ -1,4 +1,13 @@
-import { bigint, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  foreignKey,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 import { workspaces } from './workspace.js';
 
@@ -32,23 +41,27 @@ export const contacts = pgTable(
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
-  (t) => [index('contacts_workspace_idx').on(t.workspaceId, t.id)],
+  // Unique (id is), so identities can reference (workspace_id, id): one foreign-key check per
+  // identity instead of two, and an identity cannot point into another workspace.
+  (t) => [uniqueIndex('contacts_workspace_idx').on(t.workspaceId, t.id)],
 );
 
 export const contactIdentities = pgTable(
   'contact_identities',
   {
     id: idColumn(),
-    workspaceId: ref('workspace_id')
-      .notNull()
-      .references(() => workspaces.id),
-    contactId: ref('contact_id')
-      .notNull()
-      .references(() => contacts.id, { onDelete: 'cascade' }),
+    workspaceId: ref('workspace_id').notNull(),
+    contactId: ref('contact_id').notNull(),
     kind: text('kind').notNull(),
     value: text('value').notNull(),
   },
   (t) => [
+    // The contact's workspace is the identity's (the contact references the workspace).
+    foreignKey({
+      name: 'contact_identities_contact_fk',
+      columns: [t.workspaceId, t.contactId],
+      foreignColumns: [contacts.workspaceId, contacts.id],
+    }).onDelete('cascade'),
     uniqueIndex('contact_identities_value_idx').on(t.workspaceId, t.kind, t.value),
     index('contact_identities_contact_idx').on(t.contactId, t.kind),
   ],

@@ -1,0 +1,151 @@
+import type { Readable } from 'node:stream';
+import { QunfaError } from '@qunfa/core';
+import { parse } from 'csv-parse';
+import { identityHash } from '../services/erased-identities.js';
+import { type ColumnTarget, mapColumns } from './columns.js';
+import { decoder, type ImportEncoding } from './encoding.js';
+import { type ImportRow, parseRow, type RowError } from './row-parser.js';
+import { copyLine } from './staging.js';
+
+/** What reading needs to know. */
+export interface ReadSetup {
+  encoding: ImportEncoding;
+  /** Header → target; unmapped headers use the known names (姓名, 手机, 标签, …). */
+  mapping: Record<string, ColumnTarget>;
+  /** The workspace's erasure key when it has erased identities: rows carry their hashes. */
+  erasureKey: string | undefined;
+}
+
+/** Tag ids by name; `create` adds the names not known yet. */
+export interface TagIds {
+  missing(names: string[]): boolean;
+  create(names: string[]): Promise<void>;
+  ids(names: string[]): number[];
+}
+
+export interface ReadHooks {
+  tags: TagIds;
+  /** A chunk of COPY text for the staging table; returns a promise when the reader must wait. */
+  send(text: string): Promise<void> | undefined;
+  progress(rows: number, failed: number): void;
+}
+
+export interface ReadResult {
+  encoding: 'utf8' | 'gb18030';
+  /** Data rows read, unreadable ones included. */
+  rows: number;
+  errors: RowError[];
+  /** Rows of groups that share identities, with their group's root row. */
+  groups: { row: number; grp: number }[];
+}
+
+const PROGRESS_EVERY = 10_000;
+/** How much COPY text is gathered before it is sent. */
+const CHUNK_CHARS = 1 << 18;
+
+/** Union-find over row numbers: rows sharing an identity end in one group, rooted at the earliest. */
+class RowGroups {
+  private readonly parent = new Map<number, number>();
+  /** First row of each identity, by kind then value (no key strings to build and collect). */
+  private readonly owner = new Map<string, Map<string, number>>();
+  find(r: number): number {
+    let root = r;
+    while (this.parent.has(root)) root = this.parent.get(root)!;
+    return root;
+  }
+  add(row: ImportRow): void {
+    for (const i of row.identities) {
+      let owners = this.owner.get(i.kind);
+      if (!owners) {
+        owners = new Map();
+        this.owner.set(i.kind, owners);
+      }
+      const other = owners.get(i.value);
+      if (other === undefined) owners.set(i.value, row.row);
+      else {
+        const a = this.find(other);
+        const b = this.find(row.row);
+        if (a !== b) this.parent.set(Math.max(a, b), Math.min(a, b));
+      }
+    }
+  }
+  /** Every row of a group with more than one row, with its root. */
+  members(): { row: number; grp: number }[] {
+    const out = new Map<number, number>();
+    for (const r of this.parent.keys()) {
+      const root = this.find(r);
+      out.set(r, root);
+      out.set(root, root);
+    }
+    return [...out].map(([row, grp]) => ({ row, grp }));
+  }
+}
+
+/**
+ * Decodes, parses and validates a CSV, and turns its valid rows into COPY text for the
+ * staging table. Only `hooks` touch the database; nothing here waits per row unless a tag
+ * is new or a chunk of COPY text is on its way.
+ */
+export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHooks): Promise<ReadResult> {
+  const errors: RowError[] = [];
+  let encoding: 'utf8' | 'gb18030' = 'utf8';
+  let total = 0;
+  const groups = new RowGroups();
+  const key = setup.erasureKey;
+  const parser = input
+    .pipe(decoder(setup.encoding, (e) => (encoding = e)))
+    .pipe(
+      parse({ relax_column_count: true, skip_records_with_error: true, bom: true, skip_empty_lines: true }),
+    );
+  // Skipped records do not count in csv-parse's record numbers: keep where they fell
+  // (good records before each), so every row is reported as the spreadsheet numbers it.
+  const skips: number[] = [];
+  parser.on('skip', (err: Error & { code?: string; records?: number }) => {
+    const before = err.records ?? 0;
+    const reason =
+      err.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'a quote is never closed: this row and every row after it could not be read'
+        : `not valid CSV: ${err.message.split(':')[0]}`;
+    errors.push({ row: before + skips.length + 1, field: '(row)', reason });
+    skips.push(before);
+  });
+  let skipped = 0;
+  // Records csv-parse has emitted, the header included (what its `info.records` counts).
+  let records = 0;
+  let targets: ColumnTarget[] | undefined;
+  let chunk = '';
+  for await (const record of parser as AsyncIterable<string[]>) {
+    records++;
+    if (!targets) {
+      targets = mapColumns(record, setup.mapping);
+      if (!targets.some((t) => 'identity' in t)) {
+        throw new QunfaError(
+          'INVALID_INPUT',
+          'mapping: no column maps to an identity (phone, email, wxid, …)',
+          {
+            details: { field: 'mapping', headers: record },
+          },
+        );
+      }
+      continue;
+    }
+    total++;
+    while (skipped < skips.length && skips[skipped]! < records) skipped++;
+    const parsed = parseRow(records + skipped, record, targets);
+    if ('reason' in parsed) errors.push(parsed);
+    else {
+      groups.add(parsed);
+      if (hooks.tags.missing(parsed.tags)) await hooks.tags.create(parsed.tags);
+      const hashes = key ? parsed.identities.map((i) => identityHash(key, i)) : [];
+      chunk += copyLine({ row: parsed, tagIds: hooks.tags.ids(parsed.tags), hashes });
+      if (chunk.length >= CHUNK_CHARS) {
+        const sending = hooks.send(chunk);
+        chunk = '';
+        if (sending) await sending;
+      }
+    }
+    if (total % PROGRESS_EVERY === 0) hooks.progress(total, errors.length);
+  }
+  if (chunk !== '') await hooks.send(chunk);
+  return { encoding, rows: total + skips.length, errors, groups: groups.members() };
+}
