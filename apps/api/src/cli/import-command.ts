@@ -75,8 +75,11 @@ export async function importCommand(args: string[], config: AppConfig): Promise<
     }
     return 0;
   } catch (error) {
+    // One transaction: whatever went wrong, it was rolled back whole.
     process.stderr.write(
-      `\nimport refused, nothing applied: ${isQunfaError(error) ? error.message : String(error)}\n`,
+      isQunfaError(error)
+        ? `\nimport refused, nothing applied: ${error.message}\n`
+        : `\nimport failed, nothing applied: ${error instanceof Error ? error.message : String(error)}\n`,
     );
     if (isQunfaError(error) && values.errors && Array.isArray(error.details.errors)) {
       writeFileSync(values.errors, errorReportCsv(error.details.errors as never));
