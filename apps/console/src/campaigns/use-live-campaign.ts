@@ -4,8 +4,10 @@ import { useSessionContext } from '../auth/session-context.js';
 import { CampaignProgressSubscription, CampaignQuery } from '../graphql/documents.js';
 import { errorCodes } from '../graphql/error-code.js';
 import type { CampaignDetail } from '../graphql/types.js';
+import { TERMINAL_STATES } from './campaign-actions.js';
 import { INITIAL_LIVE_STATE, type LiveCampaignState, reduceLiveCampaign } from './live-campaign-state.js';
 import { snapshotFromEvent } from './merge-progress.js';
+import { followsReceipts, RECEIPT_REFRESH_MS } from './receipt-refresh.js';
 
 export interface LiveCampaign extends LiveCampaignState {
   /** Applies a campaign returned by a mutation. */
@@ -66,6 +68,23 @@ export function useLiveCampaign(id: string): LiveCampaign {
       subscription?.unsubscribe();
     };
   }, [client, id, onReconnect]);
+
+  // Receipts (delivered, read, clicked) keep arriving for hours after the last send, when the
+  // progress stream has ended: a recently finished campaign's page re-reads it now and then.
+  const ended = state.snapshot !== null && TERMINAL_STATES.has(state.snapshot.state);
+  const finishedAt = state.campaign?.finishedAt ?? null;
+  useEffect(() => {
+    if (!ended || !followsReceipts(finishedAt, Date.now())) return;
+    const timer = setInterval(() => {
+      void client
+        .query(CampaignQuery, { id }, { requestPolicy: 'network-only' })
+        .toPromise()
+        .then((result) => {
+          if (result.data) dispatch({ type: 'read', campaign: result.data.campaign });
+        });
+    }, RECEIPT_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [client, id, ended, finishedAt]);
 
   const applyRead = useCallback((campaign: CampaignDetail) => dispatch({ type: 'read', campaign }), []);
   return { ...state, applyRead };
