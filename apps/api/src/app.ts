@@ -15,7 +15,6 @@ import { createContentChecker } from './compliance/content-checker.js';
 import { createLexiconCache } from './compliance/lexicon-cache.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
-import { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } from './graphql/yoga.js';
 import { createStaticHandler } from './http/static-files.js';
 import { createLogger } from './logger.js';
 import { loadConfiguredPlugins, type PluginServices } from './plugins.js';
@@ -102,6 +101,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         });
       }
       if (options.http === false) return '';
+      // Loaded only to serve: GraphQL, yoga and the schema are ~110 MB of a worker's resident memory.
+      const { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } = await import('./graphql/yoga.js');
       const yoga = createGraphQLServer(deps);
       const serveConsole = createStaticHandler(consoleDist);
       server = createServer((req, res) => {
