@@ -9,7 +9,6 @@ import {
 } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
-import { writeAudit } from './audit.js';
 import { CounterDelta, readCounters, shardOf } from './counters-sql.js';
 import { intArrayLiteral, textArrayLiteral } from './pg-array.js';
 
@@ -160,7 +159,16 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
         a.texts.error.push(r.attempt.error);
       }
     }
-    // One statement: every delivery's new state, its attempt, and the batch's state.
+    const byState: Record<string, number> = {};
+    for (const r of results) byState[r.state] = (byState[r.state] ?? 0) + 1;
+    const details = {
+      campaignId: batch.campaign_id,
+      channel: batch.channel,
+      starts: batch.starts,
+      byState,
+      retries: refs.length,
+    };
+    // One statement: every delivery's new state, its attempt, the audit entry and the batch's state.
     await tx.execute(sql`
       WITH updated AS (
         UPDATE deliveries d SET
@@ -186,26 +194,14 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
                     ${a.text('failure_class')}::text[], ${a.text('error')}::text[])
           AS a(delivery_id, attempt, channel, account, status, provider_message_id, failure_class, error)
         RETURNING 1
+      ), audited AS (
+        INSERT INTO audit_log (workspace_id, actor_kind, actor_id, action, subject_type, subject_id, details, at)
+        VALUES (${Number(batch.workspace_id)}::bigint, 'worker', ${s.leaseOwner}::text, ${`batch.${s.batchState}`}::text,
+                'batch', ${s.batchId}::text, ${JSON.stringify(details)}::jsonb, ${at}::timestamptz)
+        RETURNING 1
       )
       UPDATE batches SET state = ${s.batchState}::text, lease_owner = NULL, lease_until = NULL, updated_at = ${at}::timestamptz
       WHERE id = ${batchId}`);
-    const byState: Record<string, number> = {};
-    for (const r of results) byState[r.state] = (byState[r.state] ?? 0) + 1;
-    await writeAudit(tx, {
-      workspaceId: batch.workspace_id,
-      actor: { kind: 'worker', id: s.leaseOwner },
-      action: `batch.${s.batchState}`,
-      subjectType: 'batch',
-      subjectId: s.batchId,
-      details: {
-        campaignId: batch.campaign_id,
-        channel: batch.channel,
-        starts: batch.starts,
-        byState,
-        retries: refs.length,
-      },
-      at: s.at,
-    });
     // Last, so the shard's row lock is held for as short a time as possible.
     await delta.apply(tx, campaignOf(batch), shardOf(batchId));
     return { followUps: refs, campaignId: Number(batch.campaign_id) };
