@@ -54,14 +54,16 @@ export function claimBatch(
       .returning();
     if (!batchRow) return undefined;
     const batch = toBatch(batchRow);
-    const campaign = await loadCampaign(tx, Number(batch.campaignId));
     // Lookups by key per recipient, fenced (OFFSET 0, aggregate) so that the planner cannot turn
     // them into hash joins over every contact of the database: 1,000 index probes take ~10 ms,
     // a scan of 200k contacts ~50-200 ms and grows with the database. A contact deleted under
     // its delivery still comes back, without identities.
-    const recipientRows = await rows<RecipientRow>(
-      tx,
-      sql`SELECT d.id::text AS delivery_id, d.contact_id::text AS contact_id, d.variant_id::text AS variant_id,
+    // Sent together: a driver that pipelines (postgres.js) saves a round trip.
+    const [campaign, recipientRows] = await Promise.all([
+      loadCampaign(tx, Number(batch.campaignId)),
+      rows<RecipientRow>(
+        tx,
+        sql`SELECT d.id::text AS delivery_id, d.contact_id::text AS contact_id, d.variant_id::text AS variant_id,
                  d.attempts::int AS attempts, d.state, c.name, c.attributes, i.kinds, i.identity_values
           FROM deliveries d
           LEFT JOIN LATERAL (SELECT c.name, c.attributes FROM contacts c WHERE c.id = d.contact_id OFFSET 0) c ON TRUE
@@ -69,7 +71,8 @@ export function claimBatch(
                              FROM contact_identities i WHERE i.contact_id = d.contact_id) i ON TRUE
           WHERE d.batch_id = ${id} AND d.state IN ('queued', 'submitted')
           ORDER BY d.id`,
-    );
+      ),
+    ]);
     const resumed = batch.starts > 1;
     let fresh = 0;
     const recipients: ClaimedRecipient[] = recipientRows.map((r) => {

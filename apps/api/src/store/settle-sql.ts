@@ -105,14 +105,18 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
   const at = s.at.toISOString();
   const settled = await db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
-    const batch = await mustLockLeasedBatch(tx, batchId, s.leaseOwner);
     const ids = s.results.map((r) => Number(r.deliveryId));
-    const old = await rows<OldDelivery>(
-      tx,
-      sql`SELECT id::text, state, failure_class, channel, attempts::int AS attempts FROM deliveries
-          WHERE batch_id = ${batchId} AND id = ANY(${intArrayLiteral(ids)}::bigint[])
-          FOR UPDATE`,
-    );
+    // Sent together (postgres.js pipelines them), the batch's lock first; when the lease was
+    // lost the transaction rolls back and the rows read are released unused.
+    const [batch, old] = await Promise.all([
+      mustLockLeasedBatch(tx, batchId, s.leaseOwner),
+      rows<OldDelivery>(
+        tx,
+        sql`SELECT id::text, state, failure_class, channel, attempts::int AS attempts FROM deliveries
+            WHERE batch_id = ${batchId} AND id = ANY(${intArrayLiteral(ids)}::bigint[])
+            FOR UPDATE`,
+      ),
+    ]);
     const before = new Map(old.map((d) => [d.id, d]));
     const results = s.results.filter((r) => before.has(r.deliveryId));
     const { refs, batchOf } = await insertFollowUps(
