@@ -16,7 +16,6 @@ import { createContentChecker } from './compliance/content-checker.js';
 import { createLexiconCache } from './compliance/lexicon-cache.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
-import { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } from './graphql/yoga.js';
 import { CALLBACK_PATH, createCallbackHandler } from './http/callbacks.js';
 import { createLinkHandler, LINK_PATH } from './http/links.js';
 import { createStaticHandler } from './http/static-files.js';
@@ -128,6 +127,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       if (config.audienceWarmMs) {
         warmIndexes = audienceIndexesFor(database.db).keepWarm({ intervalMs: config.audienceWarmMs, logger });
       }
+      // Loaded only to serve: GraphQL, yoga and the schema are ~110 MB of a worker's resident memory.
+      const { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } = await import('./graphql/yoga.js');
       const yoga = createGraphQLServer(deps);
       const serveConsole = createStaticHandler(consoleDist);
       const callbacks = createCallbackHandler({ registry, engine, logger });

@@ -1,11 +1,19 @@
 import { type DeliveryState, deliveryStates } from '@qunfa/core';
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
-import { contacts, deliveries, deliveryAttempts } from '../db/schema/index.js';
+import { batches, contacts, deliveries, deliveryAttempts } from '../db/schema/index.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceDeps } from './deps.js';
 import { decodeCursor, encodeCursor, validate } from './validate.js';
+
+/**
+ * A delivery's state as the counters count it: a claimed batch's deliveries stay `queued` in
+ * their rows until the settlement (a claim does not rewrite them), but are `submitted` while
+ * their batch is leased.
+ */
+const effectiveState = sql<string>`CASE WHEN ${deliveries.state} = 'queued' AND ${batches.state} = 'leased'
+  THEN 'submitted' ELSE ${deliveries.state} END`;
 
 const listInput = z.object({
   first: z.number().int().min(1).max(500),
@@ -28,13 +36,19 @@ export async function listDeliveries(
   const campaign = await requireCampaign(deps.db, p, campaignId);
   const after = decodeCursor(args.after);
   const rows = await deps.db
-    .select({ delivery: deliveries, contactName: contacts.name })
+    .select({ delivery: deliveries, contactName: contacts.name, state: effectiveState })
     .from(deliveries)
     .innerJoin(contacts, eq(contacts.id, deliveries.contactId))
+    .leftJoin(batches, eq(batches.id, deliveries.batchId))
     .where(
       and(
         eq(deliveries.campaignId, Number(campaign.id)),
-        args.states?.length ? inArray(deliveries.state, args.states) : undefined,
+        args.states?.length
+          ? sql`${effectiveState} IN (${sql.join(
+              args.states.map((st) => sql`${st}`),
+              sql`, `,
+            )})`
+          : undefined,
         after !== undefined ? gt(deliveries.id, after) : undefined,
       ),
     )
@@ -54,13 +68,13 @@ export async function listDeliveries(
             ),
           )
           .orderBy(asc(deliveryAttempts.id));
-  const nodes = page.map(({ delivery: d, contactName }) => ({
+  const nodes = page.map(({ delivery: d, contactName, state }) => ({
     id: String(d.id),
     contactId: String(d.contactId),
     contactName,
     variantId: d.variantId === null ? null : String(d.variantId),
     channel: d.channel,
-    state: d.state as DeliveryState,
+    state: state as DeliveryState,
     failureClass: d.failureClass,
     suppressionReason: d.suppressionReason,
     lastError: d.lastError,

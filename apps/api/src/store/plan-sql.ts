@@ -113,6 +113,8 @@ function batchSizeSql(plan: CampaignPlan): SQL {
 /**
  * Executes a plan set-based: one statement classifies the whole audience into a temporary
  * table (bind parameters are not allowed in CREATE TABLE … AS, hence create then insert), one writes the batches and every delivery row, one seeds the counters.
+ * The classification is MATERIALIZED: inlined, its per-contact subqueries (identities,
+ * suppressions) ran once per reference below, up to four times per contact.
  */
 export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSummary> {
   const workspaceId = Number(plan.workspaceId);
@@ -123,7 +125,7 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
     ON COMMIT DROP`);
   await tx.execute(sql`
     INSERT INTO qf_plan (contact_id, suppression, channel_idx, variant_id, waiting, local_batch)
-    WITH classified AS (
+    WITH classified AS MATERIALIZED (
       SELECT c.id AS contact_id, c.last_active_at,
              ${suppressionSql(plan.suppress, plan.firstDueAt)} AS suppression,
              ${channelIndexSql(plan)} AS channel_idx,

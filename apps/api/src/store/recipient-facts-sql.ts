@@ -16,6 +16,8 @@ export function createSqlRecipientFacts(db: Db): RecipientFacts {
   return {
     async recipientFacts(query) {
       if (query.contactIds.length === 0) return new Map();
+      // In flight counts too: a claim leaves its deliveries queued; the batch's starts and time say it.
+      const since = sql`${query.sentSince.toISOString()}::timestamptz`;
       const found = await rows<RecipientFact>(
         db,
         sql`SELECT c.id::text AS "contactId",
@@ -24,11 +26,12 @@ export function createSqlRecipientFacts(db: Db): RecipientFacts {
                         WHERE s.contact_id = c.id), '{}') AS suppressions,
               (SELECT count(*)::int FROM deliveries d
                 WHERE d.contact_id = c.id AND d.campaign_id <> ${Number(query.campaignId)}::bigint
-                  AND d.updated_at >= ${query.sentSince.toISOString()}::timestamptz
-                  AND d.state IN (${sql.join(
+                  AND ((d.updated_at >= ${since} AND d.state IN (${sql.join(
                     outbound.map((s) => sql`${s}::text`),
                     sql`, `,
-                  )})) AS "sentSince"
+                  )}))
+                    OR (d.state = 'queued' AND EXISTS (SELECT 1 FROM batches b WHERE b.id = d.batch_id
+                                                       AND b.starts > 0 AND b.updated_at >= ${since})))) AS "sentSince"
             FROM contacts c JOIN workspaces w ON w.id = c.workspace_id
             WHERE c.workspace_id = ${Number(query.workspaceId)}::bigint
               AND c.id = ANY(${bigintArray(query.contactIds)}::bigint[])`,

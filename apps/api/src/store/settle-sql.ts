@@ -9,8 +9,20 @@ import {
 } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
-import { writeAudit } from './audit.js';
 import { CounterDelta, readCounters, shardOf } from './counters-sql.js';
+import { intArrayLiteral, textArrayLiteral } from './pg-array.js';
+
+/** Column arrays of one statement's rows, sent as array literals to `unnest`. */
+function newColumns<I extends string, T extends string>(intKeys: I[], textKeys: T[]) {
+  const ints = Object.fromEntries(intKeys.map((k) => [k, []])) as unknown as Record<I, (number | null)[]>;
+  const texts = Object.fromEntries(textKeys.map((k) => [k, []])) as unknown as Record<T, (string | null)[]>;
+  return {
+    ints,
+    texts,
+    int: (k: I) => intArrayLiteral(ints[k]),
+    text: (k: T) => textArrayLiteral(texts[k]),
+  };
+}
 
 interface OldDelivery {
   id: string;
@@ -93,14 +105,18 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
   const at = s.at.toISOString();
   const settled = await db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
-    const batch = await mustLockLeasedBatch(tx, batchId, s.leaseOwner);
     const ids = s.results.map((r) => Number(r.deliveryId));
-    const old = await rows<OldDelivery>(
-      tx,
-      sql`SELECT id::text, state, failure_class, channel, attempts::int AS attempts FROM deliveries
-          WHERE batch_id = ${batchId} AND id IN (SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
-          FOR UPDATE`,
-    );
+    // Sent together (postgres.js pipelines them), the batch's lock first; when the lease was
+    // lost the transaction rolls back and the rows read are released unused.
+    const [batch, old] = await Promise.all([
+      mustLockLeasedBatch(tx, batchId, s.leaseOwner),
+      rows<OldDelivery>(
+        tx,
+        sql`SELECT id::text, state, failure_class, channel, attempts::int AS attempts FROM deliveries
+            WHERE batch_id = ${batchId} AND id = ANY(${intArrayLiteral(ids)}::bigint[])
+            FOR UPDATE`,
+      ),
+    ]);
     const before = new Map(old.map((d) => [d.id, d]));
     const results = s.results.filter((r) => before.has(r.deliveryId));
     const { refs, batchOf } = await insertFollowUps(
@@ -110,84 +126,86 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
     );
 
     const delta = new CounterDelta();
-    const updates = [];
-    const attempts = [];
+    const u = newColumns(
+      ['id', 'attempts', 'batch_id'],
+      ['state', 'failure_class', 'last_error', 'suppression_reason', 'provider_message_id', 'channel'],
+    );
+    const a = newColumns(
+      ['delivery_id', 'attempt'],
+      ['channel', 'account', 'status', 'provider_message_id', 'failure_class', 'error'],
+    );
     for (const r of results) {
       const prev = before.get(r.deliveryId)!;
       const movesChannel = r.retry !== undefined && r.retry.channel !== prev.channel;
       const attemptNo = prev.attempts + (r.attempt ? 1 : 0);
+      // A queued delivery of a batch we hold was submitted by a start of it (the claim counted it so).
       delta.move(
-        { state: prev.state, failureClass: prev.failure_class },
+        { state: prev.state === 'queued' ? 'submitted' : prev.state, failureClass: prev.failure_class },
         { state: r.state, failureClass: r.failureClass ?? null },
       );
-      updates.push({
-        id: Number(r.deliveryId),
-        state: r.state,
-        failure_class: r.failureClass ?? null,
-        last_error: r.error ?? null,
-        suppression_reason: r.suppressionReason ?? null,
-        provider_message_id: r.attempt?.providerMessageId ?? null,
-        attempts: movesChannel ? 0 : attemptNo,
-        channel: r.retry?.channel ?? null,
-        batch_id: batchOf.get(r.deliveryId) ?? null,
-      });
+      u.ints.id.push(Number(r.deliveryId));
+      u.ints.attempts.push(movesChannel ? 0 : attemptNo);
+      u.ints.batch_id.push(batchOf.get(r.deliveryId) ?? null);
+      u.texts.state.push(r.state);
+      u.texts.failure_class.push(r.failureClass ?? null);
+      u.texts.last_error.push(r.error ?? null);
+      u.texts.suppression_reason.push(r.suppressionReason ?? null);
+      u.texts.provider_message_id.push(r.attempt?.providerMessageId ?? null);
+      u.texts.channel.push(r.retry?.channel ?? null);
       if (r.attempt) {
-        attempts.push({
-          delivery_id: Number(r.deliveryId),
-          attempt: attemptNo,
-          channel: r.attempt.channel,
-          account: r.attempt.account,
-          status: r.attempt.status,
-          provider_message_id: r.attempt.providerMessageId,
-          failure_class: r.attempt.failureClass,
-          error: r.attempt.error,
-        });
+        a.ints.delivery_id.push(Number(r.deliveryId));
+        a.ints.attempt.push(attemptNo);
+        a.texts.channel.push(r.attempt.channel);
+        a.texts.account.push(r.attempt.account);
+        a.texts.status.push(r.attempt.status);
+        a.texts.provider_message_id.push(r.attempt.providerMessageId);
+        a.texts.failure_class.push(r.attempt.failureClass);
+        a.texts.error.push(r.attempt.error);
       }
     }
-    if (updates.length > 0) {
-      await tx.execute(sql`
+    const byState: Record<string, number> = {};
+    for (const r of results) byState[r.state] = (byState[r.state] ?? 0) + 1;
+    const details = {
+      campaignId: batch.campaign_id,
+      channel: batch.channel,
+      starts: batch.starts,
+      byState,
+      retries: refs.length,
+    };
+    // One statement: every delivery's new state, its attempt, the audit entry and the batch's state.
+    await tx.execute(sql`
+      WITH updated AS (
         UPDATE deliveries d SET
           state = u.state, failure_class = u.failure_class, last_error = u.last_error,
           suppression_reason = coalesce(u.suppression_reason, d.suppression_reason),
           provider_message_id = coalesce(u.provider_message_id, d.provider_message_id),
           attempts = u.attempts, channel = coalesce(u.channel, d.channel),
           batch_id = coalesce(u.batch_id, d.batch_id), claimed_start = NULL, updated_at = ${at}::timestamptz
-        FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u(
-          id bigint, state text, failure_class text, last_error text, suppression_reason text,
-          provider_message_id text, attempts int, channel text, batch_id bigint)
-        WHERE d.id = u.id`);
-    }
-    if (attempts.length > 0) {
-      await tx.execute(sql`
+        FROM unnest(${u.int('id')}::bigint[], ${u.text('state')}::text[], ${u.text('failure_class')}::text[],
+                    ${u.text('last_error')}::text[], ${u.text('suppression_reason')}::text[],
+                    ${u.text('provider_message_id')}::text[], ${u.int('attempts')}::int[],
+                    ${u.text('channel')}::text[], ${u.int('batch_id')}::bigint[])
+          AS u(id, state, failure_class, last_error, suppression_reason, provider_message_id, attempts, channel, batch_id)
+        WHERE d.id = u.id
+        RETURNING 1
+      ), attempted AS (
         INSERT INTO delivery_attempts (workspace_id, campaign_id, delivery_id, batch_id, attempt, channel, account,
                                        status, provider_message_id, failure_class, error, at)
         SELECT ${Number(batch.workspace_id)}::bigint, ${Number(batch.campaign_id)}::bigint, a.delivery_id, ${batchId}::bigint, a.attempt,
                a.channel, a.account, a.status, a.provider_message_id, a.failure_class, a.error, ${at}::timestamptz
-        FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(
-          delivery_id bigint, attempt int, channel text, account text, status text,
-          provider_message_id text, failure_class text, error text)`);
-    }
-    await tx.execute(
-      sql`UPDATE batches SET state = ${s.batchState}::text, lease_owner = NULL, lease_until = NULL, updated_at = ${at}::timestamptz
-          WHERE id = ${batchId}`,
-    );
-    const byState: Record<string, number> = {};
-    for (const r of results) byState[r.state] = (byState[r.state] ?? 0) + 1;
-    await writeAudit(tx, {
-      workspaceId: batch.workspace_id,
-      actor: { kind: 'worker', id: s.leaseOwner },
-      action: `batch.${s.batchState}`,
-      subjectType: 'batch',
-      subjectId: s.batchId,
-      details: {
-        campaignId: batch.campaign_id,
-        channel: batch.channel,
-        starts: batch.starts,
-        byState,
-        retries: refs.length,
-      },
-      at: s.at,
-    });
+        FROM unnest(${a.int('delivery_id')}::bigint[], ${a.int('attempt')}::int[], ${a.text('channel')}::text[],
+                    ${a.text('account')}::text[], ${a.text('status')}::text[], ${a.text('provider_message_id')}::text[],
+                    ${a.text('failure_class')}::text[], ${a.text('error')}::text[])
+          AS a(delivery_id, attempt, channel, account, status, provider_message_id, failure_class, error)
+        RETURNING 1
+      ), audited AS (
+        INSERT INTO audit_log (workspace_id, actor_kind, actor_id, action, subject_type, subject_id, details, at)
+        VALUES (${Number(batch.workspace_id)}::bigint, 'worker', ${s.leaseOwner}::text, ${`batch.${s.batchState}`}::text,
+                'batch', ${s.batchId}::text, ${JSON.stringify(details)}::jsonb, ${at}::timestamptz)
+        RETURNING 1
+      )
+      UPDATE batches SET state = ${s.batchState}::text, lease_owner = NULL, lease_until = NULL, updated_at = ${at}::timestamptz
+      WHERE id = ${batchId}`);
     // Last, so the shard's row lock is held for as short a time as possible.
     await delta.apply(tx, campaignOf(batch), shardOf(batchId));
     return { followUps: refs, campaignId: Number(batch.campaign_id) };
@@ -203,20 +221,23 @@ export function releaseBatch(db: Db, input: { batchId: string; owner: string; du
     const tx = raw as unknown as Db;
     const batch = await lockLeasedBatch(tx, batchId, input.owner);
     if (!batch) return;
-    const reverted = await rows<{ id: string }>(
-      tx,
-      sql`UPDATE deliveries SET state = 'queued', claimed_start = NULL
-          WHERE batch_id = ${batchId} AND state = 'submitted' AND claimed_start = ${batch.starts}
-          RETURNING id::text`,
-    );
+    // The first start counted the batch's queued deliveries as submitted; giving it back uncounts them.
+    // A later start counted nothing: what an earlier, dead start submitted stays submitted.
+    const [{ n: reverted } = { n: 0 }] =
+      batch.starts === 1
+        ? await rows<{ n: number }>(
+            tx,
+            sql`SELECT count(*)::int AS n FROM deliveries WHERE batch_id = ${batchId} AND state = 'queued'`,
+          )
+        : [];
     await tx.execute(
       sql`UPDATE batches SET state = 'queued', due_at = ${input.dueAt.toISOString()}::timestamptz,
                  starts = starts - 1, lease_owner = NULL, lease_until = NULL WHERE id = ${batchId}`,
     );
-    if (reverted.length > 0) {
+    if (reverted > 0) {
       const delta = new CounterDelta();
-      delta.add({ state: 'submitted' }, -reverted.length);
-      delta.add({ state: 'queued' }, reverted.length);
+      delta.add({ state: 'submitted' }, -reverted);
+      delta.add({ state: 'queued' }, reverted);
       await delta.apply(tx, campaignOf(batch), shardOf(batchId));
     }
   });

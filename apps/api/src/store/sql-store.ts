@@ -183,11 +183,19 @@ export function createSqlStore(db: Db): Store {
       return settleBatch(db, settlement);
     },
 
-    completeIfDone(campaignId, at) {
+    async completeIfDone(campaignId, at) {
+      const id = numericId(campaignId);
+      if (id === undefined) return undefined;
+      // Called after every settlement, and almost always with batches left: one read answers that
+      // without a transaction. It runs after the caller's commit, as the update below does, so the
+      // last settlement to commit still sees every other one and completes the campaign.
+      const [busy] = await rows<{ one: number }>(
+        db,
+        sql`SELECT 1 AS one FROM batches WHERE campaign_id = ${id} AND state IN ('queued', 'leased') LIMIT 1`,
+      );
+      if (busy) return undefined;
       return db.transaction(async (raw) => {
         const tx = raw as unknown as Db;
-        const id = numericId(campaignId);
-        if (id === undefined) return undefined;
         const done = await rows<{ workspace_id: string }>(
           tx,
           sql`UPDATE campaigns SET state = 'completed', finished_at = ${at.toISOString()}::timestamptz, updated_at = ${at.toISOString()}::timestamptz

@@ -69,9 +69,20 @@ export function createEngine(deps: EngineDeps): Engine {
     return campaign;
   };
 
+  // Due batches this engine put on the queue, by batch and due time, with when it did. A job
+  // waits in the queue until a worker is free: offering it again on every tick (up to 1,000
+  // batches, four times a second) only costs the queue a refused duplicate each. It is offered
+  // again after a lease's length, in case the queue lost it; a batch given back has a new due time.
+  const offered = new Map<string, number>();
+  const offerKey = (ref: BatchRef) => `${ref.id}@${ref.dueAt.getTime()}`;
+  const remember = (refs: BatchRef[], at: number) => {
+    for (const ref of refs) offered.set(offerKey(ref), at);
+  };
+
   const enqueueDue = async () => {
     const due = await ctx.store.dueBatches(ctx.clock.now(), SCAN_LIMIT);
     if (due.length > 0) await ctx.queue.enqueue(due.map(toJob));
+    remember(due, ctx.clock.now().getTime());
   };
 
   const command = async (input: CampaignCommandInput, name: CampaignCommand, reason?: string) => {
@@ -193,10 +204,13 @@ export function createEngine(deps: EngineDeps): Engine {
       for (const ref of await ctx.store.abTestsDue(now, SCAN_LIMIT)) {
         if (await decideDueAbTest(ctx, ref, schedulerActor)) await afterDecision(ref);
       }
-      const due = await ctx.store.dueBatches(now, SCAN_LIMIT);
+      const staleBefore = now.getTime() - ctx.leaseMs;
+      for (const [key, at] of offered) if (at <= staleBefore) offered.delete(key);
+      const due = (await ctx.store.dueBatches(now, SCAN_LIMIT)).filter((ref) => !offered.has(offerKey(ref)));
       const expired = await ctx.store.expiredLeases(now, SCAN_LIMIT);
       const jobs = [...due, ...expired].map(toJob);
       if (jobs.length > 0) await ctx.queue.enqueue(jobs);
+      remember(due, now.getTime());
       for (const ref of await ctx.store.campaignsWithEscalation(SCAN_LIMIT)) {
         const campaign = await ctx.store.getCampaign(ref.campaignId);
         if (campaign?.state === 'running') await completeWhenDone(ctx, campaign);

@@ -278,7 +278,9 @@ export interface Store {
   expiredLeases(now: Date, limit: number): Promise<BatchRef[]>;
   /**
    * Leases a batch that is queued and due, or leased with an expired lease, of a running
-   * campaign; moves its queued deliveries to `submitted`. Undefined when it cannot be claimed.
+   * campaign; its queued deliveries count as `submitted` from then on (in the counters at once;
+   * a store may leave the rows queued — the SQL store does, the batch's `starts` saying it — but
+   * a later claim reports them with `previousState: 'submitted'`). Undefined when it cannot be claimed.
    */
   claimBatch(input: {
     batchId: string;

@@ -1,7 +1,6 @@
 import { index, integer, pgTable, smallint, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { campaigns } from './campaign.js';
 import { at, createdAt, idColumn, ref } from './common.js';
-import { contacts } from './contact.js';
 import { workspaces } from './workspace.js';
 
 export const batches = pgTable(
@@ -37,12 +36,13 @@ export const deliveries = pgTable(
   {
     id: idColumn(),
     workspaceId: ref('workspace_id').notNull(),
-    campaignId: ref('campaign_id')
-      .notNull()
-      .references(() => campaigns.id, { onDelete: 'cascade' }),
-    contactId: ref('contact_id')
-      .notNull()
-      .references(() => contacts.id, { onDelete: 'cascade' }),
+    // No foreign keys on the two columns below, nor on `delivery_attempts.delivery_id`: a
+    // plan writes a row per recipient and each key costs a per-row check (and a row lock on
+    // the contact), which doubled planning. Only the plan and settlement write these rows,
+    // from a campaign and contacts read in the same transaction; neither is ever deleted
+    // once it has deliveries (a merge keeps such a contact, an erasure anonymises it).
+    campaignId: ref('campaign_id').notNull(),
+    contactId: ref('contact_id').notNull(),
     /** Null in an A/B test's hold-out, and in its rest until the winner is decided. */
     variantId: ref('variant_id'),
     channel: text('channel'),
@@ -78,9 +78,7 @@ export const deliveryAttempts = pgTable(
     id: idColumn(),
     workspaceId: ref('workspace_id').notNull(),
     campaignId: ref('campaign_id').notNull(),
-    deliveryId: ref('delivery_id')
-      .notNull()
-      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    deliveryId: ref('delivery_id').notNull(),
     batchId: ref('batch_id').notNull(),
     attempt: smallint('attempt').notNull(),
     channel: text('channel').notNull(),
