@@ -46,7 +46,8 @@ export async function writeContactsCsv(path: string, n: number, seed = 20260302)
     const district = districts[Math.floor(random() * districts.length)]!;
     const active =
       random() < 0.2 ? '' : new Date(now - Math.floor(random() * 120 * 86_400_000)).toISOString();
-    const phone = `1${3 + (i % 7)}${String(100_000_000 + i * 13).slice(-9)}`;
+    // 13x and 18x: ranges every number of which libphonenumber accepts as a mainland mobile.
+    const phone = `1${i % 2 === 0 ? 3 : 8}${String(100_000_000 + i * 13).slice(-9)}`;
     chunk += `用户${i},${phone},${i % 3 === 0 ? `u${i}@example.com` : ''},${[...tags].map(tagName).join('|')},${province},${city},${district},${devices[Math.floor(random() * 4)]},${active},${['gold', 'silver', 'bronze'][i % 3]}\n`;
     if (chunk.length > 1 << 20) {
       if (!out.write(chunk)) await once(out, 'drain');

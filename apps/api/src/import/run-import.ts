@@ -122,7 +122,8 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
     watch.lap('read: parse, validate, stage');
     encoding = read.encoding;
     total = read.rows;
-    errors.push(...read.errors);
+    // Not push(...): an import with a few hundred thousand bad rows would overflow the stack.
+    for (const error of read.errors) errors.push(error);
     // Unreadable rows are found before the rows around them: the report reads top to bottom.
     errors.sort((a, b) => a.row - b.row);
     if (options.allOrNothing && errors.length > 0) {
@@ -135,7 +136,7 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
     await stageIdentities(tx);
     watch.lap('merge: stage groups, identities');
     const merged = await mergeStaged(tx, options.workspaceId, watch.lap);
-    errors.push(...merged.conflicts);
+    for (const conflict of merged.conflicts) errors.push(conflict);
     if (options.allOrNothing && merged.conflicts.length > 0) {
       throw new QunfaError(
         'INVALID_INPUT',

@@ -111,7 +111,8 @@ export class MemoryQueue implements Queue {
         resolve();
       };
     });
-    const next = Math.min(...[...this.waiting.values()].map((j) => j.dueAt.getTime()));
+    let next = Number.POSITIVE_INFINITY;
+    for (const job of this.waiting.values()) next = Math.min(next, job.dueAt.getTime());
     if (full || !Number.isFinite(next)) return notified;
     const timer = new AbortController();
     const onAbort = () => timer.abort();
