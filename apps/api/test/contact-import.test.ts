@@ -39,6 +39,41 @@ describe.each(drivers)('contact import: CSV edge cases, encodings, merging, erro
     await t?.stop();
   });
 
+  it("refuses, whole, an import that would pass the workspace's tag limit", async () => {
+    const db = t.app.deps.db;
+    const ws2 = t.b.id;
+    const [{ n }] = (await rows<{ n: number }>(
+      db,
+      sql`SELECT count(*)::int AS n FROM tags WHERE workspace_id = ${ws2}::bigint`,
+    )) as [{ n: number }];
+    await db.execute(sql`UPDATE workspaces SET max_tags = ${n + 2} WHERE id = ${ws2}::bigint`);
+    try {
+      const before = await rows<{ n: number }>(
+        db,
+        sql`SELECT count(*)::int AS n FROM contacts WHERE workspace_id = ${ws2}::bigint`,
+      );
+      const csv = '手机号,标签\n13800138001,甲|乙\n13800138002,丙\n';
+      await expect(runImport(db, from(csv), options({ workspaceId: ws2 }))).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        details: { field: 'tags' },
+      });
+      expect(
+        await rows(db, sql`SELECT count(*)::int AS n FROM contacts WHERE workspace_id = ${ws2}::bigint`),
+      ).toEqual(before);
+      expect(
+        await rows(db, sql`SELECT count(*)::int AS n FROM tags WHERE workspace_id = ${ws2}::bigint`),
+      ).toEqual([{ n }]);
+      const fits = await runImport(
+        db,
+        from('手机号,标签\n13800138001,甲|乙\n'),
+        options({ workspaceId: ws2 }),
+      );
+      expect(fits).toMatchObject({ created: 1, errors: [] });
+    } finally {
+      await db.execute(sql`UPDATE workspaces SET max_tags = 1000 WHERE id = ${ws2}::bigint`);
+    }
+  });
+
   it('reports every bad row of a file with hundreds of thousands of them', async () => {
     // Collecting errors with push(...errors) overflowed the stack at about 125,000.
     const bad = 150_000;

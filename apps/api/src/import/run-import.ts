@@ -55,11 +55,25 @@ async function tagResolver(tx: Db, workspaceId: number) {
       )
     ).map((t) => [t.name, Number(t.id)]),
   );
+  const [limit] = await rows<{ max: number }>(
+    tx,
+    sql`SELECT max_tags::int AS max FROM workspaces WHERE id = ${workspaceId}::bigint`,
+  );
   return {
     missing: (names: string[]) => names.some((n) => !known.has(n)),
     async create(names: string[]) {
       for (const name of names) {
         if (known.has(name)) continue;
+        // The workspace's tag limit holds for imports too: the whole import is refused.
+        if (limit && known.size >= limit.max) {
+          throw new QunfaError(
+            'INVALID_INPUT',
+            `the import needs more tags than the workspace's ${limit.max} (max_tags)`,
+            {
+              details: { field: 'tags', maxTags: limit.max },
+            },
+          );
+        }
         const [row] = await rows<{ id: number | string }>(
           tx,
           sql`INSERT INTO tags (workspace_id, name) VALUES (${workspaceId}::bigint, ${name}) RETURNING id`,
