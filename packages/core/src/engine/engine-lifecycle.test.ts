@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settledCount } from '../domain/counters.js';
-import { isQunfaError } from '../errors.js';
+import { isQunfaError, QunfaError } from '../errors.js';
 import type { ComplianceRule } from '../plugins/rule.js';
 import { createTestEngine } from '../testing/engine-harness.js';
 import { makeContact } from '../testing/fixtures.js';
@@ -164,6 +164,61 @@ describe('engine: campaign life cycle', () => {
     await t.addCampaign({ id: '1', scheduledAt: new Date(t.clock.now().getTime() + 1000) });
     await t.engine.start({ ...ref, actor: t.actor });
     blocked = true;
+    await t.clock.advance(1000);
+    await t.engine.tick();
+    expect((await t.store.getCampaign('1'))?.state).toBe('cancelled');
+  });
+
+  it('tries a scheduled start that failed again after a growing delay, not on every tick', async () => {
+    let calls = 0;
+    let healthy = true;
+    const flaky: ComplianceRule = {
+      kind: 'rule',
+      name: 'rule:flaky',
+      checkCampaign: () => {
+        calls++;
+        if (!healthy) throw new Error('lexicon service down');
+        return [];
+      },
+    };
+    const t = createTestEngine({ plugins: [fakeChannel(), flaky] });
+    await t.addContacts(contacts(2));
+    await t.addCampaign({ id: '1', scheduledAt: new Date(t.clock.now().getTime() + 1000) });
+    await t.engine.start({ ...ref, actor: t.actor });
+    healthy = false;
+    calls = 0;
+    const tickFor = async (ms: number) => {
+      for (let elapsed = 0; elapsed < ms; elapsed += 250) {
+        await t.clock.advance(250);
+        await t.engine.tick();
+      }
+    };
+    await tickFor(1000 + 9_750); // due, then 39 more ticks inside the first 10 s back-off
+    expect(calls).toBe(1);
+    await tickFor(250); // 10 s after the failure: a second try, which fails; next in 20 s
+    expect(calls).toBe(2);
+    await tickFor(19_750);
+    expect(calls).toBe(2);
+    healthy = true;
+    await tickFor(250);
+    expect(calls).toBe(3);
+    expect((await t.store.getCampaign('1'))?.state).toBe('running');
+  });
+
+  it('cancels a scheduled campaign that is invalid as it stands when it is due', async () => {
+    let invalid = false;
+    const strict: ComplianceRule = {
+      kind: 'rule',
+      name: 'rule:strict',
+      checkCampaign: () => {
+        if (invalid) throw new QunfaError('INVALID_INPUT', 'no longer valid', { plugin: 'rule:strict' });
+        return [];
+      },
+    };
+    const t = createTestEngine({ plugins: [fakeChannel(), strict] });
+    await t.addCampaign({ id: '1', scheduledAt: new Date(t.clock.now().getTime() + 1000) });
+    await t.engine.start({ ...ref, actor: t.actor });
+    invalid = true;
     await t.clock.advance(1000);
     await t.engine.tick();
     expect((await t.store.getCampaign('1'))?.state).toBe('cancelled');

@@ -29,6 +29,10 @@ const SCAN_LIMIT = 1000;
 const schedulerActor: Actor = { kind: 'system', id: 'scheduler' };
 
 /** The campaign engine: commands on campaigns, batch processing and the worker loop, over the ports. */
+/** First delay before a failed scheduled start is tried again; doubles up to the maximum. */
+const START_RETRY_BASE_MS = 10_000;
+const START_RETRY_MAX_MS = 15 * 60_000;
+
 export function createEngine(deps: EngineDeps): Engine {
   const logger = deps.logger ?? silentLogger;
   const ctx: EngineContext = {
@@ -147,19 +151,38 @@ export function createEngine(deps: EngineDeps): Engine {
     return { campaign: completed ?? started.campaign, summary: started.summary };
   };
 
+  /**
+   * Scheduled starts that failed for a reason a retry may cure (a channel this process does
+   * not load yet, a plugin or database failing): tried again after a growing delay, not on
+   * every tick — a tick is 250 ms, and each failure is logged.
+   */
+  const failedStarts = new Map<string, { failures: number; retryAt: number }>();
+
   const startScheduled = async (ref: { workspaceId: string; campaignId: string }) => {
+    const now = ctx.clock.now().getTime();
+    const failed = failedStarts.get(ref.campaignId);
+    if (failed && now < failed.retryAt) return;
     try {
       await start({ ...ref, actor: schedulerActor });
+      failedStarts.delete(ref.campaignId);
     } catch (error) {
       logger.error('a scheduled campaign could not start', {
         campaignId: ref.campaignId,
         code: isQunfaError(error) ? error.code : undefined,
         error: error instanceof Error ? error.message : String(error),
       });
-      // A campaign its rules now block would be retried on every tick: it is cancelled, with the reason.
-      if (isQunfaError(error, 'COMPLIANCE_BLOCKED')) {
-        await command({ ...ref, actor: schedulerActor }, 'cancel', 'compliance_blocked').catch(() => {});
+      // What its rules now block, or what is invalid as it stands (a scheduled campaign cannot
+      // be edited), would fail on every try: it is cancelled, with the reason.
+      const hopeless = isQunfaError(error, 'COMPLIANCE_BLOCKED') || isQunfaError(error, 'INVALID_INPUT');
+      if (hopeless) {
+        failedStarts.delete(ref.campaignId);
+        const reason = isQunfaError(error, 'COMPLIANCE_BLOCKED') ? 'compliance_blocked' : 'invalid_campaign';
+        await command({ ...ref, actor: schedulerActor }, 'cancel', reason).catch(() => {});
+        return;
       }
+      const failures = (failed?.failures ?? 0) + 1;
+      const delay = Math.min(START_RETRY_MAX_MS, START_RETRY_BASE_MS * 2 ** (failures - 1));
+      failedStarts.set(ref.campaignId, { failures, retryAt: now + delay });
     }
   };
 
