@@ -4,7 +4,7 @@ import { createApiKey } from './auth/api-keys.js';
 import type { Principal } from './auth/roles.js';
 import { users, workspaces } from './db/schema/index.js';
 import { createApprovalPolicy } from './services/approval-policies.js';
-import { createCampaign } from './services/campaigns.js';
+import { createCampaign } from './services/campaign-edits.js';
 import { createContacts } from './services/contacts.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createTag } from './services/tags.js';

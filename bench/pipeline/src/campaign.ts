@@ -1,5 +1,5 @@
 import type { App } from '@qunfa/api/src/app.js';
-import { createCampaign } from '@qunfa/api/src/services/campaigns.js';
+import { createCampaign } from '@qunfa/api/src/services/campaign-edits.js';
 import { settledCount } from '@qunfa/core';
 
 export interface CampaignRun {

@@ -3,7 +3,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
 import { segments } from '../db/schema/index.js';
-import { followSegment } from './campaigns.js';
+import { followSegment } from './campaign-edits.js';
 import type { ServiceDeps } from './deps.js';
 import { requireSegment } from './segment-lookup.js';
 import { requireTags } from './tags.js';

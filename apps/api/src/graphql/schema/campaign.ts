@@ -1,11 +1,6 @@
 import type { Campaign as CampaignShape } from '@qunfa/core';
-import {
-  createCampaign,
-  getCampaign,
-  listCampaigns,
-  runLifecycle,
-  updateCampaign,
-} from '../../services/campaigns.js';
+import { createCampaign, updateCampaign } from '../../services/campaign-edits.js';
+import { getCampaign, listCampaigns, runLifecycle } from '../../services/campaigns.js';
 import { findSegment } from '../../services/segments.js';
 import { builder } from '../builder.js';
 import { AbTestInputRef } from './ab-test-input.js';

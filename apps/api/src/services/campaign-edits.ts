@@ -1,0 +1,311 @@
+import {
+  type AbTest,
+  type AudienceExpression,
+  audienceTagIds,
+  type Campaign,
+  type ChannelPlanStep,
+  QunfaError,
+  validateAbTest,
+} from '@qunfa/core';
+import { and, eq, inArray, isNotNull, or } from 'drizzle-orm';
+import { authorize, type Principal } from '../auth/roles.js';
+import type { Db } from '../db/database.js';
+import { campaigns, variants } from '../db/schema/index.js';
+import { writeAudit } from '../store/audit.js';
+import { loadCampaign, withVariants } from '../store/campaign-mapper.js';
+import {
+  type CreateCampaignInput,
+  createCampaignInput,
+  mergeRetryPolicy,
+  updateCampaignInput,
+} from './campaign-input.js';
+import { requireCampaign } from './campaigns.js';
+import type { ServiceDeps } from './deps.js';
+import { reopenForEdit } from './review-gate.js';
+import { actorOf } from './review-state.js';
+import { submitForReview } from './reviews.js';
+import { requireSegment } from './segment-lookup.js';
+import { requireTags } from './tags.js';
+import { validate } from './validate.js';
+
+/*
+ * Writing campaigns: create, edit (a reviewed campaign goes back through review), and the
+ * campaigns that follow a saved segment. Reading and life-cycle commands are in campaigns.ts.
+ */
+function checkChannels(
+  deps: ServiceDeps,
+  plan: {
+    channel: string;
+    batchSize?: number | null;
+    failover?: string[] | null;
+    trackLinks?: boolean | null;
+    escalateAfterMs?: number | null;
+    escalateUnless?: 'delivered' | 'read' | null;
+  }[],
+): ChannelPlanStep[] {
+  const find = (name: string, field: string) => {
+    const channel = deps.registry.channels.find((c) => c.name === name);
+    if (!channel) {
+      throw new QunfaError('CHANNEL_NOT_FOUND', `channel "${name}" is not loaded`, {
+        details: { field, available: deps.registry.channels.map((c) => c.name) },
+      });
+    }
+    return channel;
+  };
+  const seen = new Set<string>();
+  return plan.map((step, i) => {
+    const channel = find(step.channel, `channelPlan.${i}.channel`);
+    const failover = step.failover ?? [];
+    for (const [j, name] of failover.entries()) find(name, `channelPlan.${i}.failover.${j}`);
+    for (const name of [step.channel, ...failover]) {
+      if (seen.has(name)) {
+        throw new QunfaError('INVALID_INPUT', `channelPlan.${i}: ${name} appears twice in the plan`, {
+          details: { field: `channelPlan.${i}` },
+        });
+      }
+      seen.add(name);
+    }
+    if (step.batchSize && step.batchSize > channel.limits.maxRecipientsPerSend) {
+      throw new QunfaError(
+        'INVALID_INPUT',
+        `channelPlan.${i}.batchSize: ${channel.name} takes at most ${channel.limits.maxRecipientsPerSend} recipients a send`,
+        { details: { field: `channelPlan.${i}.batchSize` } },
+      );
+    }
+    if (step.escalateAfterMs && i === plan.length - 1) {
+      throw new QunfaError(
+        'INVALID_INPUT',
+        `channelPlan.${i}.escalateAfterMs: the last step has nowhere to escalate to`,
+        {
+          details: { field: `channelPlan.${i}.escalateAfterMs` },
+        },
+      );
+    }
+    return {
+      channel: step.channel,
+      ...(step.batchSize ? { batchSize: step.batchSize } : {}),
+      ...(step.escalateAfterMs
+        ? {
+            escalateAfter: {
+              ms: step.escalateAfterMs,
+              unless: step.escalateUnless ?? ('delivered' as const),
+            },
+          }
+        : {}),
+      ...(failover.length > 0 ? { failover } : {}),
+      ...(step.trackLinks === false ? { trackLinks: false } : {}),
+    };
+  });
+}
+
+async function insertVariants(
+  tx: Db,
+  workspaceId: number,
+  campaignId: number,
+  input: CreateCampaignInput['variants'],
+): Promise<void> {
+  await tx.insert(variants).values(
+    input.map((v) => ({
+      workspaceId,
+      campaignId,
+      key: v.key,
+      weight: v.weight,
+      content: {
+        type: v.content.type,
+        text: v.content.text,
+        ...(v.content.subject ? { subject: v.content.subject } : {}),
+      },
+    })),
+  );
+}
+
+/**
+ * The audience columns an input sets: a saved segment's expression, which the campaign then
+ * follows until it starts; or an expression of its own, which detaches it from any segment.
+ */
+async function audienceColumns(
+  deps: ServiceDeps,
+  p: Principal,
+  data: { audience?: AudienceExpression | undefined; segmentId?: string | null | undefined },
+): Promise<{ audience?: AudienceExpression; segmentId?: number | null }> {
+  if (data.segmentId) {
+    const segment = await requireSegment(deps.db, p, data.segmentId);
+    await requireTags(deps, p, audienceTagIds(segment.audience));
+    return { audience: segment.audience, segmentId: segment.id };
+  }
+  if (data.audience === undefined) return {};
+  await requireTags(deps, p, audienceTagIds(data.audience));
+  return { audience: data.audience, segmentId: null };
+}
+
+export async function createCampaign(deps: ServiceDeps, principal: Principal | null, input: unknown) {
+  const p = authorize(principal, 'write');
+  const data = validate(createCampaignInput, input);
+  const audience = await audienceColumns(deps, p, data);
+  const channelPlan = checkChannels(deps, data.channelPlan);
+  if (data.abTest) validateAbTest(data.abTest, data.variants.length);
+  return deps.db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const [row] = await tx
+      .insert(campaigns)
+      .values({
+        workspaceId: p.workspaceId,
+        name: data.name,
+        audience: audience.audience!,
+        segmentId: audience.segmentId ?? null,
+        excludeDormant: data.excludeDormant,
+        channelPlan,
+        retryPolicy: mergeRetryPolicy(data.retryPolicy),
+        scheduledAt: data.scheduledAt ?? null,
+        batchIntervalMs: data.batchIntervalMs,
+        sendWindowMs: data.sendWindowMs ?? null,
+        schedule: data.schedule ?? null,
+        abTest: data.abTest ?? null,
+      })
+      .returning();
+    await insertVariants(tx, p.workspaceId, row!.id, data.variants);
+    await writeAudit(tx, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'campaign.created',
+      subjectType: 'campaign',
+      subjectId: row!.id,
+      details: { name: data.name },
+    });
+    return (await loadCampaign(tx, row!.id))!;
+  });
+}
+
+export async function updateCampaign(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  id: string,
+  input: unknown,
+) {
+  const p = authorize(principal, 'write');
+  const data = validate(updateCampaignInput, input);
+  const existing = await requireCampaign(deps.db, p, id);
+  assertEditable(existing);
+  const audience = await audienceColumns(deps, p, data);
+  const channelPlan = data.channelPlan ? checkChannels(deps, data.channelPlan) : undefined;
+  const abTest: AbTest | null = data.abTest === undefined ? existing.abTest : data.abTest;
+  if (abTest) validateAbTest(abTest, (data.variants ?? existing.variants).length);
+  const { variants: variantInput, audience: _a, segmentId: _s, ...rest } = data;
+  return editCampaign(deps, p, existing, {
+    columns: {
+      ...(rest.name !== undefined ? { name: rest.name } : {}),
+      ...audience,
+      ...(rest.excludeDormant !== undefined ? { excludeDormant: rest.excludeDormant } : {}),
+      ...(channelPlan ? { channelPlan } : {}),
+      ...(rest.scheduledAt !== undefined ? { scheduledAt: rest.scheduledAt } : {}),
+      ...(rest.batchIntervalMs !== undefined ? { batchIntervalMs: rest.batchIntervalMs } : {}),
+      ...(rest.sendWindowMs !== undefined ? { sendWindowMs: rest.sendWindowMs } : {}),
+      ...(rest.schedule !== undefined ? { schedule: rest.schedule } : {}),
+      ...(rest.abTest !== undefined ? { abTest: rest.abTest } : {}),
+      ...(rest.retryPolicy !== undefined ? { retryPolicy: mergeRetryPolicy(rest.retryPolicy) } : {}),
+    },
+    variants: variantInput,
+    fields: Object.keys(data),
+  });
+}
+
+function assertEditable(campaign: Campaign): void {
+  if (['draft', 'in_review', 'approved'].includes(campaign.state)) return;
+  throw new QunfaError(
+    'CAMPAIGN_NOT_EDITABLE',
+    `only a draft can be edited; this campaign is ${campaign.state}`,
+    { details: { state: campaign.state } },
+  );
+}
+
+/**
+ * Writes an edit of a draft, or of a campaign in review or approved: those go back to draft
+ * for the change and are submitted for review again (an approval covers what was approved).
+ */
+async function editCampaign(
+  deps: ServiceDeps,
+  p: Principal,
+  existing: Campaign,
+  edit: {
+    columns: Partial<typeof campaigns.$inferInsert>;
+    variants?: CreateCampaignInput['variants'] | undefined;
+    fields: string[];
+    action?: string;
+  },
+): Promise<Campaign> {
+  const reviewed = existing.state === 'in_review' || existing.state === 'approved';
+  if (reviewed) await reopenForEdit(deps, p, existing);
+  // A scheduled template (followSegment) changes in place; anything else only as a draft.
+  const editableState = existing.state === 'scheduled' ? 'scheduled' : 'draft';
+  const updated = await deps.db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const changed = await tx
+      .update(campaigns)
+      .set({ ...edit.columns, updatedAt: new Date() })
+      .where(and(eq(campaigns.id, Number(existing.id)), eq(campaigns.state, editableState)))
+      .returning({ id: campaigns.id });
+    if (changed.length === 0) {
+      throw new QunfaError(
+        'CAMPAIGN_NOT_EDITABLE',
+        `the campaign left ${editableState} while it was being edited`,
+      );
+    }
+    if (edit.variants) {
+      await tx.delete(variants).where(eq(variants.campaignId, Number(existing.id)));
+      await insertVariants(tx, p.workspaceId, Number(existing.id), edit.variants);
+    }
+    await writeAudit(tx, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: edit.action ?? 'campaign.updated',
+      subjectType: 'campaign',
+      subjectId: existing.id,
+      details: { fields: edit.fields },
+    });
+    return (await loadCampaign(tx, Number(existing.id)))!;
+  });
+  if (!reviewed) return updated;
+  // Content a block finding stops stays a draft, its findings stored for the operator to see.
+  return submitForReview(deps, p, existing.id).catch((error: unknown) => {
+    if (error instanceof QunfaError && error.code === 'COMPLIANCE_BLOCKED') return updated;
+    throw error;
+  });
+}
+
+/**
+ * A segment was re-aimed: the campaigns that follow it and have not started take its new
+ * expression. Drafts change in place; campaigns in review or approved go back through review;
+ * templates (recurring or triggered) change in place, so their next run sends to the new
+ * audience. Started, scheduled one-off and finished campaigns keep the audience they have.
+ * Returns the ids of the campaigns that changed.
+ */
+export async function followSegment(
+  deps: ServiceDeps,
+  p: Principal,
+  segmentId: number,
+  audience: AudienceExpression,
+): Promise<string[]> {
+  const found = await deps.db
+    .select()
+    .from(campaigns)
+    .where(
+      and(
+        eq(campaigns.workspaceId, p.workspaceId),
+        eq(campaigns.segmentId, segmentId),
+        or(
+          inArray(campaigns.state, ['draft', 'in_review', 'approved']),
+          and(isNotNull(campaigns.schedule), eq(campaigns.state, 'scheduled')),
+        ),
+      ),
+    );
+  const changed: string[] = [];
+  for (const campaign of await withVariants(deps.db, found)) {
+    await editCampaign(deps, p, campaign, {
+      columns: { audience },
+      fields: ['audience'],
+      action: 'campaign.segment_followed',
+    });
+    changed.push(campaign.id);
+  }
+  return changed;
+}
