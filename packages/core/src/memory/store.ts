@@ -25,6 +25,7 @@ import { claim, release } from './claim.js';
 import { escalate } from './escalation.js';
 import { executePlan } from './execute-plan.js';
 import { applyReceipts } from './receipts.js';
+import { createRun, type RunInput, recurringDue, scheduledCampaignsDue } from './runs.js';
 import { settle } from './settle.js';
 import {
   type AuditEntry,
@@ -192,48 +193,11 @@ export class MemoryStore implements Store {
     now: Date,
     limit: number,
   ): Promise<{ workspaceId: string; campaignId: string }[]> {
-    return [...this.t.campaigns.values()]
-      .filter((c) => c.state === 'scheduled' && c.schedule === null && (c.scheduledAt ?? now) <= now)
-      .sort((a, b) => (a.scheduledAt?.getTime() ?? 0) - (b.scheduledAt?.getTime() ?? 0))
-      .slice(0, limit)
-      .map((c) => ({ workspaceId: c.workspaceId, campaignId: c.id }));
+    return scheduledCampaignsDue(this.t, now, limit);
   }
 
-  async createRun(input: {
-    templateId: string;
-    key: string;
-    name: string;
-    at: Date;
-    actor: Actor;
-    nextRunAt?: Date | null;
-  }): Promise<{ campaign: Campaign; created: boolean }> {
-    const template = this.t.campaigns.get(input.templateId);
-    if (!template) throw new QunfaError('CAMPAIGN_NOT_FOUND', `campaign ${input.templateId} not found`);
-    if (input.nextRunAt !== undefined) template.nextRunAt = input.nextRunAt;
-    const existing = [...this.t.campaigns.values()].find(
-      (c) => c.runOf?.campaignId === input.templateId && c.runOf.key === input.key,
-    );
-    if (existing) return { campaign: copy(existing), created: false };
-    const run: Campaign = {
-      ...copy(template),
-      id: this.t.nextId(),
-      name: input.name,
-      state: 'draft',
-      variants: template.variants.map((v) => ({ ...copy(v), id: this.t.nextId() })),
-      scheduledAt: null,
-      schedule: null,
-      nextRunAt: null,
-      runOf: { campaignId: input.templateId, key: input.key },
-      resendOf: null,
-      abState: null,
-      createdAt: input.at,
-      updatedAt: input.at,
-      startedAt: null,
-      finishedAt: null,
-    };
-    this.t.campaigns.set(run.id, run);
-    audit(this.t, input.at, run, input.actor, 'run_created', { template: input.templateId, key: input.key });
-    return { campaign: copy(run), created: true };
+  async createRun(input: RunInput): Promise<{ campaign: Campaign; created: boolean }> {
+    return createRun(this.t, input);
   }
 
   async setNextRunAt(templateId: string, nextRunAt: Date | null): Promise<void> {
@@ -242,17 +206,7 @@ export class MemoryStore implements Store {
   }
 
   async recurringDue(now: Date, limit: number): Promise<{ workspaceId: string; campaignId: string }[]> {
-    return [...this.t.campaigns.values()]
-      .filter(
-        (c) =>
-          c.state === 'scheduled' &&
-          c.schedule?.kind === 'recurring' &&
-          c.nextRunAt !== null &&
-          c.nextRunAt <= now,
-      )
-      .sort((a, b) => (a.nextRunAt?.getTime() ?? 0) - (b.nextRunAt?.getTime() ?? 0))
-      .slice(0, limit)
-      .map((c) => ({ workspaceId: c.workspaceId, campaignId: c.id }));
+    return recurringDue(this.t, now, limit);
   }
 
   async dueBatches(now: Date, limit: number): Promise<BatchRef[]> {
