@@ -1,6 +1,14 @@
 import { expect, it } from 'vitest';
 import type { EscalationSweep } from '../ports/store.js';
-import { at, claimAll, makePlan, seedCampaign, seedContacts, transition } from './store-contract-setup.js';
+import {
+  at,
+  claimAll,
+  makePlan,
+  seedCampaign,
+  seedContacts,
+  settleAllSent,
+  transition,
+} from './store-contract-setup.js';
 import type { StoreHarness } from './store-harness.js';
 
 const window = { ms: 60_000, unless: 'delivered' as const };
@@ -27,24 +35,7 @@ async function sentWithWindow(h: StoreHarness): Promise<void> {
     makePlan('2', { audience: { all: true } }),
   );
   for (const claimed of await claimAll(h)) {
-    await h.store.settleBatch({
-      batchId: claimed.batch.id,
-      leaseOwner: 'w1',
-      at: at(1000),
-      batchState: 'done',
-      results: claimed.recipients.map((r) => ({
-        deliveryId: r.deliveryId,
-        state: 'sent',
-        attempt: {
-          channel: 'channel:a',
-          account: null,
-          status: 'sent',
-          providerMessageId: `pm-${claimed.campaign.id}-${r.contactId}`,
-          failureClass: null,
-          error: null,
-        },
-      })),
-    });
+    await settleAllSent(h, claimed, (r) => `pm-${claimed.campaign.id}-${r.contactId}`);
   }
   await h.store.applyReceipts([
     { channel: 'channel:a', providerMessageId: 'pm-1-1', state: 'delivered', at: at(2000), source: 'poll' },

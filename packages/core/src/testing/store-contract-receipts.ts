@@ -1,6 +1,14 @@
 import { expect, it } from 'vitest';
 import type { ReceiptEvent } from '../ports/store.js';
-import { at, claimAll, makePlan, seedCampaign, seedContacts, transition } from './store-contract-setup.js';
+import {
+  at,
+  claimAll,
+  makePlan,
+  seedCampaign,
+  seedContacts,
+  settleAllSent,
+  transition,
+} from './store-contract-setup.js';
 import type { StoreHarness } from './store-harness.js';
 
 /**
@@ -18,24 +26,7 @@ async function sentCampaign(h: StoreHarness): Promise<Record<string, string>> {
   for (const claimed of await claimAll(h)) {
     for (const r of claimed.recipients) delivery[r.contactId] = r.deliveryId;
     if (claimed.recipients.some((r) => r.contactId === '5')) continue;
-    await h.store.settleBatch({
-      batchId: claimed.batch.id,
-      leaseOwner: 'w1',
-      at: at(1000),
-      batchState: 'done',
-      results: claimed.recipients.map((r) => ({
-        deliveryId: r.deliveryId,
-        state: 'sent',
-        attempt: {
-          channel: 'channel:a',
-          account: null,
-          status: 'sent',
-          providerMessageId: `pm-${r.contactId}`,
-          failureClass: null,
-          error: null,
-        },
-      })),
-    });
+    await settleAllSent(h, claimed, (r) => `pm-${r.contactId}`);
   }
   return delivery;
 }

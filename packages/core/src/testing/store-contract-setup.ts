@@ -104,3 +104,32 @@ export async function claimAll(h: StoreHarness, owner = 'w1'): Promise<ClaimedBa
   }
   return claimed;
 }
+
+/**
+ * Settles a claimed batch at +1 s with every recipient sent on `channel:a` under the provider
+ * message id `providerMessageId` gives it.
+ */
+export async function settleAllSent(
+  h: StoreHarness,
+  claimed: ClaimedBatch,
+  providerMessageId: (r: ClaimedBatch['recipients'][number]) => string,
+): Promise<void> {
+  await h.store.settleBatch({
+    batchId: claimed.batch.id,
+    leaseOwner: 'w1',
+    at: at(1000),
+    batchState: 'done',
+    results: claimed.recipients.map((r) => ({
+      deliveryId: r.deliveryId,
+      state: 'sent',
+      attempt: {
+        channel: 'channel:a',
+        account: null,
+        status: 'sent',
+        providerMessageId: providerMessageId(r),
+        failureClass: null,
+        error: null,
+      },
+    })),
+  });
+}
