@@ -11,6 +11,7 @@ import {
   systemClock,
 } from '@qunfa/core';
 import { openPorts } from './adapters/open-ports.js';
+import { createSqlPluginState } from './adapters/sql-plugin-state.js';
 import { audienceIndexesFor } from './audience/audience-indexes.js';
 import { createContentChecker } from './compliance/content-checker.js';
 import { createLexiconCache } from './compliance/lexicon-cache.js';
@@ -25,6 +26,8 @@ import { createLinkTokens } from './links/link-token.js';
 import { createLogger } from './logger.js';
 import { loadConfiguredPlugins, type PluginServices } from './plugins.js';
 import type { ServiceDeps } from './services/deps.js';
+import { createInboundSink } from './services/inbound/inbound-sink.js';
+import { DEFAULT_ATTRIBUTION_MS } from './services/inbound/record-inbound.js';
 import { createSqlCampaignFacts, createSqlRecipientFacts } from './store/recipient-facts-sql.js';
 import { createSqlStore } from './store/sql-store.js';
 
@@ -75,6 +78,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   );
   // Until the server listens (or for a worker-only process), links point at the configured port.
   let publicUrl = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
+  const inboundAttributionMs = config.inboundAttributionMs ?? DEFAULT_ATTRIBUTION_MS;
   const engine: Engine = createEngine({
     store,
     queue,
@@ -87,6 +91,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
     ...(config.maxBatchStarts === undefined ? {} : { maxBatchStarts: config.maxBatchStarts }),
     contentChecker: createContentChecker(database.db),
+    pluginState: ports.pluginState ?? createSqlPluginState(database.db),
+    inbound: createInboundSink({ db: database.db, bus, clock: systemClock, logger }, inboundAttributionMs),
     linkTracker: {
       url: (ref) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}`,
       unsubscribeUrl: ({ deliveryId }) =>
@@ -102,6 +108,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     clock: systemClock,
     logger,
     lexicons,
+    inboundAttributionMs,
   };
 
   let server: Server | undefined;
@@ -131,7 +138,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       const { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } = await import('./graphql/yoga.js');
       const yoga = createGraphQLServer(deps);
       const serveConsole = createStaticHandler(consoleDist);
-      const callbacks = createCallbackHandler({ registry, engine, logger });
+      const callbacks = createCallbackHandler({ engine, logger });
       const links = createLinkHandler({ db: database.db, engine, clock: systemClock, logger, tokens });
       const unsubscribe = createUnsubscribeHandler({
         db: database.db,

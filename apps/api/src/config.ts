@@ -40,6 +40,8 @@ const envSchema = z.object({
   LINK_SECRET: z.string().min(32).optional(),
   /** How often channels that can be polled are asked for receipts, in ms. Default 5000. */
   RECEIPT_POLL_MS: z.coerce.number().int().min(100).default(5000),
+  /** A reply is attributed to the campaign that reached its sender within this many hours. Default 72. */
+  INBOUND_ATTRIBUTION_HOURS: z.coerce.number().positive().max(8760).default(72),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** Daily quiet period in the contact's time zone (`HH:MM-HH:MM`), or `off`. Default 22:00-08:00. */
   QUIET_HOURS: z
@@ -79,6 +81,8 @@ export interface AppConfig {
   linkSecret?: string | undefined;
   /** Milliseconds between polls of channels' `pollReceipts`. Default 5000. */
   receiptPollIntervalMs?: number;
+  /** How far back a delivery counts for attributing a reply to its campaign, in ms. Default 72 h. */
+  inboundAttributionMs?: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -102,6 +106,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: e.PUBLIC_URL,
     linkSecret: e.LINK_SECRET,
     receiptPollIntervalMs: e.RECEIPT_POLL_MS,
+    inboundAttributionMs: e.INBOUND_ATTRIBUTION_HOURS * 3_600_000,
     quietHours:
       e.QUIET_HOURS === 'off' ? 'off' : { start: e.QUIET_HOURS.slice(0, 5), end: e.QUIET_HOURS.slice(6) },
   };

@@ -105,14 +105,18 @@ describe('audience preview, bulk tagging, suppressions and segments over GraphQL
         c: ids.slice(0, 2),
       },
     );
-    expect(
-      await gqlOk(t.url, op, 'mutation { recordSmsReply(phone: "+86 138 0013 0002", text: " 退订 ") }'),
-    ).toEqual({ recordSmsReply: true });
-    expect(await gqlOk(t.url, op, 'mutation { recordSmsReply(phone: "13800130003", text: "谢谢") }')).toEqual(
-      {
-        recordSmsReply: false,
-      },
-    );
+    const reply = (phone: string, text: string) =>
+      gqlOk(
+        t.url,
+        op,
+        'mutation($p: String!, $t: String!) { recordSmsReply(phone: $p, text: $t) { unsubscribed } }',
+        {
+          p: phone,
+          t: text,
+        },
+      );
+    expect(await reply('+86 138 0013 0002', ' 退订 ')).toEqual({ recordSmsReply: { unsubscribed: 1 } });
+    expect(await reply('13800130003', '谢谢')).toEqual({ recordSmsReply: { unsubscribed: 0 } });
     await gqlOk(t.url, op, 'mutation($c: [ID!]!) { suppressContacts(contactIds: $c, reason: COMPLAINED) }', {
       c: [ids[3]],
     });

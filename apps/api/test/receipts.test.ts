@@ -29,26 +29,25 @@ function hookedChannel(): SandboxChannel {
   };
   return {
     ...base,
-    async receipts(request) {
+    async callback(request) {
       if (request.method === 'GET') {
         verify(request.query.timestamp, request.query.echostr ?? '', request.query.signature);
-        return [];
+        return { response: { body: request.query.echostr ?? '' } };
       }
       verify(request.headers['x-timestamp'], request.body, request.headers['x-signature']);
       const items = JSON.parse(request.body) as { msgid: string; status: string; time: string }[];
-      return items.map(
-        (i): DeliveryEvent => ({
-          providerMessageId: i.msgid,
-          state: i.status === 'DELIVRD' ? 'delivered' : 'failed',
-          at: new Date(i.time),
-          ...(i.status === 'DELIVRD' ? {} : { failure: 'invalid_recipient', error: i.status }),
-        }),
-      );
+      return {
+        events: items.map(
+          (i): DeliveryEvent => ({
+            providerMessageId: i.msgid,
+            state: i.status === 'DELIVRD' ? 'delivered' : 'failed',
+            at: new Date(i.time),
+            ...(i.status === 'DELIVRD' ? {} : { failure: 'invalid_recipient', error: i.status }),
+          }),
+        ),
+        response: { contentType: 'application/json', body: '{"result":0}' },
+      };
     },
-    callbackResponse: (request) =>
-      request.method === 'GET'
-        ? { body: request.query.echostr ?? '' }
-        : { contentType: 'application/json', body: '{"result":0}' },
   };
 }
 

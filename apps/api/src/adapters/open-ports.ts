@@ -4,6 +4,7 @@ import {
   MemoryEventBus,
   MemoryQueue,
   MemoryRateLimiter,
+  type PluginState,
   type Queue,
   type RateLimiter,
 } from '@qunfa/core';
@@ -11,21 +12,25 @@ import type { AppConfig } from '../config.js';
 import { createBullmqQueue } from './bullmq-queue.js';
 import { createPgEventBus } from './pg-event-bus.js';
 import { createRedisEventBus } from './redis-event-bus.js';
+import { createRedisPluginState } from './redis-plugin-state.js';
 import { createRedisRateLimiter } from './redis-rate-limiter.js';
 
 export interface Ports {
   queue: Queue;
   bus: EventBus;
   limiter: RateLimiter;
+  /** Channels' shared state on Redis; undefined: the app keeps it in the database. */
+  pluginState?: PluginState;
   /** Which implementations were chosen, for the start banner and logs. */
   kind: 'redis' | 'postgres-notify' | 'in-process';
   close(): Promise<void>;
 }
 
 /**
- * Queue, event bus and rate limiter for this process: Redis (BullMQ, pub/sub, Lua limits)
+ * Queue, event bus, rate limiter and plugin state for this process: Redis (BullMQ, pub/sub, Lua limits)
  * when `REDIS_URL` is set, so any number of API and worker processes share them; otherwise
- * in-process ones, with events over PostgreSQL NOTIFY when the database is PostgreSQL.
+ * in-process ones, with events over PostgreSQL NOTIFY when the database is PostgreSQL (and
+ * plugin state in the database, see `createSqlPluginState`).
  */
 export async function openPorts(config: AppConfig, logger: Logger): Promise<Ports> {
   if (config.redisUrl) {
@@ -39,15 +44,18 @@ export async function openPorts(config: AppConfig, logger: Logger): Promise<Port
     });
     const limiter = createRedisRateLimiter(settings);
     const bus = await createRedisEventBus(settings);
+    const pluginState = createRedisPluginState(settings);
     return {
       queue,
       bus,
       limiter,
+      pluginState,
       kind: 'redis',
       async close() {
         await queue.close();
         await bus.close();
         await limiter.close();
+        await pluginState.close();
       },
     };
   }

@@ -2,11 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type CallbackRequest,
   type CallbackResponse,
-  channelReceiptEvents,
   type Engine,
   isQunfaError,
   type Logger,
-  type Registry,
 } from '@qunfa/core';
 import { readBody } from './request-body.js';
 
@@ -19,23 +17,32 @@ function answer(res: ServerResponse, r: CallbackResponse): void {
   res.end(r.body);
 }
 
+/** `/callbacks/wecom/app/1000002` → channel `channel:wecom`, path `/app/1000002`. */
+function route(pathname: string): { channel: string; path: string } | undefined {
+  try {
+    const [id, ...rest] = pathname.slice(CALLBACK_PATH.length).split('/');
+    const name = decodeURIComponent(id ?? '');
+    if (!name) return undefined;
+    return {
+      channel: name.startsWith('channel:') ? name : `channel:${name}`,
+      path: rest.length === 0 ? '' : `/${rest.map(decodeURIComponent).join('/')}`,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * `/callbacks/<channel id>` (GET or POST): the channel's `receipts` verifies and parses the
- * provider's request, the engine applies the events, the channel says what to answer. An
- * unknown channel is 404, a rejected signature 401/403; in both cases nothing is written.
+ * `/callbacks/<channel id>[/<path>]` (GET or POST): the engine hands the request to the
+ * channel's `callback`, which verifies and parses it, then applies its receipts and records
+ * its inbound messages; the channel says what to answer. An unknown channel is 404, a rejected
+ * signature or a replay 401/403; in both cases nothing is written.
  */
-export function createCallbackHandler(deps: { registry: Registry; engine: Engine; logger: Logger }) {
+export function createCallbackHandler(deps: { engine: Engine; logger: Logger }) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://callback');
-    let id: string;
-    try {
-      id = decodeURIComponent(url.pathname.slice(CALLBACK_PATH.length));
-    } catch {
-      return answer(res, { status: 404, body: 'not found' });
-    }
-    const name = id.startsWith('channel:') ? id : `channel:${id}`;
-    const channel = deps.registry.channels.find((c) => c.name === name);
-    if (!channel?.receipts) return answer(res, { status: 404, body: 'not found' });
+    const target = route(url.pathname);
+    if (!target) return answer(res, { status: 404, body: 'not found' });
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.setHeader('allow', 'GET, POST');
       return answer(res, { status: 405, body: 'method not allowed' });
@@ -44,6 +51,7 @@ export function createCallbackHandler(deps: { registry: Registry; engine: Engine
     if (body === undefined) return answer(res, { status: 413, body: 'too large' });
     const request: CallbackRequest = {
       method: req.method,
+      path: target.path,
       headers: Object.fromEntries(
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
       ),
@@ -51,24 +59,19 @@ export function createCallbackHandler(deps: { registry: Registry; engine: Engine
       body,
     };
     try {
-      const events = await channel.receipts(request);
-      if (events === undefined) return answer(res, { status: 404, body: 'not found' });
-      if (events.length > 0) {
-        const result = await deps.engine.applyReceipts(
-          channelReceiptEvents(channel.name, events, 'callback'),
-        );
-        deps.logger.debug('receipts applied', {
-          plugin: channel.name,
-          ...result,
-          unknown: result.unknown.length,
-        });
-      }
-      answer(res, channel.callbackResponse?.(request, events) ?? { body: 'success' });
+      const handled = await deps.engine.handleCallback(target.channel, request);
+      if (!handled) return answer(res, { status: 404, body: 'not found' });
+      deps.logger.debug('callback handled', {
+        plugin: target.channel,
+        receipts: handled.receipts?.applied ?? 0,
+        inbound: handled.inbound?.recorded ?? 0,
+      });
+      answer(res, handled.response);
     } catch (error) {
       const status = isQunfaError(error) ? statusOf[error.code] : undefined;
       if (status) return answer(res, { status, body: status === 400 ? 'bad request' : 'rejected' });
-      deps.logger.error('a receipt callback failed', {
-        plugin: channel.name,
+      deps.logger.error('a provider callback failed', {
+        plugin: target.channel,
         error: error instanceof Error ? error.message : String(error),
       });
       answer(res, { status: 500, body: 'error' });

@@ -13,4 +13,6 @@ export interface ServiceDeps {
   logger: Logger;
   /** Each workspace's sensitive-word index, rebuilt when its lexicons change. */
   lexicons: LexiconCache;
+  /** How far back a campaign's delivery counts for attributing a reply to it, in ms. */
+  inboundAttributionMs: number;
 }

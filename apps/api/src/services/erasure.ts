@@ -18,7 +18,7 @@ const identitiesOf = async (tx: Db, contactId: number) =>
 
 /**
  * Erases a person: identities, name, attributes, region, tags and activity go; so do the
- * provider ids, errors and event payloads of their deliveries. The contact row and its
+ * provider ids, errors and event payloads of their deliveries, and what they wrote to us. The contact row and its
  * deliveries stay, empty, so campaign counts still add up. Each identity leaves only a keyed
  * hash, which suppresses it as `erased` if it is ever added again, until a new opt-in.
  */
@@ -56,6 +56,8 @@ export async function eraseContact(
       WHERE delivery_id IN (SELECT id FROM deliveries WHERE contact_id = ${cid})`);
     await tx.execute(sql`UPDATE events SET payload = '{}'::jsonb
       WHERE delivery_id IN (SELECT id FROM deliveries WHERE contact_id = ${cid})`);
+    await tx.execute(sql`UPDATE inbound_messages SET text = '', media = '[]'::jsonb, account = NULL
+      WHERE contact_id = ${cid}`);
     await recordAudienceChanges(tx, p.workspaceId, [contact.id]);
     await writeAudit(tx, {
       workspaceId: p.workspaceId,

@@ -66,6 +66,7 @@ export async function mergeContacts(deps: ServiceDeps, principal: Principal | nu
     await tx.execute(sql`INSERT INTO suppressions (workspace_id, contact_id, reason, note, created_at)
       SELECT workspace_id, ${target}, reason, note, created_at FROM suppressions WHERE contact_id = ANY(${list})
       ON CONFLICT DO NOTHING`);
+    await tx.execute(sql`UPDATE inbound_messages SET contact_id = ${target} WHERE contact_id = ANY(${list})`);
     await tx.execute(sql`UPDATE deliveries d SET contact_id = ${target}
       WHERE d.contact_id = ANY(${list}) AND NOT EXISTS (
         SELECT 1 FROM deliveries t WHERE t.campaign_id = d.campaign_id AND t.contact_id = ${target})

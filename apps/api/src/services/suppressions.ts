@@ -6,7 +6,6 @@ import { type Db, rows } from '../db/database.js';
 import { recordAudienceChanges } from '../store/audience-changes.js';
 import { writeAudit } from '../store/audit.js';
 import type { ServiceDeps } from './deps.js';
-import { normalizePhone } from './identity.js';
 import { parseId, validate } from './validate.js';
 
 /** Reasons an operator records by hand; `erased` comes only from `eraseContact`. */
@@ -18,13 +17,6 @@ const suppressInput = z.object({
   reason: z.enum(manualSuppressionReasons),
   note: z.string().trim().max(200).nullish(),
 });
-
-/** An SMS reply that unsubscribes: TD, T, N, 退订, 取消订阅, 拒收, STOP, UNSUBSCRIBE (whole reply). */
-const UNSUBSCRIBE_REPLY = /^(td|t|n|退订|退訂|取消订阅|拒收|stop|unsubscribe)$/i;
-
-export function isUnsubscribeReply(text: string): boolean {
-  return UNSUBSCRIBE_REPLY.test(text.normalize('NFKC').replace(/[\s。.!！]/g, ''));
-}
 
 async function ownedIds(db: Db, workspaceId: number, ids: string[]): Promise<number[]> {
   const numeric = [...new Set(ids)].map(parseId);
@@ -79,48 +71,4 @@ export async function setSuppression(
     });
     return changed.length;
   });
-}
-
-/**
- * Handles an inbound SMS reply: an unsubscribe keyword ("TD", "退订", …) suppresses every
- * contact with that phone as `unsubscribed`. Returns whether it was an unsubscribe.
- */
-export async function recordSmsReply(
-  deps: ServiceDeps,
-  principal: Principal | null,
-  input: { phone: string; text: string },
-): Promise<boolean> {
-  const p = authorize(principal, 'write');
-  const phone = normalizePhone(input.phone);
-  if (!phone) {
-    throw new QunfaError('INVALID_INPUT', 'phone: not a mainland mobile or E.164 phone number', {
-      details: { field: 'phone' },
-    });
-  }
-  if (!isUnsubscribeReply(input.text)) return false;
-  await deps.db.transaction(async (raw) => {
-    const tx = raw as unknown as Db;
-    const hit = await rows<{ id: number | string }>(
-      tx,
-      sql`INSERT INTO suppressions (workspace_id, contact_id, reason, note)
-          SELECT ci.workspace_id, ci.contact_id, 'unsubscribed', 'SMS reply'
-          FROM contact_identities ci
-          WHERE ci.workspace_id = ${p.workspaceId}::bigint AND ci.kind = 'phone' AND ci.value = ${phone}
-          ON CONFLICT DO NOTHING RETURNING contact_id AS id`,
-    );
-    await recordAudienceChanges(
-      tx,
-      p.workspaceId,
-      hit.map((h) => Number(h.id)),
-    );
-    await writeAudit(tx, {
-      workspaceId: p.workspaceId,
-      actor: { kind: 'api_key', id: String(p.keyId) },
-      action: 'contacts.unsubscribed_by_reply',
-      subjectType: 'workspace',
-      subjectId: p.workspaceId,
-      details: { count: hit.length },
-    });
-  });
-  return true;
 }

@@ -1,9 +1,11 @@
 import { isQunfaError, type OutboundBatch, type SendContext, type SendOutcome } from '@qunfa/core';
+import { testChannelContext } from '@qunfa/core/testing';
 import { describe, expect, it } from 'vitest';
 import { sandbox } from './channel.js';
 
 const NOW = new Date('2025-03-01T02:00:00Z');
-const ctx = (now = NOW, signal = new AbortController().signal): SendContext => ({ signal, now: () => now });
+const ctx = (now = NOW, signal = new AbortController().signal): SendContext =>
+  testChannelContext({ signal, now: () => now });
 
 function batch(ids: string[], overrides: Partial<OutboundBatch> = {}): OutboundBatch {
   return {

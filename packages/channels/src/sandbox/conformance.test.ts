@@ -1,4 +1,5 @@
 import { failureClasses, type OutboundBatch, type SendOutcome } from '@qunfa/core';
+import { testChannelContext } from '@qunfa/core/testing';
 import { describe, expect, it } from 'vitest';
 import { sandbox } from './channel.js';
 import type { SandboxOptions } from './options.js';
@@ -54,7 +55,7 @@ describe.each(configurations)('channel:sandbox conformance: %s', (_, options) =>
       randomBatch(round, 1 + ((round * 53) % channel.limits.maxRecipientsPerSend)),
     );
     const results = await Promise.all(
-      batches.map((b) => channel.send(b, { signal: new AbortController().signal, now: () => now })),
+      batches.map((b) => channel.send(b, testChannelContext({ now: () => now }))),
     );
     for (const [i, outcomes] of results.entries()) checkOutcomes(batches[i]!, outcomes);
     const sent = results.flat().filter((o) => o.status === 'sent').length;
@@ -64,8 +65,6 @@ describe.each(configurations)('channel:sandbox conformance: %s', (_, options) =>
   it('answers an empty batch with no outcomes', async () => {
     const channel = sandbox({ ...options, latencyMs: { min: 0, max: 0 } });
     const empty = { ...randomBatch(0, 1), messages: [] };
-    expect(
-      await channel.send(empty, { signal: new AbortController().signal, now: () => new Date() }),
-    ).toEqual([]);
+    expect(await channel.send(empty, testChannelContext())).toEqual([]);
   });
 });

@@ -1,12 +1,10 @@
 import type { OutboundBatch, SendContext } from '@qunfa/core';
+import { testChannelContext } from '@qunfa/core/testing';
 import { describe, expect, it } from 'vitest';
 import { sandbox } from './channel.js';
 
 const T0 = new Date('2025-03-01T02:00:00Z');
-const ctx = (ms = 0): SendContext => ({
-  signal: new AbortController().signal,
-  now: () => new Date(T0.getTime() + ms),
-});
+const ctx = (ms = 0): SendContext => testChannelContext({ now: () => new Date(T0.getTime() + ms) });
 const batch = (ids: string[], key = 'k-1'): OutboundBatch => ({
   batchId: 'b-1',
   campaignId: 'c-1',

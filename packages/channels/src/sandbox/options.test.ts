@@ -30,7 +30,7 @@ describe('sandbox options', () => {
     });
     expect(channel.identityKinds).toEqual([...identityKinds]);
     expect(channel.accounts).toEqual([]);
-    expect(channel.receipts).toBeUndefined();
+    expect(channel.callback).toBeUndefined();
     expect(channel.queryStatus).toBeTypeOf('function');
   });
 

@@ -1,11 +1,15 @@
 import type { Actor, Campaign } from '../domain/campaign.js';
+import type { CallbackRequest } from '../plugins/channel.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
+import type { InboundSink } from '../ports/inbound-sink.js';
 import type { Logger } from '../ports/logger.js';
+import type { PluginState } from '../ports/plugin-state.js';
 import type { BatchJob, Queue } from '../ports/queue.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { PlanSummary, ReceiptEvent, ReceiptsApplied, Store } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
+import type { CallbackHandled } from './callbacks.js';
 import type { ContentChecker } from './compliance.js';
 import type { ProgressPublisher } from './progress.js';
 import type { Quarantine } from './quarantine.js';
@@ -38,11 +42,17 @@ export interface EngineDeps {
   linkTracker?: LinkTracker;
   /** How long a receipt for a delivery not (yet) known is tried again, in ms. Default 120 000. */
   receiptGraceMs?: number;
+  /** State channels share across processes (access tokens, cursors). Default: in this process only. */
+  pluginState?: PluginState;
+  /** Where messages from `pollInbound` go. Without it, channels are not polled for inbound messages. */
+  inbound?: InboundSink;
 }
 
 /** The engine's dependencies with defaults applied, shared by its parts. */
-export interface EngineContext extends Required<Omit<EngineDeps, 'progressIntervalMs' | 'linkTracker'>> {
+export interface EngineContext
+  extends Required<Omit<EngineDeps, 'progressIntervalMs' | 'linkTracker' | 'inbound'>> {
   linkTracker: LinkTracker | undefined;
+  inbound: InboundSink | undefined;
   earlyReceipts: EarlyReceipts;
   progress: ProgressPublisher;
   quarantine: Quarantine;
@@ -86,9 +96,16 @@ export interface Engine {
   applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied>;
   /**
    * Tries receipts of not yet known deliveries again, then asks every channel with
-   * `pollReceipts` for new receipts and applies them; a failing channel is logged.
+   * `pollReceipts` for new receipts and applies them, and every channel with `pollInbound`
+   * for inbound messages for the `inbound` sink; a failing channel is logged.
    */
   pollReceipts(): Promise<void>;
+  /**
+   * A provider's callback for the channel named `channel`: verified and parsed by the channel's
+   * `callback`, its receipts applied and its inbound messages recorded. Undefined: not the
+   * channel's (or no such channel). A forged request throws the channel's error, nothing written.
+   */
+  handleCallback(channel: string, request: CallbackRequest): Promise<CallbackHandled | undefined>;
   runWorker(options: WorkerOptions): { stop(): Promise<void> };
   /** Stops the progress timers and waits for events already going out. */
   close(): Promise<void>;

@@ -2,10 +2,12 @@ import { validateAbTest } from '../ab/split.js';
 import { type CampaignCommand, transitionFor } from '../campaign/state-machine.js';
 import type { Actor, Campaign } from '../domain/campaign.js';
 import { isQunfaError, QunfaError } from '../errors.js';
+import { MemoryPluginState } from '../memory/plugin-state.js';
 import { silentLogger } from '../ports/logger.js';
 import type { BatchJob } from '../ports/queue.js';
 import type { BatchRef } from '../ports/store.js';
 import { confirmAbWinner, decideDueAbTest } from './ab-decision.js';
+import { handleCallback } from './callbacks.js';
 import { checkBeforeStart, defaultContentChecker } from './compliance.js';
 import type { CampaignCommandInput, Engine, EngineContext, EngineDeps } from './deps.js';
 import { completeWhenDone } from './escalation.js';
@@ -51,6 +53,8 @@ export function createEngine(deps: EngineDeps): Engine {
     contentChecker: deps.contentChecker ?? defaultContentChecker,
     linkTracker: deps.linkTracker,
     receiptGraceMs: deps.receiptGraceMs ?? 120_000,
+    pluginState: deps.pluginState ?? new MemoryPluginState(deps.clock),
+    inbound: deps.inbound,
     earlyReceipts: { entries: [] },
     quarantine: createQuarantine(),
     progress: createProgressPublisher({
@@ -241,6 +245,7 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     applyReceipts: (events) => applyReceipts(ctx, events),
     pollReceipts: () => pollReceipts(ctx),
+    handleCallback: (channel, request) => handleCallback(ctx, channel, request),
     runWorker: (options) => runWorker(ctx, engine, options),
     close: () => ctx.progress.close(),
   };

@@ -1,5 +1,6 @@
 import type { DeliveryEvent } from '../plugins/channel.js';
 import type { ReceiptEvent, ReceiptsApplied } from '../ports/store.js';
+import { channelContext } from './channel-context.js';
 import type { EngineContext } from './deps.js';
 
 /** Receipts that matched no delivery yet, kept a while: the provider may answer before our settlement commits. */
@@ -61,29 +62,38 @@ export function channelReceiptEvents(
   }));
 }
 
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /**
- * One round of `pollReceipts` over the channels that have it, after trying early receipts
- * again; one channel failing stops no other.
+ * One round of `pollReceipts` (and `pollInbound`, when the engine has an inbound sink) over
+ * the channels that have them, after trying early receipts again; one channel failing stops no other.
  */
 export async function pollReceipts(ctx: EngineContext): Promise<void> {
   try {
     await retryEarly(ctx);
   } catch (error) {
-    ctx.logger.error('early receipts could not be applied', {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    ctx.logger.error('early receipts could not be applied', { error: messageOf(error) });
   }
+  const signal = new AbortController().signal;
   for (const channel of ctx.registry.channels) {
-    if (!channel.pollReceipts) continue;
-    try {
-      const signal = new AbortController().signal;
-      const events = await channel.pollReceipts({ signal, now: () => ctx.clock.now() });
-      if (events.length > 0) await applyReceipts(ctx, channelReceiptEvents(channel.name, events, 'poll'));
-    } catch (error) {
-      ctx.logger.error('polling receipts failed', {
-        plugin: channel.name,
-        error: error instanceof Error ? error.message : String(error),
-      });
+    if (channel.pollReceipts) {
+      try {
+        const events = await channel.pollReceipts(channelContext(ctx, channel, signal));
+        if (events.length > 0) await applyReceipts(ctx, channelReceiptEvents(channel.name, events, 'poll'));
+      } catch (error) {
+        ctx.logger.error('polling receipts failed', { plugin: channel.name, error: messageOf(error) });
+      }
+    }
+    if (channel.pollInbound && ctx.inbound) {
+      try {
+        const messages = await channel.pollInbound(channelContext(ctx, channel, signal));
+        if (messages.length > 0) await ctx.inbound.record(channel.name, messages);
+      } catch (error) {
+        ctx.logger.error('polling inbound messages failed', {
+          plugin: channel.name,
+          error: messageOf(error),
+        });
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 import { isQunfaError } from '../errors.js';
 import type { OutboundBatch, OutboundMessage, SendOutcome } from '../plugins/channel.js';
 import type { ClaimedRecipient, DeliveryResult } from '../ports/store.js';
+import { channelContext } from './channel-context.js';
 import type { EngineContext } from './deps.js';
 import { withLease } from './lease.js';
 import { type BatchScope, failedResult, outcomeResult, uncertainResult } from './results.js';
@@ -67,7 +68,7 @@ export async function sendBatch(
   let outcomes: unknown;
   try {
     outcomes = await withLease(ctx, scope.batch, (signal) =>
-      channel.send(outbound(scope, items), { signal, now: () => ctx.clock.now() }),
+      channel.send(outbound(scope, items), channelContext(ctx, channel, signal)),
     );
   } catch (error) {
     ctx.logger.error('send failed', {
@@ -112,8 +113,7 @@ export async function reconcile(
       ctx,
       scope.batch,
       async (signal) =>
-        (await channel.queryStatus?.(outbound(scope, addressed), { signal, now: () => ctx.clock.now() })) ??
-        [],
+        (await channel.queryStatus?.(outbound(scope, addressed), channelContext(ctx, channel, signal))) ?? [],
     );
   } catch (error) {
     ctx.logger.error('queryStatus failed', {

@@ -1,9 +1,11 @@
 import {
   describeEventBusContract,
+  describePluginStateContract,
   describeQueueContract,
   describeRateLimiterContract,
 } from '../testing/port-contracts.js';
 import { MemoryEventBus } from './event-bus.js';
+import { MemoryPluginState } from './plugin-state.js';
 import { MemoryQueue } from './queue.js';
 import { MemoryRateLimiter } from './rate-limiter.js';
 
@@ -29,4 +31,8 @@ describeRateLimiterContract(
 describeEventBusContract(
   'MemoryEventBus',
   shared(() => new MemoryEventBus()),
+);
+describePluginStateContract(
+  'MemoryPluginState',
+  shared(() => new MemoryPluginState()),
 );

@@ -2,6 +2,9 @@ import type { ContactIdentity, IdentityKind } from '../domain/contact.js';
 import type { Content, ContentType } from '../domain/content.js';
 import type { DeliveryState } from '../domain/delivery.js';
 import type { FailureClass } from '../domain/failure.js';
+import type { InboundMessage } from '../domain/inbound.js';
+import type { Logger } from '../ports/logger.js';
+import type { PluginState } from '../ports/plugin-state.js';
 
 /** What a channel and its provider allow; the engine plans and paces by these. */
 export interface ChannelLimits {
@@ -39,11 +42,18 @@ export interface OutboundBatch {
   messages: OutboundMessage[];
 }
 
-export interface SendContext {
+/** What every channel hook that calls the provider gets. */
+export interface ChannelContext {
   /** Aborted when the worker shuts down or the lease is lost. */
   signal: AbortSignal;
   now(): Date;
+  /** State shared by every process (access tokens, media ids, cursors), scoped to this channel. */
+  state: PluginState;
+  /** Log lines stamped with the channel's name; never secrets, message bodies or full addresses. */
+  logger: Logger;
 }
+
+export type SendContext = ChannelContext;
 
 /** The result for one recipient of a `send`. Every message of the batch gets exactly one. */
 export type SendOutcome =
@@ -78,7 +88,7 @@ export interface DeliveryEvent {
   error?: string;
 }
 
-/** The HTTP answer a provider expects to its callback. */
+/** The HTTP answer a provider expects to its callback (WeCom: the decrypted echo; Tencent Cloud: `{"result":0}`). */
 export interface CallbackResponse {
   /** Default 200. */
   status?: number;
@@ -87,14 +97,31 @@ export interface CallbackResponse {
   body: string;
 }
 
-/** What `pollReceipts` gets: like `SendContext`, for a call the worker makes on an interval. */
-export type PollContext = SendContext;
+/** What `pollReceipts` and `pollInbound` get: like `SendContext`, for a call the worker makes on an interval. */
+export type PollContext = ChannelContext;
 
+/** A provider's request to `/callbacks/<channel id>[/<path>]`. */
 export interface CallbackRequest {
   method: string;
+  /** What follows `/callbacks/<channel id>`: '' or '/…' (e.g. one path per app or per event kind). */
+  path: string;
+  /** Header names in lower case. */
   headers: Record<string, string>;
   query: Record<string, string>;
+  /** The raw body, as received (signatures are computed over it). */
   body: string;
+}
+
+export type CallbackContext = Omit<ChannelContext, 'signal'>;
+
+/** What a provider's callback carried, once verified; each part optional. */
+export interface CallbackResult {
+  /** Delivery receipts, matched by provider message id. */
+  events?: DeliveryEvent[];
+  /** Messages contacts sent (replies). */
+  inbound?: InboundMessage[];
+  /** The answer the provider expects. Default: 200 `success`. */
+  response?: CallbackResponse;
 }
 
 export interface ChannelPlugin {
@@ -110,22 +137,23 @@ export interface ChannelPlugin {
   address(identities: ContactIdentity[]): string | undefined;
   send(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]>;
   /**
-   * Parses a provider callback (`/callbacks/<id>`, GET or POST) after verifying its signature;
-   * undefined: not ours. A forged or unverifiable request throws `UNAUTHENTICATED` (answered 401)
-   * or `FORBIDDEN` (403); a verification handshake (WeCom's GET echo) returns no events.
+   * Verifies and parses a provider callback (`/callbacks/<id>[/<path>]`, GET or POST): receipts,
+   * inbound messages and the answer the provider expects. Undefined: not ours (404). A forged,
+   * replayed or unverifiable request throws `UNAUTHENTICATED` (answered 401) or `FORBIDDEN` (403)
+   * and nothing is written; a verification handshake (WeCom's GET echo) returns only a response.
    */
-  receipts?(request: CallbackRequest): Promise<DeliveryEvent[] | undefined>;
-  /**
-   * The answer to a callback `receipts` accepted (WeCom: the decrypted echo string; Tencent
-   * Cloud: `{"result":0}`). Default: 200 `success`.
-   */
-  callbackResponse?(request: CallbackRequest, events: DeliveryEvent[]): CallbackResponse;
+  callback?(request: CallbackRequest, ctx: CallbackContext): Promise<CallbackResult | undefined>;
   /**
    * Asks the provider for receipts since the last call (Tencent Cloud `PullSmsSendStatus`,
    * Aliyun's receipt queue); the worker calls it on an interval. A receipt reported twice is
    * counted once.
    */
   pollReceipts?(ctx: PollContext): Promise<DeliveryEvent[]>;
+  /**
+   * Asks the provider for messages contacts sent since the last call (Tencent Cloud
+   * `PullSmsReplyStatus`); the worker calls it beside `pollReceipts`. One reported twice is recorded once.
+   */
+  pollInbound?(ctx: PollContext): Promise<InboundMessage[]>;
   /** Asks the provider what became of a batch's messages, after a crash. Missing ids: unknown. */
   queryStatus?(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]>;
   recall?(providerMessageId: string, ctx: SendContext): Promise<void>;

@@ -26,12 +26,26 @@ export interface ReviewEvent {
   at: string;
 }
 
+/** An inbound message (a reply) was recorded; subscribers read it from the database by id. */
+export interface InboundMessageEvent {
+  workspaceId: string;
+  /** The stored message's id. */
+  id: string;
+  channel: string;
+  campaignId: string | null;
+  contactId: string;
+  /** ISO time it was recorded. */
+  at: string;
+}
+
 export interface EventMap {
   'campaign.progress': ProgressEvent;
   /** Key: `all`. */
   'compliance.lexicons': LexiconsChangedEvent;
   /** Key: the workspace id. */
   'compliance.review': ReviewEvent;
+  /** Key: the workspace id. */
+  'inbound.message': InboundMessageEvent;
 }
 
 export type Topic = keyof EventMap;

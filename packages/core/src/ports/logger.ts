@@ -7,3 +7,13 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A logger that stamps every line with the plugin's name, as Rollup stamps `plugin`. */
+export function pluginLogger(logger: Logger, plugin: string): Logger {
+  return {
+    debug: (message, fields) => logger.debug(message, { plugin, ...fields }),
+    info: (message, fields) => logger.info(message, { plugin, ...fields }),
+    warn: (message, fields) => logger.warn(message, { plugin, ...fields }),
+    error: (message, fields) => logger.error(message, { plugin, ...fields }),
+  };
+}

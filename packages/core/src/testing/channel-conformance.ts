@@ -3,6 +3,7 @@ import type { ContactIdentity, IdentityKind } from '../domain/contact.js';
 import type { Content } from '../domain/content.js';
 import { failureClasses } from '../domain/failure.js';
 import type { ChannelPlugin, OutboundBatch, SendOutcome } from '../plugins/channel.js';
+import { testChannelContext } from './channel-context.js';
 
 export interface ChannelConformanceOptions {
   /** Identities of the i-th test recipient that the channel can address. Default: one of its first identity kind. */
@@ -80,10 +81,7 @@ export function describeChannelConformance(
     it('returns exactly one outcome per message', async () => {
       const channel = await makeChannel();
       const batch = batchOf(channel, Math.min(3, channel.limits.maxRecipientsPerSend), 'small');
-      const outcomes = await channel.send(batch, {
-        signal: new AbortController().signal,
-        now: () => new Date(),
-      });
+      const outcomes = await channel.send(batch, testChannelContext());
       expectOneOutcomeEach(batch, outcomes);
     });
 
@@ -91,10 +89,7 @@ export function describeChannelConformance(
       const channel = await makeChannel();
       const size = Math.min(channel.limits.maxRecipientsPerSend, options.maxBatchForTest ?? 500);
       const batch = batchOf(channel, size, 'full');
-      const outcomes = await channel.send(batch, {
-        signal: new AbortController().signal,
-        now: () => new Date(),
-      });
+      const outcomes = await channel.send(batch, testChannelContext());
       expectOneOutcomeEach(batch, outcomes);
     });
   });

@@ -1,4 +1,5 @@
 export { describeEventBusContract } from './event-bus-contract.js';
+export { describePluginStateContract } from './plugin-state-contract.js';
 export type { PortHarness } from './port-harness.js';
 export { eventually } from './port-harness.js';
 export { describeQueueContract } from './queue-contract.js';

@@ -5,4 +5,6 @@ export * from './compliance.js';
 export * from './contact.js';
 export * from './delivery.js';
 export * from './governance.js';
+export * from './inbound.js';
+export * from './plugin-state.js';
 export * from './workspace.js';

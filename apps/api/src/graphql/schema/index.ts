@@ -18,6 +18,7 @@ import './progress.js';
 import './finding.js';
 import './review.js';
 import './lexicon.js';
+import './inbound.js';
 
 builder.queryType({});
 builder.mutationType({});

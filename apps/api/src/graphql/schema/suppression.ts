@@ -1,4 +1,4 @@
-import { manualSuppressionReasons, recordSmsReply, setSuppression } from '../../services/suppressions.js';
+import { manualSuppressionReasons, setSuppression } from '../../services/suppressions.js';
 import { builder } from '../builder.js';
 
 const ManualSuppressionReason = builder.enumType('ManualSuppressionReason', {
@@ -33,11 +33,5 @@ builder.mutationFields((t) => ({
         reason: args.reason,
         suppressed: false,
       }),
-  }),
-  recordSmsReply: t.boolean({
-    description: 'An inbound SMS reply; "TD", "退订" and the like unsubscribe that phone. True when it did.',
-    args: { phone: t.arg.string(), text: t.arg.string() },
-    resolve: (_root, args, ctx) =>
-      recordSmsReply(ctx.deps, ctx.principal, { phone: args.phone, text: args.text }),
   }),
 }));

@@ -1,0 +1,158 @@
+import type { Actor, Clock, EventBus, InboundMessage, InboundRecorded, Logger } from '@qunfa/core';
+import { sql } from 'drizzle-orm';
+import { type Db, rows } from '../../db/database.js';
+import { inboundMessages } from '../../db/schema/index.js';
+import { recordAudienceChanges } from '../../store/audience-changes.js';
+import { writeAudit } from '../../store/audit.js';
+import { matchSenders } from './match-senders.js';
+import { isUnsubscribeReply } from './unsubscribe-reply.js';
+
+/** Longest text kept of one message, in characters; the rest is cut. */
+export const MAX_INBOUND_TEXT = 20_000;
+/** Default attribution window: the campaign that reached the contact in the last 72 hours. */
+export const DEFAULT_ATTRIBUTION_MS = 72 * 3_600_000;
+
+export interface InboundDeps {
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface RecordInboundOptions {
+  /** How far back a delivery on the channel counts for attribution, in ms. */
+  windowMs: number;
+  /** Only senders of this workspace (an API call); undefined: any workspace (a provider's callback). */
+  workspaceId?: number;
+  /** Attribution looks at deliveries of any channel (a reply reported without one). */
+  anyChannel?: boolean;
+  actor: Actor;
+}
+
+/** Recording's result, with the stored id of each message given (null: duplicate or unknown sender). */
+export type InboundRecordResult = InboundRecorded & { ids: (number | null)[] };
+
+/** What PostgreSQL text can hold: no NUL, at most MAX_INBOUND_TEXT characters. */
+const storable = (text: string) => [...text.replaceAll('\u0000', '')].slice(0, MAX_INBOUND_TEXT).join('');
+
+/**
+ * Records inbound messages of one channel: each once per provider message id, matched to its
+ * sender's contact, attributed to the campaign that last reached them, and an unsubscribe
+ * reply ("TD", "退订") suppresses the contact — all in one transaction; then every recorded
+ * message is published on the workspace's `inbound.message` topic. Messages from identities no
+ * workspace has (or several have, none having reached them) are counted, not stored.
+ */
+export async function recordInbound(
+  deps: InboundDeps,
+  channel: string,
+  input: readonly InboundMessage[],
+  options: RecordInboundOptions,
+): Promise<InboundRecordResult> {
+  const seen = new Set<string>();
+  const messages = input.filter((m) => !seen.has(m.providerMessageId) && seen.add(m.providerMessageId));
+  const matches = await matchSenders(deps.db, options.anyChannel ? null : channel, messages, options);
+  const now = deps.clock.now();
+  const values = messages.flatMap((m, i) => {
+    const match = matches[i];
+    if (!match) return [];
+    return [
+      {
+        workspaceId: match.workspaceId,
+        channel,
+        account: m.account,
+        providerMessageId: m.providerMessageId,
+        contactId: match.contactId,
+        identityKind: m.from.kind,
+        campaignId: match.campaignId,
+        deliveryId: match.deliveryId,
+        groupId: m.groupId ?? null,
+        text: storable(m.text),
+        media: m.media ?? [],
+        action: isUnsubscribeReply(m.text) ? 'unsubscribed' : null,
+        sentAt: m.at,
+        receivedAt: now,
+      },
+    ];
+  });
+  const unknownSenders = messages.length - values.length;
+  if (unknownSenders > 0)
+    deps.logger.info('inbound messages from unknown senders', { channel, count: unknownSenders });
+  const { stored, unsubscribed } =
+    values.length === 0 ? { stored: [], unsubscribed: 0 } : await store(deps, values, options.actor);
+  const idOf = new Map(stored.map((s) => [s.providerMessageId, s.id]));
+  for (const s of stored) {
+    await deps.bus.publish('inbound.message', String(s.workspaceId), {
+      workspaceId: String(s.workspaceId),
+      id: String(s.id),
+      channel,
+      campaignId: s.campaignId === null ? null : String(s.campaignId),
+      contactId: String(s.contactId),
+      at: now.toISOString(),
+    });
+  }
+  return {
+    recorded: stored.length,
+    duplicates: input.length - stored.length - unknownSenders,
+    attributed: stored.filter((s) => s.campaignId !== null).length,
+    unsubscribed,
+    unknownSenders,
+    ids: input.map((m) => idOf.get(m.providerMessageId) ?? null),
+  };
+}
+
+type Row = typeof inboundMessages.$inferInsert;
+interface Stored {
+  id: number;
+  workspaceId: number;
+  providerMessageId: string;
+  contactId: number;
+  campaignId: number | null;
+}
+
+/** Inserts the new messages and applies their unsubscribes; `unsubscribed` counts contacts newly suppressed. */
+async function store(
+  deps: InboundDeps,
+  values: Row[],
+  actor: Actor,
+): Promise<{ stored: Stored[]; unsubscribed: number }> {
+  return deps.db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const inserted = await tx
+      .insert(inboundMessages)
+      .values(values)
+      .onConflictDoNothing({ target: [inboundMessages.channel, inboundMessages.providerMessageId] })
+      .returning({
+        id: inboundMessages.id,
+        workspaceId: inboundMessages.workspaceId,
+        providerMessageId: inboundMessages.providerMessageId,
+        contactId: inboundMessages.contactId,
+        campaignId: inboundMessages.campaignId,
+        action: inboundMessages.action,
+      });
+    const unsubscribing = inserted.filter((r) => r.action === 'unsubscribed');
+    let unsubscribed = 0;
+    for (const workspaceId of new Set(unsubscribing.map((r) => r.workspaceId))) {
+      const contacts = [
+        ...new Set(unsubscribing.filter((r) => r.workspaceId === workspaceId).map((r) => r.contactId)),
+      ];
+      const hit = await rows<{ id: number | string }>(
+        tx,
+        sql`INSERT INTO suppressions (workspace_id, contact_id, reason, note)
+            SELECT ${workspaceId}::bigint, unnest(${`{${contacts.join(',')}}`}::bigint[]), 'unsubscribed', 'reply'
+            ON CONFLICT DO NOTHING RETURNING contact_id AS id`,
+      );
+      const ids = hit.map((h) => Number(h.id));
+      unsubscribed += ids.length;
+      await recordAudienceChanges(tx, workspaceId, ids);
+      await writeAudit(tx, {
+        workspaceId,
+        actor,
+        action: 'contacts.unsubscribed_by_reply',
+        subjectType: 'workspace',
+        subjectId: workspaceId,
+        details: { channel: values[0]!.channel, count: ids.length },
+      });
+    }
+    return { stored: inserted, unsubscribed };
+  });
+}
