@@ -182,7 +182,7 @@ describe('audience preview, bulk tagging, suppressions and segments over GraphQL
       'mutation { suppressContacts(contactIds: ["999999"], reason: BLACKLISTED) }',
       {},
     );
-    await refused('INVALID_INPUT', 'mutation { recordSmsReply(phone: "12", text: "TD") }', {});
+    await refused('INVALID_INPUT', 'mutation { recordSmsReply(phone: "12", text: "TD") { recorded } }', {});
     await refused(
       'INVALID_INPUT',
       'mutation { createContact(input: { identities: [{ kind: PHONE, value: "12345" }] }) { id } }',
