@@ -10,3 +10,11 @@ export type {
   SendCall,
 } from './sandbox/index.js';
 export { demoEngagement, demoFailureRates, sandbox } from './sandbox/index.js';
+export type {
+  OaAccountType,
+  OaJobTotals,
+  WechatOaChannel,
+  WechatOaConfig,
+  WechatOaOptions,
+} from './wechat-oa/index.js';
+export { wechatOa } from './wechat-oa/index.js';

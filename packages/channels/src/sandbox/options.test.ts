@@ -1,4 +1,4 @@
-import { failureClasses, identityKinds, isQunfaError, type QunfaError } from '@qunfa/core';
+import { contentTypes, failureClasses, identityKinds, isQunfaError, type QunfaError } from '@qunfa/core';
 import { describe, expect, it } from 'vitest';
 import { sandbox } from './channel.js';
 import { demoFailureRates, type SandboxOptions } from './options.js';
@@ -22,7 +22,7 @@ describe('sandbox options', () => {
       maxRecipientsPerSend: 200,
       maxSendsPerDay: undefined,
       ratePerSecond: undefined,
-      contentTypes: ['text', 'markdown', 'image', 'link', 'miniprogram', 'news', 'email'],
+      contentTypes: [...contentTypes],
       maxTextLength: undefined,
       receipts: false,
       recall: false,

@@ -1,0 +1,114 @@
+import type {
+  ChannelPlugin,
+  ContactIdentity,
+  OutboundBatch,
+  OutboundMessage,
+  SendContext,
+  SendOutcome,
+} from '@qunfa/core';
+import { handleOaCallback } from './callback.js';
+import { createOaClient } from './client.js';
+import { convertContent, oaContentTypes, type TemplateBody } from './content.js';
+import { MASS_MAX, type MassGroup, sendMassGroup } from './mass-send.js';
+import { parseWechatOaOptions, type WechatOaConfig, type WechatOaOptions } from './options.js';
+import { queryMassGroup } from './query-status.js';
+import { sendTemplate } from './template-send.js';
+
+/** What a batch splits into: mass groups, per-follower templates, and what cannot be sent. */
+interface Plan {
+  groups: MassGroup[];
+  templates: { message: OutboundMessage; body: TemplateBody }[];
+  rejected: SendOutcome[];
+}
+
+function planBatch(batch: OutboundBatch): Plan {
+  const groups = new Map<string, MassGroup>();
+  const plan: Plan = { groups: [], templates: [], rejected: [] };
+  for (const message of batch.messages) {
+    const converted = convertContent(message.content);
+    if ('rejected' in converted) {
+      plan.rejected.push({
+        id: message.id,
+        status: 'failed',
+        failure: 'content_rejected',
+        error: converted.rejected,
+      });
+    } else if ('template' in converted) {
+      plan.templates.push({ message, body: converted.template });
+    } else {
+      const key = JSON.stringify(converted.mass);
+      const group = groups.get(key) ?? { body: converted.mass, key, messages: [] };
+      group.messages.push(message);
+      groups.set(key, group);
+    }
+  }
+  plan.groups = [...groups.values()];
+  return plan;
+}
+
+/** Runs `work` over `items`, at most `limit` at once, results in order. */
+async function pooled<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+export interface WechatOaChannel extends ChannelPlugin {
+  /** The validated options, secrets included: never log it. */
+  readonly config: WechatOaConfig;
+}
+
+/**
+ * `channel:wechat-oa`: an Official Account (公众号/服务号). Mass sends (text, articles from
+ * drafts, images, voice, video) go out with `message/mass/send`, one call per distinct content,
+ * each recipient sent "by job" under the job's `msg_id`; `template` content goes out as template
+ * messages or subscription notices, one call per follower. Callbacks bring job results, template
+ * receipts and followers' messages.
+ */
+export function wechatOa(options: WechatOaOptions): WechatOaChannel {
+  const config = parseWechatOaOptions(options);
+  const client = createOaClient(config);
+  return {
+    kind: 'channel',
+    name: config.name,
+    config,
+    limits: {
+      maxRecipientsPerSend: MASS_MAX,
+      contentTypes: [...oaContentTypes],
+      receipts: config.callback !== undefined,
+      recall: false,
+      idempotencyKeys: true,
+    },
+    identityKinds: ['oa_openid'],
+    accounts: [],
+    address(identities: ContactIdentity[]) {
+      return identities.find((i) => i.kind === 'oa_openid' && i.value !== '')?.value;
+    },
+    async send(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]> {
+      const plan = planBatch(batch);
+      const outcomes = [...plan.rejected];
+      for (const group of plan.groups)
+        outcomes.push(...(await sendMassGroup(config, client, batch, group, ctx)));
+      outcomes.push(
+        ...(await pooled(plan.templates, config.concurrency, (t) =>
+          sendTemplate(client, batch, t.message, t.body, ctx),
+        )),
+      );
+      return outcomes;
+    },
+    async queryStatus(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]> {
+      const plan = planBatch(batch);
+      const outcomes: SendOutcome[] = [];
+      for (const group of plan.groups) outcomes.push(...(await queryMassGroup(client, batch, group, ctx)));
+      return outcomes;
+    },
+    callback: (request, ctx) => handleOaCallback(config, request, ctx),
+  };
+}
