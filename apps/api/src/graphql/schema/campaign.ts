@@ -94,7 +94,7 @@ const ContentInput = builder.inputType('ContentInput', {
   fields: (t) => ({
     type: t.string({
       required: false,
-      description: 'text (default), markdown, image, link, miniprogram, news, email',
+      description: 'text (default), markdown, image, link, miniprogram, news, email, voice, video, template',
     }),
     text: t.string({ description: 'May interpolate {{name}} and {{attributes.<key>}}' }),
     subject: t.string({ required: false }),
