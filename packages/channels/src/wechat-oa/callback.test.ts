@@ -160,7 +160,9 @@ describe('channel:wechat-oa callbacks', () => {
       text: 'first: 您好\nkeyword1: 双十一\nurl: https://example.com/o/1\nremark: 点击查看',
     };
     const outcomes = await f.oa.send(batchOf([a!, b!], content), f.ctx);
-    const call = f.server.requests.find((r) => r.path === '/cgi-bin/message/template/send')!;
+    const call = f.server.requests.find(
+      (r) => r.path === '/cgi-bin/message/template/send' && r.body.touser === a,
+    )!;
     expect(call.body).toEqual({
       touser: a,
       template_id: 'TPL_ORDER',
@@ -168,7 +170,8 @@ describe('channel:wechat-oa callbacks', () => {
       client_msg_id: expect.stringMatching(/^qf[0-9a-f]{30}$/),
       data: { first: { value: '您好' }, keyword1: { value: '双十一' }, remark: { value: '点击查看' } },
     });
-    const msgid = outcomes[0]!.status === 'sent' ? outcomes[0]!.providerMessageId! : '';
+    const first = outcomes.find((o) => o.id === 'd-1')!;
+    const msgid = first.status === 'sent' ? first.providerMessageId! : '';
     const at = Math.floor(f.clock.now().getTime() / 1000);
     const ok = f.server.push({
       FromUserName: a!,
