@@ -5,6 +5,7 @@ import type { FailureClass } from '../domain/failure.js';
 import type { InboundMessage } from '../domain/inbound.js';
 import type { Logger } from '../ports/logger.js';
 import type { PluginState } from '../ports/plugin-state.js';
+import type { ReplyMessage } from './reply.js';
 
 /** What a channel and its provider allow; the engine plans and paces by these. */
 export interface ChannelLimits {
@@ -157,4 +158,9 @@ export interface ChannelPlugin {
   /** Asks the provider what became of a batch's messages, after a crash. Missing ids: unknown. */
   queryStatus?(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]>;
   recall?(providerMessageId: string, ctx: SendContext): Promise<void>;
+  /**
+   * Answers one inbound message in its conversation (see `ReplyMessage`); one outcome, its id
+   * the reply's idempotency key. Without it, `sendReply` sends a one-recipient batch via `send`.
+   */
+  reply?(message: ReplyMessage, ctx: SendContext): Promise<SendOutcome>;
 }

@@ -1,6 +1,7 @@
 import type { ChannelPlugin } from './channel.js';
+import type { ClassifierPlugin } from './classifier.js';
 import type { MetricPlugin } from './metric.js';
 import type { ComplianceRule } from './rule.js';
 
-export type QunfaPlugin = ChannelPlugin | ComplianceRule | MetricPlugin;
+export type QunfaPlugin = ChannelPlugin | ComplianceRule | MetricPlugin | ClassifierPlugin;
 export type PluginKind = QunfaPlugin['kind'];

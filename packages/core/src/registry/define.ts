@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ChannelPlugin } from '../plugins/channel.js';
+import type { ClassifierPlugin } from '../plugins/classifier.js';
 import type { MetricPlugin } from '../plugins/metric.js';
 import { parsePluginOptions } from '../plugins/options.js';
 import type { QunfaPlugin } from '../plugins/plugin.js';
@@ -48,4 +49,10 @@ export function defineMetric<S extends z.ZodType>(
   definition: Definition<MetricPlugin['name'], S, Omit<MetricPlugin, 'kind' | 'name'>>,
 ): PluginFactory<z.input<S>, MetricPlugin> {
   return define<MetricPlugin, S>('metric', definition);
+}
+
+export function defineClassifier<S extends z.ZodType>(
+  definition: Definition<ClassifierPlugin['name'], S, Omit<ClassifierPlugin, 'kind' | 'name'>>,
+): PluginFactory<z.input<S>, ClassifierPlugin> {
+  return define<ClassifierPlugin, S>('classifier', definition);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isQunfaError, type QunfaError } from '../errors.js';
 import type { ChannelPlugin } from '../plugins/channel.js';
 import type { QunfaPlugin } from '../plugins/plugin.js';
-import { defineChannel, defineMetric, defineRule } from './define.js';
+import { defineChannel, defineClassifier, defineMetric, defineRule } from './define.js';
 import { loadPlugins } from './load-plugins.js';
 import { createRegistry } from './registry.js';
 
@@ -28,6 +28,11 @@ const echo = defineChannel({
   }),
 });
 const quiet = defineRule({ name: 'rule:quiet', options: z.object({}), create: () => ({}) });
+const always = defineClassifier({
+  name: 'classifier:always',
+  options: z.object({}),
+  create: () => ({ classify: () => ({ label: 'other', confidence: 1, reasons: [] }) }),
+});
 const count = defineMetric({
   name: 'metric:count',
   options: z.object({ label: z.string().default('Count') }),
@@ -46,8 +51,9 @@ function thrown(run: () => unknown): QunfaError {
 
 describe('createRegistry', () => {
   it('indexes plugins by kind and name', () => {
-    const registry = createRegistry([echo(), quiet(), count()]);
+    const registry = createRegistry([echo(), quiet(), count(), always()]);
     expect(registry.channels.map((c) => c.name)).toEqual(['channel:echo']);
+    expect(registry.classifiers.map((c) => c.name)).toEqual(['classifier:always']);
     expect(registry.rules.map((r) => r.name)).toEqual(['rule:quiet']);
     expect(registry.metrics.map((m) => m.name)).toEqual(['metric:count']);
     expect(registry.channel('channel:echo').limits.maxRecipientsPerSend).toBe(10);

@@ -1,5 +1,6 @@
 import { QunfaError } from '../errors.js';
 import type { ChannelPlugin } from '../plugins/channel.js';
+import type { ClassifierPlugin } from '../plugins/classifier.js';
 import type { MetricPlugin } from '../plugins/metric.js';
 import type { QunfaPlugin } from '../plugins/plugin.js';
 import type { ComplianceRule } from '../plugins/rule.js';
@@ -9,12 +10,19 @@ export interface Registry {
   channels: readonly ChannelPlugin[];
   rules: readonly ComplianceRule[];
   metrics: readonly MetricPlugin[];
+  /** Reply classifiers, tried in this order: the first that answers wins. */
+  classifiers: readonly ClassifierPlugin[];
   /** The channel of that name; CHANNEL_NOT_FOUND when none is loaded. */
   channel(name: string): ChannelPlugin;
   get(name: string): QunfaPlugin | undefined;
 }
 
-const namespaces = { channel: 'channel:', rule: 'rule:', metric: 'metric:' } as const;
+const namespaces = {
+  channel: 'channel:',
+  rule: 'rule:',
+  metric: 'metric:',
+  classifier: 'classifier:',
+} as const;
 
 /** Checks names (unique, namespaced by kind) and indexes the plugins. */
 export function createRegistry(plugins: readonly QunfaPlugin[]): Registry {
@@ -40,6 +48,7 @@ export function createRegistry(plugins: readonly QunfaPlugin[]): Registry {
     channels,
     rules: plugins.filter((p): p is ComplianceRule => p.kind === 'rule'),
     metrics: plugins.filter((p): p is MetricPlugin => p.kind === 'metric'),
+    classifiers: plugins.filter((p): p is ClassifierPlugin => p.kind === 'classifier'),
     channel(name) {
       const plugin = byName.get(name);
       if (plugin?.kind !== 'channel') {
