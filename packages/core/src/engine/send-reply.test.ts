@@ -25,13 +25,23 @@ function channel(overrides: Partial<ChannelPlugin> = {}): ChannelPlugin & { batc
   return {
     kind: 'channel',
     name: 'channel:test',
-    limits: { maxRecipientsPerSend: 10, contentTypes: ['text'], receipts: false, recall: false, idempotencyKeys: true },
+    limits: {
+      maxRecipientsPerSend: 10,
+      contentTypes: ['text'],
+      receipts: false,
+      recall: false,
+      idempotencyKeys: true,
+    },
     identityKinds: ['phone'],
     accounts: ['acc-1'],
     address: (ids) => ids.find((i) => i.kind === 'phone')?.value,
     send: async (batch) => {
       batches.push(batch);
-      return batch.messages.map((m) => ({ id: m.id, status: 'sent' as const, providerMessageId: `p-${m.id}` }));
+      return batch.messages.map((m) => ({
+        id: m.id,
+        status: 'sent' as const,
+        providerMessageId: `p-${m.id}`,
+      }));
     },
     batches,
     ...overrides,
@@ -76,9 +86,9 @@ describe('sendReply', () => {
     expect(await codes(sendReply(channel(), { ...message, content: { type: 'text', text: ' ' } }, ctx))).toBe(
       'INVALID_INPUT',
     );
-    expect(await codes(sendReply(channel(), { ...message, to: { kind: 'email', value: 'a@b.c' } }, ctx))).toBe(
-      'INVALID_INPUT',
-    );
+    expect(
+      await codes(sendReply(channel(), { ...message, to: { kind: 'email', value: 'a@b.c' } }, ctx)),
+    ).toBe('INVALID_INPUT');
     expect(await codes(sendReply(channel({ send: async () => [] }), message, ctx))).toBe('PLUGIN_FAILED');
   });
 });

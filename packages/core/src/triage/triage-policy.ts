@@ -1,5 +1,5 @@
-import { QunfaError } from '../errors.js';
 import { type ReplyClass, replyClasses } from '../domain/reply-class.js';
+import { QunfaError } from '../errors.js';
 
 /** How urgent an inbound item is; the inbox sorts by it, then by deadline. */
 export const triagePriorities = ['urgent', 'high', 'normal', 'low'] as const;
@@ -75,6 +75,7 @@ export function triageOf(
   const entry = policy.classes[label];
   return {
     priority: entry.priority,
-    dueAt: entry.replyWithinMinutes === null ? null : new Date(at.getTime() + entry.replyWithinMinutes * 60_000),
+    dueAt:
+      entry.replyWithinMinutes === null ? null : new Date(at.getTime() + entry.replyWithinMinutes * 60_000),
   };
 }
