@@ -28,6 +28,7 @@ import { loadConfiguredPlugins, type PluginServices } from './plugins.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createInboundSink } from './services/inbound/inbound-sink.js';
 import { DEFAULT_ATTRIBUTION_MS } from './services/inbound/record-inbound.js';
+import { applyServerQuietHours } from './services/quiet-hours.js';
 import { createSqlCampaignFacts, createSqlRecipientFacts } from './store/recipient-facts-sql.js';
 import { createSqlStore } from './store/sql-store.js';
 
@@ -109,6 +110,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     logger,
     lexicons,
     inboundAttributionMs,
+    quietHours: services.quietHours,
   };
 
   let server: Server | undefined;
@@ -121,6 +123,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     deps,
     database,
     async start() {
+      await applyServerQuietHours(deps);
       if (config.worker === 'inline') {
         worker = engine.runWorker({
           concurrency: config.workerConcurrency,

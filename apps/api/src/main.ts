@@ -29,7 +29,13 @@ async function main(command = 'serve'): Promise<void> {
       `    GraphQL  ${url}/graphql   (GraphiQL in a browser)`,
       `    database ${app.database.driver === 'pglite' ? `PGlite in ${config.dataDir}/pglite` : 'PostgreSQL'}`,
       `    worker   ${config.worker === 'inline' ? 'in this process' : 'off (run `pnpm worker`)'}`,
-      ...(demo ? [`  Demo API key (admin): ${demo.apiKey}`, `    kept in ${demo.keyFile}`] : []),
+      ...(demo
+        ? [
+            `  Demo API key (admin):    ${demo.apiKey}`,
+            ...(demo.approverKey ? [`  Demo API key (approver): ${demo.approverKey}`] : []),
+            `    kept in ${demo.keyFile}${demo.approverKey ? ` and ${demo.approverKeyFile}` : ''}`,
+          ]
+        : []),
       '',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -21,16 +21,17 @@ export interface PluginServices {
   lexiconIndex(workspaceId: string | undefined): SensitiveWordIndex;
   recipientFacts: RecipientFacts;
   campaignFacts: CampaignFacts;
-  /** Daily quiet period in the contact's time zone, or off. Default 22:00–08:00. */
+  /** Daily quiet period in the contact's time zone, or off, for workspaces that set none. Default 22:00–08:00. */
   quietHours: { start: string; end: string } | 'off';
 }
 
 /** The compliance rules of the default set: content, campaign and send-time recipient rules. */
 export function complianceRules(services: PluginServices): QunfaPlugin[] {
-  const quiet = services.quietHours === 'off' ? undefined : services.quietHours;
+  // Loaded even when the default is off: a workspace or a campaign may set quiet hours of its own.
+  const quiet = services.quietHours;
   const recipients = recipientRules({
     facts: services.recipientFacts,
-    ...(quiet ? { quietHours: quiet } : {}),
+    quietHours: quiet === 'off' ? { enabled: false } : { enabled: true, ...quiet },
   });
   return [
     sensitiveWords({ index: services.lexiconIndex }),
@@ -40,7 +41,7 @@ export function complianceRules(services: PluginServices): QunfaPlugin[] {
     abTestSample(),
     wechatPersonalSends({ facts: services.campaignFacts }),
     officialAccountFrequency({ facts: services.campaignFacts }),
-    ...(quiet ? recipients : recipients.filter((r) => r.name !== 'rule:quiet-hours')),
+    ...recipients,
   ];
 }
 

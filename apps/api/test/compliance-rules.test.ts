@@ -83,9 +83,15 @@ describe.each(drivers)('compliance rules in the running product (%s)', (driver) 
       sentSince: new Date(Date.now() - 86_400_000),
     });
     expect(contacts.map((id) => facts.get(id))).toEqual([
-      { contactId: contacts[0], timeZone: 'Asia/Shanghai', suppressions: ['blacklisted'], sentSince: 2 },
-      { contactId: contacts[1], timeZone: 'Europe/London', suppressions: [], sentSince: 2 },
-      { contactId: contacts[2], timeZone: 'Asia/Shanghai', suppressions: [], sentSince: 2 },
+      {
+        contactId: contacts[0],
+        timeZone: 'Asia/Shanghai',
+        suppressions: ['blacklisted'],
+        sentSince: 2,
+        quietHours: null,
+      },
+      { contactId: contacts[1], timeZone: 'Europe/London', suppressions: [], sentSince: 2, quietHours: null },
+      { contactId: contacts[2], timeZone: 'Asia/Shanghai', suppressions: [], sentSince: 2, quietHours: null },
     ]);
   });
 

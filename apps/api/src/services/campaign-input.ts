@@ -12,6 +12,7 @@ import {
   parseCron,
 } from '@qunfa/core';
 import { z } from 'zod';
+import { quietHoursInput } from './quiet-hours.js';
 
 export const MAX_VARIANTS = 3;
 
@@ -95,6 +96,8 @@ const campaignFields = {
   segmentId: z.string().min(1).max(20).nullish(),
   /** Leave out contacts inactive for 30 days. */
   excludeDormant: z.boolean().default(false),
+  /** Quiet hours of this campaign: stored `off` / `HH:MM-HH:MM`, or null to follow the workspace's. */
+  quietHours: quietHoursInput.nullish(),
   variants: z
     .array(variantSchema)
     .min(1)

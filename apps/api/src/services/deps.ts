@@ -1,4 +1,4 @@
-import type { Clock, Engine, EventBus, Logger, Registry, Store } from '@qunfa/core';
+import type { Clock, Engine, EventBus, Logger, QuietHoursSetting, Registry, Store } from '@qunfa/core';
 import type { LexiconCache } from '../compliance/lexicon-cache.js';
 import type { Db } from '../db/database.js';
 
@@ -15,4 +15,6 @@ export interface ServiceDeps {
   lexicons: LexiconCache;
   /** How far back a campaign's delivery counts for attributing a reply to it, in ms. */
   inboundAttributionMs: number;
+  /** The server's quiet hours (QUIET_HOURS), for workspaces that set none. Default 22:00–08:00. */
+  quietHours?: QuietHoursSetting;
 }

@@ -1,4 +1,4 @@
-import { type ProgressEvent, settledCount } from '@qunfa/core';
+import { type ProgressEvent, progressEvent, settledCount } from '@qunfa/core';
 import { Repeater } from 'graphql-yoga';
 import type { Principal } from '../auth/roles.js';
 import { authorize } from '../auth/roles.js';
@@ -23,14 +23,10 @@ export async function campaignProgress(
     const abort = new AbortController();
     stop.then(() => abort.abort());
     const events = deps.bus.subscribe('campaign.progress', campaign.id, abort.signal);
-    const current = (await deps.store.getCampaign(campaign.id))!;
-    const snapshot: ProgressEvent = {
+    const snapshot = (await progressEvent(deps, {
       workspaceId: campaign.workspaceId,
       campaignId: campaign.id,
-      state: current.state,
-      counters: await deps.store.counters(campaign.id),
-      at: deps.clock.now().toISOString(),
-    };
+    }))!;
     await push(snapshot);
     if (terminal.has(snapshot.state)) return stop();
     let last = snapshot;

@@ -15,5 +15,6 @@ export function toBatch(row: typeof batches.$inferSelect): Batch {
     starts: row.starts,
     leaseOwner: row.leaseOwner,
     leaseUntil: row.leaseUntil,
+    waitReason: row.waitReason,
   };
 }

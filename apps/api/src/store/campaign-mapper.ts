@@ -1,4 +1,10 @@
-import type { AbTestPhase, AbTestState, Campaign, CampaignState } from '@qunfa/core';
+import {
+  type AbTestPhase,
+  type AbTestState,
+  type Campaign,
+  type CampaignState,
+  parseQuietHours,
+} from '@qunfa/core';
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { campaigns, variants } from '../db/schema/index.js';
@@ -39,6 +45,7 @@ export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaig
     batchIntervalMs: row.batchIntervalMs,
     sendWindowMs: row.sendWindowMs,
     excludeDormant: row.excludeDormant,
+    quietHours: row.quietHours === null ? null : (parseQuietHours(row.quietHours) ?? null),
     segmentId: row.segmentId === null ? null : String(row.segmentId),
     resendOf: row.resendOf ?? null,
     schedule: row.schedule ?? null,

@@ -1,4 +1,4 @@
-import type { CampaignFacts, RecipientFact, RecipientFacts } from '@qunfa/core';
+import { type CampaignFacts, parseQuietHours, type RecipientFact, type RecipientFacts } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 
@@ -9,8 +9,8 @@ const bigintArray = (ids: string[]) => `{${ids.map((id) => String(Number(id))).j
 
 /**
  * The recipient rules' facts for a whole batch in one query: the contact's time zone
- * (`attributes.timeZone`, else the workspace's), its suppressions, and how many messages of
- * other campaigns it was sent in the window, on any channel.
+ * (`attributes.timeZone`, else the workspace's), its suppressions, how many messages of
+ * other campaigns it was sent in the window, on any channel, and its workspace's quiet hours.
  */
 export function createSqlRecipientFacts(db: Db): RecipientFacts {
   return {
@@ -18,10 +18,11 @@ export function createSqlRecipientFacts(db: Db): RecipientFacts {
       if (query.contactIds.length === 0) return new Map();
       // In flight counts too: a claim leaves its deliveries queued; the batch's starts and time say it.
       const since = sql`${query.sentSince.toISOString()}::timestamptz`;
-      const found = await rows<RecipientFact>(
+      const found = await rows<Omit<RecipientFact, 'quietHours'> & { quietHours: string | null }>(
         db,
         sql`SELECT c.id::text AS "contactId",
               COALESCE(NULLIF(c.attributes->>'timeZone', ''), w.time_zone) AS "timeZone",
+              w.quiet_hours AS "quietHours",
               COALESCE((SELECT array_agg(s.reason ORDER BY s.reason) FROM suppressions s
                         WHERE s.contact_id = c.id), '{}') AS suppressions,
               (SELECT count(*)::int FROM deliveries d
@@ -36,7 +37,12 @@ export function createSqlRecipientFacts(db: Db): RecipientFacts {
             WHERE c.workspace_id = ${Number(query.workspaceId)}::bigint
               AND c.id = ANY(${bigintArray(query.contactIds)}::bigint[])`,
       );
-      return new Map(found.map((f) => [f.contactId, f]));
+      return new Map(
+        found.map((f) => [
+          f.contactId,
+          { ...f, quietHours: f.quietHours === null ? null : (parseQuietHours(f.quietHours) ?? null) },
+        ]),
+      );
     },
   };
 }

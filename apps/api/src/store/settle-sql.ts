@@ -66,7 +66,7 @@ async function insertFollowUps(
 ): Promise<{ refs: BatchRef[]; batchOf: Map<string, number> }> {
   const groups = new Map<string, DeliveryResult[]>();
   for (const r of retries) {
-    const key = `${r.retry!.channel}\u0000${r.retry!.account ?? ''}\u0000${r.retry!.at.toISOString()}`;
+    const key = `${r.retry!.channel}\u0000${r.retry!.account ?? ''}\u0000${r.retry!.at.toISOString()}\u0000${r.retry!.reason ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const refs: BatchRef[] = [];
@@ -78,14 +78,14 @@ async function insertFollowUps(
   );
   let seq = next;
   for (const group of groups.values()) {
-    const { channel, account, at, batchSize } = group[0]!.retry!;
+    const { channel, account, at, batchSize, reason } = group[0]!.retry!;
     for (let i = 0; i < group.length; i += batchSize) {
       const chunk = group.slice(i, i + batchSize);
       const [inserted] = await rows<{ id: string }>(
         tx,
-        sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size)
+        sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size, wait_reason)
             VALUES (${Number(batch.workspace_id)}::bigint, ${Number(batch.campaign_id)}::bigint, ${channel}::text, ${account}::text, ${seq++}::int,
-                    'queued', ${at.toISOString()}::timestamptz, ${chunk.length}::int)
+                    'queued', ${at.toISOString()}::timestamptz, ${chunk.length}::int, ${reason ?? null}::text)
             RETURNING id::text`,
       );
       const id = inserted!.id;
@@ -215,7 +215,10 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
 }
 
 /** Gives a leased batch back untouched: queued at `dueAt`, this start uncounted, its deliveries as it found them. */
-export function releaseBatch(db: Db, input: { batchId: string; owner: string; dueAt: Date }): Promise<void> {
+export function releaseBatch(
+  db: Db,
+  input: { batchId: string; owner: string; dueAt: Date; reason?: string },
+): Promise<void> {
   const batchId = Number(input.batchId);
   return db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
@@ -232,7 +235,8 @@ export function releaseBatch(db: Db, input: { batchId: string; owner: string; du
         : [];
     await tx.execute(
       sql`UPDATE batches SET state = 'queued', due_at = ${input.dueAt.toISOString()}::timestamptz,
-                 starts = starts - 1, lease_owner = NULL, lease_until = NULL WHERE id = ${batchId}`,
+                 starts = starts - 1, lease_owner = NULL, lease_until = NULL,
+                 wait_reason = ${input.reason ?? null}::text WHERE id = ${batchId}`,
     );
     if (reverted > 0) {
       const delta = new CounterDelta();

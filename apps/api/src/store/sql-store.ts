@@ -23,6 +23,7 @@ import { countPlannedRecipients, executePlan } from './plan-sql.js';
 import { applyReceipts } from './receipts-sql.js';
 import { createRun, recurringDue, setNextRunAt } from './run-sql.js';
 import { releaseBatch, settleBatch } from './settle-sql.js';
+import { rescheduleWaiting, waitingBatches } from './waiting-sql.js';
 
 const terminal: ReadonlySet<CampaignState> = new Set(['completed', 'cancelled', 'failed']);
 
@@ -181,6 +182,14 @@ export function createSqlStore(db: Db): Store {
 
     settleBatch(settlement) {
       return settleBatch(db, settlement);
+    },
+
+    waitingBatches(campaignId, now) {
+      return waitingBatches(db, numericId(campaignId) ?? -1, now);
+    },
+
+    rescheduleWaiting(input) {
+      return rescheduleWaiting(db, input);
     },
 
     async completeIfDone(campaignId, at) {

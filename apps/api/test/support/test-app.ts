@@ -1,5 +1,5 @@
 import { sandbox } from '@qunfa/channels';
-import { type QunfaPlugin, silentLogger } from '@qunfa/core';
+import { type Logger, type QunfaPlugin, silentLogger } from '@qunfa/core';
 import { builtinMetrics } from '@qunfa/plugins';
 import { type App, type BuildOptions, buildApp } from '../../src/app.js';
 import { createApiKey } from '../../src/auth/api-keys.js';
@@ -36,7 +36,8 @@ export function testPlugins(): QunfaPlugin[] {
   ];
 }
 
-async function addWorkspace(app: App, name: string): Promise<Workspace> {
+/** A workspace with a key for every role. */
+export async function addWorkspace(app: App, name: string): Promise<Workspace> {
   const [ws] = await app.deps.db.insert(workspaces).values({ name }).returning();
   const keys = {} as Record<Role, string>;
   for (const role of ['admin', 'operator', 'approver', 'viewer'] as const) {
@@ -50,6 +51,7 @@ export async function startTestApp(
   driver: Driver,
   overrides: Partial<AppConfig> = {},
   plugins: NonNullable<BuildOptions['plugins']> = testPlugins(),
+  options: { logger?: Logger } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(driver);
   const config: AppConfig = {
@@ -66,7 +68,7 @@ export async function startTestApp(
   };
   const app = await buildApp(config, {
     plugins,
-    logger: process.env.TEST_LOG ? createLogger('debug') : silentLogger,
+    logger: options.logger ?? (process.env.TEST_LOG ? createLogger('debug') : silentLogger),
   });
   const url = await app.start();
   const a = await addWorkspace(app, 'Workspace A');

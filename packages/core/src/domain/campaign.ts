@@ -2,6 +2,7 @@ import type { AbTest, AbTestState } from '../ab/ab-test.js';
 import type { AudienceExpression } from './audience.js';
 import type { Content } from './content.js';
 import type { FailureClass } from './failure.js';
+import type { QuietHoursSetting } from './quiet-hours.js';
 
 export const campaignStates = [
   'draft',
@@ -110,6 +111,8 @@ export interface Campaign {
   sendWindowMs: number | null;
   /** Leaves out contacts inactive for 30 days (`dormant`, counted as suppressed). */
   excludeDormant: boolean;
+  /** Quiet hours of this campaign; null: the workspace's. */
+  quietHours: QuietHoursSetting | null;
   /**
    * The saved segment the audience comes from: the campaign follows the segment's edits until
    * it starts (or is scheduled), then keeps the audience it started with.

@@ -65,7 +65,8 @@ export interface DeliveryAttempt {
   error: string | null;
 }
 
-export const batchStates = ['queued', 'leased', 'done', 'failed', 'cancelled'] as const;
+/** `replaced`: its deliveries moved to a new batch due sooner (deferrals re-evaluated). */
+export const batchStates = ['queued', 'leased', 'done', 'failed', 'cancelled', 'replaced'] as const;
 export type BatchState = (typeof batchStates)[number];
 
 export interface Batch {
@@ -83,4 +84,9 @@ export interface Batch {
   starts: number;
   leaseOwner: string | null;
   leaseUntil: Date | null;
+  /**
+   * Why it is due later than planned: a rule's deferral reason (`quiet_hours`), or `retry`,
+   * `account_cooldown`, `quota_reached` (`batchWaitReasons`); null for a planned batch.
+   */
+  waitReason: string | null;
 }

@@ -1,12 +1,13 @@
 import { accountUsable } from '../domain/account.js';
 import type { Batch } from '../domain/delivery.js';
+import { batchWaitReasons } from '../domain/waiting.js';
 import type { ChannelPlugin } from '../plugins/channel.js';
 import type { EngineContext } from './deps.js';
 import { pace } from './pacing.js';
 
 export type AccountChoice =
   | { status: 'go'; account: string | null; refund(): Promise<void> }
-  | { status: 'release'; until: Date }
+  | { status: 'release'; until: Date; reason: string }
   | { status: 'lost' };
 
 /** The channel's accounts in rotation order, starting at the batch's planned one (or by its seq). */
@@ -34,23 +35,30 @@ export async function chooseAccount(
   }
   const now = ctx.clock.now();
   const health = new Map((await ctx.store.accountHealth(channel.name)).map((h) => [h.account, h]));
-  let earliest: Date | undefined;
-  const consider = (at: Date | null) => {
-    if (at && (!earliest || at < earliest)) earliest = at;
+  // The batch waits for the account that frees up first, and says what it waits for.
+  let earliest: { at: Date; reason: string } | undefined;
+  const consider = (at: Date | null, reason: string) => {
+    if (at && (!earliest || at < earliest.at)) earliest = { at, reason };
   };
   for (const account of rotation(channel.accounts, batch)) {
     const h = health.get(account);
     if (!accountUsable(h, now)) {
-      if (h?.state === 'cooling') consider(h.until);
+      if (h?.state === 'cooling') consider(h.until, batchWaitReasons.accountCooldown);
       continue;
     }
     const paced = await pace(ctx, { ...batch, account }, channel, count);
     if (paced.status === 'go') return { ...paced, account };
     if (paced.status === 'lost') return paced;
-    consider(paced.until);
+    consider(paced.until, paced.reason);
   }
   // Every account restricted: look again later rather than spin; an operator must act.
-  return { status: 'release', until: earliest ?? new Date(now.getTime() + ctx.errorRetryDelayMs) };
+  return earliest
+    ? { status: 'release', until: earliest.at, reason: earliest.reason }
+    : {
+        status: 'release',
+        until: new Date(now.getTime() + ctx.errorRetryDelayMs),
+        reason: batchWaitReasons.accountCooldown,
+      };
 }
 
 /** Cools down each account that reported `account_restricted` in this batch. */

@@ -15,6 +15,7 @@ import type { ProgressPublisher } from './progress.js';
 import type { Quarantine } from './quarantine.js';
 import type { EarlyReceipts } from './receipts.js';
 import type { LinkTracker } from './track-links.js';
+import type { WaitLog } from './wait-log.js';
 
 export interface EngineDeps {
   store: Store;
@@ -56,6 +57,7 @@ export interface EngineContext
   earlyReceipts: EarlyReceipts;
   progress: ProgressPublisher;
   quarantine: Quarantine;
+  waitLog: WaitLog;
 }
 
 export interface CampaignCommandInput {
@@ -88,6 +90,12 @@ export interface Engine {
   pause(input: CampaignCommandInput): Promise<Campaign>;
   resume(input: CampaignCommandInput): Promise<Campaign>;
   cancel(input: CampaignCommandInput): Promise<Campaign>;
+  /**
+   * A setting the recipient rules depend on changed (a workspace's quiet hours): the batches
+   * deferred for `reason` — of one workspace, or all — are due now and judged again; those still
+   * waiting are deferred anew, with the new time. Returns how many batches were brought forward.
+   */
+  reconsiderDeferrals(input: { workspaceId?: string; reason: string }): Promise<number>;
   /** Claims, sends and settles one batch; does nothing when the batch cannot be claimed. */
   processBatch(job: BatchJob): Promise<void>;
   /** Starts due scheduled campaigns, decides due A/B tests, and enqueues due batches and batches whose lease expired. */

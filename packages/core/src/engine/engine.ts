@@ -17,6 +17,7 @@ import { createProgressPublisher } from './progress.js';
 import { createQuarantine } from './quarantine.js';
 import { applyReceipts, pollReceipts } from './receipts.js';
 import { fireRecurring, nextRunOf, triggerRun } from './runs.js';
+import { createWaitLog } from './wait-log.js';
 import { runWorker } from './worker.js';
 
 const toJob = (ref: BatchRef): BatchJob => ({
@@ -57,6 +58,7 @@ export function createEngine(deps: EngineDeps): Engine {
     inbound: deps.inbound,
     earlyReceipts: { entries: [] },
     quarantine: createQuarantine(),
+    waitLog: createWaitLog(logger),
     progress: createProgressPublisher({
       store: deps.store,
       bus: deps.bus,
@@ -217,6 +219,21 @@ export function createEngine(deps: EngineDeps): Engine {
       return campaign;
     },
     cancel: (input) => command(input, 'cancel'),
+    async reconsiderDeferrals(input) {
+      const refs = await ctx.store.rescheduleWaiting({ ...input, now: ctx.clock.now() });
+      if (refs.length > 0) await ctx.queue.enqueue(refs.map(toJob));
+      const campaigns = new Map(refs.map((r) => [r.campaignId, r]));
+      for (const ref of campaigns.values()) ctx.progress.nudge(ref);
+      if (refs.length > 0) {
+        logger.info('deferred deliveries brought forward to be judged again', {
+          reason: input.reason,
+          workspaceId: input.workspaceId,
+          batches: refs.length,
+          campaigns: campaigns.size,
+        });
+      }
+      return refs.length;
+    },
     processBatch: (job) => processBatch(ctx, job),
     async trigger(input) {
       return triggerRun(ctx, start, await load(input), input.idempotencyKey, input.actor);

@@ -39,7 +39,12 @@ export async function withLease<T>(
   }
 }
 
-/** Gives a claimed batch back, to be claimed again at `dueAt`. */
-export async function releaseBatch(ctx: EngineContext, batch: Batch, dueAt: Date): Promise<void> {
-  await ctx.store.releaseBatch({ batchId: batch.id, owner: ctx.workerId, dueAt });
+/** Gives a claimed batch back, to be claimed again at `dueAt`, recording what it waits for. */
+export async function releaseBatch(
+  ctx: EngineContext,
+  batch: Batch,
+  dueAt: Date,
+  reason: string,
+): Promise<void> {
+  await ctx.store.releaseBatch({ batchId: batch.id, owner: ctx.workerId, dueAt, reason });
 }

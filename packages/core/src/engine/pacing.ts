@@ -1,4 +1,5 @@
 import type { Batch } from '../domain/delivery.js';
+import { batchWaitReasons } from '../domain/waiting.js';
 import type { ChannelPlugin } from '../plugins/channel.js';
 import { calendarDay } from './calendar-day.js';
 import type { EngineContext } from './deps.js';
@@ -7,7 +8,7 @@ export type Pacing =
   /** Go ahead; `refund` gives the quota back if the send does not happen after all. */
   | { status: 'go'; refund(): Promise<void> }
   /** The day's quota is short: give the batch back until the window ends. */
-  | { status: 'release'; until: Date }
+  | { status: 'release'; until: Date; reason: string }
   | { status: 'lost' };
 
 /** Rate limiter and quotas are keyed by account: a limit holds for the account as a whole. */
@@ -37,7 +38,7 @@ export async function pace(
     };
     if (granted < count) {
       await refund();
-      return { status: 'release', until: day.end };
+      return { status: 'release', until: day.end, reason: batchWaitReasons.quotaReached };
     }
   }
   if (ratePerSecond !== undefined && ratePerSecond > 0) {

@@ -1,4 +1,5 @@
 import type { Content } from '../domain/content.js';
+import { batchWaitReasons } from '../domain/waiting.js';
 import { isQunfaError, QunfaError } from '../errors.js';
 import type { BatchJob } from '../ports/queue.js';
 import type { ClaimedBatch, ClaimedRecipient, DeliveryResult } from '../ports/store.js';
@@ -14,7 +15,7 @@ import { type LinkTracker, tracksLinks, withTrackedLinks } from './track-links.j
 
 type BatchRun =
   | { status: 'settle'; results: DeliveryResult[] }
-  | { status: 'release'; until: Date }
+  | { status: 'release'; until: Date; reason: string }
   | { status: 'lost' };
 
 /** Claims, paces, checks, sends and settles one batch. */
@@ -45,7 +46,7 @@ async function processClaimed(ctx: EngineContext, claimed: ClaimedBatch): Promis
       batchId: batch.id,
       channel: batch.channel,
     });
-    await releaseBatch(ctx, batch, later());
+    await releaseBatch(ctx, batch, later(), batchWaitReasons.retry);
     return;
   }
   const scope: BatchScope = { batch, campaign, channel, registry: ctx.registry, now: ctx.clock.now() };
@@ -63,11 +64,20 @@ async function processClaimed(ctx: EngineContext, claimed: ClaimedBatch): Promis
       plugin: error instanceof QunfaError ? error.plugin : undefined,
       error: error instanceof Error ? error.message : String(error),
     });
-    await releaseBatch(ctx, batch, later());
+    await releaseBatch(ctx, batch, later(), batchWaitReasons.retry);
     return;
   }
-  if (run.status === 'release') await releaseBatch(ctx, batch, run.until);
-  else if (run.status === 'lost')
+  if (run.status === 'release') {
+    ctx.waitLog.note({
+      workspaceId: batch.workspaceId,
+      campaignId: batch.campaignId,
+      reason: run.reason,
+      until: run.until,
+      count: batch.size,
+      channel: batch.channel,
+    });
+    await releaseBatch(ctx, batch, run.until, run.reason);
+  } else if (run.status === 'lost')
     ctx.logger.warn('the batch lease was lost while waiting for tokens', { batchId: batch.id });
   else await settle(ctx, scope, run.results, 'done');
 }
@@ -129,6 +139,7 @@ async function prepare(
   );
   const results: DeliveryResult[] = [];
   const items: Addressed[] = [];
+  const deferred = new Map<string, { reason: string; until: Date; rule: string; count: number }>();
   for (const recipient of recipients) {
     const verdict = verdicts.get(recipient.deliveryId) ?? { action: 'allow' };
     if (verdict.action === 'suppress') {
@@ -139,6 +150,7 @@ async function prepare(
       });
     } else if (verdict.action === 'defer') {
       results.push(deferredResult(scope, recipient, verdict.until, verdict.reason));
+      noteDeferral(deferred, verdict);
     } else {
       const item = await callPlugin(scope.channel.name, 'address', () =>
         addressOf(scope, recipient, ctx.linkTracker),
@@ -150,7 +162,26 @@ async function prepare(
         );
     }
   }
+  for (const d of deferred.values()) {
+    ctx.waitLog.note({
+      workspaceId: scope.batch.workspaceId,
+      campaignId: scope.campaign.id,
+      channel: scope.channel.name,
+      ...d,
+    });
+  }
   return { results, items };
+}
+
+/** Counts a batch's deferrals by rule, reason and time, for one log line each. */
+function noteDeferral(
+  deferred: Map<string, { reason: string; until: Date; rule: string; count: number }>,
+  verdict: { reason: string; until: Date; rule: string },
+): void {
+  const key = `${verdict.rule}\u0000${verdict.reason}\u0000${verdict.until.getTime()}`;
+  const entry = deferred.get(key);
+  if (entry) entry.count++;
+  else deferred.set(key, { reason: verdict.reason, until: verdict.until, rule: verdict.rule, count: 1 });
 }
 
 const unpersonalised = new WeakMap<Content, boolean>();

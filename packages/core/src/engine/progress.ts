@@ -1,8 +1,9 @@
 import type { Clock } from '../ports/clock.js';
-import type { EventBus } from '../ports/event-bus.js';
+import type { EventBus, ProgressEvent } from '../ports/event-bus.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 import { type CoalescerTimers, createProgressCoalescer } from './progress-coalescer.js';
+import { describeWaiting } from './waiting.js';
 
 export interface CampaignRef {
   workspaceId: string;
@@ -30,6 +31,28 @@ export function clockTimers(clock: Clock): CoalescerTimers {
   };
 }
 
+/** A campaign's progress as the store has it now: state, exact counters and what it waits for. */
+export async function progressEvent(
+  deps: { store: Store; clock: Clock },
+  ref: CampaignRef,
+): Promise<ProgressEvent | undefined> {
+  const now = deps.clock.now();
+  const [campaign, counters, batches] = await Promise.all([
+    deps.store.getCampaign(ref.campaignId),
+    deps.store.counters(ref.campaignId),
+    deps.store.waitingBatches(ref.campaignId, now),
+  ]);
+  if (!campaign) return undefined;
+  return {
+    workspaceId: ref.workspaceId,
+    campaignId: ref.campaignId,
+    state: campaign.state,
+    counters,
+    waiting: describeWaiting(campaign, counters, batches),
+    at: now.toISOString(),
+  };
+}
+
 /**
  * Progress events read state and counters from the store when they go out, one after
  * another per campaign, so that an event never shows older counters than the one before.
@@ -45,18 +68,8 @@ export function createProgressPublisher(deps: {
     intervalMs: deps.intervalMs ?? 200,
     timers: clockTimers(deps.clock),
     publish: async (_key, ref) => {
-      const [campaign, counters] = await Promise.all([
-        deps.store.getCampaign(ref.campaignId),
-        deps.store.counters(ref.campaignId),
-      ]);
-      if (!campaign) return;
-      await deps.bus.publish('campaign.progress', ref.campaignId, {
-        workspaceId: ref.workspaceId,
-        campaignId: ref.campaignId,
-        state: campaign.state,
-        counters,
-        at: deps.clock.now().toISOString(),
-      });
+      const event = await progressEvent(deps, ref);
+      if (event) await deps.bus.publish('campaign.progress', ref.campaignId, event);
     },
     onError: (error, key) =>
       deps.logger.warn('progress event not published', { campaignId: key, error: String(error) }),

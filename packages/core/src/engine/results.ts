@@ -1,6 +1,7 @@
 import type { Campaign } from '../domain/campaign.js';
 import type { Batch } from '../domain/delivery.js';
 import { type FailureClass, failureClasses } from '../domain/failure.js';
+import { batchWaitReasons } from '../domain/waiting.js';
 import type { ChannelPlugin, SendOutcome } from '../plugins/channel.js';
 import type { ClaimedRecipient, DeliveryResult } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
@@ -101,6 +102,7 @@ export function failedResult(
           channel: scope.channel.name,
           batchSize: batchSizeFor(scope, scope.channel),
           account: null,
+          reason: batchWaitReasons.retry,
         },
       };
     }
@@ -130,6 +132,8 @@ export function failedResult(
         channel: scope.channel.name,
         batchSize: batchSizeFor(scope, scope.channel),
         account: scope.batch.account,
+        // A restricted account's recipients wait for its cool-down, not for a provider to recover.
+        reason: failure === 'account_restricted' ? batchWaitReasons.accountCooldown : batchWaitReasons.retry,
       },
     };
   }
@@ -143,6 +147,7 @@ export function failedResult(
       batchSize: batchSizeFor(scope, next),
       // The next channel (or provider) picks its account at dispatch, by rotation and health.
       account: null,
+      reason: batchWaitReasons.retry,
     },
   };
 }
@@ -191,6 +196,7 @@ export function deferredResult(
       channel: scope.channel.name,
       batchSize: batchSizeFor(scope, scope.channel),
       account: scope.batch.account,
+      reason,
     },
   };
 }

@@ -87,6 +87,7 @@ function releaseRest(
       starts: 0,
       leaseOwner: null,
       leaseUntil: null,
+      waitReason: null,
     });
     for (const d of c.members) Object.assign(d, { state: 'queued', variantId, batchId: id, updatedAt: at });
   });

@@ -45,7 +45,10 @@ export function claim(
 }
 
 /** Gives a batch back to the queue, undoing what its claim did. */
-export function release(t: MemoryTables, input: { batchId: string; owner: string; dueAt: Date }): void {
+export function release(
+  t: MemoryTables,
+  input: { batchId: string; owner: string; dueAt: Date; reason?: string },
+): void {
   const batch = t.batches.get(input.batchId);
   if (batch?.state !== 'leased' || batch.leaseOwner !== input.owner) return;
   // Only what this claim moved goes back: a delivery already `submitted` before it may have been sent.
@@ -61,5 +64,6 @@ export function release(t: MemoryTables, input: { batchId: string; owner: string
     starts: batch.starts - 1,
     leaseOwner: null,
     leaseUntil: null,
+    waitReason: input.reason ?? null,
   });
 }

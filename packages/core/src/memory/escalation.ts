@@ -72,6 +72,7 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
         starts: 0,
         leaseOwner: null,
         leaseUntil: null,
+        waitReason: null,
       });
       for (const d of chunk) {
         Object.assign(d, {

@@ -8,6 +8,7 @@ const event = (campaignId: string, sent: number): ProgressEvent => ({
   campaignId,
   state: 'running',
   counters: { ...emptyCounters(), sent },
+  waiting: [],
   at: '2026-01-01T00:00:00.000Z',
 });
 

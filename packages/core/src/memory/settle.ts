@@ -31,7 +31,7 @@ export function settle(t: MemoryTables, settlement: BatchSettlement): BatchRef[]
     apply(t, batch, delivery, result, settlement.at);
     states[delivery.state] = (states[delivery.state] ?? 0) + 1;
     if (result.retry) {
-      const key = `${result.retry.channel}|${result.retry.account}|${result.retry.at.getTime()}|${result.retry.batchSize}`;
+      const key = `${result.retry.channel}|${result.retry.account}|${result.retry.at.getTime()}|${result.retry.batchSize}|${result.retry.reason ?? ''}`;
       const group = retries.get(key) ?? { retry: result.retry, deliveries: [] };
       group.deliveries.push(delivery);
       retries.set(key, group);
@@ -60,6 +60,7 @@ export function settle(t: MemoryTables, settlement: BatchSettlement): BatchRef[]
         starts: 0,
         leaseOwner: null,
         leaseUntil: null,
+        waitReason: retry.reason ?? null,
       });
       for (const d of members) d.batchId = id;
       followUps.push({

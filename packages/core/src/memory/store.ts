@@ -4,6 +4,7 @@ import type { Actor, Campaign } from '../domain/campaign.js';
 import type { Contact, SuppressionReason, Tag } from '../domain/contact.js';
 import { type Counters, counterFor, emptyCounters } from '../domain/counters.js';
 import type { Batch, Delivery, DeliveryAttempt } from '../domain/delivery.js';
+import type { BatchWait } from '../domain/waiting.js';
 import { QunfaError } from '../errors.js';
 import type {
   AbDecision,
@@ -36,6 +37,7 @@ import {
   type DeliveryEventRow,
   type MemoryTables,
 } from './tables.js';
+import { rescheduleWaiting, waitingBatches } from './waiting.js';
 
 export type { AuditEntry, DeliveryEventRow } from './tables.js';
 
@@ -153,6 +155,7 @@ export class MemoryStore implements Store {
         starts: 0,
         leaseOwner: null,
         leaseUntil: null,
+        waitReason: null,
       });
       return id;
     });
@@ -237,8 +240,16 @@ export class MemoryStore implements Store {
     return true;
   }
 
-  async releaseBatch(input: { batchId: string; owner: string; dueAt: Date }): Promise<void> {
+  async releaseBatch(input: { batchId: string; owner: string; dueAt: Date; reason?: string }): Promise<void> {
     release(this.t, input);
+  }
+
+  async waitingBatches(campaignId: string, now: Date): Promise<BatchWait[]> {
+    return waitingBatches(this.t, campaignId, now);
+  }
+
+  async rescheduleWaiting(input: { workspaceId?: string; reason: string; now: Date }): Promise<BatchRef[]> {
+    return rescheduleWaiting(this.t, input);
   }
 
   async settleBatch(settlement: BatchSettlement): Promise<SettleResult> {

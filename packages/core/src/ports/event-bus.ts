@@ -1,5 +1,6 @@
 import type { CampaignState } from '../domain/campaign.js';
 import type { Counters } from '../domain/counters.js';
+import type { WaitReason } from '../domain/waiting.js';
 
 /** A nudge that a campaign moved; subscribers start from the store's exact counters. */
 export interface ProgressEvent {
@@ -7,6 +8,8 @@ export interface ProgressEvent {
   campaignId: string;
   state: CampaignState;
   counters: Counters;
+  /** What the campaign waits for, with counts and until when (`describeWaiting`). */
+  waiting: WaitReason[];
   /** ISO time: events cross process boundaries as JSON. */
   at: string;
 }

@@ -1,3 +1,5 @@
+import type { QuietHoursSetting } from '../domain/quiet-hours.js';
+
 /** What the recipient rules ask about one batch; the API answers with one query. */
 export interface RecipientFactsQuery {
   workspaceId: string;
@@ -17,6 +19,8 @@ export interface RecipientFact {
   suppressions: string[];
   /** Messages of other campaigns sent to the contact since `sentSince`. */
   sentSince: number;
+  /** The quiet hours its workspace set (the same for every contact); null or absent: the rule's default. */
+  quietHours?: QuietHoursSetting | null;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ContactIdentity, IdentityKind, SuppressionReason } from '../domain
 import type { Counters } from '../domain/counters.js';
 import type { Batch, DeliveryState } from '../domain/delivery.js';
 import type { FailureClass } from '../domain/failure.js';
+import type { BatchWait } from '../domain/waiting.js';
 import type { DeliveryEvent } from '../plugins/channel.js';
 
 /**
@@ -159,7 +160,14 @@ export interface DeliveryResult {
    * Send again later: the store puts the delivery (state `queued`) in a new batch of this
    * channel, cut by `batchSize`; a different channel than the delivery's resets its attempts.
    */
-  retry?: { at: Date; channel: string; batchSize: number; account: string | null };
+  retry?: {
+    at: Date;
+    channel: string;
+    batchSize: number;
+    account: string | null;
+    /** What it waits for until `at`, kept on its new batch (`Batch.waitReason`). */
+    reason?: string;
+  };
 }
 
 export interface BatchSettlement {
@@ -294,7 +302,20 @@ export interface Store {
    * Gives a claimed batch back untouched (paused campaign, no quota): queued again at `dueAt`,
    * the claim's start uncounted; a no-op when the lease is no longer `owner`'s.
    */
-  releaseBatch(input: { batchId: string; owner: string; dueAt: Date }): Promise<void>;
+  releaseBatch(input: { batchId: string; owner: string; dueAt: Date; reason?: string }): Promise<void>;
+  /**
+   * A campaign's queued batches not due by `now`, grouped by wait reason and channel, with their
+   * recipients and first and last due times: what `describeWaiting` reports.
+   */
+  waitingBatches(campaignId: string, now: Date): Promise<BatchWait[]>;
+  /**
+   * Brings deferrals forward for the rules to judge again (a setting they depend on changed):
+   * each queued batch of a running or paused campaign whose wait reason is `reason`, not due by
+   * `now`, is `replaced` by a new batch due at `now` with its deliveries (a queue may hold a job
+   * for the old one until its old time: that job then finds nothing to claim). Scoped to a
+   * workspace when given. Returns the new batches, to enqueue.
+   */
+  rescheduleWaiting(input: { workspaceId?: string; reason: string; now: Date }): Promise<BatchRef[]>;
   /** Writes every result, attempt, follow-up batch, counter and the batch's state, and an audit entry, in one transaction. */
   settleBatch(settlement: BatchSettlement): Promise<SettleResult>;
   /**

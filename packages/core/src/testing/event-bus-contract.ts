@@ -8,6 +8,16 @@ const event = (campaignId: string, sent: number): ProgressEvent => ({
   campaignId,
   state: 'running',
   counters: { ...emptyCounters(), sent },
+  // ISO strings and nulls: what a bus carrying JSON gives back unchanged.
+  waiting: [
+    {
+      reason: 'quiet_hours',
+      count: sent,
+      until: '2026-01-01T00:00:00.000Z',
+      lastUntil: '2026-01-01T08:00:00.000Z',
+      detail: null,
+    },
+  ],
   at: new Date(Date.UTC(2026, 0, 1, 0, 0, sent)).toISOString(),
 });
 

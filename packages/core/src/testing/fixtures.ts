@@ -22,6 +22,7 @@ export function makeCampaign(overrides: Partial<Campaign> & { id: string }): Cam
     batchIntervalMs: 0,
     sendWindowMs: null,
     excludeDormant: false,
+    quietHours: null,
     segmentId: null,
     resendOf: null,
     schedule: null,

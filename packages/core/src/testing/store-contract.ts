@@ -6,6 +6,7 @@ import { escalationContract } from './store-contract-escalation.js';
 import { planningContract } from './store-contract-planning.js';
 import { receiptContract } from './store-contract-receipts.js';
 import { seedWorkspaces } from './store-contract-setup.js';
+import { waitingContract } from './store-contract-waiting.js';
 import type { StoreHarness } from './store-harness.js';
 
 /**
@@ -36,5 +37,6 @@ export function describeStoreContract(
     describe('receipts', () => receiptContract(harness));
     describe('escalation', () => escalationContract(harness));
     describe('A/B tests', () => abTestContract(harness));
+    describe('waiting', () => waitingContract(harness));
   });
 }

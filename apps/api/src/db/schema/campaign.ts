@@ -44,6 +44,8 @@ export const campaigns = pgTable(
     sendWindowMs: bigint('send_window_ms', { mode: 'number' }),
     /** Leave out contacts inactive for 30 days. */
     excludeDormant: boolean('exclude_dormant').notNull().default(false),
+    /** `off` or `HH:MM-HH:MM`; null: the workspace's quiet hours. */
+    quietHours: text('quiet_hours'),
     /** The saved segment the audience follows until the campaign starts. */
     segmentId: ref('segment_id').references(() => segments.id, { onDelete: 'set null' }),
     /** A resend run: the source campaign and the delivery states it resends. */

@@ -22,6 +22,8 @@ export const batches = pgTable(
     starts: integer('starts').notNull().default(0),
     leaseOwner: text('lease_owner'),
     leaseUntil: at('lease_until'),
+    /** Why it is due later than planned (a rule's deferral, retry, account_cooldown, quota_reached); null when planned. */
+    waitReason: text('wait_reason'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },

@@ -32,6 +32,13 @@ export const serverSecrets = pgTable('server_secrets', {
   createdAt: createdAt(),
 });
 
+/** Deployment-wide settings a start compares with the environment (the QUIET_HOURS deferrals were made under). */
+export const serverSettings = pgTable('server_settings', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
 export const findings = pgTable(
   'findings',
   {

@@ -7,6 +7,8 @@ export const workspaces = pgTable('workspaces', {
   timeZone: text('time_zone').notNull().default('Asia/Shanghai'),
   /** Most tags the workspace may have (nesting is at most three levels everywhere). */
   maxTags: integer('max_tags').notNull().default(1000),
+  /** `off` or `HH:MM-HH:MM` in each contact's time zone; null: the server's QUIET_HOURS. */
+  quietHours: text('quiet_hours'),
   createdAt: createdAt(),
 });
 

@@ -7,6 +7,7 @@ import { AbTestInputRef } from './ab-test-input.js';
 import { connectionOf } from './connection.js';
 import { Counters, computeMetrics, Metric } from './counters.js';
 import { CampaignStateEnum, EscalationConditionEnum } from './enums.js';
+import { QuietHoursInputRef } from './quiet-hours-input.js';
 import { ScheduleInputRef } from './schedule-input.js';
 import { SegmentRef } from './segment.js';
 
@@ -151,6 +152,11 @@ const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
       required: false,
       description: 'Leave out contacts inactive for 30 days (counted as suppressed: dormant)',
     }),
+    quietHours: t.field({
+      type: QuietHoursInputRef,
+      required: false,
+      description: "This campaign's quiet hours; default INHERIT (the workspace's)",
+    }),
     variants: t.field({ type: [VariantInput] }),
     channelPlan: t.field({ type: [ChannelPlanStepInput] }),
     scheduledAt: t.field({ type: 'DateTime', required: false }),
@@ -180,6 +186,7 @@ const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
     }),
     segmentId: t.id({ required: false, description: 'Follow this saved segment instead' }),
     excludeDormant: t.boolean({ required: false }),
+    quietHours: t.field({ type: QuietHoursInputRef, required: false }),
     variants: t.field({ type: [VariantInput], required: false }),
     channelPlan: t.field({ type: [ChannelPlanStepInput], required: false }),
     scheduledAt: t.field({ type: 'DateTime', required: false }),

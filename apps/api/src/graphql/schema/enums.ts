@@ -3,7 +3,7 @@ import { roles } from '../../auth/roles.js';
 import { builder } from '../builder.js';
 
 /** GraphQL enum values are SCREAMING_CASE names of the domain's snake_case values. */
-function upper<T extends string>(values: readonly T[]) {
+export function upper<T extends string>(values: readonly T[]) {
   return Object.fromEntries(values.map((v) => [v.toUpperCase(), { value: v }])) as Record<
     string,
     { value: T }

@@ -10,6 +10,8 @@ import './segment.js';
 import './suppression.js';
 import './contact-import.js';
 import './campaign.js';
+import './waiting.js';
+import './quiet-hours.js';
 import './ab-test.js';
 import './channel.js';
 import './delivery.js';

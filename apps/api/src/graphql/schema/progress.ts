@@ -1,13 +1,20 @@
-import type { CampaignState, Counters as CountersShape, ProgressEvent } from '@qunfa/core';
+import type {
+  CampaignState,
+  Counters as CountersShape,
+  ProgressEvent,
+  WaitReason as WaitReasonShape,
+} from '@qunfa/core';
 import { campaignProgress } from '../../services/progress.js';
 import { builder } from '../builder.js';
 import { Counters, computeMetrics, Metric } from './counters.js';
 import { CampaignStateEnum } from './enums.js';
+import { WaitReason } from './waiting.js';
 
 interface ProgressShape {
   campaignId: string;
   state: CampaignState;
   counters: CountersShape;
+  waiting: WaitReasonShape[];
   at: string;
 }
 
@@ -20,6 +27,11 @@ const CampaignProgress = builder.objectRef<ProgressShape>('CampaignProgress').im
     metrics: t.field({
       type: [Metric],
       resolve: (p, _args, ctx) => computeMetrics(ctx.deps.registry.metrics, p.counters),
+    }),
+    waiting: t.field({
+      type: [WaitReason],
+      description: 'What the campaign waits for, as Campaign.waiting',
+      resolve: (p) => p.waiting ?? [],
     }),
     at: t.field({ type: 'DateTime', resolve: (p) => new Date(p.at) }),
   }),

@@ -4,13 +4,14 @@ import { workspaces } from '../../db/schema/index.js';
 import { builder } from '../builder.js';
 import { RoleEnum } from './enums.js';
 
-interface WorkspaceShape {
+export interface WorkspaceShape {
   id: number;
   name: string;
   timeZone: string;
+  quietHours: string | null;
 }
 
-const Workspace = builder.objectRef<WorkspaceShape>('Workspace').implement({
+export const Workspace = builder.objectRef<WorkspaceShape>('Workspace').implement({
   fields: (t) => ({
     id: t.id({ resolve: (w) => String(w.id) }),
     name: t.exposeString('name'),

@@ -93,6 +93,48 @@ describe('recipient rules', () => {
     ]);
   });
 
+  it('take the campaign quiet hours first, then the workspace, then their own default', async () => {
+    const lateInShanghai = new Date('2024-05-01T15:30:00Z'); // 23:30
+    const morning = new Date('2024-05-01T23:30:00Z'); // 07:30
+    const judgeWith = async (
+      campaignQuiet: Campaign['quietHours'],
+      workspaceQuiet: RecipientFact['quietHours'],
+      enabled = true,
+      now = lateInShanghai,
+    ) => {
+      const facts = fakeFacts({ '1': { quietHours: workspaceQuiet } });
+      const [rule] = recipientRules({ facts, quietHours: { enabled } }).filter(
+        (r) => r.name === 'rule:quiet-hours',
+      );
+      return rule!.checkRecipients!(batch(['1']), {
+        campaign: { ...campaign, quietHours: campaignQuiet },
+        now,
+      });
+    };
+    const deferredTo = (iso: string) => [
+      { deliveryId: 'd1', action: 'defer', until: new Date(iso), reason: 'quiet_hours' },
+    ];
+    expect(await judgeWith(null, null)).toEqual(deferredTo('2024-05-02T00:00:00Z'));
+    expect(await judgeWith(null, null, false)).toEqual([]);
+    expect(await judgeWith(null, { start: '23:00', end: '07:00' }, false)).toEqual(
+      deferredTo('2024-05-01T23:00:00Z'),
+    );
+    expect(await judgeWith(null, 'off')).toEqual([]);
+    expect(await judgeWith('off', { start: '23:00', end: '07:00' })).toEqual([]);
+    expect(await judgeWith({ start: '21:00', end: '09:00' }, 'off', true, morning)).toEqual(
+      deferredTo('2024-05-02T01:00:00Z'),
+    );
+  });
+
+  it('warn before the start of a campaign that turned quiet hours off', async () => {
+    const [rule] = recipientRules({ facts: fakeFacts({}) }).filter((r) => r.name === 'rule:quiet-hours');
+    const ctx = { audienceSize: 1, now: noon };
+    expect(await rule!.checkCampaign!({ ...campaign, quietHours: 'off' }, ctx)).toEqual([
+      expect.objectContaining({ level: 'warn', code: 'QUIET_HOURS_OFF' }),
+    ]);
+    expect(await rule!.checkCampaign!(campaign, ctx)).toEqual([]);
+  });
+
   it('compute the end of a quiet period before and after midnight, and for a same-day window', () => {
     const w = { start: 22 * 60, end: 8 * 60 };
     expect(quietUntil(new Date('2024-05-01T14:00:00Z'), 'Asia/Shanghai', w)).toEqual(

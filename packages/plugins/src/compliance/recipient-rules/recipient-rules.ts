@@ -7,7 +7,7 @@ import {
 } from '@qunfa/core';
 import { z } from 'zod';
 import { createRecipientFactsLoader, type RecipientFactsLoader } from './facts-loader.js';
-import { minutesOf, quietUntil } from './quiet-window.js';
+import { quietHoursRule } from './quiet-hours.js';
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 00:00–23:59');
 const day = 24 * 60 * 60 * 1000;
@@ -30,6 +30,8 @@ const optionsSchema = z.object({
     .default({ max: 4, windowDays: 30 }),
   quietHours: z
     .object({
+      /** False: no quiet hours unless a workspace or campaign sets some. Default true. */
+      enabled: z.boolean().default(true),
       /** Local time the quiet period starts. Default 22:00. */
       start: clock.default('22:00'),
       /** Local time it ends; sends are deferred to it. Default 08:00. */
@@ -37,7 +39,7 @@ const optionsSchema = z.object({
       /** Time zone when the port knows none for a contact. Default Asia/Shanghai. */
       fallbackTimeZone: z.string().refine(isTimeZone, 'an IANA time zone').default('Asia/Shanghai'),
     })
-    .default({ start: '22:00', end: '08:00', fallbackTimeZone: 'Asia/Shanghai' }),
+    .default({ enabled: true, start: '22:00', end: '08:00', fallbackTimeZone: 'Asia/Shanghai' }),
 });
 
 export type RecipientRulesOptions = z.input<typeof optionsSchema>;
@@ -45,11 +47,20 @@ export type RecipientRulesOptions = z.input<typeof optionsSchema>;
 /**
  * The send-time recipient rules — `rule:suppression`, `rule:frequency-cap`, `rule:quiet-hours` —
  * sharing one facts query per batch. Each judges the whole batch from the facts, set-based.
+ * Quiet hours apply per campaign, else per workspace (`RecipientFact.quietHours`), else these options.
  */
 export function recipientRules(options: RecipientRulesOptions): ComplianceRule[] {
   const opts = parsePluginOptions('rule:recipients', optionsSchema, options);
   const load = createRecipientFactsLoader(opts.facts, opts.frequencyCap.windowDays * day);
-  return [suppression(load, opts.suppress), frequencyCap(load, opts.frequencyCap), quietHours(load, opts)];
+  const quiet = opts.quietHours;
+  return [
+    suppression(load, opts.suppress),
+    frequencyCap(load, opts.frequencyCap),
+    quietHoursRule(load, {
+      fallback: quiet.enabled ? { start: quiet.start, end: quiet.end } : 'off',
+      fallbackTimeZone: quiet.fallbackTimeZone,
+    }),
+  ];
 }
 
 function suppression(load: RecipientFactsLoader, reasons: string[]): ComplianceRule {
@@ -78,28 +89,6 @@ function frequencyCap(load: RecipientFactsLoader, cap: { max: number; windowDays
           ? [{ deliveryId: c.deliveryId, action: 'suppress', reason: 'frequency_cap' }]
           : [],
       );
-    },
-  };
-}
-
-function quietHours(
-  load: RecipientFactsLoader,
-  opts: { quietHours: { start: string; end: string; fallbackTimeZone: string } },
-): ComplianceRule {
-  const window = { start: minutesOf(opts.quietHours.start), end: minutesOf(opts.quietHours.end) };
-  return {
-    kind: 'rule',
-    name: 'rule:quiet-hours',
-    async checkRecipients(batch, ctx) {
-      const facts = await load(batch, ctx);
-      const byZone = new Map<string, Date | undefined>();
-      return batch.flatMap((c): RecipientVerdict[] => {
-        const zone = facts.get(c.contactId)?.timeZone;
-        const timeZone = zone && isTimeZone(zone) ? zone : opts.quietHours.fallbackTimeZone;
-        if (!byZone.has(timeZone)) byZone.set(timeZone, quietUntil(ctx.now, timeZone, window));
-        const until = byZone.get(timeZone);
-        return until ? [{ deliveryId: c.deliveryId, action: 'defer', until, reason: 'quiet_hours' }] : [];
-      });
     },
   };
 }
