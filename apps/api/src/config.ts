@@ -43,6 +43,8 @@ const envSchema = z.object({
   /** A reply is attributed to the campaign that reached its sender within this many hours. Default 72. */
   INBOUND_ATTRIBUTION_HOURS: z.coerce.number().positive().max(8760).default(72),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** How long a stop (Ctrl-C, SIGTERM) may take to drain the batches in flight, in ms. Default 15000. */
+  STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   /** Daily quiet period in the contact's time zone (`HH:MM-HH:MM`), or `off`. Default 22:00-08:00. */
   QUIET_HOURS: z
     .string()
@@ -81,6 +83,8 @@ export interface AppConfig {
   linkSecret?: string | undefined;
   /** Milliseconds between polls of channels' `pollReceipts`. Default 5000. */
   receiptPollIntervalMs?: number;
+  /** How long a stop on SIGINT/SIGTERM may take before the process exits anyway, in ms. Default 15 000. */
+  stopTimeoutMs?: number;
   /** How far back a delivery counts for attributing a reply to its campaign, in ms. Default 72 h. */
   inboundAttributionMs?: number;
 }
@@ -106,6 +110,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl: e.PUBLIC_URL,
     linkSecret: e.LINK_SECRET,
     receiptPollIntervalMs: e.RECEIPT_POLL_MS,
+    stopTimeoutMs: e.STOP_TIMEOUT_MS,
     inboundAttributionMs: e.INBOUND_ATTRIBUTION_HOURS * 3_600_000,
     quietHours:
       e.QUIET_HOURS === 'off' ? 'off' : { start: e.QUIET_HOURS.slice(0, 5), end: e.QUIET_HOURS.slice(6) },

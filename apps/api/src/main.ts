@@ -2,6 +2,7 @@ import { buildApp } from './app.js';
 import { importCommand } from './cli/import-command.js';
 import { configFromEnv } from './config.js';
 import { seedDemo } from './seed.js';
+import { stopOnSignals } from './shutdown.js';
 
 /** `serve` (default): API, console and an inline worker. `worker`: a dispatch worker only. `import`: a CSV into a workspace. */
 async function main(command = 'serve'): Promise<void> {
@@ -42,12 +43,11 @@ async function main(command = 'serve'): Promise<void> {
   } else {
     process.stdout.write('Qunfa worker running; Ctrl-C to stop.\n');
   }
-  const shutdown = async () => {
-    await app.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  stopOnSignals({
+    stop: () => app.stop(),
+    deadlineMs: config.stopTimeoutMs ?? 15_000,
+    logger: app.deps.logger,
+  });
 }
 
 await main(process.argv[2]);
