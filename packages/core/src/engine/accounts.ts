@@ -2,6 +2,7 @@ import { accountUsable } from '../domain/account.js';
 import type { Batch } from '../domain/delivery.js';
 import { batchWaitReasons } from '../domain/waiting.js';
 import type { ChannelPlugin } from '../plugins/channel.js';
+import { channelContext } from './channel-context.js';
 import type { EngineContext } from './deps.js';
 import { pace } from './pacing.js';
 
@@ -45,6 +46,18 @@ export async function chooseAccount(
     if (!accountUsable(h, now)) {
       if (h?.state === 'cooling') consider(h.until, batchWaitReasons.accountCooldown);
       continue;
+    }
+    if (channel.accountReady) {
+      const signal = new AbortController().signal;
+      const readiness = await channel.accountReady(
+        account,
+        { workspaceId: batch.workspaceId, count },
+        channelContext(ctx, channel, signal),
+      );
+      if (!readiness.ready) {
+        consider(readiness.until, readiness.reason);
+        continue;
+      }
     }
     const paced = await pace(ctx, { ...batch, account }, channel, count);
     if (paced.status === 'go') return { ...paced, account };

@@ -57,6 +57,39 @@ describe('engine: sender accounts', () => {
     ]);
   });
 
+  it("skips an account the channel says is not ready, and waits for the channel's time when none is", async () => {
+    const channel = fakeChannel({ accounts: ['wx1', 'wx2'], maxPerSend: 2 });
+    const asked: [string, string, number][] = [];
+    let wx2Ready = true;
+    channel.accountReady = async (account, request) => {
+      asked.push([account, request.workspaceId, request.count]);
+      if (account === 'wx1' || !wx2Ready) {
+        return {
+          ready: false,
+          until: new Date(t.clock.now().getTime() + 3_600_000),
+          reason: 'quota_reached',
+        };
+      }
+      return { ready: true };
+    };
+    const t = createTestEngine({ plugins: [channel] });
+    await t.addContacts(contacts(4));
+    await t.addCampaign({ id: '1' });
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.drain();
+    expect(channel.calls.map((c) => c.account)).toEqual(['wx2', 'wx2']);
+    expect(asked[0]?.slice(1)).toEqual(['1', 2]);
+    wx2Ready = false;
+    await t.addCampaign({ id: '2' });
+    await t.engine.start({ workspaceId: '1', campaignId: '2', actor: t.actor });
+    await t.drain();
+    expect(channel.calls).toHaveLength(2);
+    const waiting = t.store.batches('2').filter((b) => b.state === 'queued');
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.every((b) => b.dueAt.getTime() === t.clock.now().getTime() + 3_600_000)).toBe(true);
+    expect(waiting[0]?.waitReason).toBe('quota_reached');
+  });
+
   it('waits for the end of the cool-down when every account is cooling', async () => {
     const channel = fakeChannel({
       accounts: ['wx1'],

@@ -125,6 +125,12 @@ export interface CallbackResult {
   response?: CallbackResponse;
 }
 
+/** Whether a sender account can take a batch now, by the channel's own rules (see `accountReady`). */
+export type AccountReadiness =
+  | { ready: true }
+  /** Not now: the batch tries the next account, or waits until the earliest `until`. `reason` is a wait reason code. */
+  | { ready: false; until: Date; reason: string };
+
 export interface ChannelPlugin {
   kind: 'channel';
   /** `channel:<id>`, stable. */
@@ -155,6 +161,16 @@ export interface ChannelPlugin {
    * `PullSmsReplyStatus`); the worker calls it beside `pollReceipts`. One reported twice is recorded once.
    */
   pollInbound?(ctx: PollContext): Promise<InboundMessage[]>;
+  /**
+   * Rules of the channel's own about an account, asked before the engine's quota and rate
+   * (a personal WeChat account that is logged out, paused by its health score, past its mass
+   * sends of the day, or not the workspace's). Without it every usable account is ready.
+   */
+  accountReady?(
+    account: string,
+    request: { workspaceId: string; count: number },
+    ctx: ChannelContext,
+  ): Promise<AccountReadiness>;
   /** Asks the provider what became of a batch's messages, after a crash. Missing ids: unknown. */
   queryStatus?(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]>;
   recall?(providerMessageId: string, ctx: SendContext): Promise<void>;
