@@ -18,3 +18,5 @@ export type {
   WechatOaOptions,
 } from './wechat-oa/index.js';
 export { wechatOa } from './wechat-oa/index.js';
+export type { CustomerCap, WecomAppOptions, WecomChannel, WecomConfig, WecomOptions } from './wecom/index.js';
+export { wecom } from './wecom/index.js';

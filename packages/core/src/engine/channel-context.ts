@@ -3,7 +3,7 @@ import { pluginLogger } from '../ports/logger.js';
 import { scopePluginState } from '../ports/plugin-state.js';
 import type { EngineContext } from './deps.js';
 
-/** What a channel hook gets from the engine: the signal, the clock, its own state and logger. */
+/** What a channel hook gets from the engine: the signal, the clock, its own state and logger, the limiter. */
 export function channelContext(
   ctx: EngineContext,
   channel: ChannelPlugin,
@@ -14,5 +14,6 @@ export function channelContext(
     now: () => ctx.clock.now(),
     state: scopePluginState(ctx.pluginState, channel.name),
     logger: pluginLogger(ctx.logger, channel.name),
+    limiter: ctx.limiter,
   };
 }

@@ -5,6 +5,7 @@ import type { FailureClass } from '../domain/failure.js';
 import type { InboundMessage } from '../domain/inbound.js';
 import type { Logger } from '../ports/logger.js';
 import type { PluginState } from '../ports/plugin-state.js';
+import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { ReplyMessage } from './reply.js';
 
 /** What a channel and its provider allow; the engine plans and paces by these. */
@@ -52,6 +53,11 @@ export interface ChannelContext {
   state: PluginState;
   /** Log lines stamped with the channel's name; never secrets, message bodies or full addresses. */
   logger: Logger;
+  /**
+   * The shared rate limiter, for limits the provider enforces per recipient and silently (WeCom
+   * drops an app's 31st message a minute to one member): keys must start with the channel's name.
+   */
+  limiter?: RateLimiter;
 }
 
 export type SendContext = ChannelContext;

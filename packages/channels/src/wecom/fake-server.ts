@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeCorp, type FakeCorpOptions } from './fake/corp.js';
+import { type Answer, err, ok, type Route } from './fake/route.js';
+import { mediaUpload, messageRecall, messageSend } from './fake/routes-app.js';
+
+export { type FakeAppMessage, FakeCorp, type FakeMember } from './fake/corp.js';
+
+/** One request the fake received, the access token and the secrets left out. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+export interface FakeWecomOptions extends FakeCorpOptions {
+  /** Lifetime of an access token. Default 7200 (s). */
+  tokenTtlSec?: number;
+}
+
+export interface FakeWecom {
+  url: string;
+  corp: FakeCorp;
+  /** Every API request, in order. */
+  requests: RecordedRequest[];
+  /** Answers the next `times` calls of `path` with `errcode` instead of serving them. */
+  failNext(path: string, errcode: number, errmsg?: string, times?: number): void;
+  /** Makes every issued access token expire (42001 from now on). */
+  expireTokens(): void;
+  /** Makes every issued access token invalid (40014), as a token from elsewhere would be. */
+  invalidateTokens(): void;
+  close(): Promise<void>;
+}
+
+const routes: Record<string, Route> = {
+  'POST /cgi-bin/message/send': messageSend,
+  'POST /cgi-bin/message/recall': messageRecall,
+  'POST /cgi-bin/media/upload': mediaUpload,
+};
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function parseJson(raw: Buffer): Record<string, unknown> | undefined {
+  if (raw.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw.toString('utf8'));
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A fake of WeCom's server API (qyapi.weixin.qq.com), written from its documentation: `gettoken`
+ * per secret, application messages with `invaliduser`/`unlicenseduser`, the duplicate check and the
+ * silent per-member limits, media uploads, recall; the global error answers for tokens and calls.
+ */
+export async function startFakeWecom(options: FakeWecomOptions): Promise<FakeWecom> {
+  const corp = new FakeCorp(options);
+  const requests: RecordedRequest[] = [];
+  const faults: { path: string; errcode: number; errmsg: string; times: number }[] = [];
+  const ttlMs = (options.tokenTtlSec ?? 7200) * 1000;
+  const invalid = new Set<string>();
+  const now = () => corp.now().getTime();
+
+  function gettoken(query: Record<string, string>): Answer {
+    if (query.corpid !== options.corpId) return err(40013, 'invalid corpid');
+    const credential = corp.credentialOf(query.corpsecret ?? '');
+    if (!credential) return err(40001, 'invalid secret');
+    // WeCom hands out the same token until it expires; a token refused as invalid is replaced.
+    const live = [...corp.tokens].find(
+      ([t, v]) => v.credential === credential && v.expiresAt > now() && !invalid.has(t),
+    );
+    if (live)
+      return ok({ access_token: live[0], expires_in: Math.floor((live[1].expiresAt - now()) / 1000) });
+    const token = randomBytes(32).toString('base64url');
+    corp.tokens.set(token, { credential, expiresAt: now() + ttlMs });
+    return ok({ access_token: token, expires_in: ttlMs / 1000 });
+  }
+
+  async function serve(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    raw: Buffer,
+    contentType: string,
+  ) {
+    if (path === '/cgi-bin/gettoken')
+      return method === 'GET' ? gettoken(query) : err(43001, 'require GET method');
+    const token = query.access_token;
+    if (!token) return err(41001, 'access_token missing');
+    const known = corp.tokens.get(token);
+    if (!known || invalid.has(token)) return err(40014, 'invalid access_token');
+    if (known.expiresAt <= now()) return err(42001, 'access_token expired');
+    const fault = faults.find((f) => f.path === path && f.times > 0);
+    if (fault) {
+      fault.times--;
+      return err(fault.errcode, fault.errmsg);
+    }
+    const route = routes[`${method} ${path}`];
+    if (!route) return err(404, 'api not found');
+    const { access_token: _, ...rest } = query;
+    if (contentType.startsWith('multipart/form-data')) {
+      const form = await new Request('http://fake/', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: raw,
+      })
+        .formData()
+        .catch(() => undefined);
+      if (!form) return err(47001, 'data format error');
+      return route(corp, { method, path, query: rest, body: {}, form, credential: known.credential });
+    }
+    const body = parseJson(raw);
+    if (body === undefined) return err(47001, 'data format error');
+    return route(corp, { method, path, query: rest, body, credential: known.credential });
+  }
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const query = Object.fromEntries(url.searchParams);
+    const raw = await readBody(req);
+    const contentType = req.headers['content-type'] ?? '';
+    const { access_token: _t, corpsecret: _s, ...shownQuery } = query;
+    const shownBody = contentType.startsWith('multipart/') ? { multipart: true } : (parseJson(raw) ?? {});
+    requests.push({ method: req.method ?? 'GET', path: url.pathname, query: shownQuery, body: shownBody });
+    const answer = await serve(req.method ?? 'GET', url.pathname, query, raw, contentType);
+    res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+    res.end(JSON.stringify(answer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    corp,
+    requests,
+    failNext(path, errcode, errmsg = 'injected', times = 1) {
+      faults.push({ path, errcode, errmsg, times });
+    },
+    expireTokens() {
+      for (const v of corp.tokens.values()) v.expiresAt = now();
+    },
+    invalidateTokens() {
+      for (const t of corp.tokens.keys()) invalid.add(t);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
