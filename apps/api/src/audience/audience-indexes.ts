@@ -92,16 +92,16 @@ export class AudienceIndexes {
       await this.db.execute(sql`DELETE FROM audience_changes WHERE at < now() - ${KEEP_CHANGES}::interval`);
     }
     const entry = this.entries.get(workspaceId);
-    const xmin = await snapshotXmin(this.db);
-    if (
-      entry &&
-      now - entry.syncedAt < STALE_MS &&
-      (await catchUp(this.db, workspaceId, entry.index, entry.xmin))
-    ) {
-      entry.xmin = xmin;
-      entry.syncedAt = now;
-      return entry.index;
+    if (entry && now - entry.syncedAt < STALE_MS) {
+      const caught = await catchUp(this.db, workspaceId, entry.index, entry.xmin);
+      if (!caught.rebuild) {
+        entry.xmin = caught.xmin;
+        entry.syncedAt = now;
+        return entry.index;
+      }
     }
+    // Taken before loading: a change committed while the pages load is replayed next time.
+    const xmin = await snapshotXmin(this.db);
     const index = new WorkspaceIndex();
     await loadAll(this.db, workspaceId, index);
     this.entries.set(workspaceId, { index, xmin, syncedAt: now });
