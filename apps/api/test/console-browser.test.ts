@@ -130,6 +130,8 @@ describe.skipIf(!runnable)('the console in a real browser', () => {
     expect(await page.getByTestId('counter-waiting').textContent()).not.toBe('0');
     expect(await page.getByTestId('ab-p-value').textContent()).not.toBe('—');
     await page.getByTestId('ab-send-B').click();
+    // A confirmation dialog names the variant before it goes to the rest.
+    await page.getByRole('dialog').getByTestId('confirm-ok').click();
     await expect.poll(() => page.getByTestId('ab-winner').textContent(), { timeout: 10_000 }).toBe('B');
     await expect
       .poll(() => page.getByTestId('campaign-state').getAttribute('data-state'), { timeout: 30_000 })

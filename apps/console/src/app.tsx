@@ -1,30 +1,24 @@
 import { useMemo } from 'react';
+import { RouterProvider } from 'react-router';
 import { Provider } from 'urql';
 import { LoginForm } from './auth/login-form.js';
 import { SessionContext, type SessionContextValue } from './auth/session-context.js';
 import { type Session, useSession } from './auth/use-session.js';
 import { ViewerBar } from './auth/viewer-bar.js';
-import { CampaignList } from './campaigns/campaign-list.js';
-import { CampaignPage } from './campaigns/campaign-page.js';
 import { LocaleProvider, useI18n } from './i18n/locale-context.js';
-import { CAMPAIGNS_HREF } from './routing/route.js';
-import { useRoute } from './routing/use-route.js';
+import { createConsoleRouter } from './routing/router.js';
 import { LanguageToggle } from './ui/language-toggle.js';
-
-function Screens() {
-  const route = useRoute();
-  return route.name === 'campaign' ? <CampaignPage key={route.id} id={route.id} /> : <CampaignList />;
-}
 
 function Workspace({ session }: { session: Session }) {
   const value = useMemo<SessionContextValue>(
     () => ({ viewer: session.viewer, onReconnect: session.api.onReconnect }),
     [session],
   );
+  const router = useMemo(() => createConsoleRouter(), []);
   return (
     <Provider value={session.api.client}>
       <SessionContext value={value}>
-        <Screens />
+        <RouterProvider router={router} />
       </SessionContext>
     </Provider>
   );
@@ -36,7 +30,7 @@ function Console() {
   return (
     <>
       <header className="topbar">
-        <a className="topbar__brand" href={CAMPAIGNS_HREF}>
+        <a className="topbar__brand" href="#/">
           {t('app.title')}
         </a>
         <div className="topbar__end">

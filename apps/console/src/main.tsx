@@ -1,7 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
-import './styles.css';
+import './styles/base.css';
+import './styles/frame.css';
+import './styles/campaign.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');

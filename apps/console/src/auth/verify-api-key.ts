@@ -1,7 +1,7 @@
 import { type ApiClient, type ApiClientOptions, createApiClient } from '../graphql/api-client.js';
-import { ViewerQuery } from '../graphql/documents.js';
 import { errorCodes } from '../graphql/error-code.js';
 import type { Viewer } from '../graphql/types.js';
+import { ViewerQuery } from './viewer-query.js';
 
 export type VerifyResult = { ok: true; api: ApiClient; viewer: Viewer } | { ok: false; codes: string[] };
 

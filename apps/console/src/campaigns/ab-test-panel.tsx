@@ -2,12 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import { useSessionContext } from '../auth/session-context.js';
 import { formatDateTime } from '../format/date-time.js';
-import { AbTestQuery, ConfirmAbTestWinnerMutation } from '../graphql/documents.js';
 import { errorCodes } from '../graphql/error-code.js';
 import type { AbTestView, CampaignDetail } from '../graphql/types.js';
 import { useI18n } from '../i18n/locale-context.js';
+import { ConfirmButton } from '../ui/confirm-button.js';
 import { ErrorCodes } from '../ui/error-codes.js';
 import { formatDifference, formatPValue, formatRate } from './ab-test-format.js';
+import { AbTestQuery, ConfirmAbTestWinnerMutation } from './campaign-documents.js';
 
 interface AbTestPanelProps {
   campaignId: string;
@@ -120,16 +121,20 @@ export function AbTestPanel({ campaignId, abTest, settled, onResult }: AbTestPan
                   <td>{formatRate(v.rate)}</td>
                   {canConfirm ? (
                     <td>
-                      <button
-                        type="button"
-                        className="button button--primary"
+                      <ConfirmButton
+                        label={`${t('ab.send')}${v.variantId === view.recommendedVariantId ? ` (${t('ab.recommended')})` : ''}`}
+                        title={t('ab.confirmTitle', { key: v.key })}
                         disabled={pending}
-                        data-testid={`ab-send-${v.key}`}
-                        onClick={() => void confirm(v.variantId)}
+                        testId={`ab-send-${v.key}`}
+                        onConfirm={() => void confirm(v.variantId)}
                       >
-                        {t('ab.send')}
-                        {v.variantId === view.recommendedVariantId ? ` (${t('ab.recommended')})` : ''}
-                      </button>
+                        <p>{t('ab.confirmBody', { key: v.key, rate: formatRate(v.rate) })}</p>
+                        {comparison.warnings.map((w) => (
+                          <p key={w.code} className="alert">
+                            {tx(`ab.warning.${w.code}`, w.message)}
+                          </p>
+                        ))}
+                      </ConfirmButton>
                     </td>
                   ) : null}
                 </tr>
@@ -153,8 +158,8 @@ export function AbTestPanel({ campaignId, abTest, settled, onResult }: AbTestPan
           {comparison.warnings.length > 0 ? (
             <ul className="ab-warnings">
               {comparison.warnings.map((w) => (
-                <li key={w.code} data-testid={`ab-warning-${w.code}`}>
-                  {w.message}
+                <li key={w.code} data-testid={`ab-warning-${w.code}`} title={w.message}>
+                  {tx(`ab.warning.${w.code}`, w.message)}
                 </li>
               ))}
             </ul>

@@ -1,17 +1,17 @@
-import type { TypedDocumentNode } from '@urql/core';
+import type { CombinedError, TypedDocumentNode } from '@urql/core';
 import { useState } from 'react';
 import { useClient } from 'urql';
+import type { CampaignDetail, CampaignState } from '../graphql/types.js';
+import { useI18n } from '../i18n/locale-context.js';
+import { ConfirmButton } from '../ui/confirm-button.js';
+import { ErrorNotice } from '../ui/error-notice.js';
+import { actionsForState, type CampaignAction } from './campaign-actions.js';
 import {
   CancelCampaignMutation,
   PauseCampaignMutation,
   ResumeCampaignMutation,
   StartCampaignMutation,
-} from '../graphql/documents.js';
-import { errorCodes } from '../graphql/error-code.js';
-import type { CampaignDetail, CampaignState } from '../graphql/types.js';
-import { useI18n } from '../i18n/locale-context.js';
-import { ErrorCodes } from '../ui/error-codes.js';
-import { actionsForState, type CampaignAction } from './campaign-actions.js';
+} from './campaign-documents.js';
 
 const MUTATIONS: Record<CampaignAction, TypedDocumentNode<Record<string, CampaignDetail>, { id: string }>> = {
   start: StartCampaignMutation,
@@ -26,46 +26,60 @@ interface ActionsBarProps {
   onResult(campaign: CampaignDetail): void;
 }
 
-/** Start / pause / resume / cancel as the state allows; a refusal shows the API's error code. */
+/** Start / pause / resume / cancel (after a confirmation) as the state allows; a refusal shows the server's reason. */
 export function CampaignActionsBar({ campaignId, state, onResult }: ActionsBarProps) {
   const client = useClient();
   const { t } = useI18n();
   const [pending, setPending] = useState<CampaignAction | null>(null);
-  const [codes, setCodes] = useState<string[]>([]);
+  const [error, setError] = useState<CombinedError | null>(null);
   const actions = actionsForState(state);
 
   const run = async (action: CampaignAction) => {
     setPending(action);
-    setCodes([]);
+    setError(null);
     const result = await client.mutation(MUTATIONS[action], { id: campaignId }).toPromise();
     setPending(null);
     const campaign = result.data ? Object.values(result.data)[0] : undefined;
     if (result.error || !campaign) {
-      setCodes(errorCodes(result.error));
+      setError(result.error ?? null);
       return;
     }
     onResult(campaign);
   };
 
-  if (actions.length === 0 && codes.length === 0) return null;
+  if (actions.length === 0 && !error) return null;
   return (
     <section className="actions" aria-label={t('campaign.actions')}>
       <div className="actions__buttons">
-        {actions.map((action) => (
-          <button
-            key={action}
-            type="button"
-            className={`button ${action === 'cancel' ? 'button--danger' : 'button--primary'}`}
-            data-testid={`action-${action}`}
-            disabled={pending !== null}
-            aria-busy={pending === action}
-            onClick={() => void run(action)}
-          >
-            {t(`action.${action}`)}
-          </button>
-        ))}
+        {actions.map((action) =>
+          action === 'cancel' ? (
+            <ConfirmButton
+              key={action}
+              label={t('action.cancel')}
+              title={t('action.cancelTitle')}
+              danger
+              disabled={pending !== null}
+              testId="action-cancel"
+              onConfirm={() => void run('cancel')}
+            >
+              <p>{t('action.cancelBody')}</p>
+            </ConfirmButton>
+          ) : (
+            <button
+              key={action}
+              type="button"
+              className="button button--primary"
+              data-testid={`action-${action}`}
+              disabled={pending !== null}
+              aria-busy={pending === action}
+              onClick={() => void run(action)}
+            >
+              {t(`action.${action}`)}
+            </button>
+          ),
+        )}
       </div>
-      <ErrorCodes codes={codes} />
+      <ErrorNotice error={error} />
     </section>
   );
 }

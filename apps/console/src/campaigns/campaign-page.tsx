@@ -1,37 +1,57 @@
+import { useEffect, useState } from 'react';
+import { Link, useParams } from 'react-router';
 import { useSessionContext } from '../auth/session-context.js';
 import { formatDateTime } from '../format/date-time.js';
 import { useI18n } from '../i18n/locale-context.js';
-import { CAMPAIGNS_HREF } from '../routing/route.js';
+import { paths } from '../routing/paths.js';
 import { ErrorCodes } from '../ui/error-codes.js';
+import { Loading } from '../ui/error-notice.js';
 import { AbTestPanel } from './ab-test-panel.js';
+import { isTerminal } from './campaign-actions.js';
 import { CampaignActionsBar } from './campaign-actions-bar.js';
 import { CountersPanel } from './counters-panel.js';
+import { FailuresPanel } from './failures-panel.js';
+import { addSample, estimateFinish, type ProgressSample } from './finish-estimate.js';
+import { FinishTime } from './finish-time.js';
+import { FunnelPanel } from './funnel-panel.js';
 import { MetricsPanel } from './metrics-panel.js';
 import { ProgressBar } from './progress-bar.js';
+import { ProgressChart } from './progress-chart.js';
 import { StateBadge } from './state-badge.js';
 import { useLiveCampaign } from './use-live-campaign.js';
+import { WaitingPanel } from './waiting-panel.js';
+
+export function CampaignRoute() {
+  const { id = '' } = useParams();
+  return <CampaignPage key={id} id={id} />;
+}
 
 /** One campaign, live: exact counters on open, then progress events. */
 export function CampaignPage({ id }: { id: string }) {
   const { t, locale } = useI18n();
   const { viewer } = useSessionContext();
   const { campaign, snapshot, codes, liveCodes, live, applyRead } = useLiveCampaign(id);
-  const back = (
-    <a className="back-link" href={CAMPAIGNS_HREF}>
-      {t('campaign.back')}
-    </a>
-  );
+  const [samples, setSamples] = useState<ProgressSample[]>([]);
+  const settled = snapshot?.counters.settled;
+  useEffect(() => {
+    if (settled !== undefined) setSamples((s) => addSample(s, { atMs: Date.now(), settled }));
+  }, [settled]);
 
+  const back = (
+    <Link className="back-link" to={paths.campaigns}>
+      {t('campaign.back')}
+    </Link>
+  );
   if (!campaign || !snapshot) {
     return (
       <section className="card" aria-busy={codes.length === 0}>
         {back}
-        {codes.length === 0 ? <p className="muted">{t('list.loading')}</p> : <ErrorCodes codes={codes} />}
+        {codes.length === 0 ? <Loading /> : <ErrorCodes codes={codes} />}
       </section>
     );
   }
 
-  const { counters } = snapshot;
+  const { counters, state, waiting } = snapshot;
   const timeZone = viewer.workspace.timeZone;
   const times = [
     ['campaign.createdAt', campaign.createdAt],
@@ -39,6 +59,21 @@ export function CampaignPage({ id }: { id: string }) {
     ['campaign.startedAt', campaign.startedAt],
     ['campaign.finishedAt', campaign.finishedAt],
   ] as const;
+  const estimate = estimateFinish(samples, counters.total, {
+    ended: isTerminal(state),
+    finishedAtMs: campaign.finishedAt ? Date.parse(campaign.finishedAt) : null,
+    waitUntilMs: waiting.flatMap((w) => (w.until ? [Date.parse(w.until)] : [])),
+    nowMs: Date.now(),
+  });
+  const decisionPending = campaign.abTest?.phase === 'AWAITING_DECISION';
+  const abPanel = campaign.abTest ? (
+    <AbTestPanel
+      campaignId={campaign.id}
+      abTest={campaign.abTest}
+      settled={counters.settled}
+      onResult={applyRead}
+    />
+  ) : null;
 
   return (
     <article className="campaign-page" aria-labelledby="campaign-title">
@@ -46,13 +81,25 @@ export function CampaignPage({ id }: { id: string }) {
       <header className="card campaign-header">
         <div className="campaign-header__title">
           <h1 id="campaign-title">{campaign.name}</h1>
-          <StateBadge state={snapshot.state} />
+          <StateBadge state={state} />
           {live ? (
             <span className="live" data-testid="live-indicator">
               {t('campaign.live')}
             </span>
           ) : null}
         </div>
+        {campaign.resendOf ? (
+          <p className="muted">
+            {t('campaign.resendOf')}{' '}
+            <Link to={paths.campaign(campaign.resendOf.id)}>{campaign.resendOf.name}</Link>
+          </p>
+        ) : null}
+        {campaign.runOf?.template ? (
+          <p className="muted">
+            {t('campaign.runOf')}{' '}
+            <Link to={paths.campaign(campaign.runOf.template.id)}>{campaign.runOf.template.name}</Link>
+          </p>
+        ) : null}
         <dl className="times">
           {times
             .filter(([, value]) => value)
@@ -71,20 +118,29 @@ export function CampaignPage({ id }: { id: string }) {
           label={t('campaign.progress')}
           testId="progress-bar"
         />
-        <CampaignActionsBar campaignId={campaign.id} state={snapshot.state} onResult={applyRead} />
+        <FinishTime estimate={estimate} />
+        {state === 'DRAFT' ? (
+          <Link className="button" to={paths.editCampaign(campaign.id)} data-testid="edit-campaign">
+            {t('campaign.edit')}
+          </Link>
+        ) : null}
+        {state === 'IN_REVIEW' ? (
+          <Link className="button" to={paths.reviewCampaign(campaign.id)} data-testid="open-review">
+            {t('campaign.openReview')}
+          </Link>
+        ) : null}
+        <CampaignActionsBar campaignId={campaign.id} state={state} onResult={applyRead} />
         <ErrorCodes codes={liveCodes} />
       </header>
+      <WaitingPanel waiting={waiting} />
+      {decisionPending ? abPanel : null}
       <div className="campaign-panels">
-        <CountersPanel counters={counters} />
+        <FunnelPanel counters={counters} />
         <MetricsPanel metrics={snapshot.metrics} />
-        {campaign.abTest ? (
-          <AbTestPanel
-            campaignId={campaign.id}
-            abTest={campaign.abTest}
-            settled={counters.settled}
-            onResult={applyRead}
-          />
-        ) : null}
+        <FailuresPanel campaignId={campaign.id} state={state} counters={counters} />
+        {decisionPending ? null : abPanel}
+        <ProgressChart samples={samples} total={counters.total} />
+        <CountersPanel counters={counters} />
       </div>
     </article>
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignDetail, Counters } from '../graphql/types.js';
+import { campaignFixture } from './campaign-fixture.js';
 import { INITIAL_LIVE_STATE, type LiveCampaignAction, reduceLiveCampaign } from './live-campaign-state.js';
 
 function counters(settled: number): Counters {
@@ -27,19 +28,7 @@ function campaign(
   updatedAt: string,
   state: CampaignDetail['state'] = 'RUNNING',
 ): CampaignDetail {
-  return {
-    id: 'c1',
-    name: '双十一',
-    state,
-    counters: counters(settled),
-    metrics: [],
-    createdAt: '2025-03-01T07:00:00.000Z',
-    updatedAt,
-    scheduledAt: null,
-    startedAt: null,
-    finishedAt: null,
-    abTest: null,
-  };
+  return campaignFixture({ state, counters: counters(settled), updatedAt });
 }
 
 describe('reduceLiveCampaign', () => {
@@ -51,7 +40,7 @@ describe('reduceLiveCampaign', () => {
     expect(state.snapshot?.counters.sent).toBe(2);
     const event = (settled: number, at: string): LiveCampaignAction => ({
       type: 'event',
-      snapshot: { state: 'RUNNING', counters: counters(settled), metrics: [], at },
+      snapshot: { state: 'RUNNING', counters: counters(settled), metrics: [], waiting: [], at },
     });
     state = reduceLiveCampaign(state, event(5, '2025-03-01T08:00:02Z'));
     const before = state;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignState, Counters } from '../graphql/types.js';
+import { campaignFixture } from './campaign-fixture.js';
 import {
   mergeCampaignRead,
   mergeProgress,
@@ -30,7 +31,7 @@ function counters(settled: number, extra: Partial<Counters> = {}): Counters {
 }
 
 function snap(at: string, settled: number, state: CampaignState = 'RUNNING'): ProgressSnapshot {
-  return { state, counters: counters(settled), metrics: [], at };
+  return { state, counters: counters(settled), metrics: [], waiting: [], at };
 }
 
 describe('mergeProgress', () => {
@@ -118,23 +119,14 @@ describe('mergeCampaignRead', () => {
 describe('snapshots', () => {
   it('uses updatedAt for a campaign and at for an event', () => {
     const c = counters(1);
-    const fromCampaign = snapshotFromCampaign({
-      id: 'c1',
-      name: 'n',
-      state: 'PAUSED',
-      counters: c,
-      metrics: [],
-      createdAt: '2025-03-01T07:00:00.000Z',
-      updatedAt: '2025-03-01T08:00:00.000Z',
-      scheduledAt: null,
-      startedAt: null,
-      finishedAt: null,
-      abTest: null,
-    });
+    const fromCampaign = snapshotFromCampaign(
+      campaignFixture({ state: 'PAUSED', counters: c, updatedAt: '2025-03-01T08:00:00.000Z' }),
+    );
     expect(fromCampaign).toEqual({
       state: 'PAUSED',
       counters: c,
       metrics: [],
+      waiting: [],
       at: '2025-03-01T08:00:00.000Z',
     });
     const fromEvent = snapshotFromEvent({
@@ -142,6 +134,7 @@ describe('snapshots', () => {
       state: 'RUNNING',
       counters: c,
       metrics: [],
+      waiting: [],
       at: 'x',
     });
     expect(fromEvent.at).toBe('x');

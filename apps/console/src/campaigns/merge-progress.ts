@@ -1,22 +1,31 @@
-import type { CampaignDetail, CampaignProgress, CampaignState, Counters, Metric } from '../graphql/types.js';
+import type {
+  CampaignDetail,
+  CampaignProgress,
+  CampaignState,
+  Counters,
+  Metric,
+  WaitReason,
+} from '../graphql/types.js';
 
 /** What the campaign page shows live, and the server time it describes. */
 export interface ProgressSnapshot {
   state: CampaignState;
   counters: Counters;
   metrics: Metric[];
+  /** What the campaign waits for now (empty once it ended). */
+  waiting: WaitReason[];
   /** ISO-8601 server time: a progress event's `at`, or a campaign's `updatedAt`. */
   at: string;
 }
 
 export function snapshotFromCampaign(campaign: CampaignDetail): ProgressSnapshot {
-  const { state, counters, metrics, updatedAt } = campaign;
-  return { state, counters, metrics, at: updatedAt };
+  const { state, counters, metrics, waiting, updatedAt } = campaign;
+  return { state, counters, metrics, waiting, at: updatedAt };
 }
 
 export function snapshotFromEvent(event: CampaignProgress): ProgressSnapshot {
-  const { state, counters, metrics, at } = event;
-  return { state, counters, metrics, at };
+  const { state, counters, metrics, waiting, at } = event;
+  return { state, counters, metrics, waiting, at };
 }
 
 function time(iso: string): number {

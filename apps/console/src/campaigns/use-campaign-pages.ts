@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
-import { type CampaignsData, CampaignsQuery } from '../graphql/documents.js';
 import { errorCodes } from '../graphql/error-code.js';
+import type { ResultOf } from '../graphql/graphql.js';
 import type { PageInfo } from '../graphql/types.js';
 import { appendEdges } from './append-edges.js';
+import { CampaignsQuery } from './campaign-documents.js';
 
 export const PAGE_SIZE = 20;
 
-type Edge = CampaignsData['campaigns']['edges'][number];
+type Edge = ResultOf<typeof CampaignsQuery>['campaigns']['edges'][number];
 
 export interface CampaignPages {
   edges: Edge[];

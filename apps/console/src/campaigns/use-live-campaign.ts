@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useReducer } from 'react';
 import { useClient } from 'urql';
 import { useSessionContext } from '../auth/session-context.js';
-import { CampaignProgressSubscription, CampaignQuery } from '../graphql/documents.js';
 import { errorCodes } from '../graphql/error-code.js';
 import type { CampaignDetail } from '../graphql/types.js';
 import { TERMINAL_STATES } from './campaign-actions.js';
+import { CampaignProgressSubscription, CampaignQuery } from './campaign-documents.js';
 import { INITIAL_LIVE_STATE, type LiveCampaignState, reduceLiveCampaign } from './live-campaign-state.js';
 import { snapshotFromEvent } from './merge-progress.js';
 import { followsReceipts, RECEIPT_REFRESH_MS } from './receipt-refresh.js';

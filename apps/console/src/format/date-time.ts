@@ -1,4 +1,4 @@
-import type { Locale } from '../i18n/dictionary.js';
+import type { Locale } from '../i18n/locale.js';
 
 const OPTIONS: Intl.DateTimeFormatOptions = {
   year: 'numeric',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CampaignProgressSubscription } from '../campaigns/campaign-documents.js';
 import { createApiClient, retryWaitMs } from './api-client.js';
-import { CampaignProgressSubscription } from './documents.js';
 
 describe('retryWaitMs', () => {
   it('doubles from 1 s and stops growing at 10 s, plus up to 1 s of jitter', () => {

@@ -1,4 +1,4 @@
-import type { MessageKey } from './messages-zh.js';
+import type { ZhMessageKey as MessageKey } from './messages-zh.js';
 
 /** UI strings in English. */
 export const enMessages: Record<MessageKey, string> = {
@@ -96,10 +96,6 @@ export const enMessages: Record<MessageKey, string> = {
   'metric.status.WARN': 'Warning',
   'metric.status.ALARM': 'Alarm',
   'metric.status.NONE': 'No data',
-  'metric:delivery-rate': 'Delivery rate',
-  'metric:open-rate': 'Open rate',
-  'metric:read-rate': 'Read rate',
-  'metric:click-through-rate': 'Click-through rate',
   'error.title': 'Something went wrong',
   'error.UNAUTHENTICATED': 'The API key is invalid or has been revoked.',
   'error.FORBIDDEN': 'This key is not allowed to do that.',

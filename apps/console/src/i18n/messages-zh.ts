@@ -94,10 +94,6 @@ export const zhMessages = {
   'metric.status.WARN': '注意',
   'metric.status.ALARM': '告警',
   'metric.status.NONE': '无数据',
-  'metric:delivery-rate': '到达率',
-  'metric:open-rate': '打开率',
-  'metric:read-rate': '阅读率',
-  'metric:click-through-rate': '点击率',
   'error.title': '出错了',
   'error.UNAUTHENTICATED': 'API 密钥无效或已失效。',
   'error.FORBIDDEN': '当前密钥没有执行此操作的权限。',
@@ -110,4 +106,4 @@ export const zhMessages = {
   'error.UNKNOWN': '未知错误。',
 } as const;
 
-export type MessageKey = keyof typeof zhMessages;
+export type ZhMessageKey = keyof typeof zhMessages;
