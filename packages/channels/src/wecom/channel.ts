@@ -7,6 +7,7 @@ import {
   type SendOutcome,
 } from '@qunfa/core';
 import { type AppGroup, type AppSender, parseAppMessageId, sendAppGroup, TOUSER_MAX } from './app-send.js';
+import { handleWecomCallback } from './callback.js';
 import { createWecomClient, credentialsOf } from './client.js';
 import { appContentTypes, convertAppContent } from './content.js';
 import { parseWecomOptions, type WecomConfig, type WecomOptions } from './options.js';
@@ -23,6 +24,7 @@ export const memberAddress = (userid: string) => `user:${userid}`;
  * `channel:wecom`: one WeCom corp (企业微信). Members are sent application messages
  * (`message/send`) by the app the batch names (or the first), with the shared access token of
  * that app's secret; media are uploaded once and reused; `message/recall` recalls them.
+ * Callbacks bring members' messages to the app and customer and group changes.
  */
 export function wecom(options: WecomOptions): WecomChannel {
   const config = parseWecomOptions(options);
@@ -99,6 +101,7 @@ export function wecom(options: WecomOptions): WecomChannel {
       for (const group of groups.values()) outcomes.push(...(await sendAppGroup(sender, group, ctx)));
       return outcomes;
     },
+    callback: (request, ctx) => handleWecomCallback(config, request, ctx),
     async recall(providerMessageId: string, ctx: SendContext): Promise<void> {
       const ref = parseAppMessageId(providerMessageId);
       const sender = ref && senders.get(ref.agentId);

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { CallbackRequest } from '@qunfa/core';
+import { encrypt, getSignature } from '@wecom/crypto';
+import { buildWechatXml } from '../wechat-oa/xml.js';
 import { FakeCorp, type FakeCorpOptions } from './fake/corp.js';
 import { type Answer, err, ok, type Route } from './fake/route.js';
 import { mediaUpload, messageRecall, messageSend } from './fake/routes-app.js';
@@ -18,6 +21,15 @@ export interface RecordedRequest {
 export interface FakeWecomOptions extends FakeCorpOptions {
   /** Lifetime of an access token. Default 7200 (s). */
   tokenTtlSec?: number;
+  /** Callback settings the fake signs and encrypts its pushes with. */
+  callback?: { token: string; encodingAESKey: string };
+}
+
+/** How a push is made: which corp id it is encrypted for (another corp's, to test), which AgentID. */
+export interface PushOptions {
+  receiveId?: string;
+  agentId?: number;
+  nonce?: string;
 }
 
 export interface FakeWecom {
@@ -31,6 +43,10 @@ export interface FakeWecom {
   expireTokens(): void;
   /** Makes every issued access token invalid (40014), as a token from elsewhere would be. */
   invalidateTokens(): void;
+  /** The encrypted, signed POST WeCom would make to the callback URL with these message fields. */
+  push(fields: Record<string, string | number>, options?: PushOptions): CallbackRequest;
+  /** The GET WeCom makes to verify the callback URL, with `echo` encrypted as `echostr`. */
+  verifyUrl(echo: string, options?: PushOptions): CallbackRequest;
   close(): Promise<void>;
 }
 
@@ -139,8 +155,35 @@ export async function startFakeWecom(options: FakeWecomOptions): Promise<FakeWec
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  function signed(how: PushOptions, encrypted: string) {
+    const settings = options.callback;
+    if (!settings) throw new Error('the fake has no callback settings');
+    const timestamp = String(Math.floor(now() / 1000));
+    const nonce = how.nonce ?? randomBytes(6).toString('hex');
+    return { timestamp, nonce, msg_signature: getSignature(settings.token, timestamp, nonce, encrypted) };
+  }
+  const sealed = (plain: string, how: PushOptions) =>
+    encrypt(options.callback!.encodingAESKey, plain, how.receiveId ?? options.corpId);
+
   return {
     url: `http://127.0.0.1:${port}`,
+    push(fields, how = {}) {
+      const agent = how.agentId ?? options.apps[0]?.agentId ?? 0;
+      const plain = buildWechatXml({ ToUserName: options.corpId, ...fields });
+      const encrypted = sealed(plain, how);
+      const body = buildWechatXml({ ToUserName: options.corpId, AgentID: String(agent), Encrypt: encrypted });
+      return { method: 'POST', path: '', headers: {}, query: signed(how, encrypted), body };
+    },
+    verifyUrl(echo, how = {}) {
+      const encrypted = sealed(echo, how);
+      return {
+        method: 'GET',
+        path: '',
+        headers: {},
+        query: { ...signed(how, encrypted), echostr: encrypted },
+        body: '',
+      };
+    },
     corp,
     requests,
     failNext(path, errcode, errmsg = 'injected', times = 1) {
