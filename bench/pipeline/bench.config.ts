@@ -24,4 +24,19 @@ const instant = defineChannel({
   }),
 });
 
-export default { plugins: [instant()] };
+/** Project configs add to the built-in set: the rules are left out by name, so a million go out at any hour unreviewed. */
+export default {
+  plugins: [instant()],
+  disable: [
+    'rule:sensitive-words',
+    'rule:links',
+    'rule:channel-content',
+    'rule:audience-size',
+    'rule:ab-test-sample',
+    'rule:wechat-personal-sends',
+    'rule:oa-mass-send',
+    'rule:suppression',
+    'rule:frequency-cap',
+    'rule:quiet-hours',
+  ],
+};

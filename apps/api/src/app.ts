@@ -24,7 +24,9 @@ import { createUnsubscribeHandler, UNSUBSCRIBE_PATH } from './http/unsubscribe.j
 import { linkSecret } from './links/link-secret.js';
 import { createLinkTokens } from './links/link-token.js';
 import { createLogger } from './logger.js';
-import { loadConfiguredPlugins, type PluginServices } from './plugins.js';
+import { assemblePlugins } from './plugin-config/assemble-plugins.js';
+import { logActivePlugins } from './plugin-config/log-plugins.js';
+import { defaultPlugins, type PluginServices } from './plugins.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createInboundSink } from './services/inbound/inbound-sink.js';
 import { DEFAULT_ATTRIBUTION_MS } from './services/inbound/record-inbound.js';
@@ -66,11 +68,15 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     campaignFacts: createSqlCampaignFacts(database.db),
     quietHours: config.quietHours ?? { start: '22:00', end: '08:00' },
   };
-  const registry = createRegistry(
-    typeof options.plugins === 'function'
-      ? options.plugins(services)
-      : (options.plugins ?? (await loadConfiguredPlugins(config.pluginConfig, services))),
-  );
+  const assembled = options.plugins
+    ? await assemblePlugins(
+        typeof options.plugins === 'function' ? options.plugins(services) : options.plugins,
+        undefined,
+        services,
+      )
+    : await assemblePlugins(defaultPlugins(services), config.pluginConfig, services);
+  const registry = createRegistry(assembled.plugins);
+  logActivePlugins(logger, registry, assembled);
   const secret = await linkSecret(database.db, config.linkSecret);
   const tokens = createLinkTokens(secret);
   // Its own key, so that no click token can ever be replayed as an unsubscribe.
@@ -111,6 +117,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     lexicons,
     inboundAttributionMs,
     quietHours: services.quietHours,
+    pluginOrigins: assembled.origins,
   };
 
   let server: Server | undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LogLevel } from './logger.js';
+import { findConfigFile } from './plugin-config/find-config.js';
 
 const envSchema = z.object({
   /** PostgreSQL URL; unset: embedded PGlite under DATA_DIR. */
@@ -32,7 +33,10 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
-  /** A module exporting `default { plugins: [...] }`; unset: the sandbox channel and built-in metrics. */
+  /**
+   * The project config (`.ts`, `.mjs`, `.js` or `.json`) whose plugins are added to the built-in set;
+   * unset: `qunfa.config.*` in the working directory, if there is one. See docs/plugins.md.
+   */
   QUNFA_CONFIG: z.string().optional(),
   /** The address people reach this server at, for tracked links (`<PUBLIC_URL>/l/<token>`). Default: the listen address. */
   PUBLIC_URL: z.string().url().optional(),
@@ -69,7 +73,7 @@ export interface AppConfig {
   workerConcurrency: number;
   seedDemo: boolean;
   logLevel: LogLevel;
-  /** Path of the plugin configuration module, if any. */
+  /** Path of the project config (plugins added to the built-in set), if any. */
   pluginConfig?: string | undefined;
   /** Milliseconds between the worker's looks for due work. Default 250. */
   tickIntervalMs: number;
@@ -104,7 +108,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerConcurrency: e.WORKER_CONCURRENCY,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
-    pluginConfig: e.QUNFA_CONFIG,
+    pluginConfig: findConfigFile(e.QUNFA_CONFIG),
     tickIntervalMs: 250,
     audienceWarmMs: e.AUDIENCE_WARM_MS,
     publicUrl: e.PUBLIC_URL,

@@ -1,8 +1,22 @@
+import { isQunfaError } from '@qunfa/core';
 import { buildApp } from './app.js';
 import { importCommand } from './cli/import-command.js';
 import { configFromEnv } from './config.js';
 import { seedDemo } from './seed.js';
 import { stopOnSignals } from './shutdown.js';
+
+/** A bad plugin or config stops the start with one line naming the plugin, the option and the reason. */
+function refuseToStart(error: unknown): never {
+  if (!isQunfaError(error)) throw error;
+  const { field, config } = error.details as { field?: unknown; config?: unknown };
+  const lines = [
+    `Qunfa did not start: ${error.message}`,
+    `  code ${error.code}${error.plugin ? `, plugin ${error.plugin}` : ''}${typeof field === 'string' ? `, option ${field}` : ''}`,
+    ...(typeof config === 'string' ? [`  config ${config}`] : []),
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+  process.exit(1);
+}
 
 /** `serve` (default): API, console and an inline worker. `worker`: a dispatch worker only. `import`: a CSV into a workspace. */
 async function main(command = 'serve'): Promise<void> {
@@ -19,7 +33,7 @@ async function main(command = 'serve'): Promise<void> {
     process.exit(2);
   }
   const config = command === 'worker' ? { ...base, worker: 'inline' as const } : base;
-  const app = await buildApp(config, { http: command === 'serve' });
+  const app = await buildApp(config, { http: command === 'serve' }).catch(refuseToStart);
   const url = await app.start();
   if (command === 'serve') {
     const demo = config.seedDemo ? await seedDemo(app.deps, config.dataDir) : undefined;

@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { sandbox } from '@qunfa/channels';
-import { type CampaignFacts, QunfaError, type QunfaPlugin, type RecipientFacts } from '@qunfa/core';
+import type { CampaignFacts, QunfaPlugin, RecipientFacts } from '@qunfa/core';
 import {
   abTestSample,
   audienceSize,
@@ -14,6 +12,7 @@ import {
   sensitiveWords,
   wechatPersonalSends,
 } from '@qunfa/plugins';
+import { assemblePlugins } from './plugin-config/assemble-plugins.js';
 
 /** What the app gives plugins that need data: they read it through these, never a driver. */
 export interface PluginServices {
@@ -51,22 +50,12 @@ export function defaultPlugins(services: PluginServices): QunfaPlugin[] {
 }
 
 /**
- * The plugins to load: the default set, or what the module at `configPath` exports as
- * `default: { plugins: [...] }` (or a function of the `PluginServices` returning that) — integrators add channels,
- * rules and metrics there without forking. The registry then rejects duplicates and bad names.
+ * The plugins to run: the default set plus what the project config at `configPath` adds
+ * (see plugin-config/assemble-plugins.ts); the registry then rejects duplicates and bad names.
  */
 export async function loadConfiguredPlugins(
   configPath: string | undefined,
   services: PluginServices,
 ): Promise<QunfaPlugin[]> {
-  if (!configPath) return defaultPlugins(services);
-  const module = (await import(pathToFileURL(resolve(configPath)).href)) as { default?: unknown };
-  const exported = typeof module.default === 'function' ? await module.default(services) : module.default;
-  const plugins = (exported as { plugins?: unknown } | undefined)?.plugins;
-  if (!Array.isArray(plugins)) {
-    throw new QunfaError('INVALID_INPUT', `${configPath} must export default { plugins: [...] }`, {
-      details: { field: 'QUNFA_CONFIG' },
-    });
-  }
-  return plugins as QunfaPlugin[];
+  return (await assemblePlugins(defaultPlugins(services), configPath, services)).plugins;
 }

@@ -3,7 +3,8 @@ import { silentLogger } from '@qunfa/core';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { AppConfig } from '../src/config.js';
-import { loadConfiguredPlugins, type PluginServices } from '../src/plugins.js';
+import { assemblePlugins } from '../src/plugin-config/assemble-plugins.js';
+import type { PluginServices } from '../src/plugins.js';
 import { gqlOk } from './support/graphql-client.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -21,6 +22,8 @@ const config = (pluginConfig: string): AppConfig => ({
   logLevel: 'silent',
   tickIntervalMs: 50,
   pluginConfig,
+  // Sends at any hour: the built-in quiet-hours rule is loaded, the server default is off.
+  quietHours: 'off',
 });
 
 describe('plugins from a config file (QUNFA_CONFIG)', () => {
@@ -28,6 +31,16 @@ describe('plugins from a config file (QUNFA_CONFIG)', () => {
     const app = await buildApp(config(fixture('qunfa.config.ts')), { logger: silentLogger });
     try {
       expect(app.deps.registry.channels.map((c) => c.name)).toEqual(['channel:sandbox', 'channel:echo']);
+      // Added to the defaults: adding a channel keeps every compliance rule and metric.
+      expect(app.deps.registry.rules.map((r) => r.name)).toEqual(
+        expect.arrayContaining([
+          'rule:sensitive-words',
+          'rule:frequency-cap',
+          'rule:quiet-hours',
+          'rule:suppression',
+        ]),
+      );
+      expect(app.deps.registry.metrics.map((m) => m.name)).toContain('metric:delivery-rate');
       const url = await app.start();
       const { createApiKey } = await import('../src/auth/api-keys.js');
       const { workspaces } = await import('../src/db/schema/index.js');
@@ -57,7 +70,7 @@ describe('plugins from a config file (QUNFA_CONFIG)', () => {
   });
 
   it('refuses a plugin with bad options, naming the plugin and the field', async () => {
-    const error = await loadConfiguredPlugins(fixture('bad.config.ts'), noServices).catch((e: unknown) => e);
+    const error = await assemblePlugins([], fixture('bad.config.ts'), noServices).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'PLUGIN_OPTIONS_INVALID', plugin: 'channel:sandbox' });
     expect((error as { details: { field: string } }).details.field).toBe('maxRecipientsPerSend');
   });
@@ -71,10 +84,8 @@ describe('plugins from a config file (QUNFA_CONFIG)', () => {
   });
 
   it('refuses a module that exports no plugin list', async () => {
-    await expect(loadConfiguredPlugins(fixture('../support/databases.ts'), noServices)).rejects.toMatchObject(
-      {
-        code: 'INVALID_INPUT',
-      },
-    );
+    await expect(assemblePlugins([], fixture('../support/databases.ts'), noServices)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 });

@@ -18,6 +18,7 @@ export const errorCodes = [
   'PLUGIN_DUPLICATE_NAME',
   'PLUGIN_NOT_FOUND',
   'PLUGIN_FAILED',
+  'PLUGIN_INCOMPATIBLE',
   'LEASE_LOST',
   'INTERNAL',
 ] as const;

@@ -1,6 +1,7 @@
 import type { Clock, Engine, EventBus, Logger, QuietHoursSetting, Registry, Store } from '@qunfa/core';
 import type { LexiconCache } from '../compliance/lexicon-cache.js';
 import type { Db } from '../db/database.js';
+import type { PluginOrigin } from '../plugin-config/assemble-plugins.js';
 
 /** What services need from the running app. */
 export interface ServiceDeps {
@@ -17,4 +18,6 @@ export interface ServiceDeps {
   inboundAttributionMs: number;
   /** The server's quiet hours (QUIET_HOURS), for workspaces that set none. Default 22:00–08:00. */
   quietHours?: QuietHoursSetting;
+  /** Where each loaded plugin came from (built-in or the project config) and its extra secret paths. */
+  pluginOrigins?: ReadonlyMap<string, PluginOrigin>;
 }

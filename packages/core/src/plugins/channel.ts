@@ -6,6 +6,7 @@ import type { InboundMessage } from '../domain/inbound.js';
 import type { Logger } from '../ports/logger.js';
 import type { PluginState } from '../ports/plugin-state.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
+import type { PluginCommon } from './common.js';
 import type { ReplyMessage } from './reply.js';
 
 /** What a channel and its provider allow; the engine plans and paces by these. */
@@ -137,7 +138,7 @@ export type AccountReadiness =
   /** Not now: the batch tries the next account, or waits until the earliest `until`. `reason` is a wait reason code. */
   | { ready: false; until: Date; reason: string };
 
-export interface ChannelPlugin {
+export interface ChannelPlugin extends PluginCommon {
   kind: 'channel';
   /** `channel:<id>`, stable. */
   name: `channel:${string}`;

@@ -1,4 +1,5 @@
 import type { ReplyClass } from '../domain/reply-class.js';
+import type { PluginCommon } from './common.js';
 
 /** What a classifier sees of an inbound message: its text and where it came from, nothing personal. */
 export interface ClassifierInput {
@@ -22,7 +23,7 @@ export interface Classification {
  * answers wins, so a model for one language can return undefined ("not mine") and leave the
  * rest to the rule-based one.
  */
-export interface ClassifierPlugin {
+export interface ClassifierPlugin extends PluginCommon {
   kind: 'classifier';
   /** `classifier:<id>`, stable. */
   name: `classifier:${string}`;

@@ -1,4 +1,5 @@
 import type { Counters } from '../domain/counters.js';
+import type { PluginCommon } from './common.js';
 
 export type MetricUnit = 'percent' | 'count' | 'ratio';
 
@@ -14,7 +15,7 @@ export interface MetricThresholds {
 
 export type MetricStatus = 'good' | 'warn' | 'alarm' | 'none';
 
-export interface MetricPlugin {
+export interface MetricPlugin extends PluginCommon {
   kind: 'metric';
   /** `metric:<id>`, stable. */
   name: `metric:${string}`;

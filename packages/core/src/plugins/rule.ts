@@ -3,6 +3,7 @@ import type { SuppressionReason } from '../domain/contact.js';
 import type { Content } from '../domain/content.js';
 import type { Finding } from '../domain/finding.js';
 import type { ChannelLimits } from './channel.js';
+import type { PluginCommon } from './common.js';
 
 export interface ContentCheckContext {
   /** Channels the content will go out on, for per-channel limits. */
@@ -30,7 +31,7 @@ export type RecipientVerdict =
   | { deliveryId: string; action: 'suppress'; reason: SuppressionReason | string }
   | { deliveryId: string; action: 'defer'; until: Date; reason: string };
 
-export interface ComplianceRule {
+export interface ComplianceRule extends PluginCommon {
   kind: 'rule';
   /** `rule:<id>`, stable. */
   name: `rule:${string}`;

@@ -19,8 +19,15 @@ interface Definition<N extends string, S extends z.ZodType, P> {
   name: N;
   /** Schema of the options; parsed once per factory call, failing with PLUGIN_OPTIONS_INVALID. */
   options: S;
+  /** The `@qunfa/core` versions the plugin supports, as a semver range (`^0.1.0`); unset: any. */
+  kernel?: string;
+  /** Paths of options that hold secrets (`secret`, `auth.token`): masked wherever options are shown. */
+  secrets?: readonly string[];
   create(options: z.output<S>): P;
 }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function define<P extends QunfaPlugin, S extends z.ZodType>(
   kind: P['kind'],
@@ -28,7 +35,14 @@ function define<P extends QunfaPlugin, S extends z.ZodType>(
 ): PluginFactory<z.input<S>, P> {
   const factory = (options?: z.input<S>): P => {
     const parsed = parsePluginOptions(definition.name, definition.options, options);
-    return { ...definition.create(parsed), kind, name: definition.name } as P;
+    return {
+      ...definition.create(parsed),
+      kind,
+      name: definition.name,
+      ...(isRecord(parsed) ? { options: parsed } : {}),
+      ...(definition.kernel === undefined ? {} : { kernel: definition.kernel }),
+      ...(definition.secrets === undefined ? {} : { secrets: definition.secrets }),
+    } as P;
   };
   return Object.assign(factory, { pluginName: definition.name });
 }

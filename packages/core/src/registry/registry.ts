@@ -4,6 +4,7 @@ import type { ClassifierPlugin } from '../plugins/classifier.js';
 import type { MetricPlugin } from '../plugins/metric.js';
 import type { QunfaPlugin } from '../plugins/plugin.js';
 import type { ComplianceRule } from '../plugins/rule.js';
+import { assertKernelCompatible } from './kernel-version.js';
 
 /** The loaded plugins, by kind, in the order they were given. */
 export interface Registry {
@@ -24,7 +25,7 @@ const namespaces = {
   classifier: 'classifier:',
 } as const;
 
-/** Checks names (unique, namespaced by kind) and indexes the plugins. */
+/** Checks names (unique, namespaced by kind) and declared kernel ranges, and indexes the plugins. */
 export function createRegistry(plugins: readonly QunfaPlugin[]): Registry {
   const byName = new Map<string, QunfaPlugin>();
   for (const plugin of plugins) {
@@ -41,6 +42,7 @@ export function createRegistry(plugins: readonly QunfaPlugin[]): Registry {
         details: { name: plugin.name },
       });
     }
+    assertKernelCompatible(plugin);
     byName.set(plugin.name, plugin);
   }
   const channels = plugins.filter((p): p is ChannelPlugin => p.kind === 'channel');

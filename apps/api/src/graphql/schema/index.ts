@@ -21,6 +21,7 @@ import './finding.js';
 import './review.js';
 import './lexicon.js';
 import './inbound.js';
+import './plugin.js';
 
 builder.queryType({});
 builder.mutationType({});

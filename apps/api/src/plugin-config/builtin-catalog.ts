@@ -1,0 +1,41 @@
+import { sandbox, wechatOa } from '@qunfa/channels';
+import type { QunfaPlugin } from '@qunfa/core';
+import {
+  abTestSample,
+  audienceSize,
+  channelContent,
+  clickThrough,
+  completion,
+  deliveryRate,
+  links,
+  officialAccountFrequency,
+  openRate,
+  sensitiveWords,
+  wechatPersonalSends,
+} from '@qunfa/plugins';
+import type { PluginServices } from '../plugins.js';
+
+type Make = (options: never) => QunfaPlugin;
+
+/**
+ * Built-in plugins a config may name with `{ "use": "<name>", "options": {…} }`; those that
+ * read data get the app's services. Options are validated by each factory.
+ */
+export function builtinCatalog(services: PluginServices): ReadonlyMap<string, Make> {
+  const entries: [string, (options: Record<string, unknown>) => QunfaPlugin][] = [
+    ['channel:sandbox', (o) => sandbox(o)],
+    ['channel:wechat-oa', (o) => wechatOa(o as never)],
+    ['rule:sensitive-words', (o) => sensitiveWords({ ...o, index: services.lexiconIndex })],
+    ['rule:links', (o) => links(o)],
+    ['rule:channel-content', (o) => channelContent(o)],
+    ['rule:audience-size', (o) => audienceSize(o)],
+    ['rule:ab-test-sample', (o) => abTestSample(o)],
+    ['rule:wechat-personal-sends', (o) => wechatPersonalSends({ ...o, facts: services.campaignFacts })],
+    ['rule:oa-mass-send', (o) => officialAccountFrequency({ ...o, facts: services.campaignFacts })],
+    ['metric:delivery-rate', (o) => deliveryRate(o)],
+    ['metric:completion', (o) => completion(o as never)],
+    ['metric:open-rate', (o) => openRate(o)],
+    ['metric:click-through', (o) => clickThrough(o)],
+  ];
+  return new Map(entries as [string, Make][]);
+}
