@@ -17,7 +17,9 @@ import { createContentChecker } from './compliance/content-checker.js';
 import { createLexiconCache } from './compliance/lexicon-cache.js';
 import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
+import { defaultBodyLimits, guardBodySize } from './http/body-limit.js';
 import { CALLBACK_PATH, createCallbackHandler } from './http/callbacks.js';
+import { createGraphiqlAssetsHandler, GRAPHIQL_ASSETS_PATH } from './http/graphiql.js';
 import { createLinkHandler, LINK_PATH } from './http/links.js';
 import { createStaticHandler } from './http/static-files.js';
 import { createUnsubscribeHandler, UNSUBSCRIBE_PATH } from './http/unsubscribe.js';
@@ -148,6 +150,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       const { attachWebSocket, createGraphQLServer, GRAPHQL_PATH } = await import('./graphql/yoga.js');
       const yoga = createGraphQLServer(deps);
       const serveConsole = createStaticHandler(consoleDist);
+      const graphiqlAssets = createGraphiqlAssetsHandler();
+      const bodyLimits = { ...defaultBodyLimits, ...config.bodyLimits };
       const callbacks = createCallbackHandler({ engine, logger });
       const links = createLinkHandler({ db: database.db, engine, clock: systemClock, logger, tokens });
       const unsubscribe = createUnsubscribeHandler({
@@ -162,7 +166,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       };
       server = createServer((req, res) => {
         const path = req.url ?? '';
-        if (path.startsWith(GRAPHQL_PATH)) return void yoga(req, res);
+        if (path.startsWith(GRAPHQL_PATH)) {
+          if (guardBodySize(req, res, bodyLimits)) void yoga(req, res);
+          return;
+        }
+        if (path.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlAssets(req, res);
         if (path.startsWith(CALLBACK_PATH)) return void callbacks(req, res).catch(failed(res));
         if (path.startsWith(LINK_PATH)) return void links(req, res).catch(failed(res));
         if (path.startsWith(UNSUBSCRIBE_PATH)) return void unsubscribe(req, res).catch(failed(res));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BodyLimits } from './http/body-limit.js';
 import type { LogLevel } from './logger.js';
 import { findConfigFile } from './plugin-config/find-config.js';
 
@@ -46,6 +47,18 @@ const envSchema = z.object({
   RECEIPT_POLL_MS: z.coerce.number().int().min(100).default(5000),
   /** A reply is attributed to the campaign that reached its sender within this many hours. Default 72. */
   INBOUND_ATTRIBUTION_HOURS: z.coerce.number().positive().max(8760).default(72),
+  /** Largest GraphQL request body, in bytes; larger is refused with 413 before parsing. Default 1048576 (1 MiB). */
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  /** Largest multipart upload (contact imports), in bytes. Default 52428800 (50 MiB). */
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(50 * 1024 * 1024),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** How long a stop (Ctrl-C, SIGTERM) may take to drain the batches in flight, in ms. Default 15000. */
   STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -89,6 +102,8 @@ export interface AppConfig {
   receiptPollIntervalMs?: number;
   /** How long a stop on SIGINT/SIGTERM may take before the process exits anyway, in ms. Default 15 000. */
   stopTimeoutMs?: number;
+  /** Request body limits; larger bodies get 413 before any parsing. Defaults 1 MiB, uploads 50 MiB. */
+  bodyLimits?: Partial<BodyLimits>;
   /** How far back a delivery counts for attributing a reply to its campaign, in ms. Default 72 h. */
   inboundAttributionMs?: number;
 }
@@ -116,6 +131,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     receiptPollIntervalMs: e.RECEIPT_POLL_MS,
     stopTimeoutMs: e.STOP_TIMEOUT_MS,
     inboundAttributionMs: e.INBOUND_ATTRIBUTION_HOURS * 3_600_000,
+    bodyLimits: { maxBodyBytes: e.MAX_BODY_BYTES, maxUploadBytes: e.MAX_UPLOAD_BYTES },
     quietHours:
       e.QUIET_HOURS === 'off' ? 'off' : { start: e.QUIET_HOURS.slice(0, 5), end: e.QUIET_HOURS.slice(6) },
   };

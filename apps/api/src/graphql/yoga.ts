@@ -9,6 +9,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { authenticate, bearerToken } from '../auth/api-keys.js';
+import { graphiqlOptions, renderLocalGraphiql } from '../http/graphiql.js';
 import type { ServiceDeps } from '../services/deps.js';
 import type { GraphQLContext } from './context.js';
 import { createMaskError } from './errors.js';
@@ -52,7 +53,8 @@ export function createGraphQLServer(deps: ServiceDeps): YogaServerInstance<Initi
   return createYoga<InitialContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: { subscriptionsProtocol: 'WS', title: 'Qunfa GraphQL' },
+    graphiql: graphiqlOptions,
+    renderGraphiQL: renderLocalGraphiql,
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(deps.logger) },
