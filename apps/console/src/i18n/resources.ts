@@ -1,5 +1,6 @@
 /** Every UI string, per feature, merged into one i18next namespace per language. */
 import { campaignEn, campaignZh } from '../campaigns/messages.js';
+import { composerEn, composerZh } from '../composer/messages.js';
 import { frameEn, frameZh } from '../ui/messages.js';
 import type { Locale } from './locale.js';
 import { enMessages } from './messages-en.js';
@@ -17,6 +18,7 @@ export const BUNDLES = {
   vocabulary: { 'zh-CN': vocabularyZh, en: vocabularyEn },
   frame: { 'zh-CN': frameZh, en: frameEn },
   campaigns: { 'zh-CN': campaignZh, en: campaignEn },
+  composer: { 'zh-CN': composerZh, en: composerEn },
 } satisfies Record<string, MessageBundle<string>>;
 
 type Bundles = typeof BUNDLES;

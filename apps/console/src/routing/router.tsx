@@ -1,6 +1,7 @@
 import { createHashRouter, type RouteObject } from 'react-router';
 import { CampaignList } from '../campaigns/campaign-list.js';
 import { CampaignRoute } from '../campaigns/campaign-page.js';
+import { ComposerRoute } from '../composer/composer-page.js';
 import { Layout } from '../ui/layout.js';
 import { NotFound } from '../ui/not-found.js';
 
@@ -9,7 +10,9 @@ export const routes: RouteObject[] = [
     element: <Layout />,
     children: [
       { index: true, element: <CampaignList /> },
+      { path: 'campaigns/new', element: <ComposerRoute /> },
       { path: 'campaigns/:id', element: <CampaignRoute /> },
+      { path: 'campaigns/:id/edit', element: <ComposerRoute /> },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -1,0 +1,88 @@
+// @vitest-environment happy-dom
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { useState } from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderWithApi } from '../test-support/render-with-api.js';
+import { ContentEditor } from './content-editor.js';
+import type { VariantDraft } from './draft.js';
+import { CHECK_DELAY_MS } from './use-content-check.js';
+
+const sms = {
+  name: 'channel:sandbox-sms',
+  identityKinds: ['PHONE' as const],
+  limits: { maxTextLength: 500, contentTypes: ['text'], maxRecipientsPerSend: 100 },
+};
+
+function Editor() {
+  const [variant, setVariant] = useState<VariantDraft>({ key: 'A', type: 'text', subject: '', text: '' });
+  return (
+    <ContentEditor
+      variant={variant}
+      channels={[sms]}
+      sample={{ name: '王芳', attributes: {} }}
+      attributeKeys={[]}
+      onChange={setVariant}
+    />
+  );
+}
+
+/** The API's answer: a revise finding on 全网最低 wherever it occurs. */
+function findings(text: string) {
+  const at = text.indexOf('全网最低');
+  return at < 0
+    ? []
+    : [
+        {
+          code: 'AD_LAW_ABSOLUTE_TERM',
+          level: 'REVISE',
+          message: '"全网最低" (ad-law-absolute)',
+          rule: 'rule:sensitive-words',
+          channel: null,
+          span: { start: at, end: at + 4 },
+        },
+      ];
+}
+
+afterEach(cleanup);
+
+describe('ContentEditor', () => {
+  it('checks once typing pauses and marks the finding’s span with its level and reason', async () => {
+    const { calls } = renderWithApi(<Editor />, (call) => ({
+      checkContent: findings(String(call.variables.text)),
+    }));
+    const area = screen.getByTestId('content-text-A');
+    for (const text of ['今', '今天', '今天全网最低价 {{name}}'])
+      fireEvent.change(area, { target: { value: text } });
+    await waitFor(() => expect(screen.getByTestId('findings-REVISE').textContent).toContain('1'), {
+      timeout: CHECK_DELAY_MS * 5,
+    });
+    // Debounced: the three keystrokes made one check, of the last text.
+    const checks = calls.filter((c) => c.operationName === 'CheckContent');
+    expect(checks.map((c) => c.variables.text)).toEqual(['今天全网最低价 {{name}}']);
+    expect(checks[0]!.variables.channels).toEqual(['channel:sandbox-sms']);
+    const mark = screen.getByTestId('highlighted-text').querySelector('mark')!;
+    expect(mark.textContent).toBe('全网最低');
+    expect(mark.dataset.level).toBe('REVISE');
+    expect(mark.getAttribute('title')).toContain('广告法绝对化用语');
+    expect(screen.getByTestId('preview-A').textContent).toBe('今天全网最低价 王芳');
+    expect(screen.getByTestId('length-channel:sandbox-sms').textContent).toContain('1 条短信');
+  });
+
+  it('never shows findings of an older text against a newer one', async () => {
+    renderWithApi(<Editor />, (call) => ({ checkContent: findings(String(call.variables.text)) }));
+    const area = screen.getByTestId('content-text-A');
+    fireEvent.change(area, { target: { value: '全网最低' } });
+    await waitFor(() => expect(screen.getByTestId('highlighted-text').querySelector('mark')).not.toBeNull(), {
+      timeout: 3000,
+    });
+    await act(async () => {
+      fireEvent.change(area, { target: { value: '今天不错' } });
+    });
+    expect(screen.getByTestId('highlighted-text').querySelector('mark')).toBeNull();
+    expect(screen.getByTestId('check-status').dataset.checking).toBe('true');
+    await waitFor(() => expect(screen.getByTestId('check-status').dataset.checking).toBe('false'), {
+      timeout: 3000,
+    });
+    expect(screen.queryByTestId('findings-REVISE')).toBeNull();
+  });
+});

@@ -1,0 +1,136 @@
+import { useId, useRef } from 'react';
+import type { ResultOf } from '../graphql/graphql.js';
+import { useI18n } from '../i18n/locale-context.js';
+import { ErrorNotice } from '../ui/error-notice.js';
+import type { ComposerOptionsQuery } from './composer-documents.js';
+import type { VariantDraft } from './draft.js';
+import { HighlightedText } from './highlighted-text.js';
+import { renderTemplate, type SampleContact } from './render-template.js';
+import { characterCount, isSmsChannel, smsSegments } from './text-measure.js';
+import { useContentCheck } from './use-content-check.js';
+
+type Channel = ResultOf<typeof ComposerOptionsQuery>['channels'][number];
+
+interface ContentEditorProps {
+  variant: VariantDraft;
+  channels: readonly Channel[];
+  sample: SampleContact | null;
+  attributeKeys: readonly string[];
+  onChange(variant: VariantDraft): void;
+}
+
+/** One variant's content: live compliance marks, counters per channel, variables and a sample preview. */
+export function ContentEditor({ variant, channels, sample, attributeKeys, onChange }: ContentEditorProps) {
+  const { t, tx, n } = useI18n();
+  const textId = useId();
+  const area = useRef<HTMLTextAreaElement>(null);
+  const names = channels.map((c) => c.name);
+  const { findings, checking, error } = useContentCheck(variant.text, variant.subject, names, variant.type);
+
+  const insert = (variable: string) => {
+    const el = area.current;
+    const at = el ? el.selectionStart : variant.text.length;
+    const end = el ? el.selectionEnd : at;
+    onChange({ ...variant, text: `${variant.text.slice(0, at)}${variable}${variant.text.slice(end)}` });
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(at + variable.length, at + variable.length);
+    });
+  };
+  const levels = (['BLOCK', 'REVISE', 'WARN'] as const).map(
+    (level) => [level, findings.filter((f) => f.level === level).length] as const,
+  );
+
+  return (
+    <div className="content-editor" data-testid={`variant-${variant.key}`}>
+      {channels.some((c) => /email/.test(c.name)) ? (
+        <label className="field">
+          <span>{t('composer.subject')}</span>
+          <input
+            value={variant.subject}
+            onChange={(e) => onChange({ ...variant, subject: e.target.value })}
+          />
+        </label>
+      ) : null}
+      <div className="field">
+        <label htmlFor={textId}>{t('composer.text')}</label>
+        <textarea
+          id={textId}
+          ref={area}
+          data-testid={`content-text-${variant.key}`}
+          value={variant.text}
+          onChange={(e) => onChange({ ...variant, text: e.target.value })}
+        />
+      </div>
+      <div className="row variables">
+        <span className="muted">{t('composer.insert')}</span>
+        {['{{name}}', ...attributeKeys.map((k) => `{{attributes.${k}}}`)].map((v) => (
+          <button key={v} type="button" className="button button--ghost" onClick={() => insert(v)}>
+            {v}
+          </button>
+        ))}
+      </div>
+      <div className="check" aria-live="polite">
+        <span className="muted" data-testid="check-status" data-checking={checking}>
+          {checking ? t('composer.checking') : t('composer.checked')}
+        </span>
+        {levels.map(([level, count]) =>
+          count > 0 ? (
+            <span
+              key={level}
+              className={`chip level--${level.toLowerCase()}`}
+              data-testid={`findings-${level}`}
+            >
+              {tx(`level.${level}`, level)} × {count}
+            </span>
+          ) : null,
+        )}
+      </div>
+      {variant.text ? <HighlightedText text={variant.text} findings={findings} /> : null}
+      {findings.length > 0 ? (
+        <ul className="findings">
+          {findings.map((f, i) => (
+            <li
+              key={`${f.code}:${f.span?.start ?? i}:${f.channel ?? ''}`}
+              className={`finding finding--${f.level.toLowerCase()}`}
+            >
+              <strong>{tx(`level.${f.level}`, f.level)}</strong> {tx(`finding.${f.code}`, f.code)}
+              {f.channel ? <span className="muted"> · {f.channel}</span> : null}
+              <div className="muted">{f.message}</div>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <ErrorNotice error={error} />
+      <table className="table counters-table">
+        <tbody>
+          {channels.map((c) => {
+            const chars = characterCount(variant.text);
+            const sms = isSmsChannel(c.name) ? smsSegments(variant.text) : null;
+            const over = c.limits.maxTextLength !== null && chars > c.limits.maxTextLength;
+            return (
+              <tr key={c.name} data-testid={`length-${c.name}`} className={over ? 'over' : ''}>
+                <th scope="row">{c.name}</th>
+                <td>
+                  {t('composer.chars', { count: n(chars) })}
+                  {c.limits.maxTextLength !== null ? ` / ${n(c.limits.maxTextLength)}` : ''}
+                </td>
+                <td>
+                  {sms
+                    ? t('composer.segments', { count: n(sms.segments), encoding: sms.encoding.toUpperCase() })
+                    : ''}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {sample && variant.text ? (
+        <div className="preview">
+          <span className="muted">{t('composer.preview', { name: sample.name ?? '—' })}</span>
+          <p data-testid={`preview-${variant.key}`}>{renderTemplate(variant.text, sample)}</p>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { campaignFixture } from '../campaigns/campaign-fixture.js';
+import { addVariant, draftFromCampaign, emptyDraft, toCampaignInput, withAbTest } from './draft.js';
+
+describe('toCampaignInput', () => {
+  it('sends the audience, plan with escalation, pacing and quiet hours', () => {
+    const d = emptyDraft('channel:sandbox');
+    d.name = ' 双十一 ';
+    d.variants[0]!.text = '你好 {{name}}';
+    d.audience = { ...d.audience, include: ['7'] };
+    d.plan = [
+      { channel: 'channel:wecom', escalateAfterMinutes: 30, escalateUnless: 'READ', failover: '' },
+      { channel: 'channel:sms', escalateAfterMinutes: null, escalateUnless: 'DELIVERED', failover: 'a，b' },
+    ];
+    d.quietHours = { mode: 'WINDOW', start: '21:00', end: '09:00' };
+    d.pacing = { mode: 'window', batchIntervalSeconds: 0, sendWindowMinutes: 90 };
+    expect(toCampaignInput(d)).toEqual({
+      name: '双十一',
+      variants: [{ key: 'A', content: { type: 'text', text: '你好 {{name}}' } }],
+      audience: { tag: '7' },
+      channelPlan: [
+        { channel: 'channel:wecom', escalateAfterMs: 1_800_000, escalateUnless: 'READ', failover: [] },
+        { channel: 'channel:sms', failover: ['a', 'b'] },
+      ],
+      excludeDormant: false,
+      quietHours: { mode: 'WINDOW', start: '21:00', end: '09:00' },
+      sendWindowMs: 5_400_000,
+    });
+  });
+
+  it('makes an A/B test of two or three variants, and a segment replaces the expression', () => {
+    let d = withAbTest(emptyDraft('channel:sandbox'), true);
+    d = addVariant(addVariant(d));
+    expect(d.variants.map((v) => v.key)).toEqual(['A', 'B', 'C']);
+    d.audience = { ...d.audience, segmentId: '4' };
+    const input = toCampaignInput(d);
+    expect(input.segmentId).toBe('4');
+    expect(input.audience).toBeUndefined();
+    expect(input.abTest).toMatchObject({
+      testPercent: 20,
+      winnerSelection: 'CONFIRM',
+      decisionDelayMs: 14_400_000,
+    });
+    expect(withAbTest(d, false).variants).toHaveLength(1);
+  });
+
+  it('reads a draft back as it was written', () => {
+    const d = emptyDraft('channel:sandbox');
+    d.name = 'n';
+    d.variants[0]!.text = 't';
+    d.audience = { ...d.audience, include: ['1', '2'], combine: 'and', exclude: ['3'] };
+    const input = toCampaignInput(d);
+    const read = draftFromCampaign(
+      campaignFixture({
+        name: 'n',
+        audience: input.audience,
+        variants: [{ id: 'v', key: 'A', weight: 1, content: { type: 'text', subject: null, text: 't' } }],
+        channelPlan: [
+          {
+            channel: 'channel:sandbox',
+            batchSize: null,
+            escalateAfterMs: null,
+            escalateUnless: null,
+            failover: [],
+            trackLinks: true,
+          },
+        ],
+      }),
+    );
+    expect(toCampaignInput(read)).toEqual(input);
+  });
+});
