@@ -1,5 +1,5 @@
 import { failureClasses, type OutboundBatch, type SendOutcome } from '@qunfa/core';
-import { testChannelContext } from '@qunfa/core/testing';
+import { describeChannelConformance, testChannelContext } from '@qunfa/core/testing';
 import { describe, expect, it } from 'vitest';
 import { sandbox } from './channel.js';
 import type { SandboxOptions } from './options.js';
@@ -68,3 +68,11 @@ describe.each(configurations)('channel:sandbox conformance: %s', (_, options) =>
     expect(await channel.send(empty, testChannelContext())).toEqual([]);
   });
 });
+
+// The kernel's kit, on the sandbox as the embedded default runs it and with every failure class.
+describeChannelConformance('channel:sandbox (defaults)', () => sandbox({ latencyMs: { min: 0, max: 2 } }));
+describeChannelConformance(
+  'channel:sandbox (demo failures)',
+  () => sandbox({ preset: 'demo', latencyMs: { min: 0, max: 2 } }),
+  { maxBatchForTest: 200 },
+);

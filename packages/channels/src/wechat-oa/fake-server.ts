@@ -33,6 +33,8 @@ export interface FakeWechat {
   requests: RecordedRequest[];
   /** Answers the next `times` calls of `path` with `errcode` instead of serving them. */
   failNext(path: string, errcode: number, errmsg?: string, times?: number): void;
+  /** Drops every fault `failNext` set that has not fired yet. */
+  clearFaults(): void;
   /** Makes every issued access token expire (42001 from now on). */
   expireTokens(): void;
   /** Makes every issued access token invalid without expiry (40001), as a token from elsewhere would. */
@@ -191,6 +193,9 @@ export async function startFakeWechat(options: FakeWechatOptions): Promise<FakeW
     requests,
     failNext(path, errcode, errmsg = 'injected', times = 1) {
       faults.push({ path, errcode, errmsg, times });
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     expireTokens() {
       for (const v of account.tokens.values()) v.expiresAt = now();
