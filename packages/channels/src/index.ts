@@ -10,6 +10,8 @@ export type {
   SendCall,
 } from './sandbox/index.js';
 export { demoEngagement, demoFailureRates, sandbox } from './sandbox/index.js';
+export type { SmsAliyunConfig, SmsAliyunOptions } from './sms-aliyun/index.js';
+export { smsAliyun } from './sms-aliyun/index.js';
 export type {
   OaAccountType,
   OaJobTotals,

@@ -39,7 +39,7 @@ function checkOutcomes(batch: OutboundBatch, outcomes: SendOutcome[]) {
       expect(outcome.providerMessageId).toMatch(/^sbx_/);
       continue;
     }
-    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') throw new Error(`unexpected ${outcome.status}`);
     expect(failureClasses).toContain(outcome.failure);
     expect(outcome.error).not.toContain(address);
     if (outcome.failure === 'rate_limited') expect(outcome.retryAfterMs).toBeGreaterThanOrEqual(0);

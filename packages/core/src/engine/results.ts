@@ -172,6 +172,7 @@ export function outcomeResult(
       },
     };
   }
+  if (outcome.status === 'uncertain') return uncertainResult(scope, recipient, outcome.error);
   // A class the kernel does not know is a channel bug; `unknown` is the safe reading of it.
   const failure = knownFailures.has(outcome.failure) ? outcome.failure : 'unknown';
   return failedResult(scope, recipient, failure, outcome.error, {

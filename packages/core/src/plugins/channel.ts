@@ -81,6 +81,17 @@ export type SendOutcome =
       /** For `rate_limited`: how long the provider asked us to wait. */
       retryAfterMs?: number;
       providerMessageId?: string;
+    }
+  | {
+      id: string;
+      /**
+       * The provider may or may not have taken it, and cannot tell now (Aliyun SMS: a call that
+       * timed out and whose `QuerySendDetails` check failed too). Marked `uncertain`, never re-sent blindly.
+       */
+      status: 'uncertain';
+      /** Why, without personal data. */
+      error: string;
+      providerMessageId?: never;
     };
 
 /** A delivery event parsed from a provider callback (`receipts`) or a provider query (`pollReceipts`). */

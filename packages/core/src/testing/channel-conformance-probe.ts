@@ -7,7 +7,7 @@ import type { PluginState } from '../ports/plugin-state.js';
  * sizes and that a channel does not loop on a failing provider.
  */
 export interface ChannelProviderProbe {
-  /** Recipients (addresses) of every send request the provider received so far, oldest first. */
+  /** Recipients of every send request the provider received so far, oldest first, written as the kernel addressed them. */
   sendRequests(): string[][];
   /** Most recipients the provider's documentation allows in one send request. */
   maxRecipientsPerRequest: number;

@@ -1,0 +1,49 @@
+import type { ChannelLimits, ChannelPlugin, ContactIdentity } from '@qunfa/core';
+import { normalisePhone } from '../sms/phone.js';
+import { handleAliyunCallback } from './callback.js';
+import { SEND_SMS_MAX } from './chunks.js';
+import { createAliyunSmsClient } from './client.js';
+import { parseSmsAliyunOptions, type SmsAliyunOptions } from './options.js';
+import { queryAliyunStatus } from './query-status.js';
+import { sendAliyunBatch } from './send.js';
+
+/** Mobile numbers as Aliyun takes them; the first plausible one of a contact's phones. */
+export function addressPhone(identities: ContactIdentity[]): string | undefined {
+  for (const identity of identities) {
+    if (identity.kind !== 'phone' || identity.value === '') continue;
+    const phone = normalisePhone(identity.value);
+    if (phone) return phone.e164;
+  }
+  return undefined;
+}
+
+/**
+ * `channel:sms-aliyun`: Aliyun SMS (dysmsapi 2017-05-25) through the official SDK — `SendSms`
+ * for one set of template parameters (1,000 numbers a call), `SendBatchSms` for personalised
+ * ones (100 a call), `QuerySendDetails` to reconcile, SmsReport receipts and SmsUp replies by
+ * HTTP push. Content is a `template`: its subject the template code, its lines the parameters.
+ */
+export function smsAliyun(options: SmsAliyunOptions): ChannelPlugin {
+  const config = parseSmsAliyunOptions(options);
+  const client = createAliyunSmsClient(config);
+  const limits: ChannelLimits = {
+    maxRecipientsPerSend: SEND_SMS_MAX,
+    ...(config.ratePerSecond === undefined ? {} : { ratePerSecond: config.ratePerSecond }),
+    ...(config.maxSendsPerDay === undefined ? {} : { maxSendsPerDay: config.maxSendsPerDay }),
+    contentTypes: ['template'],
+    receipts: true,
+    recall: false,
+    idempotencyKeys: false,
+  };
+  return {
+    kind: 'channel',
+    name: config.name,
+    limits,
+    identityKinds: ['phone'],
+    accounts: [],
+    address: addressPhone,
+    send: (batch, ctx) => sendAliyunBatch(config, client, batch, ctx),
+    queryStatus: (batch, ctx) => queryAliyunStatus(config, client, batch, ctx),
+    callback: (request, ctx) => handleAliyunCallback(config, request, ctx),
+  };
+}

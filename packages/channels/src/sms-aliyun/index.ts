@@ -1,0 +1,2 @@
+export { smsAliyun } from './channel.js';
+export type { SmsAliyunConfig, SmsAliyunOptions } from './options.js';

@@ -1,0 +1,31 @@
+import type { Content } from '@qunfa/core';
+
+/** An SMS template send: the provider's template id and the values of its variables, in order. */
+export interface SmsTemplate {
+  templateId: string;
+  /** `name → value`, in the order the lines gave them (Tencent Cloud takes the values positionally). */
+  params: [string, string][];
+}
+
+/**
+ * Reads `template` content as the SMS channels take it: `subject` the template code or id
+ * (`SMS_123456` on Aliyun, `1234567` on Tencent Cloud), `text` one `name: value` line per
+ * variable (rendered per recipient, so `code: {{attributes.code}}` works). A reason string when
+ * the content cannot be sent as an SMS template (free text in mainland China must be a template).
+ */
+export function readSmsTemplate(content: Content): SmsTemplate | string {
+  if (content.type !== 'template') {
+    return `SMS needs a pre-approved template: ${content.type} content cannot be sent (name the template in subject, its variables as "name: value" lines)`;
+  }
+  const templateId = content.subject?.trim() ?? '';
+  if (templateId === '') return 'the SMS template id (subject) is empty';
+  const params: [string, string][] = [];
+  for (const raw of content.text.split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const colon = line.indexOf(':');
+    if (colon <= 0) return `template variable line "${line.slice(0, 40)}" is not "name: value"`;
+    params.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  }
+  return { templateId, params };
+}
