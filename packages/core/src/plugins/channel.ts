@@ -92,6 +92,8 @@ export type SendOutcome =
       /** Why, without personal data. */
       error: string;
       providerMessageId?: never;
+      failure?: never;
+      retryAfterMs?: never;
     };
 
 /** A delivery event parsed from a provider callback (`receipts`) or a provider query (`pollReceipts`). */
