@@ -101,7 +101,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ...(config.maxBatchStarts === undefined ? {} : { maxBatchStarts: config.maxBatchStarts }),
     contentChecker: createContentChecker(database.db),
     pluginState: ports.pluginState ?? createSqlPluginState(database.db),
-    inbound: createInboundSink({ db: database.db, bus, clock: systemClock, logger }, inboundAttributionMs),
+    inbound: createInboundSink(
+      { db: database.db, bus, clock: systemClock, logger, registry },
+      inboundAttributionMs,
+    ),
     linkTracker: {
       url: (ref) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}`,
       unsubscribeUrl: ({ deliveryId }) =>

@@ -8,6 +8,7 @@ import {
   links,
   officialAccountFrequency,
   recipientRules,
+  ruleClassifier,
   type SensitiveWordIndex,
   sensitiveWords,
   wechatPersonalSends,
@@ -44,9 +45,9 @@ export function complianceRules(services: PluginServices): QunfaPlugin[] {
   ];
 }
 
-/** The embedded default: the sandbox channel with its demo failure mix, the metrics and the compliance rules. */
+/** The embedded default: the sandbox channel with its demo failure mix, the metrics, the compliance rules and the reply classifier. */
 export function defaultPlugins(services: PluginServices): QunfaPlugin[] {
-  return [sandbox({ preset: 'demo' }), ...builtinMetrics(), ...complianceRules(services)];
+  return [sandbox({ preset: 'demo' }), ...builtinMetrics(), ...complianceRules(services), ruleClassifier()];
 }
 
 /**

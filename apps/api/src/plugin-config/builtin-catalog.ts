@@ -10,6 +10,7 @@ import {
   links,
   officialAccountFrequency,
   openRate,
+  ruleClassifier,
   sensitiveWords,
   wechatPersonalSends,
 } from '@qunfa/plugins';
@@ -36,6 +37,7 @@ export function builtinCatalog(services: PluginServices): ReadonlyMap<string, Ma
     ['metric:completion', (o) => completion(o as never)],
     ['metric:open-rate', (o) => openRate(o)],
     ['metric:click-through', (o) => clickThrough(o)],
+    ['classifier:rules', (o) => ruleClassifier(o as never)],
   ];
   return new Map(entries as [string, Make][]);
 }

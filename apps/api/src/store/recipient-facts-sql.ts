@@ -9,7 +9,8 @@ const bigintArray = (ids: string[]) => `{${ids.map((id) => String(Number(id))).j
 
 /**
  * The recipient rules' facts for a whole batch in one query: the contact's time zone
- * (`attributes.timeZone`, else the workspace's), its suppressions, how many messages of
+ * (`attributes.timeZone`, else the workspace's), its suppressions (with `opted_out` when it
+ * opted out of this campaign by a reply), how many messages of
  * other campaigns it was sent in the window, on any channel, and its workspace's quiet hours.
  */
 export function createSqlRecipientFacts(db: Db): RecipientFacts {
@@ -24,7 +25,10 @@ export function createSqlRecipientFacts(db: Db): RecipientFacts {
               COALESCE(NULLIF(c.attributes->>'timeZone', ''), w.time_zone) AS "timeZone",
               w.quiet_hours AS "quietHours",
               COALESCE((SELECT array_agg(s.reason ORDER BY s.reason) FROM suppressions s
-                        WHERE s.contact_id = c.id), '{}') AS suppressions,
+                        WHERE s.contact_id = c.id), '{}')
+                || CASE WHEN EXISTS (SELECT 1 FROM campaign_opt_outs o
+                                     WHERE o.campaign_id = ${Number(query.campaignId)}::bigint AND o.contact_id = c.id)
+                   THEN '{opted_out}'::text[] ELSE '{}'::text[] END AS suppressions,
               (SELECT count(*)::int FROM deliveries d
                 WHERE d.contact_id = c.id AND d.campaign_id <> ${Number(query.campaignId)}::bigint
                   AND ((d.updated_at >= ${since} AND d.state IN (${sql.join(

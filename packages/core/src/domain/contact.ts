@@ -59,6 +59,8 @@ export const suppressionReasons = [
   'no_address',
   /** In an A/B test's hold-out: recorded, never sent. */
   'ab_holdout',
+  /** The contact replied "not interested" (or complained) to this campaign: no more of its follow-ups. */
+  'opted_out',
 ] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 

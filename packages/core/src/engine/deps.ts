@@ -1,5 +1,6 @@
 import type { Actor, Campaign } from '../domain/campaign.js';
-import type { CallbackRequest } from '../plugins/channel.js';
+import type { CallbackRequest, SendOutcome } from '../plugins/channel.js';
+import type { ReplyMessage } from '../plugins/reply.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { InboundSink } from '../ports/inbound-sink.js';
@@ -114,6 +115,12 @@ export interface Engine {
    * channel's (or no such channel). A forged request throws the channel's error, nothing written.
    */
   handleCallback(channel: string, request: CallbackRequest): Promise<CallbackHandled | undefined>;
+  /**
+   * Sends an operator's answer to an inbound message over the channel named `channel` (`sendReply`:
+   * its `reply` hook, else a one-recipient `send`), with the channel's context. CHANNEL_NOT_FOUND
+   * when it is not loaded; the message's idempotency key makes a retried call safe.
+   */
+  reply(channel: string, message: ReplyMessage, signal?: AbortSignal): Promise<SendOutcome>;
   runWorker(options: WorkerOptions): { stop(): Promise<void> };
   /** Stops the progress timers and waits for events already going out. */
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import type { BatchJob } from '../ports/queue.js';
 import type { BatchRef } from '../ports/store.js';
 import { confirmAbWinner, decideDueAbTest } from './ab-decision.js';
 import { handleCallback } from './callbacks.js';
+import { channelContext } from './channel-context.js';
 import { checkBeforeStart, defaultContentChecker } from './compliance.js';
 import type { CampaignCommandInput, Engine, EngineContext, EngineDeps } from './deps.js';
 import { completeWhenDone } from './escalation.js';
@@ -17,6 +18,7 @@ import { createProgressPublisher } from './progress.js';
 import { createQuarantine } from './quarantine.js';
 import { applyReceipts, pollReceipts } from './receipts.js';
 import { fireRecurring, nextRunOf, triggerRun } from './runs.js';
+import { sendReply } from './send-reply.js';
 import { createWaitLog } from './wait-log.js';
 import { runWorker } from './worker.js';
 
@@ -263,6 +265,10 @@ export function createEngine(deps: EngineDeps): Engine {
     applyReceipts: (events) => applyReceipts(ctx, events),
     pollReceipts: () => pollReceipts(ctx),
     handleCallback: (channel, request) => handleCallback(ctx, channel, request),
+    reply(channel, message, signal) {
+      const plugin = ctx.registry.channel(channel);
+      return sendReply(plugin, message, channelContext(ctx, plugin, signal ?? new AbortController().signal));
+    },
     runWorker: (options) => runWorker(ctx, engine, options),
     close: () => ctx.progress.close(),
   };

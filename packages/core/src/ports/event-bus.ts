@@ -41,6 +41,17 @@ export interface InboundMessageEvent {
   at: string;
 }
 
+/** A triage item (an inbound message to answer) was created or changed; subscribers read it by id. */
+export interface TriageItemEvent {
+  workspaceId: string;
+  /** The item's id. */
+  id: string;
+  /** What happened: created, assigned, unassigned, replied, resolved, reopened. */
+  change: string;
+  /** ISO time. */
+  at: string;
+}
+
 export interface EventMap {
   'campaign.progress': ProgressEvent;
   /** Key: `all`. */
@@ -49,6 +60,8 @@ export interface EventMap {
   'compliance.review': ReviewEvent;
   /** Key: the workspace id. */
   'inbound.message': InboundMessageEvent;
+  /** Key: the workspace id. */
+  'triage.item': TriageItemEvent;
 }
 
 export type Topic = keyof EventMap;

@@ -15,7 +15,7 @@ export interface RecipientFact {
   contactId: string;
   /** The contact's IANA time zone, else the workspace's. */
   timeZone: string;
-  /** Suppressions recorded on the contact now: unsubscribed, blacklisted, complained, erased. */
+  /** Suppressions recorded on the contact now: unsubscribed, blacklisted, complained, erased; `opted_out` when it opted out of this campaign. */
   suppressions: string[];
   /** Messages of other campaigns sent to the contact since `sentSince`. */
   sentSince: number;

@@ -7,4 +7,5 @@ export * from './delivery.js';
 export * from './governance.js';
 export * from './inbound.js';
 export * from './plugin-state.js';
+export * from './triage.js';
 export * from './workspace.js';

@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 
 export const workspaces = pgTable('workspaces', {
@@ -9,6 +9,11 @@ export const workspaces = pgTable('workspaces', {
   maxTags: integer('max_tags').notNull().default(1000),
   /** `off` or `HH:MM-HH:MM` in each contact's time zone; null: the server's QUIET_HOURS. */
   quietHours: text('quiet_hours'),
+  /** Overrides of the default triage policy per reply class: `{ complaint: { replyWithinMinutes: 10 } }`. */
+  triagePolicy: jsonb('triage_policy')
+    .$type<Record<string, { priority?: string; replyWithinMinutes?: number | null }>>()
+    .notNull()
+    .default({}),
   createdAt: createdAt(),
 });
 

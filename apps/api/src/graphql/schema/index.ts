@@ -22,6 +22,7 @@ import './review.js';
 import './lexicon.js';
 import './inbound.js';
 import './plugin.js';
+import './triage.js';
 
 builder.queryType({});
 builder.mutationType({});

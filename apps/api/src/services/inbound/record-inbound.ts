@@ -1,9 +1,8 @@
-import type { Actor, Clock, EventBus, InboundMessage, InboundRecorded, Logger } from '@qunfa/core';
-import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../../db/database.js';
+import type { Actor, Clock, EventBus, InboundMessage, InboundRecorded, Logger, Registry } from '@qunfa/core';
+import type { Db } from '../../db/database.js';
 import { inboundMessages } from '../../db/schema/index.js';
-import { recordAudienceChanges } from '../../store/audience-changes.js';
-import { writeAudit } from '../../store/audit.js';
+import { type ClassifiedReply, classifyReply } from '../triage/classify-reply.js';
+import { applyArrivals } from '../triage/triage-on-arrival.js';
 import { matchSenders } from './match-senders.js';
 import { isUnsubscribeReply } from './unsubscribe-reply.js';
 
@@ -17,6 +16,8 @@ export interface InboundDeps {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
+  /** Its classifiers sort each reply into a triage item. */
+  registry: Pick<Registry, 'classifiers'>;
 }
 
 export interface RecordInboundOptions {
@@ -52,9 +53,23 @@ export async function recordInbound(
   const messages = input.filter((m) => !seen.has(m.providerMessageId) && seen.add(m.providerMessageId));
   const matches = await matchSenders(deps.db, options.anyChannel ? null : channel, messages, options);
   const now = deps.clock.now();
+  const classified = new Map<string, ClassifiedReply>();
+  for (const [i, m] of messages.entries()) {
+    const match = matches[i];
+    if (!match) continue;
+    classified.set(
+      m.providerMessageId,
+      await classifyReply(deps.registry, deps.logger, {
+        text: m.text,
+        channel,
+        workspaceId: match.workspaceId,
+      }),
+    );
+  }
   const values = messages.flatMap((m, i) => {
     const match = matches[i];
     if (!match) return [];
+    const label = classified.get(m.providerMessageId)!.label;
     return [
       {
         workspaceId: match.workspaceId,
@@ -68,7 +83,7 @@ export async function recordInbound(
         groupId: m.groupId ?? null,
         text: storable(m.text),
         media: m.media ?? [],
-        action: isUnsubscribeReply(m.text) ? 'unsubscribed' : null,
+        action: isUnsubscribeReply(m.text) || label === 'unsubscribe' ? 'unsubscribed' : null,
         sentAt: m.at,
         receivedAt: now,
       },
@@ -77,8 +92,10 @@ export async function recordInbound(
   const unknownSenders = messages.length - values.length;
   if (unknownSenders > 0)
     deps.logger.info('inbound messages from unknown senders', { channel, count: unknownSenders });
-  const { stored, unsubscribed } =
-    values.length === 0 ? { stored: [], unsubscribed: 0 } : await store(deps, values, options.actor);
+  const { stored, unsubscribed, items } =
+    values.length === 0
+      ? { stored: [], unsubscribed: 0, items: [] }
+      : await store(deps, values, classified, now, options.actor);
   const idOf = new Map(stored.map((s) => [s.providerMessageId, s.id]));
   for (const s of stored) {
     await deps.bus.publish('inbound.message', String(s.workspaceId), {
@@ -87,6 +104,14 @@ export async function recordInbound(
       channel,
       campaignId: s.campaignId === null ? null : String(s.campaignId),
       contactId: String(s.contactId),
+      at: now.toISOString(),
+    });
+  }
+  for (const item of items) {
+    await deps.bus.publish('triage.item', String(item.workspaceId), {
+      workspaceId: String(item.workspaceId),
+      id: String(item.id),
+      change: 'created',
       at: now.toISOString(),
     });
   }
@@ -109,12 +134,17 @@ interface Stored {
   campaignId: number | null;
 }
 
-/** Inserts the new messages and applies their unsubscribes; `unsubscribed` counts contacts newly suppressed. */
+/**
+ * Inserts the new messages and triages them (items, suppressions, campaign opt-outs) in one
+ * transaction; `unsubscribed` counts contacts newly suppressed by unsubscribe replies.
+ */
 async function store(
   deps: InboundDeps,
   values: Row[],
+  classified: Map<string, ClassifiedReply>,
+  now: Date,
   actor: Actor,
-): Promise<{ stored: Stored[]; unsubscribed: number }> {
+): Promise<{ stored: Stored[]; unsubscribed: number; items: { id: number; workspaceId: number }[] }> {
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const inserted = await tx
@@ -129,30 +159,20 @@ async function store(
         campaignId: inboundMessages.campaignId,
         action: inboundMessages.action,
       });
-    const unsubscribing = inserted.filter((r) => r.action === 'unsubscribed');
-    let unsubscribed = 0;
-    for (const workspaceId of new Set(unsubscribing.map((r) => r.workspaceId))) {
-      const contacts = [
-        ...new Set(unsubscribing.filter((r) => r.workspaceId === workspaceId).map((r) => r.contactId)),
-      ];
-      const hit = await rows<{ id: number | string }>(
-        tx,
-        sql`INSERT INTO suppressions (workspace_id, contact_id, reason, note)
-            SELECT ${workspaceId}::bigint, unnest(${`{${contacts.join(',')}}`}::bigint[]), 'unsubscribed', 'reply'
-            ON CONFLICT DO NOTHING RETURNING contact_id AS id`,
-      );
-      const ids = hit.map((h) => Number(h.id));
-      unsubscribed += ids.length;
-      await recordAudienceChanges(tx, workspaceId, ids);
-      await writeAudit(tx, {
-        workspaceId,
-        actor,
-        action: 'contacts.unsubscribed_by_reply',
-        subjectType: 'workspace',
-        subjectId: workspaceId,
-        details: { channel: values[0]!.channel, count: ids.length },
-      });
-    }
-    return { stored: inserted, unsubscribed };
+    const applied = await applyArrivals(
+      tx,
+      inserted.map((r) => ({
+        inboundMessageId: r.id,
+        workspaceId: r.workspaceId,
+        contactId: r.contactId,
+        campaignId: r.campaignId,
+        channel: values[0]!.channel,
+        unsubscribes: r.action === 'unsubscribed',
+        classified: classified.get(r.providerMessageId)!,
+      })),
+      now,
+      actor,
+    );
+    return { stored: inserted, unsubscribed: applied.suppressed.unsubscribed, items: applied.items };
   });
 }

@@ -58,16 +58,18 @@ describe('recipient rules', () => {
     ]);
   });
 
-  it('suppress blacklisted, complaining and unsubscribed contacts with the reason', async () => {
+  it('suppress blacklisted, complaining, unsubscribed and opted-out contacts with the reason', async () => {
     const facts = fakeFacts({
       '1': { suppressions: ['blacklisted'] },
       '2': { suppressions: ['complained'] },
       '3': { suppressions: ['unsubscribed'] },
+      '5': { suppressions: ['opted_out'] },
     });
-    expect(await judge(recipientRules({ facts }), batch(['1', '2', '3', '4']))).toEqual([
+    expect(await judge(recipientRules({ facts }), batch(['1', '2', '3', '4', '5']))).toEqual([
       { deliveryId: 'd1', action: 'suppress', reason: 'blacklisted' },
       { deliveryId: 'd2', action: 'suppress', reason: 'complained' },
       { deliveryId: 'd3', action: 'suppress', reason: 'unsubscribed' },
+      { deliveryId: 'd5', action: 'suppress', reason: 'opted_out' },
     ]);
   });
 

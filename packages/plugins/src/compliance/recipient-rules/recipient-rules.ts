@@ -18,8 +18,10 @@ const optionsSchema = z.object({
     (v) => typeof v === 'object' && v !== null && typeof (v as RecipientFacts).recipientFacts === 'function',
     'a RecipientFacts port',
   ),
-  /** Suppressions that stop a send at send time. Default: unsubscribed, blacklisted, complained, erased. */
-  suppress: z.array(z.string().min(1)).default(['unsubscribed', 'blacklisted', 'complained', 'erased']),
+  /** Suppressions that stop a send at send time. Default: unsubscribed, blacklisted, complained, erased, opted_out (of this campaign). */
+  suppress: z
+    .array(z.string().min(1))
+    .default(['unsubscribed', 'blacklisted', 'complained', 'erased', 'opted_out']),
   frequencyCap: z
     .object({
       /** Marketing messages a contact may get in the window, across channels and campaigns. Default 4. */
