@@ -12,6 +12,7 @@ export * from './domain/failure.js';
 export * from './domain/finding.js';
 export * from './domain/inbound.js';
 export * from './domain/quiet-hours.js';
+export * from './domain/reach.js';
 export * from './domain/receipts.js';
 export * from './domain/reply-class.js';
 export * from './domain/variant-bucket.js';

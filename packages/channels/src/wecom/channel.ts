@@ -1,4 +1,5 @@
 import {
+  type ChannelContext,
   type ChannelPlugin,
   type ContactIdentity,
   type OutboundBatch,
@@ -10,21 +11,42 @@ import { type AppGroup, type AppSender, parseAppMessageId, sendAppGroup, TOUSER_
 import { handleWecomCallback } from './callback.js';
 import { createWecomClient, credentialsOf } from './client.js';
 import { appContentTypes, convertAppContent } from './content.js';
+import { capPreview } from './customer-cap.js';
+import { convertCustomerContent, customerContentTypes } from './customer-content.js';
+import { cancelTask, remindTask } from './customer-ops.js';
+import { pollCustomerTasks } from './customer-results.js';
+import { type CustomerGroup, type CustomerSender, sendCustomerGroup } from './customer-send.js';
 import { parseWecomOptions, type WecomConfig, type WecomOptions } from './options.js';
+import { type CustomerTask, openTaskIds, readTask } from './tasks.js';
 
 export interface WecomChannel extends ChannelPlugin {
   /** The validated options, secrets included: never log it. */
   readonly config: WecomConfig;
+  /** Reminds a task's sender (`remind_groupmsg_send`), at most 3 times in 24 hours. */
+  remindTask(msgid: string, ctx: ChannelContext): Promise<void>;
+  /** Cancels a customer task (`cancel_groupmsg_send`). */
+  cancelTask(msgid: string, ctx: ChannelContext): Promise<void>;
+  /** Open customer tasks, per sender: waiting for confirmation, confirmed, cancelled. */
+  openTasks(ctx: ChannelContext): Promise<CustomerTask[]>;
+  /** Before a start: how many of these customers the platform cap would drop this period. */
+  capPreview(
+    externalUserIds: readonly string[],
+    ctx: ChannelContext,
+  ): Promise<{ period: string; limit: number; customers: number; atCap: number }>;
 }
 
 /** The address of a member (application messages): `user:<userid>`. */
 export const memberAddress = (userid: string) => `user:${userid}`;
+/** The address of an external contact (customer mass send): `customer:<external_userid>`. */
+export const customerAddress = (externalUserId: string) => `customer:${externalUserId}`;
+
+const ID = /^[A-Za-z0-9_.@-]{1,64}$/;
 
 /**
- * `channel:wecom`: one WeCom corp (企业微信). Members are sent application messages
- * (`message/send`) by the app the batch names (or the first), with the shared access token of
- * that app's secret; media are uploaded once and reused; `message/recall` recalls them.
- * Callbacks bring members' messages to the app and customer and group changes.
+ * `channel:wecom`: one WeCom corp (企业微信). Members (`wecom_userid`) get application messages
+ * (`message/send`); external contacts (`wecom_external_userid`) get customer mass sends
+ * (`add_msg_template`), one task per staff sender, held until the sender confirms; results are
+ * polled. Callbacks bring members' messages and customer and group changes.
  */
 export function wecom(options: WecomOptions): WecomChannel {
   const config = parseWecomOptions(options);
@@ -38,8 +60,23 @@ export function wecom(options: WecomOptions): WecomChannel {
       ];
     }),
   );
+  const contact: CustomerSender = {
+    config,
+    label: creds.contact.label,
+    client: createWecomClient(config, creds.contact),
+  };
   const firstApp = config.apps[0]!.agentId;
   const senderFor = (account: string | null) => senders.get(account === null ? firstApp : Number(account));
+  const fail = (
+    id: string,
+    failure: 'invalid_recipient' | 'content_rejected' | 'account_restricted',
+    error: string,
+  ): SendOutcome => ({
+    id,
+    status: 'failed',
+    failure,
+    error,
+  });
 
   return {
     kind: 'channel',
@@ -47,71 +84,79 @@ export function wecom(options: WecomOptions): WecomChannel {
     config,
     limits: {
       maxRecipientsPerSend: TOUSER_MAX,
-      contentTypes: [...appContentTypes],
+      contentTypes: [...new Set([...appContentTypes, ...customerContentTypes])],
       maxTextLength: 2048,
-      receipts: false,
+      receipts: true,
       recall: true,
       idempotencyKeys: true,
     },
-    identityKinds: ['wecom_userid'],
+    identityKinds: ['wecom_userid', 'wecom_external_userid'],
     accounts: config.apps.length > 1 ? config.apps.map((a) => String(a.agentId)) : [],
     address(identities: ContactIdentity[]) {
-      const member = identities.find(
-        (i) => i.kind === 'wecom_userid' && /^[A-Za-z0-9_.@-]{1,64}$/.test(i.value),
-      );
-      return member ? memberAddress(member.value) : undefined;
+      const member = identities.find((i) => i.kind === 'wecom_userid' && ID.test(i.value));
+      if (member) return memberAddress(member.value);
+      const customer = identities.find((i) => i.kind === 'wecom_external_userid' && ID.test(i.value));
+      return customer ? customerAddress(customer.value) : undefined;
     },
     async send(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]> {
-      const sender = senderFor(batch.account);
       const outcomes: SendOutcome[] = [];
-      if (!sender) {
-        return batch.messages.map((m) => ({
-          id: m.id,
-          status: 'failed',
-          failure: 'account_restricted',
-          error: `no WeCom app with AgentId ${batch.account}`,
-        }));
-      }
-      const groups = new Map<string, AppGroup>();
+      const apps = new Map<string, AppGroup>();
+      const customers = new Map<string, CustomerGroup>();
+      const sender = senderFor(batch.account);
       for (const message of batch.messages) {
-        if (!message.address.startsWith('user:')) {
-          outcomes.push({
-            id: message.id,
-            status: 'failed',
-            failure: 'invalid_recipient',
-            error: 'not a WeCom member address',
-          });
-          continue;
-        }
-        const converted = convertAppContent(message.content);
-        if ('rejected' in converted) {
-          outcomes.push({
-            id: message.id,
-            status: 'failed',
-            failure: 'content_rejected',
-            error: converted.rejected,
-          });
-          continue;
-        }
-        const key = JSON.stringify(converted.body);
-        const group = groups.get(key) ?? { body: converted.body, messages: [] };
-        group.messages.push({ message, userid: message.address.slice(5) });
-        groups.set(key, group);
+        if (message.address.startsWith('user:')) {
+          if (!sender) {
+            outcomes.push(
+              fail(message.id, 'account_restricted', `no WeCom app with AgentId ${batch.account}`),
+            );
+            continue;
+          }
+          const converted = convertAppContent(message.content);
+          if ('rejected' in converted) {
+            outcomes.push(fail(message.id, 'content_rejected', converted.rejected));
+            continue;
+          }
+          const key = JSON.stringify(converted.body);
+          const group = apps.get(key) ?? { body: converted.body, messages: [] };
+          group.messages.push({ message, userid: message.address.slice(5) });
+          apps.set(key, group);
+        } else if (message.address.startsWith('customer:')) {
+          const converted = convertCustomerContent(message.content);
+          if ('rejected' in converted) {
+            outcomes.push(fail(message.id, 'content_rejected', converted.rejected));
+            continue;
+          }
+          const key = JSON.stringify(converted.body);
+          const group = customers.get(key) ?? { key, body: converted.body, messages: [] };
+          group.messages.push({ message, externalUserId: message.address.slice(9) });
+          customers.set(key, group);
+        } else outcomes.push(fail(message.id, 'invalid_recipient', 'not a WeCom address'));
       }
-      for (const group of groups.values()) outcomes.push(...(await sendAppGroup(sender, group, ctx)));
+      for (const group of apps.values()) outcomes.push(...(await sendAppGroup(sender!, group, ctx)));
+      for (const group of customers.values())
+        outcomes.push(...(await sendCustomerGroup(contact, group, batch.idempotencyKey, ctx)));
       return outcomes;
     },
+    pollReceipts: (ctx) => pollCustomerTasks(config, contact.client, ctx),
     callback: (request, ctx) => handleWecomCallback(config, request, ctx),
     async recall(providerMessageId: string, ctx: SendContext): Promise<void> {
       const ref = parseAppMessageId(providerMessageId);
-      const sender = ref && senders.get(ref.agentId);
-      if (!ref || !sender) {
+      const app = ref && senders.get(ref.agentId);
+      if (!ref || !app) {
         throw new QunfaError('INVALID_INPUT', 'not an application message of this corp', {
           plugin: config.name,
           details: { providerMessageId },
         });
       }
-      await sender.client.post('/cgi-bin/message/recall', { msgid: ref.msgid }, ctx);
+      await app.client.post('/cgi-bin/message/recall', { msgid: ref.msgid }, ctx);
     },
+    remindTask: (msgid, ctx) => remindTask(config.name, contact.client, msgid, ctx),
+    cancelTask: (msgid, ctx) => cancelTask(config.name, contact.client, msgid, ctx),
+    async openTasks(ctx) {
+      const tasks = await Promise.all((await openTaskIds(ctx.state)).map((id) => readTask(ctx.state, id)));
+      return tasks.filter((t): t is CustomerTask => t !== undefined);
+    },
+    capPreview: (externalUserIds, ctx) =>
+      capPreview(ctx.state, config.customerCap, externalUserIds, ctx.now()),
   };
 }

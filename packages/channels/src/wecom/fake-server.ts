@@ -7,8 +7,17 @@ import { buildWechatXml } from '../wechat-oa/xml.js';
 import { FakeCorp, type FakeCorpOptions } from './fake/corp.js';
 import { type Answer, err, ok, type Route } from './fake/route.js';
 import { mediaUpload, messageRecall, messageSend } from './fake/routes-app.js';
+import {
+  addMsgTemplate,
+  cancelGroupmsgSend,
+  getGroupmsgListV2,
+  getGroupmsgSendResult,
+  getGroupmsgTask,
+  remindGroupmsgSend,
+} from './fake/routes-customer.js';
 
-export { type FakeAppMessage, FakeCorp, type FakeMember } from './fake/corp.js';
+export { type FakeAppMessage, FakeCorp, type FakeGroup, type FakeMember } from './fake/corp.js';
+export type { FakeCustomers, FakeTask } from './fake/customers.js';
 
 /** One request the fake received, the access token and the secrets left out. */
 export interface RecordedRequest {
@@ -54,6 +63,12 @@ const routes: Record<string, Route> = {
   'POST /cgi-bin/message/send': messageSend,
   'POST /cgi-bin/message/recall': messageRecall,
   'POST /cgi-bin/media/upload': mediaUpload,
+  'POST /cgi-bin/externalcontact/add_msg_template': addMsgTemplate,
+  'POST /cgi-bin/externalcontact/get_groupmsg_list_v2': getGroupmsgListV2,
+  'POST /cgi-bin/externalcontact/get_groupmsg_task': getGroupmsgTask,
+  'POST /cgi-bin/externalcontact/get_groupmsg_send_result': getGroupmsgSendResult,
+  'POST /cgi-bin/externalcontact/remind_groupmsg_send': remindGroupmsgSend,
+  'POST /cgi-bin/externalcontact/cancel_groupmsg_send': cancelGroupmsgSend,
 };
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

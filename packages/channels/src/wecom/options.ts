@@ -48,6 +48,14 @@ export interface WecomOptions {
   customerCap?: CustomerCap;
   /** A callback whose timestamp is further than this from now is refused. Default 300 (s). */
   callbackMaxSkewSec?: number;
+  /** Staff members (userids) who send to their customers before anyone else, in this order. Default none. */
+  pinnedSenders?: string[];
+  /**
+   * A customer task its sender has not confirmed this long after it was created is cancelled
+   * (`cancel_groupmsg_send`), so nothing goes out after the plan escalates its customers: set it
+   * shorter, by at least a poll interval, than the plan step's `escalateAfter`. Default none.
+   */
+  confirmationDeadlineMs?: number;
 }
 
 export interface WecomConfig {
@@ -65,6 +73,8 @@ export interface WecomConfig {
   memberPerHour: number;
   customerCap: CustomerCap;
   callbackMaxSkewSec: number;
+  pinnedSenders: string[];
+  confirmationDeadlineMs: number | undefined;
 }
 
 const DEFAULT_NAME = 'channel:wecom';
@@ -100,6 +110,8 @@ const shape = {
   memberPerHour: z.number().int().min(1).max(1000).optional(),
   customerCap: z.enum(['month-days', 'week-7', 'day-1']).optional(),
   callbackMaxSkewSec: z.number().int().min(1).max(86_400).optional(),
+  pinnedSenders: z.array(z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be userids')).optional(),
+  confirmationDeadlineMs: z.number().int().min(60_000).optional(),
 } satisfies { [K in keyof Required<WecomOptions>]: z.ZodType };
 
 const schema = z.strictObject(shape).transform(
@@ -118,6 +130,8 @@ const schema = z.strictObject(shape).transform(
     memberPerHour: o.memberPerHour ?? 1000,
     customerCap: o.customerCap ?? 'month-days',
     callbackMaxSkewSec: o.callbackMaxSkewSec ?? 300,
+    pinnedSenders: o.pinnedSenders ?? [],
+    confirmationDeadlineMs: o.confirmationDeadlineMs,
   }),
 );
 

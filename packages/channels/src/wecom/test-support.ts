@@ -62,3 +62,18 @@ export function addMembers(server: FakeWecom, n: number): string[] {
     (_, i) => server.corp.addMember(`member${String(i + 1).padStart(4, '0')}`).userid,
   );
 }
+
+/** A batch of customers (`customer:<external_userid>`) with one content. */
+export function customerBatch(
+  externals: string[],
+  content: OutboundBatch['messages'][number]['content'] = { type: 'text', text: '会员日 8 折' },
+  key = 'cbatch-1',
+): OutboundBatch {
+  return {
+    batchId: key,
+    campaignId: 'c-1',
+    account: null,
+    idempotencyKey: key,
+    messages: externals.map((e, i) => ({ id: `cd-${i + 1}`, address: `customer:${e}`, content })),
+  };
+}

@@ -165,6 +165,7 @@ export function outcomeResult(
       state,
       attempt: {
         ...attemptOf(scope),
+        ...(outcome.via ? { account: outcome.via.account } : {}),
         status: state,
         providerMessageId: outcome.providerMessageId ?? null,
         failureClass: null,

@@ -71,6 +71,11 @@ export type SendOutcome =
       providerMessageId?: string;
       /** The provider holds it until a person confirms (WeCom customer mass send). */
       awaitingConfirmation?: boolean;
+      /**
+       * The sender it went out through, when the channel chose one per recipient (a WeCom staff
+       * member who has the customer): recorded as the attempt's account.
+       */
+      via?: { account: string; reason: string };
     }
   | {
       id: string;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { FakeCustomers } from './customers.js';
 
 export interface FakeMember {
   userid: string;
@@ -17,6 +18,15 @@ export interface FakeAppMessage {
   payload: Record<string, unknown>;
   at: Date;
   recalled: boolean;
+}
+
+/** A customer group (客户群) as `groupchat/get` describes it. */
+export interface FakeGroup {
+  chatId: string;
+  name: string;
+  owner: string;
+  createTime: Date;
+  members: { userid: string; type: 1 | 2; joinTime: Date; unionid?: string }[];
 }
 
 export interface FakeCorpOptions {
@@ -38,9 +48,12 @@ export class FakeCorp {
   readonly dropped: { userid: string; agentid: number; at: Date }[] = [];
   /** Request bodies seen with `enable_duplicate_check`, by app: until when a repeat is not delivered. */
   readonly duplicateUntil = new Map<string, { until: number; msgid: string }>();
+  readonly customers: FakeCustomers;
+  readonly groups = new Map<string, FakeGroup>();
 
   constructor(readonly options: FakeCorpOptions) {
     this.now = options.now ?? (() => new Date());
+    this.customers = new FakeCustomers(this.now);
   }
 
   addMember(userid: string, extra: Partial<Omit<FakeMember, 'userid'>> = {}): FakeMember {

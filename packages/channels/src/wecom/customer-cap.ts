@@ -1,0 +1,55 @@
+import type { PluginState } from '@qunfa/core';
+import type { CustomerCap } from './options.js';
+
+/** The cap's current period in China time (UTC+8) and how many messages it allows. */
+export function capPeriod(cap: CustomerCap, now: Date): { key: string; limit: number; end: Date } {
+  const china = new Date(now.getTime() + 8 * 3600_000);
+  const y = china.getUTCFullYear();
+  const m = china.getUTCMonth();
+  const d = china.getUTCDate();
+  const toUtc = (ms: number) => new Date(ms - 8 * 3600_000);
+  if (cap === 'day-1')
+    return { key: `d${china.toISOString().slice(0, 10)}`, limit: 1, end: toUtc(Date.UTC(y, m, d + 1)) };
+  if (cap === 'week-7') {
+    const monday = d - ((china.getUTCDay() + 6) % 7);
+    return {
+      key: `w${new Date(Date.UTC(y, m, monday)).toISOString().slice(0, 10)}`,
+      limit: 7,
+      end: toUtc(Date.UTC(y, m, monday + 7)),
+    };
+  }
+  const days = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return { key: `m${china.toISOString().slice(0, 7)}`, limit: days, end: toUtc(Date.UTC(y, m + 1, 1)) };
+}
+
+const useKey = (period: string, external: string) => `cap/${period}/${external}`;
+
+/** Counts one received mass message for each customer (a result with status 1). */
+export async function recordCapUse(
+  state: PluginState,
+  cap: CustomerCap,
+  externals: readonly string[],
+  now: Date,
+) {
+  const period = capPeriod(cap, now);
+  const ttl = period.end.getTime() - now.getTime() + 24 * 3600_000;
+  for (const external of externals) {
+    const used = (await state.get<number>(useKey(period.key, external))) ?? 0;
+    await state.set(useKey(period.key, external), used + 1, ttl);
+  }
+}
+
+/** Before a start: how many of these customers the cap would drop (already at the period's limit). */
+export async function capPreview(
+  state: PluginState,
+  cap: CustomerCap,
+  externals: readonly string[],
+  now: Date,
+): Promise<{ period: string; limit: number; customers: number; atCap: number }> {
+  const period = capPeriod(cap, now);
+  let atCap = 0;
+  for (const external of externals) {
+    if (((await state.get<number>(useKey(period.key, external))) ?? 0) >= period.limit) atCap++;
+  }
+  return { period: period.key, limit: period.limit, customers: externals.length, atCap };
+}

@@ -1,0 +1,68 @@
+import type { PluginState } from '@qunfa/core';
+
+/** A customer mass-send task (one `add_msg_template` call): one sender, up to 10,000 customers. */
+export interface CustomerTask {
+  msgid: string;
+  sender: string;
+  /** `single` (customers) or `group` (customer groups). */
+  chatType: 'single' | 'group';
+  /** Epoch ms the task was created. */
+  createdAt: number;
+  /** The sender confirmed it (get_groupmsg_task status 2). */
+  confirmed: boolean;
+  cancelled: boolean;
+  /** No result is awaited any more (all final, cancelled, or the query window closed). */
+  closed: boolean;
+  polls: number;
+  nextPollAt: number;
+  /** Reminders sent (remind_groupmsg_send), epoch ms. */
+  reminders: number[];
+}
+
+const INDEX = 'customer-tasks/index';
+const LOCK = 'customer-tasks/index-lock';
+const taskKey = (msgid: string) => `customer-task/${msgid}`;
+/** Results are queried for 30 days after a task is created; then it is closed. */
+export const TASK_WINDOW_MS = 30 * 24 * 3600_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function readTask(state: PluginState, msgid: string): Promise<CustomerTask | undefined> {
+  return state.get<CustomerTask>(taskKey(msgid));
+}
+
+export async function writeTask(state: PluginState, task: CustomerTask): Promise<void> {
+  await state.set(taskKey(task.msgid), task, TASK_WINDOW_MS + 24 * 3600_000);
+}
+
+/** The msgids of tasks still open, oldest first. */
+export async function openTaskIds(state: PluginState): Promise<string[]> {
+  return (await state.get<string[]>(INDEX)) ?? [];
+}
+
+/** Changes the index under a lock in the shared state (workers add tasks concurrently). */
+async function editIndex(state: PluginState, edit: (ids: string[]) => string[]): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await state.setIfAbsent(LOCK, true, 5000)) {
+      try {
+        await state.set(INDEX, edit(await openTaskIds(state)));
+        return;
+      } finally {
+        await state.delete(LOCK);
+      }
+    }
+    await sleep(10);
+  }
+  throw new Error('the customer task index stayed locked');
+}
+
+export async function addTask(state: PluginState, task: CustomerTask): Promise<void> {
+  await writeTask(state, task);
+  await editIndex(state, (ids) => (ids.includes(task.msgid) ? ids : [...ids, task.msgid]));
+}
+
+export async function closeTasks(state: PluginState, msgids: readonly string[]): Promise<void> {
+  if (msgids.length === 0) return;
+  const gone = new Set(msgids);
+  await editIndex(state, (ids) => ids.filter((id) => !gone.has(id)));
+}
