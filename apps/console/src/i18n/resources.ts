@@ -1,6 +1,8 @@
 /** Every UI string, per feature, merged into one i18next namespace per language. */
 import { campaignEn, campaignZh } from '../campaigns/messages.js';
 import { composerEn, composerZh } from '../composer/messages.js';
+import { peopleEn, peopleZh } from '../contacts/messages.js';
+import { reviewEn, reviewZh } from '../review/messages.js';
 import { frameEn, frameZh } from '../ui/messages.js';
 import type { Locale } from './locale.js';
 import { enMessages } from './messages-en.js';
@@ -19,6 +21,8 @@ export const BUNDLES = {
   frame: { 'zh-CN': frameZh, en: frameEn },
   campaigns: { 'zh-CN': campaignZh, en: campaignEn },
   composer: { 'zh-CN': composerZh, en: composerEn },
+  review: { 'zh-CN': reviewZh, en: reviewEn },
+  people: { 'zh-CN': peopleZh, en: peopleEn },
 } satisfies Record<string, MessageBundle<string>>;
 
 type Bundles = typeof BUNDLES;

@@ -1,0 +1,71 @@
+import { CampaignDetailFields, FindingFields } from '../graphql/fragments.js';
+import { graphql } from '../graphql/graphql.js';
+
+const ReviewItemFields = graphql(`
+  fragment ReviewItemFields on Campaign @_unmask {
+    id
+    name
+    state
+    counters {
+      total
+    }
+    channelPlan {
+      channel
+    }
+    review {
+      round
+      status
+      reasons
+      submittedAt
+      steps {
+        name
+        status
+      }
+    }
+  }
+`);
+
+/** The queue now, then again whenever a campaign enters, moves through or leaves review. */
+export const ReviewQueueSubscription = graphql(
+  `
+  subscription ReviewQueue {
+    reviewQueue {
+      ...ReviewItemFields
+    }
+  }
+`,
+  [ReviewItemFields],
+);
+
+export const ApproveCampaignMutation = graphql(
+  `
+  mutation ApproveCampaign($id: ID!, $step: String, $comment: String) {
+    approveCampaign(id: $id, step: $step, comment: $comment) {
+      ...CampaignDetailFields
+    }
+  }
+`,
+  [CampaignDetailFields],
+);
+
+export const RejectCampaignMutation = graphql(
+  `
+  mutation RejectCampaign($id: ID!, $comment: String!) {
+    rejectCampaign(id: $id, comment: $comment) {
+      ...CampaignDetailFields
+    }
+  }
+`,
+  [CampaignDetailFields],
+);
+
+export const OverrideFindingMutation = graphql(
+  `
+  mutation OverrideFinding($campaignId: ID!, $findingKey: String!, $reason: String!) {
+    overrideFinding(campaignId: $campaignId, findingKey: $findingKey, reason: $reason) {
+      ...FindingFields
+    }
+  }
+`,
+  [FindingFields],
+);
