@@ -22,3 +22,14 @@ export type {
 export { wechatOa } from './wechat-oa/index.js';
 export type { CustomerCap, WecomAppOptions, WecomChannel, WecomConfig, WecomOptions } from './wecom/index.js';
 export { wecom } from './wecom/index.js';
+export type {
+  AccountPolicy,
+  AccountPolicyPatch,
+  AccountView,
+  LoginEvent,
+  PuppetFactory,
+  PuppetLike,
+  WechatPersonalChannel,
+  WechatPersonalOptions,
+} from './wechat-personal/index.js';
+export { puppetFromModule, wechatPersonal } from './wechat-personal/index.js';

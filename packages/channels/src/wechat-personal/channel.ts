@@ -1,0 +1,161 @@
+import {
+  type AccountReadiness,
+  batchWaitReasons,
+  type ChannelLimits,
+  type ChannelPlugin,
+  type ContactIdentity,
+  type InboundMessage,
+} from '@qunfa/core';
+import { type AccountView, viewAccount } from './account-view.js';
+import { type AccountAdmin, accountAdmin } from './admin.js';
+import { accountBudgets } from './budgets.js';
+import { loginEventHub } from './login-events.js';
+import { parseOptions, type WechatPersonalOptions } from './options.js';
+import { resolvePolicy } from './policy.js';
+import { accountRecords } from './records.js';
+import { sendAsAccount } from './send.js';
+import { puppetSessions } from './sessions.js';
+
+export interface WechatPersonalChannel extends ChannelPlugin {
+  /** Accounts, logins, policies and health, for the API; every call is scoped to a workspace. */
+  admin: AccountAdmin;
+  /** Stops this process's puppets without logging them out (a restart resumes). */
+  close(): Promise<void>;
+}
+
+/**
+ * Personal WeChat accounts driven through the Wechaty Puppet interface, sending to their
+ * friends and groups under a per-account limits policy, with a health score per account.
+ */
+export function wechatPersonal(options: WechatPersonalOptions): WechatPersonalChannel {
+  const config = parseOptions(options);
+  const records = accountRecords(config.state);
+  const budgets = accountBudgets(config.limiter, config.name, config.timeZone);
+  const hub = loginEventHub();
+  const sessions = puppetSessions({
+    records,
+    puppets: config.puppets,
+    hub,
+    now: config.now,
+    logger: config.logger,
+    inboundBuffer: config.inboundBuffer,
+  });
+  // Healthier accounts first: `accounts` is read synchronously by the engine, so it is a cache.
+  let order: string[] = [];
+  const view = async (id: string): Promise<AccountView | undefined> => {
+    const record = await records.get(id);
+    if (!record) return undefined;
+    return viewAccount(
+      record,
+      resolvePolicy(config.policy, record.policy),
+      budgets,
+      { running: sessions.running(id), loggedIn: sessions.loggedIn(id) !== undefined },
+      config.now(),
+    );
+  };
+  const refresh = async () => {
+    const views = (await Promise.all((await records.ids()).map(view))).filter((v) => v !== undefined);
+    order = views.sort((a, b) => b.health.score - a.health.score).map((v) => v.id);
+    // Batches are planned no larger than the strictest account allows, so none has to be split.
+    perSend = Math.min(config.policy.recipientsPerSend, ...views.map((v) => v.policy.recipientsPerSend));
+  };
+  let perSend = config.policy.recipientsPerSend;
+  let restored: Promise<void> | undefined;
+  const admin = accountAdmin({ config, records, sessions, hub, view, refresh });
+  const ready = () => {
+    restored ??= admin.restore().catch((error) => {
+      restored = undefined;
+      config.logger.error('personal WeChat accounts could not be restored', { error: String(error) });
+    });
+    return restored;
+  };
+
+  const notReady = (until: number, reason: string): AccountReadiness => ({
+    ready: false,
+    until: new Date(until),
+    reason,
+  });
+
+  return {
+    kind: 'channel',
+    name: config.name,
+    get limits(): ChannelLimits {
+      return {
+        maxRecipientsPerSend: perSend,
+        contentTypes: ['text', 'image'],
+        maxTextLength: config.policy.maxTextLength,
+        receipts: false,
+        recall: false,
+        idempotencyKeys: false,
+      };
+    },
+    identityKinds: ['wxid'],
+    get accounts() {
+      return order;
+    },
+    admin,
+    address(identities: ContactIdentity[]) {
+      return identities.find((i) => i.kind === 'wxid' && i.value.trim() !== '')?.value;
+    },
+    async accountReady(account, request) {
+      await ready();
+      const v = await view(account);
+      const now = config.now().getTime();
+      if (!v || v.workspaceId !== request.workspaceId) {
+        return notReady(now + config.pausedRetryMs, batchWaitReasons.accountCooldown);
+      }
+      if (v.status === 'logged_out' || v.status === 'waiting_for_scan') {
+        return notReady(now + config.offlineRetryMs, batchWaitReasons.accountCooldown);
+      }
+      if (v.status === 'cooling' && v.cooldownUntil) {
+        return notReady(v.cooldownUntil.getTime(), batchWaitReasons.accountCooldown);
+      }
+      if (v.status === 'paused')
+        return notReady(now + config.pausedRetryMs, batchWaitReasons.accountCooldown);
+      const dayEnd = budgets.dayEnd(config.now()).getTime();
+      if (v.usage.massSends >= v.policy.massSendsPerDay)
+        return notReady(dayEnd, batchWaitReasons.quotaReached);
+      if (v.warmingUp && v.usage.friendMessages + v.usage.groupMessages >= v.policy.warmUp.dailyRecipients) {
+        return notReady(dayEnd, batchWaitReasons.quotaReached);
+      }
+      return { ready: true };
+    },
+    async send(batch, ctx) {
+      await ready();
+      const record = batch.account ? await records.get(batch.account) : undefined;
+      const puppet = batch.account ? sessions.loggedIn(batch.account) : undefined;
+      if (!record || !puppet) {
+        return batch.messages.map((m) => ({
+          id: m.id,
+          status: 'failed' as const,
+          failure: 'rate_limited' as const,
+          error: 'the sender account is not logged in on this worker',
+          retryAfterMs: config.offlineRetryMs,
+        }));
+      }
+      try {
+        return await sendAsAccount(
+          {
+            budgets,
+            riskPatterns: config.riskPatterns,
+            riskCodes: config.riskCodes,
+            sleep: config.sleep,
+            random: config.random,
+            imageFile: async (url) => (await import('file-box')).FileBox.fromUrl(url),
+            onRisk: (account, reason) => admin.coolDown(account, reason),
+          },
+          batch,
+          ctx,
+          { record, puppet, policy: resolvePolicy(config.policy, record.policy) },
+        );
+      } finally {
+        await refresh();
+      }
+    },
+    async pollInbound(): Promise<InboundMessage[]> {
+      await ready();
+      return sessions.drainInbound();
+    },
+    close: () => sessions.close(),
+  };
+}

@@ -1,0 +1,14 @@
+export type { AccountStatus, AccountView } from './account-view.js';
+export type { AccountAdmin } from './admin.js';
+export type { WechatPersonalChannel } from './channel.js';
+export { wechatPersonal } from './channel.js';
+export type { HealthPart, HealthScore, HealthSignals } from './health.js';
+export { healthScore } from './health.js';
+export type { LoginEvent } from './login-events.js';
+export type { WechatPersonalOptions } from './options.js';
+export type { AccountPolicy, AccountPolicyPatch } from './policy.js';
+export { defaultPolicy } from './policy.js';
+export type { PuppetFactory, PuppetLike, PuppetMessage } from './puppet.js';
+export { puppetFromModule } from './puppet.js';
+export type { ReportedSignals } from './records.js';
+export { defaultRiskPatterns, isRiskSignal } from './risk.js';
