@@ -91,8 +91,8 @@ export async function viewAccount(
     reason = record.cooldownReason;
   } else if (health.score < policy.minHealthScore) {
     status = 'paused';
-    const worst = [...health.parts].sort((a, b) => b.penalty - a.penalty)[0];
-    reason = `health score ${health.score} below ${policy.minHealthScore}${worst ? `: ${worst.detail}` : ''}`;
+    const why = [...health.parts].sort((a, b) => b.penalty - a.penalty).map((p) => p.detail);
+    reason = `health score ${health.score} below ${policy.minHealthScore}: ${why.join('; ')}`;
   } else status = 'logged_in';
   return {
     id: record.id,

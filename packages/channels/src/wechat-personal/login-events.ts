@@ -32,8 +32,11 @@ export function loginEventHub() {
 
 export type LoginEventHub = ReturnType<typeof loginEventHub>;
 
-/** The events of one account as an async iterator, ending when `signal` aborts or after a login. */
-export async function* loginEventStream(
+/**
+ * The events of one account as an async iterator, from the moment of this call (the latest QR
+ * code first, if one is showing); it ends after a login, or when `signal` aborts.
+ */
+export function loginEventStream(
   hub: LoginEventHub,
   account: string,
   signal?: AbortSignal,
@@ -46,21 +49,24 @@ export async function* loginEventStream(
   });
   const aborted = () => wake?.();
   signal?.addEventListener('abort', aborted);
-  try {
-    for (;;) {
-      while (queue.length > 0) {
-        const event = queue.shift() as LoginEvent;
-        yield event;
-        if (event.type === 'login') return;
+  async function* events(): AsyncGenerator<LoginEvent> {
+    try {
+      for (;;) {
+        while (queue.length > 0) {
+          const event = queue.shift() as LoginEvent;
+          yield event;
+          if (event.type === 'login') return;
+        }
+        if (signal?.aborted) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
       }
-      if (signal?.aborted) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = undefined;
+    } finally {
+      unsubscribe();
+      signal?.removeEventListener('abort', aborted);
     }
-  } finally {
-    unsubscribe();
-    signal?.removeEventListener('abort', aborted);
   }
+  return events();
 }

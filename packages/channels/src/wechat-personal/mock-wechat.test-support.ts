@@ -92,11 +92,13 @@ export function mockWechat(worlds: Record<string, MockAccountWorld>) {
       talker.say(text).to(groupId ? mocker.RoomMock.load(groupId) : mocker.ContactMock.load(self));
     },
     /** A friend deletes the account: its contact is no longer a friend. */
-    unfriend(id: string, friend: string) {
+    async unfriend(id: string, friend: string): Promise<void> {
       const { mocker, puppet } = current(id);
       const payload = mocker.contactPayload(friend);
       mocker.contactPayload(friend, { ...payload, friend: false });
-      return puppet.dirtyPayload(2 /* DirtyType.Contact */, friend);
+      // The puppet drops its cached payload on the `dirty` event it emits on the next turn.
+      puppet.dirtyPayload(2 /* DirtyType.Contact */, friend);
+      await new Promise((resolve) => setTimeout(resolve, 10));
     },
     puppet: (id: string) => current(id).puppet,
   };
