@@ -20,8 +20,6 @@ export type {
   WechatOaOptions,
 } from './wechat-oa/index.js';
 export { wechatOa } from './wechat-oa/index.js';
-export type { CustomerCap, WecomAppOptions, WecomChannel, WecomConfig, WecomOptions } from './wecom/index.js';
-export { wecom } from './wecom/index.js';
 export type {
   AccountPolicy,
   AccountPolicyPatch,
@@ -33,3 +31,5 @@ export type {
   WechatPersonalOptions,
 } from './wechat-personal/index.js';
 export { puppetFromModule, wechatPersonal } from './wechat-personal/index.js';
+export type { CustomerCap, WecomAppOptions, WecomChannel, WecomConfig, WecomOptions } from './wecom/index.js';
+export { wecom } from './wecom/index.js';
