@@ -6,8 +6,7 @@ import { WecomApiError } from './errors.js';
 import type { WecomConfig } from './options.js';
 import { type CustomerTask, closeTasks, openTaskIds, readTask, TASK_WINDOW_MS, writeTask } from './tasks.js';
 
-/** Polls start a minute after a task and double up to an hour: often in the first hours, then less. */
-const FIRST_POLL_MS = 60_000;
+/** Polls start `taskPollMs` after a task and double up to an hour: often in the first hours, then less. */
 const MAX_POLL_MS = 3_600_000;
 /** Tasks polled in one `pollReceipts` call at most; the rest wait for the next. */
 const TASKS_PER_POLL = 50;
@@ -64,7 +63,7 @@ export async function pollCustomerTasks(
       });
     }
     task.polls++;
-    task.nextPollAt = now + Math.min(FIRST_POLL_MS * 2 ** task.polls, MAX_POLL_MS);
+    task.nextPollAt = now + Math.min(config.taskPollMs * 2 ** task.polls, MAX_POLL_MS);
     if (now - task.createdAt > TASK_WINDOW_MS) task.closed = true;
     await writeTask(ctx.state, task);
     if (task.closed) closed.push(msgid);

@@ -143,7 +143,7 @@ export async function startFakeWecom(options: FakeWecomOptions): Promise<FakeWec
       const form = await new Request('http://fake/', {
         method: 'POST',
         headers: { 'content-type': contentType },
-        body: raw,
+        body: new Uint8Array(raw),
       })
         .formData()
         .catch(() => undefined);

@@ -56,6 +56,8 @@ export interface WecomOptions {
    * shorter, by at least a poll interval, than the plan step's `escalateAfter`. Default none.
    */
   confirmationDeadlineMs?: number;
+  /** First wait before a customer task's results are queried again; it doubles up to an hour. Default 60000 (ms). */
+  taskPollMs?: number;
 }
 
 export interface WecomConfig {
@@ -75,6 +77,7 @@ export interface WecomConfig {
   callbackMaxSkewSec: number;
   pinnedSenders: string[];
   confirmationDeadlineMs: number | undefined;
+  taskPollMs: number;
 }
 
 const DEFAULT_NAME = 'channel:wecom';
@@ -111,7 +114,8 @@ const shape = {
   customerCap: z.enum(['month-days', 'week-7', 'day-1']).optional(),
   callbackMaxSkewSec: z.number().int().min(1).max(86_400).optional(),
   pinnedSenders: z.array(z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be userids')).optional(),
-  confirmationDeadlineMs: z.number().int().min(60_000).optional(),
+  confirmationDeadlineMs: z.number().int().min(1000).optional(),
+  taskPollMs: z.number().int().min(10).max(3_600_000).optional(),
 } satisfies { [K in keyof Required<WecomOptions>]: z.ZodType };
 
 const schema = z.strictObject(shape).transform(
@@ -132,6 +136,7 @@ const schema = z.strictObject(shape).transform(
     callbackMaxSkewSec: o.callbackMaxSkewSec ?? 300,
     pinnedSenders: o.pinnedSenders ?? [],
     confirmationDeadlineMs: o.confirmationDeadlineMs,
+    taskPollMs: o.taskPollMs ?? 60_000,
   }),
 );
 

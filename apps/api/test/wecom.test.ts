@@ -1,0 +1,243 @@
+import { sandbox, wecom } from '@qunfa/channels';
+import { type FakeWecom, startFakeWecom } from '@qunfa/channels/wecom/fake-server';
+import type { CallbackRequest } from '@qunfa/core';
+import { builtinMetrics } from '@qunfa/plugins';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../src/db/database.js';
+import { drivers } from './support/databases.js';
+import { gqlOk } from './support/graphql-client.js';
+import { rowCounts } from './support/row-counts.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const CORP_ID = 'ww0123456789abcdef';
+const AGENT_ID = 1000002;
+const APP_SECRET = 'wecom-app-secret-for-tests';
+const CONTACT_SECRET = 'wecom-contact-secret-for-tests';
+const CALLBACK = { token: 'cbToken123', encodingAESKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const member = (i: number) => `member${i}`;
+const customer = (i: number) => `wmCustomer${String(i).padStart(4, '0')}`;
+
+const CREATE = 'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }';
+const START = 'mutation($id: ID!) { startCampaign(id: $id) { id } }';
+
+/**
+ * Two campaigns through API, engine, `channel:wecom` and the fake WeCom: application messages to
+ * members, then a customer mass send over two staff senders — one confirms, the other does not,
+ * and its customers are cancelled at the deadline and escalated to SMS (the sandbox), once.
+ */
+describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
+  let t: TestApp;
+  let fake: FakeWecom;
+  const sms = sandbox({ name: 'channel:sms', identityKinds: ['phone'], latencyMs: { min: 1, max: 2 } });
+
+  const post = (push: CallbackRequest) =>
+    fetch(`${t.url}/callbacks/wecom?${new URLSearchParams(push.query)}`, {
+      method: push.method,
+      body: push.body || undefined,
+    });
+  const waitFor = async (what: string, done: () => Promise<boolean> | boolean) => {
+    for (let i = 0; !(await done()); i++) {
+      if (i > 600) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const createContacts = (input: unknown[]) =>
+    gqlOk(
+      t.url,
+      t.a.keys.operator,
+      'mutation($input: [CreateContactInput!]!) { createContacts(input: $input) { id } }',
+      {
+        input,
+      },
+    );
+  const tag = async (name: string) =>
+    (
+      await gqlOk<{ createTag: { id: string } }>(
+        t.url,
+        t.a.keys.operator,
+        'mutation($name: String!) { createTag(input: { name: $name }) { id } }',
+        {
+          name,
+        },
+      )
+    ).createTag.id;
+  const run = async (input: Record<string, unknown>) => {
+    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
+      t.url,
+      t.a.keys.operator,
+      CREATE,
+      { input },
+    );
+    await gqlOk(t.url, t.a.keys.operator, START, { id: createCampaign.id });
+    return createCampaign.id;
+  };
+  const completed = (id: string) => async () =>
+    (await t.app.deps.store.getCampaign(id))?.state === 'completed';
+
+  beforeAll(async () => {
+    fake = await startFakeWecom({
+      corpId: CORP_ID,
+      apps: [{ agentId: AGENT_ID, secret: APP_SECRET }],
+      contactSecret: CONTACT_SECRET,
+      callback: CALLBACK,
+    });
+    for (let i = 0; i < 3; i++) fake.corp.addMember(member(i));
+    const channel = wecom({
+      corpId: CORP_ID,
+      apps: [{ agentId: AGENT_ID, secret: APP_SECRET }],
+      contactSecret: CONTACT_SECRET,
+      callback: CALLBACK,
+      baseUrl: fake.url,
+      confirmationDeadlineMs: 1500,
+      taskPollMs: 50,
+    });
+    t = await startTestApp(driver, { receiptPollIntervalMs: 100 }, [channel, sms, ...builtinMetrics()]);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+    await fake?.close();
+  });
+
+  it('answers the URL check with the decrypted echostr', async () => {
+    const res = await post(fake.verifyUrl('echo-from-wecom'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('echo-from-wecom');
+  });
+
+  it('sends application messages to members in one message/send', async () => {
+    const members = await tag('员工');
+    await createContacts(
+      [0, 1, 2].map((i) => ({
+        name: `m${i}`,
+        identities: [{ kind: 'WECOM_USERID', value: member(i) }],
+        tagIds: [members],
+      })),
+    );
+    const id = await run({
+      name: '内部通知',
+      audience: { tag: members },
+      variants: [{ key: 'A', content: { text: '周五下午培训' } }],
+      channelPlan: [{ channel: 'channel:wecom', trackLinks: false }],
+    });
+    await waitFor('the member campaign', completed(id));
+    const sends = fake.requests.filter((r) => r.path === '/cgi-bin/message/send');
+    expect(sends).toHaveLength(1);
+    expect(String(sends[0]!.body.touser).split('|').sort()).toEqual([member(0), member(1), member(2)]);
+    expect((await t.app.deps.store.counters(id)).sent).toBe(3);
+  });
+
+  it('a member’s TD to the app unsubscribes them; forged, wrong-corp and replayed pushes write nothing', async () => {
+    const push = fake.push({
+      FromUserName: member(1),
+      CreateTime: Math.floor(Date.now() / 1000),
+      MsgType: 'text',
+      Content: 'TD',
+      MsgId: '7001',
+      AgentID: AGENT_ID,
+    });
+    const before = await rowCounts(t.app.deps.db);
+    expect((await post({ ...push, query: { ...push.query, msg_signature: '0'.repeat(40) } })).status).toBe(
+      401,
+    );
+    const otherCorp = fake.push(
+      {
+        FromUserName: member(2),
+        CreateTime: Math.floor(Date.now() / 1000),
+        MsgType: 'text',
+        Content: 'x',
+        MsgId: '7002',
+      },
+      { receiveId: 'wwanothercorp000000' },
+    );
+    expect((await post(otherCorp)).status).toBe(401);
+    expect(await rowCounts(t.app.deps.db)).toEqual(before);
+
+    expect((await post(push)).status).toBe(200);
+    const afterFirst = await rowCounts(t.app.deps.db);
+    expect((await post(push)).status).toBe(200);
+    expect(await rowCounts(t.app.deps.db)).toEqual(afterFirst);
+    const { inboundMessages } = await gqlOk<{
+      inboundMessages: { edges: { node: { text: string; unsubscribed: boolean } }[] };
+    }>(t.url, t.a.keys.viewer, 'query { inboundMessages { edges { node { text unsubscribed } } } }');
+    expect(inboundMessages.edges.map((e) => e.node)).toEqual([{ text: 'TD', unsubscribed: true }]);
+  });
+
+  it('a customer mass send: per-sender tasks, one confirmed, the other cancelled at the deadline and escalated once', async () => {
+    // zhangsan has customers 0–1, lisi 2–3; WeCom tells us through change_external_contact.
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 4; i++) {
+      const userid = i < 2 ? 'zhangsan' : 'lisi';
+      fake.corp.customers.addCustomer(customer(i), userid);
+      const push = fake.push({
+        FromUserName: 'sys',
+        CreateTime: now,
+        MsgType: 'event',
+        Event: 'change_external_contact',
+        ChangeType: 'add_external_contact',
+        UserID: userid,
+        ExternalUserID: customer(i),
+      });
+      expect((await post(push)).status).toBe(200);
+    }
+    const customers = await tag('客户');
+    await createContacts(
+      [0, 1, 2, 3].map((i) => ({
+        name: `c${i}`,
+        identities: [
+          { kind: 'WECOM_EXTERNAL_USERID', value: customer(i) },
+          { kind: 'PHONE', value: `+8613800000${String(i).padStart(3, '0')}` },
+        ],
+        tagIds: [customers],
+      })),
+    );
+    const id = await run({
+      name: '会员日群发',
+      audience: { tag: customers },
+      variants: [{ key: 'A', content: { text: '会员日，全场八折' } }],
+      channelPlan: [
+        { channel: 'channel:wecom', trackLinks: false, escalateAfterMs: 4000, escalateUnless: 'DELIVERED' },
+        { channel: 'channel:sms', trackLinks: false },
+      ],
+    });
+    await waitFor('two tasks', () => fake.corp.customers.tasks.size === 2);
+    const [zhang] = fake.corp.customers.tasksOf('zhangsan');
+    const [li] = fake.corp.customers.tasksOf('lisi');
+    expect(zhang!.targets).toEqual([customer(0), customer(1)]);
+    fake.corp.customers.confirm(zhang!.msgid);
+    await waitFor('the customer campaign', completed(id));
+
+    expect(
+      fake.requests
+        .filter((r) => r.path === '/cgi-bin/externalcontact/cancel_groupmsg_send')
+        .map((r) => r.body),
+    ).toEqual([{ msgid: li!.msgid }]);
+    expect(
+      sms.provider
+        .accepted()
+        .map((m) => m.address)
+        .sort(),
+    ).toEqual(['+8613800000002', '+8613800000003']);
+    fake.corp.customers.confirm(li!.msgid);
+    expect(fake.corp.customers.receivedThisMonth(customer(2))).toBe(0);
+    const c = await t.app.deps.store.counters(id);
+    expect({ delivered: c.delivered, sent: c.sent, total: c.total }).toEqual({
+      delivered: 2,
+      sent: 2,
+      total: 4,
+    });
+    const attempts = await rows<{ channel: string; account: string | null; status: string }>(
+      t.app.deps.db,
+      sql`SELECT a.channel, a.account, a.status FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+          WHERE d.campaign_id = ${Number(id)}::bigint ORDER BY a.channel, a.account`,
+    );
+    expect(attempts).toEqual([
+      { channel: 'channel:sms', account: null, status: 'sent' },
+      { channel: 'channel:sms', account: null, status: 'sent' },
+      { channel: 'channel:wecom', account: 'lisi', status: 'awaiting_confirmation' },
+      { channel: 'channel:wecom', account: 'lisi', status: 'awaiting_confirmation' },
+      { channel: 'channel:wecom', account: 'zhangsan', status: 'awaiting_confirmation' },
+      { channel: 'channel:wecom', account: 'zhangsan', status: 'awaiting_confirmation' },
+    ]);
+  }, 60_000);
+});
