@@ -3,12 +3,14 @@ import {
   type BatchSettlement,
   type DeliveryResult,
   type DeliveryState,
+  endRetry,
   type FailureClass,
   QunfaError,
   type SettleResult,
 } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
+import { cancelUnsent, lockCampaignOfBatch } from './cancel-sql.js';
 import { CounterDelta, readCounters, shardOf } from './counters-sql.js';
 import { intArrayLiteral, textArrayLiteral } from './pg-array.js';
 
@@ -118,7 +120,13 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
       ),
     ]);
     const before = new Map(old.map((d) => [d.id, d]));
-    const results = s.results.filter((r) => before.has(r.deliveryId));
+    // Only retries queue work again: then the campaign must not have been cancelled meanwhile
+    // (if it was, what was sent stands and the retries end).
+    const cancelled =
+      s.results.some((r) => r.retry) && (await lockCampaignOfBatch(tx, batchId)) === 'cancelled';
+    const results = s.results
+      .filter((r) => before.has(r.deliveryId))
+      .map((r) => (cancelled ? endRetry(r) : r));
     const { refs, batchOf } = await insertFollowUps(
       tx,
       batch,
@@ -243,6 +251,10 @@ export function releaseBatch(
       delta.add({ state: 'submitted' }, -reverted);
       delta.add({ state: 'queued' }, reverted);
       await delta.apply(tx, campaignOf(batch), shardOf(batchId));
+    }
+    // Given back after its campaign was cancelled: it ends with the campaign's other unsent work.
+    if ((await lockCampaignOfBatch(tx, batchId)) === 'cancelled') {
+      await cancelUnsent(tx, campaignOf(batch), new Date());
     }
   });
 }

@@ -16,6 +16,7 @@ import { abTestCounts, abTestsDue, decideAbTest } from './ab-test-sql.js';
 import { readAccountHealth, writeAccountHealth } from './account-sql.js';
 import { writeAudit } from './audit.js';
 import { loadCampaign } from './campaign-mapper.js';
+import { cancelUnsent } from './cancel-sql.js';
 import { claimBatch } from './claim-sql.js';
 import { CounterDelta, readCounters } from './counters-sql.js';
 import { campaignsWithEscalation, escalateUnconfirmed } from './escalation-sql.js';
@@ -68,12 +69,7 @@ async function applyTransition(tx: Db, t: CampaignTransition): Promise<void> {
       details: { from: current.state, to: t.to },
     });
   }
-  if (t.to === 'cancelled') {
-    await tx
-      .update(batches)
-      .set({ state: 'cancelled', updatedAt: t.at })
-      .where(and(eq(batches.campaignId, id!), eq(batches.state, 'queued')));
-  }
+  if (t.to === 'cancelled') await cancelUnsent(tx, { id: id!, workspaceId: workspaceId! }, t.at);
   await writeAudit(tx, {
     workspaceId: t.workspaceId,
     actor: t.actor,

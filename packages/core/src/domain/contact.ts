@@ -61,6 +61,8 @@ export const suppressionReasons = [
   'ab_holdout',
   /** The contact replied "not interested" (or complained) to this campaign: no more of its follow-ups. */
   'opted_out',
+  /** Not sent: its campaign was cancelled first. */
+  'cancelled',
 ] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 

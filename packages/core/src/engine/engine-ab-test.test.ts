@@ -183,7 +183,11 @@ describe('engine: A/B tests', () => {
     await t.drain();
     await t.engine.tick();
     expect(channel.calls.flatMap((c) => c.messages)).toHaveLength(summary!.queued);
-    expect(byState(t).waiting).toBe(summary!.waiting);
+    // The rest that never got a winner ends suppressed as cancelled: nothing is left waiting.
+    expect(byState(t).waiting).toBeUndefined();
+    const counters = await t.store.counters('1');
+    const planned = Object.values(summary!.suppressed).reduce((a, n) => a + (n ?? 0), 0);
+    expect(counters.suppressed).toBe(planned + summary!.waiting);
     expect((await t.store.getCampaign('1'))?.state).toBe('cancelled');
   });
 

@@ -1,4 +1,5 @@
 import type { ClaimedBatch } from '../ports/store.js';
+import { cancelUnsent } from './cancel-unsent.js';
 import type { MemoryTables } from './tables.js';
 
 /** Leases a due (or expired) batch of a running campaign and moves its queued deliveries to submitted. */
@@ -66,4 +67,7 @@ export function release(
     leaseUntil: null,
     waitReason: input.reason ?? null,
   });
+  // Given back after its campaign was cancelled: it ends with the campaign's other unsent work.
+  const campaign = t.campaigns.get(batch.campaignId);
+  if (campaign?.state === 'cancelled') cancelUnsent(t, campaign.id, new Date());
 }

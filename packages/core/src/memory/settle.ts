@@ -1,5 +1,6 @@
 import type { SuppressionReason } from '../domain/contact.js';
 import type { Batch, Delivery, DeliveryState } from '../domain/delivery.js';
+import { endRetry } from '../engine/end-retry.js';
 import { QunfaError } from '../errors.js';
 import type { BatchRef, BatchSettlement, DeliveryResult } from '../ports/store.js';
 import type { MemoryTables } from './tables.js';
@@ -14,7 +15,10 @@ export function settle(t: MemoryTables, settlement: BatchSettlement): BatchRef[]
       details: { batchId: settlement.batchId },
     });
   }
-  const targets = settlement.results.map((r) => {
+  // Settled after its campaign was cancelled: what was sent stands, nothing is queued again.
+  const cancelled = t.campaigns.get(batch.campaignId)?.state === 'cancelled';
+  const results = cancelled ? settlement.results.map(endRetry) : settlement.results;
+  const targets = results.map((r) => {
     const delivery = t.deliveries.get(r.deliveryId);
     if (delivery?.batchId !== batch.id) {
       throw new QunfaError('INVALID_INPUT', 'a result is for a delivery outside the batch', {
@@ -26,7 +30,7 @@ export function settle(t: MemoryTables, settlement: BatchSettlement): BatchRef[]
 
   const retries = new Map<string, { retry: Retry; deliveries: Delivery[] }>();
   const states: Partial<Record<DeliveryState, number>> = {};
-  settlement.results.forEach((result, i) => {
+  results.forEach((result, i) => {
     const delivery = targets[i] as Delivery;
     apply(t, batch, delivery, result, settlement.at);
     states[delivery.state] = (states[delivery.state] ?? 0) + 1;

@@ -4,6 +4,7 @@ import type { Contact, SuppressionReason, Tag } from '../domain/contact.js';
 import type { Batch, Delivery, DeliveryAttempt } from '../domain/delivery.js';
 import { QunfaError } from '../errors.js';
 import type { CampaignTransition } from '../ports/store.js';
+import { cancelUnsent } from './cancel-unsent.js';
 
 /** One line of the audit log. */
 export interface AuditEntry {
@@ -82,18 +83,14 @@ export function checkTransition(t: MemoryTables, transition: CampaignTransition)
   return campaign;
 }
 
-/** Moves a campaign, cancels its queued batches when cancelled, and audits it. */
+/** Moves a campaign, ends what it has not sent when cancelled, and audits it. */
 export function applyTransition(t: MemoryTables, transition: CampaignTransition): Campaign {
   const campaign = checkTransition(t, transition);
   campaign.state = transition.to;
   campaign.updatedAt = transition.at;
   if (transition.to === 'running' && !campaign.startedAt) campaign.startedAt = transition.at;
   if (terminalCampaignStates.has(transition.to)) campaign.finishedAt = transition.at;
-  if (transition.to === 'cancelled') {
-    for (const b of t.batches.values()) {
-      if (b.campaignId === campaign.id && b.state === 'queued') b.state = 'cancelled';
-    }
-  }
+  if (transition.to === 'cancelled') cancelUnsent(t, campaign.id, transition.at);
   audit(t, transition.at, campaign, transition.actor, 'transition', {
     from: transition.from,
     to: transition.to,

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { abTestContract } from './store-contract-ab.js';
 import { audienceContract } from './store-contract-audience.js';
 import { batchContract } from './store-contract-batches.js';
+import { cancelContract } from './store-contract-cancel.js';
 import { escalationContract } from './store-contract-escalation.js';
 import { planningContract } from './store-contract-planning.js';
 import { receiptContract } from './store-contract-receipts.js';
@@ -34,6 +35,7 @@ export function describeStoreContract(
     describe('campaigns and planning', () => planningContract(harness));
     describe('audiences', () => audienceContract(harness));
     describe('batches', () => batchContract(harness));
+    describe('cancelling', () => cancelContract(harness));
     describe('receipts', () => receiptContract(harness));
     describe('escalation', () => escalationContract(harness));
     describe('A/B tests', () => abTestContract(harness));
