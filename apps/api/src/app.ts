@@ -123,6 +123,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     inboundAttributionMs,
     quietHours: services.quietHours,
     pluginOrigins: assembled.origins,
+    ownerKey: config.ownerKey,
   };
 
   let server: Server | undefined;

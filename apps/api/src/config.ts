@@ -59,6 +59,8 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(50 * 1024 * 1024),
+  /** The instance owner's key (≥ 32 characters): creates workspaces over GraphQL. Unset: only `qunfa workspace create`. */
+  QUNFA_OWNER_KEY: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** How long a stop (Ctrl-C, SIGTERM) may take to drain the batches in flight, in ms. Default 15000. */
   STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -102,6 +104,8 @@ export interface AppConfig {
   receiptPollIntervalMs?: number;
   /** How long a stop on SIGINT/SIGTERM may take before the process exits anyway, in ms. Default 15 000. */
   stopTimeoutMs?: number;
+  /** The instance owner key; unset: workspaces are created with the CLI only. */
+  ownerKey?: string | undefined;
   /** Request body limits; larger bodies get 413 before any parsing. Defaults 1 MiB, uploads 50 MiB. */
   bodyLimits?: Partial<BodyLimits>;
   /** How far back a delivery counts for attributing a reply to its campaign, in ms. Default 72 h. */
@@ -131,6 +135,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     receiptPollIntervalMs: e.RECEIPT_POLL_MS,
     stopTimeoutMs: e.STOP_TIMEOUT_MS,
     inboundAttributionMs: e.INBOUND_ATTRIBUTION_HOURS * 3_600_000,
+    ownerKey: e.QUNFA_OWNER_KEY,
     bodyLimits: { maxBodyBytes: e.MAX_BODY_BYTES, maxUploadBytes: e.MAX_UPLOAD_BYTES },
     quietHours:
       e.QUIET_HOURS === 'off' ? 'off' : { start: e.QUIET_HOURS.slice(0, 5), end: e.QUIET_HOURS.slice(6) },

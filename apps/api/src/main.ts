@@ -1,6 +1,7 @@
 import { isQunfaError } from '@qunfa/core';
 import { buildApp } from './app.js';
 import { importCommand } from './cli/import-command.js';
+import { tenancyCommand } from './cli/tenancy-command.js';
 import { configFromEnv } from './config.js';
 import { seedDemo } from './seed.js';
 import { stopOnSignals } from './shutdown.js';
@@ -22,8 +23,13 @@ function refuseToStart(error: unknown): never {
 async function main(command = 'serve'): Promise<void> {
   const base = configFromEnv();
   if (command === 'import') process.exit(await importCommand(process.argv.slice(3), base));
+  if (command === 'workspace' || command === 'member' || command === 'key') {
+    process.exit(await tenancyCommand(command, process.argv.slice(3), base));
+  }
   if (command !== 'serve' && command !== 'worker') {
-    process.stderr.write(`unknown command "${command}": use serve, worker or import\n`);
+    process.stderr.write(
+      `unknown command "${command}": use serve, worker, import, workspace, member or key\n`,
+    );
     process.exit(2);
   }
   if (command === 'worker' && !base.databaseUrl) {

@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { apiKeys } from '../db/schema/index.js';
-import type { Principal, Role } from './roles.js';
+import type { KeyAccess, Principal, Role } from './roles.js';
 
 const KEY_PREFIX = 'qf_';
+/** A key's last-used time is written at most this often, not on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** A new secret key; only its hash is stored, so it is shown once. */
 export function generateApiKey(): string {
@@ -15,11 +17,22 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+export interface NewApiKey {
+  workspaceId: number;
+  name: string;
+  role: Role;
+  userId?: number | null;
+  access?: KeyAccess;
+  operations?: readonly string[] | null;
+  rateLimitPerMinute?: number | null;
+}
+
 export async function createApiKey(
   db: Db,
-  input: { workspaceId: number; name: string; role: Role; userId?: number },
-): Promise<{ id: number; key: string }> {
+  input: NewApiKey,
+): Promise<{ id: number; key: string; prefix: string }> {
   const key = generateApiKey();
+  const prefix = key.slice(0, KEY_PREFIX.length + 6);
   const [row] = await db
     .insert(apiKeys)
     .values({
@@ -27,11 +40,14 @@ export async function createApiKey(
       userId: input.userId ?? null,
       name: input.name,
       role: input.role,
-      prefix: key.slice(0, KEY_PREFIX.length + 6),
+      access: input.access ?? 'full',
+      operations: input.operations ? [...input.operations] : null,
+      rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+      prefix,
       keyHash: hashApiKey(key),
     })
     .returning({ id: apiKeys.id });
-  return { id: row!.id, key };
+  return { id: row!.id, key, prefix };
 }
 
 /** Reads `Bearer <key>` (or a bare key) from a header value. */
@@ -41,13 +57,38 @@ export function bearerToken(header: string | null | undefined): string | undefin
   return match?.[1];
 }
 
-/** Resolves a key to its principal; null for unknown or revoked keys. */
+/** Resolves a key to its principal (null for unknown or revoked keys) and notes when it was last used. */
 export async function authenticate(db: Db, key: string | undefined): Promise<Principal | null> {
   if (!key?.startsWith(KEY_PREFIX)) return null;
   const [row] = await db
-    .select({ id: apiKeys.id, workspaceId: apiKeys.workspaceId, role: apiKeys.role, name: apiKeys.name })
+    .select({
+      id: apiKeys.id,
+      workspaceId: apiKeys.workspaceId,
+      role: apiKeys.role,
+      name: apiKeys.name,
+      userId: apiKeys.userId,
+      access: apiKeys.access,
+      operations: apiKeys.operations,
+      rateLimitPerMinute: apiKeys.rateLimitPerMinute,
+    })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)));
   if (!row) return null;
-  return { workspaceId: row.workspaceId, role: row.role as Role, keyId: row.id, keyName: row.name };
+  const stale = new Date(Date.now() - LAST_USED_RESOLUTION_MS);
+  // Off the request's path: a failed bookkeeping write never fails the request.
+  void db
+    .update(apiKeys)
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, stale))))
+    .catch(() => undefined);
+  return {
+    workspaceId: row.workspaceId,
+    role: row.role as Role,
+    keyId: row.id,
+    keyName: row.name,
+    userId: row.userId,
+    access: row.access as KeyAccess,
+    operations: row.operations,
+    rateLimitPerMinute: row.rateLimitPerMinute,
+  };
 }

@@ -19,7 +19,18 @@ export interface Principal {
   role: Role;
   keyId: number;
   keyName: string;
+  /** The member the key was issued to; null for a service key. */
+  userId?: number | null;
+  /** `read_only` keys may only read, whatever their role. Default full. */
+  access?: KeyAccess;
+  /** Root fields the key may call; null or unset: every field its role allows. */
+  operations?: readonly string[] | null;
+  /** Requests a minute; null or unset: the server's default. */
+  rateLimitPerMinute?: number | null;
 }
+
+export const keyAccesses = ['full', 'read_only'] as const;
+export type KeyAccess = (typeof keyAccesses)[number];
 
 export function can(principal: Principal, permission: Permission): boolean {
   return (permissions[permission] as readonly Role[]).includes(principal.role);
@@ -29,6 +40,11 @@ export function can(principal: Principal, permission: Permission): boolean {
 export function authorize(principal: Principal | null, permission: Permission): Principal {
   if (!principal)
     throw new QunfaError('UNAUTHENTICATED', 'an API key is required (Authorization: Bearer <key>)');
+  if (permission !== 'read' && principal.access === 'read_only') {
+    throw new QunfaError('FORBIDDEN', `this key is read-only: it may not ${permission}`, {
+      details: { access: 'read_only', permission },
+    });
+  }
   if (!can(principal, permission)) {
     throw new QunfaError('FORBIDDEN', `the ${principal.role} role may not ${permission}`, {
       details: { role: principal.role, permission },

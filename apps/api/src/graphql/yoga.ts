@@ -11,8 +11,10 @@ import { WebSocketServer } from 'ws';
 import { authenticate, bearerToken } from '../auth/api-keys.js';
 import { graphiqlOptions, renderLocalGraphiql } from '../http/graphiql.js';
 import type { ServiceDeps } from '../services/deps.js';
+import { isOwnerKey } from '../services/tenancy/owner.js';
 import type { GraphQLContext } from './context.js';
 import { createMaskError } from './errors.js';
+import { useOperationScope } from './operation-scope.js';
 import { schema } from './schema/index.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -58,14 +60,16 @@ export function createGraphQLServer(deps: ServiceDeps): YogaServerInstance<Initi
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(deps.logger) },
-    plugins: documentLimits(),
+    plugins: [...documentLimits(), useOperationScope()],
     context: async (initial): Promise<GraphQLContext> => {
       const header =
         initial.request?.headers.get('authorization') ??
         (typeof initial.connectionParams?.authorization === 'string'
           ? initial.connectionParams.authorization
           : undefined);
-      return { principal: await authenticate(deps.db, bearerToken(header)), deps };
+      const token = bearerToken(header);
+      const owner = isOwnerKey(deps.ownerKey, token) ? ({ owner: true } as const) : null;
+      return { principal: owner ? null : await authenticate(deps.db, token), owner, deps };
     },
   });
 }

@@ -20,4 +20,6 @@ export interface ServiceDeps {
   quietHours?: QuietHoursSetting;
   /** Where each loaded plugin came from (built-in or the project config) and its extra secret paths. */
   pluginOrigins?: ReadonlyMap<string, PluginOrigin>;
+  /** The instance owner key (QUNFA_OWNER_KEY): creates and lists workspaces. Unset: only the CLI can. */
+  ownerKey?: string | undefined;
 }

@@ -11,6 +11,7 @@ import { requireCampaign } from './campaigns.js';
 import type { ServiceDeps } from './deps.js';
 import { evaluate, loadFindings, storeFindings } from './findings.js';
 import { actorOf, publishReview, reviewRow } from './review-state.js';
+import { refuseAuthorAsApprover } from './tenancy/separation-of-duties.js';
 import { validate } from './validate.js';
 
 const comment = z.string().trim().min(1).max(2000);
@@ -100,6 +101,7 @@ export async function approveStep(
   const p = authorize(principal, 'approve');
   const note = input.comment == null ? null : validate(comment, input.comment);
   const campaign = await requireCampaign(deps.db, p, id);
+  await refuseAuthorAsApprover(deps.db, p, campaign.id);
   const review = await openReview(deps, campaign, 'approve');
   const step = review.steps[review.approvedSteps]!;
   if (input.step != null && input.step !== step) {

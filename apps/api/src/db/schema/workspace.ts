@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 
 export const workspaces = pgTable('workspaces', {
@@ -14,6 +14,8 @@ export const workspaces = pgTable('workspaces', {
     .$type<Record<string, { priority?: string; replyWithinMinutes?: number | null }>>()
     .notNull()
     .default({}),
+  /** On: whoever authored a campaign (the same key, or a key of the same member) may not approve it. */
+  separationOfDuties: boolean('separation_of_duties').notNull().default(true),
   createdAt: createdAt(),
 });
 
@@ -45,6 +47,12 @@ export const apiKeys = pgTable(
     prefix: text('prefix').notNull(),
     keyHash: text('key_hash').notNull(),
     role: text('role').notNull(),
+    /** `full`, or `read_only`: queries and subscriptions only, whatever the role. */
+    access: text('access').notNull().default('full'),
+    /** Root fields (`campaigns`, `createCampaign`) the key may call; null: all its role allows. */
+    operations: text('operations').array(),
+    /** Requests a minute this key may make; null: the server's default. */
+    rateLimitPerMinute: integer('rate_limit_per_minute'),
     createdAt: createdAt(),
     lastUsedAt: at('last_used_at'),
     revokedAt: at('revoked_at'),

@@ -23,6 +23,7 @@ import './lexicon.js';
 import './inbound.js';
 import './plugin.js';
 import './triage.js';
+import './tenancy.js';
 
 builder.queryType({});
 builder.mutationType({});

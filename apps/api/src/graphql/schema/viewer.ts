@@ -9,6 +9,7 @@ export interface WorkspaceShape {
   name: string;
   timeZone: string;
   quietHours: string | null;
+  separationOfDuties: boolean;
 }
 
 export const Workspace = builder.objectRef<WorkspaceShape>('Workspace').implement({
@@ -16,6 +17,9 @@ export const Workspace = builder.objectRef<WorkspaceShape>('Workspace').implemen
     id: t.id({ resolve: (w) => String(w.id) }),
     name: t.exposeString('name'),
     timeZone: t.exposeString('timeZone'),
+    separationOfDuties: t.exposeBoolean('separationOfDuties', {
+      description: 'On (the default): the author of a campaign may not approve it',
+    }),
   }),
 });
 
