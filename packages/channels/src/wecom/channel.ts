@@ -17,6 +17,7 @@ import { cancelTask, remindTask } from './customer-ops.js';
 import { pollCustomerTasks } from './customer-results.js';
 import { type CustomerGroup, type CustomerSender, sendCustomerGroup } from './customer-send.js';
 import { parseWecomOptions, type WecomConfig, type WecomOptions } from './options.js';
+import { corpTags, type SyncedCustomer, type SyncProgress, syncFromWecom } from './sync.js';
 import { type CustomerTask, openTaskIds, readTask } from './tasks.js';
 
 export interface WecomChannel extends ChannelPlugin {
@@ -28,6 +29,17 @@ export interface WecomChannel extends ChannelPlugin {
   cancelTask(msgid: string, ctx: ChannelContext): Promise<void>;
   /** Open customer tasks, per sender: waiting for confirmation, confirmed, cancelled. */
   openTasks(ctx: ChannelContext): Promise<CustomerTask[]>;
+  /** Syncs staff, customers, relations and groups; resumable (see `syncFromWecom`). */
+  sync(
+    ctx: ChannelContext,
+    options?: {
+      onCustomers?: (page: SyncedCustomer[]) => Promise<void>;
+      onProgress?: (p: SyncProgress) => void;
+      restart?: boolean;
+    },
+  ): Promise<SyncProgress>;
+  /** The corp's customer tags (`get_corp_tag_list`). */
+  corpTags(ctx: ChannelContext): ReturnType<typeof corpTags>;
   /** Before a start: how many of these customers the platform cap would drop this period. */
   capPreview(
     externalUserIds: readonly string[],
@@ -156,6 +168,8 @@ export function wecom(options: WecomOptions): WecomChannel {
       const tasks = await Promise.all((await openTaskIds(ctx.state)).map((id) => readTask(ctx.state, id)));
       return tasks.filter((t): t is CustomerTask => t !== undefined);
     },
+    sync: (ctx, options) => syncFromWecom(contact.client, ctx, options),
+    corpTags: (ctx) => corpTags(contact.client, ctx),
     capPreview: (externalUserIds, ctx) =>
       capPreview(ctx.state, config.customerCap, externalUserIds, ctx.now()),
   };

@@ -15,6 +15,13 @@ import {
   getGroupmsgTask,
   remindGroupmsgSend,
 } from './fake/routes-customer.js';
+import {
+  batchGetByUser,
+  getCorpTagList,
+  getFollowUserList,
+  groupchatGet,
+  groupchatList,
+} from './fake/routes-sync.js';
 
 export { type FakeAppMessage, FakeCorp, type FakeGroup, type FakeMember } from './fake/corp.js';
 export type { FakeCustomers, FakeTask } from './fake/customers.js';
@@ -69,6 +76,11 @@ const routes: Record<string, Route> = {
   'POST /cgi-bin/externalcontact/get_groupmsg_send_result': getGroupmsgSendResult,
   'POST /cgi-bin/externalcontact/remind_groupmsg_send': remindGroupmsgSend,
   'POST /cgi-bin/externalcontact/cancel_groupmsg_send': cancelGroupmsgSend,
+  'GET /cgi-bin/externalcontact/get_follow_user_list': getFollowUserList,
+  'POST /cgi-bin/externalcontact/batch/get_by_user': batchGetByUser,
+  'POST /cgi-bin/externalcontact/groupchat/list': groupchatList,
+  'POST /cgi-bin/externalcontact/groupchat/get': groupchatGet,
+  'POST /cgi-bin/externalcontact/get_corp_tag_list': getCorpTagList,
 };
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -22,10 +22,20 @@ export class FakeCustomers {
   readonly tasks = new Map<string, FakeTask>();
   /** `<external_userid>/<YYYY-MM>` → mass messages received. */
   readonly received = new Map<string, number>();
+  /** external_userid → name and unionid (客户详情). */
+  readonly profiles = new Map<string, { name: string; unionid?: string }>();
+  /** Corp tag groups (企业客户标签). */
+  readonly tagGroups: { group_id: string; group_name: string; tag: { id: string; name: string }[] }[] = [];
 
   constructor(private readonly now: () => Date) {}
 
-  addCustomer(externalUserId: string, userid: string, addedAt: Date = this.now()) {
+  addCustomer(
+    externalUserId: string,
+    userid: string,
+    addedAt: Date = this.now(),
+    profile: { name: string; unionid?: string } = { name: `客户${externalUserId.slice(-4)}` },
+  ) {
+    if (!this.profiles.has(externalUserId)) this.profiles.set(externalUserId, profile);
     const map = this.follows.get(externalUserId) ?? new Map();
     map.set(userid, { addedAt });
     this.follows.set(externalUserId, map);
