@@ -12,6 +12,8 @@ export type {
 export { demoEngagement, demoFailureRates, sandbox } from './sandbox/index.js';
 export type { SmsAliyunConfig, SmsAliyunOptions } from './sms-aliyun/index.js';
 export { smsAliyun } from './sms-aliyun/index.js';
+export type { SmsTencentConfig, SmsTencentOptions } from './sms-tencent/index.js';
+export { smsTencent } from './sms-tencent/index.js';
 export type {
   OaAccountType,
   OaJobTotals,

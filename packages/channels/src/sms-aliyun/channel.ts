@@ -1,21 +1,11 @@
-import type { ChannelLimits, ChannelPlugin, ContactIdentity } from '@qunfa/core';
-import { normalisePhone } from '../sms/phone.js';
+import type { ChannelLimits, ChannelPlugin } from '@qunfa/core';
+import { addressPhone } from '../sms/phone.js';
 import { handleAliyunCallback } from './callback.js';
 import { SEND_SMS_MAX } from './chunks.js';
 import { createAliyunSmsClient } from './client.js';
 import { parseSmsAliyunOptions, type SmsAliyunOptions } from './options.js';
 import { queryAliyunStatus } from './query-status.js';
 import { sendAliyunBatch } from './send.js';
-
-/** Mobile numbers as Aliyun takes them; the first plausible one of a contact's phones. */
-export function addressPhone(identities: ContactIdentity[]): string | undefined {
-  for (const identity of identities) {
-    if (identity.kind !== 'phone' || identity.value === '') continue;
-    const phone = normalisePhone(identity.value);
-    if (phone) return phone.e164;
-  }
-  return undefined;
-}
 
 /**
  * `channel:sms-aliyun`: Aliyun SMS (dysmsapi 2017-05-25) through the official SDK — `SendSms`

@@ -1,3 +1,5 @@
+import type { ContactIdentity } from '@qunfa/core';
+
 /**
  * A recipient number as the Chinese SMS providers take it: a mainland mobile (`+86`, `0086`,
  * `86` or no prefix) becomes its 11 digits; another country keeps its code (`+852…` → `852…`).
@@ -15,4 +17,14 @@ export function normalisePhone(address: string): { national: string; e164: strin
 /** The last four digits only, for errors and logs (`****1234`). */
 export function maskPhone(phone: string): string {
   return `****${phone.slice(-4)}`;
+}
+
+/** A contact's first plausible mobile number, in E.164; undefined when it has none. */
+export function addressPhone(identities: ContactIdentity[]): string | undefined {
+  for (const identity of identities) {
+    if (identity.kind !== 'phone' || identity.value === '') continue;
+    const phone = normalisePhone(identity.value);
+    if (phone) return phone.e164;
+  }
+  return undefined;
 }

@@ -1,0 +1,2 @@
+export { smsTencent } from './channel.js';
+export type { SmsTencentConfig, SmsTencentOptions } from './options.js';
