@@ -7,7 +7,7 @@ import {
   type SendContext,
   type SendOutcome,
 } from '@qunfa/core';
-import { type AppGroup, type AppSender, parseAppMessageId, sendAppGroup, TOUSER_MAX } from './app-send.js';
+import { type AppGroup, type AppSender, parseAppMessageId, sendAppGroup } from './app-send.js';
 import { handleWecomCallback } from './callback.js';
 import { createWecomClient, credentialsOf } from './client.js';
 import { appContentTypes, convertAppContent } from './content.js';
@@ -15,7 +15,12 @@ import { capPreview } from './customer-cap.js';
 import { convertCustomerContent, customerContentTypes } from './customer-content.js';
 import { cancelTask, remindTask } from './customer-ops.js';
 import { pollCustomerTasks } from './customer-results.js';
-import { type CustomerGroup, type CustomerSender, sendCustomerGroup } from './customer-send.js';
+import {
+  CUSTOMER_TASK_MAX,
+  type CustomerGroup,
+  type CustomerSender,
+  sendCustomerGroup,
+} from './customer-send.js';
 import { parseWecomOptions, type WecomConfig, type WecomOptions } from './options.js';
 import { corpTags, type SyncedCustomer, type SyncProgress, syncFromWecom } from './sync.js';
 import { type CustomerTask, openTaskIds, readTask } from './tasks.js';
@@ -95,7 +100,8 @@ export function wecom(options: WecomOptions): WecomChannel {
     name: config.name,
     config,
     limits: {
-      maxRecipientsPerSend: TOUSER_MAX,
+      // One batch can hold a whole task of customers; members go out in calls of 1,000 within it.
+      maxRecipientsPerSend: CUSTOMER_TASK_MAX,
       contentTypes: [...new Set([...appContentTypes, ...customerContentTypes])],
       maxTextLength: 2048,
       receipts: true,
