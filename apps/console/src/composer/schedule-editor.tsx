@@ -61,6 +61,7 @@ export function ScheduleEditor({ schedule, pacing, quietHours, onChange }: Props
             <input
               type="number"
               min={0}
+              data-testid="pacing-seconds"
               value={pacing.batchIntervalSeconds}
               onChange={(e) =>
                 onChange({ pacing: { ...pacing, batchIntervalSeconds: Number(e.target.value) } })

@@ -21,6 +21,7 @@ export const reviewZh = {
   'review.approveStep': '批准「{{step}}」步骤',
   'review.reject': '驳回',
   'review.needsApprover': '需要审批人或管理员的密钥才能审批。',
+  'review.openFindings': '还有 {{count}} 个中风险问题：请逐项填写理由放行，或驳回让运营修改。',
 } as const;
 
 export const reviewEn: Record<keyof typeof reviewZh, string> = {
@@ -45,4 +46,6 @@ export const reviewEn: Record<keyof typeof reviewZh, string> = {
   'review.approveStep': 'Approve step "{{step}}"',
   'review.reject': 'Reject',
   'review.needsApprover': 'An approver or admin key is needed to decide.',
+  'review.openFindings':
+    '{{count}} medium-risk finding(s) left: override each with a reason, or reject so the operator revises.',
 };

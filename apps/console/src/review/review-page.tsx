@@ -33,6 +33,7 @@ export function ReviewPage() {
   if (!campaign) return fetching ? <Loading /> : null;
   const canDecide = viewer.role === 'APPROVER' || viewer.role === 'ADMIN';
   const next = campaign.review?.steps.find((s) => s.status === 'pending');
+  const open = campaign.findings.filter((f) => f.level === 'REVISE' && !f.override).length;
 
   const approve = async () => {
     const result = await client
@@ -113,11 +114,17 @@ export function ReviewPage() {
                   onChange={(e) => setComment(e.target.value)}
                 />
               </label>
+              {open > 0 ? (
+                <p className="notice" data-testid="review-open-findings">
+                  {t('review.openFindings', { count: open })}
+                </p>
+              ) : null}
               <div className="actions__buttons">
                 <button
                   type="button"
                   className="button button--primary"
                   data-testid="review-approve"
+                  disabled={open > 0}
                   onClick={() => void approve()}
                 >
                   {next ? t('review.approveStep', { step: next.name }) : t('review.approve')}

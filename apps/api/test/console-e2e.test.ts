@@ -1,0 +1,197 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  browserRunnable,
+  consolePlugins,
+  contactsCsv,
+  launchChromium,
+  logIn,
+  screenshotter,
+} from './support/console-browser.js';
+import { gqlOk } from './support/graphql-client.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const CONTACTS = 45;
+
+/** The number an element carries in `attribute`. */
+async function numberOf(page: Page, testId: string, attribute: string): Promise<number> {
+  return Number(await page.getByTestId(testId).first().getAttribute(attribute));
+}
+
+describe.skipIf(!browserRunnable)('the operator console, end to end in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // Server quiet hours off: this flow must send at any hour (the quiet-hours test sets its own).
+    t = await startTestApp('pglite', { quietHours: 'off' }, consolePlugins);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  describe.each([
+    {
+      locale: 'zh-CN' as const,
+      tag: '会员',
+      words: { review: '审核中', approve: '批准', sendable: '可发送' },
+    },
+    {
+      locale: 'en' as const,
+      tag: '会员',
+      words: { review: 'In review', approve: 'Approve', sendable: 'can be sent to' },
+    },
+  ])('in $locale', ({ locale, tag, words }) => {
+    it('imports, composes with a revise finding, gets approved by a second key, sends live to 100 %, resends the failed', async () => {
+      const { shot, paths } = screenshotter(`flow-${locale}`);
+      const operator = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      await logIn(operator, t.url, t.a.keys.operator, locale);
+      expect(await operator.locator('html').getAttribute('lang')).toBe(locale);
+      await shot(operator, 'campaigns');
+
+      // Unknown addresses say so instead of showing the list.
+      await operator.goto(`${t.url}/#/no-such-screen`);
+      await operator.getByTestId('not-found').waitFor();
+
+      // 1. Import a CSV: progress to the end, the two bad rows listed with a report to download.
+      await operator.goto(`${t.url}/#/contacts`);
+      await operator.getByTestId('import-file').setInputFiles({
+        name: 'contacts.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(contactsCsv(CONTACTS), 'utf8'),
+      });
+      await operator.getByTestId('import-start').click();
+      await expect
+        .poll(() => operator.getByTestId('import-progress').getAttribute('data-state'), { timeout: 60_000 })
+        .toBe('completed');
+      expect(await operator.getByTestId('import-errors').locator('tbody tr').count()).toBeGreaterThanOrEqual(
+        2,
+      );
+      const download = operator.waitForEvent('download');
+      await operator.getByTestId('import-report').click();
+      expect((await download).suggestedFilename()).toMatch(/errors\.csv$/);
+      await operator.getByTestId('contact-row').first().waitFor();
+      await shot(operator, 'contacts-imported');
+
+      // 2. Compose: the absolute claim is marked as a revise finding while typing.
+      await operator.goto(`${t.url}/#/campaigns/new`);
+      await operator.getByTestId('campaign-name').fill(`E2E ${locale}`);
+      await operator.getByTestId('content-text-A').fill('今天全网最低价，{{name}} 快来抢购');
+      const mark = operator.locator('[data-testid="highlighted-text"] mark[data-level="REVISE"]').first();
+      await mark.waitFor({ timeout: 30_000 });
+      // Overlapping findings (全网最低, 最低价) cut the marks where their spans meet.
+      const marked = await operator
+        .locator('[data-testid="highlighted-text"] mark[data-level="REVISE"]')
+        .allTextContents();
+      expect(marked.join('')).toContain('全网最低');
+      expect(await mark.getAttribute('title')).toBeTruthy();
+      await operator.getByTestId('findings-REVISE').waitFor();
+
+      // 3. Audience: the tag, counted exactly (the two bad rows were not imported).
+      await operator.getByTestId(`audience-tag-${tag}`).locator('select').selectOption('include');
+      await expect
+        .poll(() => numberOf(operator, 'audience-count', 'data-sendable'), { timeout: 30_000 })
+        .toBe(CONTACTS);
+      expect(await operator.getByTestId('audience-count').textContent()).toContain(words.sendable);
+      await operator.getByTestId('pacing-seconds').fill('1');
+      await shot(operator, 'composer-finding-and-audience');
+
+      // 4. Submit: the revise finding sends it to review.
+      await operator.getByTestId('submit-review').click();
+      await expect
+        .poll(() => operator.getByTestId('campaign-state').getAttribute('data-state'), { timeout: 30_000 })
+        .toBe('IN_REVIEW');
+      expect(await operator.getByTestId('campaign-state').textContent()).toBe(words.review);
+      const campaignId = decodeURIComponent(/#\/campaigns\/([^/]+)/.exec(operator.url())![1]!);
+      await shot(operator, 'submitted');
+
+      // 5. An approver, with a second key, approves from the review queue.
+      const approver = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      await logIn(approver, t.url, t.a.keys.approver, locale, '#/review');
+      await approver.locator(`[data-testid="review-row"][data-campaign-id="${campaignId}"] a`).click();
+      await approver.getByTestId('review-finding').first().waitFor();
+      expect(await approver.locator('mark[data-level="REVISE"]').count()).toBeGreaterThan(0);
+      await shot(approver, 'review');
+      // Approval waits until each revise finding is overridden with a reason.
+      expect(await approver.getByTestId('review-approve').isDisabled()).toBe(true);
+      const findings = await approver.locator('[data-testid="review-finding"][data-level="REVISE"]').count();
+      for (let i = 0; i < findings; i++) {
+        const open = approver
+          .locator('[data-testid="review-finding"]')
+          .filter({ has: approver.getByTestId('override-finding') })
+          .first();
+        await open.locator('input').fill('活动价经法务确认 / confirmed by legal');
+        await open.getByTestId('override-finding').click();
+        await expect.poll(() => approver.getByTestId('finding-overridden').count()).toBe(i + 1);
+      }
+      await approver.getByTestId('review-comment').fill('OK');
+      expect(await approver.getByTestId('review-approve').textContent()).toContain(words.approve);
+      await approver.getByTestId('review-approve').click();
+      await expect
+        .poll(() => approver.getByTestId('campaign-state').getAttribute('data-state'), { timeout: 20_000 })
+        .toBe('APPROVED');
+      await shot(approver, 'approved');
+
+      // 6. The operator starts it and watches it reach 100 % live.
+      await operator.reload();
+      await expect
+        .poll(() => operator.getByTestId('campaign-state').getAttribute('data-state'))
+        .toBe('APPROVED');
+      await operator.getByTestId('action-start').click();
+      const seen = new Set<number>();
+      let midShot = false;
+      for (let i = 0; i < 1200; i++) {
+        const now = await numberOf(operator, 'progress-bar', 'aria-valuenow');
+        seen.add(now);
+        if (!midShot && now > 0 && now < CONTACTS) {
+          await shot(operator, 'sending-live', false);
+          midShot = true;
+        }
+        if ((await operator.getByTestId('campaign-state').getAttribute('data-state')) === 'COMPLETED') break;
+        await operator.waitForTimeout(50);
+      }
+      expect(await operator.getByTestId('campaign-state').getAttribute('data-state')).toBe('COMPLETED');
+      expect(await numberOf(operator, 'progress-bar', 'aria-valuenow')).toBe(CONTACTS);
+      expect(await numberOf(operator, 'progress-bar', 'aria-valuemax')).toBe(CONTACTS);
+      expect([...seen].some((n) => n > 0 && n < CONTACTS)).toBe(true);
+      // The funnel adds up: everyone is in the sent stage or in exactly one figure beside it.
+      const side = ['pending', 'failed', 'suppressed', 'filtered', 'uncertain'];
+      let beside = 0;
+      for (const name of side) beside += await numberOf(operator, `funnel-${name}`, 'data-count');
+      expect((await numberOf(operator, 'funnel-sent', 'data-count')) + beside).toBe(CONTACTS);
+      expect(await operator.getByTestId('finish-time').getAttribute('data-kind')).toBe('finished');
+      const { campaign } = await gqlOk<{ campaign: { counters: { failed: number; sent: number } } }>(
+        t.url,
+        t.a.keys.viewer,
+        'query($id: ID!) { campaign(id: $id) { counters { failed sent } } }',
+        { id: campaignId },
+      );
+      expect(await numberOf(operator, 'funnel-failed', 'data-count')).toBe(campaign.counters.failed);
+      await shot(operator, 'completed');
+
+      // 7. The failed recipients, listed, then resent as a new run after a confirmation.
+      expect(campaign.counters.failed).toBeGreaterThan(0);
+      await operator.getByTestId('failed-row').first().waitFor();
+      await operator.getByTestId('action-resend').click();
+      await shot(operator, 'resend-confirm', false);
+      await operator.getByRole('dialog').getByTestId('confirm-ok').click();
+      await expect.poll(() => operator.url(), { timeout: 20_000 }).not.toContain(`/campaigns/${campaignId}`);
+      await operator.getByTestId('campaign-state').waitFor();
+      expect(await operator.locator('.campaign-header').textContent()).toContain(`E2E ${locale}`);
+      await shot(operator, 'resend-run');
+
+      // 8. The campaign page on a phone.
+      const phone = await (
+        await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 })
+      ).newPage();
+      await logIn(phone, t.url, t.a.keys.viewer, locale, `#/campaigns/${campaignId}`);
+      await phone.getByTestId('funnel-sent').waitFor();
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(1);
+      await shot(phone, 'phone-campaign');
+      console.info(`screenshots (${locale}):\n${paths.join('\n')}`);
+    });
+  });
+});
