@@ -1,0 +1,1 @@
+export { type OptOutNoticeOptions, optOutNotice } from './rule.js';
