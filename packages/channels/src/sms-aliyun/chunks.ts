@@ -33,11 +33,14 @@ export function outIdOf(idempotencyKey: string, index: number): string {
  * goes by `SendSms` (1,000 a call), a personalised one by `SendBatchSms` (100 a call). The same
  * batch always gives the same calls and `OutId`s, so `queryStatus` finds them again.
  */
-export function planChunks(batch: OutboundBatch): { chunks: Chunk[]; refused: SendOutcome[] } {
+export function planChunks(
+  batch: OutboundBatch,
+  templates: Record<string, string> = {},
+): { chunks: Chunk[]; refused: SendOutcome[] } {
   const refused: SendOutcome[] = [];
   const groups = new Map<string, ChunkMessage[]>();
   for (const message of batch.messages) {
-    const template = readSmsTemplate(message.content);
+    const template = readSmsTemplate(message.content, templates);
     if (typeof template === 'string') {
       refused.push({ id: message.id, status: 'failed', failure: 'content_rejected', error: template });
       continue;

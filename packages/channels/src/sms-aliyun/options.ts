@@ -31,6 +31,8 @@ export interface SmsAliyunOptions {
   callbackToken?: string;
   /** Concurrent API calls within one batch. Default 4. */
   concurrency?: number;
+  /** A variant's template name (its `subject`) → this account's template code (`SMS_…`); unlisted subjects are codes. Default {}. */
+  templates?: Record<string, string>;
 }
 
 export interface SmsAliyunConfig {
@@ -46,6 +48,7 @@ export interface SmsAliyunConfig {
   maxSendsPerDay: number | undefined;
   callbackToken: string | undefined;
   concurrency: number;
+  templates: Record<string, string>;
 }
 
 const schema = z.strictObject({
@@ -64,6 +67,7 @@ const schema = z.strictObject({
   maxSendsPerDay: z.number().int().positive().optional(),
   callbackToken: z.string().min(16, 'must be at least 16 characters').optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
+  templates: z.record(z.string(), z.string().min(1)).optional(),
 });
 
 export function parseSmsAliyunOptions(options: SmsAliyunOptions): SmsAliyunConfig {
@@ -81,5 +85,6 @@ export function parseSmsAliyunOptions(options: SmsAliyunOptions): SmsAliyunConfi
     maxSendsPerDay: o.maxSendsPerDay,
     callbackToken: o.callbackToken,
     concurrency: o.concurrency ?? 4,
+    templates: o.templates ?? {},
   };
 }

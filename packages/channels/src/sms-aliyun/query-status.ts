@@ -17,7 +17,7 @@ export async function queryAliyunStatus(
   batch: OutboundBatch,
   ctx: SendContext,
 ): Promise<SendOutcome[]> {
-  const { chunks, refused } = planChunks(batch);
+  const { chunks, refused } = planChunks(batch, config.templates);
   const perChunk = await mapPool(chunks, config.concurrency, async (chunk): Promise<SendOutcome[]> => {
     const bizId = await ctx.state.get<string>(bizKey(chunk.outId));
     if (typeof bizId === 'string') {

@@ -84,3 +84,19 @@ describe('channel:sms-aliyun sends', () => {
     expect(f.server.account.records).toHaveLength(2);
   });
 });
+
+describe('channel:sms-aliyun and numbers Aliyun refuses', () => {
+  it('a call refused for one illegal number is halved until that number stands alone; the others go once', async () => {
+    const f = await fixture();
+    f.server.account.illegal.add('13900000006');
+    const outcomes = await f.sms.send(templateBatch(phones(8)), f.ctx);
+    expect(outcomes.find((o) => o.id === 'd-6')).toMatchObject({
+      status: 'failed',
+      failure: 'invalid_recipient',
+    });
+    expect(outcomes.filter((o) => o.status === 'sent')).toHaveLength(7);
+    const records = f.server.account.records.map((r) => r.phone);
+    expect(new Set(records).size).toBe(7);
+    expect(records).toHaveLength(7);
+  });
+});

@@ -33,7 +33,7 @@ export function smsTencent(options: SmsTencentOptions): ChannelPlugin {
     accounts: [],
     address: addressPhone,
     send: (batch, ctx) => sendTencentBatch(config, client, batch, ctx),
-    queryStatus: (batch, ctx) => queryTencentStatus(client, batch, ctx),
+    queryStatus: (batch, ctx) => queryTencentStatus(config, client, batch, ctx),
     pollReceipts: (ctx) => pullTencentReceipts(config, client, ctx),
     pollInbound: (ctx) => pullTencentReplies(config, client, ctx),
     callback: (request, ctx) => handleTencentCallback(config, request, ctx),

@@ -22,14 +22,17 @@ export const sessionContextOf = (idempotencyKey: string, index: number) =>
  * One call per template, parameter set and region (mainland / international) and 200 numbers;
  * free text and malformed numbers answered at once. The same batch gives the same calls.
  */
-export function planTencentChunks(batch: OutboundBatch): { chunks: TencentChunk[]; refused: SendOutcome[] } {
+export function planTencentChunks(
+  batch: OutboundBatch,
+  templates: Record<string, string> = {},
+): { chunks: TencentChunk[]; refused: SendOutcome[] } {
   const refused: SendOutcome[] = [];
   const groups = new Map<
     string,
     { templateId: string; params: string[]; messages: TencentChunk['messages'] }
   >();
   for (const message of batch.messages) {
-    const template = readSmsTemplate(message.content);
+    const template = readSmsTemplate(message.content, templates);
     if (typeof template === 'string') {
       refused.push({ id: message.id, status: 'failed', failure: 'content_rejected', error: template });
       continue;

@@ -31,6 +31,11 @@ export interface SmsTencentOptions {
   pullLimit?: number;
   /** Concurrent SendSms calls within one batch. Default 4. */
   concurrency?: number;
+  /**
+   * A variant's template name (its `subject`) → this account's template id, so one variant can go
+   * out through Aliyun (`SMS_…`) and, on failover, Tencent (digits). Unlisted subjects are ids. Default {}.
+   */
+  templates?: Record<string, string>;
 }
 
 export interface SmsTencentConfig {
@@ -48,6 +53,7 @@ export interface SmsTencentConfig {
   callbackToken: string | undefined;
   pullLimit: number;
   concurrency: number;
+  templates: Record<string, string>;
 }
 
 const schema = z.strictObject({
@@ -68,6 +74,9 @@ const schema = z.strictObject({
   callbackToken: z.string().min(16, 'must be at least 16 characters').optional(),
   pullLimit: z.number().int().min(1).max(100).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
+  templates: z
+    .record(z.string(), z.string().regex(/^\d+$/, 'must be a Tencent template id (digits)'))
+    .optional(),
 });
 
 export function parseSmsTencentOptions(options: SmsTencentOptions): SmsTencentConfig {
@@ -87,5 +96,6 @@ export function parseSmsTencentOptions(options: SmsTencentOptions): SmsTencentCo
     callbackToken: o.callbackToken,
     pullLimit: o.pullLimit ?? 100,
     concurrency: o.concurrency ?? 4,
+    templates: o.templates ?? {},
   };
 }

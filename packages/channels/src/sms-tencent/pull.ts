@@ -50,11 +50,12 @@ export async function pullTencentReplies(
  * once the carrier answered, so one without a receipt yet is left out (unknown), never failed.
  */
 export async function queryTencentStatus(
+  config: SmsTencentConfig,
   client: TencentSmsClient,
   batch: OutboundBatch,
   ctx: SendContext,
 ): Promise<SendOutcome[]> {
-  const { chunks, refused } = planTencentChunks(batch);
+  const { chunks, refused } = planTencentChunks(batch, config.templates);
   const beginTime = Math.floor(ctx.now().getTime() / 1000) - 86_400;
   const outcomes: SendOutcome[] = [...refused];
   for (const chunk of chunks) {

@@ -49,7 +49,7 @@ export async function sendTencentBatch(
   batch: OutboundBatch,
   ctx: SendContext,
 ): Promise<SendOutcome[]> {
-  const { chunks, refused } = planTencentChunks(batch);
+  const { chunks, refused } = planTencentChunks(batch, config.templates);
   const sent = await mapPool(chunks, config.concurrency, (chunk) => sendChunk(client, chunk, ctx));
   return [...refused, ...sent.flat()];
 }

@@ -12,12 +12,17 @@ export interface SmsTemplate {
  * (`SMS_123456` on Aliyun, `1234567` on Tencent Cloud), `text` one `name: value` line per
  * variable (rendered per recipient, so `code: {{attributes.code}}` works). A reason string when
  * the content cannot be sent as an SMS template (free text in mainland China must be a template).
+ * `templates` maps a subject to the account's own id (one variant, two providers).
  */
-export function readSmsTemplate(content: Content): SmsTemplate | string {
+export function readSmsTemplate(
+  content: Content,
+  templates: Record<string, string> = {},
+): SmsTemplate | string {
   if (content.type !== 'template') {
     return `SMS needs a pre-approved template: ${content.type} content cannot be sent (name the template in subject, its variables as "name: value" lines)`;
   }
-  const templateId = content.subject?.trim() ?? '';
+  const name = content.subject?.trim() ?? '';
+  const templateId = templates[name] ?? name;
   if (templateId === '') return 'the SMS template id (subject) is empty';
   const params: [string, string][] = [];
   for (const raw of content.text.split('\n')) {
