@@ -124,6 +124,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     quietHours: services.quietHours,
     pluginOrigins: assembled.origins,
     ownerKey: config.ownerKey,
+    requestLimiter: limiter,
+    keyRateLimitPerMinute: config.keyRateLimitPerMinute ?? 600,
   };
 
   let server: Server | undefined;

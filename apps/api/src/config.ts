@@ -61,6 +61,8 @@ const envSchema = z.object({
     .default(50 * 1024 * 1024),
   /** The instance owner's key (≥ 32 characters): creates workspaces over GraphQL. Unset: only `qunfa workspace create`. */
   QUNFA_OWNER_KEY: z.string().min(32).optional(),
+  /** Requests a minute an API key may make unless it sets its own; shared across API processes with REDIS_URL. Default 600. */
+  KEY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** How long a stop (Ctrl-C, SIGTERM) may take to drain the batches in flight, in ms. Default 15000. */
   STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -104,6 +106,8 @@ export interface AppConfig {
   receiptPollIntervalMs?: number;
   /** How long a stop on SIGINT/SIGTERM may take before the process exits anyway, in ms. Default 15 000. */
   stopTimeoutMs?: number;
+  /** Requests a minute per API key that sets none. Default 600. */
+  keyRateLimitPerMinute?: number;
   /** The instance owner key; unset: workspaces are created with the CLI only. */
   ownerKey?: string | undefined;
   /** Request body limits; larger bodies get 413 before any parsing. Defaults 1 MiB, uploads 50 MiB. */
@@ -136,6 +140,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     stopTimeoutMs: e.STOP_TIMEOUT_MS,
     inboundAttributionMs: e.INBOUND_ATTRIBUTION_HOURS * 3_600_000,
     ownerKey: e.QUNFA_OWNER_KEY,
+    keyRateLimitPerMinute: e.KEY_RATE_LIMIT_PER_MINUTE,
     bodyLimits: { maxBodyBytes: e.MAX_BODY_BYTES, maxUploadBytes: e.MAX_UPLOAD_BYTES },
     quietHours:
       e.QUIET_HOURS === 'off' ? 'off' : { start: e.QUIET_HOURS.slice(0, 5), end: e.QUIET_HOURS.slice(6) },

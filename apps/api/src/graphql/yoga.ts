@@ -14,6 +14,7 @@ import type { ServiceDeps } from '../services/deps.js';
 import { isOwnerKey } from '../services/tenancy/owner.js';
 import type { GraphQLContext } from './context.js';
 import { createMaskError } from './errors.js';
+import { useKeyRateLimit } from './key-rate-limit.js';
 import { useOperationScope } from './operation-scope.js';
 import { schema } from './schema/index.js';
 
@@ -60,7 +61,11 @@ export function createGraphQLServer(deps: ServiceDeps): YogaServerInstance<Initi
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: createMaskError(deps.logger) },
-    plugins: [...documentLimits(), useOperationScope()],
+    plugins: [
+      ...documentLimits(),
+      useOperationScope(),
+      useKeyRateLimit({ limiter: deps.requestLimiter, defaultPerMinute: deps.keyRateLimitPerMinute ?? 600 }),
+    ],
     context: async (initial): Promise<GraphQLContext> => {
       const header =
         initial.request?.headers.get('authorization') ??

@@ -1,4 +1,13 @@
-import type { Clock, Engine, EventBus, Logger, QuietHoursSetting, Registry, Store } from '@qunfa/core';
+import type {
+  Clock,
+  Engine,
+  EventBus,
+  Logger,
+  QuietHoursSetting,
+  RateLimiter,
+  Registry,
+  Store,
+} from '@qunfa/core';
 import type { LexiconCache } from '../compliance/lexicon-cache.js';
 import type { Db } from '../db/database.js';
 import type { PluginOrigin } from '../plugin-config/assemble-plugins.js';
@@ -22,4 +31,8 @@ export interface ServiceDeps {
   pluginOrigins?: ReadonlyMap<string, PluginOrigin>;
   /** The instance owner key (QUNFA_OWNER_KEY): creates and lists workspaces. Unset: only the CLI can. */
   ownerKey?: string | undefined;
+  /** Per-key request budgets (the app's rate limiter: Redis when REDIS_URL is set). */
+  requestLimiter: RateLimiter;
+  /** Requests a minute for keys that set none. Default 600. */
+  keyRateLimitPerMinute?: number;
 }
