@@ -61,7 +61,8 @@ export function CampaignPage({ id }: { id: string }) {
   ] as const;
   const estimate = estimateFinish(samples, counters.total, {
     ended: isTerminal(state),
-    finishedAtMs: campaign.finishedAt ? Date.parse(campaign.finishedAt) : null,
+    // A campaign that ended while the page was open has no finishedAt until it is read again.
+    finishedAtMs: campaign.finishedAt ? Date.parse(campaign.finishedAt) : (samples.at(-1)?.atMs ?? null),
     waitUntilMs: waiting.flatMap((w) => (w.until ? [Date.parse(w.until)] : [])),
     nowMs: Date.now(),
   });

@@ -12,7 +12,7 @@ export function FinishTime({ estimate }: { estimate: FinishEstimate }) {
   let text: string;
   switch (estimate.kind) {
     case 'finished':
-      text = t('finish.finished', { time: at(estimate.atMs) });
+      text = estimate.atMs === null ? t('finish.done') : t('finish.finished', { time: at(estimate.atMs) });
       break;
     case 'eta':
       text = t('finish.eta', { time: at(estimate.atMs) });

@@ -25,7 +25,7 @@ export function FunnelPanel({ counters }: { counters: Counters }) {
           <ResponsiveContainer width="100%" height={200}>
             <BarChart data={data} layout="vertical" margin={{ left: 8, right: 48, top: 4, bottom: 4 }}>
               <XAxis type="number" hide domain={[0, Math.max(1, counters.total)]} />
-              <YAxis type="category" dataKey="label" width={64} tickLine={false} axisLine={false} />
+              <YAxis type="category" dataKey="label" width={80} tickLine={false} axisLine={false} />
               <Bar dataKey="count" isAnimationActive={false} radius={[0, 4, 4, 0]}>
                 {data.map((d, i) => (
                   <Cell key={d.stage} fill={STAGE_COLOURS[i]} />

@@ -55,6 +55,6 @@ describe('GraphQL documents', () => {
       stdio: 'pipe',
     });
     const committed = readFileSync(fileURLToPath(new URL('./graphql-env.d.ts', import.meta.url)), 'utf8');
-    expect(readFileSync(output, 'utf8')).toBe(committed);
+    expect(readFileSync(output, 'utf8'), 'run: pnpm --filter @qunfa/console graphql:types').toBe(committed);
   }, 60_000);
 });
