@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drivers } from './support/databases.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -10,6 +11,7 @@ interface Deliveries {
         node: {
           contactId: string;
           state: string;
+          failureClass: string | null;
           lastError: string | null;
           attempts: { status: string; error: string | null }[];
         };
@@ -21,7 +23,7 @@ interface Deliveries {
 
 const DELIVERIES = `query($id: ID!, $states: [DeliveryState!]) { campaign(id: $id) {
   counters { failed sent total }
-  deliveries(states: $states, first: 500) { edges { node { contactId state lastError attempts { status error } } } pageInfo { hasNextPage } } } }`;
+  deliveries(states: $states, first: 500) { edges { node { contactId state failureClass lastError attempts { status error } } } pageInfo { hasNextPage } } } }`;
 
 async function waitFor(t: TestApp, id: string, state: string) {
   for (let i = 0; i < 400; i++) {
@@ -31,11 +33,11 @@ async function waitFor(t: TestApp, id: string, state: string) {
   throw new Error(`campaign ${id} never reached ${state}`);
 }
 
-describe('resending to exactly the failed recipients', () => {
+describe.each(drivers)('resending to exactly the failed recipients (%s)', (driver) => {
   let t: TestApp;
   let source: string;
   beforeAll(async () => {
-    t = await startTestApp('pglite');
+    t = await startTestApp(driver);
     const key = t.a.keys.operator;
     const input = Array.from({ length: 400 }, (_, i) => ({
       identities: [{ kind: 'PHONE', value: `+8613500${String(i).padStart(6, '0')}` }],
@@ -80,13 +82,24 @@ describe('resending to exactly the failed recipients', () => {
       expect(node.lastError).toBe(node.attempts[0]!.error);
     }
 
+    // By default only transient failures are resent: an invalid number or a block stays as it is.
+    const transient = new Set(['RATE_LIMITED', 'NETWORK', 'ACCOUNT_RESTRICTED', 'UNKNOWN']);
+    const byClass = (edges: Deliveries['campaign']['deliveries']['edges'], keep: (c: string) => boolean) =>
+      edges
+        .filter((e) => keep(e.node.failureClass ?? ''))
+        .map((e) => e.node.contactId)
+        .sort();
+    const transientContacts = byClass(failed.campaign.deliveries.edges, (c) => transient.has(c));
+    const permanentContacts = byClass(failed.campaign.deliveries.edges, (c) => !transient.has(c));
+    expect(transientContacts.length).toBeGreaterThan(0);
+    expect(permanentContacts.length).toBeGreaterThan(0);
     const { resendCampaign } = await gqlOk<{ resendCampaign: { id: string } }>(t.url, key, resend, {
       id: source,
     });
     await waitFor(t, resendCampaign.id, 'completed');
     const rerun = await gqlOk<Deliveries>(t.url, t.a.keys.viewer, DELIVERIES, { id: resendCampaign.id });
-    expect(rerun.campaign.counters.total).toBe(failedContacts.length);
-    expect(rerun.campaign.deliveries.edges.map((e) => e.node.contactId).sort()).toEqual(failedContacts);
+    expect(rerun.campaign.counters.total).toBe(transientContacts.length);
+    expect(rerun.campaign.deliveries.edges.map((e) => e.node.contactId).sort()).toEqual(transientContacts);
     const { campaign } = await gqlOk<{ campaign: { resendOf: { id: string } } }>(
       t.url,
       key,
@@ -94,9 +107,38 @@ describe('resending to exactly the failed recipients', () => {
       { id: resendCampaign.id },
     );
     expect(campaign.resendOf.id).toBe(source);
-
-    // Every failed recipient of the source was resent: a second resend has nobody left.
     expect(codesOf(await gql(t.url, key, resend, { id: source }))).toEqual(['EMPTY_AUDIENCE']);
+
+    // Asked for, the permanent ones are resent — and the sandbox, like a real provider, gives each
+    // address the same verdict again: an invalid number is not "delivered" on the resend.
+    const { resendCampaign: permanentRun } = await gqlOk<{ resendCampaign: { id: string } }>(
+      t.url,
+      key,
+      'mutation($id: ID!) { resendCampaign(id: $id, states: [FAILED], failureClasses: [INVALID_RECIPIENT, BLOCKED_BY_USER, CONTENT_REJECTED]) { id } }',
+      { id: source },
+    );
+    await waitFor(t, permanentRun.id, 'completed');
+    const again = await gqlOk<Deliveries>(t.url, t.a.keys.viewer, DELIVERIES, { id: permanentRun.id });
+    expect(again.campaign.deliveries.edges.map((e) => e.node.contactId).sort()).toEqual(permanentContacts);
+    const verdict = new Map(
+      failed.campaign.deliveries.edges.map((e) => [e.node.contactId, e.node.failureClass]),
+    );
+    for (const { node } of again.campaign.deliveries.edges) {
+      expect(node.state, node.contactId).toBe('FAILED');
+      expect(node.failureClass).toBe(verdict.get(node.contactId));
+    }
+
+    // Every failed recipient of the source was resent: a further resend has nobody left.
+    expect(
+      codesOf(
+        await gql(
+          t.url,
+          key,
+          'mutation($id: ID!) { resendCampaign(id: $id, states: [FAILED], failureClasses: [INVALID_RECIPIENT, NETWORK]) { id } }',
+          { id: source },
+        ),
+      ),
+    ).toEqual(['EMPTY_AUDIENCE']);
     expect(codesOf(await gql(t.url, t.a.keys.viewer, resend, { id: source }))).toEqual(['FORBIDDEN']);
     const dropped = await gqlOk<{ dropUncertain: number }>(
       t.url,

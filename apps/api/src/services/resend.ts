@@ -1,5 +1,5 @@
-import { type Actor, QunfaError, type ResendOf } from '@qunfa/core';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { type Actor, failureClasses, QunfaError, type ResendOf, transientFailureClasses } from '@qunfa/core';
+import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
@@ -10,17 +10,27 @@ import type { ServiceDeps } from './deps.js';
 import { validate } from './validate.js';
 
 const ended = new Set(['completed', 'cancelled', 'failed']);
-const statesInput = z
-  .array(z.enum(['failed', 'uncertain']))
-  .min(1)
-  .transform((s) => [...new Set(s)]);
+const resendInput = z.object({
+  states: z
+    .array(z.enum(['failed', 'uncertain']))
+    .min(1)
+    .transform((s) => [...new Set(s)]),
+  /** Failed deliveries of these classes only; default: the transient ones. */
+  failureClasses: z
+    .array(z.enum(failureClasses))
+    .min(1)
+    .transform((c) => [...new Set(c)])
+    .nullish(),
+});
 
 const actorOf = (p: Principal): Actor => ({ kind: 'api_key', id: String(p.keyId) });
 
 /**
- * Sends a campaign again to exactly its failed and/or uncertain recipients, as a new run with
- * its own counters and the same variants; each source delivery is marked so no later resend
- * targets it twice. Refused while the campaign runs, and when nobody is left to resend to.
+ * Sends a campaign again to exactly its failed (of the failure classes asked for, by default the
+ * transient ones: an invalid number or a block by the recipient is not resent unless asked)
+ * and/or uncertain recipients, as a new run with its own counters and the same variants; each
+ * source delivery is marked so no later resend targets it twice. Refused while the campaign
+ * runs, and when nobody is left to resend to.
  */
 export async function resendCampaign(
   deps: ServiceDeps,
@@ -29,7 +39,9 @@ export async function resendCampaign(
   input: unknown,
 ) {
   const p = authorize(principal, 'write');
-  const states = validate(statesInput, input);
+  const data = validate(resendInput, input);
+  const states = data.states;
+  const classes = data.failureClasses ?? [...transientFailureClasses];
   const source = await requireCampaign(deps.db, p, id);
   if (!ended.has(source.state)) {
     throw new QunfaError(
@@ -48,14 +60,15 @@ export async function resendCampaign(
         eq(deliveries.campaignId, Number(source.id)),
         inArray(deliveries.state, states),
         isNull(deliveries.resolution),
+        or(ne(deliveries.state, 'failed'), inArray(deliveries.failureClass, classes)),
       ),
     );
   if (!pending || pending.n === 0) {
     throw new QunfaError('EMPTY_AUDIENCE', `no ${states.join(' or ')} recipient is left to resend to`, {
-      details: { states },
+      details: { states, failureClasses: classes },
     });
   }
-  const resendOf: ResendOf = { campaignId: source.id, states };
+  const resendOf: ResendOf = { campaignId: source.id, states, failureClasses: classes };
   const created = await deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const [row] = await tx
@@ -86,7 +99,7 @@ export async function resendCampaign(
       action: 'campaign.resend_created',
       subjectType: 'campaign',
       subjectId: row!.id,
-      details: { source: source.id, states },
+      details: { source: source.id, states, failureClasses: classes },
     });
     return row!.id;
   });

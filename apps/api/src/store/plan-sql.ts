@@ -80,7 +80,10 @@ function resendSourcesSql(restrict: NonNullable<CampaignPlan['restrictTo']>, ali
     restrict.states.map((s) => sql`${s}::text`),
     sql`, `,
   );
-  return sql`${d}.campaign_id = ${Number(restrict.campaignId)}::bigint AND ${d}.resolution IS NULL AND ${d}.state IN (${states})`;
+  const classes = restrict.failureClasses
+    ? sql` AND (${d}.state <> 'failed' OR ${d}.failure_class = ANY(${`{${restrict.failureClasses.join(',')}}`}::text[]))`
+    : sql``;
+  return sql`${d}.campaign_id = ${Number(restrict.campaignId)}::bigint AND ${d}.resolution IS NULL AND ${d}.state IN (${states})${classes}`;
 }
 
 /** A resend's recipient keeps its source delivery's variant (as the copy's id); NULL otherwise. */

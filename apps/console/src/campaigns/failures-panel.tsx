@@ -64,15 +64,20 @@ export function FailuresPanel({
             ))}
           </dl>
           <FailedRecipients campaignId={campaignId} failed={counters.failed} />
-          {ENDED.has(state) ? (
+          {ENDED.has(state) && transient > 0 ? (
             <div className="actions__buttons">
               <ConfirmButton
-                label={t('failed.resend', { count: n(counters.failed) })}
+                label={t('failed.resend', { count: n(transient) })}
                 title={t('failed.resendTitle')}
                 testId="action-resend"
                 onConfirm={() => void resend()}
               >
-                <p>{t('failed.resendBody', { count: n(counters.failed), transient: n(transient) })}</p>
+                <p>
+                  {t('failed.resendBody', {
+                    count: n(transient),
+                    permanent: n(counters.failed - transient),
+                  })}
+                </p>
               </ConfirmButton>
             </div>
           ) : null}

@@ -150,6 +150,8 @@ function sendOne(
     seed: config.seed,
     rates: config.failureRates,
     messageId: message.id,
+    address: message.address,
+    contentKey: `${message.content.type}\u0000${message.content.subject ?? ''}\u0000${message.content.text}`,
     attemptSalt: config.retryRedraws ? key : '',
   });
   if (failure === 'rate_limited') {

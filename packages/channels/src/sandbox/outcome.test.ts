@@ -10,7 +10,14 @@ const rates = (partial: Partial<Record<FailureClass, number>>) =>
 function tally(rateTable: Record<FailureClass, number>, salt: (i: number) => string = () => '') {
   const counts = Object.fromEntries(failureClasses.map((c) => [c, 0])) as Record<FailureClass, number>;
   for (let i = 0; i < N; i++) {
-    const failure = drawFailure({ seed: 1, rates: rateTable, messageId: `d-${i}`, attemptSalt: salt(i) });
+    const failure = drawFailure({
+      seed: 1,
+      rates: rateTable,
+      messageId: `d-${i}`,
+      address: `d-${i}`,
+      contentKey: 'c',
+      attemptSalt: salt(i),
+    });
     if (failure) counts[failure] += 1;
   }
   return counts;
@@ -48,7 +55,14 @@ describe('drawFailure', () => {
     const table = rates({ network: 0.1, blocked_by_user: 0.1, rate_limited: 0.1 });
     const failed = Array.from({ length: 30 }, (_, i) => [
       i,
-      drawFailure({ seed: 1, rates: table, messageId: `d-${i}`, attemptSalt: '' }),
+      drawFailure({
+        seed: 1,
+        rates: table,
+        messageId: `d-${i}`,
+        address: `d-${i}`,
+        contentKey: 'c',
+        attemptSalt: '',
+      }),
     ]).filter(([, f]) => f);
     expect(Object.fromEntries(failed)).toEqual({
       3: 'blocked_by_user',
@@ -72,7 +86,14 @@ describe('drawFailure', () => {
     let recovered = 0;
     for (let i = 0; i < 2000; i++) {
       const draw = (salt: string) =>
-        drawFailure({ seed: 3, rates: table, messageId: `d-${i}`, attemptSalt: salt });
+        drawFailure({
+          seed: 3,
+          rates: table,
+          messageId: `d-${i}`,
+          address: `d-${i}`,
+          contentKey: 'c',
+          attemptSalt: salt,
+        });
       const first = draw('attempt-1');
       const second = draw('attempt-2');
       if (first && permanentFailureClasses.has(first)) expect(second).toBe(first);
@@ -82,11 +103,49 @@ describe('drawFailure', () => {
     expect(recovered).toBeGreaterThan(200);
   });
 
+  it('keeps permanent outcomes per address, whatever the delivery (a resend meets the same verdict)', () => {
+    const table = rates({
+      network: 0.2,
+      invalid_recipient: 0.1,
+      blocked_by_user: 0.05,
+      content_rejected: 0.05,
+    });
+    let permanent = 0;
+    for (let i = 0; i < 2000; i++) {
+      const draw = (delivery: string, contentKey = 'c') =>
+        drawFailure({
+          seed: 5,
+          rates: table,
+          messageId: delivery,
+          address: `+86138${i}`,
+          contentKey,
+          attemptSalt: '',
+        });
+      const first = draw(`campaign-1-${i}`);
+      const resent = draw(`campaign-2-${i}`);
+      if (first && permanentFailureClasses.has(first)) {
+        permanent += 1;
+        expect(resent).toBe(first);
+      }
+      if (first === 'invalid_recipient' || first === 'blocked_by_user') {
+        expect(draw(`campaign-3-${i}`, 'other text')).toBe(first);
+      }
+    }
+    expect(permanent).toBeGreaterThan(300);
+  });
+
   it('depends on the seed', () => {
     const table = rates({ network: 0.5 });
     const outcomes = (seed: number) =>
       Array.from({ length: 64 }, (_, i) =>
-        drawFailure({ seed, rates: table, messageId: `d-${i}`, attemptSalt: '' }),
+        drawFailure({
+          seed,
+          rates: table,
+          messageId: `d-${i}`,
+          address: `d-${i}`,
+          contentKey: 'c',
+          attemptSalt: '',
+        }),
       );
     expect(outcomes(1)).toEqual(outcomes(1));
     expect(outcomes(1)).not.toEqual(outcomes(2));

@@ -16,6 +16,10 @@ export interface DrawInput {
   seed: number;
   rates: Readonly<Record<FailureClass, number>>;
   messageId: string;
+  /** The recipient's address: what a real provider judges a recipient by. */
+  address: string;
+  /** What a content review judges: the same text to the same address meets the same verdict. */
+  contentKey: string;
   /** Salt of the transient draw: '' keeps every attempt's outcome the same, a key redraws per attempt. */
   attemptSalt: string;
 }
@@ -30,19 +34,27 @@ function slice(classes: readonly FailureClass[], rate: (c: FailureClass) => numb
   return undefined;
 }
 
-const permanent = failureClasses.filter((c) => permanentFailureClasses.has(c));
+/** Permanent failures that belong to the recipient: an invalid number stays invalid, a block stays. */
+const byAddress = failureClasses.filter((c) => permanentFailureClasses.has(c) && c !== 'content_rejected');
 const transient = failureClasses.filter((c) => !permanentFailureClasses.has(c));
 
 /**
- * The simulated failure of one message, or undefined when it is accepted. Permanent classes are
- * drawn from (seed, message id) alone, so no retry fixes them; transient classes from
- * (seed, message id, salt), scaled so that each class keeps its configured overall rate.
- * Nothing else enters the draw: not call order, not timing, not the batch.
+ * The simulated failure of one message, or undefined when it is accepted. Permanent classes
+ * are drawn from the address (and, for `content_rejected`, the content), never from the
+ * delivery: the same number fails the same way in every campaign and every resend, as it would
+ * at a real provider. Transient classes come from (seed, message id, salt). Each class keeps
+ * its configured overall rate; nothing else enters the draw (not call order, timing or batch).
  */
-export function drawFailure({ seed, rates, messageId, attemptSalt }: DrawInput): FailureClass | undefined {
-  const fixed = slice(permanent, (c) => rates[c], unitDraw(seed, 'permanent', messageId));
+export function drawFailure(input: DrawInput): FailureClass | undefined {
+  const { seed, rates, messageId, address, contentKey, attemptSalt } = input;
+  const fixed = slice(byAddress, (c) => rates[c], unitDraw(seed, 'permanent', address));
   if (fixed) return fixed;
-  const permanentTotal = permanent.reduce((sum, c) => sum + rates[c], 0);
+  const addressTotal = byAddress.reduce((sum, c) => sum + rates[c], 0);
+  if (addressTotal >= 1) return undefined;
+  // Conditional rates, so that each class keeps its overall share of all messages.
+  const rejected = rates.content_rejected / (1 - addressTotal);
+  if (unitDraw(seed, 'content', address, contentKey) < rejected) return 'content_rejected';
+  const permanentTotal = addressTotal + rates.content_rejected;
   if (permanentTotal >= 1) return undefined;
   const scale = 1 / (1 - permanentTotal);
   return slice(transient, (c) => rates[c] * scale, unitDraw(seed, 'transient', messageId, attemptSalt));

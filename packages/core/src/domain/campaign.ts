@@ -92,6 +92,8 @@ export interface RunOf {
 export interface ResendOf {
   campaignId: string;
   states: ('failed' | 'uncertain')[];
+  /** Failed deliveries only of these classes; absent: every class (resends made before the option). */
+  failureClasses?: FailureClass[];
 }
 
 export interface Campaign {

@@ -16,3 +16,8 @@ export const permanentFailureClasses: ReadonlySet<FailureClass> = new Set([
   'blocked_by_user',
   'content_rejected',
 ]);
+
+/** Failures a later attempt may cure: what a resend targets by default. */
+export const transientFailureClasses: readonly FailureClass[] = failureClasses.filter(
+  (c) => !permanentFailureClasses.has(c),
+);

@@ -118,6 +118,7 @@ export function buildPlan(
           restrictTo: {
             campaignId: resend.campaignId,
             states: [...resend.states],
+            ...(resend.failureClasses ? { failureClasses: [...resend.failureClasses] } : {}),
             ...keptVariants(campaign, source),
           },
         }

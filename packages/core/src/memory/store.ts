@@ -352,7 +352,10 @@ export class MemoryStore implements Store {
       (d) =>
         d.campaignId === restrict.campaignId &&
         d.resolution === null &&
-        (restrict.states as string[]).includes(d.state),
+        (restrict.states as string[]).includes(d.state) &&
+        (d.state !== 'failed' ||
+          !restrict.failureClasses ||
+          (d.failureClass !== null && restrict.failureClasses.includes(d.failureClass))),
     );
   }
 

@@ -50,6 +50,8 @@ export interface CampaignPlan {
   restrictTo?: {
     campaignId: string;
     states: ('failed' | 'uncertain')[];
+    /** Failed source deliveries count only with one of these classes; absent: any class. */
+    failureClasses?: FailureClass[];
     /**
      * Each recipient keeps the variant its source delivery had, mapped to this campaign's copy;
      * without it the bucket decides (the same as the source's only when no A/B test split it).

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { isQunfaError } from '../errors.js';
-import type { DeliveryResult } from '../ports/store.js';
+import type { CampaignPlan, DeliveryResult } from '../ports/store.js';
 import {
   at,
   claimAll,
@@ -320,5 +320,41 @@ export function batchContract(harness: () => StoreHarness): void {
     });
     // Dropped means it may have been sent: never resent.
     expect((await resend('4', ['uncertain', 'failed'])).total).toBe(0);
+  });
+
+  it('plans a resend of failed recipients of the failure classes asked for only', async () => {
+    const h = harness();
+    await running(h);
+    const far = at(365 * 24 * 3_600_000);
+    const outcome = (contactId: string): Omit<DeliveryResult, 'deliveryId'> =>
+      contactId === '1'
+        ? { state: 'failed', failureClass: 'network', error: 'timeout' }
+        : contactId === '2'
+          ? { state: 'failed', failureClass: 'invalid_recipient', error: 'no such number' }
+          : contactId === '3'
+            ? { state: 'uncertain' }
+            : { state: 'sent' };
+    for (const c of await claimAll(h)) {
+      await h.store.settleBatch({
+        batchId: c.batch.id,
+        leaseOwner: 'w1',
+        at: far,
+        batchState: 'done',
+        results: c.recipients.map((r) => ({ deliveryId: r.deliveryId, ...outcome(r.contactId) })),
+      });
+    }
+    const resend = async (id: string, restrictTo: NonNullable<CampaignPlan['restrictTo']>) => {
+      await seedCampaign(h, { id, resendOf: restrictTo });
+      const plan = makePlan(id, { restrictTo });
+      await h.store.startCampaign(transition(id, 'draft', 'running'), plan);
+      return (await claimAll(h)).flatMap((c) => c.recipients.map((r) => r.contactId)).sort();
+    };
+    // Uncertain ones have no class: the classes restrict the failed ones only.
+    expect(
+      await resend('2', { campaignId: '1', states: ['failed', 'uncertain'], failureClasses: ['network'] }),
+    ).toEqual(['1', '3']);
+    expect(
+      await resend('3', { campaignId: '1', states: ['failed'], failureClasses: ['invalid_recipient'] }),
+    ).toEqual(['2']);
   });
 }

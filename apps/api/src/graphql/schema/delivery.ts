@@ -98,8 +98,21 @@ builder.mutationFields((t) => ({
     type: Campaign,
     description:
       'Sends an ended campaign again to exactly its failed and/or uncertain recipients, as a new run; each is resent at most once.',
-    args: { id: t.arg.id(), states: t.arg({ type: [ResendableStateEnum] }) },
-    resolve: (_root, args, ctx) => resendCampaign(ctx.deps, ctx.principal, String(args.id), args.states),
+    args: {
+      id: t.arg.id(),
+      states: t.arg({ type: [ResendableStateEnum] }),
+      failureClasses: t.arg({
+        type: [FailureClassEnum],
+        required: false,
+        description:
+          'Failed recipients of these classes only. Default: the transient ones (RATE_LIMITED, NETWORK, ACCOUNT_RESTRICTED, UNKNOWN) — an invalid recipient, a block or a rejected content is not resent unless asked',
+      }),
+    },
+    resolve: (_root, args, ctx) =>
+      resendCampaign(ctx.deps, ctx.principal, String(args.id), {
+        states: args.states,
+        failureClasses: args.failureClasses,
+      }),
   }),
   dropUncertain: t.int({
     description:
