@@ -14,6 +14,7 @@ import {
   wechatPersonalSends,
 } from '@qunfa/plugins';
 import { assemblePlugins } from './plugin-config/assemble-plugins.js';
+import { smsChannelsFromEnv } from './sms-channels.js';
 
 /** What the app gives plugins that need data: they read it through these, never a driver. */
 export interface PluginServices {
@@ -45,9 +46,22 @@ export function complianceRules(services: PluginServices): QunfaPlugin[] {
   ];
 }
 
-/** The embedded default: the sandbox channel with its demo failure mix, the metrics, the compliance rules and the reply classifier. */
-export function defaultPlugins(services: PluginServices): QunfaPlugin[] {
-  return [sandbox({ preset: 'demo' }), ...builtinMetrics(), ...complianceRules(services), ruleClassifier()];
+/**
+ * The embedded default: the sandbox channel with its demo failure mix, the SMS channels the
+ * environment configures (`ALIYUN_SMS_*`, `TENCENT_SMS_*`, see sms-channels.ts), the metrics, the
+ * compliance rules and the reply classifier.
+ */
+export function defaultPlugins(
+  services: PluginServices,
+  env: Record<string, string | undefined> = process.env,
+): QunfaPlugin[] {
+  return [
+    sandbox({ preset: 'demo' }),
+    ...smsChannelsFromEnv(env),
+    ...builtinMetrics(),
+    ...complianceRules(services),
+    ruleClassifier(),
+  ];
 }
 
 /**

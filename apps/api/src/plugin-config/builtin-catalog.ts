@@ -1,4 +1,4 @@
-import { sandbox, wechatOa } from '@qunfa/channels';
+import { sandbox, smsAliyun, smsTencent, wechatOa } from '@qunfa/channels';
 import type { QunfaPlugin } from '@qunfa/core';
 import {
   abTestSample,
@@ -26,6 +26,8 @@ export function builtinCatalog(services: PluginServices): ReadonlyMap<string, Ma
   const entries: [string, (options: Record<string, unknown>) => QunfaPlugin][] = [
     ['channel:sandbox', (o) => sandbox(o)],
     ['channel:wechat-oa', (o) => wechatOa(o as never)],
+    ['channel:sms-aliyun', (o) => smsAliyun(o as never)],
+    ['channel:sms-tencent', (o) => smsTencent(o as never)],
     ['rule:sensitive-words', (o) => sensitiveWords({ ...o, index: services.lexiconIndex })],
     ['rule:links', (o) => links(o)],
     ['rule:channel-content', (o) => channelContent(o)],
