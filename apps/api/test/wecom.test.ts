@@ -226,18 +226,30 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
       sent: 2,
       total: 4,
     });
-    const attempts = await rows<{ channel: string; account: string | null; status: string }>(
+    const attempts = await rows<{
+      channel: string;
+      account: string | null;
+      status: string;
+      note: string | null;
+    }>(
       t.app.deps.db,
-      sql`SELECT a.channel, a.account, a.status FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+      sql`SELECT a.channel, a.account, a.status, a.note FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
           WHERE d.campaign_id = ${Number(id)}::bigint ORDER BY a.channel, a.account`,
     );
+    const first = `added them first (${new Date(now * 1000).toISOString().slice(0, 10)})`;
+    expect(attempts.filter((a) => a.channel === 'channel:wecom').map((a) => a.note)).toEqual([
+      first,
+      first,
+      first,
+      first,
+    ]);
     expect(attempts).toEqual([
-      { channel: 'channel:sms', account: null, status: 'sent' },
-      { channel: 'channel:sms', account: null, status: 'sent' },
-      { channel: 'channel:wecom', account: 'lisi', status: 'awaiting_confirmation' },
-      { channel: 'channel:wecom', account: 'lisi', status: 'awaiting_confirmation' },
-      { channel: 'channel:wecom', account: 'zhangsan', status: 'awaiting_confirmation' },
-      { channel: 'channel:wecom', account: 'zhangsan', status: 'awaiting_confirmation' },
+      { channel: 'channel:sms', account: null, status: 'sent', note: null },
+      { channel: 'channel:sms', account: null, status: 'sent', note: null },
+      { channel: 'channel:wecom', account: 'lisi', status: 'awaiting_confirmation', note: first },
+      { channel: 'channel:wecom', account: 'lisi', status: 'awaiting_confirmation', note: first },
+      { channel: 'channel:wecom', account: 'zhangsan', status: 'awaiting_confirmation', note: first },
+      { channel: 'channel:wecom', account: 'zhangsan', status: 'awaiting_confirmation', note: first },
     ]);
   }, 60_000);
 });

@@ -91,6 +91,7 @@ export async function listDeliveries(
         providerMessageId: a.providerMessageId,
         failureClass: a.failureClass,
         error: a.error,
+        note: a.note,
         at: a.at,
       })),
   }));

@@ -140,7 +140,7 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
     );
     const a = newColumns(
       ['delivery_id', 'attempt'],
-      ['channel', 'account', 'status', 'provider_message_id', 'failure_class', 'error'],
+      ['channel', 'account', 'status', 'provider_message_id', 'failure_class', 'error', 'note'],
     );
     for (const r of results) {
       const prev = before.get(r.deliveryId)!;
@@ -169,6 +169,7 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
         a.texts.provider_message_id.push(r.attempt.providerMessageId);
         a.texts.failure_class.push(r.attempt.failureClass);
         a.texts.error.push(r.attempt.error);
+        a.texts.note.push(r.attempt.note ?? null);
       }
     }
     const byState: Record<string, number> = {};
@@ -198,13 +199,13 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
         RETURNING 1
       ), attempted AS (
         INSERT INTO delivery_attempts (workspace_id, campaign_id, delivery_id, batch_id, attempt, channel, account,
-                                       status, provider_message_id, failure_class, error, at)
+                                       status, provider_message_id, failure_class, error, note, at)
         SELECT ${Number(batch.workspace_id)}::bigint, ${Number(batch.campaign_id)}::bigint, a.delivery_id, ${batchId}::bigint, a.attempt,
-               a.channel, a.account, a.status, a.provider_message_id, a.failure_class, a.error, ${at}::timestamptz
+               a.channel, a.account, a.status, a.provider_message_id, a.failure_class, a.error, a.note, ${at}::timestamptz
         FROM unnest(${a.int('delivery_id')}::bigint[], ${a.int('attempt')}::int[], ${a.text('channel')}::text[],
                     ${a.text('account')}::text[], ${a.text('status')}::text[], ${a.text('provider_message_id')}::text[],
-                    ${a.text('failure_class')}::text[], ${a.text('error')}::text[])
-          AS a(delivery_id, attempt, channel, account, status, provider_message_id, failure_class, error)
+                    ${a.text('failure_class')}::text[], ${a.text('error')}::text[], ${a.text('note')}::text[])
+          AS a(delivery_id, attempt, channel, account, status, provider_message_id, failure_class, error, note)
         RETURNING 1
       ), audited AS (
         INSERT INTO audit_log (workspace_id, actor_kind, actor_id, action, subject_type, subject_id, details, at)

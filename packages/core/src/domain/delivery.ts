@@ -63,6 +63,8 @@ export interface DeliveryAttempt {
   providerMessageId: string | null;
   failureClass: FailureClass | null;
   error: string | null;
+  /** Why this account: the channel's choice of sender for the recipient (WeCom: "added them first"). */
+  note?: string | null;
 }
 
 /** `replaced`: its deliveries moved to a new batch due sooner (deferrals re-evaluated). */

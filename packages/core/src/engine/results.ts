@@ -165,7 +165,7 @@ export function outcomeResult(
       state,
       attempt: {
         ...attemptOf(scope),
-        ...(outcome.via ? { account: outcome.via.account } : {}),
+        ...(outcome.via ? { account: outcome.via.account, note: outcome.via.reason } : {}),
         status: state,
         providerMessageId: outcome.providerMessageId ?? null,
         failureClass: null,

@@ -106,6 +106,7 @@ function apply(t: MemoryTables, batch: Batch, delivery: Delivery, result: Delive
       providerMessageId: result.attempt.providerMessageId,
       failureClass: result.attempt.failureClass,
       error: result.attempt.error,
+      note: result.attempt.note ?? null,
     });
     t.attempts.set(d.id, list);
     d.attempts++;

@@ -73,7 +73,7 @@ export type SendOutcome =
       awaitingConfirmation?: boolean;
       /**
        * The sender it went out through, when the channel chose one per recipient (a WeCom staff
-       * member who has the customer): recorded as the attempt's account.
+       * member who has the customer): recorded as the attempt's account, the reason as its note.
        */
       via?: { account: string; reason: string };
     }

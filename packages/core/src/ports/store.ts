@@ -154,6 +154,8 @@ export interface DeliveryResult {
     providerMessageId: string | null;
     failureClass: FailureClass | null;
     error: string | null;
+    /** Why the account was chosen for this recipient (`SendOutcome.via.reason`). */
+    note?: string | null;
   };
   failureClass?: FailureClass;
   error?: string;

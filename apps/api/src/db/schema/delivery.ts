@@ -89,6 +89,8 @@ export const deliveryAttempts = pgTable(
     providerMessageId: text('provider_message_id'),
     failureClass: text('failure_class'),
     error: text('error'),
+    /** Why this account (sender) was chosen for the recipient, where the channel chose one. */
+    note: text('note'),
     at: at('at').notNull().defaultNow(),
   },
   (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId)],

@@ -31,6 +31,11 @@ const Attempt = builder.objectRef<DeliveryView['attempts'][number]>('DeliveryAtt
       resolve: (a) => a.failureClass as never,
     }),
     error: t.exposeString('error', { nullable: true }),
+    note: t.exposeString('note', {
+      nullable: true,
+      description:
+        'Why this account sent it, where the channel chose a sender per recipient (WeCom customers)',
+    }),
     at: t.field({ type: 'DateTime', resolve: (a) => a.at }),
   }),
 });
