@@ -15,7 +15,7 @@ async function taskOf(plugin: string, msgid: string, ctx: ChannelContext): Promi
 
 /**
  * Reminds the sender of a task they have not confirmed (`remind_groupmsg_send`). A fourth
- * reminder within 24 hours is refused here (CONFLICT, with retryAfterMs) without calling WeCom.
+ * reminder within 24 hours is refused here (RATE_LIMITED, with retryAfterMs) without calling WeCom.
  */
 export async function remindTask(plugin: string, client: WecomClient, msgid: string, ctx: ChannelContext) {
   const task = await taskOf(plugin, msgid, ctx);
@@ -28,7 +28,7 @@ export async function remindTask(plugin: string, client: WecomClient, msgid: str
   const now = ctx.now().getTime();
   const recent = task.reminders.filter((t) => t > now - DAY_MS);
   if (recent.length >= REMINDERS_PER_DAY) {
-    throw new QunfaError('CONFLICT', 'a task can be reminded 3 times in 24 hours', {
+    throw new QunfaError('RATE_LIMITED', 'a task can be reminded 3 times in 24 hours', {
       plugin,
       details: { msgid, retryAfterMs: recent[0]! + DAY_MS - now },
     });

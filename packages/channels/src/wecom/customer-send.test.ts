@@ -188,7 +188,7 @@ describe('customer task results, reminders, cancel, deadline', () => {
       clock.advance(60_000);
     }
     const refused = await plugin.remindTask(task!.msgid, ctx).catch((e) => e);
-    expect(isQunfaError(refused) && refused.code).toBe('CONFLICT');
+    expect(isQunfaError(refused) && refused.code).toBe('RATE_LIMITED');
     expect(
       server.requests.filter((r) => r.path === '/cgi-bin/externalcontact/remind_groupmsg_send'),
     ).toHaveLength(3);
