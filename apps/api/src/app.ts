@@ -8,6 +8,7 @@ import {
   type Engine,
   type Logger,
   type QunfaPlugin,
+  scopePluginState,
   systemClock,
 } from '@qunfa/core';
 import { openPorts } from './adapters/open-ports.js';
@@ -64,11 +65,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const { queue, bus, limiter } = ports;
   const lexicons = createLexiconCache({ db: database.db, bus, logger });
   await lexicons.start();
+  const pluginState = ports.pluginState ?? createSqlPluginState(database.db);
   const services: PluginServices = {
     lexiconIndex: lexicons.index,
     recipientFacts: createSqlRecipientFacts(database.db),
     campaignFacts: createSqlCampaignFacts(database.db),
     quietHours: config.quietHours ?? { start: '22:00', end: '08:00' },
+    limiter,
+    pluginState: (name) => scopePluginState(pluginState, name),
   };
   const assembled = options.plugins
     ? await assemblePlugins(
@@ -100,7 +104,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
     ...(config.maxBatchStarts === undefined ? {} : { maxBatchStarts: config.maxBatchStarts }),
     contentChecker: createContentChecker(database.db),
-    pluginState: ports.pluginState ?? createSqlPluginState(database.db),
+    pluginState,
     inbound: createInboundSink(
       { db: database.db, bus, clock: systemClock, logger, registry },
       inboundAttributionMs,
@@ -202,6 +206,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       await engine.close();
+      // Plugins holding connections of their own (personal WeChat puppets) let them go.
+      for (const plugin of registry.channels) await (plugin as { close?: () => Promise<void> }).close?.();
       lexicons.close();
       await ports.close();
       await database.close();

@@ -1,5 +1,5 @@
 import { sandbox } from '@qunfa/channels';
-import type { CampaignFacts, QunfaPlugin, RecipientFacts } from '@qunfa/core';
+import type { CampaignFacts, PluginState, QunfaPlugin, RateLimiter, RecipientFacts } from '@qunfa/core';
 import {
   abTestSample,
   audienceSize,
@@ -24,6 +24,10 @@ export interface PluginServices {
   campaignFacts: CampaignFacts;
   /** Daily quiet period in the contact's time zone, or off, for workspaces that set none. Default 22:00–08:00. */
   quietHours: { start: string; end: string } | 'off';
+  /** The rate limiter every worker shares (Redis when configured): for plugins that count their own budgets. */
+  limiter: RateLimiter;
+  /** The shared plugin state (SQL or Redis), scoped to the plugin's name as the engine scopes it. */
+  pluginState(pluginName: string): PluginState;
 }
 
 /** The compliance rules of the default set: content, campaign and send-time recipient rules. */

@@ -15,6 +15,7 @@ import {
   wechatPersonalSends,
 } from '@qunfa/plugins';
 import type { PluginServices } from '../plugins.js';
+import { puppetProfiles } from './puppet-profiles.js';
 
 type Make = (options: never) => QunfaPlugin;
 
@@ -28,6 +29,7 @@ export function builtinCatalog(services: PluginServices): ReadonlyMap<string, Ma
     ['channel:wechat-oa', (o) => wechatOa(o as never)],
     ['channel:sms-aliyun', (o) => smsAliyun(o as never)],
     ['channel:sms-tencent', (o) => smsTencent(o as never)],
+    ['channel:wechat-personal', (o) => puppetProfiles(o, services)],
     ['rule:sensitive-words', (o) => sensitiveWords({ ...o, index: services.lexiconIndex })],
     ['rule:links', (o) => links(o)],
     ['rule:channel-content', (o) => channelContent(o)],

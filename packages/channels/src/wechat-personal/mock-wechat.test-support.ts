@@ -74,6 +74,15 @@ export function mockWechat(worlds: Record<string, MockAccountWorld>) {
   return {
     factory,
     sends,
+    /** Shows a QR code (status 2 waiting, 3 scanned). */
+    scan(id: string, qrcode: string, status = 2) {
+      current(id).mocker.scan(qrcode, status);
+    },
+    /** Logs in, as if the QR code was confirmed on the phone. */
+    confirm(id: string) {
+      const { mocker, self } = current(id);
+      mocker.login(mocker.ContactMock.load(self));
+    },
     /** Shows a QR code, then logs in as if it was scanned and confirmed on the phone. */
     scanAndLogin(id: string, qrcode = `https://login.weixin.qq.com/l/${id}`) {
       const { mocker, self } = current(id);

@@ -61,13 +61,20 @@ export function puppetSessions(deps: Deps) {
         r.logoutReason = null;
       })
         .then(() => syncFriends(account))
+        .catch((error) =>
+          deps.logger.warn('a login could not be recorded', { account, error: String(error) }),
+        )
         .finally(() => deps.hub.emit({ account, type: 'login', userId: contactId, at: deps.now() }));
     });
     puppet.on('logout', ({ data }) => {
       void update(account, (r) => {
         r.lastLogoutAt = iso();
         r.logoutReason = data ?? null;
-      }).finally(() => deps.hub.emit({ account, type: 'logout', reason: data ?? null, at: deps.now() }));
+      })
+        .catch((error) =>
+          deps.logger.warn('a logout could not be recorded', { account, error: String(error) }),
+        )
+        .finally(() => deps.hub.emit({ account, type: 'logout', reason: data ?? null, at: deps.now() }));
     });
     puppet.on('message', ({ messageId }) => {
       onMessage(account, puppet, messageId).catch((error) =>
@@ -140,8 +147,9 @@ export function puppetSessions(deps: Deps) {
       const puppet = live.get(account);
       if (!puppet) return;
       live.delete(account);
-      await puppet.stop().catch(() => undefined);
+      // Listeners go first: a puppet stopping emits `logout`, and a stop is not a logout.
       puppet.removeAllListeners();
+      await puppet.stop().catch(() => undefined);
     },
     syncFriends,
     /** Inbound messages received since the last call. */
