@@ -4,6 +4,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/db/database.js';
 import { detectEncoding } from '../src/import/encoding.js';
+import { failedRows } from '../src/import/row-parser.js';
 import { type ImportOptions, runImport } from '../src/import/run-import.js';
 import { drivers } from './support/databases.js';
 import { gqlOk } from './support/graphql-client.js';
@@ -142,16 +143,20 @@ describe.each(drivers)('contact import: CSV edge cases, encodings, merging, erro
     const odd = await runImport(
       t.app.deps.db,
       from(
-        'name,phone,last_active\nn\u0000ul,13600000010,\nyear0,13600000011,0000-01-01 10:00\nbig,13600000012,+010000-01-01\nok,13600000013,9999-12-31 10:00\n',
+        'name,phone,last_active\nn\u0000ul,13600000010,\nyear0,13600000011,0000-01-01 10:00\nbig,13600000012,+010000-01-01\nok,13600000013,9999-12-31 10:00\ntwo,1360000001x,yesterday\n',
       ),
       options(),
     );
+    // Every bad field of a row is reported, not only the first (row 6: phone and date).
     expect(odd.errors.map((e) => [e.row, e.field])).toEqual([
-      [2, '(row)'],
+      [2, 'name'],
       [3, 'lastActiveAt'],
       [4, 'lastActiveAt'],
+      [6, 'phone'],
+      [6, 'lastActiveAt'],
     ]);
-    expect(odd).toMatchObject({ rows: 4, created: 1 });
+    expect(odd).toMatchObject({ rows: 5, created: 1 });
+    expect(failedRows(odd.errors)).toBe(4);
   });
 
   it('reads dates and times without a zone as Beijing time, one-digit fields included', async () => {

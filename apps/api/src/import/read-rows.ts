@@ -4,7 +4,7 @@ import { parse } from 'csv-parse';
 import { identityHash } from '../services/erased-identities.js';
 import { type ColumnTarget, mapColumns } from './columns.js';
 import { decoder, type ImportEncoding } from './encoding.js';
-import { type ImportRow, parseRow, type RowError } from './row-parser.js';
+import { failedRows, type ImportRow, parseRow, type RowError } from './row-parser.js';
 import { copyLine } from './staging.js';
 
 /** What reading needs to know. */
@@ -132,8 +132,9 @@ export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHoo
     total++;
     while (skipped < skips.length && skips[skipped]! < records) skipped++;
     const parsed = parseRow(records + skipped, record, targets);
-    if ('reason' in parsed) errors.push(parsed);
-    else {
+    if (Array.isArray(parsed)) {
+      for (const error of parsed) errors.push(error);
+    } else {
       groups.add(parsed);
       if (hooks.tags.missing(parsed.tags)) await hooks.tags.create(parsed.tags);
       const hashes = key ? parsed.identities.map((i) => identityHash(key, i)) : [];
@@ -144,7 +145,7 @@ export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHoo
         if (sending) await sending;
       }
     }
-    if (total % PROGRESS_EVERY === 0) hooks.progress(total, errors.length);
+    if (total % PROGRESS_EVERY === 0) hooks.progress(total, failedRows(errors));
   }
   if (chunk !== '') await hooks.send(chunk);
   return { encoding, rows: total + skips.length, errors, groups: groups.members() };

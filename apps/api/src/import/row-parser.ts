@@ -45,11 +45,17 @@ function parseTime(value: string): string | undefined {
   return year >= 1 && year <= 9999 ? at.toISOString() : undefined;
 }
 
+/** Rows a list of errors is about: a row with several bad fields counts once. */
+export function failedRows(errors: readonly RowError[]): number {
+  return new Set(errors.map((e) => e.row)).size;
+}
+
 /**
- * Validates and normalises one CSV record. Dates without a zone are Beijing time; a row
- * needs at least one identity, so it can be merged and reached.
+ * Validates and normalises one CSV record: the row, or every problem it has (each bad field,
+ * not only the first). Dates without a zone are Beijing time; a row needs at least one
+ * identity, so it can be merged and reached.
  */
-export function parseRow(row: number, record: string[], targets: ColumnTarget[]): ImportRow | RowError {
+export function parseRow(row: number, record: string[], targets: ColumnTarget[]): ImportRow | RowError[] {
   const out: ImportRow = {
     row,
     name: null,
@@ -64,19 +70,29 @@ export function parseRow(row: number, record: string[], targets: ColumnTarget[])
     identities: [],
   };
   if (record.length !== targets.length) {
-    return { row, field: '(row)', reason: `has ${record.length} columns, the header has ${targets.length}` };
+    return [
+      { row, field: '(row)', reason: `has ${record.length} columns, the header has ${targets.length}` },
+    ];
   }
+  const errors: RowError[] = [];
+  let badIdentity = false;
   for (const [i, target] of targets.entries()) {
     const value = record[i]!.trim();
     if (value === '' || 'ignore' in target) continue;
     if (value.includes('\u0000')) {
-      return { row, field: '(row)', reason: 'a cell holds a NUL character (U+0000), which cannot be stored' };
+      errors.push({
+        row,
+        field: fieldOf(target),
+        reason: 'holds a NUL character (U+0000), which cannot be stored',
+      });
+      continue;
     }
     if ('identity' in target) {
       const normalised = normalizeIdentity(target.identity, value);
-      if (normalised === undefined)
-        return { row, field: target.identity, reason: identityProblem(target.identity) };
-      if (!out.identities.some((x) => x.kind === target.identity && x.value === normalised)) {
+      if (normalised === undefined) {
+        badIdentity = true;
+        errors.push({ row, field: target.identity, reason: identityProblem(target.identity) });
+      } else if (!out.identities.some((x) => x.kind === target.identity && x.value === normalised)) {
         out.identities.push({ kind: target.identity, value: normalised });
       }
     } else if ('attribute' in target) {
@@ -90,24 +106,32 @@ export function parseRow(row: number, record: string[], targets: ColumnTarget[])
             .filter((t) => t !== ''),
         ),
       ];
-      const long = out.tags.find((t) => t.length > 64);
-      if (long) return { row, field: 'tags', reason: 'a tag name is longer than 64 characters' };
+      if (out.tags.some((t) => t.length > 64)) {
+        errors.push({ row, field: 'tags', reason: 'a tag name is longer than 64 characters' });
+      }
     } else if (target.field === 'lastActiveAt') {
       const at = parseTime(value);
-      if (!at) return { row, field: 'lastActiveAt', reason: 'not a date or time' };
-      out.lastActiveAt = at;
+      if (at) out.lastActiveAt = at;
+      else errors.push({ row, field: 'lastActiveAt', reason: 'not a date or time' });
     } else if (target.field === 'device') {
       out.device = clip(value.toLowerCase(), 32);
     } else {
       out[target.field] = clip(value, target.field === 'name' ? 200 : 100);
     }
   }
-  if (out.identities.length === 0) {
-    return {
+  // A bad identity already says why the row has none that works.
+  if (out.identities.length === 0 && !badIdentity) {
+    errors.push({
       row,
       field: '(identities)',
       reason: 'no phone, e-mail or WeChat id: the contact could not be merged or reached',
-    };
+    });
   }
-  return out;
+  return errors.length > 0 ? errors : out;
+}
+
+function fieldOf(target: Exclude<ColumnTarget, { ignore: true }>): string {
+  if ('identity' in target) return target.identity;
+  if ('attribute' in target) return `attribute:${target.attribute}`;
+  return target.field;
 }

@@ -10,7 +10,7 @@ import type { ImportEncoding } from './encoding.js';
 import { mergeStaged } from './merge.js';
 import { type ImportPhases, stopwatch } from './phases.js';
 import { readRows } from './read-rows.js';
-import type { RowError } from './row-parser.js';
+import { failedRows, type RowError } from './row-parser.js';
 import { createStaging, stageGroups, stageIdentities, stager } from './staging.js';
 
 export interface ImportOptions {
@@ -95,7 +95,7 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
   let encoding: 'utf8' | 'gb18030' = 'utf8';
   let total = 0;
   const progress = (phase: ImportProgress['phase']) =>
-    options.onProgress?.({ phase, rows: total, failed: errors.length });
+    options.onProgress?.({ phase, rows: total, failed: failedRows(errors) });
   const watch = stopwatch();
   const outcome = await db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
@@ -141,7 +141,7 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
     // Unreadable rows are found before the rows around them: the report reads top to bottom.
     errors.sort((a, b) => a.row - b.row);
     if (options.allOrNothing && errors.length > 0) {
-      throw new QunfaError('INVALID_INPUT', `${errors.length} bad rows: nothing was imported`, {
+      throw new QunfaError('INVALID_INPUT', `${failedRows(errors)} bad rows: nothing was imported`, {
         details: { field: 'file', errors: errors.slice(0, 100) },
       });
     }
@@ -171,7 +171,7 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
       action: 'contacts.imported',
       subjectType: 'workspace',
       subjectId: options.workspaceId,
-      details: { rows: total, created: merged.created, merged: merged.merged, failed: errors.length },
+      details: { rows: total, created: merged.created, merged: merged.merged, failed: failedRows(errors) },
     });
     watch.lap('analyze, audit');
     return { created: merged.created, merged: merged.merged };

@@ -6,7 +6,7 @@ import { authorize, type Principal } from '../auth/roles.js';
 import { contactImports } from '../db/schema/index.js';
 import { type ColumnTarget, parseTarget } from '../import/columns.js';
 import { importEncodings } from '../import/encoding.js';
-import type { RowError } from '../import/row-parser.js';
+import { failedRows, type RowError } from '../import/row-parser.js';
 import { type ImportProgress, runImport } from '../import/run-import.js';
 import type { ServiceDeps } from './deps.js';
 import { parseId, validate } from './validate.js';
@@ -102,7 +102,7 @@ export async function startContactImport(
         rows: outcome.rows,
         created: outcome.created,
         merged: outcome.merged,
-        failed: outcome.errors.length,
+        failed: failedRows(outcome.errors),
         errors: outcome.errors.slice(0, MAX_REPORTED_ERRORS),
       }),
     (error: unknown) => {
@@ -116,7 +116,7 @@ export async function startContactImport(
       ];
       if (!rejected) deps.logger.error('contact import failed', { importId: id, error: String(error) });
       stream.destroy();
-      return finish({ state: rejected ? 'rejected' : 'failed', failed: errors.length, errors });
+      return finish({ state: rejected ? 'rejected' : 'failed', failed: failedRows(errors), errors });
     },
   );
   return { record: { ...record!, progress: live.get(id) ?? null }, done };
