@@ -1,0 +1,157 @@
+/**
+ * SMS sends per second through the engine against the fake Aliyun and Tencent Cloud servers, on
+ * PostgreSQL + Redis with one worker (the API process's inline worker, WORKER_CONCURRENCY batches
+ * at once), beside the providers' documented rate limits. Not a test: `pnpm bench` prints figures.
+ * `CONTACTS=…` (default 20,000), `DATABASE_ADMIN_URL` (default postgres://postgres@127.0.0.1:5432/postgres),
+ * `REDIS_URL` (default redis://127.0.0.1:6379). The fakes run in this process too: they share its CPU.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { buildApp } from '@qunfa/api/src/app.js';
+import { workspaces } from '@qunfa/api/src/db/schema/index.js';
+import { createCampaign } from '@qunfa/api/src/services/campaign-edits.js';
+import { smsAliyun, smsTencent } from '@qunfa/channels';
+import { startFakeAliyun } from '@qunfa/channels/sms-aliyun/fake-server';
+import { startFakeTencent } from '@qunfa/channels/sms-tencent/fake-server';
+import { silentLogger } from '@qunfa/core';
+import { builtinMetrics } from '@qunfa/plugins';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+
+const CONTACTS = Number(process.env.CONTACTS ?? 20_000);
+const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 4);
+const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const dbName = `qunfa_sms_bench_${randomBytes(4).toString('hex')}`;
+
+const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+await admin.unsafe(`CREATE DATABASE ${dbName}`);
+const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
+
+const aliyun = await startFakeAliyun({
+  signNames: ['群发科技'],
+  templates: { SMS_1: ['code'] },
+  perNumberDailyLimit: 100,
+});
+const tencent = await startFakeTencent({
+  signNames: ['群发科技'],
+  templates: { '1001': 1 },
+  perNumberDailyLimit: 100,
+});
+const plugins = [
+  smsAliyun({
+    accessKeyId: 'LTAIfakeAccessKeyId',
+    accessKeySecret: 'fakeAccessKeySecret',
+    signName: '群发科技',
+    endpoint: aliyun.endpoint,
+    protocol: 'http',
+  }),
+  smsTencent({
+    secretId: 'AKIDfakeSecretId',
+    secretKey: 'fakeSecretKey',
+    smsSdkAppId: '1400000001',
+    signName: '群发科技',
+    endpoint: tencent.endpoint,
+    protocol: 'http://',
+    templates: { SMS_1: '1001' },
+  }),
+  ...builtinMetrics(),
+];
+const app = await buildApp(
+  {
+    databaseUrl,
+    redisUrl,
+    redisPrefix: `qunfa-sms-bench-${randomBytes(3).toString('hex')}`,
+    dataDir: 'memory://',
+    port: 0,
+    host: '127.0.0.1',
+    worker: 'inline',
+    workerConcurrency: CONCURRENCY,
+    seedDemo: false,
+    logLevel: 'silent',
+    tickIntervalMs: 250,
+    quietHours: 'off',
+  } as Parameters<typeof buildApp>[0],
+  { plugins, logger: silentLogger, http: false },
+);
+await app.start();
+
+const [ws] = await app.deps.db.insert(workspaces).values({ name: 'sms bench' }).returning();
+const workspaceId = ws!.id;
+await app.deps.db.execute(sql`
+  INSERT INTO contacts (workspace_id, name) SELECT ${workspaceId}::bigint, 'c' || g FROM generate_series(1, ${CONTACTS}::int) g`);
+await app.deps.db.execute(sql`
+  INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+  SELECT workspace_id, id, 'phone', '+86' || (13900000000 + id)::text FROM contacts WHERE workspace_id = ${workspaceId}::bigint`);
+
+async function run(
+  label: string,
+  channelPlan: { channel: string; failover?: string[]; trackLinks?: boolean }[],
+  text: string,
+) {
+  const principal = { workspaceId, role: 'admin' as const, keyId: 0, keyName: 'bench' };
+  const campaign = await createCampaign(app.deps, principal, {
+    name: `${label} ${new Date().toISOString()}`,
+    audience: { all: true },
+    variants: [{ key: 'A', content: { type: 'template', subject: 'SMS_1', text } }],
+    channelPlan,
+  });
+  const id = String(campaign.id);
+  const t0 = performance.now();
+  await app.deps.engine.start({
+    workspaceId: String(workspaceId),
+    campaignId: id,
+    actor: { kind: 'user', id: 'bench' },
+  });
+  const plan = (performance.now() - t0) / 1000;
+  for (;;) {
+    if ((await app.deps.store.getCampaign(id))?.state === 'completed') break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const c = await app.deps.store.counters(id);
+  console.log(
+    `${label}: ${CONTACTS} recipients in ${seconds.toFixed(1)} s (plan ${plan.toFixed(1)} s) → ${(CONTACTS / seconds).toFixed(0)} sends/s; sent ${c.sent + c.delivered}, failed ${c.failed}, uncertain ${c.uncertain}`,
+  );
+}
+
+const calls = () => ({
+  aliyun: aliyun.requests.filter((r) => r.action.startsWith('Send')).length,
+  tencent: tencent.requests.filter((r) => r.action === 'SendSms').length,
+});
+console.log(
+  `SMS through the engine: PostgreSQL + Redis, one worker (concurrency ${CONCURRENCY}), load ${loadavg()[0]!.toFixed(1)}`,
+);
+let before = calls();
+await run(
+  'Aliyun, one parameter set (SendSms ≤1000/call)',
+  [{ channel: 'channel:sms-aliyun', trackLinks: false }],
+  'code: 8888',
+);
+console.log(`  Aliyun calls: ${calls().aliyun - before.aliyun}`);
+before = calls();
+await run(
+  'Aliyun, personalised ({{name}}: SendBatchSms ≤100/call)',
+  [{ channel: 'channel:sms-aliyun', trackLinks: false }],
+  'code: {{name}}',
+);
+console.log(`  Aliyun calls: ${calls().aliyun - before.aliyun}`);
+before = calls();
+await run(
+  'Tencent (SendSms ≤200/call)',
+  [{ channel: 'channel:sms-tencent', trackLinks: false }],
+  'code: 8888',
+);
+console.log(`  Tencent calls: ${calls().tencent - before.tencent}`);
+console.log(
+  'Documented limits: Aliyun SendSms / SendBatchSms 5,000 calls/s per user (≤1,000 / ≤100 numbers a call);',
+);
+console.log(
+  '  Tencent SendSms 3,000 calls/s (≤200 numbers a call). Per-number business limits apply on top.',
+);
+
+await app.stop();
+await aliyun.close();
+await tencent.close();
+await admin.unsafe(`DROP DATABASE ${dbName} WITH (FORCE)`);
+await admin.end();
