@@ -180,7 +180,9 @@ describe('lexicon options', () => {
 });
 
 describe('scale', () => {
-  it('rebuilds a 20,000-term index quickly', () => {
+  // How fast it rebuilds is measured by bench/compliance/rebuild.ts, not asserted here: the
+  // machine running the tests is shared, and a wall-clock bound only flakes.
+  it('rebuilds a 20,000-term index that finds every term', () => {
     const terms: string[] = [];
     for (let i = 0; i < 20_000; i++) {
       terms.push(
@@ -193,10 +195,10 @@ describe('scale', () => {
     }
     const lexicon = lexiconFromTerms('big', 'warn', terms);
     createSensitiveWordIndex([lexicon]);
-    const started = performance.now();
     const idx = createSensitiveWordIndex([lexicon]);
-    // The target is 500 ms (see bench/compliance); the bound here leaves room for slow CI machines.
-    expect(performance.now() - started).toBeLessThan(2000);
-    expect(idx.scan(`xx${terms[12345]}yy`)[0]?.term).toBe(terms[12345]);
+    for (const i of [0, 1, 12345, 19_999]) {
+      expect(idx.scan(`xx${terms[i]}yy`).map((h) => h.term)).toContain(terms[i]);
+    }
+    expect(idx.scan('xxyy')).toEqual([]);
   });
 });
