@@ -188,6 +188,39 @@ describe('channel:wechat-personal through the engine and wechaty-puppet-mock', (
     expect(waiting).toHaveLength(2);
   });
 
+  it('rejects text past the policy and content it cannot send; an image counts against the image budget', async () => {
+    const { mock, channel, t } = setup({ wx1: { friends: FRIENDS } });
+    await loginAll(channel, mock, ['wx1']);
+    await channel.admin.setPolicy('1', 'wx1', { maxTextLength: 4 });
+    const ctx = { signal: new AbortController().signal, now: () => t.clock.now() } as never;
+    const outcomes = await channel.send(
+      {
+        batchId: 'b1',
+        campaignId: 'c1',
+        account: 'wx1',
+        idempotencyKey: 'b1',
+        messages: [
+          { id: '1', address: 'wxid_friend1', content: { type: 'text', text: '五个字太长' } },
+          { id: '2', address: 'wxid_friend2', content: { type: 'link', text: 'https://example.com' } },
+          { id: '3', address: 'wxid_friend3', content: { type: 'image', text: 'https://example.com/a.png' } },
+          { id: '4', address: 'wxid_friend1', content: { type: 'text', text: '四个字啊' } },
+        ],
+      },
+      ctx,
+    );
+    expect(outcomes.map((o) => (o.status === 'failed' ? o.failure : o.status))).toEqual([
+      'content_rejected',
+      'content_rejected',
+      'sent',
+      'sent',
+    ]);
+    expect((await channel.admin.get('1', 'wx1')).usage).toMatchObject({
+      images: 1,
+      friendMessages: 2,
+      sent: 2,
+    });
+  });
+
   it("turns friends' and group members' messages into inbound messages, not the account's own", async () => {
     const { mock, channel } = setup({
       wx1: { friends: FRIENDS, groups: [{ id: GROUP, topic: '群', members: FRIENDS }] },
