@@ -1,4 +1,5 @@
 import type {
+  ChannelContext,
   ChannelPlugin,
   ContactIdentity,
   OutboundBatch,
@@ -9,6 +10,7 @@ import type {
 import { handleOaCallback } from './callback.js';
 import { createOaClient } from './client.js';
 import { convertContent, oaContentTypes, type TemplateBody } from './content.js';
+import { type OaFollower, type OaTag, readFollowers, readTags } from './followers.js';
 import { MASS_MAX, type MassGroup, sendMassGroup } from './mass-send.js';
 import { parseWechatOaOptions, type WechatOaConfig, type WechatOaOptions } from './options.js';
 import { queryMassGroup } from './query-status.js';
@@ -63,6 +65,10 @@ async function pooled<T, R>(items: readonly T[], limit: number, work: (item: T) 
 export interface WechatOaChannel extends ChannelPlugin {
   /** The validated options, secrets included: never log it. */
   readonly config: WechatOaConfig;
+  /** The account's tags (tags/get). */
+  tags(ctx: ChannelContext): Promise<OaTag[]>;
+  /** Every follower with unionid and tag ids, in pages of at most 100 (user/get, user/info/batchget). */
+  followers(ctx: ChannelContext): AsyncGenerator<OaFollower[]>;
 }
 
 /**
@@ -88,6 +94,8 @@ export function wechatOa(options: WechatOaOptions): WechatOaChannel {
     },
     identityKinds: ['oa_openid'],
     accounts: [],
+    tags: (ctx) => readTags(client, ctx),
+    followers: (ctx) => readFollowers(client, ctx),
     address(identities: ContactIdentity[]) {
       return identities.find((i) => i.kind === 'oa_openid' && i.value !== '')?.value;
     },
