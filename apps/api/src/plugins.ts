@@ -15,6 +15,7 @@ import {
 } from '@qunfa/plugins';
 import { assemblePlugins } from './plugin-config/assemble-plugins.js';
 import { smsChannelsFromEnv } from './sms-channels.js';
+import { wecomChannelFromEnv } from './wecom-channel.js';
 
 /** What the app gives plugins that need data: they read it through these, never a driver. */
 export interface PluginServices {
@@ -52,7 +53,8 @@ export function complianceRules(services: PluginServices): QunfaPlugin[] {
 
 /**
  * The embedded default: the sandbox channel with its demo failure mix, the SMS channels the
- * environment configures (`ALIYUN_SMS_*`, `TENCENT_SMS_*`, see sms-channels.ts), the metrics, the
+ * environment configures (`ALIYUN_SMS_*`, `TENCENT_SMS_*`, see sms-channels.ts; `WECOM_*`, see
+ * wecom-channel.ts), the metrics, the
  * compliance rules and the reply classifier.
  */
 export function defaultPlugins(
@@ -62,6 +64,7 @@ export function defaultPlugins(
   return [
     sandbox({ preset: 'demo' }),
     ...smsChannelsFromEnv(env),
+    ...wecomChannelFromEnv(env),
     ...builtinMetrics(),
     ...complianceRules(services),
     ruleClassifier(),

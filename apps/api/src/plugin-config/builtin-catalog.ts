@@ -1,4 +1,4 @@
-import { sandbox, smsAliyun, smsTencent, wechatOa } from '@qunfa/channels';
+import { sandbox, smsAliyun, smsTencent, wechatOa, wecom } from '@qunfa/channels';
 import type { QunfaPlugin } from '@qunfa/core';
 import {
   abTestSample,
@@ -30,6 +30,7 @@ export function builtinCatalog(services: PluginServices): ReadonlyMap<string, Ma
     ['channel:sms-aliyun', (o) => smsAliyun(o as never)],
     ['channel:sms-tencent', (o) => smsTencent(o as never)],
     ['channel:wechat-personal', (o) => puppetProfiles(o, services)],
+    ['channel:wecom', (o) => wecom(o as never)],
     ['rule:sensitive-words', (o) => sensitiveWords({ ...o, index: services.lexiconIndex })],
     ['rule:links', (o) => links(o)],
     ['rule:channel-content', (o) => channelContent(o)],
