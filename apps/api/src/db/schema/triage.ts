@@ -62,7 +62,7 @@ export const triageReplies = pgTable(
     idempotencyKey: text('idempotency_key').notNull(),
     channel: text('channel').notNull(),
     text: text('text').notNull(),
-    /** sending, sent, failed. */
+    /** sending, sent, failed, uncertain (never re-sent under its key). */
     status: text('status').notNull(),
     providerMessageId: text('provider_message_id'),
     failureClass: text('failure_class'),

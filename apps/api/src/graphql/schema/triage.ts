@@ -113,7 +113,9 @@ const TriageReply = builder.objectRef<TriageReplyRow>('TriageReply').implement({
     id: t.exposeID('id'),
     channel: t.exposeString('channel'),
     text: t.exposeString('text'),
-    status: t.exposeString('status', { description: 'sending, sent or failed' }),
+    status: t.exposeString('status', {
+      description: 'sending, sent, failed or uncertain (the provider may have it: not sent again)',
+    }),
     providerMessageId: t.exposeString('providerMessageId', { nullable: true }),
     failureClass: t.field({
       type: FailureClassEnum,

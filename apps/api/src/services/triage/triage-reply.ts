@@ -35,8 +35,8 @@ export interface TriageReplyResult {
 /**
  * Answers a triage item over the channel its message came from (a message reported over the
  * API without one: the channel of the delivery it was attributed to). The reply is written
- * `sending` before the channel is called; the same idempotency key answers with the sent reply
- * instead of sending again, and a crashed or failed one is retried with the same key. On
+ * `sending` before the channel is called; the same idempotency key answers with the sent (or
+ * uncertain) reply instead of sending again, and a crashed or failed one is retried with the same key. On
  * success the item becomes `replied`.
  */
 export async function replyToTriageItem(
@@ -113,9 +113,10 @@ export async function replyToTriageItem(
     throw error;
   }
   if (outcome.status !== 'sent') {
+    // Uncertain (the provider may have it): kept so, and never sent again under this key.
     const failed = await settle(deps, reply!.id, {
-      status: 'failed',
-      failureClass: outcome.failure,
+      status: outcome.status,
+      failureClass: outcome.failure ?? null,
       failureMessage: outcome.error.slice(0, 500),
     });
     return { item, reply: failed };
