@@ -27,6 +27,9 @@ import { createUnsubscribeHandler, UNSUBSCRIBE_PATH } from './http/unsubscribe.j
 import { linkSecret } from './links/link-secret.js';
 import { createLinkTokens } from './links/link-token.js';
 import { createLogger } from './logger.js';
+import { deliveryLog } from './ops/delivery-log.js';
+import { createAppMetrics } from './ops/metrics.js';
+import { createMetricsHandler, METRICS_PATH } from './ops/metrics-endpoint.js';
 import { assemblePlugins } from './plugin-config/assemble-plugins.js';
 import { logActivePlugins } from './plugin-config/log-plugins.js';
 import { defaultPlugins, type PluginServices } from './plugins.js';
@@ -92,6 +95,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   // Until the server listens (or for a worker-only process), links point at the configured port.
   let publicUrl = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
   const inboundAttributionMs = config.inboundAttributionMs ?? DEFAULT_ATTRIBUTION_MS;
+  const metrics = createAppMetrics(database.db);
+  const log = deliveryLog(logger);
   const engine: Engine = createEngine({
     store,
     queue,
@@ -105,6 +110,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ...(config.maxBatchStarts === undefined ? {} : { maxBatchStarts: config.maxBatchStarts }),
     contentChecker: createContentChecker(database.db),
     pluginState,
+    observer: {
+      batchSettled(event) {
+        metrics.batchSettled(event);
+        log.batchSettled(event);
+      },
+    },
     inbound: createInboundSink(
       { db: database.db, bus, clock: systemClock, logger, registry },
       inboundAttributionMs,
@@ -162,7 +173,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       const serveConsole = createStaticHandler(consoleDist);
       const graphiqlAssets = createGraphiqlAssetsHandler();
       const bodyLimits = { ...defaultBodyLimits, ...config.bodyLimits };
-      const callbacks = createCallbackHandler({ engine, logger });
+      const callbacks = createCallbackHandler({ engine, logger, onError: metrics.callbackError });
+      const metricsEndpoint = createMetricsHandler({
+        registry: metrics.registry,
+        token: config.metricsToken,
+        logger,
+      });
       const links = createLinkHandler({ db: database.db, engine, clock: systemClock, logger, tokens });
       const unsubscribe = createUnsubscribeHandler({
         db: database.db,
@@ -181,6 +197,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
           return;
         }
         if (path.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlAssets(req, res);
+        if (path === METRICS_PATH || path.startsWith(`${METRICS_PATH}?`))
+          return void metricsEndpoint(req, res).catch(failed(res));
         if (path.startsWith(CALLBACK_PATH)) return void callbacks(req, res).catch(failed(res));
         if (path.startsWith(LINK_PATH)) return void links(req, res).catch(failed(res));
         if (path.startsWith(UNSUBSCRIBE_PATH)) return void unsubscribe(req, res).catch(failed(res));
@@ -190,7 +208,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       // server is closing at the same instant ("other side closed").
       server.keepAliveTimeout = 65_000;
       server.headersTimeout = 66_000;
-      ws = attachWebSocket(server, yoga, logger);
+      ws = attachWebSocket(server, yoga, logger, metrics.subscriptions);
       await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
       const { port } = server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

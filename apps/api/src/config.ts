@@ -63,6 +63,8 @@ const envSchema = z.object({
   QUNFA_OWNER_KEY: z.string().min(32).optional(),
   /** Requests a minute an API key may make unless it sets its own; shared across API processes with REDIS_URL. Default 600. */
   KEY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Bearer token of `GET /metrics` (Prometheus), at least 16 characters; unset: no /metrics. */
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** How long a stop (Ctrl-C, SIGTERM) may take to drain the batches in flight, in ms. Default 15000. */
   STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -114,6 +116,8 @@ export interface AppConfig {
   bodyLimits?: Partial<BodyLimits>;
   /** How far back a delivery counts for attributing a reply to its campaign, in ms. Default 72 h. */
   inboundAttributionMs?: number;
+  /** Bearer token of `/metrics`; unset: the endpoint is off (404). */
+  metricsToken?: string | undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -141,6 +145,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     inboundAttributionMs: e.INBOUND_ATTRIBUTION_HOURS * 3_600_000,
     ownerKey: e.QUNFA_OWNER_KEY,
     keyRateLimitPerMinute: e.KEY_RATE_LIMIT_PER_MINUTE,
+    metricsToken: e.METRICS_TOKEN,
     bodyLimits: { maxBodyBytes: e.MAX_BODY_BYTES, maxUploadBytes: e.MAX_UPLOAD_BYTES },
     quietHours:
       e.QUIET_HOURS === 'off' ? 'off' : { start: e.QUIET_HOURS.slice(0, 5), end: e.QUIET_HOURS.slice(6) },

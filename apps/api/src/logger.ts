@@ -1,16 +1,50 @@
 import type { Logger } from '@qunfa/core';
+import pino, { type DestinationStream } from 'pino';
 
-const levels = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
-export type LogLevel = keyof typeof levels;
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-/** JSON lines on stderr; fields must never carry secrets or message bodies. */
-export function createLogger(level: LogLevel = 'info', base: Record<string, unknown> = {}): Logger {
-  const threshold = levels[level];
-  const write = (lvl: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
-    if (levels[lvl] < threshold) return;
-    process.stderr.write(
-      `${JSON.stringify({ time: new Date().toISOString(), level: lvl, message, ...base, ...fields })}\n`,
-    );
-  };
+/**
+ * Keys whose values never reach a log line, whatever a caller passes: message bodies,
+ * addresses, phone numbers, secrets. A backstop; callers log ids and classes, not content.
+ */
+export const REDACTED_KEYS = [
+  'text',
+  'body',
+  'content',
+  'address',
+  'phone',
+  'email',
+  'secret',
+  'token',
+  'password',
+  'authorization',
+] as const;
+
+/**
+ * Structured JSON lines through pino (on stderr unless `destination` is given): `level` as a
+ * word, ISO `time`, the message under `msg`, and the fields; the `REDACTED_KEYS`, at the top
+ * level or one level down, are censored.
+ */
+export function createLogger(
+  level: LogLevel = 'info',
+  base: Record<string, unknown> = {},
+  destination: DestinationStream = pino.destination({ dest: 2, sync: true }),
+): Logger {
+  const redact = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`]);
+  const log = pino(
+    {
+      level,
+      base,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: redact, censor: '[redacted]' },
+    },
+    destination,
+  );
+  const write =
+    (lvl: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+      if (fields) log[lvl](fields, message);
+      else log[lvl](message);
+    };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

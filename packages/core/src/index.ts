@@ -54,6 +54,7 @@ export type * from './plugins/plugin.js';
 export type * from './plugins/reply.js';
 export type * from './plugins/rule.js';
 export type * from './ports/clock.js';
+export type * from './ports/engine-observer.js';
 export type * from './ports/event-bus.js';
 export type * from './ports/inbound-sink.js';
 export type * from './ports/logger.js';

@@ -4,7 +4,13 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { Logger } from '@qunfa/core';
-import type { ExecutionArgs, execute, GraphQLError, subscribe } from 'graphql';
+import {
+  type ExecutionArgs,
+  type execute,
+  type GraphQLError,
+  getOperationAST,
+  type subscribe,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -84,8 +90,17 @@ export function attachWebSocket(
   server: Server,
   yoga: YogaServerInstance<InitialContext, GraphQLContext>,
   logger: Logger,
+  /** Told when a subscription opens (+1) or ends (−1), for metrics. */
+  onSubscriptions: (delta: number) => void = () => {},
 ): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: GRAPHQL_PATH });
+  // Open subscriptions per connection, so a dropped connection ends all of its own.
+  const open = new WeakMap<object, Set<string>>();
+  const end = (ctx: object, id?: string) => {
+    const ids = open.get(ctx);
+    if (!ids) return;
+    for (const each of id === undefined ? [...ids] : [id]) if (ids.delete(each)) onSubscriptions(-1);
+  };
   type Root = { execute: typeof execute; subscribe: typeof subscribe };
   const disposable = useServer(
     {
@@ -107,6 +122,14 @@ export function attachWebSocket(
           if (error instanceof Error && error.name === 'GraphQLError') return [error as GraphQLError];
           throw error;
         }
+        if (getOperationAST(document, payload.operationName ?? undefined)?.operation === 'subscription') {
+          const ids = open.get(ctx) ?? new Set<string>();
+          open.set(ctx, ids);
+          if (!ids.has(_id)) {
+            ids.add(_id);
+            onSubscriptions(1);
+          }
+        }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
           operationName: payload.operationName ?? null,
@@ -117,6 +140,8 @@ export function attachWebSocket(
         };
         return args;
       },
+      onComplete: (ctx, id) => end(ctx, id),
+      onClose: (ctx) => end(ctx),
       onError: (_ctx, _id, _payload, errors) => {
         logger.warn('graphql-ws operation failed', { errors: errors.map((e) => e.message) });
       },

@@ -38,7 +38,12 @@ function route(pathname: string): { channel: string; path: string } | undefined 
  * its inbound messages; the channel says what to answer. An unknown channel is 404, a rejected
  * signature or a replay 401/403; in both cases nothing is written.
  */
-export function createCallbackHandler(deps: { engine: Engine; logger: Logger }) {
+export function createCallbackHandler(deps: {
+  engine: Engine;
+  logger: Logger;
+  /** Told of each refused (400/401/403) or failed (500) callback, for metrics. */
+  onError?: (channel: string, status: number) => void;
+}) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://callback');
     const target = route(url.pathname);
@@ -69,6 +74,7 @@ export function createCallbackHandler(deps: { engine: Engine; logger: Logger }) 
       answer(res, handled.response);
     } catch (error) {
       const status = isQunfaError(error) ? statusOf[error.code] : undefined;
+      deps.onError?.(target.channel, status ?? 500);
       if (status) return answer(res, { status, body: status === 400 ? 'bad request' : 'rejected' });
       deps.logger.error('a provider callback failed', {
         plugin: target.channel,

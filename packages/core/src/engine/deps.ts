@@ -2,6 +2,7 @@ import type { Actor, Campaign } from '../domain/campaign.js';
 import type { CallbackRequest, SendOutcome } from '../plugins/channel.js';
 import type { ReplyMessage } from '../plugins/reply.js';
 import type { Clock } from '../ports/clock.js';
+import type { EngineObserver } from '../ports/engine-observer.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { InboundSink } from '../ports/inbound-sink.js';
 import type { Logger } from '../ports/logger.js';
@@ -48,11 +49,14 @@ export interface EngineDeps {
   pluginState?: PluginState;
   /** Where messages from `pollInbound` go. Without it, channels are not polled for inbound messages. */
   inbound?: InboundSink;
+  /** Told of settled batches and campaigns starting and completing (logs, metrics). */
+  observer?: EngineObserver;
 }
 
 /** The engine's dependencies with defaults applied, shared by its parts. */
 export interface EngineContext
-  extends Required<Omit<EngineDeps, 'progressIntervalMs' | 'linkTracker' | 'inbound'>> {
+  extends Required<Omit<EngineDeps, 'progressIntervalMs' | 'linkTracker' | 'inbound' | 'observer'>> {
+  observer: EngineObserver;
   linkTracker: LinkTracker | undefined;
   inbound: InboundSink | undefined;
   earlyReceipts: EarlyReceipts;

@@ -58,6 +58,7 @@ export function createEngine(deps: EngineDeps): Engine {
     receiptGraceMs: deps.receiptGraceMs ?? 120_000,
     pluginState: deps.pluginState ?? new MemoryPluginState(deps.clock),
     inbound: deps.inbound,
+    observer: deps.observer ?? {},
     earlyReceipts: { entries: [] },
     quarantine: createQuarantine(),
     waitLog: createWaitLog(logger),
@@ -153,6 +154,19 @@ export function createEngine(deps: EngineDeps): Engine {
       return { campaign: scheduled };
     }
     const started = await ctx.store.startCampaign(transition, plan);
+    ctx.logger.info('campaign started', {
+      workspaceId: input.workspaceId,
+      campaignId: input.campaignId,
+      recipients: started.summary.total,
+      queued: started.summary.queued,
+      suppressed: started.summary.suppressed,
+      batches: started.summary.batches,
+    });
+    ctx.observer.campaignStarted?.({
+      workspaceId: input.workspaceId,
+      campaignId: input.campaignId,
+      recipients: started.summary.total,
+    });
     await enqueueDue();
     await ctx.progress.flush(input);
     const completed = await completeWhenDone(ctx, started.campaign);

@@ -78,6 +78,10 @@ export async function completeWhenDone(
     : undefined;
   if (escalation && (escalation.waiting > 0 || escalation.followUps.length > 0)) return undefined;
   const done = await ctx.store.completeIfDone(campaign.id, ctx.clock.now());
-  if (done) await ctx.progress.flush(ref);
+  if (done) {
+    ctx.logger.info('campaign completed', { ...ref, state: done.state });
+    ctx.observer.campaignCompleted?.(ref);
+    await ctx.progress.flush(ref);
+  }
   return done;
 }

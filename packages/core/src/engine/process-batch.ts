@@ -271,6 +271,18 @@ async function settle(
       })),
     );
   }
+  const settledAt = ctx.clock.now();
+  ctx.observer.batchSettled?.({
+    workspaceId: batch.workspaceId,
+    campaignId: batch.campaignId,
+    batchId: batch.id,
+    channel: batch.channel,
+    account: results.find((r) => r.attempt)?.attempt?.account ?? batch.account,
+    attempt: batch.starts,
+    claimedAt: scope.now,
+    durationMs: Math.max(0, settledAt.getTime() - scope.now.getTime()),
+    results,
+  });
   const ref = { workspaceId: batch.workspaceId, campaignId: batch.campaignId };
   ctx.progress.nudge(ref);
   await completeWhenDone(ctx, scope.campaign);

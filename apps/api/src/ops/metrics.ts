@@ -1,0 +1,108 @@
+import type { BatchSettledEvent } from '@qunfa/core';
+import { sql } from 'drizzle-orm';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type Db, rows } from '../db/database.js';
+
+/** The Prometheus metrics of one process, in a registry of its own (never prom-client's global one). */
+export interface AppMetrics {
+  registry: Registry;
+  /** Counts a settled batch's outcomes and observes its latency. */
+  batchSettled(event: BatchSettledEvent): void;
+  /** A provider callback that was refused (401/403/400) or failed (500). */
+  callbackError(channel: string, status: number): void;
+  /** GraphQL subscriptions opened (+1) or ended (−1). */
+  subscriptions(delta: number): void;
+}
+
+/**
+ * Deliveries by channel, outcome and failure class (the send rate is the rate of `sent`),
+ * batch latency, callback errors, open subscriptions, and — read at scrape time from the
+ * database — batches waiting by state and triage items open and overdue. Node's own
+ * (event-loop lag, heap, GC) come from `collectDefaultMetrics`.
+ */
+export function createAppMetrics(db: Db, now: () => Date = () => new Date()): AppMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'qunfa_' });
+  const deliveries = new Counter({
+    name: 'qunfa_deliveries_total',
+    help: 'Deliveries settled by a worker, by channel, resulting state and failure class',
+    labelNames: ['channel', 'state', 'failure_class'] as const,
+    registers: [registry],
+  });
+  const providerCalls = new Counter({
+    name: 'qunfa_provider_sends_total',
+    help: 'Messages handed to a provider (attempts), by channel and outcome',
+    labelNames: ['channel', 'status'] as const,
+    registers: [registry],
+  });
+  const batchSeconds = new Histogram({
+    name: 'qunfa_batch_duration_seconds',
+    help: 'Claim to settle of one batch, by channel',
+    labelNames: ['channel'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const callbackErrors = new Counter({
+    name: 'qunfa_callback_errors_total',
+    help: 'Provider callbacks refused or failed, by channel and HTTP status',
+    labelNames: ['channel', 'status'] as const,
+    registers: [registry],
+  });
+  const subscriptions = new Gauge({
+    name: 'qunfa_graphql_subscriptions',
+    help: 'GraphQL subscriptions open on this process',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'qunfa_queue_batches',
+    help: 'Batches not yet settled, by state: due (queued, due now), waiting (queued, due later), leased',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const found = await rows<{ state: string; n: number | string }>(
+        db,
+        sql`SELECT CASE WHEN state = 'queued' AND due_at <= ${now().toISOString()}::timestamptz THEN 'due'
+                        WHEN state = 'queued' THEN 'waiting' ELSE 'leased' END AS state,
+                   count(*)::int AS n
+            FROM batches WHERE state IN ('queued', 'leased') GROUP BY 1`,
+      );
+      this.reset();
+      for (const state of ['due', 'waiting', 'leased']) {
+        this.set({ state }, Number(found.find((f) => f.state === state)?.n ?? 0));
+      }
+    },
+  });
+  new Gauge({
+    name: 'qunfa_triage_items',
+    help: 'Triage items not answered yet (new or assigned), all and overdue',
+    labelNames: ['which'] as const,
+    registers: [registry],
+    async collect() {
+      const [found] = await rows<{ open: number | string; overdue: number | string }>(
+        db,
+        sql`SELECT count(*)::int AS open,
+                   (count(*) FILTER (WHERE due_at IS NOT NULL AND due_at <= ${now().toISOString()}::timestamptz))::int AS overdue
+            FROM triage_items WHERE status IN ('new', 'assigned')`,
+      );
+      this.set({ which: 'open' }, Number(found?.open ?? 0));
+      this.set({ which: 'overdue' }, Number(found?.overdue ?? 0));
+    },
+  });
+
+  return {
+    registry,
+    batchSettled(event) {
+      for (const r of event.results) {
+        deliveries.inc({ channel: event.channel, state: r.state, failure_class: r.failureClass ?? '' });
+        if (r.attempt) providerCalls.inc({ channel: event.channel, status: r.attempt.status });
+      }
+      batchSeconds.observe({ channel: event.channel }, event.durationMs / 1000);
+    },
+    callbackError(channel, status) {
+      callbackErrors.inc({ channel, status: String(status) });
+    },
+    subscriptions(delta) {
+      subscriptions.inc(delta);
+    },
+  };
+}
