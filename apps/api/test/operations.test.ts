@@ -160,7 +160,7 @@ describe('operations: structured logs', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
       level: 'info',
-      msg: 'reply recorded',
+      message: 'reply recorded',
       service: 'test',
       channel: 'channel:sms',
       text: '[redacted]',
@@ -210,7 +210,7 @@ describe('operations: structured logs', () => {
         },
       ],
     });
-    expect(lines.map((l) => l.msg)).toEqual(['batch settled', 'delivery']);
+    expect(lines.map((l) => l.message)).toEqual(['batch settled', 'delivery']);
     expect(lines[0]).toMatchObject({
       campaignId: '7',
       batchId: '70',

@@ -87,6 +87,9 @@ describe.each(drivers)('reply triage on %s', (driver) => {
   const byLabel = async (label: string) => (await items({ l: [label.toUpperCase()] }))[0]!;
 
   it('classifies each reply into an item with priority and deadline, streamed; complainers suppressed', async () => {
+    // A first item, and probes of it on the bus until the subscription is seen to be up.
+    await reply(4, '好的', 'm-warm');
+    const warm = (await items())[0]!;
     const client = wsClient(t.url, t.a.keys.viewer);
     const sub = collect<{ triageItemChanged: { change: string; item: { label: string } } }>(
       client,
@@ -94,17 +97,30 @@ describe.each(drivers)('reply triage on %s', (driver) => {
       {},
       (e) => e.triageItemChanged.item.label === 'NOT_INTERESTED',
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const probe = { workspaceId: String(t.a.id), id: warm.id, change: 'probe', at: new Date().toISOString() };
+    for (let i = 0; sub.events.length === 0; i++) {
+      if (i > 200) throw new Error('the subscription never started');
+      await t.app.deps.bus.publish('triage.item', String(t.a.id), probe);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await reply(0, '你们天天发短信骚扰，我要投诉！', 'm-0');
     await reply(1, '请问会员怎么办理？', 'm-1');
     await reply(2, '不需要，谢谢', 'm-2');
     await sub.done;
     client.dispose();
-    expect(sub.events.map((e) => [e.triageItemChanged.change, e.triageItemChanged.item.label])).toEqual([
+    expect(
+      sub.events
+        .filter((e) => e.triageItemChanged.change !== 'probe')
+        .map((e) => [e.triageItemChanged.change, e.triageItemChanged.item.label]),
+    ).toEqual([
       ['created', 'COMPLAINT'],
       ['created', 'CONSULTATION'],
       ['created', 'NOT_INTERESTED'],
     ]);
+    expect(warm.label).toBe('OTHER');
+    await gqlOk(t.url, t.a.keys.operator, 'mutation($id: ID!) { resolveTriageItem(id: $id) { id } }', {
+      id: warm.id,
+    });
 
     const complaint = await byLabel('complaint');
     expect(complaint).toMatchObject({
