@@ -38,8 +38,8 @@ describe.skipIf(!runnable)('the console in a real browser', () => {
             audience: { tag },
             variants: [{ key: 'A', content: { text: '你好 {{name}}' } }],
             channelPlan: [{ channel: 'channel:sandbox' }],
-            // Three batches 2 s apart, so the page shows the campaign mid-way even on a loaded machine.
-            batchIntervalMs: 2000,
+            // Three batches 3 s apart, so the page shows the campaign mid-way even on a loaded machine.
+            batchIntervalMs: 3000,
             retryPolicy: { networkRetryDelayMs: 50, maxAttempts: 1 },
           },
         },

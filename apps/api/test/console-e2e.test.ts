@@ -95,7 +95,8 @@ describe.skipIf(!browserRunnable)('the operator console, end to end in Chromium'
         .poll(() => numberOf(operator, 'audience-count', 'data-sendable'), { timeout: 30_000 })
         .toBe(CONTACTS);
       expect(await operator.getByTestId('audience-count').textContent()).toContain(words.sendable);
-      await operator.getByTestId('pacing-seconds').fill('1');
+      // Batches 2 s apart, so the page is seen part-way even on a loaded machine.
+      await operator.getByTestId('pacing-seconds').fill('2');
       await shot(operator, 'composer-finding-and-audience');
 
       // 4. Submit: the revise finding sends it to review.
