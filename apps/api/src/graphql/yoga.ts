@@ -23,6 +23,7 @@ import { createMaskError } from './errors.js';
 import { useKeyRateLimit } from './key-rate-limit.js';
 import { useOperationScope } from './operation-scope.js';
 import { schema } from './schema/index.js';
+import { useStorableInput } from './storable-input.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -69,6 +70,7 @@ export function createGraphQLServer(deps: ServiceDeps): YogaServerInstance<Initi
     maskedErrors: { maskError: createMaskError(deps.logger) },
     plugins: [
       ...documentLimits(),
+      useStorableInput(),
       useOperationScope(),
       useKeyRateLimit({ limiter: deps.requestLimiter, defaultPerMinute: deps.keyRateLimitPerMinute ?? 600 }),
     ],
