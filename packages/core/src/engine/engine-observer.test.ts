@@ -36,3 +36,30 @@ describe('engine observer', () => {
     expect(batches.every((b) => b.campaignId === '1' && b.attempt === 1 && b.durationMs >= 0)).toBe(true);
   });
 });
+
+describe('engine.reply', () => {
+  it('answers over the named channel with its own context, and refuses a channel that is not loaded', async () => {
+    const channel = fakeChannel();
+    const t = createTestEngine({ plugins: [channel] });
+    const outcome = await t.engine.reply(channel.name, {
+      inReplyTo: { providerMessageId: 'in-1' },
+      to: { kind: 'phone', value: '+8613800000001' },
+      account: null,
+      content: { type: 'text', text: '您好' },
+      idempotencyKey: 'reply-1',
+    });
+    expect(outcome).toMatchObject({ id: 'reply-1', status: 'sent' });
+    expect(channel.calls.map((c) => [c.idempotencyKey, c.messages.map((m) => m.content.text)])).toEqual([
+      ['reply-1', ['您好']],
+    ]);
+    await expect(
+      t.engine.reply('channel:absent', {
+        inReplyTo: { providerMessageId: 'in-2' },
+        to: { kind: 'phone', value: '+8613800000001' },
+        account: null,
+        content: { type: 'text', text: '您好' },
+        idempotencyKey: 'reply-2',
+      }),
+    ).rejects.toMatchObject({ code: 'CHANNEL_NOT_FOUND' });
+  });
+});

@@ -279,7 +279,7 @@ export function createEngine(deps: EngineDeps): Engine {
     applyReceipts: (events) => applyReceipts(ctx, events),
     pollReceipts: () => pollReceipts(ctx),
     handleCallback: (channel, request) => handleCallback(ctx, channel, request),
-    reply(channel, message, signal) {
+    async reply(channel, message, signal) {
       const plugin = ctx.registry.channel(channel);
       return sendReply(plugin, message, channelContext(ctx, plugin, signal ?? new AbortController().signal));
     },
