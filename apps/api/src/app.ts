@@ -208,7 +208,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       // server is closing at the same instant ("other side closed").
       server.keepAliveTimeout = 65_000;
       server.headersTimeout = 66_000;
-      ws = attachWebSocket(server, yoga, logger, metrics.subscriptions);
+      ws = attachWebSocket(server, yoga, logger, deps, metrics.subscriptions);
       await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
       const { port } = server.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -25,6 +25,7 @@ export interface NewApiKey {
   access?: KeyAccess;
   operations?: readonly string[] | null;
   rateLimitPerMinute?: number | null;
+  persistedOnly?: boolean;
 }
 
 export async function createApiKey(
@@ -43,6 +44,7 @@ export async function createApiKey(
       access: input.access ?? 'full',
       operations: input.operations ? [...input.operations] : null,
       rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+      persistedOnly: input.persistedOnly ?? false,
       prefix,
       keyHash: hashApiKey(key),
     })
@@ -70,6 +72,7 @@ export async function authenticate(db: Db, key: string | undefined): Promise<Pri
       access: apiKeys.access,
       operations: apiKeys.operations,
       rateLimitPerMinute: apiKeys.rateLimitPerMinute,
+      persistedOnly: apiKeys.persistedOnly,
     })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)));
@@ -90,5 +93,6 @@ export async function authenticate(db: Db, key: string | undefined): Promise<Pri
     access: row.access as KeyAccess,
     operations: row.operations,
     rateLimitPerMinute: row.rateLimitPerMinute,
+    persistedOnly: row.persistedOnly,
   };
 }

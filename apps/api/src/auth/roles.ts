@@ -27,6 +27,8 @@ export interface Principal {
   operations?: readonly string[] | null;
   /** Requests a minute; null or unset: the server's default. */
   rateLimitPerMinute?: number | null;
+  /** Only documents of the workspace's persisted-operation allow-list, by hash. */
+  persistedOnly?: boolean;
 }
 
 export const keyAccesses = ['full', 'read_only'] as const;

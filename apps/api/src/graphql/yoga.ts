@@ -3,7 +3,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import type { Logger } from '@qunfa/core';
+import { isQunfaError, type Logger } from '@qunfa/core';
 import {
   type ExecutionArgs,
   type execute,
@@ -22,6 +22,7 @@ import type { GraphQLContext } from './context.js';
 import { createMaskError } from './errors.js';
 import { useKeyRateLimit } from './key-rate-limit.js';
 import { useOperationScope } from './operation-scope.js';
+import { resolvePersisted, toGraphQLError, usePersistedOnly } from './persisted-only.js';
 import { schema } from './schema/index.js';
 import { useStorableInput } from './storable-input.js';
 
@@ -69,6 +70,7 @@ export function createGraphQLServer(deps: ServiceDeps): YogaServerInstance<Initi
     logging: false,
     maskedErrors: { maskError: createMaskError(deps.logger) },
     plugins: [
+      usePersistedOnly(deps.db),
       ...documentLimits(),
       useStorableInput(),
       useOperationScope(),
@@ -92,6 +94,7 @@ export function attachWebSocket(
   server: Server,
   yoga: YogaServerInstance<InitialContext, GraphQLContext>,
   logger: Logger,
+  deps: Pick<ServiceDeps, 'db'>,
   /** Told when a subscription opens (+1) or ends (−1), for metrics. */
   onSubscriptions: (delta: number) => void = () => {},
 ): { close(): Promise<void> } {
@@ -108,7 +111,18 @@ export function attachWebSocket(
     {
       execute: (args) => (args.rootValue as Root).execute(args),
       subscribe: (args) => (args.rootValue as Root).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, received) => {
+        let payload = received;
+        try {
+          const auth = ctx.connectionParams?.authorization;
+          payload = {
+            ...received,
+            ...(await resolvePersisted(deps.db, typeof auth === 'string' ? auth : undefined, received)),
+          } as typeof received;
+        } catch (error) {
+          if (isQunfaError(error)) return [toGraphQLError(error)];
+          throw error;
+        }
         const enveloped = yoga.getEnveloped({
           connectionParams: ctx.connectionParams ?? {},
           params: payload,

@@ -6,6 +6,7 @@ export * from './contact.js';
 export * from './delivery.js';
 export * from './governance.js';
 export * from './inbound.js';
+export * from './persisted-operation.js';
 export * from './plugin-state.js';
 export * from './triage.js';
 export * from './workspace.js';

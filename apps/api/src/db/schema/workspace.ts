@@ -53,6 +53,8 @@ export const apiKeys = pgTable(
     operations: text('operations').array(),
     /** Requests a minute this key may make; null: the server's default. */
     rateLimitPerMinute: integer('rate_limit_per_minute'),
+    /** On: the key may only run documents of the workspace's persisted-operation allow-list, by hash. */
+    persistedOnly: boolean('persisted_only').notNull().default(false),
     createdAt: createdAt(),
     lastUsedAt: at('last_used_at'),
     revokedAt: at('revoked_at'),

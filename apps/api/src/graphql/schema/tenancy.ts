@@ -12,6 +12,11 @@ import {
   listMembers,
   type MemberRow,
 } from '../../services/tenancy/members.js';
+import {
+  listPersistedOperations,
+  type PersistedOperationRow,
+  registerPersistedOperation,
+} from '../../services/tenancy/persisted-operations.js';
 import { createWorkspace, listWorkspaces, updateWorkspace } from '../../services/tenancy/workspaces.js';
 import { builder } from '../builder.js';
 import { checkRootFields } from '../root-fields.js';
@@ -47,6 +52,10 @@ const ApiKey = builder.objectRef<ApiKeyRow>('ApiKey').implement({
       resolve: (k) => k.operations,
     }),
     rateLimitPerMinute: t.int({ nullable: true, resolve: (k) => k.rateLimitPerMinute }),
+    persistedOnly: t.boolean({
+      description: 'Runs only documents of the persisted-operation allow-list, by hash',
+      resolve: (k) => k.persistedOnly,
+    }),
     memberId: t.id({ nullable: true, resolve: (k) => (k.userId == null ? null : String(k.userId)) }),
     createdAt: t.field({ type: 'DateTime', resolve: (k) => k.createdAt }),
     lastUsedAt: t.field({ type: 'DateTime', nullable: true, resolve: (k) => k.lastUsedAt }),
@@ -112,6 +121,10 @@ const IssueApiKeyInput = builder.inputType('IssueApiKeyInput', {
       required: false,
       description: KeyScopeFields.rateLimitPerMinute.description,
     }),
+    persistedOnly: t.boolean({
+      required: false,
+      description: 'Only persisted operations, by hash. Default false',
+    }),
   }),
 });
 const ScopeApiKeyInput = builder.inputType('ScopeApiKeyInput', {
@@ -123,10 +136,30 @@ const ScopeApiKeyInput = builder.inputType('ScopeApiKeyInput', {
       required: false,
       description: KeyScopeFields.rateLimitPerMinute.description,
     }),
+    persistedOnly: t.boolean({
+      required: false,
+      description: 'Only persisted operations, by hash. Default false',
+    }),
+  }),
+});
+
+const PersistedOperation = builder.objectRef<PersistedOperationRow>('PersistedOperation').implement({
+  description:
+    'A document of the allow-list; persisted-only keys send its hash in extensions.persistedQuery.sha256Hash',
+  fields: (t) => ({
+    hash: t.exposeString('hash'),
+    name: t.exposeString('name'),
+    document: t.exposeString('document'),
+    createdAt: t.field({ type: 'DateTime', resolve: (o) => o.createdAt }),
   }),
 });
 
 builder.queryFields((t) => ({
+  persistedOperations: t.field({
+    type: [PersistedOperation],
+    description: 'Admin only: the workspace allow-list',
+    resolve: (_r, _a, ctx) => listPersistedOperations(ctx.deps.db, ctx.principal),
+  }),
   workspaces: t.field({
     type: [Workspace],
     description: 'Instance owner only: every workspace',
@@ -145,6 +178,12 @@ builder.queryFields((t) => ({
 }));
 
 builder.mutationFields((t) => ({
+  registerPersistedOperation: t.field({
+    type: PersistedOperation,
+    description: 'Admin: adds a document to the allow-list (registering it twice changes nothing)',
+    args: { name: t.arg.string(), document: t.arg.string() },
+    resolve: (_r, args, ctx) => registerPersistedOperation(ctx.deps.db, ctx.principal, args),
+  }),
   createWorkspace: t.field({
     type: CreatedWorkspace,
     description: 'Instance owner only (QUNFA_OWNER_KEY): a workspace and its first admin key',

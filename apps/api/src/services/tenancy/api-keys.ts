@@ -20,6 +20,7 @@ const scopeInput = z.object({
     .max(200)
     .nullish(),
   rateLimitPerMinute: z.number().int().min(1).max(100_000).nullish(),
+  persistedOnly: z.boolean().nullish(),
 });
 const issueInput = scopeInput.extend({
   name: z.string().trim().min(1, 'is required').max(100),
@@ -43,6 +44,7 @@ const columns = {
   access: apiKeys.access,
   operations: apiKeys.operations,
   rateLimitPerMinute: apiKeys.rateLimitPerMinute,
+  persistedOnly: apiKeys.persistedOnly,
   createdAt: apiKeys.createdAt,
   lastUsedAt: apiKeys.lastUsedAt,
   revokedAt: apiKeys.revokedAt,
@@ -95,6 +97,7 @@ export async function issueApiKey(
       access: data.access ?? 'full',
       operations: data.operations ?? null,
       rateLimitPerMinute: data.rateLimitPerMinute ?? null,
+      persistedOnly: data.persistedOnly ?? false,
     });
     await writeAudit(tx, {
       workspaceId: p.workspaceId,
@@ -175,6 +178,7 @@ export async function scopeApiKey(
         ...(data.access === undefined ? {} : { access: data.access ?? 'full' }),
         ...(data.operations === undefined ? {} : { operations: data.operations }),
         ...(data.rateLimitPerMinute === undefined ? {} : { rateLimitPerMinute: data.rateLimitPerMinute }),
+        ...(data.persistedOnly == null ? {} : { persistedOnly: data.persistedOnly }),
       })
       .where(eq(apiKeys.id, keyId));
     await writeAudit(tx, {
