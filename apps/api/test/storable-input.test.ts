@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drivers } from './support/databases.js';
-import { codesOf, gql, gqlOk } from './support/graphql-client.js';
+import { codesOf, type GraphQLResponse, gql, gqlOk } from './support/graphql-client.js';
 import { rowCounts } from './support/row-counts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -101,10 +101,7 @@ describe.each(drivers)('bad input is refused with a typed code, never INTERNAL (
           headers: { authorization: `Bearer ${key}` },
           body: form,
         });
-        const json = (await res.json()) as {
-          data?: { importContacts: { id: string } } | null;
-          errors?: { extensions?: { code?: string } }[];
-        };
+        const json = (await res.json()) as GraphQLResponse<{ importContacts: { id: string } }>;
         expect(codesOf(json)).not.toContain('INTERNAL');
         // An accepted import runs on: wait for its end, which must not be a failure either.
         const id = json.data?.importContacts.id;
