@@ -339,9 +339,10 @@ for (const driver of drivers) {
       expect(codesOf(await gql(t.url, key(), CONFIRM, { id }))).toEqual(['ILLEGAL_TRANSITION']);
       const cancelled = await read(id);
       expect(cancelled).toMatchObject({ state: 'CANCELLED', abTest: { phase: 'AWAITING_DECISION' } });
-      expect(cancelled.counters.waiting).toBeGreaterThan(0);
-      // Only the test sample went out; the rest stays waiting, and stays so.
-      expect(cancelled.counters.sent! + cancelled.counters.failed!).toBe(600 - cancelled.counters.waiting!);
+      // Only the test sample went out; the cancel ends the rest as suppressed (cancelled), and it stays so.
+      expect(cancelled.counters.waiting).toBe(0);
+      expect(cancelled.counters.suppressed).toBeGreaterThan(0);
+      expect(cancelled.counters.sent! + cancelled.counters.failed!).toBe(600 - cancelled.counters.suppressed!);
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await read(id)).counters).toEqual(cancelled.counters);
     });
