@@ -342,7 +342,9 @@ for (const driver of drivers) {
       // Only the test sample went out; the cancel ends the rest as suppressed (cancelled), and it stays so.
       expect(cancelled.counters.waiting).toBe(0);
       expect(cancelled.counters.suppressed).toBeGreaterThan(0);
-      expect(cancelled.counters.sent! + cancelled.counters.failed!).toBe(600 - cancelled.counters.suppressed!);
+      expect(cancelled.counters.sent! + cancelled.counters.failed!).toBe(
+        600 - cancelled.counters.suppressed!,
+      );
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await read(id)).counters).toEqual(cancelled.counters);
     });
