@@ -142,7 +142,10 @@ describe.each(drivers)('quiet hours and what a campaign waits for (%s)', (driver
     const id = await startCampaign(t.url, admin, tag);
     const deferred = await until(
       () => view(t.url, admin, id),
-      (v) => v.campaign.waiting.some((w) => w.reason === 'QUIET_HOURS' && w.count === 20),
+      // A batch's deferral and the counters settle in separate statements: wait for both.
+      (v) =>
+        v.campaign.counters.queued === 20 &&
+        v.campaign.waiting.some((w) => w.reason === 'QUIET_HOURS' && w.count === 20),
       'the quiet-hours deferral',
     );
     expect(deferred.campaign).toMatchObject({ state: 'RUNNING', counters: { queued: 20, sent: 0 } });
