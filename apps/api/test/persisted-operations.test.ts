@@ -63,12 +63,21 @@ describe('persisted-operation mode: keys that run only allow-listed documents', 
       expect(refused.data ?? null, JSON.stringify(refused)).toBeNull();
       expect(refused.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
     }
-    // A hash nobody registered: refused, nothing runs (yoga's own check answers BAD_REQUEST first).
+    // A hash nobody registered: PERSISTED_QUERY_NOT_FOUND (Apollo's code and message), nothing
+    // runs; resent with its text it is still off the allow-list.
+    const unknownDoc = '{ viewer { keyName } }';
     const unknown = await post(t.url, key, {
-      extensions: { persistedQuery: { sha256Hash: hash('{ viewer { keyName } }') } },
+      extensions: { persistedQuery: { version: 1, sha256Hash: hash(unknownDoc) } },
     });
     expect(unknown.data ?? null).toBeNull();
-    expect(unknown.errors?.length).toBeGreaterThan(0);
+    expect(unknown.errors).toMatchObject([
+      { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+    ]);
+    const resent = await post(t.url, key, {
+      query: unknownDoc,
+      extensions: { persistedQuery: { version: 1, sha256Hash: hash(unknownDoc) } },
+    });
+    expect(resent.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
     // Another workspace's allow-list is not this one's.
     const other = await gqlOk<{ issueApiKey: { secret: string } }>(
       t.url,
@@ -79,9 +88,48 @@ describe('persisted-operation mode: keys that run only allow-listed documents', 
       extensions: { persistedQuery: { sha256Hash: hash(DOC) } },
     });
     expect(foreign.data ?? null).toBeNull();
-    expect(foreign.errors?.length).toBeGreaterThan(0);
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     // Keys without the mode are untouched.
     expect(codesOf(await gql(t.url, t.a.keys.viewer, '{ viewer { role } }'))).toEqual([]);
+  });
+
+  it('follows the APQ convention for other keys: hash alone, not found, resent with the text, then by hash', async () => {
+    const doc = `query Roles { viewer { role keyName } } # ${Date.now()}`;
+    const ext = { persistedQuery: { version: 1, sha256Hash: hash(doc) } };
+    const key = t.a.keys.viewer;
+    const first = await post(t.url, key, { extensions: ext });
+    expect(first.status).toBe(200);
+    expect(first.errors).toMatchObject([
+      { message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+    ]);
+    // The same over GET, the way APQ clients send queries for CDN caching.
+    const get = await fetch(`${t.url}/graphql?extensions=${encodeURIComponent(JSON.stringify(ext))}`, {
+      headers: { authorization: `Bearer ${key}`, accept: 'application/json' },
+    });
+    expect(get.headers.get('cache-control')).toContain('no-cache');
+    expect(
+      ((await get.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code,
+    ).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(await post(t.url, key, { query: doc, extensions: ext })).toMatchObject({
+      data: { viewer: { role: 'VIEWER' } },
+    });
+    expect(await post(t.url, key, { extensions: ext })).toMatchObject({
+      data: { viewer: { role: 'VIEWER' } },
+    });
+    // Another workspace does not see it; a text that is not the hash's is refused, nothing runs.
+    const foreign = await post(t.url, t.b.keys.viewer, { extensions: ext });
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const mismatch = await post(t.url, key, { query: '{ viewer { role } }', extensions: ext });
+    expect(mismatch).toMatchObject({ status: 400, errors: [{ extensions: { code: 'INVALID_INPUT' } }] });
+    expect(mismatch.data ?? null).toBeNull();
+    // A registered document runs by hash for any key of its workspace.
+    expect(
+      await post(t.url, t.a.keys.operator, { extensions: { persistedQuery: { sha256Hash: hash(DOC) } } }),
+    ).toMatchObject({ data: { viewer: { role: 'OPERATOR' } } });
+    for (const bad of [{ sha256Hash: 'abc' }, { sha256Hash: hash(DOC), version: 2 }, { sha256Hash: 7 }]) {
+      const refused = await post(t.url, key, { extensions: { persistedQuery: bad } });
+      expect(refused.errors?.[0]?.extensions?.code, JSON.stringify(bad)).toBe('INVALID_INPUT');
+    }
   });
 
   it('holds over graphql-ws too', async () => {
@@ -103,6 +151,8 @@ describe('persisted-operation mode: keys that run only allow-listed documents', 
       });
       const refused = await run({ query: DOC });
       expect(JSON.stringify(refused.errors)).toContain('PERSISTED_QUERY_ONLY');
+      const unknown = await run({ query: '', extensions: { persistedQuery: { sha256Hash: hash('{ x }') } } });
+      expect(JSON.stringify(unknown.errors)).toContain('PERSISTED_QUERY_NOT_FOUND');
     } finally {
       await client.dispose();
     }

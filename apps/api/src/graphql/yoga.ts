@@ -22,7 +22,8 @@ import type { GraphQLContext } from './context.js';
 import { createMaskError } from './errors.js';
 import { useKeyRateLimit } from './key-rate-limit.js';
 import { useOperationScope } from './operation-scope.js';
-import { resolvePersisted, toGraphQLError, usePersistedOnly } from './persisted-only.js';
+import { resolvePersisted, toGraphQLError, usePersistedOperations } from './persisted-query.js';
+import { AutomaticPersistedQueries } from './persisted-query-cache.js';
 import { schema } from './schema/index.js';
 import { useStorableInput } from './storable-input.js';
 
@@ -60,8 +61,14 @@ interface InitialContext {
   connectionParams?: Record<string, unknown>;
 }
 
-export function createGraphQLServer(deps: ServiceDeps): YogaServerInstance<InitialContext, GraphQLContext> {
-  return createYoga<InitialContext, GraphQLContext>({
+/** The yoga server, with the automatic persisted-query cache graphql-ws shares. */
+type GraphQLServer = YogaServerInstance<InitialContext, GraphQLContext> & {
+  persistedQueries: AutomaticPersistedQueries;
+};
+
+export function createGraphQLServer(deps: ServiceDeps): GraphQLServer {
+  const persistedQueries = new AutomaticPersistedQueries();
+  const yoga = createYoga<InitialContext, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: graphiqlOptions,
@@ -70,7 +77,7 @@ export function createGraphQLServer(deps: ServiceDeps): YogaServerInstance<Initi
     logging: false,
     maskedErrors: { maskError: createMaskError(deps.logger) },
     plugins: [
-      usePersistedOnly(deps.db),
+      usePersistedOperations(deps.db, persistedQueries),
       ...documentLimits(),
       useStorableInput(),
       useOperationScope(),
@@ -87,12 +94,13 @@ export function createGraphQLServer(deps: ServiceDeps): YogaServerInstance<Initi
       return { principal: owner ? null : await authenticate(deps.db, token), owner, deps };
     },
   });
+  return Object.assign(yoga, { persistedQueries });
 }
 
 /** Serves GraphQL over graphql-ws on the HTTP server's GraphQL path, through yoga's envelop. */
 export function attachWebSocket(
   server: Server,
-  yoga: YogaServerInstance<InitialContext, GraphQLContext>,
+  yoga: GraphQLServer,
   logger: Logger,
   deps: Pick<ServiceDeps, 'db'>,
   /** Told when a subscription opens (+1) or ends (−1), for metrics. */
@@ -117,7 +125,12 @@ export function attachWebSocket(
           const auth = ctx.connectionParams?.authorization;
           payload = {
             ...received,
-            ...(await resolvePersisted(deps.db, typeof auth === 'string' ? auth : undefined, received)),
+            ...(await resolvePersisted(
+              deps.db,
+              typeof auth === 'string' ? auth : undefined,
+              received,
+              yoga.persistedQueries,
+            )),
           } as typeof received;
         } catch (error) {
           if (isQunfaError(error)) return [toGraphQLError(error)];
