@@ -192,6 +192,81 @@ describe('workspaces, members and keys over GraphQL, and separation of duties', 
     const second = await draft();
     await gqlOk(t.url, desk.secret, APPROVE, { id: second });
   });
+
+  it('keeps the author from the steps a policy marks separated, and only those', async () => {
+    await gqlOk(t.url, admin, 'mutation { updateWorkspace(input: { separationOfDuties: true }) { name } }');
+    const POLICY =
+      'mutation($input: ApprovalPolicyInput!) { createApprovalPolicy(input: $input) { id steps separatedSteps } }';
+    const refused = await gql(t.url, admin, POLICY, {
+      input: { name: 'bad', audienceOver: 0, steps: ['business'], separatedSteps: ['legal'] },
+    });
+    expect(codesOf(refused)).toEqual(['INVALID_INPUT']);
+    expect(refused.errors?.[0]?.extensions?.details).toMatchObject({ field: 'separatedSteps' });
+    const { createApprovalPolicy } = await gqlOk<{ createApprovalPolicy: { separatedSteps: string[] } }>(
+      t.url,
+      admin,
+      POLICY,
+      {
+        input: {
+          name: 'two steps',
+          audienceOver: 0,
+          steps: ['business', 'legal'],
+          separatedSteps: ['legal'],
+        },
+      },
+    );
+    expect(createApprovalPolicy.separatedSteps).toEqual(['legal']);
+    const { inviteMember: author } = await gqlOk<{ inviteMember: { id: string } }>(t.url, admin, INVITE, {
+      input: { name: '韩梅梅', role: 'ADMIN' },
+    });
+    const desk = await issue({ name: 'author desk', memberId: author.id });
+    const phone = await issue({ name: 'author phone', memberId: author.id });
+    const legal = await issue({ name: 'legal', role: 'APPROVER' });
+    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
+      t.url,
+      desk.secret,
+      'mutation { createCampaign(input: { name: "年货节", audience: { all: true }, variants: [{ key: "A", content: { text: "hi" } }], channelPlan: [{ channel: "channel:sandbox" }] }) { id } }',
+    );
+    const id = createCampaign.id;
+    const { submitCampaignForReview } = await gqlOk<{
+      submitCampaignForReview: { review: { steps: { name: string; separated: boolean }[] } };
+    }>(
+      t.url,
+      desk.secret,
+      'mutation($id: ID!) { submitCampaignForReview(id: $id) { review { steps { name separated } } } }',
+      {
+        id,
+      },
+    );
+    expect(submitCampaignForReview.review.steps).toEqual([
+      { name: 'business', separated: false },
+      { name: 'legal', separated: true },
+    ]);
+    const APPROVE = 'mutation($id: ID!) { approveCampaign(id: $id) { state } }';
+    // The unmarked step: its author may decide it.
+    expect(
+      (await gqlOk<{ approveCampaign: { state: string } }>(t.url, desk.secret, APPROVE, { id }))
+        .approveCampaign.state,
+    ).toBe('IN_REVIEW');
+    // The marked one: not by the author's other key either, and the refusal changes nothing.
+    const bySameMember = await gql(t.url, phone.secret, APPROVE, { id });
+    expect(codesOf(bySameMember)).toEqual(['SEPARATION_OF_DUTIES']);
+    expect(bySameMember.errors?.[0]?.extensions?.details).toMatchObject({ step: 'legal' });
+    const still = await gqlOk<{ campaign: { state: string; review: { steps: { status: string }[] } } }>(
+      t.url,
+      admin,
+      'query($id: ID!) { campaign(id: $id) { state review { steps { status } } } }',
+      { id },
+    );
+    expect(still.campaign).toEqual({
+      state: 'IN_REVIEW',
+      review: { steps: [{ status: 'approved' }, { status: 'pending' }] },
+    });
+    expect(
+      (await gqlOk<{ approveCampaign: { state: string } }>(t.url, legal.secret, APPROVE, { id }))
+        .approveCampaign.state,
+    ).toBe('APPROVED');
+  });
 });
 
 describe('the qunfa CLI does the same for scripts', () => {

@@ -21,6 +21,7 @@ export const defaultPolicy = {
   findingCodes: ['AUDIENCE_NEEDS_APPROVAL'],
   channels: [] as string[],
   steps: ['review'],
+  separatedSteps: null as string[] | null,
 };
 
 const stepName = z.string().trim().min(1).max(40);
@@ -39,6 +40,8 @@ const policyInput = z.object({
     .min(1)
     .max(10)
     .refine((s) => new Set(s).size === s.length, 'must not repeat a step'),
+  /** Steps the author may not approve; omitted: every step. */
+  separatedSteps: z.array(stepName).max(10).nullish(),
 });
 
 const actorOf = (p: Principal) => ({ kind: 'api_key' as const, id: String(p.keyId) });
@@ -47,6 +50,8 @@ export interface ReviewRequirement {
   required: boolean;
   /** The steps in order: each matching policy's, first appearance kept. */
   steps: string[];
+  /** Steps the campaign's author may not approve: marked so by any matching policy. */
+  separatedSteps: string[];
   /** Why: `policy: what matched`. */
   reasons: string[];
 }
@@ -64,6 +69,7 @@ export async function reviewRequirement(
     .orderBy(asc(approvalPolicies.id));
   const policies = defined.length > 0 ? defined : [defaultPolicy];
   const steps: string[] = [];
+  const separated = new Set<string>();
   const reasons: string[] = [];
   for (const policy of policies) {
     const matched: string[] = [];
@@ -79,8 +85,14 @@ export async function reviewRequirement(
     if (matched.length === 0) continue;
     reasons.push(`${policy.name}: ${matched.join('; ')}`);
     for (const step of policy.steps) if (!steps.includes(step)) steps.push(step);
+    for (const step of policy.separatedSteps ?? policy.steps) separated.add(step);
   }
-  return { required: reasons.length > 0, steps, reasons };
+  return {
+    required: reasons.length > 0,
+    steps,
+    separatedSteps: steps.filter((s) => separated.has(s)),
+    reasons,
+  };
 }
 
 export async function listApprovalPolicies(deps: ServiceDeps, principal: Principal | null) {
@@ -109,12 +121,27 @@ export async function createApprovalPolicy(deps: ServiceDeps, principal: Princip
       },
     );
   }
+  const unknown = (data.separatedSteps ?? []).filter((s) => !data.steps.includes(s));
+  if (unknown.length > 0) {
+    throw new QunfaError(
+      'INVALID_INPUT',
+      `separatedSteps names steps the policy lacks: ${unknown.join(', ')}`,
+      {
+        details: { field: 'separatedSteps', unknown },
+      },
+    );
+  }
   return deps.db
     .transaction(async (raw) => {
       const tx = raw as unknown as Db;
       const [row] = await tx
         .insert(approvalPolicies)
-        .values({ workspaceId: p.workspaceId, ...data, audienceOver: data.audienceOver ?? null })
+        .values({
+          workspaceId: p.workspaceId,
+          ...data,
+          audienceOver: data.audienceOver ?? null,
+          separatedSteps: data.separatedSteps ?? null,
+        })
         .returning();
       await writeAudit(tx, {
         workspaceId: p.workspaceId,
@@ -122,7 +149,7 @@ export async function createApprovalPolicy(deps: ServiceDeps, principal: Princip
         action: 'approval_policy.created',
         subjectType: 'approval_policy',
         subjectId: row!.id,
-        details: { name: data.name, steps: data.steps },
+        details: { name: data.name, steps: data.steps, separatedSteps: data.separatedSteps ?? data.steps },
       });
       return row!;
     })

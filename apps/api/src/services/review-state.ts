@@ -9,6 +9,8 @@ export type ReviewRow = typeof reviews.$inferSelect;
 
 export interface ReviewStep {
   name: string;
+  /** The campaign's author may not approve it (separation of duties). */
+  separated: boolean;
   status: 'approved' | 'rejected' | 'pending';
   approverKeyId: string | null;
   comment: string | null;
@@ -52,6 +54,7 @@ export async function loadReview(db: Db, campaignId: string): Promise<Review | n
       const d = decisions.find((x) => x.step === name);
       return {
         name,
+        separated: row.separatedSteps.includes(name),
         status: (d?.decision as ReviewStep['status'] | undefined) ?? 'pending',
         approverKeyId: d?.approverKeyId != null ? String(d.approverKeyId) : null,
         comment: d?.comment ?? null,

@@ -52,15 +52,23 @@ export async function submitForReview(deps: ServiceDeps, principal: Principal | 
   await storeFindings(deps.db, campaign, evaluated.findings);
   refuseBlocked(evaluated.findings);
   const need = await reviewRequirement(deps.db, campaign.workspaceId, evaluated);
-  // Asked for without a policy requiring it: one voluntary step.
+  // Asked for without a policy requiring it: one voluntary step, kept from its author too.
   const steps = need.required ? need.steps : ['review'];
+  const separatedSteps = need.required ? need.separatedSteps : ['review'];
   await transition(deps, p, campaign, 'in_review', 'submitted for review');
   const previous = await reviewRow(deps.db, campaign.id);
   const round = (previous?.round ?? 0) + 1;
   const now = deps.clock.now();
   await deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
-    const values = { round, status: 'in_review', steps, approvedSteps: 0, reasons: need.reasons };
+    const values = {
+      round,
+      status: 'in_review',
+      steps,
+      separatedSteps,
+      approvedSteps: 0,
+      reasons: need.reasons,
+    };
     await tx
       .insert(reviews)
       .values({ campaignId: Number(campaign.id), workspaceId: p.workspaceId, ...values, submittedAt: now })
@@ -74,7 +82,7 @@ export async function submitForReview(deps: ServiceDeps, principal: Principal | 
       action: 'campaign.review_requested',
       subjectType: 'campaign',
       subjectId: campaign.id,
-      details: { round, steps, reasons: need.reasons },
+      details: { round, steps, separatedSteps, reasons: need.reasons },
     });
   });
   await publishReview(deps, campaign.workspaceId, campaign.id);
@@ -101,7 +109,6 @@ export async function approveStep(
   const p = authorize(principal, 'approve');
   const note = input.comment == null ? null : validate(comment, input.comment);
   const campaign = await requireCampaign(deps.db, p, id);
-  await refuseAuthorAsApprover(deps.db, p, campaign.id);
   const review = await openReview(deps, campaign, 'approve');
   const step = review.steps[review.approvedSteps]!;
   if (input.step != null && input.step !== step) {
@@ -109,6 +116,7 @@ export async function approveStep(
       details: { field: 'step', expected: step },
     });
   }
+  if (review.separatedSteps.includes(step)) await refuseAuthorAsApprover(deps.db, p, campaign.id, step);
   const mine = await deps.db
     .select({ step: approvals.step })
     .from(approvals)

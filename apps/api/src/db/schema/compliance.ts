@@ -65,6 +65,8 @@ export const approvalPolicies = pgTable(
     channels: jsonb('channels').$type<string[]>().notNull().default([]),
     /** Step names in order (business, legal, technical). */
     steps: jsonb('steps').$type<string[]>().notNull(),
+    /** Steps the campaign's author may not approve (separation of duties); null: every step. */
+    separatedSteps: jsonb('separated_steps').$type<string[]>(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('approval_policies_name_idx').on(t.workspaceId, t.name)],
@@ -81,6 +83,8 @@ export const reviews = pgTable('reviews', {
   /** in_review | approved | rejected */
   status: text('status').notNull(),
   steps: jsonb('steps').$type<string[]>().notNull(),
+  /** Steps of this round the campaign's author may not approve, from the matching policies. */
+  separatedSteps: jsonb('separated_steps').$type<string[]>().notNull().default([]),
   /** Steps approved so far in this round. */
   approvedSteps: integer('approved_steps').notNull().default(0),
   /** Why review is required (policy names and what matched). */

@@ -21,6 +21,9 @@ import { CampaignFinding } from './finding.js';
 const ReviewStep = builder.objectRef<StepShape>('ReviewStep').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
+    separated: t.exposeBoolean('separated', {
+      description: "The campaign's author may not approve this step (when the workspace separates duties)",
+    }),
     status: t.exposeString('status', { description: 'pending, approved or rejected' }),
     approverKeyId: t.id({ nullable: true, resolve: (s) => s.approverKeyId }),
     comment: t.string({ nullable: true, resolve: (s) => s.comment }),
@@ -50,6 +53,10 @@ const ApprovalPolicy = builder.objectRef<PolicyShape>('ApprovalPolicy').implemen
     findingCodes: t.exposeStringList('findingCodes'),
     channels: t.exposeStringList('channels'),
     steps: t.exposeStringList('steps'),
+    separatedSteps: t.stringList({
+      description: "Steps the campaign's author may not approve",
+      resolve: (p) => p.separatedSteps ?? p.steps,
+    }),
   }),
 });
 
@@ -80,6 +87,11 @@ const ApprovalPolicyInput = builder.inputType('ApprovalPolicyInput', {
       description: 'Review when the plan uses one of these channels',
     }),
     steps: t.stringList({ description: 'Steps in order, e.g. business, legal, technical' }),
+    separatedSteps: t.stringList({
+      required: false,
+      description:
+        "Steps the campaign's author may not approve while the workspace separates duties; default: every step",
+    }),
   }),
 });
 

@@ -5,10 +5,16 @@ import type { Db } from '../../db/database.js';
 import { apiKeys, auditLog, workspaces } from '../../db/schema/index.js';
 
 /**
- * Refuses an approval by the campaign's author when the workspace separates duties (the
- * default): the key that created the campaign, or any key of the same member, may not approve it.
+ * Refuses an approval of a separated step (one a matching policy marks so) by the campaign's
+ * author when the workspace separates duties (the default): the key that created the
+ * campaign, or any key of the same member, may not approve it.
  */
-export async function refuseAuthorAsApprover(db: Db, approver: Principal, campaignId: string): Promise<void> {
+export async function refuseAuthorAsApprover(
+  db: Db,
+  approver: Principal,
+  campaignId: string,
+  step: string,
+): Promise<void> {
   const [ws] = await db
     .select({ on: workspaces.separationOfDuties })
     .from(workspaces)
@@ -36,8 +42,12 @@ export async function refuseAuthorAsApprover(db: Db, approver: Principal, campai
     same = author?.userId === approver.userId;
   }
   if (same) {
-    throw new QunfaError('SEPARATION_OF_DUTIES', 'the author of a campaign may not approve it', {
-      details: { campaignId, setting: 'separationOfDuties' },
-    });
+    throw new QunfaError(
+      'SEPARATION_OF_DUTIES',
+      `the author of a campaign may not approve its "${step}" step`,
+      {
+        details: { campaignId, step, setting: 'separationOfDuties' },
+      },
+    );
   }
 }
