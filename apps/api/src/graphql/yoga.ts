@@ -19,6 +19,7 @@ import { graphiqlOptions, renderLocalGraphiql } from '../http/graphiql.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { isOwnerKey } from '../services/tenancy/owner.js';
 import type { GraphQLContext } from './context.js';
+import { useCostLimit } from './cost-limit.js';
 import { createMaskError } from './errors.js';
 import { useKeyRateLimit } from './key-rate-limit.js';
 import { useOperationScope } from './operation-scope.js';
@@ -34,10 +35,9 @@ export const GRAPHQL_PATH = '/graphql';
  * partner app's query is refused with BAD_USER_INPUT, never allowed to exhaust the server.
  * The deepest query the console and the documented examples make is 6 levels
  * (campaign → deliveries → edges → node → attempts → status); introspection is exempt.
- * Lists are bounded by each field's own page cap (`first` ≤ 200 or 500, INVALID_INPUT
- * above), not by a document cost: GraphQL Armor's cost rule multiplies by the `first` a client
- * asks for, so it would refuse a legitimate page of 500 deliveries and pre-empt the field's
- * own, more precise error.
+ * Beside these, GraphQL Armor's cost limit (`cost-limit.ts`) weighs the pages each list asks
+ * for: a page of 500 deliveries passes, 5 campaigns × 500 deliveries does not. Each field's
+ * own page cap (`first` ≤ 500, INVALID_INPUT above) still holds.
  */
 export const documentLimitValues = {
   tokens: 5_000,
@@ -79,6 +79,7 @@ export function createGraphQLServer(deps: ServiceDeps): GraphQLServer {
     plugins: [
       usePersistedOperations(deps.db, persistedQueries),
       ...documentLimits(),
+      useCostLimit(),
       useStorableInput(),
       useOperationScope(),
       useKeyRateLimit({ limiter: deps.requestLimiter, defaultPerMinute: deps.keyRateLimitPerMinute ?? 600 }),
