@@ -37,6 +37,7 @@ import type { ServiceDeps } from './services/deps.js';
 import { createInboundSink } from './services/inbound/inbound-sink.js';
 import { DEFAULT_ATTRIBUTION_MS } from './services/inbound/record-inbound.js';
 import { applyServerQuietHours } from './services/quiet-hours.js';
+import { createFollowUpRunner } from './services/triage/follow-ups.js';
 import { createSqlCampaignFacts, createSqlRecipientFacts } from './store/recipient-facts-sql.js';
 import { createSqlStore } from './store/sql-store.js';
 
@@ -97,6 +98,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const inboundAttributionMs = config.inboundAttributionMs ?? DEFAULT_ATTRIBUTION_MS;
   const metrics = createAppMetrics(database.db);
   const log = deliveryLog(logger);
+  const followUps = createFollowUpRunner({
+    db: database.db,
+    engine: { followUp: (input) => engine.followUp(input) },
+    logger,
+  });
   const engine: Engine = createEngine({
     store,
     queue,
@@ -117,7 +123,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       },
     },
     inbound: createInboundSink(
-      { db: database.db, bus, clock: systemClock, logger, registry },
+      { db: database.db, bus, clock: systemClock, logger, registry, followUps },
       inboundAttributionMs,
     ),
     linkTracker: {
@@ -136,6 +142,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     logger,
     lexicons,
     inboundAttributionMs,
+    followUps,
     quietHours: services.quietHours,
     pluginOrigins: assembled.origins,
     ownerKey: config.ownerKey,
@@ -162,6 +169,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             ? {}
             : { receiptPollIntervalMs: config.receiptPollIntervalMs }),
         });
+        followUps.start(Math.max(config.tickIntervalMs, 1000));
       }
       if (options.http === false) return '';
       if (config.audienceWarmMs) {
@@ -217,6 +225,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     },
     async stop() {
       await worker?.stop();
+      await followUps.stop();
       await warmIndexes?.stop();
       await ws?.close();
       if (server) {

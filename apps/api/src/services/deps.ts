@@ -23,6 +23,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** Each workspace's sensitive-word index, rebuilt when its lexicons change. */
   lexicons: LexiconCache;
+  /** Makes the follow-up runs of interested replies (the app's sweep). */
+  followUps?: { kick(): Promise<void> };
   /** How far back a campaign's delivery counts for attributing a reply to it, in ms. */
   inboundAttributionMs: number;
   /** The server's quiet hours (QUIET_HOURS), for workspaces that set none. Default 22:00–08:00. */

@@ -53,7 +53,11 @@ export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaig
     runOf:
       row.runOfId === null || row.runKey === null
         ? null
-        : { campaignId: String(row.runOfId), key: row.runKey },
+        : {
+            campaignId: String(row.runOfId),
+            key: row.runKey,
+            ...(row.runContactIds ? { contactIds: row.runContactIds } : {}),
+          },
     abTest: row.abTest ?? null,
     abState: abStateOf(row),
     createdAt: row.createdAt,

@@ -98,8 +98,11 @@ function keptVariantSql(plan: CampaignPlan): SQL {
 }
 
 function restrictionSql(plan: CampaignPlan): SQL {
-  if (!plan.restrictTo) return sql`TRUE`;
-  return sql`c.id IN (SELECT rd.contact_id FROM deliveries rd WHERE ${resendSourcesSql(plan.restrictTo, 'rd')})`;
+  const only = plan.onlyContacts
+    ? sql`c.id = ANY(${`{${plan.onlyContacts.map(Number).join(',')}}`}::bigint[])`
+    : sql`TRUE`;
+  if (!plan.restrictTo) return only;
+  return sql`${only} AND c.id IN (SELECT rd.contact_id FROM deliveries rd WHERE ${resendSourcesSql(plan.restrictTo, 'rd')})`;
 }
 
 /** `dueOffsetMs` of the memory store: a fixed interval, or an even spread over a window. */

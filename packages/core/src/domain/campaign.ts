@@ -86,6 +86,8 @@ export type CampaignSchedule = { kind: 'recurring'; cron: string; timeZone: stri
 export interface RunOf {
   campaignId: string;
   key: string;
+  /** A follow-up run (an interested reply): only these contacts of the template's audience. */
+  contactIds?: string[];
 }
 
 /** A resend run: exactly the source campaign's recipients whose delivery ended in these states. */

@@ -86,6 +86,11 @@ export interface Engine {
   /** A run of a started template for an API call; the same idempotency key returns the same run. */
   trigger(input: CampaignCommandInput & { idempotencyKey: string }): Promise<Campaign>;
   /**
+   * A follow-up run of a started template (`campaignId`) for one contact only; the same `key`
+   * returns the same run. ILLEGAL_TRANSITION when the template is not started.
+   */
+  followUp(input: CampaignCommandInput & { key: string; contactId: string }): Promise<Campaign>;
+  /**
    * An operator confirms an A/B test awaiting its decision: the recommended winner, or
    * `variantId`, goes to the rest. ILLEGAL_TRANSITION when the test is not awaiting one.
    */

@@ -70,4 +70,20 @@ describe('engine: recurring and triggered campaigns', () => {
       t.engine.trigger({ workspaceId: '2', campaignId: '1', actor: t.actor, idempotencyKey: 'x' }),
     ).rejects.toMatchObject({ code: 'CAMPAIGN_NOT_FOUND' });
   });
+
+  it('sends a follow-up run to its one contact only, once per key', async () => {
+    const channel = fakeChannel({ maxPerSend: 10 });
+    const t = createTestEngine({ plugins: [channel] });
+    await t.addContacts(contacts(3));
+    await t.addCampaign({ id: '1', schedule: { kind: 'triggered' } });
+    const follow = { ...ref, actor: t.actor, key: '7:2', contactId: '2' };
+    await expect(t.engine.followUp(follow)).rejects.toMatchObject({ code: 'ILLEGAL_TRANSITION' });
+    await t.engine.start({ ...ref, actor: t.actor });
+    const run = await t.engine.followUp(follow);
+    expect((await t.engine.followUp(follow)).id).toBe(run.id);
+    expect(run.runOf).toEqual({ campaignId: '1', key: 'follow-up:7:2', contactIds: ['2'] });
+    await t.drain();
+    expect(t.store.deliveries(run.id).map((d) => [d.contactId, d.state])).toEqual([['2', 'sent']]);
+    expect(channel.calls.flatMap((c) => c.messages)).toHaveLength(1);
+  });
 });

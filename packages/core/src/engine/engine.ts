@@ -17,7 +17,7 @@ import { processBatch } from './process-batch.js';
 import { createProgressPublisher } from './progress.js';
 import { createQuarantine } from './quarantine.js';
 import { applyReceipts, pollReceipts } from './receipts.js';
-import { fireRecurring, nextRunOf, triggerRun } from './runs.js';
+import { fireRecurring, followUpRun, nextRunOf, triggerRun } from './runs.js';
 import { sendReply } from './send-reply.js';
 import { createWaitLog } from './wait-log.js';
 import { runWorker } from './worker.js';
@@ -253,6 +253,9 @@ export function createEngine(deps: EngineDeps): Engine {
     processBatch: (job) => processBatch(ctx, job),
     async trigger(input) {
       return triggerRun(ctx, start, await load(input), input.idempotencyKey, input.actor);
+    },
+    async followUp(input) {
+      return followUpRun(ctx, start, await load(input), input, input.actor);
     },
     async tick() {
       const now = ctx.clock.now();

@@ -113,6 +113,7 @@ export function buildPlan(
     firstDueAt: scheduledAt && scheduledAt > now ? scheduledAt : now,
     batchIntervalMs: campaign.batchIntervalMs,
     ...(campaign.sendWindowMs === null ? {} : { spreadOverMs: campaign.sendWindowMs }),
+    ...(campaign.runOf?.contactIds ? { onlyContacts: [...campaign.runOf.contactIds] } : {}),
     ...(resend
       ? {
           restrictTo: {

@@ -27,6 +27,7 @@ export async function startRun(
   key: string,
   actor: Actor,
   nextRunAt?: Date | null,
+  contactIds?: string[],
 ): Promise<Campaign> {
   const { campaign, created } = await ctx.store.createRun({
     templateId: template.id,
@@ -35,6 +36,7 @@ export async function startRun(
     at: ctx.clock.now(),
     actor,
     ...(nextRunAt === undefined ? {} : { nextRunAt }),
+    ...(contactIds ? { contactIds } : {}),
   });
   if (!created) return campaign;
   return (await start({ workspaceId: campaign.workspaceId, campaignId: campaign.id, actor })).campaign;
@@ -63,14 +65,7 @@ export async function fireRecurring(
   }
 }
 
-/** An API call asks a template for a run; the idempotency key makes a repeated call harmless. */
-export async function triggerRun(
-  ctx: EngineContext,
-  start: Start,
-  template: Campaign,
-  idempotencyKey: string,
-  actor: Actor,
-): Promise<Campaign> {
+function assertTriggerable(template: Campaign): void {
   if (!template.schedule || template.state !== 'scheduled') {
     throw new QunfaError(
       'ILLEGAL_TRANSITION',
@@ -80,5 +75,32 @@ export async function triggerRun(
       },
     );
   }
+}
+
+/** An API call asks a template for a run; the idempotency key makes a repeated call harmless. */
+export async function triggerRun(
+  ctx: EngineContext,
+  start: Start,
+  template: Campaign,
+  idempotencyKey: string,
+  actor: Actor,
+): Promise<Campaign> {
+  assertTriggerable(template);
   return startRun(ctx, start, template, `trigger:${idempotencyKey}`, actor);
+}
+
+/**
+ * A follow-up of a started template for one contact (an "interested" reply): a run whose
+ * audience is the template's narrowed to that contact, once per key — the same key (one per
+ * contact and attributed campaign) returns the run it made and never sends twice.
+ */
+export async function followUpRun(
+  ctx: EngineContext,
+  start: Start,
+  template: Campaign,
+  input: { key: string; contactId: string },
+  actor: Actor,
+): Promise<Campaign> {
+  assertTriggerable(template);
+  return startRun(ctx, start, template, `follow-up:${input.key}`, actor, undefined, [input.contactId]);
 }

@@ -70,6 +70,7 @@ export function executePlan(
   const audience = [...contacts]
     .filter((c) => c.workspaceId === plan.workspaceId && matchesAudience(plan.audience, c, context))
     .filter((c) => !restrictedTo || restrictedTo.has(c.id))
+    .filter((c) => !plan.onlyContacts || plan.onlyContacts.includes(c.id))
     .sort(byActivity);
   const summary: PlanSummary = { total: 0, queued: 0, waiting: 0, suppressed: {}, batches: 0 };
   const inRange = (r: { fromBucket: number; toBucket: number } | null | undefined, bucket: number) =>

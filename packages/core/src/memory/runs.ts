@@ -37,6 +37,7 @@ export interface RunInput {
   at: Date;
   actor: Actor;
   nextRunAt?: Date | null;
+  contactIds?: string[];
 }
 
 /** A template's run for a key, created once: a key seen before returns the run it made. */
@@ -57,7 +58,11 @@ export function createRun(t: MemoryTables, input: RunInput): { campaign: Campaig
     scheduledAt: null,
     schedule: null,
     nextRunAt: null,
-    runOf: { campaignId: input.templateId, key: input.key },
+    runOf: {
+      campaignId: input.templateId,
+      key: input.key,
+      ...(input.contactIds ? { contactIds: [...input.contactIds] } : {}),
+    },
     resendOf: null,
     abState: null,
     createdAt: input.at,

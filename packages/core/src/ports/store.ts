@@ -47,6 +47,8 @@ export interface CampaignPlan {
    * and not yet resolved; starting marks those source deliveries `resent`, in the same transaction,
    * so that no later resend targets them again.
    */
+  /** A follow-up run: only these contacts (of the audience, and not suppressed) are planned. */
+  onlyContacts?: string[];
   restrictTo?: {
     campaignId: string;
     states: ('failed' | 'uncertain')[];
@@ -277,6 +279,8 @@ export interface Store {
     at: Date;
     actor: Actor;
     nextRunAt?: Date | null;
+    /** A follow-up run for these contacts only (kept on the run as `runOf.contactIds`). */
+    contactIds?: string[];
   }): Promise<{ campaign: Campaign; created: boolean }>;
   /** Sets a template's next recurring run (null: none). */
   setNextRunAt(templateId: string, nextRunAt: Date | null): Promise<void>;

@@ -56,6 +56,8 @@ export const campaigns = pgTable(
     /** A run: its template and the key that makes it unique (fire time or idempotency key). */
     runOfId: ref('run_of_id'),
     runKey: text('run_key'),
+    /** A follow-up run: the only contacts it plans (string ids). */
+    runContactIds: jsonb('run_contact_ids').$type<string[]>(),
     /** An A/B test's settings; null without a test. */
     abTest: jsonb('ab_test').$type<AbTest>(),
     /** testing | awaiting_decision | decided, once a campaign with a test started. */

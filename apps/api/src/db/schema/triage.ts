@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, primaryKey, real, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 import { inboundMessages } from './inbound.js';
@@ -35,6 +36,10 @@ export const triageItems = pgTable(
     assignee: text('assignee'),
     repliedAt: at('replied_at'),
     resolvedAt: at('resolved_at'),
+    /** An interested reply: the follow-up template to run for it (the workspace's at arrival). */
+    followUpTemplateId: ref('follow_up_template_id'),
+    /** The follow-up run made for it; null while one is still to be made. */
+    followUpCampaignId: ref('follow_up_campaign_id'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
@@ -42,6 +47,9 @@ export const triageItems = pgTable(
     uniqueIndex('triage_items_message_idx').on(t.inboundMessageId),
     index('triage_items_open_idx').on(t.workspaceId, t.status, t.dueAt),
     index('triage_items_workspace_idx').on(t.workspaceId, t.id),
+    index('triage_items_follow_up_idx')
+      .on(t.id)
+      .where(sql`follow_up_template_id IS NOT NULL AND follow_up_campaign_id IS NULL`),
   ],
 );
 

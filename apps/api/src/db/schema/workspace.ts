@@ -10,6 +10,8 @@ export const workspaces = pgTable('workspaces', {
   /** `off` or `HH:MM-HH:MM` in each contact's time zone; null: the server's QUIET_HOURS. */
   quietHours: text('quiet_hours'),
   /** Overrides of the default triage policy per reply class: `{ complaint: { replyWithinMinutes: 10 } }`. */
+  /** The started triggered template an "interested" reply runs for its contact; null: none. */
+  followUpTemplateId: ref('follow_up_template_id'),
   triagePolicy: jsonb('triage_policy')
     .$type<Record<string, { priority?: string; replyWithinMinutes?: number | null }>>()
     .notNull()

@@ -1,5 +1,6 @@
 import { replyClasses, triagePriorities, triageStatuses } from '@qunfa/core';
 import { inboundMessagesById } from '../../services/inbound/inbound-messages.js';
+import { followUpTemplate, setFollowUpTemplate } from '../../services/triage/follow-ups.js';
 import {
   assignTriageItem,
   reopenTriageItem,
@@ -20,6 +21,7 @@ import {
 import { replyToTriageItem, type TriageReplyRow } from '../../services/triage/triage-reply.js';
 import { type TriageItemChange, triageItemUpdates } from '../../services/triage/triage-updates.js';
 import { builder } from '../builder.js';
+import { Campaign } from './campaign.js';
 import { connectionOf } from './connection.js';
 import { FailureClassEnum, upper } from './enums.js';
 import { InboundMessage } from './inbound.js';
@@ -57,6 +59,11 @@ export const TriageItem = builder.objectRef<TriageItemRow>('TriageItem').impleme
     assignee: t.exposeString('assignee', { nullable: true }),
     contactId: t.id({ resolve: (i) => i.contactId }),
     campaignId: t.id({ nullable: true, resolve: (i) => i.campaignId }),
+    followUpCampaignId: t.id({
+      nullable: true,
+      description: 'The follow-up run an interested reply started (the workspace follow-up template)',
+      resolve: (i) => i.followUpCampaignId,
+    }),
     message: t.field({
       type: InboundMessage,
       resolve: async (i, _args, ctx) =>
@@ -173,6 +180,12 @@ builder.queryFields((t) => ({
     type: TriageSummaryRef,
     resolve: (_root, _args, ctx) => triageSummary(ctx.deps, ctx.principal),
   }),
+  followUpTemplate: t.field({
+    type: Campaign,
+    nullable: true,
+    description: 'The triggered template an interested reply runs for its contact',
+    resolve: (_root, _args, ctx) => followUpTemplate(ctx.deps, ctx.principal),
+  }),
   triagePolicy: t.field({
     type: [TriagePolicyEntryRef],
     description: "The workspace's priority and reply deadline per reply class",
@@ -213,6 +226,15 @@ builder.mutationFields((t) => ({
     type: TriageItem,
     args: { id: t.arg.id() },
     resolve: (_root, args, ctx) => reopenTriageItem(ctx.deps, ctx.principal, String(args.id)),
+  }),
+  setFollowUpTemplate: t.field({
+    type: Campaign,
+    nullable: true,
+    description:
+      'Admins: the triggered template an interested reply runs, narrowed to its contact, once per campaign and contact (null: none)',
+    args: { campaignId: t.arg.id({ required: false }) },
+    resolve: (_root, args, ctx) =>
+      setFollowUpTemplate(ctx.deps, ctx.principal, args.campaignId == null ? null : String(args.campaignId)),
   }),
   setTriagePolicy: t.field({
     type: [TriagePolicyEntryRef],

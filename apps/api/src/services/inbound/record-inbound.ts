@@ -18,6 +18,8 @@ export interface InboundDeps {
   logger: Logger;
   /** Its classifiers sort each reply into a triage item. */
   registry: Pick<Registry, 'classifiers'>;
+  /** Makes the follow-up runs of interested replies once they are stored. */
+  followUps?: { kick(): Promise<void> };
 }
 
 export interface RecordInboundOptions {
@@ -114,6 +116,9 @@ export async function recordInbound(
       change: 'created',
       at: now.toISOString(),
     });
+  }
+  if (items.length > 0 && [...classified.values()].some((c) => c.label === 'interested')) {
+    void deps.followUps?.kick();
   }
   return {
     recorded: stored.length,

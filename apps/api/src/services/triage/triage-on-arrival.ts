@@ -30,7 +30,9 @@ export interface ArrivalsApplied {
 /**
  * Inside the transaction that stored the messages: one triage item each (priority and deadline
  * from its workspace's policy), complainers and unsubscribers suppressed, and the contact opted
- * out of the attributed campaign's follow-ups where the class says so (not interested, complaint).
+ * out of the attributed campaign's follow-ups where the class says so (not interested, complaint);
+ * an interested reply's item notes the workspace's follow-up template, run afterwards by
+ * `runPendingFollowUps`.
  */
 export async function applyArrivals(
   tx: Db,
@@ -41,14 +43,16 @@ export async function applyArrivals(
   const suppressed = { unsubscribed: 0, complained: 0 };
   if (arrivals.length === 0) return { items: [], suppressed };
   const workspaceIds = [...new Set(arrivals.map((a) => a.workspaceId))];
-  const policies = new Map(
-    (
-      await tx
-        .select({ id: workspaces.id, triagePolicy: workspaces.triagePolicy })
-        .from(workspaces)
-        .where(inArray(workspaces.id, workspaceIds))
-    ).map((w) => [w.id, triagePolicyWith(w.triagePolicy)]),
-  );
+  const settings = await tx
+    .select({
+      id: workspaces.id,
+      triagePolicy: workspaces.triagePolicy,
+      followUpTemplateId: workspaces.followUpTemplateId,
+    })
+    .from(workspaces)
+    .where(inArray(workspaces.id, workspaceIds));
+  const policies = new Map(settings.map((w) => [w.id, triagePolicyWith(w.triagePolicy)]));
+  const followUpTemplates = new Map(settings.map((w) => [w.id, w.followUpTemplateId]));
   const items = await tx
     .insert(triageItems)
     .values(
@@ -65,6 +69,10 @@ export async function applyArrivals(
           classifier: a.classified.classifier,
           priority,
           dueAt,
+          // The template as set now: a later change of the setting does not reach back.
+          followUpTemplateId: replyActionsFor(a.classified.label).followUp
+            ? (followUpTemplates.get(a.workspaceId) ?? null)
+            : null,
           createdAt: now,
           updatedAt: now,
         };
