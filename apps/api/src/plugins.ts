@@ -11,6 +11,7 @@ import {
   ruleClassifier,
   type SensitiveWordIndex,
   sensitiveWords,
+  smsContent,
   wechatPersonalSends,
 } from '@qunfa/plugins';
 import { assemblePlugins } from './plugin-config/assemble-plugins.js';
@@ -43,6 +44,7 @@ export function complianceRules(services: PluginServices): QunfaPlugin[] {
     sensitiveWords({ index: services.lexiconIndex }),
     links(),
     channelContent(),
+    smsContent(),
     audienceSize(),
     abTestSample(),
     wechatPersonalSends({ facts: services.campaignFacts }),

@@ -15,6 +15,7 @@ export * from './domain/quiet-hours.js';
 export * from './domain/reach.js';
 export * from './domain/receipts.js';
 export * from './domain/reply-class.js';
+export * from './domain/sms-template.js';
 export * from './domain/variant-bucket.js';
 export * from './domain/waiting.js';
 export * from './engine/calendar-day.js';

@@ -12,6 +12,7 @@ import {
   openRate,
   ruleClassifier,
   sensitiveWords,
+  smsContent,
   wechatPersonalSends,
 } from '@qunfa/plugins';
 import type { PluginServices } from '../plugins.js';
@@ -34,6 +35,7 @@ export function builtinCatalog(services: PluginServices): ReadonlyMap<string, Ma
     ['rule:sensitive-words', (o) => sensitiveWords({ ...o, index: services.lexiconIndex })],
     ['rule:links', (o) => links(o)],
     ['rule:channel-content', (o) => channelContent(o)],
+    ['rule:sms-content', (o) => smsContent(o)],
     ['rule:audience-size', (o) => audienceSize(o)],
     ['rule:ab-test-sample', (o) => abTestSample(o)],
     ['rule:wechat-personal-sends', (o) => wechatPersonalSends({ ...o, facts: services.campaignFacts })],

@@ -24,6 +24,7 @@ export function smsAliyun(options: SmsAliyunOptions): ChannelPlugin {
     receipts: true,
     recall: false,
     idempotencyKeys: false,
+    sms: { signName: config.signName, templates: config.smsTemplates },
   };
   return {
     kind: 'channel',

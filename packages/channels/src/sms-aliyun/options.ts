@@ -1,5 +1,12 @@
-import { parsePluginOptions } from '@qunfa/core';
+import { parsePluginOptions, type SmsTemplateSpec } from '@qunfa/core';
 import { z } from 'zod';
+import {
+  normaliseSmsTemplates,
+  type SmsTemplatesOption,
+  signNameSchema,
+  smsTemplatesSchema,
+  templateIds,
+} from '../sms/template-registry.js';
 
 /** Options of `smsAliyun(options)`. */
 export interface SmsAliyunOptions {
@@ -32,7 +39,7 @@ export interface SmsAliyunOptions {
   /** Concurrent API calls within one batch. Default 4. */
   concurrency?: number;
   /** A variant's template name (its `subject`) → this account's template code (`SMS_…`); unlisted subjects are codes. Default {}. */
-  templates?: Record<string, string>;
+  templates?: SmsTemplatesOption;
 }
 
 export interface SmsAliyunConfig {
@@ -48,7 +55,10 @@ export interface SmsAliyunConfig {
   maxSendsPerDay: number | undefined;
   callbackToken: string | undefined;
   concurrency: number;
+  /** Subject → the account's template id. */
   templates: Record<string, string>;
+  /** The registry the content rules read (`limits.sms.templates`). */
+  smsTemplates: Record<string, SmsTemplateSpec>;
 }
 
 const schema = z.strictObject({
@@ -58,7 +68,7 @@ const schema = z.strictObject({
     .optional(),
   accessKeyId: z.string().min(1, 'is required'),
   accessKeySecret: z.string().min(1, 'is required'),
-  signName: z.string().min(2, 'must be the approved sign name (2–12 characters)').max(12),
+  signName: signNameSchema(12),
   endpoint: z.string().min(1).optional(),
   protocol: z.enum(['https', 'http']).optional(),
   timeoutMs: z.number().int().min(1000, 'the docs advise at least 1 s').optional(),
@@ -67,7 +77,7 @@ const schema = z.strictObject({
   maxSendsPerDay: z.number().int().positive().optional(),
   callbackToken: z.string().min(16, 'must be at least 16 characters').optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
-  templates: z.record(z.string(), z.string().min(1)).optional(),
+  templates: smsTemplatesSchema(z.string().min(1)).optional(),
 });
 
 export function parseSmsAliyunOptions(options: SmsAliyunOptions): SmsAliyunConfig {
@@ -85,6 +95,7 @@ export function parseSmsAliyunOptions(options: SmsAliyunOptions): SmsAliyunConfi
     maxSendsPerDay: o.maxSendsPerDay,
     callbackToken: o.callbackToken,
     concurrency: o.concurrency ?? 4,
-    templates: o.templates ?? {},
+    templates: templateIds(normaliseSmsTemplates(o.templates)),
+    smsTemplates: normaliseSmsTemplates(o.templates),
   };
 }

@@ -24,6 +24,7 @@ export function smsTencent(options: SmsTencentOptions): ChannelPlugin {
     receipts: true,
     recall: false,
     idempotencyKeys: false,
+    sms: { signName: config.signName, templates: config.smsTemplates },
   };
   return {
     kind: 'channel',

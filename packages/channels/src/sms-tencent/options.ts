@@ -1,5 +1,12 @@
-import { parsePluginOptions } from '@qunfa/core';
+import { parsePluginOptions, type SmsTemplateSpec } from '@qunfa/core';
 import { z } from 'zod';
+import {
+  normaliseSmsTemplates,
+  type SmsTemplatesOption,
+  signNameSchema,
+  smsTemplatesSchema,
+  templateIds,
+} from '../sms/template-registry.js';
 
 /** Options of `smsTencent(options)`. */
 export interface SmsTencentOptions {
@@ -35,7 +42,7 @@ export interface SmsTencentOptions {
    * A variant's template name (its `subject`) → this account's template id, so one variant can go
    * out through Aliyun (`SMS_…`) and, on failover, Tencent (digits). Unlisted subjects are ids. Default {}.
    */
-  templates?: Record<string, string>;
+  templates?: SmsTemplatesOption;
 }
 
 export interface SmsTencentConfig {
@@ -53,7 +60,10 @@ export interface SmsTencentConfig {
   callbackToken: string | undefined;
   pullLimit: number;
   concurrency: number;
+  /** Subject → the account's template id. */
   templates: Record<string, string>;
+  /** The registry the content rules read (`limits.sms.templates`). */
+  smsTemplates: Record<string, SmsTemplateSpec>;
 }
 
 const schema = z.strictObject({
@@ -64,7 +74,7 @@ const schema = z.strictObject({
   secretId: z.string().min(1, 'is required'),
   secretKey: z.string().min(1, 'is required'),
   smsSdkAppId: z.string().regex(/^\d{6,}$/, 'must be the SdkAppId shown in the console (digits)'),
-  signName: z.string().min(2, 'must be the approved sign name').max(20),
+  signName: signNameSchema(20),
   region: z.string().min(1).optional(),
   endpoint: z.string().min(1).optional(),
   protocol: z.enum(['https://', 'http://']).optional(),
@@ -74,9 +84,9 @@ const schema = z.strictObject({
   callbackToken: z.string().min(16, 'must be at least 16 characters').optional(),
   pullLimit: z.number().int().min(1).max(100).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
-  templates: z
-    .record(z.string(), z.string().regex(/^\d+$/, 'must be a Tencent template id (digits)'))
-    .optional(),
+  templates: smsTemplatesSchema(
+    z.string().regex(/^\d+$/, 'must be a Tencent template id (digits)'),
+  ).optional(),
 });
 
 export function parseSmsTencentOptions(options: SmsTencentOptions): SmsTencentConfig {
@@ -96,6 +106,7 @@ export function parseSmsTencentOptions(options: SmsTencentOptions): SmsTencentCo
     callbackToken: o.callbackToken,
     pullLimit: o.pullLimit ?? 100,
     concurrency: o.concurrency ?? 4,
-    templates: o.templates ?? {},
+    templates: templateIds(normaliseSmsTemplates(o.templates)),
+    smsTemplates: normaliseSmsTemplates(o.templates),
   };
 }

@@ -1,4 +1,4 @@
-import type { Content } from '@qunfa/core';
+import { type Content, parseSmsTemplateParams } from '@qunfa/core';
 
 /** An SMS template send: the provider's template id and the values of its variables, in order. */
 export interface SmsTemplate {
@@ -24,13 +24,6 @@ export function readSmsTemplate(
   const name = content.subject?.trim() ?? '';
   const templateId = templates[name] ?? name;
   if (templateId === '') return 'the SMS template id (subject) is empty';
-  const params: [string, string][] = [];
-  for (const raw of content.text.split('\n')) {
-    const line = raw.trim();
-    if (line === '') continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0) return `template variable line "${line.slice(0, 40)}" is not "name: value"`;
-    params.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
-  }
-  return { templateId, params };
+  const params = parseSmsTemplateParams(content.text);
+  return typeof params === 'string' ? params : { templateId, params };
 }

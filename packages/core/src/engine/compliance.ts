@@ -10,6 +10,7 @@ import type {
 } from '../plugins/rule.js';
 import type { CampaignPlan } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
+import { checkSmsTemplateTexts } from './sms-template-text.js';
 
 /** Runs a plugin hook, stamping the plugin's name onto whatever it throws. */
 export async function callPlugin<T>(plugin: string, hook: string, run: () => T | Promise<T>): Promise<T> {
@@ -85,6 +86,7 @@ export async function checkBeforeStart(
     });
     for (const f of found) findings.push({ ...f, variantId: f.variantId ?? variant.id });
   }
+  findings.push(...(await checkSmsTemplateTexts(rules, campaign, plan, channelLimits, checkContent)));
   for (const rule of rules) {
     if (rule.checkCampaign) {
       const found = await callPlugin(rule.name, 'checkCampaign', () => rule.checkCampaign?.(campaign, ctx));

@@ -3,6 +3,7 @@ import type { Content, ContentType } from '../domain/content.js';
 import type { DeliveryState } from '../domain/delivery.js';
 import type { FailureClass } from '../domain/failure.js';
 import type { InboundMessage } from '../domain/inbound.js';
+import type { SmsProfile } from '../domain/sms-template.js';
 import type { Logger } from '../ports/logger.js';
 import type { PluginState } from '../ports/plugin-state.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
@@ -26,6 +27,8 @@ export interface ChannelLimits {
   recall: boolean;
   /** A repeated send with the same idempotency key is not delivered twice. */
   idempotencyKeys: boolean;
+  /** Set by SMS channels: sign name and approved templates, for the SMS content rules before a start. */
+  sms?: SmsProfile;
 }
 
 /** One recipient of a batch, with its content rendered. `id` is the delivery id. */

@@ -57,7 +57,8 @@ export function channelContent(options?: ChannelContentOptions): ContentRule {
       for (const channel of ctx.channels) {
         const limits = ctx.channelLimits?.[channel];
         if (!limits) continue;
-        if (!limits.contentTypes.includes(content.type)) {
+        // An SMS channel's content type is judged by rule:sms-content, which says why.
+        if (!limits.contentTypes.includes(content.type) && !limits.sms) {
           findings.push({
             rule: name,
             level: opts.typeLevel,
