@@ -18,9 +18,9 @@ import {
  *   "加vx123" still contains "加vx"). The scanner already drops most starts inside a word.
  * - Gaps inside the match (separators that normalisation skipped). A gap that the term
  *   itself has ("ball gag") is fine. Between two Latin letters a space or apostrophe is a
- *   word break, and so, anywhere, is a line break or a clause mark (。，！？；…). Such a
- *   gap is accepted only when the match is letter-spaced, every piece one letter long
- *   ("f u c k", "V X", "加\n微\n信"), so that "an US" never reads as one word and
+ *   word break, and so, anywhere, is a clause mark (。，！？；…). Such a gap is accepted
+ *   only when the match is letter-spaced, every piece one letter long ("f u c k", "V X",
+ *   "加。微。信"), so that "an US" never reads as one word and
  *   "参加。微信" never as "加微信" (nor "加微": two letters that each end a longer word).
  * - Gaps longer than `maxGap` code points are never bridged.
  */

@@ -64,6 +64,21 @@ describe('evasions', () => {
   it('line breaks between single letters (vertical text)', () => {
     expect(found('加\n微\n信')).toContain('加微信=加\n微\n信');
   });
+
+  it('a line break, or any whitespace, inside a Chinese phrase', () => {
+    expect(found('转发到\n朋友圈')).toEqual(['转发到朋友圈=转发到\n朋友圈']);
+    expect(found('转发到\r\n朋友圈')).toEqual(['转发到朋友圈=转发到\r\n朋友圈']);
+    expect(found('转发\u2028到朋友\u2029圈')).toEqual(['转发到朋友圈=转发\u2028到朋友\u2029圈']);
+    expect(found('转发到\u3000\u3000朋友圈')).toEqual(['转发到朋友圈=转发到\u3000\u3000朋友圈']);
+    expect(found('转发到\u00a0朋友圈')).toEqual(['转发到朋友圈=转发到\u00a0朋友圈']);
+    expect(found('一次\n  根治')).toEqual(['根治=根治']);
+    expect(found('包你\n根\n\t治')).toEqual(['根治=根\n\t治']);
+  });
+
+  it('but not across a clause mark between two words', () => {
+    expect(found('欢迎转发到。朋友圈')).toEqual([]);
+    expect(found('转发到，朋友圈')).toEqual([]);
+  });
 });
 
 describe('spans in the original text', () => {

@@ -39,8 +39,9 @@ const markOnly = /^\p{M}$/u;
 const spacedScriptLetter = /^[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]$/u;
 const spacedScriptWithMarks = /^([\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])\p{M}*$/u;
 // Visible spacing only: zero-width characters (U+200B, U+FEFF, …) are evasion, not word breaks.
-const whitespace = /^[\t\n\v\f\r\p{Zs}'’ʼ‘`]$/u;
-const hardBreak = /^[\n\r\u2028\u2029\u0085。！？；，、!?;,｡]$/u;
+const whitespace = /^[\t\n\v\f\r\u0085\u2028\u2029\p{Zs}'’ʼ‘`]$/u;
+// Clause marks. A line break is not one: copy wraps anywhere, and "转发到\n朋友圈" is one phrase.
+const hardBreak = /^[。！？；，、!?;,｡]$/u;
 
 /** Folds one code point; see the module comment. */
 export function computeFold(cp: number): number {
