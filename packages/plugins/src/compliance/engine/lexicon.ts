@@ -13,10 +13,19 @@ export interface Lexicon {
   allow: readonly string[];
   /** Match traditional spellings of the terms too (`轉發到朋友圈`). */
   traditionalToSimplified: boolean;
+  /**
+   * `word`: a hit must start and end on a boundary of the Chinese word segmentation
+   * (`Intl.Segmenter('zh')`), so `保本` is not found in `医保|本年度`. `none` (the default):
+   * only Latin-script terms respect word boundaries.
+   */
+  boundary: LexiconBoundary;
   description?: string;
   /** Where the terms come from (a law, a platform rule, a package). */
   source?: string;
 }
+
+export const lexiconBoundaries = ['none', 'word'] as const;
+export type LexiconBoundary = (typeof lexiconBoundaries)[number];
 
 export interface LexiconOptions {
   /** Match traditional spellings too. Default true. */
@@ -25,6 +34,8 @@ export interface LexiconOptions {
   code?: string;
   /** Phrases that contain a term but are fine. Default none. */
   allow?: readonly string[];
+  /** Chinese word-boundary mode of the hits, `none` or `word`. Default `none`. */
+  boundary?: LexiconBoundary;
   description?: string;
   source?: string;
 }
@@ -36,6 +47,7 @@ const lexiconSchema = z.object({
   terms: z.array(z.string()),
   allow: z.array(z.string()),
   traditionalToSimplified: z.boolean(),
+  boundary: z.enum(lexiconBoundaries),
   description: z.string().optional(),
   source: z.string().optional(),
 });
@@ -63,6 +75,7 @@ export function lexiconFromTerms(
     terms: cleanTerms(terms),
     allow: cleanTerms(options.allow ?? []),
     traditionalToSimplified: options.traditionalToSimplified ?? true,
+    boundary: options.boundary ?? 'none',
     ...(options.description === undefined ? {} : { description: options.description }),
     ...(options.source === undefined ? {} : { source: options.source }),
   };

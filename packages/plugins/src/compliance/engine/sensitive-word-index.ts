@@ -15,6 +15,7 @@ import { buildDoubleArray } from './double-array.js';
 import type { Lexicon } from './lexicon.js';
 import { acceptMatch, type MatchEntry } from './match-filter.js';
 import { characterEnd, interleave, OFFSET_MASK, type ScanTables, scanAutomaton } from './scan.js';
+import { onWordBoundaries } from './word-boundary.js';
 
 /** One occurrence of a lexicon term in a text. */
 export interface SensitiveWordHit {
@@ -46,6 +47,8 @@ interface Entry extends MatchEntry {
   lexicon: number;
   term: string;
   allow: boolean;
+  /** The lexicon wants hits of this term on Chinese word boundaries. */
+  wordBoundary: boolean;
 }
 
 function collectEntries(lexicons: readonly Lexicon[], t2s: boolean) {
@@ -71,6 +74,7 @@ function collectEntries(lexicons: readonly Lexicon[], t2s: boolean) {
         lexicon: li,
         term,
         allow,
+        wordBoundary: !allow && lexicon.boundary === 'word',
         length: codePoints.length,
         startsWord: isWordLetter(folded[0]!),
         endsWord: isWordLetter(folded[folded.length - 1]!),
@@ -172,6 +176,7 @@ export function createSensitiveWordIndex(
       const endK = raw.ends[h]!;
       if (!acceptMatch(ctx, endK, entry)) continue;
       const startK = endK - entry.length + 1;
+      if (entry.wordBoundary && !onWordBoundaries(text, raw, tables, startK, endK)) continue;
       if (entry.allow) {
         allowed.push({ lexicon: entry.lexicon, startK, endK });
         continue;

@@ -6,7 +6,7 @@ import financialClaims from '../../../lexicons/financial-claims.json' with { typ
 import inducementToShare from '../../../lexicons/inducement-to-share.json' with { type: 'json' };
 import medicalClaims from '../../../lexicons/medical-claims.json' with { type: 'json' };
 import profanityEnglish from '../../../lexicons/profanity-en.json' with { type: 'json' };
-import { type Lexicon, lexiconFromTerms } from '../engine/lexicon.js';
+import { type Lexicon, type LexiconBoundary, lexiconFromTerms } from '../engine/lexicon.js';
 
 /** The header every shipped lexicon file (packages/plugins/lexicons/*.json) carries. */
 interface LexiconFile {
@@ -17,6 +17,7 @@ interface LexiconFile {
   sources: string[];
   levelRationale: string;
   traditionalToSimplified: boolean;
+  boundary?: string;
   terms?: string[];
   allow: string[];
   exclude?: Record<string, string>;
@@ -42,6 +43,7 @@ function fromFile(file: LexiconFile, terms: readonly string[] = file.terms ?? []
       code: file.code,
       allow: file.allow,
       traditionalToSimplified: file.traditionalToSimplified,
+      ...(file.boundary === undefined ? {} : { boundary: file.boundary as LexiconBoundary }),
       description: file.description,
       source: file.sources.join('; '),
     },
