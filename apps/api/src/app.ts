@@ -38,6 +38,7 @@ import { createInboundSink } from './services/inbound/inbound-sink.js';
 import { DEFAULT_ATTRIBUTION_MS } from './services/inbound/record-inbound.js';
 import { applyServerQuietHours } from './services/quiet-hours.js';
 import { createFollowUpRunner } from './services/triage/follow-ups.js';
+import { startWebhookDispatcher } from './services/webhooks/dispatcher.js';
 import { createSqlCampaignFacts, createSqlRecipientFacts } from './store/recipient-facts-sql.js';
 import { createSqlStore } from './store/sql-store.js';
 
@@ -153,6 +154,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let server: Server | undefined;
   let ws: { close(): Promise<void> } | undefined;
   let worker: { stop(): Promise<void> } | undefined;
+  let webhooks: { stop(): Promise<void> } | undefined;
   let warmIndexes: { stop(): Promise<void> } | undefined;
 
   return {
@@ -162,6 +164,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     async start() {
       await applyServerQuietHours(deps);
       if (config.worker === 'inline') {
+        webhooks = startWebhookDispatcher({
+          db: database.db,
+          clock: systemClock,
+          logger,
+          ...(config.webhooks ? { policy: config.webhooks } : {}),
+        });
         worker = engine.runWorker({
           concurrency: config.workerConcurrency,
           tickIntervalMs: config.tickIntervalMs,
@@ -226,6 +234,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     async stop() {
       await worker?.stop();
       await followUps.stop();
+      await webhooks?.stop();
       await warmIndexes?.stop();
       await ws?.close();
       if (server) {

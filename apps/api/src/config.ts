@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BodyLimits } from './http/body-limit.js';
 import type { LogLevel } from './logger.js';
 import { findConfigFile } from './plugin-config/find-config.js';
+import type { WebhookRetryPolicy } from './services/webhooks/dispatcher.js';
 
 const envSchema = z.object({
   /** PostgreSQL URL; unset: embedded PGlite under DATA_DIR. */
@@ -118,6 +119,8 @@ export interface AppConfig {
   inboundAttributionMs?: number;
   /** Bearer token of `/metrics`; unset: the endpoint is off (404). */
   metricsToken?: string | undefined;
+  /** Outbound webhook retries and timeouts; defaults in `defaultWebhookRetry`. */
+  webhooks?: Partial<WebhookRetryPolicy>;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -1,6 +1,8 @@
 import type { Actor } from '@qunfa/core';
 import type { Db } from '../db/database.js';
 import { auditLog } from '../db/schema/index.js';
+import { enqueueWebhookEvent } from '../services/webhooks/enqueue.js';
+import { webhookEventOfAudit } from '../services/webhooks/event-types.js';
 
 export interface AuditEntry {
   workspaceId: string | number;
@@ -12,7 +14,10 @@ export interface AuditEntry {
   at?: Date;
 }
 
-/** Appends to the audit log; call inside the transaction that made the change. */
+/**
+ * Appends to the audit log; call inside the transaction that made the change. What partners
+ * may hear of (state changes, approvals) goes to the webhook outbox in the same transaction.
+ */
 export async function writeAudit(db: Db, entry: AuditEntry): Promise<void> {
   await db.insert(auditLog).values({
     workspaceId: Number(entry.workspaceId),
@@ -24,4 +29,8 @@ export async function writeAudit(db: Db, entry: AuditEntry): Promise<void> {
     details: entry.details ?? {},
     ...(entry.at ? { at: entry.at } : {}),
   });
+  const event = webhookEventOfAudit(entry.action, String(entry.subjectId), entry.details ?? {});
+  if (event && entry.workspaceId != null) {
+    await enqueueWebhookEvent(db, { workspaceId: entry.workspaceId, ...event, at: entry.at ?? new Date() });
+  }
 }

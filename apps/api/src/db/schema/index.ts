@@ -9,4 +9,5 @@ export * from './inbound.js';
 export * from './persisted-operation.js';
 export * from './plugin-state.js';
 export * from './triage.js';
+export * from './webhook.js';
 export * from './workspace.js';

@@ -24,6 +24,7 @@ import './inbound.js';
 import './plugin.js';
 import './triage.js';
 import './tenancy.js';
+import './webhook.js';
 import './wechat-personal.js';
 
 builder.queryType({});

@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.js';
 import { inboundMessages } from '../../db/schema/index.js';
 import { type ClassifiedReply, classifyReply } from '../triage/classify-reply.js';
 import { applyArrivals } from '../triage/triage-on-arrival.js';
+import { enqueueWebhookEvent } from '../webhooks/enqueue.js';
 import { matchSenders } from './match-senders.js';
 import { isUnsubscribeReply } from './unsubscribe-reply.js';
 
@@ -178,6 +179,38 @@ async function store(
       now,
       actor,
     );
+    for (const r of inserted) {
+      const value = values.find((v) => v.providerMessageId === r.providerMessageId)!;
+      await enqueueWebhookEvent(tx, {
+        workspaceId: r.workspaceId,
+        type: 'inbound.message_received',
+        at: now,
+        data: {
+          messageId: String(r.id),
+          channel: value.channel,
+          contactId: String(r.contactId),
+          campaignId: r.campaignId === null ? null : String(r.campaignId),
+          text: value.text,
+          label: classified.get(r.providerMessageId)?.label ?? null,
+          unsubscribed: r.action === 'unsubscribed',
+        },
+      });
+    }
+    for (const item of applied.items) {
+      await enqueueWebhookEvent(tx, {
+        workspaceId: item.workspaceId,
+        type: 'triage.item_created',
+        at: now,
+        data: {
+          itemId: String(item.id),
+          messageId: String(item.inboundMessageId),
+          campaignId: item.campaignId === null ? null : String(item.campaignId),
+          label: item.label,
+          priority: item.priority,
+          dueAt: item.dueAt?.toISOString() ?? null,
+        },
+      });
+    }
     return { stored: inserted, unsubscribed: applied.suppressed.unsubscribed, items: applied.items };
   });
 }

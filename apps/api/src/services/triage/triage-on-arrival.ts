@@ -22,7 +22,15 @@ const suppressionOf = (a: Arrival) =>
   a.unsubscribes ? 'unsubscribed' : replyActionsFor(a.classified.label).suppress;
 
 export interface ArrivalsApplied {
-  items: { id: number; workspaceId: number }[];
+  items: {
+    id: number;
+    workspaceId: number;
+    inboundMessageId: number;
+    campaignId: number | null;
+    label: string;
+    priority: string;
+    dueAt: Date | null;
+  }[];
   /** Contacts newly suppressed, by reason. */
   suppressed: { unsubscribed: number; complained: number };
 }
@@ -78,7 +86,15 @@ export async function applyArrivals(
         };
       }),
     )
-    .returning({ id: triageItems.id, workspaceId: triageItems.workspaceId });
+    .returning({
+      id: triageItems.id,
+      workspaceId: triageItems.workspaceId,
+      inboundMessageId: triageItems.inboundMessageId,
+      campaignId: triageItems.campaignId,
+      label: triageItems.label,
+      priority: triageItems.priority,
+      dueAt: triageItems.dueAt,
+    });
 
   const optOuts = arrivals.filter(
     (a) => a.campaignId !== null && replyActionsFor(a.classified.label).optOutOfCampaign,

@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/database.js';
+import type { WebhookEventType } from './event-types.js';
+
+export interface WebhookEvent {
+  workspaceId: number | string;
+  type: WebhookEventType;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
+/**
+ * Puts an event in the outbox for every enabled endpoint of the workspace that subscribed to
+ * its type, set-based. Call inside the transaction that made the change: the event then
+ * exists exactly when the change does. Returns the event id.
+ */
+export async function enqueueWebhookEvent(tx: Db, event: WebhookEvent): Promise<string> {
+  const id = `evt_${randomUUID()}`;
+  const payload = {
+    id,
+    type: event.type,
+    createdAt: event.at.toISOString(),
+    workspaceId: String(event.workspaceId),
+    data: event.data,
+  };
+  await tx.execute(sql`
+    INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id, event_type, payload, next_attempt_at)
+    SELECT e.workspace_id, e.id, ${id}, ${event.type}, ${JSON.stringify(payload)}::jsonb, now()
+    FROM webhook_endpoints e
+    WHERE e.workspace_id = ${Number(event.workspaceId)} AND e.enabled
+      AND e.event_types @> jsonb_build_array(${event.type}::text)`);
+  return id;
+}
