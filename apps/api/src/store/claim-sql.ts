@@ -4,6 +4,7 @@ import { type Db, rows } from '../db/database.js';
 import { batches } from '../db/schema/index.js';
 import { toBatch } from './batch-mapper.js';
 import { loadCampaign } from './campaign-mapper.js';
+import { cancelUnsent } from './cancel-sql.js';
 import { CounterDelta, shardOf } from './counters-sql.js';
 
 interface RecipientRow {
@@ -52,7 +53,10 @@ export function claimBatch(
             OR (${batches.state} = 'leased' AND ${batches.leaseUntil} < ${now}::timestamptz))`,
       )
       .returning();
-    if (!batchRow) return undefined;
+    if (!batchRow) {
+      await endAbandonedOfCancelled(tx, id, input.now);
+      return undefined;
+    }
     const batch = toBatch(batchRow);
     // Lookups by key per recipient, fenced (OFFSET 0, aggregate) so that the planner cannot turn
     // them into hash joins over every contact of the database: 1,000 index probes take ~10 ms,
@@ -102,4 +106,24 @@ export function claimBatch(
     }
     return { batch, campaign: campaign!, recipients };
   });
+}
+
+/**
+ * A batch whose worker died while its campaign was cancelled: nobody will settle it, and a
+ * claim refuses a campaign that is not running, so the lease is taken back here and the batch
+ * ends with the campaign's other unsent work (what the dead start may have sent, `uncertain`).
+ */
+async function endAbandonedOfCancelled(tx: Db, batchId: number, now: Date): Promise<void> {
+  const at = now.toISOString();
+  const [taken] = await rows<{ campaign_id: string; workspace_id: string }>(
+    tx,
+    sql`UPDATE batches b SET state = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ${at}::timestamptz
+        FROM campaigns c
+        WHERE b.id = ${batchId} AND c.id = b.campaign_id AND c.state = 'cancelled'
+          AND b.state = 'leased' AND b.lease_until < ${at}::timestamptz
+        RETURNING b.campaign_id::text AS campaign_id, b.workspace_id::text AS workspace_id`,
+  );
+  if (taken) {
+    await cancelUnsent(tx, { id: Number(taken.campaign_id), workspaceId: Number(taken.workspace_id) }, now);
+  }
 }

@@ -9,10 +9,17 @@ export function claim(
 ): ClaimedBatch | undefined {
   const batch = t.batches.get(input.batchId);
   const campaign = batch && t.campaigns.get(batch.campaignId);
-  if (!batch || campaign?.state !== 'running') return undefined;
-  const claimable =
-    (batch.state === 'queued' && batch.dueAt <= input.now) ||
-    (batch.state === 'leased' && batch.leaseUntil !== null && batch.leaseUntil < input.now);
+  if (!batch || !campaign) return undefined;
+  const abandoned = batch.state === 'leased' && batch.leaseUntil !== null && batch.leaseUntil < input.now;
+  // Its worker died while the campaign was cancelled: nobody will settle it, so it ends with
+  // the campaign's other unsent work (what the dead start may have sent, `uncertain`).
+  if (abandoned && campaign.state === 'cancelled') {
+    Object.assign(batch, { state: 'queued', leaseOwner: null, leaseUntil: null });
+    cancelUnsent(t, campaign.id, input.now);
+    return undefined;
+  }
+  if (campaign.state !== 'running') return undefined;
+  const claimable = (batch.state === 'queued' && batch.dueAt <= input.now) || abandoned;
   if (!claimable) return undefined;
   batch.state = 'leased';
   batch.leaseOwner = input.owner;

@@ -95,6 +95,28 @@ export function cancelContract(harness: () => StoreHarness): void {
     await expectNothingLeft(h);
   });
 
+  it('ends a batch whose worker died during the cancel, once its lease runs out', async () => {
+    const h = harness();
+    await running(h);
+    const claimed = await claimFirst(h, 'w1', t0);
+    await h.store.transitionCampaign(transition('1', 'running', 'cancelled', 500));
+    // w1 dies before settling: the engine's recovery offers the expired lease to a worker.
+    const expired = await h.store.expiredLeases(at(120_000), 10);
+    expect(expired.map((r) => r.id)).toEqual([claimed.batch.id]);
+    const again = await h.store.claimBatch({
+      batchId: claimed.batch.id,
+      owner: 'w2',
+      now: at(120_000),
+      leaseMs: 60_000,
+    });
+    expect(again).toBeUndefined();
+    expect(await h.store.counters('1')).toMatchObject({ total: 6, uncertain: 2, suppressed: 4 });
+    await expectNothingLeft(h);
+    // w1 comes back late: the batch is no longer its own to give back.
+    await h.store.releaseBatch({ batchId: claimed.batch.id, owner: 'w1', dueAt: at(180_000) });
+    expect(await h.store.counters('1')).toMatchObject({ total: 6, uncertain: 2, suppressed: 4 });
+  });
+
   it('marks uncertain what an interrupted start may have sent', async () => {
     const h = harness();
     await running(h);
