@@ -147,7 +147,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     quietHours: services.quietHours,
     pluginOrigins: assembled.origins,
     ownerKey: config.ownerKey,
-    requestLimiter: limiter,
+    requestLimiter: ports.requestLimiter,
     keyRateLimitPerMinute: config.keyRateLimitPerMinute ?? 600,
   };
 

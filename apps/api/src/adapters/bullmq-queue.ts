@@ -1,6 +1,6 @@
 import type { BatchJob, Consumer, Queue } from '@qunfa/core';
 import { Queue as BullQueue, type Job, Worker } from 'bullmq';
-import { closeRedis, connectRedis, type RedisSettings } from './redis-connection.js';
+import { closeRedis, connectRedis, type RedisSettings, whenReady } from './redis-connection.js';
 
 export interface BullmqQueueOptions extends RedisSettings {
   /** Queue name under the prefix. Default `batches`. */
@@ -16,6 +16,12 @@ export interface BullmqQueueOptions extends RedisSettings {
   lockMs?: number;
   /** Errors of the consumers' own Redis traffic (a handler's error is the engine's to report). */
   onError?: (error: Error) => void;
+  /**
+   * How long an enqueue waits for an unreachable Redis before it gives the jobs up, in ms.
+   * Default 2000. Giving up loses nothing: the batches are in the database, and the workers'
+   * tick offers due batches and expired leases again.
+   */
+  unavailableAfterMs?: number;
 }
 
 interface JobData {
@@ -40,15 +46,23 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
   const name = options.name ?? 'batches';
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const lockMs = options.lockMs ?? 30_000;
-  const connection = connectRedis(options.url, `${options.prefix}:queue`);
+  const unavailableAfterMs = options.unavailableAfterMs ?? 2000;
+  const connection = connectRedis(options.url, `${options.prefix}:queue`, options.onError);
   const queue = new BullQueue<JobData>(name, { connection, prefix: options.prefix });
   const consumers = new Set<Consumer>();
 
   return {
     async enqueue(jobs: BatchJob[]) {
       if (jobs.length === 0) return;
+      const unavailable = () =>
+        options.onError?.(
+          new Error(
+            `Redis is unavailable: ${jobs.length} batch job(s) not queued now; the workers offer them again from the database`,
+          ),
+        );
+      if (!(await whenReady(connection, unavailableAfterMs))) return unavailable();
       const now = Date.now();
-      await queue.addBulk(
+      const adding = queue.addBulk(
         jobs.map((job) => ({
           name: 'batch',
           data: {
@@ -67,10 +81,19 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
           },
         })),
       );
+      // A connection lost during the call would hold it until Redis is back: the caller (a
+      // start, a tick) goes on; the add still lands then, or the tick offers the batches again.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<'gave up'>((resolve) => {
+        timer = setTimeout(() => resolve('gave up'), unavailableAfterMs * 5);
+      });
+      adding.catch(() => {});
+      const outcome = await Promise.race([adding, gaveUp]).finally(() => clearTimeout(timer));
+      if (outcome === 'gave up') unavailable();
     },
 
     consume(handler, { concurrency }) {
-      const workerConnection = connectRedis(options.url, `${options.prefix}:worker`);
+      const workerConnection = connectRedis(options.url, `${options.prefix}:worker`, options.onError);
       const worker = new Worker<JobData>(
         name,
         async (job: Job<JobData>) => {

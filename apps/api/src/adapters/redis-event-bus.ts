@@ -1,5 +1,5 @@
 import type { EventBus, EventMap, Topic } from '@qunfa/core';
-import { closeRedis, connectRedis, type RedisSettings } from './redis-connection.js';
+import { closeRedis, connectRedis, type RedisSettings, whenReady } from './redis-connection.js';
 
 interface Envelope {
   topic: Topic;
@@ -14,11 +14,22 @@ type Listener = { push(payload: unknown): void; end(): void };
  * prefix sees every event. It subscribes to its one channel before it is returned, so a
  * `subscribe` call is in effect at once, with no window in which an event could slip by.
  * Payloads are JSON: a Date arrives as a string, which is why events carry ISO times.
+ *
+ * Events are a nudge, not the truth: while Redis is unreachable an event is dropped after
+ * `unavailableAfterMs` instead of holding up the command that published it (a start, a
+ * settlement), and the subscriber resubscribes on its own when Redis is back.
  */
-export async function createRedisEventBus(settings: RedisSettings): Promise<EventBus> {
+export async function createRedisEventBus(
+  settings: RedisSettings & {
+    /** How long a publish waits for an unreachable Redis before the event is dropped, in ms. Default 1000. */
+    unavailableAfterMs?: number;
+    onError?: (error: Error) => void;
+  },
+): Promise<EventBus> {
   const channel = `${settings.prefix}:events`;
-  const publisher = connectRedis(settings.url, `${settings.prefix}:bus-pub`);
-  const subscriber = connectRedis(settings.url, `${settings.prefix}:bus-sub`);
+  const unavailableAfterMs = settings.unavailableAfterMs ?? 1000;
+  const publisher = connectRedis(settings.url, `${settings.prefix}:bus-pub`, settings.onError);
+  const subscriber = connectRedis(settings.url, `${settings.prefix}:bus-sub`, settings.onError);
   const listeners = new Map<string, Set<Listener>>();
   const address = (topic: Topic, key: string) => `${topic}\u0000${key}`;
   subscriber.on('message', (from: string, raw: string) => {
@@ -36,7 +47,16 @@ export async function createRedisEventBus(settings: RedisSettings): Promise<Even
 
   return {
     async publish(topic, key, payload) {
-      await publisher.publish(channel, JSON.stringify({ topic, key, payload } satisfies Envelope));
+      if (!(await whenReady(publisher, unavailableAfterMs))) return;
+      let timer: NodeJS.Timeout | undefined;
+      const sending = publisher.publish(channel, JSON.stringify({ topic, key, payload } satisfies Envelope));
+      sending.catch(() => {});
+      await Promise.race([
+        sending,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, unavailableAfterMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
     },
 
     subscribe<T extends Topic>(topic: T, key: string, signal?: AbortSignal): AsyncIterable<EventMap[T]> {

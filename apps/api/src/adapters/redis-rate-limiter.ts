@@ -1,6 +1,6 @@
 import type { QuotaWindow, RateLimiter, TokenRate } from '@qunfa/core';
 import type { Redis } from 'ioredis';
-import { closeRedis, connectRedis, type RedisSettings } from './redis-connection.js';
+import { closeRedis, connectRedis, type RedisSettings, whenReady } from './redis-connection.js';
 
 /**
  * Token bucket, as MemoryRateLimiter computes it, in one atomic step. The caller's `now`
@@ -56,27 +56,52 @@ type Scripts = {
   qunfaRefund(key: string, ...args: (string | number)[]): Promise<number>;
 };
 
+export interface RedisRateLimiter extends RateLimiter {
+  /** Whether Redis answers, waiting at most `timeoutMs` for a connection being made. */
+  available(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
 /**
  * Token buckets and quota windows in Redis, each change one Lua script: every process
  * on the same Redis and prefix shares them, so a limit holds for the credential as a whole.
+ * While Redis is unreachable a call waits for it to come back — a sender pauses rather than
+ * guess at a limit on its own, which, per process, would multiply it by the number of workers.
  */
-export function createRedisRateLimiter(settings: RedisSettings): RateLimiter & { close(): Promise<void> } {
-  const redis = connectRedis(settings.url, `${settings.prefix}:limiter`) as Redis & Scripts;
+export function createRedisRateLimiter(
+  settings: RedisSettings & { onError?: (error: Error) => void },
+): RedisRateLimiter {
+  const redis = connectRedis(settings.url, `${settings.prefix}:limiter`, settings.onError) as Redis & Scripts;
   redis.defineCommand('qunfaTake', { numberOfKeys: 1, lua: TAKE });
   redis.defineCommand('qunfaConsume', { numberOfKeys: 1, lua: CONSUME });
   redis.defineCommand('qunfaRefund', { numberOfKeys: 1, lua: REFUND });
+  let wasReady = false;
+  redis.once('ready', () => {
+    wasReady = true;
+  });
+  const untilReady = async () => {
+    while (!(await whenReady(redis, 60_000)))
+      if (redis.status === 'end') throw new Error('the rate limiter was closed');
+  };
   const bucketKey = (key: string) => `${settings.prefix}:rate:${key}`;
   const quotaKey = (key: string, w: QuotaWindow) =>
     `${settings.prefix}:quota:${key}@${w.start.toISOString()}/${w.end.toISOString()}`;
 
   return {
     async take(key: string, want: number, rate: TokenRate, now: Date) {
+      // A call made while Redis is away runs when it is back: at the time it runs, not the one
+      // it was made at. Calls queued across an outage would otherwise each refill a new (empty,
+      // hence full) bucket by the gap between their stale times, and together exceed the rate.
+      const calledAt = Date.now();
+      // Only across a lost connection: a first connect is not an outage, and fake clocks stay exact.
+      const waited = redis.status !== 'ready' && wasReady;
+      if (waited) await untilReady();
       const [granted, retryAfterMs] = await redis.qunfaTake(
         bucketKey(key),
         want,
         rate.perSecond,
         rate.burst,
-        now.getTime(),
+        now.getTime() + (waited ? Date.now() - calledAt : 0),
       );
       return { granted, retryAfterMs };
     },
@@ -92,6 +117,7 @@ export function createRedisRateLimiter(settings: RedisSettings): RateLimiter & {
     async refundQuota(key, amount, window) {
       if (amount > 0) await redis.qunfaRefund(quotaKey(key, window), amount);
     },
+    available: (timeoutMs) => whenReady(redis, timeoutMs),
     close: () => closeRedis(redis),
   };
 }

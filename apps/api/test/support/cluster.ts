@@ -33,19 +33,26 @@ export async function startCluster(options: {
   providerLatencyMs: number;
   leaseMs: number;
   env?: Record<string, string>;
+  /** Another Redis than the shared one: a fault test's private server. */
+  redisUrl?: string;
+  /** The database of the API and workers; default a fresh one on the shared PostgreSQL. */
+  databaseUrl?: string;
 }): Promise<Cluster> {
   const prefix = testRedisPrefix('cluster');
+  const redisUrl = options.redisUrl ?? testRedisUrl;
   const provider = await startFakeProvider({ latencyMs: options.providerLatencyMs });
   const processes = new ChildProcesses();
   const plugins = fakeProviderConfig.plugins as QunfaPlugin[];
   const t = await startTestApp(
     'postgres',
-    { worker: 'off', redisUrl: testRedisUrl, redisPrefix: prefix, leaseMs: options.leaseMs },
+    { worker: 'off', redisUrl, redisPrefix: prefix, leaseMs: options.leaseMs },
     plugins,
+    {},
+    options.databaseUrl,
   );
   const env = {
     DATABASE_URL: t.app.config.databaseUrl!,
-    REDIS_URL: testRedisUrl,
+    REDIS_URL: redisUrl,
     REDIS_PREFIX: prefix,
     QUNFA_CONFIG: fakeProviderFixture,
     FAKE_PROVIDER_URL: provider.url,
@@ -84,7 +91,7 @@ export async function startCluster(options: {
       await processes.killAll();
       await t.stop();
       await provider.stop();
-      await dropRedisPrefix(prefix);
+      if (redisUrl === testRedisUrl) await dropRedisPrefix(prefix);
     },
   };
 }

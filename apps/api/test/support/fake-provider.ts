@@ -7,6 +7,10 @@ export interface FakeProvider {
   delivered: Map<string, number>;
   /** Messages answered from the idempotency record instead of being delivered again. */
   replayed: number;
+  /** Every request as it arrived: when (epoch ms), how many messages, and the status answered. */
+  requests: { at: number; messages: number; status: number }[];
+  /** Set: every request is answered with this HTTP status and nothing is delivered (a provider outage). */
+  failWith: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -18,7 +22,14 @@ export interface FakeProvider {
  */
 export async function startFakeProvider(options: { latencyMs: number }): Promise<FakeProvider> {
   const seen = new Map<string, string>();
-  const provider: FakeProvider = { url: '', delivered: new Map(), replayed: 0, stop: async () => {} };
+  const provider: FakeProvider = {
+    url: '',
+    delivered: new Map(),
+    replayed: 0,
+    requests: [],
+    failWith: undefined,
+    stop: async () => {},
+  };
   let next = 0;
   const server = createServer((req, res) => {
     let body = '';
@@ -29,6 +40,13 @@ export async function startFakeProvider(options: { latencyMs: number }): Promise
         idempotencyKey: string;
         messages: { id: string; to: string }[];
       };
+      const failWith = provider.failWith;
+      provider.requests.push({ at: Date.now(), messages: messages.length, status: failWith ?? 200 });
+      if (failWith !== undefined) {
+        res.writeHead(failWith, { 'content-type': 'text/plain' });
+        res.end('Bad Gateway');
+        return;
+      }
       const results = messages.map((m) => {
         const key = `${idempotencyKey}\u0000${m.id}`;
         let messageId = seen.get(key);

@@ -52,8 +52,12 @@ export async function startTestApp(
   overrides: Partial<AppConfig> = {},
   plugins: NonNullable<BuildOptions['plugins']> = testPlugins(),
   options: { logger?: Logger } = {},
+  /** A database made elsewhere (a fault test's private server); default a fresh one of `driver`. */
+  databaseUrl?: string,
 ): Promise<TestApp> {
-  const database = await createTestDatabase(driver);
+  const database = databaseUrl
+    ? { url: databaseUrl, dataDir: 'memory://', drop: async () => {} }
+    : await createTestDatabase(driver);
   const config: AppConfig = {
     databaseUrl: database.url,
     dataDir: database.dataDir,

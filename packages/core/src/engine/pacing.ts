@@ -18,7 +18,9 @@ export function limiterKey(batch: Batch): string {
 
 /**
  * Takes `count` units of the account's daily quota, then waits for as many rate tokens,
- * renewing the lease while it waits.
+ * renewing the lease while it waits. A limiter that is slow to answer (a shared one whose
+ * store is unreachable makes its callers wait for it) may outlast the lease: the lease is
+ * renewed before going ahead, and a batch claimed meanwhile by another worker is not sent here.
  */
 export async function pace(
   ctx: EngineContext,
@@ -28,6 +30,7 @@ export async function pace(
 ): Promise<Pacing> {
   const key = limiterKey(batch);
   const { maxSendsPerDay, ratePerSecond } = channel.limits;
+  const startedAt = ctx.clock.now().getTime();
   let refund = async () => {};
   if (maxSendsPerDay !== undefined) {
     const day = calendarDay(ctx.clock.now(), ctx.timeZone);
@@ -59,6 +62,18 @@ export async function pace(
         await refund();
         return { status: 'lost' };
       }
+    }
+  }
+  if (ctx.clock.now().getTime() - startedAt >= ctx.leaseMs / 3) {
+    const renewed = await ctx.store.renewLease({
+      batchId: batch.id,
+      owner: ctx.workerId,
+      now: ctx.clock.now(),
+      leaseMs: ctx.leaseMs,
+    });
+    if (!renewed) {
+      await refund();
+      return { status: 'lost' };
     }
   }
   return { status: 'go', refund };
