@@ -12,7 +12,7 @@ import { decodeCursor, encodeCursor, validate } from './validate.js';
  * their rows until the settlement (a claim does not rewrite them), but are `submitted` while
  * their batch is leased.
  */
-const effectiveState = sql<string>`CASE WHEN ${deliveries.state} = 'queued' AND ${batches.state} = 'leased'
+export const effectiveState = sql<string>`CASE WHEN ${deliveries.state} = 'queued' AND ${batches.state} = 'leased'
   THEN 'submitted' ELSE ${deliveries.state} END`;
 
 const listInput = z.object({

@@ -7,6 +7,7 @@ import { paths } from '../routing/paths.js';
 import { ErrorCodes } from '../ui/error-codes.js';
 import { Loading } from '../ui/error-notice.js';
 import { AbTestPanel } from './ab-test-panel.js';
+import { BatchTimeline } from './batch-timeline.js';
 import { isTerminal } from './campaign-actions.js';
 import { CampaignActionsBar } from './campaign-actions-bar.js';
 import { CountersPanel } from './counters-panel.js';
@@ -17,7 +18,9 @@ import { FunnelPanel } from './funnel-panel.js';
 import { MetricsPanel } from './metrics-panel.js';
 import { ProgressBar } from './progress-bar.js';
 import { ProgressChart } from './progress-chart.js';
+import { SendersPanel } from './senders-panel.js';
 import { StateBadge } from './state-badge.js';
+import { useCampaignBreakdown } from './use-campaign-breakdown.js';
 import { useLiveCampaign } from './use-live-campaign.js';
 import { WaitingPanel } from './waiting-panel.js';
 
@@ -33,6 +36,12 @@ export function CampaignPage({ id }: { id: string }) {
   const { campaign, snapshot, codes, liveCodes, live, applyRead } = useLiveCampaign(id);
   const [samples, setSamples] = useState<ProgressSample[]>([]);
   const settled = snapshot?.counters.settled;
+  const breakdown = useCampaignBreakdown(
+    id,
+    snapshot
+      ? `${snapshot.state}:${snapshot.counters.settled}:${snapshot.counters.total}:${snapshot.counters.delivered}`
+      : '',
+  );
   useEffect(() => {
     if (settled !== undefined) setSamples((s) => addSample(s, { atMs: Date.now(), settled }));
   }, [settled]);
@@ -137,10 +146,17 @@ export function CampaignPage({ id }: { id: string }) {
       {decisionPending ? abPanel : null}
       <div className="campaign-panels">
         <FunnelPanel counters={counters} />
+        <SendersPanel senders={breakdown.senders} />
         <MetricsPanel metrics={snapshot.metrics} />
         <FailuresPanel campaignId={campaign.id} state={state} counters={counters} />
         {decisionPending ? null : abPanel}
         <ProgressChart samples={samples} total={counters.total} />
+        <BatchTimeline
+          batches={breakdown.batches}
+          hasMore={breakdown.hasMore}
+          onMore={breakdown.loadMore}
+          error={breakdown.error}
+        />
         <CountersPanel counters={counters} />
       </div>
     </article>

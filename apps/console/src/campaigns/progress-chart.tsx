@@ -1,17 +1,16 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useSessionContext } from '../auth/session-context.js';
+import { formatClock } from '../format/date-time.js';
 import { useI18n } from '../i18n/locale-context.js';
 import type { ProgressSample } from './finish-estimate.js';
 
 /** Settled recipients over time, as seen since this page opened. */
 export function ProgressChart({ samples, total }: { samples: readonly ProgressSample[]; total: number }) {
   const { t, locale } = useI18n();
+  const { viewer } = useSessionContext();
   if (samples.length < 2) return null;
-  const time = new Intl.DateTimeFormat(locale, {
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
+  // The workspace's time zone, as every other time on the page.
+  const time = { format: (ms: number) => formatClock(ms, locale, viewer.workspace.timeZone) };
   return (
     <section className="card" aria-labelledby="progress-chart-title">
       <h2 id="progress-chart-title">{t('progressChart.title')}</h2>

@@ -35,6 +35,7 @@ const ENUM_PREFIXES: Record<string, string> = {
   MetricStatus: 'metric.status.',
   IdentityKind: 'identity.',
   QuietHoursMode: 'quiet.mode.',
+  BatchState: 'batchState.',
 };
 
 describe('translations', () => {

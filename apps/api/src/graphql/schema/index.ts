@@ -15,6 +15,7 @@ import './quiet-hours.js';
 import './ab-test.js';
 import './channel.js';
 import './delivery.js';
+import './campaign-breakdown.js';
 import './schedule.js';
 import './progress.js';
 import './finding.js';
