@@ -77,7 +77,7 @@ describe.skipIf(!browserRunnable)(
           t.a.keys.operator,
           `mutation($name: String!) { createCampaign(input: { name: $name, audience: { all: true },
           variants: [{ key: "A", content: { text: "你好 {{name}}" } }], channelPlan: [{ channel: "channel:sandbox" }],
-          batchIntervalMs: 1200, retryPolicy: { maxAttempts: 1 } }) { id } }`,
+          batchIntervalMs: 2000, retryPolicy: { maxAttempts: 1 } }) { id } }`,
           { name: `明细 ${locale}` },
         );
         const id = createCampaign.id;
@@ -86,7 +86,8 @@ describe.skipIf(!browserRunnable)(
         await expect.poll(() => page.getByTestId('campaign-state').getAttribute('data-state')).toBe('DRAFT');
         await page.getByTestId('action-start').click();
 
-        // Live: the timeline shows batches done and batches still queued at the same time, and a finish time.
+        // Live: the timeline shows batches done and batches still queued at the same time, and a finish
+        // time (an estimate, or the end of a wait) before the end. Batches 2 s apart leave time to see both.
         let midway = false;
         const finishKinds = new Set<string>();
         for (let i = 0; i < 1200; i++) {

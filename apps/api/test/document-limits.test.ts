@@ -142,6 +142,7 @@ describe('limits on a GraphQL document', () => {
       const modules = [
         'accounts/accounts-documents',
         'campaigns/campaign-documents',
+        'campaigns/breakdown-documents',
         'composer/composer-documents',
         'contacts/contact-documents',
         'inbox/inbox-documents',

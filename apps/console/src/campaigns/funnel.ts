@@ -26,7 +26,7 @@ export interface Funnel {
  * Every recipient is then either in the sent stage or in exactly one of the side figures,
  * so `sent + pending + failed + suppressed + filtered + uncertain = planned`.
  */
-export function funnelOf(c: Counters): Funnel {
+export function funnelOf(c: Omit<Counters, 'failedByClass'>): Funnel {
   const clicked = c.clicked;
   const read = c.read + clicked;
   const delivered = c.delivered + read;

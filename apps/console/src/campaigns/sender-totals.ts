@@ -20,7 +20,7 @@ export interface ChannelTotals {
 }
 
 /** The funnel's figures of one set of counters: `sent + failed + pending + other = planned`. */
-export function figuresOf(c: Counters): SenderFigures {
+export function figuresOf(c: Omit<Counters, 'failedByClass'>): SenderFigures {
   const { stages, side } = funnelOf(c);
   return {
     planned: c.total,

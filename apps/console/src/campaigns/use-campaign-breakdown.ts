@@ -5,6 +5,8 @@ import { type BatchRow, CampaignBreakdownQuery, type SenderRow } from './breakdo
 
 /** Batches shown at first, and added by each "more". */
 export const BATCH_PAGE = 50;
+/** The most batches re-read live: each carries its counters, and the API weighs every page it reads. */
+export const MAX_BATCHES = 200;
 /** The breakdown is re-read at most this often while the counters move. */
 const REFRESH_MS = 1500;
 
@@ -50,5 +52,11 @@ export function useCampaignBreakdown(id: string, version: string): CampaignBreak
     return () => clearTimeout(timer);
   }, [read, version]);
 
-  return { senders, batches, hasMore, loadMore: () => setLimit((n) => n + BATCH_PAGE), error };
+  return {
+    senders,
+    batches,
+    hasMore: hasMore && limit < MAX_BATCHES,
+    loadMore: () => setLimit((n) => Math.min(MAX_BATCHES, n + BATCH_PAGE)),
+    error,
+  };
 }
