@@ -99,6 +99,15 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const inboundAttributionMs = config.inboundAttributionMs ?? DEFAULT_ATTRIBUTION_MS;
   const metrics = createAppMetrics(database.db);
   const log = deliveryLog(logger);
+  const linkTracker = {
+    url: (ref: { deliveryId: string; link: number }) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}`,
+    unsubscribeUrl: ({ deliveryId }: { deliveryId: string }) =>
+      `${publicUrl}${UNSUBSCRIBE_PATH}${unsubscribeTokens.sign({ deliveryId, link: 0 })}`,
+  };
+  const evidence = {
+    signingKey: createHmac('sha256', secret).update('qunfa/evidence/v1').digest('base64url'),
+    linkTracker,
+  };
   const followUps = createFollowUpRunner({
     db: database.db,
     engine: { followUp: (input) => engine.followUp(input) },
@@ -124,14 +133,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       },
     },
     inbound: createInboundSink(
-      { db: database.db, bus, clock: systemClock, logger, registry, followUps },
+      { db: database.db, bus, clock: systemClock, logger, registry, followUps, evidence },
       inboundAttributionMs,
     ),
-    linkTracker: {
-      url: (ref) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}`,
-      unsubscribeUrl: ({ deliveryId }) =>
-        `${publicUrl}${UNSUBSCRIBE_PATH}${unsubscribeTokens.sign({ deliveryId, link: 0 })}`,
-    },
+    linkTracker,
   });
   const deps: ServiceDeps = {
     db: database.db,
@@ -144,6 +149,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     lexicons,
     inboundAttributionMs,
     followUps,
+    evidence,
     quietHours: services.quietHours,
     pluginOrigins: assembled.origins,
     ownerKey: config.ownerKey,

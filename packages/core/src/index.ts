@@ -22,6 +22,7 @@ export * from './engine/calendar-day.js';
 export type { CallbackHandled } from './engine/callbacks.js';
 export type { ContentChecker } from './engine/compliance.js';
 export { checkBeforeStart, defaultContentChecker } from './engine/compliance.js';
+export * from './engine/content-as-sent.js';
 export type * from './engine/deps.js';
 export * from './engine/end-retry.js';
 export { createEngine } from './engine/engine.js';

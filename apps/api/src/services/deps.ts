@@ -11,6 +11,7 @@ import type {
 import type { LexiconCache } from '../compliance/lexicon-cache.js';
 import type { Db } from '../db/database.js';
 import type { PluginOrigin } from '../plugin-config/assemble-plugins.js';
+import type { EvidenceOptions } from './evidence/assemble-evidence.js';
 
 /** What services need from the running app. */
 export interface ServiceDeps {
@@ -25,6 +26,8 @@ export interface ServiceDeps {
   lexicons: LexiconCache;
   /** Makes the follow-up runs of interested replies (the app's sweep). */
   followUps?: { kick(): Promise<void> };
+  /** Signing key and link tracker of complaint evidence bundles. */
+  evidence?: EvidenceOptions;
   /** How far back a campaign's delivery counts for attributing a reply to it, in ms. */
   inboundAttributionMs: number;
   /** The server's quiet hours (QUIET_HOURS), for workspaces that set none. Default 22:00–08:00. */

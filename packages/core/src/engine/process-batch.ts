@@ -1,17 +1,16 @@
-import type { Content } from '../domain/content.js';
 import { batchWaitReasons } from '../domain/waiting.js';
 import { isQunfaError, QunfaError } from '../errors.js';
 import type { BatchJob } from '../ports/queue.js';
 import type { ClaimedBatch, ClaimedRecipient, DeliveryResult } from '../ports/store.js';
 import { chooseAccount, coolDownRestricted } from './accounts.js';
 import { callPlugin, checkRecipients } from './compliance.js';
+import { contentAsSent } from './content-as-sent.js';
 import type { EngineContext } from './deps.js';
 import { completeWhenDone } from './escalation.js';
 import { releaseBatch, withLease } from './lease.js';
-import { needsPersonalisation, renderContent } from './render.js';
 import { type BatchScope, deferredResult, failedWithoutCall, uncertainResult } from './results.js';
 import { type Addressed, reconcile, sendBatch } from './send.js';
-import { type LinkTracker, tracksLinks, withTrackedLinks } from './track-links.js';
+import type { LinkTracker } from './track-links.js';
 
 type BatchRun =
   | { status: 'settle'; results: DeliveryResult[] }
@@ -184,8 +183,6 @@ function noteDeferral(
   else deferred.set(key, { reason: verdict.reason, until: verdict.until, rule: verdict.rule, count: 1 });
 }
 
-const unpersonalised = new WeakMap<Content, boolean>();
-
 /** The recipient's message, or undefined when the channel has no address for it. */
 function addressOf(
   scope: BatchScope,
@@ -203,22 +200,7 @@ function addressOf(
   const step = scope.campaign.channelPlan.find(
     (s) => s.channel === scope.batch.channel || s.failover?.includes(scope.batch.channel),
   );
-  // Links are swapped before rendering: a link a placeholder makes is personal and stays as it is.
-  const template =
-    tracker && tracksLinks(variant.content, step?.trackLinks)
-      ? withTrackedLinks(variant.content, recipient.deliveryId, tracker)
-      : variant.content;
-  let plain = unpersonalised.get(variant.content);
-  if (plain === undefined) {
-    plain = !needsPersonalisation(variant.content);
-    unpersonalised.set(variant.content, plain);
-  }
-  const content = plain
-    ? template
-    : renderContent(template, {
-        ...recipient,
-        unsubscribeUrl: tracker?.unsubscribeUrl?.({ deliveryId: recipient.deliveryId }),
-      });
+  const content = contentAsSent(variant.content, recipient, step?.trackLinks, tracker);
   return { recipient, message: { id: recipient.deliveryId, address, content } };
 }
 

@@ -100,5 +100,9 @@ export const auditLog = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
     at: at('at').notNull().defaultNow(),
   },
-  (t) => [index('audit_log_subject_idx').on(t.workspaceId, t.subjectType, t.subjectId)],
+  (t) => [
+    index('audit_log_subject_idx').on(t.workspaceId, t.subjectType, t.subjectId),
+    // The admins' log: newest first per workspace.
+    index('audit_log_workspace_idx').on(t.workspaceId, t.id),
+  ],
 );

@@ -4,6 +4,7 @@ export * from './campaign.js';
 export * from './compliance.js';
 export * from './contact.js';
 export * from './delivery.js';
+export * from './evidence.js';
 export * from './governance.js';
 export * from './inbound.js';
 export * from './persisted-operation.js';

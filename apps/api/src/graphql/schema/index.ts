@@ -24,6 +24,8 @@ import './lexicon.js';
 import './inbound.js';
 import './plugin.js';
 import './triage.js';
+import './audit.js';
+import './evidence.js';
 import './tenancy.js';
 import './webhook.js';
 import './wechat-personal.js';

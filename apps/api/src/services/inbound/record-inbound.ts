@@ -1,6 +1,7 @@
 import type { Actor, Clock, EventBus, InboundMessage, InboundRecorded, Logger, Registry } from '@qunfa/core';
 import type { Db } from '../../db/database.js';
 import { inboundMessages } from '../../db/schema/index.js';
+import type { EvidenceOptions } from '../evidence/assemble-evidence.js';
 import { type ClassifiedReply, classifyReply } from '../triage/classify-reply.js';
 import { applyArrivals } from '../triage/triage-on-arrival.js';
 import { enqueueWebhookEvent } from '../webhooks/enqueue.js';
@@ -21,6 +22,8 @@ export interface InboundDeps {
   registry: Pick<Registry, 'classifiers'>;
   /** Makes the follow-up runs of interested replies once they are stored. */
   followUps?: { kick(): Promise<void> };
+  /** How complaint evidence bundles are signed and rendered. */
+  evidence?: EvidenceOptions;
 }
 
 export interface RecordInboundOptions {
@@ -178,6 +181,7 @@ async function store(
       })),
       now,
       actor,
+      deps.evidence,
     );
     for (const r of inserted) {
       const value = values.find((v) => v.providerMessageId === r.providerMessageId)!;

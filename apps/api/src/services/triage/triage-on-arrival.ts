@@ -4,6 +4,7 @@ import { type Db, rows } from '../../db/database.js';
 import { campaignOptOuts, triageItems, workspaces } from '../../db/schema/index.js';
 import { recordAudienceChanges } from '../../store/audience-changes.js';
 import { writeAudit } from '../../store/audit.js';
+import { assembleComplaintEvidence, type EvidenceOptions } from '../evidence/assemble-evidence.js';
 import type { ClassifiedReply } from './classify-reply.js';
 
 /** A newly stored inbound message with its classification. */
@@ -40,13 +41,14 @@ export interface ArrivalsApplied {
  * from its workspace's policy), complainers and unsubscribers suppressed, and the contact opted
  * out of the attributed campaign's follow-ups where the class says so (not interested, complaint);
  * an interested reply's item notes the workspace's follow-up template, run afterwards by
- * `runPendingFollowUps`.
+ * `runPendingFollowUps`; a complaint's evidence bundle is assembled, its hash audited.
  */
 export async function applyArrivals(
   tx: Db,
   arrivals: readonly Arrival[],
   now: Date,
   actor: Actor,
+  evidence: EvidenceOptions = {},
 ): Promise<ArrivalsApplied> {
   const suppressed = { unsubscribed: 0, complained: 0 };
   if (arrivals.length === 0) return { items: [], suppressed };
@@ -143,6 +145,12 @@ export async function applyArrivals(
         details: { channel: arrivals[0]!.channel, count: ids.length, contactIds: ids },
       });
     }
+  }
+  // Last, so that the bundle's audit entries include the suppression just recorded.
+  const itemOf = new Map(items.map((i) => [i.inboundMessageId, i.id]));
+  for (const a of arrivals) {
+    if (!replyActionsFor(a.classified.label).evidence) continue;
+    await assembleComplaintEvidence(tx, itemOf.get(a.inboundMessageId)!, now, actor, evidence);
   }
   return { items, suppressed };
 }
