@@ -116,7 +116,9 @@ describe.each(drivers)('"interested" replies run the follow-up template on %s', 
 
   it('sends the template to the interested contact alone, once per campaign and contact', async () => {
     await reply(0, '很感兴趣，想了解一下', 'i-0');
-    await expect.poll(async () => (await itemOf('很感兴趣，想了解一下')).followUpCampaignId).not.toBeNull();
+    await expect
+      .poll(async () => (await itemOf('很感兴趣，想了解一下')).followUpCampaignId, { timeout: 30_000 })
+      .not.toBeNull();
     const first = await itemOf('很感兴趣，想了解一下');
     expect(first).toMatchObject({ label: 'INTERESTED', campaignId });
     await completed(first.followUpCampaignId!);
@@ -128,7 +130,9 @@ describe.each(drivers)('"interested" replies run the follow-up template on %s', 
     // Another contact: a run of its own; "not interested" none.
     await reply(1, '我对这个感兴趣', 'i-1');
     await reply(2, '不需要，谢谢', 'n-2');
-    await expect.poll(async () => (await itemOf('我对这个感兴趣')).followUpCampaignId).not.toBeNull();
+    await expect
+      .poll(async () => (await itemOf('我对这个感兴趣')).followUpCampaignId, { timeout: 30_000 })
+      .not.toBeNull();
     const other = await itemOf('我对这个感兴趣');
     expect(other.followUpCampaignId).not.toBe(first.followUpCampaignId);
     await completed(other.followUpCampaignId!);
@@ -144,13 +148,16 @@ describe.each(drivers)('"interested" replies run the follow-up template on %s', 
     // Contact 0 was last reached by its follow-up run: interest there closes the loop.
     await reply(0, '感兴趣，想了解', 'i-0b');
     await expect
-      .poll(async () => {
-        const [row] = await rows<{ n: number }>(
-          t.app.deps.db,
-          sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'triage.follow_up_skipped'`,
-        );
-        return row!.n;
-      })
+      .poll(
+        async () => {
+          const [row] = await rows<{ n: number }>(
+            t.app.deps.db,
+            sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'triage.follow_up_skipped'`,
+          );
+          return row!.n;
+        },
+        { timeout: 30_000 },
+      )
       .toBe(1);
     expect((await itemOf('感兴趣，想了解')).followUpCampaignId).toBeNull();
 
@@ -178,13 +185,16 @@ describe.each(drivers)('"interested" replies run the follow-up template on %s', 
     });
     await reply(3, '想了解更多，感兴趣', 'i-3');
     await expect
-      .poll(async () => {
-        const [row] = await rows<{ n: number }>(
-          t.app.deps.db,
-          sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'triage.follow_up_skipped'`,
-        );
-        return row!.n;
-      })
+      .poll(
+        async () => {
+          const [row] = await rows<{ n: number }>(
+            t.app.deps.db,
+            sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'triage.follow_up_skipped'`,
+          );
+          return row!.n;
+        },
+        { timeout: 30_000 },
+      )
       .toBe(2);
     expect((await itemOf('想了解更多，感兴趣')).followUpCampaignId).toBeNull();
     expect(await runsOfTemplate()).toHaveLength(2);
