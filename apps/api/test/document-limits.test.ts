@@ -146,6 +146,7 @@ describe('limits on a GraphQL document', () => {
         'composer/composer-documents',
         'contacts/contact-documents',
         'inbox/inbox-documents',
+        'inbox/triage-documents',
         'review/review-documents',
         'settings/settings-documents',
         'auth/viewer-query',

@@ -36,6 +36,9 @@ const ENUM_PREFIXES: Record<string, string> = {
   IdentityKind: 'identity.',
   QuietHoursMode: 'quiet.mode.',
   BatchState: 'batchState.',
+  ReplyClass: 'replyClass.',
+  TriagePriority: 'triagePriority.',
+  TriageStatus: 'triageStatus.',
 };
 
 describe('translations', () => {

@@ -2,6 +2,7 @@
 import { campaignEn, campaignZh } from '../campaigns/messages.js';
 import { composerEn, composerZh } from '../composer/messages.js';
 import { peopleEn, peopleZh } from '../contacts/messages.js';
+import { inboxEn, inboxZh } from '../inbox/messages.js';
 import { reviewEn, reviewZh } from '../review/messages.js';
 import { frameEn, frameZh } from '../ui/messages.js';
 import type { Locale } from './locale.js';
@@ -23,6 +24,7 @@ export const BUNDLES = {
   composer: { 'zh-CN': composerZh, en: composerEn },
   review: { 'zh-CN': reviewZh, en: reviewEn },
   people: { 'zh-CN': peopleZh, en: peopleEn },
+  inbox: { 'zh-CN': inboxZh, en: inboxEn },
 } satisfies Record<string, MessageBundle<string>>;
 
 type Bundles = typeof BUNDLES;

@@ -1,84 +1,113 @@
-import { useState } from 'react';
-import { Link } from 'react-router';
+import { useEffect, useState } from 'react';
 import { useQuery, useSubscription } from 'urql';
-import { useSessionContext } from '../auth/session-context.js';
-import { formatDateTime } from '../format/date-time.js';
-import type { ResultOf } from '../graphql/graphql.js';
 import { useI18n } from '../i18n/locale-context.js';
-import { paths } from '../routing/paths.js';
 import { ErrorNotice, Loading } from '../ui/error-notice.js';
-import { InboundMessageReceivedSubscription, InboundMessagesQuery } from './inbox-documents.js';
+import { InboundMessages } from './inbound-messages.js';
+import { TriageItemChangedSubscription, TriageItemsQuery } from './triage-documents.js';
+import { TriageItemCard } from './triage-item-card.js';
+import { byUrgency } from './triage-order.js';
 
-type Message = ResultOf<typeof InboundMessagesQuery>['inboundMessages']['edges'][number]['node'];
+/** The inbox's views: what to answer, what is late, what was answered, what is closed. */
+const VIEWS = {
+  open: { status: ['NEW', 'ASSIGNED'] as const, overdue: null },
+  overdue: { status: null, overdue: true },
+  replied: { status: ['REPLIED'] as const, overdue: null },
+  resolved: { status: ['RESOLVED'] as const, overdue: null },
+  all: { status: null, overdue: null },
+};
+type View = keyof typeof VIEWS;
 
-/** Replies from contacts, newest first; new ones arrive live over the subscription. */
+const PAGE = 50;
+/** Countdowns move on between reads at this pace. */
+const TICK_MS = 30_000;
+
+/**
+ * Inbox triage: replies sorted into items (overdue, then by priority and deadline) with their class, priority and reply
+ * deadline, overdue ones marked; assign, reply over the channel it came from, resolve, reopen.
+ * Any change anywhere (another operator, a new reply) re-reads the list.
+ */
 export function InboxPage() {
-  const { t, locale } = useI18n();
-  const { viewer } = useSessionContext();
-  const [after, setAfter] = useState<string | null>(null);
-  const [{ data, error, fetching }] = useQuery({
-    query: InboundMessagesQuery,
-    variables: { first: 50, after },
+  const { t, n } = useI18n();
+  const [view, setView] = useState<View>('open');
+  const [first, setFirst] = useState(PAGE);
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  const { status, overdue } = VIEWS[view];
+  const [{ data, error, fetching }, reread] = useQuery({
+    query: TriageItemsQuery,
+    variables: { first, status: status ? [...status] : null, overdue },
+    requestPolicy: 'cache-and-network',
   });
-  const [live] = useSubscription<Message, Message[]>(
-    { query: InboundMessageReceivedSubscription },
-    (shown = [], next) => [
-      (next as unknown as { inboundMessageReceived: Message }).inboundMessageReceived,
-      ...shown,
-    ],
-  );
-  const known = new Set((live.data ?? []).map((m) => m.id));
-  const messages = [
-    ...(live.data ?? []),
-    ...(data?.inboundMessages.edges.map((e) => e.node) ?? []).filter((m) => !known.has(m.id)),
-  ];
+  const [live] = useSubscription({ query: TriageItemChangedSubscription });
+
+  useEffect(() => {
+    const timer = setInterval(() => setNowMs(Date.now()), TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
+  useEffect(() => {
+    if (live.data) {
+      setNowMs(Date.now());
+      reread({ requestPolicy: 'network-only' });
+    }
+  }, [live.data, reread]);
+
+  const items = byUrgency((data?.triageItems.edges ?? []).map((e) => e.node));
+  const summary = data?.triageSummary;
   return (
-    <section className="card" aria-labelledby="inbox-title">
-      <h1 id="inbox-title">{t('inbox.title')}</h1>
-      <ErrorNotice error={error ?? live.error ?? null} />
-      {fetching ? <Loading /> : null}
-      {!fetching && messages.length === 0 ? <p className="muted">{t('inbox.empty')}</p> : null}
-      <div className="table-wrap">
-        <table className="table" data-testid="inbox-table">
-          <thead>
-            <tr>
-              <th>{t('inbox.receivedAt')}</th>
-              <th>{t('inbox.from')}</th>
-              <th>{t('inbox.text')}</th>
-              <th>{t('inbox.campaign')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {messages.map((m) => (
-              <tr key={m.id} data-testid="inbox-row">
-                <td>{formatDateTime(m.receivedAt, locale, viewer.workspace.timeZone)}</td>
-                <td>
-                  <Link to={paths.contact(m.contactId)}>{m.contact?.name ?? m.contactId}</Link>
-                  <div className="muted">
-                    {m.channel}
-                    {m.account ? ` · ${m.account}` : ''}
-                  </div>
-                </td>
-                <td>
-                  {m.text}
-                  {m.unsubscribed ? <strong> · {t('inbox.unsubscribed')}</strong> : null}
-                </td>
-                <td>{m.campaignId ? <Link to={paths.campaign(m.campaignId)}>#{m.campaignId}</Link> : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+    <section className="inbox" aria-labelledby="inbox-title">
+      <div className="card">
+        <h1 id="inbox-title">{t('inbox.title')}</h1>
+        {summary ? (
+          <p data-testid="triage-summary" data-open={summary.open} data-overdue={summary.overdue}>
+            {t('triage.summary', { open: n(summary.open) })}{' '}
+            {summary.overdue > 0 ? (
+              <strong className="triage-deadline--overdue">
+                {t('triage.summaryOverdue', { overdue: n(summary.overdue) })}
+              </strong>
+            ) : null}
+          </p>
+        ) : null}
+        <div className="tabs" role="radiogroup" aria-label={t('triage.view')}>
+          {(Object.keys(VIEWS) as View[]).map((v) => (
+            <label key={v} className={v === view ? 'tab tab--active' : 'tab'}>
+              <input
+                type="radio"
+                name="triage-view"
+                value={v}
+                checked={v === view}
+                onChange={() => {
+                  setView(v);
+                  setFirst(PAGE);
+                }}
+                data-testid={`triage-view-${v}`}
+              />
+              {t(`triage.view.${v}`)}
+            </label>
+          ))}
+        </div>
+        <ErrorNotice error={error ?? live.error ?? null} />
+        {fetching && !data ? <Loading /> : null}
+        {data && items.length === 0 ? (
+          <p className="muted" data-testid="triage-empty">
+            {t('triage.empty')}
+          </p>
+        ) : null}
+        <ul className="triage-list" data-testid="triage-list">
+          {items.map((item) => (
+            <TriageItemCard
+              key={item.id}
+              item={item}
+              nowMs={nowMs}
+              onChanged={() => reread({ requestPolicy: 'network-only' })}
+            />
+          ))}
+        </ul>
+        {data?.triageItems.pageInfo.hasNextPage ? (
+          <button type="button" className="button" onClick={() => setFirst((f) => f + PAGE)}>
+            {t('list.loadMore')}
+          </button>
+        ) : null}
       </div>
-      {data?.inboundMessages.pageInfo.hasNextPage ? (
-        <button
-          type="button"
-          className="button"
-          onClick={() => setAfter(data.inboundMessages.pageInfo.endCursor)}
-        >
-          {t('contacts.nextPage')}
-        </button>
-      ) : null}
-      <p className="muted">{t('inbox.triageNote')}</p>
+      <InboundMessages />
     </section>
   );
 }
