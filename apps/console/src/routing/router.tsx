@@ -1,32 +1,61 @@
 import { createHashRouter, type RouteObject } from 'react-router';
-import { AccountsPage } from '../accounts/accounts-page.js';
-import { CampaignList } from '../campaigns/campaign-list.js';
-import { CampaignRoute } from '../campaigns/campaign-page.js';
-import { ComposerRoute } from '../composer/composer-page.js';
-import { ContactPage } from '../contacts/contact-page.js';
-import { ContactsPage } from '../contacts/contacts-page.js';
-import { InboxPage } from '../inbox/inbox-page.js';
-import { ReviewPage } from '../review/review-page.js';
-import { ReviewQueue } from '../review/review-queue.js';
-import { SettingsPage } from '../settings/settings-page.js';
+import { Loading } from '../ui/error-notice.js';
 import { Layout } from '../ui/layout.js';
 import { NotFound } from '../ui/not-found.js';
 
+/**
+ * Each screen is its own chunk, loaded when first visited (route `lazy`): the login and the
+ * frame load first, recharts comes with the campaign page, the composer with its route.
+ */
 export const routes: RouteObject[] = [
   {
     element: <Layout />,
+    hydrateFallbackElement: <Loading />,
     children: [
-      { index: true, element: <CampaignList /> },
-      { path: 'campaigns/new', element: <ComposerRoute /> },
-      { path: 'campaigns/:id', element: <CampaignRoute /> },
-      { path: 'campaigns/:id/edit', element: <ComposerRoute /> },
-      { path: 'review', element: <ReviewQueue /> },
-      { path: 'review/:id', element: <ReviewPage /> },
-      { path: 'contacts', element: <ContactsPage /> },
-      { path: 'contacts/:id', element: <ContactPage /> },
-      { path: 'accounts', element: <AccountsPage /> },
-      { path: 'inbox', element: <InboxPage /> },
-      { path: 'settings', element: <SettingsPage /> },
+      {
+        index: true,
+        lazy: async () => ({ Component: (await import('../campaigns/campaign-list.js')).CampaignList }),
+      },
+      {
+        path: 'campaigns/new',
+        lazy: async () => ({ Component: (await import('../composer/composer-page.js')).ComposerRoute }),
+      },
+      {
+        path: 'campaigns/:id',
+        lazy: async () => ({ Component: (await import('../campaigns/campaign-page.js')).CampaignRoute }),
+      },
+      {
+        path: 'campaigns/:id/edit',
+        lazy: async () => ({ Component: (await import('../composer/composer-page.js')).ComposerRoute }),
+      },
+      {
+        path: 'review',
+        lazy: async () => ({ Component: (await import('../review/review-queue.js')).ReviewQueue }),
+      },
+      {
+        path: 'review/:id',
+        lazy: async () => ({ Component: (await import('../review/review-page.js')).ReviewPage }),
+      },
+      {
+        path: 'contacts',
+        lazy: async () => ({ Component: (await import('../contacts/contacts-page.js')).ContactsPage }),
+      },
+      {
+        path: 'contacts/:id',
+        lazy: async () => ({ Component: (await import('../contacts/contact-page.js')).ContactPage }),
+      },
+      {
+        path: 'accounts',
+        lazy: async () => ({ Component: (await import('../accounts/accounts-page.js')).AccountsPage }),
+      },
+      {
+        path: 'inbox',
+        lazy: async () => ({ Component: (await import('../inbox/inbox-page.js')).InboxPage }),
+      },
+      {
+        path: 'settings',
+        lazy: async () => ({ Component: (await import('../settings/settings-page.js')).SettingsPage }),
+      },
       { path: '*', element: <NotFound /> },
     ],
   },
