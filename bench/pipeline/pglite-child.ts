@@ -1,11 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { buildApp } from '@qunfa/api/src/app.js';
 import { openDatabase } from '@qunfa/api/src/db/database.js';
 import { silentLogger } from '@qunfa/core';
-import benchConfig from './bench.config.js';
 import { runCampaign } from './src/campaign.js';
 import { measureFloor } from './src/floor.js';
 import { memoryOf } from './src/rss.js';
 import { seedContacts } from './src/seed.js';
+
+const configModule = fileURLToPath(new URL('./bench.config.ts', import.meta.url));
 
 /**
  * The PGlite leg, in a process of its own because PGlite lives inside the process that opens
@@ -33,8 +35,11 @@ if (mode === 'seed') {
       seedDemo: false,
       logLevel: 'silent',
       tickIntervalMs: 250,
+      // The config as an operator's deployment loads it: the built-in rules and metrics plus its channel.
+      pluginConfig: configModule,
+      quietHours: 'off',
     },
-    { plugins: benchConfig.plugins, logger: silentLogger, http: false },
+    { logger: silentLogger, http: false },
   );
   await app.start();
   let peakMbAt100k = 0;

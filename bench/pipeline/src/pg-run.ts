@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '@qunfa/api/src/app.js';
 import { silentLogger } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import benchConfig from '../bench.config.js';
 import { type CampaignRun, runCampaign } from './campaign.js';
 import { memoryOf } from './rss.js';
 import { startWorker } from './workers.js';
@@ -32,6 +31,7 @@ export async function runOnPostgres(input: {
     REDIS_URL: input.redisUrl,
     REDIS_PREFIX: prefix,
     QUNFA_CONFIG: configModule,
+    QUIET_HOURS: 'off',
   };
   const workers = await Promise.all(Array.from({ length: input.workers }, () => startWorker(env)));
   const app = await buildApp(
@@ -47,8 +47,11 @@ export async function runOnPostgres(input: {
       seedDemo: false,
       logLevel: 'silent',
       tickIntervalMs: 250,
+      // The config as an operator's deployment loads it: the built-in rules and metrics plus its channel.
+      pluginConfig: configModule,
+      quietHours: 'off',
     },
-    { plugins: benchConfig.plugins, logger: silentLogger, http: false },
+    { logger: silentLogger, http: false },
   );
   await app.start();
   const peak = () => Math.max(...workers.map((w) => memoryOf(w.pid)?.peakMb ?? 0));
