@@ -24,6 +24,7 @@ import { createGraphiqlAssetsHandler, GRAPHIQL_ASSETS_PATH } from './http/graphi
 import { createLinkHandler, LINK_PATH } from './http/links.js';
 import { createStaticHandler } from './http/static-files.js';
 import { createUnsubscribeHandler, UNSUBSCRIBE_PATH } from './http/unsubscribe.js';
+import { createImportsInFlight } from './import/imports-in-flight.js';
 import { linkSecret } from './links/link-secret.js';
 import { createLinkTokens } from './links/link-token.js';
 import { createLogger } from './logger.js';
@@ -138,7 +139,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ),
     linkTracker,
   });
+  const imports = createImportsInFlight();
   const deps: ServiceDeps = {
+    imports,
     db: database.db,
     store,
     engine,
@@ -238,7 +241,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       return `http://${host}:${port}`;
     },
     async stop() {
-      await worker?.stop();
+      // Imports in flight finish within a third of the stop's deadline, else roll back, and
+      // record their outcome while the database is still open.
+      const importGraceMs = Math.min(5_000, (config.stopTimeoutMs ?? 15_000) / 3);
+      await Promise.all([worker?.stop(), imports.stop(importGraceMs)]);
       await followUps.stop();
       await webhooks?.stop();
       await warmIndexes?.stop();

@@ -24,6 +24,8 @@ export const errorCodes = [
   'PLUGIN_FAILED',
   'PLUGIN_INCOMPATIBLE',
   'LEASE_LOST',
+  /** The server is stopping and takes no new long-running work: retry on a running server. */
+  'UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

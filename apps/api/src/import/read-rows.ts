@@ -92,11 +92,16 @@ export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHoo
   let total = 0;
   const groups = new RowGroups();
   const key = setup.erasureKey;
+  const decoding = decoder(setup.encoding, (e) => (encoding = e));
   const parser = input
-    .pipe(decoder(setup.encoding, (e) => (encoding = e)))
+    .pipe(decoding)
     .pipe(
       parse({ relax_column_count: true, skip_records_with_error: true, bom: true, skip_empty_lines: true }),
     );
+  // pipe() forwards no errors: an upload cut off (or aborted by a stop) would leave the loop
+  // below waiting forever, its transaction open. The parser ends the loop with the error.
+  input.once('error', (error) => parser.destroy(error));
+  decoding.once('error', (error) => parser.destroy(error));
   // Skipped records do not count in csv-parse's record numbers: keep where they fell
   // (good records before each), so every row is reported as the spreadsheet numbers it.
   const skips: number[] = [];

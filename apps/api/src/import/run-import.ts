@@ -131,7 +131,10 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
           options.onProgress?.({ phase: 'reading', rows, failed });
         },
       },
-    );
+    ).catch(async (error: unknown) => {
+      await staging.abort(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    });
     await staging.pause();
     watch.lap('read: parse, validate, stage');
     encoding = read.encoding;

@@ -103,6 +103,18 @@ export function stager(tx: Db) {
         stream = undefined;
       }
     },
+    /**
+     * Fails the running COPY, if any, after reading failed (an upload cut off, a stop): the
+     * connection leaves COPY mode, so the transaction can roll back instead of waiting forever.
+     */
+    async abort(error: Error): Promise<void> {
+      if (stream && 'unsafe' in client) {
+        const failing = stream;
+        stream = undefined;
+        failing.destroy(error);
+        await done?.catch(() => undefined);
+      }
+    },
   };
 }
 

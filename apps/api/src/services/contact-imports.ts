@@ -68,6 +68,7 @@ export async function startContactImport(
   const p = authorize(principal, 'write');
   const data = validate(importInput, input);
   const mapping = targetsOf(data.mapping);
+  deps.imports?.admit();
   const [record] = await deps.db
     .insert(contactImports)
     .values({ workspaceId: p.workspaceId, state: 'running' })
@@ -107,18 +108,22 @@ export async function startContactImport(
       }),
     (error: unknown) => {
       const rejected = isQunfaError(error, 'INVALID_INPUT');
+      const stopped = isQunfaError(error, 'UNAVAILABLE');
       const errors = (rejected ? (error.details.errors as RowError[] | undefined) : undefined) ?? [
         {
           row: 0,
           field: rejected ? String(error.details.field ?? '(file)') : '(file)',
-          reason: rejected ? error.message : 'the import failed',
+          reason: rejected || stopped ? error.message : 'the import failed',
         },
       ];
-      if (!rejected) deps.logger.error('contact import failed', { importId: id, error: String(error) });
+      if (stopped) deps.logger.warn('contact import aborted by the stop', { importId: id });
+      else if (!rejected) deps.logger.error('contact import failed', { importId: id, error: String(error) });
       stream.destroy();
       return finish({ state: rejected ? 'rejected' : 'failed', failed: failedRows(errors), errors });
     },
   );
+  // Aborting ends the upload with an error: reading fails and the transaction rolls back.
+  deps.imports?.track(done, (reason) => stream.destroy(reason));
   return { record: { ...record!, progress: live.get(id) ?? null }, done };
 }
 

@@ -10,6 +10,7 @@ import type {
 } from '@qunfa/core';
 import type { LexiconCache } from '../compliance/lexicon-cache.js';
 import type { Db } from '../db/database.js';
+import type { ImportsInFlight } from '../import/imports-in-flight.js';
 import type { PluginOrigin } from '../plugin-config/assemble-plugins.js';
 import type { EvidenceOptions } from './evidence/assemble-evidence.js';
 
@@ -24,6 +25,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** Each workspace's sensitive-word index, rebuilt when its lexicons change. */
   lexicons: LexiconCache;
+  /** The contact imports this process runs, drained or aborted by a stop. */
+  imports?: ImportsInFlight;
   /** Makes the follow-up runs of interested replies (the app's sweep). */
   followUps?: { kick(): Promise<void> };
   /** Signing key and link tracker of complaint evidence bundles. */
