@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ const recipients = Number(process.env.BENCH_RECIPIENTS ?? 1_000_000);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const legs = new Set((process.env.BENCH_LEGS ?? 'pg1,pg2,pglite').split(','));
+/** Floor and campaign are timed alternately, this many pairs per PostgreSQL leg, so both see the same load. */
+const pairs = Math.max(1, Number(process.env.BENCH_PAIRS ?? 3));
 
 const say = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -41,7 +43,17 @@ interface Row {
   floorSeconds: number;
 }
 
+/** One floor-then-campaign pair: its ratio, and the load average when it ran. */
+interface Pair {
+  setup: string;
+  floorSeconds: number;
+  campaignSeconds: number;
+  load: string;
+}
+
 const rows: Row[] = [];
+const pairRows: Pair[] = [];
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const name = `qunfa_bench_${randomBytes(4).toString('hex')}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE DATABASE ${name}`);
@@ -55,20 +67,25 @@ try {
     const database = await openDatabase({ url: databaseUrl, poolSize: 2 });
     say(`PostgreSQL: seeding ${recipients} contacts`);
     const workspaceId = await seedContacts(database.db, recipients);
-    say('PostgreSQL: measuring the plain-SQL floor');
-    pgFloor = await measureFloor(database.db, workspaceId);
-    await database.close();
     for (const workers of [1, 2]) {
       if (!legs.has(`pg${workers}`)) continue;
-      say(`PostgreSQL + Redis: campaign with ${workers} worker process(es)`);
-      const run = await runOnPostgres({ databaseUrl, redisUrl, workspaceId, workers });
-      rows.push({
-        setup: `PostgreSQL + Redis, ${workers} worker${workers > 1 ? 's' : ''}`,
-        run,
-        floorSeconds: pgFloor.insertSeconds + pgFloor.updateSeconds,
-      });
-      say(`  ${fmt(run.seconds)} s`);
+      const setup = `PostgreSQL + Redis, ${workers} worker${workers > 1 ? 's' : ''}`;
+      for (let pair = 1; pair <= pairs; pair++) {
+        say(
+          `PostgreSQL: pair ${pair}/${pairs}: the plain-SQL floor, then a campaign with ${workers} worker(s)`,
+        );
+        const floor = await measureFloor(database.db, workspaceId);
+        const floorSeconds = floor.insertSeconds + floor.updateSeconds;
+        const run = await runOnPostgres({ databaseUrl, redisUrl, workspaceId, workers });
+        pairRows.push({ setup, floorSeconds, campaignSeconds: run.seconds, load: loadAverage() });
+        pgFloor = floor;
+        rows.push({ setup: `${setup} (pair ${pair})`, run, floorSeconds });
+        say(
+          `  floor ${fmt(floorSeconds)} s, campaign ${fmt(run.seconds)} s, ratio ${fmt(run.seconds / floorSeconds, 2)}`,
+        );
+      }
     }
+    await database.close();
   }
   if (legs.has('pglite')) {
     const dir = mkdtempSync(join(tmpdir(), 'qunfa-bench-'));
@@ -106,8 +123,21 @@ const lines = [
       `| ${r.setup} | ${fmt(r.run.seconds)} | ${fmt(r.run.planSeconds)} | ${Math.round(recipients / r.run.seconds).toLocaleString('en')} | ${fmt(r.floorSeconds)} | ${fmt(r.run.seconds / r.floorSeconds, 2)} | ${Math.round(r.run.peakMbAt100k)} MB | ${Math.round(r.run.peakMbAtEnd)} MB |`,
   ),
   '',
-  `Floor on PostgreSQL: INSERT … SELECT of the delivery rows ${fmt(pgFloor.insertSeconds)} s + one UPDATE of each ${fmt(pgFloor.updateSeconds)} s.`,
+  `Floor on PostgreSQL (last pair): INSERT … SELECT of the delivery rows ${fmt(pgFloor.insertSeconds)} s + one UPDATE of each ${fmt(pgFloor.updateSeconds)} s.`,
   `Every run ended with sent = ${rows.map((r) => r.run.sent).join(' / ')} and failed = ${rows.map((r) => r.run.failed).join(' / ')}.`,
   'Peak RSS: the worker processes (highest of them) on PostgreSQL; the one process on PGlite.',
+  '',
+  'Floor and campaign timed alternately, pair by pair (the ratio of each pair, and the load average as it ended):',
+  '',
+  '| Setup | Pairs | Ratios | Median | Spread (max − min) |',
+  '|---|---:|---|---:|---:|',
+  ...[...new Set(pairRows.map((p) => p.setup))].map((setup) => {
+    const ratios = pairRows.filter((p) => p.setup === setup).map((p) => p.campaignSeconds / p.floorSeconds);
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median =
+      (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+    const loads = pairRows.filter((p) => p.setup === setup).map((p) => p.load);
+    return `| ${setup} | ${ratios.length} | ${ratios.map((r, i) => `${fmt(r, 2)} (load ${loads[i]})`).join(', ')} | ${fmt(median, 2)} | ${fmt(sorted.at(-1)! - sorted[0]!, 2)} |`;
+  }),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
