@@ -36,8 +36,8 @@ export class ChildProcesses {
     return proc;
   }
 
-  /** The base URL a `serve` process prints once it listens. */
-  async urlOf(proc: QunfaProcess, timeoutMs = 60_000): Promise<string> {
+  /** The base URL a `serve` process prints once it listens (a loaded CI machine took 60 s to start one). */
+  async urlOf(proc: QunfaProcess, timeoutMs = 100_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const match = /Qunfa is running at (http:\/\/\S+)/.exec(proc.output());
