@@ -34,6 +34,7 @@ import { createMetricsHandler, METRICS_PATH } from './ops/metrics-endpoint.js';
 import { assemblePlugins } from './plugin-config/assemble-plugins.js';
 import { logActivePlugins } from './plugin-config/log-plugins.js';
 import { defaultPlugins, type PluginServices } from './plugins.js';
+import { waitForChannelSyncs } from './services/channel-sync/sync-runs.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createInboundSink } from './services/inbound/inbound-sink.js';
 import { DEFAULT_ATTRIBUTION_MS } from './services/inbound/record-inbound.js';
@@ -140,9 +141,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     linkTracker,
   });
   const imports = createImportsInFlight();
+  const shutdown = new AbortController();
   const deps: ServiceDeps = {
     imports,
     db: database.db,
+    pluginState,
+    shutdown: shutdown.signal,
     store,
     engine,
     registry,
@@ -241,6 +245,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       return `http://${host}:${port}`;
     },
     async stop() {
+      shutdown.abort();
+      await waitForChannelSyncs(deps);
       // Imports in flight finish within a third of the stop's deadline, else roll back, and
       // record their outcome while the database is still open.
       const importGraceMs = Math.min(5_000, (config.stopTimeoutMs ?? 15_000) / 3);

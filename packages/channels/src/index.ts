@@ -16,7 +16,9 @@ export type { SmsTencentConfig, SmsTencentOptions } from './sms-tencent/index.js
 export { smsTencent } from './sms-tencent/index.js';
 export type {
   OaAccountType,
+  OaFollower,
   OaJobTotals,
+  OaTag,
   WechatOaChannel,
   WechatOaConfig,
   WechatOaOptions,
@@ -33,5 +35,14 @@ export type {
   WechatPersonalOptions,
 } from './wechat-personal/index.js';
 export { puppetFromModule, wechatPersonal } from './wechat-personal/index.js';
-export type { CustomerCap, WecomAppOptions, WecomChannel, WecomConfig, WecomOptions } from './wecom/index.js';
-export { wecom } from './wecom/index.js';
+export type {
+  CustomerCap,
+  CustomerTask,
+  SyncedCustomer,
+  SyncProgress,
+  WecomAppOptions,
+  WecomChannel,
+  WecomConfig,
+  WecomOptions,
+} from './wecom/index.js';
+export { WecomApiError, wecom } from './wecom/index.js';

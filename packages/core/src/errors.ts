@@ -18,6 +18,8 @@ export const errorCodes = [
   'PERSISTED_QUERY_NOT_FOUND',
   'CAMPAIGN_NOT_EDITABLE',
   'CHANNEL_NOT_FOUND',
+  /** The channel is loaded but the provider refuses its credentials for this call (no secret, no permission). */
+  'CHANNEL_CREDENTIALS_MISSING',
   'PLUGIN_OPTIONS_INVALID',
   'PLUGIN_DUPLICATE_NAME',
   'PLUGIN_NOT_FOUND',

@@ -3,6 +3,7 @@ import type {
   Engine,
   EventBus,
   Logger,
+  PluginState,
   QuietHoursSetting,
   RateLimiter,
   Registry,
@@ -39,6 +40,10 @@ export interface ServiceDeps {
   pluginOrigins?: ReadonlyMap<string, PluginOrigin>;
   /** The instance owner key (QUNFA_OWNER_KEY): creates and lists workspaces. Unset: only the CLI can. */
   ownerKey?: string | undefined;
+  /** The shared plugin state (unscoped), for channel calls made outside the engine (a sync). */
+  pluginState: PluginState;
+  /** Stopped when the app stops: background work (a channel sync) ends with it. */
+  shutdown: AbortSignal;
   /** Per-key request budgets (the app's rate limiter: Redis when REDIS_URL is set). */
   requestLimiter: RateLimiter;
   /** Requests a minute for keys that set none. Default 600. */

@@ -42,6 +42,7 @@ export async function eraseContact(
         ON CONFLICT DO NOTHING`);
     }
     await tx.execute(sql`DELETE FROM contact_identities WHERE contact_id = ${cid}`);
+    await tx.execute(sql`DELETE FROM contact_reach WHERE contact_id = ${cid}`);
     const erasedAt = new Date();
     await tx.execute(sql`UPDATE contacts SET name = NULL, attributes = '{}'::jsonb, region = NULL, province = NULL,
       city = NULL, district = NULL, device = NULL, tag_ids = '{}', last_active_at = NULL,

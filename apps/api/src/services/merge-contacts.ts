@@ -63,6 +63,10 @@ export async function mergeContacts(deps: ServiceDeps, principal: Principal | nu
     await tx.execute(
       sql`UPDATE contact_identities SET contact_id = ${target} WHERE contact_id = ANY(${list})`,
     );
+    await tx.execute(sql`INSERT INTO contact_reach (workspace_id, contact_id, channel, account, added_at, remark, removed_by, updated_at)
+      SELECT workspace_id, ${target}, channel, account, added_at, remark, removed_by, updated_at
+      FROM contact_reach WHERE contact_id = ANY(${list}) ON CONFLICT DO NOTHING`);
+    await tx.execute(sql`DELETE FROM contact_reach WHERE contact_id = ANY(${list})`);
     await tx.execute(sql`INSERT INTO suppressions (workspace_id, contact_id, reason, note, created_at)
       SELECT workspace_id, ${target}, reason, note, created_at FROM suppressions WHERE contact_id = ANY(${list})
       ON CONFLICT DO NOTHING`);

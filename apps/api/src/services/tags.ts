@@ -16,12 +16,13 @@ const createTagInput = z.object({
   kind: z.enum(tagKinds).default('attribute'),
 });
 
-const toTag = (row: typeof tags.$inferSelect): Tag & { kind: string } => ({
+const toTag = (row: typeof tags.$inferSelect): Tag & { kind: string; source: string | null } => ({
   id: String(row.id),
   workspaceId: String(row.workspaceId),
   name: row.name,
   parentId: row.parentId === null ? null : String(row.parentId),
   kind: row.kind,
+  source: row.source,
 });
 
 export async function listTags({ db }: ServiceDeps, principal: Principal | null) {

@@ -10,7 +10,14 @@ import type {
 import { handleOaCallback } from './callback.js';
 import { createOaClient } from './client.js';
 import { convertContent, oaContentTypes, type TemplateBody } from './content.js';
-import { type OaFollower, type OaTag, readFollowers, readTags } from './followers.js';
+import {
+  type OaFollower,
+  type OaTag,
+  readFollowerIds,
+  readFollowerInfo,
+  readFollowers,
+  readTags,
+} from './followers.js';
 import { MASS_MAX, type MassGroup, sendMassGroup } from './mass-send.js';
 import { parseWechatOaOptions, type WechatOaConfig, type WechatOaOptions } from './options.js';
 import { queryMassGroup } from './query-status.js';
@@ -69,6 +76,10 @@ export interface WechatOaChannel extends ChannelPlugin {
   tags(ctx: ChannelContext): Promise<OaTag[]>;
   /** Every follower with unionid and tag ids, in pages of at most 100 (user/get, user/info/batchget). */
   followers(ctx: ChannelContext): AsyncGenerator<OaFollower[]>;
+  /** One page of follower openids (`user/get`, up to 10,000) from `nextOpenid` ('' first); `next` '' at the end. */
+  followerIds(ctx: ChannelContext, nextOpenid: string): Promise<{ openids: string[]; next: string }>;
+  /** Details of up to 100 followers (`user/info/batchget`); unsubscribed ones left out. */
+  followerInfo(ctx: ChannelContext, openids: readonly string[]): Promise<OaFollower[]>;
 }
 
 /**
@@ -96,6 +107,8 @@ export function wechatOa(options: WechatOaOptions): WechatOaChannel {
     accounts: [],
     tags: (ctx) => readTags(client, ctx),
     followers: (ctx) => readFollowers(client, ctx),
+    followerIds: (ctx, nextOpenid) => readFollowerIds(client, ctx, nextOpenid),
+    followerInfo: (ctx, openids) => readFollowerInfo(client, ctx, openids),
     address(identities: ContactIdentity[]) {
       return identities.find((i) => i.kind === 'oa_openid' && i.value !== '')?.value;
     },

@@ -33,6 +33,8 @@ export interface FakeWechat {
   requests: RecordedRequest[];
   /** Answers the next `times` calls of `path` with `errcode` instead of serving them. */
   failNext(path: string, errcode: number, errmsg?: string, times?: number): void;
+  /** Lets `after` calls to `path` through, then answers the next one with `errcode` (a failure midway). */
+  failAfter(path: string, after: number, errcode: number, errmsg?: string): void;
   /** Drops every fault `failNext` set that has not fired yet. */
   clearFaults(): void;
   /** Makes every issued access token expire (42001 from now on). */
@@ -81,7 +83,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
 export async function startFakeWechat(options: FakeWechatOptions): Promise<FakeWechat> {
   const account = new FakeAccount(options);
   const requests: RecordedRequest[] = [];
-  const faults: { path: string; errcode: number; errmsg: string; times: number }[] = [];
+  const faults: { path: string; errcode: number; errmsg: string; times: number; skip?: number }[] = [];
   const ttlMs = (options.tokenTtlSec ?? 7200) * 1000;
   const invalid = new Set<string>();
   const now = () => account.now().getTime();
@@ -134,7 +136,8 @@ export async function startFakeWechat(options: FakeWechatOptions): Promise<FakeW
       return err(40001, 'invalid credential, access_token is invalid or not latest');
     if (known.expiresAt <= now()) return err(42001, 'access_token expired');
     const fault = faults.find((f) => f.path === path && f.times > 0);
-    if (fault) {
+    if (fault?.skip) fault.skip--;
+    else if (fault) {
       fault.times--;
       return err(fault.errcode, fault.errmsg);
     }
@@ -193,6 +196,9 @@ export async function startFakeWechat(options: FakeWechatOptions): Promise<FakeW
     requests,
     failNext(path, errcode, errmsg = 'injected', times = 1) {
       faults.push({ path, errcode, errmsg, times });
+    },
+    failAfter(path, after, errcode, errmsg = 'injected') {
+      faults.push({ path, errcode, errmsg, times: 1, skip: after });
     },
     clearFaults() {
       faults.length = 0;

@@ -55,6 +55,8 @@ export interface FakeWecom {
   requests: RecordedRequest[];
   /** Answers the next `times` calls of `path` with `errcode` instead of serving them. */
   failNext(path: string, errcode: number, errmsg?: string, times?: number): void;
+  /** Lets `after` calls to `path` through, then answers the next one with `errcode` (a failure midway). */
+  failAfter(path: string, after: number, errcode: number, errmsg?: string): void;
   /** Makes every issued access token expire (42001 from now on). */
   expireTokens(): void;
   /** Makes every issued access token invalid (40014), as a token from elsewhere would be. */
@@ -109,7 +111,7 @@ function parseJson(raw: Buffer): Record<string, unknown> | undefined {
 export async function startFakeWecom(options: FakeWecomOptions): Promise<FakeWecom> {
   const corp = new FakeCorp(options);
   const requests: RecordedRequest[] = [];
-  const faults: { path: string; errcode: number; errmsg: string; times: number }[] = [];
+  const faults: { path: string; errcode: number; errmsg: string; times: number; skip?: number }[] = [];
   const ttlMs = (options.tokenTtlSec ?? 7200) * 1000;
   const invalid = new Set<string>();
   const now = () => corp.now().getTime();
@@ -144,7 +146,8 @@ export async function startFakeWecom(options: FakeWecomOptions): Promise<FakeWec
     if (!known || invalid.has(token)) return err(40014, 'invalid access_token');
     if (known.expiresAt <= now()) return err(42001, 'access_token expired');
     const fault = faults.find((f) => f.path === path && f.times > 0);
-    if (fault) {
+    if (fault?.skip) fault.skip--;
+    else if (fault) {
       fault.times--;
       return err(fault.errcode, fault.errmsg);
     }
@@ -215,6 +218,9 @@ export async function startFakeWecom(options: FakeWecomOptions): Promise<FakeWec
     requests,
     failNext(path, errcode, errmsg = 'injected', times = 1) {
       faults.push({ path, errcode, errmsg, times });
+    },
+    failAfter(path, after, errcode, errmsg = 'injected') {
+      faults.push({ path, errcode, errmsg, times: 1, skip: after });
     },
     expireTokens() {
       for (const v of corp.tokens.values()) v.expiresAt = now();

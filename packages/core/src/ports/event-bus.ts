@@ -52,6 +52,15 @@ export interface TriageItemEvent {
   at: string;
 }
 
+/** A sync from a provider (WeCom customers, OA followers) moved; subscribers read it by id. */
+export interface ChannelSyncEvent {
+  workspaceId: string;
+  /** The sync run's id. */
+  id: string;
+  /** ISO time. */
+  at: string;
+}
+
 export interface EventMap {
   'campaign.progress': ProgressEvent;
   /** Key: `all`. */
@@ -62,6 +71,8 @@ export interface EventMap {
   'inbound.message': InboundMessageEvent;
   /** Key: the workspace id. */
   'triage.item': TriageItemEvent;
+  /** Key: the sync run's id. */
+  'channel.sync': ChannelSyncEvent;
 }
 
 export type Topic = keyof EventMap;

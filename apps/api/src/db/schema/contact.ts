@@ -77,9 +77,16 @@ export const tags = pgTable(
     name: text('name').notNull(),
     parentId: ref('parent_id'),
     kind: text('kind').notNull().default('attribute'),
+    /** The channel a synced tag came from (`channel:wecom`); null for an operator's own tag. */
+    source: text('source'),
+    /** The provider's id of a synced tag (a corp tag's `tag_id`, an OA tag id). */
+    externalId: text('external_id'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('tags_name_idx').on(t.workspaceId, t.name)],
+  (t) => [
+    uniqueIndex('tags_name_idx').on(t.workspaceId, t.name),
+    uniqueIndex('tags_source_idx').on(t.workspaceId, t.source, t.externalId),
+  ],
 );
 
 /** Why a contact must not get marketing (unsubscribed, blacklisted, complained, erased). */

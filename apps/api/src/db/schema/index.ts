@@ -1,6 +1,7 @@
 export * from './account.js';
 export * from './audience.js';
 export * from './campaign.js';
+export * from './channel-sync.js';
 export * from './compliance.js';
 export * from './contact.js';
 export * from './delivery.js';

@@ -29,6 +29,7 @@ import './evidence.js';
 import './tenancy.js';
 import './webhook.js';
 import './wechat-personal.js';
+import './channel-sync.js';
 
 builder.queryType({});
 builder.mutationType({});

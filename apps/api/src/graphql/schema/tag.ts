@@ -2,12 +2,18 @@ import type { Tag as TagShape } from '@qunfa/core';
 import { createTag, listTags } from '../../services/tags.js';
 import { builder } from '../builder.js';
 
-export const Tag = builder.objectRef<TagShape & { kind: string }>('Tag').implement({
+export const Tag = builder.objectRef<TagShape & { kind: string; source?: string | null }>('Tag').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     parentId: t.exposeID('parentId', { nullable: true }),
     kind: t.exposeString('kind', { description: 'attribute, behavioural or predicted' }),
+    source: t.string({
+      nullable: true,
+      description:
+        "The channel a synced tag came from (channel:wecom corp tags, an Official Account's tags); null for the workspace's own",
+      resolve: (tag) => tag.source ?? null,
+    }),
   }),
 });
 

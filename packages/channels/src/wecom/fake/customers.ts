@@ -18,7 +18,10 @@ export interface FakeTask {
 /** External contacts and their follow users, tasks, and how many mass messages each customer received a month. */
 export class FakeCustomers {
   /** external_userid → userid → relation. */
-  readonly follows = new Map<string, Map<string, { addedAt: Date; deleted?: 'by_staff' | 'by_customer' }>>();
+  readonly follows = new Map<
+    string,
+    Map<string, { addedAt: Date; deleted?: 'by_staff' | 'by_customer'; remark?: string; tagIds?: string[] }>
+  >();
   readonly tasks = new Map<string, FakeTask>();
   /** `<external_userid>/<YYYY-MM>` → mass messages received. */
   readonly received = new Map<string, number>();
@@ -39,6 +42,14 @@ export class FakeCustomers {
     const map = this.follows.get(externalUserId) ?? new Map();
     map.set(userid, { addedAt });
     this.follows.set(externalUserId, map);
+  }
+
+  /** The follow user's remark and corp tags on the customer (follow_info.remark, tag_id). */
+  setFollowInfo(externalUserId: string, userid: string, info: { remark?: string; tagIds?: string[] }) {
+    const r = this.follows.get(externalUserId)?.get(userid);
+    if (!r) throw new Error(`${userid} does not follow ${externalUserId}`);
+    if (info.remark !== undefined) r.remark = info.remark;
+    if (info.tagIds !== undefined) r.tagIds = [...info.tagIds];
   }
 
   /** Whether `userid` can send to `externalUserId` now. */

@@ -32,7 +32,15 @@ export function batchGetByUser(corp: FakeCorp, req: FakeRequest): Answer {
           type: 1,
           ...(profile?.unionid ? { unionid: profile.unionid } : {}),
         },
-        follow_info: { userid, remark: '', createtime: secs(rel.addedAt), tag_id: [], add_way: 1 },
+        follow_info: {
+          userid,
+          remark: rel.remark ?? '',
+          description: '',
+          createtime: secs(rel.addedAt),
+          tag_id: [...(rel.tagIds ?? [])],
+          remark_mobiles: [],
+          add_way: 1,
+        },
       });
     }
   }

@@ -1,0 +1,297 @@
+import type { WechatOaChannel, WecomChannel } from '@qunfa/channels';
+import { type ChannelPlugin, QunfaError } from '@qunfa/core';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { Repeater } from 'graphql-yoga';
+import { z } from 'zod';
+import { authorize, type Principal } from '../../auth/roles.js';
+import { type ChannelSyncCounts, channelSyncs } from '../../db/schema/index.js';
+import { writeAudit } from '../../store/audit.js';
+import type { ServiceDeps } from '../deps.js';
+import { parseId, validate } from '../validate.js';
+import { oaSync } from './oa-sync.js';
+import { syncError } from './provider-errors.js';
+import { pacePage, syncContext } from './sync-context.js';
+import type { RunHandle, SyncRunner } from './sync-runner.js';
+import { storeSyncedPage } from './synced-contacts.js';
+import { storeProviderTags } from './synced-tags.js';
+import { wecomSync } from './wecom-sync.js';
+
+export type ChannelSyncRow = typeof channelSyncs.$inferSelect;
+
+const emptyCounts = (): ChannelSyncCounts => ({
+  pages: 0,
+  records: 0,
+  created: 0,
+  matched: 0,
+  tags: 0,
+  relations: 0,
+  groups: 0,
+  conflicts: 0,
+});
+
+/** A running row not touched this long belongs to a process that died: it may be taken over. */
+const STALE_MS = 10 * 60_000;
+
+const startInput = z.object({ channel: z.string().min(1).max(100), restart: z.boolean().nullish() });
+
+/** Runs in flight in this process, per app (so `stop` can wait for them). */
+const running = new WeakMap<ServiceDeps, Set<Promise<void>>>();
+
+type Syncable = { runner: SyncRunner<ChannelPlugin>; channel: ChannelPlugin };
+
+function syncableOf(deps: ServiceDeps, name: string): Syncable {
+  const plugin = deps.registry.channels.find((c) => c.name === name);
+  if (!plugin) {
+    throw new QunfaError('CHANNEL_NOT_FOUND', `${name} is not loaded (configure it first)`, {
+      details: { channel: name },
+    });
+  }
+  if (typeof (plugin as Partial<WecomChannel>).corpTags === 'function')
+    return { runner: wecomSync as unknown as SyncRunner<ChannelPlugin>, channel: plugin };
+  if (typeof (plugin as Partial<WechatOaChannel>).followerIds === 'function')
+    return { runner: oaSync as unknown as SyncRunner<ChannelPlugin>, channel: plugin };
+  throw new QunfaError(
+    'INVALID_INPUT',
+    `channel: ${name} has nothing to sync (WeCom and Official Accounts do)`,
+    {
+      details: { field: 'channel', channel: name },
+    },
+  );
+}
+
+/**
+ * Starts a sync of a channel's people into the caller's workspace (admin): WeCom customers
+ * with their staff and corp tags, or an Official Account's followers and tags. The provider's
+ * tags are read first, in the request: credentials it refuses fail the call with
+ * CHANNEL_CREDENTIALS_MISSING and nothing is written. The rest runs in the background; a run
+ * that failed is resumed where it stopped unless `restart`. One run per channel and workspace.
+ */
+export async function startChannelSync(deps: ServiceDeps, principal: Principal | null, input: unknown) {
+  const p = authorize(principal, 'admin');
+  const data = validate(startInput, input);
+  const { runner, channel } = syncableOf(deps, data.channel);
+  const abort = new AbortController();
+  const onShutdown = () => abort.abort();
+  deps.shutdown.addEventListener('abort', onShutdown, { once: true });
+  const ctx = syncContext(deps, channel, p.workspaceId, abort.signal);
+  let providerTags: Awaited<ReturnType<typeof runner.readTags>>;
+  try {
+    providerTags = await runner.readTags(channel, ctx);
+  } catch (error) {
+    deps.shutdown.removeEventListener('abort', onShutdown);
+    throw syncError(channel.name, error);
+  }
+  const row = await claimRun(deps, p.workspaceId, channel.name, data.restart ?? false);
+  await writeAudit(deps.db, {
+    workspaceId: p.workspaceId,
+    actor: { kind: 'api_key', id: String(p.keyId) },
+    action: 'channel.sync_started',
+    subjectType: 'channel_sync',
+    subjectId: row.id,
+    details: { channel: channel.name, restart: data.restart ?? false },
+  });
+  const work = execute(deps, row, { runner, channel, ctx, providerTags, restart: data.restart ?? false })
+    .catch((error) =>
+      deps.logger.error('channel sync failed to record its end', { sync: row.id, error: String(error) }),
+    )
+    .finally(() => {
+      deps.shutdown.removeEventListener('abort', onShutdown);
+      running.get(deps)?.delete(work);
+    });
+  const set = running.get(deps) ?? new Set();
+  set.add(work);
+  running.set(deps, set);
+  return row;
+}
+
+/** The new run's row, carrying the position of a previous failed (or abandoned) run to resume. */
+async function claimRun(deps: ServiceDeps, workspaceId: number, channel: string, restart: boolean) {
+  return deps.db.transaction(async (tx) => {
+    const [last] = await tx
+      .select()
+      .from(channelSyncs)
+      .where(and(eq(channelSyncs.workspaceId, workspaceId), eq(channelSyncs.channel, channel)))
+      .orderBy(desc(channelSyncs.id))
+      .limit(1);
+    if (last?.state === 'running') {
+      if (deps.clock.now().getTime() - last.updatedAt.getTime() < STALE_MS) {
+        throw new QunfaError('CONFLICT', `a sync of ${channel} is running (${last.id})`, {
+          details: { channel, syncId: String(last.id) },
+        });
+      }
+      await tx
+        .update(channelSyncs)
+        .set({
+          state: 'failed',
+          errorCode: 'INTERRUPTED',
+          errorMessage: 'the process running it stopped',
+          finishedAt: deps.clock.now(),
+        })
+        .where(eq(channelSyncs.id, last.id));
+      last.state = 'failed';
+    }
+    const resume = !restart && last?.state === 'failed';
+    const [row] = await tx
+      .insert(channelSyncs)
+      .values({
+        workspaceId,
+        channel,
+        state: 'running',
+        stage: 'tags',
+        cursor: resume ? last.cursor : {},
+        counts: emptyCounts(),
+      })
+      .returning();
+    return row!;
+  });
+}
+
+async function execute(
+  deps: ServiceDeps,
+  row: ChannelSyncRow,
+  job: Syncable & {
+    ctx: ReturnType<typeof syncContext>;
+    providerTags: Awaited<ReturnType<SyncRunner<ChannelPlugin>['readTags']>>;
+    restart: boolean;
+  },
+): Promise<void> {
+  const { channel, ctx } = job;
+  const counts = emptyCounts();
+  let stage = 'tags';
+  let cursor = row.cursor;
+  const publish = () =>
+    deps.bus.publish('channel.sync', String(row.id), {
+      workspaceId: String(row.workspaceId),
+      id: String(row.id),
+      at: deps.clock.now().toISOString(),
+    });
+  const save: RunHandle['save'] = async (patch) => {
+    if (patch.stage) stage = patch.stage;
+    if (patch.cursor) cursor = patch.cursor;
+    for (const [k, v] of Object.entries(patch.add ?? {})) counts[k as keyof ChannelSyncCounts] += v ?? 0;
+    await deps.db
+      .update(channelSyncs)
+      .set({ stage, cursor, counts: { ...counts }, updatedAt: deps.clock.now() })
+      .where(eq(channelSyncs.id, row.id));
+    await publish();
+  };
+  try {
+    const tags = await storeProviderTags(deps.db, row.workspaceId, channel.name, job.providerTags);
+    await save({ stage: job.runner.stage, add: { tags: tags.written } });
+    const handle: RunHandle = {
+      restart: job.restart,
+      cursor: row.cursor,
+      tagIds: tags.ids,
+      pace: () => pacePage(deps, `${channel.name}:${row.workspaceId}`, ctx.signal),
+      store: (records) => storeSyncedPage(deps.db, row.workspaceId, records),
+      save,
+      note: (patch) => {
+        stage = patch.stage;
+        counts.groups = patch.groups;
+      },
+    };
+    await job.runner.run(channel, ctx, handle);
+    if (ctx.signal.aborted) throw new QunfaError('INTERNAL', 'the server stopped during the sync');
+    await deps.db
+      .update(channelSyncs)
+      .set({
+        state: 'completed',
+        stage: 'done',
+        cursor: {},
+        counts: { ...counts },
+        updatedAt: deps.clock.now(),
+        finishedAt: deps.clock.now(),
+      })
+      .where(eq(channelSyncs.id, row.id));
+  } catch (error) {
+    const failure = ctx.signal.aborted
+      ? new QunfaError('INTERNAL', 'the server stopped during the sync; start it again to resume')
+      : syncError(channel.name, error);
+    deps.logger.warn('channel sync failed', { sync: row.id, channel: channel.name, code: failure.code });
+    await deps.db
+      .update(channelSyncs)
+      .set({
+        state: 'failed',
+        stage,
+        cursor,
+        counts: { ...counts },
+        errorCode: ctx.signal.aborted ? 'INTERRUPTED' : failure.code,
+        errorMessage: failure.message.slice(0, 500),
+        updatedAt: deps.clock.now(),
+        finishedAt: deps.clock.now(),
+      })
+      .where(eq(channelSyncs.id, row.id));
+  }
+  await publish();
+}
+
+/** Waits for this process's runs to stop (the app's shutdown aborts them first). */
+export async function waitForChannelSyncs(deps: ServiceDeps): Promise<void> {
+  await Promise.allSettled([...(running.get(deps) ?? [])]);
+}
+
+export async function getChannelSync(deps: ServiceDeps, principal: Principal | null, id: string) {
+  const p = authorize(principal, 'read');
+  const n = parseId(id);
+  const [row] =
+    n === undefined
+      ? []
+      : await deps.db
+          .select()
+          .from(channelSyncs)
+          .where(and(eq(channelSyncs.id, n), eq(channelSyncs.workspaceId, p.workspaceId)));
+  if (!row) throw new QunfaError('NOT_FOUND', 'no such sync', { details: { id } });
+  return row;
+}
+
+/** The workspace's latest syncs, newest first (one channel's when given). */
+export async function listChannelSyncs(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  channel?: string | null,
+) {
+  const p = authorize(principal, 'read');
+  return deps.db
+    .select()
+    .from(channelSyncs)
+    .where(
+      and(
+        eq(channelSyncs.workspaceId, p.workspaceId),
+        channel ? eq(channelSyncs.channel, channel) : sql`true`,
+      ),
+    )
+    .orderBy(desc(channelSyncs.id))
+    .limit(20);
+}
+
+/** The run now, then again after every stored page; ends when it completes or fails. */
+export async function channelSyncProgress(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  id: string,
+): Promise<AsyncIterable<ChannelSyncRow>> {
+  const first = await getChannelSync(deps, principal, id);
+  return new Repeater<ChannelSyncRow>(async (push, stop) => {
+    const abort = new AbortController();
+    stop.then(() => abort.abort());
+    const events = deps.bus.subscribe('channel.sync', String(first.id), abort.signal);
+    const read = async () =>
+      (await deps.db.select().from(channelSyncs).where(eq(channelSyncs.id, first.id)))[0]!;
+    let last = await read();
+    await push(last);
+    try {
+      if (last.state === 'running') {
+        for await (const _ of events) {
+          const now = await read();
+          if (now.updatedAt.getTime() === last.updatedAt.getTime() && now.state === last.state) continue;
+          last = now;
+          await push(now);
+          if (now.state !== 'running') break;
+        }
+      }
+    } finally {
+      abort.abort();
+    }
+    stop();
+  });
+}
