@@ -30,6 +30,7 @@ interface Sync {
   state: string;
   stage: string;
   errorCode: string | null;
+  errorMessage: string | null;
   counts: {
     pages: number;
     records: number;
@@ -173,6 +174,7 @@ describe.each(drivers)('channel sync into contacts on %s', (driver) => {
     const first = await start('channel:wecom');
     const failed = await finished(first.id);
     expect(failed).toMatchObject({ state: 'failed', errorCode: 'RATE_LIMITED', stage: 'customers' });
+    expect(failed.errorMessage).toContain('45033');
     expect(failed.counts.pages).toBe(4);
     expect(failed.counts.tags).toBe(3);
     const pagesBefore = corp.requests.filter((r) => r.path.endsWith('/batch/get_by_user')).length;
@@ -234,8 +236,11 @@ describe.each(drivers)('channel sync into contacts on %s', (driver) => {
       t.app.deps.db,
       sql`SELECT count(*)::int AS n FROM contacts WHERE updated_at > now() - interval '1 hour'`,
     );
+    // WeCom stays busy (-1) past the client's own retries on one page: the run tries it again.
+    corp.failAfter('/cgi-bin/externalcontact/batch/get_by_user', 2, -1, 'system busy');
+    corp.failNext('/cgi-bin/externalcontact/batch/get_by_user', -1, 'system busy', 3);
     const run = await finished((await start('channel:wecom')).id);
-    expect(run).toMatchObject({ state: 'completed' });
+    expect(run).toMatchObject({ state: 'completed', errorCode: null });
     expect(run.counts).toMatchObject({ records: 1100, created: 0, relations: 0, tags: 0, conflicts: 0 });
     const after = await rowCounts(t.app.deps.db);
     // Only the run itself (its row, its audit entry) is new.

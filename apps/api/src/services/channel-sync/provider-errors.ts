@@ -37,3 +37,9 @@ export function syncError(channel: string, error: unknown): QunfaError {
     cause: error,
   });
 }
+
+/** A failure worth trying again in the same run: the provider did not answer, or was busy (-1). */
+export function isTransient(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'WecomNetworkError' || name === 'OaNetworkError' || errcodeOf(error) === -1;
+}

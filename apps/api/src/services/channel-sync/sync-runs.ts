@@ -9,7 +9,7 @@ import { writeAudit } from '../../store/audit.js';
 import type { ServiceDeps } from '../deps.js';
 import { parseId, validate } from '../validate.js';
 import { oaSync } from './oa-sync.js';
-import { syncError } from './provider-errors.js';
+import { isTransient, syncError } from './provider-errors.js';
 import { pacePage, syncContext } from './sync-context.js';
 import type { RunHandle, SyncRunner } from './sync-runner.js';
 import { storeSyncedPage } from './synced-contacts.js';
@@ -28,6 +28,9 @@ const emptyCounts = (): ChannelSyncCounts => ({
   groups: 0,
   conflicts: 0,
 });
+
+/** Transient failures (timeouts, -1 busy) retried within a run, with 1 s, 2 s, 4 s pauses. */
+const TRANSIENT_RETRIES = 3;
 
 /** A running row not touched this long belongs to a process that died: it may be taken over. */
 const STALE_MS = 10 * 60_000;
@@ -190,7 +193,21 @@ async function execute(
         counts.groups = patch.groups;
       },
     };
-    await job.runner.run(channel, ctx, handle);
+    // A timeout or a busy provider is tried again from the saved position, a few times.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await job.runner.run(channel, ctx, {
+          ...handle,
+          restart: job.restart && attempt === 0,
+          cursor: attempt === 0 ? row.cursor : cursor,
+        });
+        break;
+      } catch (error) {
+        if (attempt >= TRANSIENT_RETRIES || !isTransient(error) || ctx.signal.aborted) throw error;
+        deps.logger.warn('channel sync retried after a transient failure', { sync: row.id, attempt });
+        await deps.clock.sleep(1000 * 2 ** attempt, ctx.signal).catch(() => {});
+      }
+    }
     if (ctx.signal.aborted) throw new QunfaError('INTERNAL', 'the server stopped during the sync');
     await deps.db
       .update(channelSyncs)
