@@ -14,6 +14,7 @@ import {
   smsContent,
   wechatPersonalSends,
 } from '@qunfa/plugins';
+import { emailChannelFromEnv } from './email-channel.js';
 import { assemblePlugins } from './plugin-config/assemble-plugins.js';
 import { smsChannelsFromEnv } from './sms-channels.js';
 import { wecomChannelFromEnv } from './wecom-channel.js';
@@ -56,7 +57,7 @@ export function complianceRules(services: PluginServices): QunfaPlugin[] {
 /**
  * The embedded default: the sandbox channel with its demo failure mix, the SMS channels the
  * environment configures (`ALIYUN_SMS_*`, `TENCENT_SMS_*`, see sms-channels.ts; `WECOM_*`, see
- * wecom-channel.ts), the metrics, the
+ * wecom-channel.ts; `EMAIL_SMTP_*`, see email-channel.ts), the metrics, the
  * compliance rules and the reply classifier.
  */
 export function defaultPlugins(
@@ -67,6 +68,7 @@ export function defaultPlugins(
     sandbox({ preset: 'demo' }),
     ...smsChannelsFromEnv(env),
     ...wecomChannelFromEnv(env),
+    ...emailChannelFromEnv(env),
     ...builtinMetrics(),
     ...complianceRules(services),
     ruleClassifier(),

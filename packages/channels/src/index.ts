@@ -1,3 +1,5 @@
+export type { EmailSmtpOptions, ParsedBounce } from './email-smtp/index.js';
+export { addressEmail, bounceEvents, classifySmtpReply, emailSmtp, parseBounce } from './email-smtp/index.js';
 export type {
   AcceptedMessage,
   DelayRange,

@@ -1,4 +1,4 @@
-import { sandbox, smsAliyun, smsTencent, wechatOa, wecom } from '@qunfa/channels';
+import { emailSmtp, sandbox, smsAliyun, smsTencent, wechatOa, wecom } from '@qunfa/channels';
 import type { QunfaPlugin } from '@qunfa/core';
 import {
   abTestSample,
@@ -28,6 +28,7 @@ export function builtinCatalog(services: PluginServices): ReadonlyMap<string, Ma
   const entries: [string, (options: Record<string, unknown>) => QunfaPlugin][] = [
     ['channel:sandbox', (o) => sandbox(o)],
     ['channel:wechat-oa', (o) => wechatOa(o as never)],
+    ['channel:email-smtp', (o) => emailSmtp(o as never)],
     ['channel:sms-aliyun', (o) => smsAliyun(o as never)],
     ['channel:sms-tencent', (o) => smsTencent(o as never)],
     ['channel:wechat-personal', (o) => puppetProfiles(o, services)],

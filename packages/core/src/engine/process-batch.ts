@@ -1,5 +1,6 @@
 import { batchWaitReasons } from '../domain/waiting.js';
 import { isQunfaError, QunfaError } from '../errors.js';
+import type { OutboundMessage } from '../plugins/channel.js';
 import type { BatchJob } from '../ports/queue.js';
 import type { ClaimedBatch, ClaimedRecipient, DeliveryResult } from '../ports/store.js';
 import { chooseAccount, coolDownRestricted } from './accounts.js';
@@ -201,7 +202,11 @@ function addressOf(
     (s) => s.channel === scope.batch.channel || s.failover?.includes(scope.batch.channel),
   );
   const content = contentAsSent(variant.content, recipient, step?.trackLinks, tracker);
-  return { recipient, message: { id: recipient.deliveryId, address, content } };
+  const message: OutboundMessage = { id: recipient.deliveryId, address, content };
+  // For e-mail's List-Unsubscribe header (RFC 8058), whether or not the text has {{unsubscribe}}.
+  const unsubscribeUrl = tracker?.unsubscribeUrl?.({ deliveryId: recipient.deliveryId });
+  if (unsubscribeUrl !== undefined) message.unsubscribeUrl = unsubscribeUrl;
+  return { recipient, message };
 }
 
 /** A batch claimed too often is given up on; what may have been sent is left for an operator. */

@@ -39,8 +39,8 @@ export function findLinks(text: string): FoundLink[] {
   return links;
 }
 
-/** Content types whose text is sent as written, where a link can be swapped for a tracked one. */
-const trackable: ReadonlySet<Content['type']> = new Set(['text', 'markdown']);
+/** Content types whose text is sent as written (e-mail: its HTML or text body), where a link can be swapped for a tracked one. */
+const trackable: ReadonlySet<Content['type']> = new Set(['text', 'markdown', 'email']);
 
 /** Whether links of this content are rewritten, given the plan step's `trackLinks` (default on). */
 export function tracksLinks(content: Content, option: boolean | undefined): boolean {

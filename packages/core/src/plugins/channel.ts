@@ -36,6 +36,11 @@ export interface OutboundMessage {
   id: string;
   address: string;
   content: Content;
+  /**
+   * The recipient's own unsubscribe link (`<PUBLIC_URL>/u/<token>`, POST unsubscribes, RFC 8058),
+   * when the engine has a link tracker: for e-mail's `List-Unsubscribe` header.
+   */
+  unsubscribeUrl?: string;
 }
 
 export interface OutboundBatch {
