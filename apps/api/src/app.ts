@@ -246,11 +246,13 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     },
     async stop() {
       shutdown.abort();
-      await waitForChannelSyncs(deps);
       // Imports in flight finish within a third of the stop's deadline, else roll back, and
-      // record their outcome while the database is still open.
+      // record their outcome while the database is still open. Called before any await, so a
+      // new import is refused from the moment the stop begins.
       const importGraceMs = Math.min(5_000, (config.stopTimeoutMs ?? 15_000) / 3);
-      await Promise.all([worker?.stop(), imports.stop(importGraceMs)]);
+      const importsStopped = imports.stop(importGraceMs);
+      await waitForChannelSyncs(deps);
+      await Promise.all([worker?.stop(), importsStopped]);
       await followUps.stop();
       await webhooks?.stop();
       await warmIndexes?.stop();

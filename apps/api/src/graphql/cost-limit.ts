@@ -30,6 +30,13 @@ export const costLimitValues = {
 /** The page a list field with `first` but none given returns (each service's default). */
 const UNSTATED_PAGE = 50;
 
+/**
+ * The largest page any list field serves: a larger `first` is refused by the field itself with
+ * INVALID_INPUT naming it, so it never reads more, and is costed as this page — a typed answer
+ * about the argument instead of a cost refusal.
+ */
+const LARGEST_PAGE = 500;
+
 const pageArguments = new Set(['first', 'last']);
 
 /**
@@ -71,12 +78,14 @@ export function withPageSizes(
                 ? valueFromAST(defaults.get(name)!, pageArg.type)
                 : undefined;
         } else if (given) {
-          if (given.value.kind === Kind.INT) return undefined;
+          if (given.value.kind === Kind.INT && Number(given.value.value) <= LARGEST_PAGE) return undefined;
           size = valueFromAST(given.value, pageArg.type);
         } else {
           size = pageArg.defaultValue;
         }
-        const value = literal(size ?? UNSTATED_PAGE);
+        const value = literal(
+          typeof size === 'number' ? Math.min(size, LARGEST_PAGE) : (size ?? UNSTATED_PAGE),
+        );
         if (!value) return undefined;
         const others = (node.arguments ?? []).filter((a) => a !== given);
         return {
