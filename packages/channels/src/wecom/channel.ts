@@ -152,7 +152,7 @@ export function wecom(options: WecomOptions): WecomChannel {
       }
       for (const group of apps.values()) outcomes.push(...(await sendAppGroup(sender!, group, ctx)));
       for (const group of customers.values())
-        outcomes.push(...(await sendCustomerGroup(contact, group, batch.idempotencyKey, ctx)));
+        outcomes.push(...(await sendCustomerGroup(contact, group, batch, ctx)));
       return outcomes;
     },
     pollReceipts: (ctx) => pollCustomerTasks(config, contact.client, ctx),

@@ -11,12 +11,13 @@ const MAX_POLL_MS = 3_600_000;
 /** Tasks polled in one `pollReceipts` call at most; the rest wait for the next. */
 const TASKS_PER_POLL = 50;
 
-interface Page<T> {
+export interface Page<T> {
   items: T[];
   next: string;
 }
 
-async function pages<T>(fetch: (cursor: string) => Promise<Page<T>>): Promise<T[]> {
+/** Reads every page of a cursor-paged WeCom list. */
+export async function pages<T>(fetch: (cursor: string) => Promise<Page<T>>): Promise<T[]> {
   const all: T[] = [];
   let cursor = '';
   for (let i = 0; i < 1000; i++) {

@@ -1,4 +1,4 @@
-import { isQunfaError } from '@qunfa/core';
+import { isQunfaError, type PluginState } from '@qunfa/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeWecom } from './fake-server.js';
 import { stateRelations } from './relations.js';
@@ -136,6 +136,134 @@ describe('customer mass send (add_msg_template)', () => {
       [{ content: '新品上市' }, [{ msgtype: 'image', image: { media_id: mediaId } }]],
       [{ content: '新品上市' }, [{ msgtype: 'image', image: { media_id: mediaId } }]],
     ]);
+  });
+});
+
+/**
+ * A plugin state whose first write of a key `dies` matches never completes (nor does anything
+ * after it): the process died there, before that write or, with `afterWrite`, just after it.
+ */
+function dyingAt(state: PluginState, dies: (key: string) => boolean, afterWrite = false): PluginState {
+  let dead = false;
+  return {
+    get: (key) => state.get(key),
+    set: async (key, value, ttl) => {
+      if (dead || dies(key)) {
+        if (!dead && afterWrite) await state.set(key, value, ttl);
+        dead = true;
+        return new Promise<void>(() => {});
+      }
+      return state.set(key, value, ttl);
+    },
+    setIfAbsent: (key, value, ttl) =>
+      dead ? new Promise<boolean>(() => {}) : state.setIfAbsent(key, value, ttl),
+    delete: (key) => (dead ? new Promise<void>(() => {}) : state.delete(key)),
+  };
+}
+
+const LIST = '/cgi-bin/externalcontact/get_groupmsg_list_v2';
+const until = async (what: string, done: () => boolean) => {
+  for (let i = 0; !done(); i++) {
+    if (i > 400) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('customer mass send: no second task after a crash or a lost answer', () => {
+  it('a worker that dies after add_msg_template, before its answer is kept: the re-run adopts the task', async () => {
+    const { server, plugin, ctx, state } = await fixture();
+    const batch = customerBatch(['wmC1', 'wmC2', 'wmC4']);
+    // The first worker: lisi's task is made and kept, zhangsan's is made and the worker dies.
+    let died = false;
+    const dying = dyingAt(state, (key) => {
+      died = key.startsWith('customer-task/') && server.corp.customers.tasksOf('zhangsan').length > 0;
+      return died;
+    });
+    void plugin.send(batch, { ...ctx, state: dying });
+    await until('the worker to die', () => died);
+    expect(server.corp.customers.tasks.size).toBe(2);
+    const zhang = server.corp.customers.tasksOf('zhangsan')[0]!;
+
+    // Its lease runs out; another worker sends the same batch (same idempotency key).
+    const outcomes = await plugin.send(batch, ctx);
+    expect(server.corp.customers.tasks.size).toBe(2);
+    expect(adds(server)).toHaveLength(2);
+    const list = server.requests.filter((r) => r.path === LIST);
+    expect(list).toHaveLength(1);
+    expect(list[0]!.body).toMatchObject({ chat_type: 'single', filter_type: 0, limit: 100 });
+    expect(outcomes.map((o) => o.status === 'sent' && o.providerMessageId)).toEqual([
+      `cm:${server.corp.customers.tasksOf('lisi')[0]!.msgid}:lisi:wmC4`,
+      `cm:${zhang.msgid}:zhangsan:wmC1`,
+      `cm:${zhang.msgid}:zhangsan:wmC2`,
+    ]);
+    // The adopted task is polled like any other, and a third run asks WeCom nothing.
+    expect((await plugin.openTasks(ctx)).map((t) => t.msgid).sort()).toEqual(
+      [...server.corp.customers.tasks.keys()].sort(),
+    );
+    expect(await plugin.send(batch, ctx)).toEqual(outcomes);
+    expect(server.requests.filter((r) => r.path === LIST)).toHaveLength(1);
+  });
+
+  it('a worker that dies after writing its intent but before calling: the re-run finds nothing and makes the task once', async () => {
+    const { server, plugin, ctx, state } = await fixture();
+    const batch = customerBatch(['wmC1']);
+    let died = false;
+    const dying = dyingAt(state, (key) => (died = key.startsWith('task-intent/')), true);
+    void plugin.send(batch, { ...ctx, state: dying });
+    await until('the worker to die', () => died);
+    expect(adds(server)).toHaveLength(0);
+    const [outcome] = await plugin.send(batch, ctx);
+    const [task] = server.corp.customers.tasksOf('zhangsan');
+    expect(outcome).toMatchObject({ status: 'sent', providerMessageId: `cm:${task!.msgid}:zhangsan:wmC1` });
+    expect(server.corp.customers.tasks.size).toBe(1);
+    expect(server.requests.filter((r) => r.path === LIST)).toHaveLength(1);
+  });
+
+  it('an answer lost on the way back is looked for at once: the task WeCom made is kept, none made again', async () => {
+    const { server, plugin, ctx } = await fixture();
+    server.loseAnswerNext(ADD);
+    const outcomes = await plugin.send(customerBatch(['wmC1', 'wmC2']), ctx);
+    const [task] = server.corp.customers.tasksOf('zhangsan');
+    expect(server.corp.customers.tasks.size).toBe(1);
+    expect(outcomes.map((o) => o.status === 'sent' && o.providerMessageId)).toEqual([
+      `cm:${task!.msgid}:zhangsan:wmC1`,
+      `cm:${task!.msgid}:zhangsan:wmC2`,
+    ]);
+    expect(server.requests.filter((r) => r.path === LIST)).toHaveLength(1);
+  });
+
+  it('a lost answer for a call that made nothing fails network (safe to retry); one WeCom cannot be asked about is uncertain', async () => {
+    const lost = await fixture();
+    lost.server.corp.customers.follows.get('wmC1')!.get('zhangsan')!.deleted = 'by_customer';
+    lost.server.loseAnswerNext(ADD);
+    const [nothing] = await lost.plugin.send(customerBatch(['wmC1']), lost.ctx);
+    expect(nothing).toMatchObject({ status: 'failed', failure: 'network' });
+    expect(lost.server.corp.customers.tasks.size).toBe(0);
+    await lost.server.close();
+
+    const unknown = await fixture();
+    unknown.server.loseAnswerNext(ADD);
+    unknown.server.failNext(LIST, 45009, 'api freq out of limit');
+    const [maybe] = await unknown.plugin.send(customerBatch(['wmC1']), unknown.ctx);
+    expect(maybe).toMatchObject({ status: 'uncertain' });
+    server = unknown.server;
+  });
+
+  it('a task with the same content for the same sender, recorded by another batch, is never adopted', async () => {
+    const { server, plugin, ctx, state } = await fixture();
+    await plugin.send(customerBatch(['wmC1'], undefined, 'other-batch'), ctx);
+    const batch = customerBatch(['wmC1']);
+    let died = false;
+    void plugin.send(batch, {
+      ...ctx,
+      state: dyingAt(state, (key) => (died = key.startsWith('task-intent/')), true),
+    });
+    await until('the worker to die', () => died);
+    const [outcome] = await plugin.send(batch, ctx);
+    expect(server.requests.filter((r) => r.path === LIST)).toHaveLength(1);
+    expect(server.corp.customers.tasks.size).toBe(2);
+    const mine = server.corp.customers.tasksOf('zhangsan')[1]!;
+    expect(outcome).toMatchObject({ providerMessageId: `cm:${mine.msgid}:zhangsan:wmC1` });
   });
 });
 

@@ -57,6 +57,11 @@ export interface FakeWecom {
   failNext(path: string, errcode: number, errmsg?: string, times?: number): void;
   /** Lets `after` calls to `path` through, then answers the next one with `errcode` (a failure midway). */
   failAfter(path: string, after: number, errcode: number, errmsg?: string): void;
+  /**
+   * Serves the next `times` calls of `path` (a task is created, a message delivered) but closes
+   * the connection instead of answering: the caller cannot tell whether it happened.
+   */
+  loseAnswerNext(path: string, times?: number): void;
   /** Makes every issued access token expire (42001 from now on). */
   expireTokens(): void;
   /** Makes every issued access token invalid (40014), as a token from elsewhere would be. */
@@ -114,6 +119,7 @@ export async function startFakeWecom(options: FakeWecomOptions): Promise<FakeWec
   const faults: { path: string; errcode: number; errmsg: string; times: number; skip?: number }[] = [];
   const ttlMs = (options.tokenTtlSec ?? 7200) * 1000;
   const invalid = new Set<string>();
+  const lostAnswers = new Map<string, number>();
   const now = () => corp.now().getTime();
 
   function gettoken(query: Record<string, string>): Answer {
@@ -179,6 +185,12 @@ export async function startFakeWecom(options: FakeWecomOptions): Promise<FakeWec
     const shownBody = contentType.startsWith('multipart/') ? { multipart: true } : (parseJson(raw) ?? {});
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query: shownQuery, body: shownBody });
     const answer = await serve(req.method ?? 'GET', url.pathname, query, raw, contentType);
+    const lose = lostAnswers.get(url.pathname) ?? 0;
+    if (lose > 0) {
+      lostAnswers.set(url.pathname, lose - 1);
+      req.socket.destroy();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
     res.end(JSON.stringify(answer));
   });
@@ -221,6 +233,9 @@ export async function startFakeWecom(options: FakeWecomOptions): Promise<FakeWec
     },
     failAfter(path, after, errcode, errmsg = 'injected') {
       faults.push({ path, errcode, errmsg, times: 1, skip: after });
+    },
+    loseAnswerNext(path, times = 1) {
+      lostAnswers.set(path, (lostAnswers.get(path) ?? 0) + times);
     },
     expireTokens() {
       for (const v of corp.tokens.values()) v.expiresAt = now();

@@ -17,6 +17,12 @@ export interface CustomerTask {
   nextPollAt: number;
   /** Reminders sent (remind_groupmsg_send), epoch ms. */
   reminders: number[];
+  /** The campaign whose batch made it (per-campaign, per-sender views). */
+  campaignId?: string;
+  /** The batch chunk that made it (its task-call key): a re-run of that chunk may adopt it. */
+  origin?: string;
+  /** Customers (or groups) in it, as created. */
+  targets?: number;
 }
 
 const INDEX = 'customer-tasks/index';

@@ -78,7 +78,12 @@ function createTask(
   return ok({ fail_list: failList, msgid });
 }
 
-/** `externalcontact/get_groupmsg_list_v2` (获取群发记录列表): by time range (at most a month), type, creator. */
+/**
+ * `externalcontact/get_groupmsg_list_v2` (获取群发记录列表): by time range (at most a month),
+ * `chat_type`, `filter_type` (0 企业发表, 1 个人发表, 2 all, the default) and `creator`; pages of
+ * `limit` (default 50, over 100 → 50). Every task the fake holds was made through the API
+ * (企业发表, `create_type` 0), and WeCom returns no `creator` for those: a `creator` filter finds none.
+ */
 export function getGroupmsgListV2(corp: FakeCorp, req: FakeRequest): Answer {
   if (!allowed(req)) return err(48002, 'api forbidden');
   const b = req.body;
@@ -88,12 +93,22 @@ export function getGroupmsgListV2(corp: FakeCorp, req: FakeRequest): Answer {
     return err(40058, 'invalid time range');
   if (end - start > 31 * 86_400) return err(40058, 'the time range is at most one month');
   const chatType = (b.chat_type ?? 'single') as string;
+  const filterType = b.filter_type === undefined ? 2 : Number(b.filter_type);
+  const creator = typeof b.creator === 'string' && b.creator !== '' ? b.creator : undefined;
   const tasks = [...corp.customers.tasks.values()].filter(
-    (t) => t.chatType === chatType && secs(t.createdAt) >= start && secs(t.createdAt) <= end,
+    (t) =>
+      t.chatType === chatType &&
+      secs(t.createdAt) >= start &&
+      secs(t.createdAt) <= end &&
+      filterType !== 1 &&
+      creator === undefined,
   );
-  const { slice, next_cursor } = page(tasks, req, 100);
+  const asked = Number(b.limit ?? 50) || 50;
+  const limit = asked > 100 || asked < 1 ? 50 : asked;
+  const offset = Number(b.cursor ?? 0) || 0;
+  const slice = tasks.slice(offset, offset + limit);
   return ok({
-    next_cursor,
+    next_cursor: offset + limit < tasks.length ? String(offset + limit) : '',
     group_msg_list: slice.map((t) => ({
       msgid: t.msgid,
       create_type: 0,
