@@ -1,5 +1,8 @@
 export * from './ab/index.js';
 export * from './campaign/state-machine.js';
+export type * from './cost/forecast.js';
+export { forecastCampaign } from './cost/forecast.js';
+export * from './cost/prices.js';
 export * from './domain/account.js';
 export * from './domain/audience.js';
 export * from './domain/audience-schema.js';

@@ -21,6 +21,7 @@ import { claimBatch } from './claim-sql.js';
 import { CounterDelta, readCounters } from './counters-sql.js';
 import { campaignsWithEscalation, escalateUnconfirmed } from './escalation-sql.js';
 import { countPlannedRecipients, executePlan } from './plan-sql.js';
+import { previewPlan } from './preview-plan.js';
 import { applyReceipts } from './receipts-sql.js';
 import { createRun, recurringDue, setNextRunAt } from './run-sql.js';
 import { releaseBatch, settleBatch } from './settle-sql.js';
@@ -113,6 +114,10 @@ export function createSqlStore(db: Db): Store {
 
     countAudience(plan) {
       return countPlannedRecipients(db, plan);
+    },
+
+    previewPlan(plan) {
+      return previewPlan(db, plan);
     },
 
     createRun(input) {

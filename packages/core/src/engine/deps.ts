@@ -1,3 +1,5 @@
+import type { Forecast } from '../cost/forecast.js';
+import type { ChannelPrice } from '../cost/prices.js';
 import type { Actor, Campaign } from '../domain/campaign.js';
 import type { CallbackRequest, SendOutcome } from '../plugins/channel.js';
 import type { ReplyMessage } from '../plugins/reply.js';
@@ -83,6 +85,12 @@ export interface WorkerOptions {
 export interface Engine {
   /** Checks and starts a campaign, or schedules it when its time is in the future. */
   start(input: CampaignCommandInput): Promise<{ campaign: Campaign; summary?: PlanSummary }>;
+  /**
+   * A dry run of `start` now, writing nothing: recipients per channel, what rules and quotas
+   * would drop or defer, the finish time and the cost at `prices`. ILLEGAL_TRANSITION once the
+   * campaign has started; INTERNAL when the store cannot preview a plan.
+   */
+  forecast(input: CampaignCommandInput & { prices: readonly ChannelPrice[] }): Promise<Forecast>;
   /** A run of a started template for an API call; the same idempotency key returns the same run. */
   trigger(input: CampaignCommandInput & { idempotencyKey: string }): Promise<Campaign>;
   /**

@@ -1,5 +1,6 @@
 import { validateAbTest } from '../ab/split.js';
 import { type CampaignCommand, transitionFor } from '../campaign/state-machine.js';
+import { forecastCampaign } from '../cost/forecast.js';
 import type { Actor, Campaign } from '../domain/campaign.js';
 import { isQunfaError, QunfaError } from '../errors.js';
 import { MemoryPluginState } from '../memory/plugin-state.js';
@@ -32,6 +33,8 @@ const toJob = (ref: BatchRef): BatchJob => ({
 /** How many due batches, leases or scheduled campaigns one look takes. */
 const SCAN_LIMIT = 1000;
 const schedulerActor: Actor = { kind: 'system', id: 'scheduler' };
+/** States a dry run is for: nothing planned yet. */
+const unstarted: ReadonlySet<Campaign['state']> = new Set(['draft', 'in_review', 'approved', 'scheduled']);
 
 /** The campaign engine: commands on campaigns, batch processing and the worker loop, over the ports. */
 /** First delay before a failed scheduled start is tried again; doubles up to the maximum. */
@@ -114,12 +117,8 @@ export function createEngine(deps: EngineDeps): Engine {
     return updated;
   };
 
-  const start: Engine['start'] = async (input) => {
-    const campaign = await load(input);
-    const now = ctx.clock.now();
-    // A template is scheduled, never sent: its runs are.
-    const later = campaign.schedule !== null || (campaign.scheduledAt !== null && campaign.scheduledAt > now);
-    const to = transitionFor(campaign.state, later ? 'schedule' : 'start');
+  /** The plan a start executes now and the findings of its checks. */
+  const planAndCheck = async (campaign: Campaign, now: Date) => {
     const source = campaign.resendOf ? await ctx.store.getCampaign(campaign.resendOf.campaignId) : undefined;
     const fullPlan = buildPlan(campaign, ctx.registry, now, source);
     const audienceSize = (await ctx.store.countAudience?.(fullPlan)) ?? 0;
@@ -133,6 +132,44 @@ export function createEngine(deps: EngineDeps): Engine {
       { audienceSize, now },
       ctx.contentChecker,
     );
+    return { plan, findings };
+  };
+
+  const forecast: Engine['forecast'] = async ({ prices, ...input }) => {
+    const campaign = await load(input);
+    if (!unstarted.has(campaign.state)) {
+      throw new QunfaError(
+        'ILLEGAL_TRANSITION',
+        `a ${campaign.state} campaign has started: its cost is actual`,
+        {
+          details: { campaignId: campaign.id, state: campaign.state },
+        },
+      );
+    }
+    if (!ctx.store.previewPlan) throw new QunfaError('INTERNAL', 'this store cannot preview a plan');
+    const now = ctx.clock.now();
+    // A template forecasts one run started now; a scheduled campaign its start at the time set.
+    const { plan, findings } = await planAndCheck({ ...campaign, schedule: null }, now);
+    const preview = await ctx.store.previewPlan(plan);
+    return forecastCampaign({
+      campaign,
+      preview,
+      registry: ctx.registry,
+      limiter: ctx.limiter,
+      timeZone: ctx.timeZone,
+      prices,
+      findings,
+      now,
+    });
+  };
+
+  const start: Engine['start'] = async (input) => {
+    const campaign = await load(input);
+    const now = ctx.clock.now();
+    // A template is scheduled, never sent: its runs are.
+    const later = campaign.schedule !== null || (campaign.scheduledAt !== null && campaign.scheduledAt > now);
+    const to = transitionFor(campaign.state, later ? 'schedule' : 'start');
+    const { plan, findings } = await planAndCheck(campaign, now);
     const blocking = findings.filter((f) => f.level === 'block');
     if (blocking.length > 0) {
       throw new QunfaError('COMPLIANCE_BLOCKED', `${blocking.length} finding(s) block this campaign`, {
@@ -217,6 +254,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const engine: Engine = {
     start,
+    forecast,
     async confirmAbWinner(input) {
       const decided = await confirmAbWinner(ctx, await load(input), input.actor, input.variantId ?? null);
       await afterDecision(input);

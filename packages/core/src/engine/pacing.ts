@@ -12,7 +12,7 @@ export type Pacing =
   | { status: 'lost' };
 
 /** Rate limiter and quotas are keyed by account: a limit holds for the account as a whole. */
-export function limiterKey(batch: Batch): string {
+export function limiterKey(batch: Pick<Batch, 'channel' | 'account'>): string {
   return `${batch.channel}:${batch.account ?? 'default'}`;
 }
 

@@ -15,6 +15,7 @@ import type {
   ClaimedBatch,
   EscalationResult,
   EscalationSweep,
+  PlanPreview,
   PlanSummary,
   ReceiptEvent,
   ReceiptsApplied,
@@ -190,6 +191,28 @@ export class MemoryStore implements Store {
 
   async countAudience(plan: CampaignPlan): Promise<number> {
     return this.execute(plan).summary.queued;
+  }
+
+  async previewPlan(plan: CampaignPlan): Promise<PlanPreview> {
+    const { deliveries, batches, summary } = this.execute(plan);
+    const recipients = batches.map((): PlanPreview['batches'][number]['recipients'] => []);
+    const waiting = new Map<string, number>();
+    deliveries.forEach((d, i) => {
+      if (d.batch !== null)
+        recipients[d.batch]!.push({
+          deliveryId: `preview-${i}`,
+          contactId: d.contactId,
+          variantId: d.variantId,
+        });
+      else if (d.waiting && d.channel) waiting.set(d.channel, (waiting.get(d.channel) ?? 0) + 1);
+    });
+    return {
+      summary,
+      batches: batches
+        .map((b, i) => ({ ...b, dueAt: new Date(b.dueAt), recipients: recipients[i]! }))
+        .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.seq - b.seq),
+      waiting: [...waiting].map(([channel, count]) => ({ channel, count })),
+    };
   }
 
   async scheduledCampaignsDue(

@@ -105,6 +105,22 @@ export interface PlanSummary {
   batches: number;
 }
 
+/** What a plan would write, as `previewPlan` returns it; delivery ids are the preview's own. */
+export interface PlanPreview {
+  summary: PlanSummary;
+  /** Queued batches by due time, then seq. */
+  batches: {
+    channel: string;
+    account: string | null;
+    seq: number;
+    dueAt: Date;
+    size: number;
+    recipients: { deliveryId: string; contactId: string; variantId: string | null }[];
+  }[];
+  /** An A/B test's rest by channel and variant (none yet: the winner's), sent once it is decided. */
+  waiting: { channel: string; count: number }[];
+}
+
 export interface CampaignTransition {
   workspaceId: string;
   campaignId: string;
@@ -267,6 +283,11 @@ export interface Store {
    * audience size compliance rules judge before a start. Optional; without it they see 0.
    */
   countAudience?(plan: CampaignPlan): Promise<number>;
+  /**
+   * The plan executed and undone: what `startCampaign` would write, its batches in due order with
+   * their recipients, and nothing kept (a rolled-back transaction). For dry runs; optional.
+   */
+  previewPlan?(plan: CampaignPlan): Promise<PlanPreview>;
   /**
    * Creates a run of a template: a draft copy (audience, variants in order, channel plan,
    * policies) with `runOf = { template, key }`, at most once per key — a known key returns

@@ -1,3 +1,4 @@
+import type { ChannelPrice } from '@qunfa/core';
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 
@@ -18,6 +19,8 @@ export const workspaces = pgTable('workspaces', {
     .default({}),
   /** On: whoever authored a campaign (the same key, or a key of the same member) may not approve it. */
   separationOfDuties: boolean('separation_of_duties').notNull().default(true),
+  /** What each channel (or sender account) costs: `[{ channel, account, unit, amount, currency }]`. */
+  channelPrices: jsonb('channel_prices').$type<ChannelPrice[]>().notNull().default([]),
   createdAt: createdAt(),
 });
 

@@ -30,6 +30,7 @@ import './tenancy.js';
 import './webhook.js';
 import './wechat-personal.js';
 import './channel-sync.js';
+import './cost.js';
 
 builder.queryType({});
 builder.mutationType({});

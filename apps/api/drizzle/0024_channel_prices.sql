@@ -1,0 +1,1 @@
+ALTER TABLE "workspaces" ADD COLUMN "channel_prices" jsonb DEFAULT '[]'::jsonb NOT NULL;
