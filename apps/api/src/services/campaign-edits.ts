@@ -150,6 +150,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
       .insert(campaigns)
       .values({
         workspaceId: p.workspaceId,
+        createdByKeyId: p.keyId > 0 ? p.keyId : null,
         name: data.name,
         audience: audience.audience!,
         segmentId: audience.segmentId ?? null,

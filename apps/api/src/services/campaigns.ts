@@ -1,5 +1,5 @@
 import { type Campaign, QunfaError } from '@qunfa/core';
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
@@ -8,7 +8,7 @@ import { loadCampaign, withVariants } from '../store/campaign-mapper.js';
 import type { ServiceDeps } from './deps.js';
 import { assertStartAllowed } from './review-gate.js';
 import { actorOf } from './review-state.js';
-import { decodeCursor, encodeCursor, parseId, validate } from './validate.js';
+import { parseId, validate } from './validate.js';
 
 /*
  * Reading campaigns and running their life cycle (start, pause, resume, cancel, triggered
@@ -26,37 +26,6 @@ export async function requireCampaign(db: Db, p: Principal, id: string): Promise
 
 export async function getCampaign(deps: ServiceDeps, principal: Principal | null, id: string) {
   return requireCampaign(deps.db, authorize(principal, 'read'), id);
-}
-
-export async function listCampaigns(
-  deps: ServiceDeps,
-  principal: Principal | null,
-  args: { first: number; after?: string | null },
-) {
-  const p = authorize(principal, 'read');
-  if (!Number.isInteger(args.first) || args.first < 1 || args.first > 200) {
-    throw new QunfaError('INVALID_INPUT', 'first: between 1 and 200', { details: { field: 'first' } });
-  }
-  const before = decodeCursor(args.after);
-  const found = await deps.db
-    .select()
-    .from(campaigns)
-    .where(
-      and(
-        eq(campaigns.workspaceId, p.workspaceId),
-        before !== undefined ? lt(campaigns.id, before) : undefined,
-      ),
-    )
-    .orderBy(desc(campaigns.id))
-    .limit(args.first + 1);
-  const nodes = await withVariants(deps.db, found.slice(0, args.first));
-  return {
-    edges: nodes.map((node) => ({ cursor: encodeCursor(Number(node.id)), node })),
-    pageInfo: {
-      hasNextPage: found.length > args.first,
-      endCursor: nodes.length > 0 ? encodeCursor(Number(nodes.at(-1)!.id)) : null,
-    },
-  };
 }
 
 /** A run of a started template for an API call; the same idempotency key returns the same run. */

@@ -75,6 +75,7 @@ export async function resendCampaign(
       .insert(campaigns)
       .values({
         workspaceId: p.workspaceId,
+        createdByKeyId: p.keyId > 0 ? p.keyId : null,
         name: `${source.name} · 重发 resend`,
         audience: source.audience,
         channelPlan: source.channelPlan,

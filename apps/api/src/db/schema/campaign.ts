@@ -24,7 +24,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { segments } from './audience.js';
 import { at, createdAt, idColumn, ref } from './common.js';
-import { workspaces } from './workspace.js';
+import { apiKeys, workspaces } from './workspace.js';
 
 export const campaigns = pgTable(
   'campaigns',
@@ -65,6 +65,8 @@ export const campaigns = pgTable(
     abDecideAt: at('ab_decide_at'),
     /** The recorded comparison and who decided what, when. */
     abResult: jsonb('ab_result').$type<AbResult>(),
+    /** The key that created it (a run: its template's); null when not known. */
+    createdByKeyId: ref('created_by_key_id').references(() => apiKeys.id),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
     startedAt: at('started_at'),
@@ -76,6 +78,7 @@ export const campaigns = pgTable(
     uniqueIndex('campaigns_run_key_idx').on(t.runOfId, t.runKey),
     index('campaigns_segment_idx').on(t.segmentId),
     index('campaigns_ab_due_idx').on(t.abPhase, t.abDecideAt),
+    index('campaigns_creator_idx').on(t.workspaceId, t.createdByKeyId),
   ],
 );
 

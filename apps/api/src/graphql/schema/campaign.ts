@@ -1,10 +1,9 @@
 import type { Campaign as CampaignShape } from '@qunfa/core';
 import { createCampaign, updateCampaign } from '../../services/campaign-edits.js';
-import { getCampaign, listCampaigns, runLifecycle } from '../../services/campaigns.js';
+import { getCampaign, runLifecycle } from '../../services/campaigns.js';
 import { findSegment } from '../../services/segments.js';
 import { builder } from '../builder.js';
 import { AbTestInputRef } from './ab-test-input.js';
-import { connectionOf } from './connection.js';
 import { Counters, computeMetrics, Metric } from './counters.js';
 import { CampaignStateEnum, EscalationConditionEnum } from './enums.js';
 import { QuietHoursInputRef } from './quiet-hours-input.js';
@@ -88,8 +87,6 @@ export const Campaign = builder.objectRef<CampaignShape>('Campaign').implement({
     finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (c) => c.finishedAt }),
   }),
 });
-
-const CampaignConnection = connectionOf('Campaign', Campaign);
 
 const ContentInput = builder.inputType('ContentInput', {
   fields: (t) => ({
@@ -214,16 +211,6 @@ builder.queryFields((t) => ({
     type: Campaign,
     args: { id: t.arg.id() },
     resolve: (_root, { id }, ctx) => getCampaign(ctx.deps, ctx.principal, String(id)),
-  }),
-  campaigns: t.field({
-    type: CampaignConnection,
-    description: 'Newest first',
-    args: {
-      first: t.arg.int({ required: false, defaultValue: 20 }),
-      after: t.arg.string({ required: false }),
-    },
-    resolve: (_root, args, ctx) =>
-      listCampaigns(ctx.deps, ctx.principal, { first: args.first ?? 20, after: args.after }),
   }),
 }));
 

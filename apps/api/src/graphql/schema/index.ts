@@ -10,6 +10,7 @@ import './segment.js';
 import './suppression.js';
 import './contact-import.js';
 import './campaign.js';
+import './campaign-list.js';
 import './waiting.js';
 import './quiet-hours.js';
 import './ab-test.js';
