@@ -8,8 +8,8 @@ import {
 import { graphql } from '../graphql/graphql.js';
 
 export const CampaignsQuery = graphql(`
-  query Campaigns($first: Int!, $after: String) {
-    campaigns(first: $first, after: $after) {
+  query Campaigns($first: Int!, $after: String, $filter: CampaignFilter) {
+    campaigns(first: $first, after: $after, filter: $filter) {
       edges {
         cursor
         node {
@@ -37,12 +37,31 @@ export const CampaignsQuery = graphql(`
             }
           }
           createdAt
+          createdBy {
+            keyName
+            memberName
+          }
         }
       }
       pageInfo {
         hasNextPage
         endCursor
       }
+    }
+  }
+`);
+
+/** The choices of the list's channel and creator filters. */
+export const CampaignFilterChoicesQuery = graphql(`
+  query CampaignFilterChoices {
+    channels {
+      name
+    }
+    campaignCreators {
+      keyId
+      keyName
+      memberId
+      memberName
     }
   }
 `);

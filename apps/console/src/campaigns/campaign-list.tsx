@@ -1,5 +1,4 @@
-import { useId, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useSessionContext } from '../auth/session-context.js';
 import { formatDateTime } from '../format/date-time.js';
 import type { CampaignState } from '../graphql/types.js';
@@ -7,6 +6,8 @@ import { useI18n } from '../i18n/locale-context.js';
 import { paths } from '../routing/paths.js';
 import { ErrorCodes } from '../ui/error-codes.js';
 import { Loading } from '../ui/error-notice.js';
+import { ListFilterBar } from './list-filter-bar.js';
+import { campaignFilterOf, filtersOf, isFiltered, type ListFilters, paramsOf } from './list-filters.js';
 import { ProgressBar } from './progress-bar.js';
 import { StateBadge } from './state-badge.js';
 import { useCampaignPages } from './use-campaign-pages.js';
@@ -23,20 +24,17 @@ const STATES: readonly CampaignState[] = [
   'FAILED',
 ];
 
-/** The workspace's campaigns, newest first, filtered by state and name, with "load more". */
+/** The workspace's campaigns, newest first, filtered on the server by the URL's filters, with "load more". */
 export function CampaignList() {
-  const { t, tx, locale } = useI18n();
+  const { t, locale } = useI18n();
   const { viewer } = useSessionContext();
-  const { edges, pageInfo, loading, codes, loadMore } = useCampaignPages();
-  const [state, setState] = useState<CampaignState | ''>('');
-  const [search, setSearch] = useState('');
-  const stateId = useId();
-  const searchId = useId();
-  const needle = search.trim().toLowerCase();
-  const shown = edges.filter(
-    ({ node }) =>
-      (state === '' || node.state === state) && (needle === '' || node.name.toLowerCase().includes(needle)),
-  );
+  const [params, setParams] = useSearchParams();
+  const filters = filtersOf(params);
+  const timeZone = viewer.workspace.timeZone;
+  const { edges, pageInfo, loading, codes, loadMore } = useCampaignPages(campaignFilterOf(filters, timeZone));
+  const setFilter = (change: Partial<ListFilters>) =>
+    setParams(paramsOf({ ...filters, ...change }), { replace: true });
+  const filtered = isFiltered(filters);
 
   return (
     <section className="card" aria-labelledby="campaign-list-title" aria-busy={loading}>
@@ -46,33 +44,7 @@ export function CampaignList() {
           {t('list.new')}
         </Link>
       </div>
-      <div className="filters">
-        <label htmlFor={stateId}>{t('list.filterState')}</label>
-        <select
-          id={stateId}
-          value={state}
-          data-testid="filter-state"
-          onChange={(e) => setState(e.target.value as CampaignState | '')}
-        >
-          <option value="">{t('list.filterAll')}</option>
-          {STATES.map((s) => (
-            <option key={s} value={s}>
-              {tx(`state.${s}`, s)}
-            </option>
-          ))}
-        </select>
-        <label htmlFor={searchId} className="visually-hidden">
-          {t('list.search')}
-        </label>
-        <input
-          id={searchId}
-          type="search"
-          placeholder={t('list.search')}
-          value={search}
-          data-testid="filter-search"
-          onChange={(e) => setSearch(e.target.value)}
-        />
-      </div>
+      <ListFilterBar filters={filters} onChange={setFilter} states={STATES} />
       <div className="campaign-grid campaign-grid--head" aria-hidden="true">
         <span>{t('list.name')}</span>
         <span>{t('list.state')}</span>
@@ -80,7 +52,7 @@ export function CampaignList() {
         <span>{t('list.createdAt')}</span>
       </div>
       <ol className="campaign-list">
-        {shown.map(({ node }) => (
+        {edges.map(({ node }) => (
           <li key={node.id} data-testid="campaign-row" data-campaign-id={node.id}>
             <Link className="campaign-grid campaign-row" to={paths.campaign(node.id)}>
               <span className="campaign-row__name">
@@ -89,6 +61,12 @@ export function CampaignList() {
                   {node.channelPlan.map((s) => s.channel.replace(/^channel:/, '')).join(' → ')}
                   {node.resendOf ? ` · ${t('campaign.resendOf')} ${node.resendOf.name}` : ''}
                   {node.runOf?.template ? ` · ${t('campaign.runOf')} ${node.runOf.template.name}` : ''}
+                  {node.createdBy ? (
+                    <span data-testid="campaign-creator">
+                      {' · '}
+                      {t('list.by', { name: node.createdBy.memberName ?? node.createdBy.keyName })}
+                    </span>
+                  ) : null}
                 </span>
               </span>
               <span>
@@ -108,10 +86,9 @@ export function CampaignList() {
         ))}
       </ol>
       {!loading && edges.length === 0 && codes.length === 0 ? (
-        <p className="muted">{t('list.empty')}</p>
-      ) : null}
-      {!loading && edges.length > 0 && shown.length === 0 ? (
-        <p className="muted">{t('list.noMatch')}</p>
+        <p className="muted" data-testid="list-empty">
+          {filtered ? t('list.noMatch') : t('list.empty')}
+        </p>
       ) : null}
       <ErrorCodes codes={codes} />
       <div className="list-footer">

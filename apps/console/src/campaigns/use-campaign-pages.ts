@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import { errorCodes } from '../graphql/error-code.js';
-import type { ResultOf } from '../graphql/graphql.js';
+import type { ResultOf, VariablesOf } from '../graphql/graphql.js';
 import type { PageInfo } from '../graphql/types.js';
 import { appendEdges } from './append-edges.js';
 import { CampaignsQuery } from './campaign-documents.js';
@@ -9,6 +9,7 @@ import { CampaignsQuery } from './campaign-documents.js';
 export const PAGE_SIZE = 20;
 
 type Edge = ResultOf<typeof CampaignsQuery>['campaigns']['edges'][number];
+type Filter = VariablesOf<typeof CampaignsQuery>['filter'];
 
 export interface CampaignPages {
   edges: Edge[];
@@ -18,9 +19,11 @@ export interface CampaignPages {
   loadMore(): void;
 }
 
-/** The campaign list, one cursor page at a time, always read from the network. */
-export function useCampaignPages(): CampaignPages {
+/** The campaign list matching `filter`, one cursor page at a time, always read from the network. */
+export function useCampaignPages(filter: Filter): CampaignPages {
   const client = useClient();
+  // The filter by value: a new object with the same fields does not reload.
+  const filterKey = JSON.stringify(filter ?? {});
   const [edges, setEdges] = useState<Edge[]>([]);
   const [pageInfo, setPageInfo] = useState<PageInfo | null>(null);
   const [loading, setLoading] = useState(true);
@@ -32,7 +35,11 @@ export function useCampaignPages(): CampaignPages {
       const id = generation.current;
       setLoading(true);
       const result = await client
-        .query(CampaignsQuery, { first: PAGE_SIZE, after }, { requestPolicy: 'network-only' })
+        .query(
+          CampaignsQuery,
+          { first: PAGE_SIZE, after, filter: JSON.parse(filterKey) as Filter },
+          { requestPolicy: 'network-only' },
+        )
         .toPromise();
       if (id !== generation.current) return;
       setLoading(false);
@@ -45,7 +52,7 @@ export function useCampaignPages(): CampaignPages {
       setEdges((listed) => (after === null ? campaigns.edges : appendEdges(listed, campaigns.edges)));
       setPageInfo(campaigns.pageInfo);
     },
-    [client],
+    [client, filterKey],
   );
 
   useEffect(() => {
