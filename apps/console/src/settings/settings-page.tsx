@@ -4,6 +4,7 @@ import { useClient, useQuery } from 'urql';
 import { useI18n } from '../i18n/locale-context.js';
 import { ConfirmButton } from '../ui/confirm-button.js';
 import { ErrorNotice, Loading } from '../ui/error-notice.js';
+import { MembersAndKeys } from './members-and-keys.js';
 import {
   CreateApprovalPolicyMutation,
   DeleteApprovalPolicyMutation,
@@ -13,7 +14,7 @@ import {
 
 type Mode = 'INHERIT' | 'OFF' | 'WINDOW';
 
-/** Admin settings: the workspace's quiet hours and its approval policies. */
+/** Admin settings: the workspace's quiet hours, its approval policies, members and API keys. */
 export function SettingsPage() {
   const { t, tx } = useI18n();
   const client = useClient();
@@ -189,6 +190,14 @@ export function SettingsPage() {
         ) : null}
         <ErrorNotice error={actionError} />
       </section>
+      {admin ? (
+        <MembersAndKeys timeZone={data.viewer.workspace.timeZone} />
+      ) : (
+        <section className="card">
+          <h2>{t('members.title')}</h2>
+          <p className="muted">{t('keys.adminOnly')}</p>
+        </section>
+      )}
     </div>
   );
 }
