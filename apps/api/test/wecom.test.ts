@@ -1,12 +1,12 @@
-import { sandbox, wecom } from '@qunfa/channels';
+import { sandbox, stateRelations, wecom } from '@qunfa/channels';
 import { type FakeWecom, startFakeWecom } from '@qunfa/channels/wecom/fake-server';
-import type { CallbackRequest } from '@qunfa/core';
+import { type CallbackRequest, scopePluginState } from '@qunfa/core';
 import { builtinMetrics } from '@qunfa/plugins';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/db/database.js';
 import { drivers } from './support/databases.js';
-import { gqlOk } from './support/graphql-client.js';
+import { codesOf, gql, gqlOk } from './support/graphql-client.js';
 import { rowCounts } from './support/row-counts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -92,8 +92,18 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
       confirmationDeadlineMs: 1500,
       taskPollMs: 50,
     });
-    t = await startTestApp(driver, { receiptPollIntervalMs: 100 }, [channel, sms, ...builtinMetrics()]);
-  }, 60_000);
+    // A second corp instance without a confirmation deadline: its tasks wait for the operator.
+    const shop = wecom({
+      name: 'channel:wecom-shop',
+      corpId: CORP_ID,
+      apps: [{ agentId: AGENT_ID, secret: APP_SECRET }],
+      contactSecret: CONTACT_SECRET,
+      baseUrl: fake.url,
+      taskPollMs: 50,
+    });
+    t = await startTestApp(driver, { receiptPollIntervalMs: 100 }, [channel, shop, sms, ...builtinMetrics()]);
+    // A loaded machine (load 30 on 2 cores) took over 60 s to start the app on PostgreSQL.
+  }, 120_000);
   afterAll(async () => {
     await t?.stop();
     await fake?.close();
@@ -251,5 +261,101 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
       { channel: 'channel:wecom', account: 'zhangsan', status: 'awaiting_confirmation', note: first },
       { channel: 'channel:wecom', account: 'zhangsan', status: 'awaiting_confirmation', note: first },
     ]);
+  }, 60_000);
+
+  it('per-sender tasks over GraphQL: waiting, confirmed with results; 3 reminders then RATE_LIMITED; a cancel', async () => {
+    const relations = stateRelations(scopePluginState(t.app.deps.pluginState, 'channel:wecom-shop'));
+    const shopper = (i: number) => `wmShop${i}`;
+    for (const [i, userid] of [
+      [0, 'wangwu'],
+      [1, 'wangwu'],
+      [2, 'zhaoliu'],
+    ] as const) {
+      fake.corp.customers.addCustomer(shopper(i), userid, new Date('2024-01-01T00:00:00Z'));
+      await relations.upsert(shopper(i), { userid, addedAt: Date.parse('2024-01-01T00:00:00Z') / 1000 });
+    }
+    fake.corp.customers.setReceivedThisMonth(shopper(1), 31);
+    const shop = await tag('门店客户');
+    await createContacts(
+      [0, 1, 2].map((i) => ({
+        name: `s${i}`,
+        identities: [{ kind: 'WECOM_EXTERNAL_USERID', value: shopper(i) }],
+        tagIds: [shop],
+      })),
+    );
+    const tasksBefore = fake.corp.customers.tasks.size;
+    const id = await run({
+      name: '门店群发',
+      audience: { tag: shop },
+      variants: [{ key: 'A', content: { text: '门店周年庆' } }],
+      channelPlan: [{ channel: 'channel:wecom-shop', trackLinks: false }],
+    });
+    await waitFor('two shop tasks', () => fake.corp.customers.tasks.size === tasksBefore + 2);
+    const TASKS = `query($id: ID!) { campaign(id: $id) { wecomTasks { channel sender msgid state remindersLeft
+      recipients awaiting delivered filtered failed escalated deadlineAt } } }`;
+    type Task = { sender: string; msgid: string; state: string; remindersLeft: number } & Record<
+      string,
+      unknown
+    >;
+    const tasks = async () =>
+      (await gqlOk<{ campaign: { wecomTasks: Task[] } }>(t.url, t.a.keys.viewer, TASKS, { id })).campaign
+        .wecomTasks;
+    await waitFor('deliveries awaiting', async () => (await tasks()).length === 2);
+    const [wang, zhao] = await tasks();
+    expect(wang).toMatchObject({
+      sender: 'wangwu',
+      state: 'WAITING',
+      remindersLeft: 3,
+      recipients: 2,
+      awaiting: 2,
+    });
+    expect(zhao).toMatchObject({ sender: 'zhaoliu', state: 'WAITING', recipients: 1, deadlineAt: null });
+
+    fake.corp.customers.confirm(fake.corp.customers.tasksOf('wangwu').at(-1)!.msgid);
+    await waitFor('wangwu’s results', async () => (await tasks())[0]!.awaiting === 0);
+    expect((await tasks())[0]).toMatchObject({
+      state: 'CONFIRMED',
+      awaiting: 0,
+      delivered: 1,
+      filtered: 1,
+      failed: 0,
+    });
+
+    const REMIND =
+      'mutation($input: WecomTaskInput!) { remindWecomTask(input: $input) { remindersLeft state } }';
+    const CANCEL = 'mutation($input: WecomTaskInput!) { cancelWecomTask(input: $input) { state awaiting } }';
+    const input = { campaignId: id, channel: 'channel:wecom-shop', msgid: zhao!.msgid };
+    const viewerTry = await gql(t.url, t.a.keys.viewer, REMIND, { input });
+    expect(codesOf(viewerTry)).toEqual(['FORBIDDEN']);
+    for (const left of [2, 1, 0]) {
+      const r = await gqlOk<{ remindWecomTask: { remindersLeft: number } }>(
+        t.url,
+        t.a.keys.operator,
+        REMIND,
+        { input },
+      );
+      expect(r.remindWecomTask.remindersLeft).toBe(left);
+    }
+    const fourth = await gql(t.url, t.a.keys.operator, REMIND, { input });
+    expect(codesOf(fourth)).toEqual(['RATE_LIMITED']);
+    expect(fourth.errors?.[0]?.extensions?.details?.retryAfterMs).toBeGreaterThan(23 * 3600_000);
+    const reminds = fake.requests.filter((r) => r.path === '/cgi-bin/externalcontact/remind_groupmsg_send');
+    expect(reminds.filter((r) => r.body.msgid === zhao!.msgid)).toHaveLength(3);
+    const confirmedRemind = await gql(t.url, t.a.keys.operator, REMIND, {
+      input: { ...input, msgid: wang!.msgid },
+    });
+    expect(codesOf(confirmedRemind)).toEqual(['INVALID_INPUT']);
+    const unknown = await gql(t.url, t.a.keys.operator, REMIND, { input: { ...input, msgid: 'msgNotOurs' } });
+    expect(codesOf(unknown)).toEqual(['NOT_FOUND']);
+
+    const cancelled = await gqlOk<{ cancelWecomTask: { state: string; awaiting: number } }>(
+      t.url,
+      t.a.keys.operator,
+      CANCEL,
+      { input },
+    );
+    expect(cancelled.cancelWecomTask).toEqual({ state: 'CANCELLED', awaiting: 1 });
+    fake.corp.customers.confirm(zhao!.msgid);
+    expect(fake.corp.customers.receivedThisMonth(shopper(2))).toBe(0);
   }, 60_000);
 });

@@ -47,4 +47,4 @@ export type {
   WecomConfig,
   WecomOptions,
 } from './wecom/index.js';
-export { WecomApiError, wecom } from './wecom/index.js';
+export { stateRelations, WecomApiError, wecom } from './wecom/index.js';

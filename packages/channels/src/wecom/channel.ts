@@ -32,6 +32,8 @@ export interface WecomChannel extends ChannelPlugin {
   remindTask(msgid: string, ctx: ChannelContext): Promise<void>;
   /** Cancels a customer task (`cancel_groupmsg_send`). */
   cancelTask(msgid: string, ctx: ChannelContext): Promise<void>;
+  /** One customer task as the channel knows it (sender, campaign, confirmed, cancelled, reminders), or undefined. */
+  task(msgid: string, ctx: ChannelContext): Promise<CustomerTask | undefined>;
   /** Open customer tasks, per sender: waiting for confirmation, confirmed, cancelled. */
   openTasks(ctx: ChannelContext): Promise<CustomerTask[]>;
   /** Syncs staff, customers, relations and groups; resumable (see `syncFromWecom`). */
@@ -170,6 +172,7 @@ export function wecom(options: WecomOptions): WecomChannel {
     },
     remindTask: (msgid, ctx) => remindTask(config.name, contact.client, msgid, ctx),
     cancelTask: (msgid, ctx) => cancelTask(config.name, contact.client, msgid, ctx),
+    task: (msgid, ctx) => readTask(ctx.state, msgid),
     async openTasks(ctx) {
       const tasks = await Promise.all((await openTaskIds(ctx.state)).map((id) => readTask(ctx.state, id)));
       return tasks.filter((t): t is CustomerTask => t !== undefined);

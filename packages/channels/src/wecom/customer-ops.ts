@@ -1,6 +1,6 @@
 import { type ChannelContext, QunfaError } from '@qunfa/core';
 import type { WecomClient } from './client.js';
-import { type CustomerTask, readTask, writeTask } from './tasks.js';
+import { type CustomerTask, readTask, updateTask } from './tasks.js';
 
 /** WeCom lets each task be reminded at most 3 times in 24 hours (提醒成员群发). */
 export const REMINDERS_PER_DAY = 3;
@@ -34,7 +34,10 @@ export async function remindTask(plugin: string, client: WecomClient, msgid: str
     });
   }
   await client.post('/cgi-bin/externalcontact/remind_groupmsg_send', { msgid }, ctx);
-  await writeTask(ctx.state, { ...task, reminders: [...recent, now] });
+  await updateTask(ctx.state, msgid, (latest) => ({
+    ...latest,
+    reminders: [...latest.reminders.filter((t) => t > now - DAY_MS), now],
+  }));
 }
 
 /** Stops a task (`cancel_groupmsg_send`): what its sender has not sent is never sent. */
@@ -42,5 +45,5 @@ export async function cancelTask(plugin: string, client: WecomClient, msgid: str
   const task = await taskOf(plugin, msgid, ctx);
   if (task.cancelled) return;
   await client.post('/cgi-bin/externalcontact/cancel_groupmsg_send', { msgid }, ctx);
-  await writeTask(ctx.state, { ...task, cancelled: true, closed: !task.confirmed });
+  await updateTask(ctx.state, msgid, (latest) => ({ ...latest, cancelled: true, closed: !latest.confirmed }));
 }

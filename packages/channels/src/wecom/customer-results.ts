@@ -4,7 +4,7 @@ import { recordCapUse } from './customer-cap.js';
 import { customerMessageId } from './customer-send.js';
 import { WecomApiError } from './errors.js';
 import type { WecomConfig } from './options.js';
-import { type CustomerTask, closeTasks, openTaskIds, readTask, TASK_WINDOW_MS, writeTask } from './tasks.js';
+import { type CustomerTask, closeTasks, openTaskIds, readTask, TASK_WINDOW_MS, updateTask } from './tasks.js';
 
 /** Polls start `taskPollMs` after a task and double up to an hour: often in the first hours, then less. */
 const MAX_POLL_MS = 3_600_000;
@@ -65,9 +65,22 @@ export async function pollCustomerTasks(
     }
     task.polls++;
     task.nextPollAt = now + Math.min(config.taskPollMs * 2 ** task.polls, MAX_POLL_MS);
+    // An unconfirmed task is looked at again no later than its deadline, so its cancel comes
+    // before the plan's escalation hands its customers to the next channel.
+    const deadline = config.confirmationDeadlineMs;
+    if (!task.confirmed && !task.cancelled && deadline !== undefined && task.createdAt + deadline > now)
+      task.nextPollAt = Math.min(task.nextPollAt, task.createdAt + deadline);
     if (now - task.createdAt > TASK_WINDOW_MS) task.closed = true;
-    await writeTask(ctx.state, task);
-    if (task.closed) closed.push(msgid);
+    // What this poll learnt, merged into the latest value: a reminder or a cancel made meanwhile stays.
+    const saved = await updateTask(ctx.state, msgid, (latest) => ({
+      ...latest,
+      confirmed: latest.confirmed || task.confirmed,
+      cancelled: latest.cancelled || task.cancelled,
+      closed: latest.closed || task.closed,
+      polls: task.polls,
+      nextPollAt: task.nextPollAt,
+    }));
+    if (saved?.closed) closed.push(msgid);
   }
   await closeTasks(ctx.state, closed);
   return events;

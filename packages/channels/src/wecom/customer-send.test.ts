@@ -339,6 +339,21 @@ describe('customer task results, reminders, cancel, deadline', () => {
     expect(server.corp.customers.receivedThisMonth('wmC4')).toBe(0);
   });
 
+  it('looks at an unconfirmed task at its deadline, not at the next doubled poll', async () => {
+    const { server, plugin, ctx, clock } = await fixture({ confirmationDeadlineMs: 20 * 60_000 });
+    await plugin.send(customerBatch(['wmC4']), ctx);
+    const cancels = () =>
+      server.requests.filter((r) => r.path === '/cgi-bin/externalcontact/cancel_groupmsg_send').length;
+    let minutes = 0;
+    while (cancels() === 0 && minutes < 120) {
+      await plugin.pollReceipts!(ctx);
+      clock.advance(60_000);
+      minutes++;
+    }
+    // Polls double from 1 minute (1, 2, 4, 8, 16, 32…): without the deadline it would be minute 31.
+    expect(minutes).toBe(21);
+  });
+
   it('cancels an unconfirmed task at the confirmation deadline, and only that one', async () => {
     const { server, plugin, ctx, clock } = await fixture({ confirmationDeadlineMs: 3_600_000 });
     await plugin.send(customerBatch(['wmC1', 'wmC4']), ctx);

@@ -46,20 +46,44 @@ export async function openTaskIds(state: PluginState): Promise<string[]> {
   return (await state.get<string[]>(INDEX)) ?? [];
 }
 
-/** Changes the index under a lock in the shared state (workers add tasks concurrently). */
-async function editIndex(state: PluginState, edit: (ids: string[]) => string[]): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await state.setIfAbsent(LOCK, true, 5000)) {
+/** Runs `fn` holding `lock` in the shared state (workers and API processes edit the same values). */
+async function withLock<T>(state: PluginState, lock: string, fn: () => Promise<T>): Promise<T> {
+  for (let i = 0; i < 500; i++) {
+    if (await state.setIfAbsent(lock, true, 5000)) {
       try {
-        await state.set(INDEX, edit(await openTaskIds(state)));
-        return;
+        return await fn();
       } finally {
-        await state.delete(LOCK);
+        await state.delete(lock);
       }
     }
     await sleep(10);
   }
-  throw new Error('the customer task index stayed locked');
+  throw new Error(`${lock} stayed locked`);
+}
+
+/** Changes the index under a lock in the shared state (workers add tasks concurrently). */
+async function editIndex(state: PluginState, edit: (ids: string[]) => string[]): Promise<void> {
+  await withLock(state, LOCK, async () => {
+    await state.set(INDEX, edit(await openTaskIds(state)));
+  });
+}
+
+/**
+ * Changes a task under its lock, from its latest value: a poll, a reminder and a cancel made at
+ * the same time by different processes each keep what the others wrote.
+ */
+export async function updateTask(
+  state: PluginState,
+  msgid: string,
+  change: (latest: CustomerTask) => CustomerTask,
+): Promise<CustomerTask | undefined> {
+  return withLock(state, `${taskKey(msgid)}/lock`, async () => {
+    const latest = await readTask(state, msgid);
+    if (!latest) return undefined;
+    const next = change(latest);
+    await writeTask(state, next);
+    return next;
+  });
 }
 
 export async function addTask(state: PluginState, task: CustomerTask): Promise<void> {

@@ -32,6 +32,7 @@ import './webhook.js';
 import './wechat-personal.js';
 import './channel-sync.js';
 import './cost.js';
+import './wecom-task.js';
 
 builder.queryType({});
 builder.mutationType({});

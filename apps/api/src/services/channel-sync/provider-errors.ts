@@ -17,8 +17,11 @@ const errcodeOf = (error: unknown): number | undefined => {
   return typeof code === 'number' ? code : undefined;
 };
 
-/** A provider failure as a QunfaError a client can branch on (the message names no secret). */
-export function syncError(channel: string, error: unknown): QunfaError {
+/**
+ * A provider failure as a QunfaError a client can branch on (the message names no secret).
+ * `during` a sync, a rate limit says the sync resumes; for a single call it says nothing more.
+ */
+export function syncError(channel: string, error: unknown, during: 'sync' | 'call' = 'sync'): QunfaError {
   if (isQunfaError(error)) return error;
   const errcode = errcodeOf(error);
   const message = error instanceof Error ? error.message : String(error);
@@ -28,7 +31,7 @@ export function syncError(channel: string, error: unknown): QunfaError {
   const hint =
     code === 'CHANNEL_CREDENTIALS_MISSING'
       ? ' (configure credentials that may call this API: WeCom WECOM_CONTACT_SECRET or an app with customer contact; OA AppID/AppSecret of a verified account, server IP whitelisted)'
-      : code === 'RATE_LIMITED'
+      : code === 'RATE_LIMITED' && during === 'sync'
         ? ' (start the sync again later: it resumes where it stopped)'
         : '';
   return new QunfaError(code, `${message}${hint}`, {

@@ -1,0 +1,95 @@
+import {
+  cancelWecomTask,
+  remindWecomTask,
+  type WecomTaskView,
+  wecomTasksOf,
+} from '../../services/wecom/customer-tasks.js';
+import { builder } from '../builder.js';
+import { Campaign } from './campaign.js';
+
+const states = ['waiting', 'confirmed', 'partly_sent', 'cancelled', 'unknown'] as const;
+
+const WecomTaskStateEnum = builder.enumType('WecomTaskState', {
+  description: 'What the sender has done with a WeCom customer mass-send task',
+  values: {
+    WAITING: { value: 'waiting', description: 'Not confirmed in the WeCom client yet' },
+    CONFIRMED: { value: 'confirmed', description: 'Confirmed; every customer has a result' },
+    PARTLY_SENT: {
+      value: 'partly_sent',
+      description: 'Confirmed; some customers have a result, others not yet',
+    },
+    CANCELLED: { value: 'cancelled', description: 'Stopped (by an operator or the confirmation deadline)' },
+    UNKNOWN: {
+      value: 'unknown',
+      description: 'The channel no longer keeps the task (past the 30-day query window)',
+    },
+  } satisfies Record<string, { value: (typeof states)[number]; description: string }>,
+});
+
+const WecomTask = builder.objectRef<WecomTaskView>('WecomTask').implement({
+  description:
+    'One WeCom customer mass-send task of a campaign (企业群发, add_msg_template): one sender, their customers, and how far it got',
+  fields: (t) => ({
+    channel: t.exposeString('channel'),
+    sender: t.exposeString('sender', { description: "The staff member's userid" }),
+    msgid: t.exposeString('msgid', { description: "WeCom's task id" }),
+    state: t.field({ type: WecomTaskStateEnum, resolve: (v) => v.state }),
+    createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.createdAt }),
+    deadlineAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When the confirmation deadline cancels it; null without one, or once confirmed or cancelled',
+      resolve: (v) => v.deadlineAt,
+    }),
+    remindersLeft: t.exposeInt('remindersLeft', {
+      description: 'Reminders still allowed in the last 24 hours (3 a day)',
+    }),
+    recipients: t.exposeInt('recipients'),
+    awaiting: t.exposeInt('awaiting', { description: 'Waiting for the sender' }),
+    delivered: t.exposeInt('delivered', { description: 'Result 1: it reached the customer' }),
+    filtered: t.exposeInt('filtered', { description: "Result 3: the customer's platform cap of the period" }),
+    failed: t.exposeInt('failed', {
+      description: 'Result 2 (no longer a customer of the sender) or another failure',
+    }),
+    escalated: t.exposeInt('escalated', { description: 'Handed to the next channel of the plan' }),
+  }),
+});
+
+builder.objectFields(Campaign, (t) => ({
+  wecomTasks: t.field({
+    type: [WecomTask],
+    description: "The campaign's WeCom customer mass-send tasks, one per sender (and per 10,000 customers)",
+    resolve: (campaign, _args, ctx) => wecomTasksOf(ctx.deps, ctx.principal, campaign.id),
+  }),
+}));
+
+const WecomTaskInput = builder.inputType('WecomTaskInput', {
+  fields: (t) => ({
+    campaignId: t.id(),
+    channel: t.string({ description: 'channel:wecom, or the name of another corp’s instance' }),
+    msgid: t.string(),
+  }),
+});
+
+builder.mutationField('remindWecomTask', (t) =>
+  t.field({
+    type: WecomTask,
+    description:
+      "Reminds the task's sender in the WeCom client (remind_groupmsg_send). A fourth reminder within 24 hours is RATE_LIMITED with retryAfterMs; a confirmed or cancelled task is INVALID_INPUT",
+    args: { input: t.arg({ type: WecomTaskInput }) },
+    resolve: (_root, { input }, ctx) =>
+      remindWecomTask(ctx.deps, ctx.principal, { ...input, campaignId: String(input.campaignId) }),
+  }),
+);
+
+builder.mutationField('cancelWecomTask', (t) =>
+  t.field({
+    type: WecomTask,
+    description:
+      'Stops the task (cancel_groupmsg_send): what its sender has not sent is never sent; its customers wait for the plan’s escalation',
+    args: { input: t.arg({ type: WecomTaskInput }) },
+    resolve: (_root, { input }, ctx) =>
+      cancelWecomTask(ctx.deps, ctx.principal, { ...input, campaignId: String(input.campaignId) }),
+  }),
+);
