@@ -357,5 +357,35 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
     expect(cancelled.cancelWecomTask).toEqual({ state: 'CANCELLED', awaiting: 1 });
     fake.corp.customers.confirm(zhao!.msgid);
     expect(fake.corp.customers.receivedThisMonth(shopper(2))).toBe(0);
+
+    // The next campaign to the same customers, before its start: wmShop1 was answered 3 (full).
+    const { createCampaign: next } = await gqlOk<{ createCampaign: { id: string } }>(
+      t.url,
+      t.a.keys.operator,
+      CREATE,
+      {
+        input: {
+          name: '门店群发二',
+          audience: { tag: shop },
+          variants: [{ key: 'A', content: { text: '周末特卖' } }],
+          channelPlan: [{ channel: 'channel:wecom-shop', trackLinks: false }],
+        },
+      },
+    );
+    const PREVIEW = `query($id: ID!, $channel: String) { campaign(id: $id) {
+      wecomCapPreview(channel: $channel) { channel period limit customers atCap } } }`;
+    const preview = await gqlOk<{ campaign: { wecomCapPreview: Record<string, unknown> } }>(
+      t.url,
+      t.a.keys.viewer,
+      PREVIEW,
+      { id: next.id, channel: 'channel:wecom-shop' },
+    );
+    expect(preview.campaign.wecomCapPreview).toMatchObject({
+      channel: 'channel:wecom-shop',
+      customers: 3,
+      atCap: 1,
+    });
+    const notWecom = await gql(t.url, t.a.keys.viewer, PREVIEW, { id: next.id, channel: 'channel:sms' });
+    expect(codesOf(notWecom)).toEqual(['CHANNEL_NOT_FOUND']);
   }, 60_000);
 });

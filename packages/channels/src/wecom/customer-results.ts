@@ -1,6 +1,6 @@
 import type { DeliveryEvent, PollContext } from '@qunfa/core';
 import type { WecomClient } from './client.js';
-import { recordCapUse } from './customer-cap.js';
+import { recordCapReached, recordCapUse } from './customer-cap.js';
 import { customerMessageId } from './customer-send.js';
 import { WecomApiError } from './errors.js';
 import type { WecomConfig } from './options.js';
@@ -136,6 +136,7 @@ async function pollTask(
   });
   const events: DeliveryEvent[] = [];
   const reached: string[] = [];
+  const capped: string[] = [];
   let waiting = 0;
   for (const r of results) {
     const target = r.external_userid ?? r.chat_id ?? '';
@@ -154,6 +155,7 @@ async function pollTask(
         error: 'no longer a customer of the sender',
       });
     } else if (r.status === 3) {
+      capped.push(target);
       events.push({
         providerMessageId,
         state: 'filtered',
@@ -162,6 +164,9 @@ async function pollTask(
       });
     } else waiting++;
   }
+  // WeCom counts messages we never saw (other tools, the admin console): its 3 says the customer is full.
+  if (capped.length > 0 && task.chatType === 'single')
+    await recordCapReached(ctx.state, config.customerCap, capped, ctx.now());
   if (waiting === 0) {
     task.closed = true;
     if (task.chatType === 'single') await recordCapUse(ctx.state, config.customerCap, reached, ctx.now());

@@ -305,6 +305,12 @@ describe('customer task results, reminders, cancel, deadline', () => {
     // The cap preview now counts wmC3's message of this month.
     const preview = await (plugin as import('./channel.js').WecomChannel).capPreview(['wmC3', 'wmC4'], ctx);
     expect(preview).toMatchObject({ limit: 31, customers: 2, atCap: 0 });
+    // wmC1 was answered 3: WeCom counted messages we never sent, so it is full for the month.
+    expect(
+      await (plugin as import('./channel.js').WecomChannel).capPreview(['wmC1', 'wmC3'], ctx),
+    ).toMatchObject({
+      atCap: 1,
+    });
   });
 
   it('reminds at most 3 times in 24 hours, then refuses without calling WeCom', async () => {

@@ -1,3 +1,4 @@
+import { type WecomCapPreview, wecomCapPreview } from '../../services/wecom/cap-preview.js';
 import {
   cancelWecomTask,
   remindWecomTask,
@@ -56,7 +57,37 @@ const WecomTask = builder.objectRef<WecomTaskView>('WecomTask').implement({
   }),
 });
 
+const WecomCapPreviewRef = builder.objectRef<WecomCapPreview>('WecomCapPreview').implement({
+  description:
+    "Before a start: how many of the campaign's WeCom customers the platform's per-customer cap of mass messages would drop",
+  fields: (t) => ({
+    channel: t.exposeString('channel'),
+    period: t.exposeString('period', {
+      description:
+        'The period now, China time: m2025-03 (month), w2025-03-10 (week from Monday) or d2025-03-10',
+    }),
+    limit: t.exposeInt('limit', {
+      description:
+        'Mass messages a customer may receive in the period (days of the month, 7 a week or 1 a day)',
+    }),
+    customers: t.exposeInt('customers', {
+      description: 'Sendable contacts of the audience with a WeCom external_userid',
+    }),
+    atCap: t.exposeInt('atCap', {
+      description: "Already at the limit from this corp's earlier campaigns: WeCom would answer 3 (filtered)",
+    }),
+  }),
+});
+
 builder.objectFields(Campaign, (t) => ({
+  wecomCapPreview: t.field({
+    type: WecomCapPreviewRef,
+    description:
+      "How many of the audience's WeCom customers are at the platform cap already (CHANNEL_NOT_FOUND when the channel is not a loaded WeCom corp)",
+    args: { channel: t.arg.string({ required: false, defaultValue: 'channel:wecom' }) },
+    resolve: (campaign, args, ctx) =>
+      wecomCapPreview(ctx.deps, ctx.principal, campaign.id, args.channel ?? 'channel:wecom'),
+  }),
   wecomTasks: t.field({
     type: [WecomTask],
     description: "The campaign's WeCom customer mass-send tasks, one per sender (and per 10,000 customers)",
