@@ -24,18 +24,23 @@ export function capPeriod(cap: CustomerCap, now: Date): { key: string; limit: nu
 
 const useKey = (period: string, external: string) => `cap/${period}/${external}`;
 
-/** Counts one received mass message for each customer (a result with status 1). */
-export async function recordCapUse(
+/**
+ * Records results of the period for these customers: `one` more message each (a result 1), or
+ * `full` (a result 3: WeCom counts what other tools sent too). Kept a day past the period.
+ */
+export async function recordCap(
   state: PluginState,
   cap: CustomerCap,
   externals: readonly string[],
   now: Date,
+  what: 'one' | 'full',
 ) {
   const period = capPeriod(cap, now);
   const ttl = period.end.getTime() - now.getTime() + 24 * 3600_000;
   for (const external of externals) {
-    const used = (await state.get<number>(useKey(period.key, external))) ?? 0;
-    await state.set(useKey(period.key, external), used + 1, ttl);
+    const used =
+      what === 'full' ? period.limit : ((await state.get<number>(useKey(period.key, external))) ?? 0) + 1;
+    await state.set(useKey(period.key, external), used, ttl);
   }
 }
 
@@ -57,16 +62,4 @@ export async function capPreview(
     atCap += used.filter((n) => (n ?? 0) >= period.limit).length;
   }
   return { period: period.key, limit: period.limit, customers: externals.length, atCap };
-}
-
-/** Customers WeCom answered 3 for (already received the period's messages): at the limit from now on. */
-export async function recordCapReached(
-  state: PluginState,
-  cap: CustomerCap,
-  externals: readonly string[],
-  now: Date,
-) {
-  const period = capPeriod(cap, now);
-  const ttl = period.end.getTime() - now.getTime() + 24 * 3600_000;
-  await Promise.all(externals.map((e) => state.set(useKey(period.key, e), period.limit, ttl)));
 }

@@ -1,6 +1,6 @@
 import type { DeliveryEvent, PollContext } from '@qunfa/core';
 import type { WecomClient } from './client.js';
-import { recordCapReached, recordCapUse } from './customer-cap.js';
+import { recordCap } from './customer-cap.js';
 import { customerMessageId } from './customer-send.js';
 import { WecomApiError } from './errors.js';
 import type { WecomConfig } from './options.js';
@@ -166,10 +166,10 @@ async function pollTask(
   }
   // WeCom counts messages we never saw (other tools, the admin console): its 3 says the customer is full.
   if (capped.length > 0 && task.chatType === 'single')
-    await recordCapReached(ctx.state, config.customerCap, capped, ctx.now());
+    await recordCap(ctx.state, config.customerCap, capped, ctx.now(), 'full');
   if (waiting === 0) {
     task.closed = true;
-    if (task.chatType === 'single') await recordCapUse(ctx.state, config.customerCap, reached, ctx.now());
+    if (task.chatType === 'single') await recordCap(ctx.state, config.customerCap, reached, ctx.now(), 'one');
   }
   return events;
 }
