@@ -20,6 +20,7 @@ import type { AppConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { defaultBodyLimits, guardBodySize } from './http/body-limit.js';
 import { CALLBACK_PATH, createCallbackHandler } from './http/callbacks.js';
+import { CONVERSION_PATH, createConversionHandler } from './http/conversions.js';
 import { createGraphiqlAssetsHandler, GRAPHIQL_ASSETS_PATH } from './http/graphiql.js';
 import { createLinkHandler, LINK_PATH } from './http/links.js';
 import { createStaticHandler } from './http/static-files.js';
@@ -209,6 +210,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         logger,
       });
       const links = createLinkHandler({ db: database.db, engine, clock: systemClock, logger, tokens });
+      const conversionsEndpoint = createConversionHandler({ db: database.db, clock: systemClock, logger });
       const unsubscribe = createUnsubscribeHandler({
         db: database.db,
         clock: systemClock,
@@ -231,6 +233,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         if (path.startsWith(CALLBACK_PATH)) return void callbacks(req, res).catch(failed(res));
         if (path.startsWith(LINK_PATH)) return void links(req, res).catch(failed(res));
         if (path.startsWith(UNSUBSCRIBE_PATH)) return void unsubscribe(req, res).catch(failed(res));
+        if (path.startsWith(CONVERSION_PATH)) return void conversionsEndpoint(req, res).catch(failed(res));
         serveConsole(req, res);
       });
       // Longer than clients' own keep-alive (undici: 4 s), so a client never reuses a socket the

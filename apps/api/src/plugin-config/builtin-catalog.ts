@@ -5,14 +5,18 @@ import {
   audienceSize,
   channelContent,
   clickThrough,
+  complaintRate,
   completion,
+  conversionRate,
   deliveryRate,
   links,
   officialAccountFrequency,
   openRate,
+  replyRate,
   ruleClassifier,
   sensitiveWords,
   smsContent,
+  unsubscribeRate,
   wechatPersonalSends,
 } from '@qunfa/plugins';
 import type { PluginServices } from '../plugins.js';
@@ -45,6 +49,10 @@ export function builtinCatalog(services: PluginServices): ReadonlyMap<string, Ma
     ['metric:completion', (o) => completion(o as never)],
     ['metric:open-rate', (o) => openRate(o)],
     ['metric:click-through', (o) => clickThrough(o)],
+    ['metric:reply-rate', (o) => replyRate(o)],
+    ['metric:complaint-rate', (o) => complaintRate(o)],
+    ['metric:unsubscribe-rate', (o) => unsubscribeRate(o)],
+    ['metric:conversion-rate', (o) => conversionRate(o)],
     ['classifier:rules', (o) => ruleClassifier(o as never)],
   ];
   return new Map(entries as [string, Make][]);

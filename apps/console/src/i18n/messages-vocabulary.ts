@@ -65,6 +65,10 @@ export const vocabularyZh = {
   'metric:completion': '完成度',
   'metric:open-rate': '打开率',
   'metric:click-through': '点击率',
+  'metric:reply-rate': '回复率',
+  'metric:complaint-rate': '投诉率',
+  'metric:unsubscribe-rate': '退订率',
+  'metric:conversion-rate': '转化率',
 } as const;
 
 export const vocabularyEn: Record<keyof typeof vocabularyZh, string> = {
@@ -133,4 +137,8 @@ export const vocabularyEn: Record<keyof typeof vocabularyZh, string> = {
   'metric:completion': 'Completion',
   'metric:open-rate': 'Open rate',
   'metric:click-through': 'Click-through rate',
+  'metric:reply-rate': 'Reply rate',
+  'metric:complaint-rate': 'Complaint rate',
+  'metric:unsubscribe-rate': 'Unsubscribe rate',
+  'metric:conversion-rate': 'Conversion rate',
 };

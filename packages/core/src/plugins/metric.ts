@@ -1,6 +1,21 @@
 import type { Counters } from '../domain/counters.js';
 import type { PluginCommon } from './common.js';
 
+/** Recipients who answered a campaign, each counted once per kind. */
+export interface FeedbackCounts {
+  /** Recipients who replied at all. */
+  replied: number;
+  /** Recipients whose reply was classified a complaint. */
+  complained: number;
+  /** Recipients who unsubscribed (by reply or link). */
+  unsubscribed: number;
+  /** Recipients with at least one conversion attributed. */
+  converted: number;
+}
+
+/** What a metric computes from: the counters, and what came back where the app counts it. */
+export type MetricInput = Counters & { feedback?: FeedbackCounts };
+
 export type MetricUnit = 'percent' | 'count' | 'ratio';
 
 /**
@@ -23,7 +38,7 @@ export interface MetricPlugin extends PluginCommon {
   unit: MetricUnit;
   thresholds?: MetricThresholds;
   /** A pure function of the counters; null when it is not defined yet (nothing sent). */
-  compute(counters: Counters): number | null;
+  compute(counters: MetricInput): number | null;
 }
 
 export function metricStatus(metric: MetricPlugin, value: number | null): MetricStatus {

@@ -1,4 +1,4 @@
-import { type Counters, emptyCounters, failureClasses } from '@qunfa/core';
+import { emptyCounters, failureClasses, type MetricInput } from '@qunfa/core';
 import { describe, expect, it } from 'vitest';
 import { builtinMetrics } from './builtin-metrics.js';
 
@@ -13,6 +13,10 @@ describe('builtinMetrics', () => {
       'metric:completion',
       'metric:open-rate',
       'metric:click-through',
+      'metric:reply-rate',
+      'metric:complaint-rate',
+      'metric:unsubscribe-rate',
+      'metric:conversion-rate',
     ]);
     expect(metrics.every((m) => m.kind === 'metric' && m.unit === 'percent' && m.label.length > 0)).toBe(
       true,
@@ -20,7 +24,7 @@ describe('builtinMetrics', () => {
   });
 
   it('computes null on empty counters and values within 0–100 otherwise, without touching them', () => {
-    const c: Counters = {
+    const c: MetricInput = {
       ...emptyCounters(),
       total: 100,
       queued: 5,
@@ -31,6 +35,7 @@ describe('builtinMetrics', () => {
       failed: 6,
       suppressed: 4,
       failedByClass: { ...emptyCounters().failedByClass, network: 2, blocked_by_user: 4 },
+      feedback: { replied: 9, complained: 1, unsubscribed: 2, converted: 3 },
     };
     const frozen = structuredClone(c);
     for (const metric of metrics) {

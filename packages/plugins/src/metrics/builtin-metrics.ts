@@ -3,6 +3,7 @@ import { clickThrough } from './click-through.js';
 import { completion } from './completion.js';
 import { deliveryRate } from './delivery-rate.js';
 import { failureRate } from './failure-rate.js';
+import { complaintRate, conversionRate, replyRate, unsubscribeRate } from './feedback-rates.js';
 import { openRate } from './open-rate.js';
 
 /**
@@ -17,5 +18,9 @@ export function builtinMetrics(): MetricPlugin[] {
     completion(),
     openRate(),
     clickThrough(),
+    replyRate(),
+    complaintRate(),
+    unsubscribeRate(),
+    conversionRate(),
   ];
 }

@@ -7,6 +7,8 @@ export type { DeliveryRateOptions } from './delivery-rate.js';
 export { deliveryRate } from './delivery-rate.js';
 export type { FailureRateOptions } from './failure-rate.js';
 export { defaultFailureLevels, failureRate } from './failure-rate.js';
+export type { FeedbackRateOptions } from './feedback-rates.js';
+export { complaintRate, conversionRate, replyRate, unsubscribeRate } from './feedback-rates.js';
 export type { OpenRateOptions } from './open-rate.js';
 export { openRate } from './open-rate.js';
 export type { ThresholdLevels } from './thresholds.js';

@@ -4,6 +4,7 @@ export * from './campaign.js';
 export * from './channel-sync.js';
 export * from './compliance.js';
 export * from './contact.js';
+export * from './conversion.js';
 export * from './delivery.js';
 export * from './evidence.js';
 export * from './governance.js';

@@ -21,6 +21,13 @@ export const workspaces = pgTable('workspaces', {
   separationOfDuties: boolean('separation_of_duties').notNull().default(true),
   /** What each channel (or sender account) costs: `[{ channel, account, unit, amount, currency }]`. */
   channelPrices: jsonb('channel_prices').$type<ChannelPrice[]>().notNull().default([]),
+  /** Levels of metrics overridden for this workspace: `{ 'metric:complaint-rate': { good: 0.05, alarm: 0.2 } }`. */
+  metricThresholds: jsonb('metric_thresholds')
+    .$type<Record<string, { good: number; alarm: number }>>()
+    .notNull()
+    .default({}),
+  /** HMAC key partner apps sign conversion webhooks with; null until an admin makes one. */
+  conversionSecret: text('conversion_secret'),
   createdAt: createdAt(),
 });
 

@@ -4,7 +4,7 @@ import { getCampaign, runLifecycle } from '../../services/campaigns.js';
 import { findSegment } from '../../services/segments.js';
 import { builder } from '../builder.js';
 import { AbTestInputRef } from './ab-test-input.js';
-import { Counters, computeMetrics, Metric } from './counters.js';
+import { Counters, campaignMetrics, Metric } from './counters.js';
 import { CampaignStateEnum, EscalationConditionEnum } from './enums.js';
 import { QuietHoursInputRef } from './quiet-hours-input.js';
 import { ScheduleInputRef } from './schedule-input.js';
@@ -71,8 +71,7 @@ export const Campaign = builder.objectRef<CampaignShape>('Campaign').implement({
     counters: t.field({ type: Counters, resolve: (c, _args, ctx) => ctx.deps.store.counters(c.id) }),
     metrics: t.field({
       type: [Metric],
-      resolve: async (c, _args, ctx) =>
-        computeMetrics(ctx.deps.registry.metrics, await ctx.deps.store.counters(c.id)),
+      resolve: async (c, _args, ctx) => campaignMetrics(ctx.deps, c, await ctx.deps.store.counters(c.id)),
     }),
     batchIntervalMs: t.exposeInt('batchIntervalMs'),
     sendWindowMs: t.int({

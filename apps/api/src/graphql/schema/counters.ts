@@ -1,10 +1,18 @@
 import {
   type Counters as CountersShape,
   failureClasses,
+  type MetricInput,
   type MetricPlugin,
   metricStatus,
   settledCount,
 } from '@qunfa/core';
+import type { ServiceDeps } from '../../services/deps.js';
+import { feedbackCounts } from '../../services/metrics/feedback-counts.js';
+import {
+  type MetricLevels,
+  metricLevels,
+  withWorkspaceLevels,
+} from '../../services/metrics/metric-levels.js';
 import { builder } from '../builder.js';
 import { FailureClassEnum, MetricStatusEnum } from './enums.js';
 
@@ -61,9 +69,27 @@ export const Metric = builder.objectRef<MetricValue>('Metric').implement({
 });
 
 /** Every loaded metric plugin over a campaign's counters. */
-export function computeMetrics(metrics: readonly MetricPlugin[], counters: CountersShape): MetricValue[] {
-  return metrics.map((m) => {
+export function computeMetrics(
+  metrics: readonly MetricPlugin[],
+  counters: MetricInput,
+  levels: MetricLevels = {},
+): MetricValue[] {
+  return metrics.map((plugin) => {
+    const m = withWorkspaceLevels(plugin, levels);
     const value = m.compute(counters);
     return { name: m.name, label: m.label, unit: m.unit, value, status: metricStatus(m, value) };
   });
+}
+
+/** A campaign's metrics: its counters with what came back (replies, complaints, conversions), at its workspace's levels. */
+export async function campaignMetrics(
+  deps: ServiceDeps,
+  campaign: { id: string; workspaceId: string },
+  counters: CountersShape,
+): Promise<MetricValue[]> {
+  const [feedback, levels] = await Promise.all([
+    feedbackCounts(deps.db, campaign.id),
+    metricLevels(deps.db, Number(campaign.workspaceId)),
+  ]);
+  return computeMetrics(deps.registry.metrics, { ...counters, feedback }, levels);
 }

@@ -33,6 +33,7 @@ import './wechat-personal.js';
 import './channel-sync.js';
 import './cost.js';
 import './wecom-task.js';
+import './conversion.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -6,7 +6,7 @@ import type {
 } from '@qunfa/core';
 import { campaignProgress } from '../../services/progress.js';
 import { builder } from '../builder.js';
-import { Counters, computeMetrics, Metric } from './counters.js';
+import { Counters, campaignMetrics, Metric } from './counters.js';
 import { CampaignStateEnum } from './enums.js';
 import { WaitReason } from './waiting.js';
 
@@ -26,7 +26,12 @@ const CampaignProgress = builder.objectRef<ProgressShape>('CampaignProgress').im
     counters: t.field({ type: Counters, resolve: (p) => p.counters }),
     metrics: t.field({
       type: [Metric],
-      resolve: (p, _args, ctx) => computeMetrics(ctx.deps.registry.metrics, p.counters),
+      resolve: (p, _args, ctx) =>
+        campaignMetrics(
+          ctx.deps,
+          { id: p.campaignId, workspaceId: String(ctx.principal?.workspaceId) },
+          p.counters,
+        ),
     }),
     waiting: t.field({
       type: [WaitReason],

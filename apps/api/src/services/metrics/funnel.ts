@@ -1,0 +1,52 @@
+import { sql } from 'drizzle-orm';
+import { authorize, type Principal } from '../../auth/roles.js';
+import { rows } from '../../db/database.js';
+import { requireCampaign } from '../campaigns.js';
+import type { ServiceDeps } from '../deps.js';
+
+/** One row of a campaign's funnel; each stage counts recipients who got at least that far. */
+export interface FunnelRow {
+  /** Null in the campaign's total and its per-channel rows. */
+  variantKey: string | null;
+  /** Null in the campaign's total and its per-variant rows. */
+  channel: string | null;
+  sent: number;
+  delivered: number;
+  opened: number;
+  clicked: number;
+  converted: number;
+}
+
+/**
+ * sent → delivered → opened → clicked → converted, for the campaign, each variant, each channel
+ * and each variant on each channel (GROUPING SETS): a delivery counts in every stage up to the
+ * state it is in (a click was delivered and opened), a conversion once per delivery.
+ */
+export async function campaignFunnel(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  campaignId: string,
+): Promise<FunnelRow[]> {
+  const campaign = await requireCampaign(deps.db, authorize(principal, 'read'), campaignId);
+  const id = Number(campaign.id);
+  const found = await rows<FunnelRow & { byVariant: number; byChannel: number }>(
+    deps.db,
+    sql`SELECT v.key AS "variantKey", d.channel,
+               GROUPING(v.key)::int AS "byVariant", GROUPING(d.channel)::int AS "byChannel",
+               count(*) FILTER (WHERE d.state IN ('sent', 'delivered', 'read', 'clicked'))::int AS sent,
+               count(*) FILTER (WHERE d.state IN ('delivered', 'read', 'clicked'))::int AS delivered,
+               count(*) FILTER (WHERE d.state IN ('read', 'clicked'))::int AS opened,
+               count(*) FILTER (WHERE d.state = 'clicked')::int AS clicked,
+               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM conversions x
+                                              WHERE x.campaign_id = ${id} AND x.delivery_id = d.id))::int AS converted
+        FROM deliveries d LEFT JOIN variants v ON v.id = d.variant_id
+        WHERE d.campaign_id = ${id} AND d.channel IS NOT NULL AND d.variant_id IS NOT NULL
+        GROUP BY GROUPING SETS ((), (v.key), (d.channel), (v.key, d.channel))
+        ORDER BY GROUPING(v.key) DESC, GROUPING(d.channel) DESC, v.key, d.channel`,
+  );
+  return found.map(({ byVariant, byChannel, ...row }) => ({
+    ...row,
+    variantKey: byVariant ? null : row.variantKey,
+    channel: byChannel ? null : row.channel,
+  }));
+}
