@@ -65,10 +65,39 @@ describe.each(drivers)('SMS content before the start (%s)', (driver) => {
     await createContacts(t.url, key, [
       { name: '王', identities: [{ kind: 'PHONE', value: '+8613800000001' }], tagIds: [tag] },
     ]);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await t?.stop();
     await aliyun?.close();
+  });
+
+  it("shows the channel's sign name and template registry, with each template's variables, for the composer", async () => {
+    const { channels } = await gqlOk<{
+      channels: { name: string; limits: { sms: { signName: string; templates: unknown[] } | null } }[];
+    }>(
+      t.url,
+      t.a.keys.viewer,
+      '{ channels { name limits { sms { signName templates { name id text kind variables } } } } }',
+    );
+    expect(channels.find((c) => c.name === 'channel:sms-aliyun')?.limits.sms).toEqual({
+      signName: '群发科技',
+      templates: [
+        {
+          name: '会员日',
+          id: 'SMS_100',
+          text: '${name}您好，会员日全场8折，回复TD退订',
+          kind: 'marketing',
+          variables: ['name'],
+        },
+        {
+          name: '理财',
+          id: 'SMS_200',
+          text: '${name}您好，本产品保本稳赚，回复TD退订',
+          kind: 'marketing',
+          variables: ['name'],
+        },
+      ],
+    });
   });
 
   it('refuses free text on the SMS channel with a finding that says it needs an approved template', async () => {

@@ -1,4 +1,11 @@
-import { type AccountHealth, accountHealthStates, type ChannelLimits } from '@qunfa/core';
+import {
+  type AccountHealth,
+  accountHealthStates,
+  type ChannelLimits,
+  type SmsProfile,
+  type SmsTemplateSpec,
+  smsTemplateVariables,
+} from '@qunfa/core';
 import { listChannels, setSenderAccountHealth } from '../../services/channels.js';
 import { builder } from '../builder.js';
 import { IdentityKindEnum } from './enums.js';
@@ -21,8 +28,52 @@ const SenderAccount = builder.objectRef<AccountHealth>('SenderAccount').implemen
   }),
 });
 
+const SmsTemplateRef = builder.objectRef<SmsTemplateSpec & { name: string }>('SmsTemplate').implement({
+  description: "An approved SMS template (短信模板) of the channel's account",
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'What a variant names as its subject' }),
+    id: t.exposeString('id', { description: "The provider's template code" }),
+    text: t.string({
+      nullable: true,
+      description: 'The approved text with its placeholders, when the registry has it',
+      resolve: (s) => s.text ?? null,
+    }),
+    kind: t.string({
+      nullable: true,
+      description: 'marketing, notification or verification',
+      resolve: (s) => s.kind ?? null,
+    }),
+    variables: t.stringList({
+      description:
+        'What the template asks for, in order: placeholder names, or positions 1, 2… for {1}, {2}; empty without a text',
+      resolve: (s) => {
+        if (s.text === undefined) return [];
+        const v = smsTemplateVariables(s.text);
+        return v.kind === 'named' ? v.names : Array.from({ length: v.count }, (_, i) => String(i + 1));
+      },
+    }),
+  }),
+});
+
+const SmsProfileRef = builder.objectRef<SmsProfile>('SmsProfile').implement({
+  description: 'An SMS channel in mainland China sends approved templates under an approved sign name',
+  fields: (t) => ({
+    signName: t.exposeString('signName', { description: 'Carriers bill 【signName】 as part of the text' }),
+    templates: t.field({
+      type: [SmsTemplateRef],
+      resolve: (p) => Object.entries(p.templates).map(([name, spec]) => ({ name, ...spec })),
+    }),
+  }),
+});
+
 const ChannelLimitsRef = builder.objectRef<ChannelLimits>('ChannelLimits').implement({
   fields: (t) => ({
+    sms: t.field({
+      type: SmsProfileRef,
+      nullable: true,
+      description: "An SMS channel's sign name and template registry; null for other channels",
+      resolve: (l) => l.sms ?? null,
+    }),
     maxRecipientsPerSend: t.exposeInt('maxRecipientsPerSend'),
     maxSendsPerDay: t.int({ nullable: true, resolve: (l) => l.maxSendsPerDay ?? null }),
     ratePerSecond: t.float({ nullable: true, resolve: (l) => l.ratePerSecond ?? null }),
