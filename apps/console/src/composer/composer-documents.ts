@@ -11,6 +11,16 @@ export const ComposerOptionsQuery = graphql(`
         maxTextLength
         contentTypes
         maxRecipientsPerSend
+        sms {
+          signName
+          templates {
+            name
+            id
+            text
+            kind
+            variables
+          }
+        }
       }
     }
     tags {

@@ -10,15 +10,37 @@ import { CHECK_DELAY_MS } from './use-content-check.js';
 const sms = {
   name: 'channel:sandbox-sms',
   identityKinds: ['PHONE' as const],
-  limits: { maxTextLength: 500, contentTypes: ['text'], maxRecipientsPerSend: 100 },
+  limits: { maxTextLength: 500, contentTypes: ['text'], maxRecipientsPerSend: 100, sms: null },
 };
 
-function Editor() {
+const aliyun = {
+  name: 'channel:sms-aliyun',
+  identityKinds: ['PHONE' as const],
+  limits: {
+    maxTextLength: 500,
+    contentTypes: ['template'],
+    maxRecipientsPerSend: 1000,
+    sms: {
+      signName: '群发科技',
+      templates: [
+        {
+          name: '会员日',
+          id: 'SMS_100',
+          text: '$' + '{name}您好，会员日全场8折，回复TD退订',
+          kind: 'marketing',
+          variables: ['name'],
+        },
+      ],
+    },
+  },
+};
+
+function Editor({ channels = [sms] }: { channels?: (typeof sms | typeof aliyun)[] }) {
   const [variant, setVariant] = useState<VariantDraft>({ key: 'A', type: 'text', subject: '', text: '' });
   return (
     <ContentEditor
       variant={variant}
-      channels={[sms]}
+      channels={channels}
       sample={{ name: '王芳', attributes: {} }}
       attributeKeys={[]}
       onChange={setVariant}
@@ -84,5 +106,21 @@ describe('ContentEditor', () => {
       timeout: 3000,
     });
     expect(screen.queryByTestId('findings-REVISE')).toBeNull();
+  });
+
+  it('picks an approved SMS template, writes its variable lines and counts what the carrier bills', async () => {
+    renderWithApi(<Editor channels={[aliyun]} />, () => ({ checkContent: [] }));
+    expect(screen.queryByTestId('sms-template-text-A')).toBeNull();
+    fireEvent.change(screen.getByTestId('sms-template-A'), { target: { value: '会员日' } });
+    const area = screen.getByTestId('content-text-A') as HTMLTextAreaElement;
+    expect(area.value).toBe('name: ');
+    expect(screen.getByTestId('sms-template-text-A').textContent).toContain('会员日全场8折');
+    fireEvent.change(area, { target: { value: 'name: {{name}}' } });
+    expect(screen.getByTestId('billed-channel:sms-aliyun').textContent).toContain(
+      '【群发科技】王芳您好，会员日全场8折，回复TD退订',
+    );
+    // 6 + 2 + 17 = 25 characters in UCS-2: one SMS.
+    expect(screen.getByTestId('length-channel:sms-aliyun').textContent).toContain('25');
+    expect(screen.getByTestId('length-channel:sms-aliyun').textContent).toContain('1 条短信');
   });
 });

@@ -6,6 +6,8 @@ import type { ComposerOptionsQuery } from './composer-documents.js';
 import type { VariantDraft } from './draft.js';
 import { HighlightedText } from './highlighted-text.js';
 import { renderTemplate, type SampleContact } from './render-template.js';
+import { SmsTemplatePicker } from './sms-template-picker.js';
+import { billedSms, type SmsTemplateView } from './sms-text.js';
 import { characterCount, isSmsChannel, smsSegments } from './text-measure.js';
 import { useContentCheck } from './use-content-check.js';
 
@@ -37,12 +39,18 @@ export function ContentEditor({ variant, channels, sample, attributeKeys, onChan
       el?.setSelectionRange(at + variable.length, at + variable.length);
     });
   };
+  const templates = new Map<string, SmsTemplateView>();
+  for (const c of channels) for (const x of c.limits.sms?.templates ?? []) templates.set(x.name, x);
+  const render = (s: string) => (sample ? renderTemplate(s, sample) : s);
   const levels = (['BLOCK', 'REVISE', 'WARN'] as const).map(
     (level) => [level, findings.filter((f) => f.level === level).length] as const,
   );
 
   return (
     <div className="content-editor" data-testid={`variant-${variant.key}`}>
+      {channels.some((c) => c.limits.sms) ? (
+        <SmsTemplatePicker variant={variant} templates={[...templates.values()]} onChange={onChange} />
+      ) : null}
       {channels.some((c) => /email/.test(c.name)) ? (
         <label className="field">
           <span>{t('composer.subject')}</span>
@@ -105,8 +113,11 @@ export function ContentEditor({ variant, channels, sample, attributeKeys, onChan
       <table className="table counters-table">
         <tbody>
           {channels.map((c) => {
-            const chars = characterCount(variant.text);
-            const sms = isSmsChannel(c.name) ? smsSegments(variant.text) : null;
+            // An SMS channel bills 【sign】 and the filled template, rendered for the sample contact.
+            const billed = c.limits.sms ? billedSms(variant, c.limits.sms, render) : null;
+            const measured = billed ? billed.text : variant.text;
+            const chars = characterCount(measured);
+            const sms = billed || isSmsChannel(c.name) ? smsSegments(measured) : null;
             const over = c.limits.maxTextLength !== null && chars > c.limits.maxTextLength;
             return (
               <tr key={c.name} data-testid={`length-${c.name}`} className={over ? 'over' : ''}>
@@ -119,6 +130,9 @@ export function ContentEditor({ variant, channels, sample, attributeKeys, onChan
                   {sms
                     ? t('composer.segments', { count: n(sms.segments), encoding: sms.encoding.toUpperCase() })
                     : ''}
+                </td>
+                <td className="muted" data-testid={`billed-${c.name}`}>
+                  {billed ? t('composer.billedAs', { text: billed.text }) : ''}
                 </td>
               </tr>
             );
