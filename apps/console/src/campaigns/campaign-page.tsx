@@ -6,6 +6,7 @@ import { useI18n } from '../i18n/locale-context.js';
 import { paths } from '../routing/paths.js';
 import { ErrorCodes } from '../ui/error-codes.js';
 import { Loading } from '../ui/error-notice.js';
+import { useNow } from '../ui/use-now.js';
 import { AbTestPanel } from './ab-test-panel.js';
 import { BatchTimeline } from './batch-timeline.js';
 import { isTerminal } from './campaign-actions.js';
@@ -22,6 +23,7 @@ import { SendersPanel } from './senders-panel.js';
 import { StateBadge } from './state-badge.js';
 import { useCampaignBreakdown } from './use-campaign-breakdown.js';
 import { useLiveCampaign } from './use-live-campaign.js';
+import { isMoving } from './waiting-mood.js';
 import { WaitingPanel } from './waiting-panel.js';
 
 export function CampaignRoute() {
@@ -35,6 +37,8 @@ export function CampaignPage({ id }: { id: string }) {
   const { viewer } = useSessionContext();
   const { campaign, snapshot, codes, liveCodes, live, applyRead } = useLiveCampaign(id);
   const [samples, setSamples] = useState<ProgressSample[]>([]);
+  // Re-read while running, so a campaign that stops settling stops counting as sending.
+  const nowMs = useNow(5_000, snapshot?.state === 'RUNNING');
   const settled = snapshot?.counters.settled;
   const breakdown = useCampaignBreakdown(
     id,
@@ -142,7 +146,7 @@ export function CampaignPage({ id }: { id: string }) {
         <CampaignActionsBar campaignId={campaign.id} state={state} onResult={applyRead} />
         <ErrorCodes codes={liveCodes} />
       </header>
-      <WaitingPanel waiting={waiting} />
+      <WaitingPanel waiting={waiting} moving={isMoving(state, samples, nowMs)} />
       {decisionPending ? abPanel : null}
       <div className="campaign-panels">
         <FunnelPanel counters={counters} />

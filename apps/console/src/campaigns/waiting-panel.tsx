@@ -6,15 +6,22 @@ import { useI18n } from '../i18n/locale-context.js';
 /**
  * "Why nothing moves": what the campaign waits for (quiet hours until 08:00, a staff member's
  * confirmation, a cooling account, a used-up quota, a schedule), how many recipients, until when.
+ * While it is sending (`moving`) the same reasons are about some recipients only, and say so.
  */
-export function WaitingPanel({ waiting }: { waiting: readonly WaitReason[] }) {
+export function WaitingPanel({ waiting, moving }: { waiting: readonly WaitReason[]; moving: boolean }) {
   const { t, tx, n, locale } = useI18n();
   const { viewer } = useSessionContext();
   if (waiting.length === 0) return null;
   const timeZone = viewer.workspace.timeZone;
   return (
-    <section className="card waiting" aria-labelledby="waiting-title" data-testid="waiting-panel">
-      <h2 id="waiting-title">{t('waiting.title')}</h2>
+    <section
+      className={`card waiting${moving ? ' waiting--partial' : ''}`}
+      aria-labelledby="waiting-title"
+      data-testid="waiting-panel"
+      data-moving={moving}
+    >
+      <h2 id="waiting-title">{moving ? t('waiting.partialTitle') : t('waiting.title')}</h2>
+      {moving ? <p className="muted">{t('waiting.partialNote')}</p> : null}
       <ul className="waiting__list">
         {waiting.map((w) => (
           <li
