@@ -35,6 +35,7 @@ import { createMetricsHandler, METRICS_PATH } from './ops/metrics-endpoint.js';
 import { assemblePlugins } from './plugin-config/assemble-plugins.js';
 import { logActivePlugins } from './plugin-config/log-plugins.js';
 import { defaultPlugins, type PluginServices } from './plugins.js';
+import { createReachSink } from './services/channel-sync/reach-sink.js';
 import { waitForChannelSyncs } from './services/channel-sync/sync-runs.js';
 import type { ServiceDeps } from './services/deps.js';
 import { createInboundSink } from './services/inbound/inbound-sink.js';
@@ -139,6 +140,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       { db: database.db, bus, clock: systemClock, logger, registry, followUps, evidence },
       inboundAttributionMs,
     ),
+    reach: createReachSink(database.db),
     linkTracker,
   });
   const imports = createImportsInFlight();

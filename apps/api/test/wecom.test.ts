@@ -263,6 +263,58 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
     ]);
   }, 60_000);
 
+  it('change_external_contact keeps contact_reach current: added, then deleted by the customer, never used again', async () => {
+    const { createContacts: created } = await gqlOk<{ createContacts: { id: string }[] }>(
+      t.url,
+      t.a.keys.operator,
+      'mutation($input: [CreateContactInput!]!) { createContacts(input: $input) { id } }',
+      { input: [{ name: 'reach', identities: [{ kind: 'WECOM_EXTERNAL_USERID', value: 'wmReach0001' }] }] },
+    );
+    const contactId = Number(created[0]!.id);
+    const reach = () =>
+      rows<{ account: string; removed_by: string | null }>(
+        t.app.deps.db,
+        sql`SELECT account, removed_by FROM contact_reach WHERE contact_id = ${contactId} ORDER BY account`,
+      );
+    const change = (ChangeType: string, UserID: string) =>
+      fake.push({
+        FromUserName: 'sys',
+        CreateTime: Math.floor(Date.now() / 1000),
+        MsgType: 'event',
+        Event: 'change_external_contact',
+        ChangeType,
+        UserID,
+        ExternalUserID: 'wmReach0001',
+      });
+    expect((await post(change('add_external_contact', 'zhangsan'))).status).toBe(200);
+    expect((await post(change('add_external_contact', 'lisi'))).status).toBe(200);
+    expect(await reach()).toEqual([
+      { account: 'lisi', removed_by: null },
+      { account: 'zhangsan', removed_by: null },
+    ]);
+    const deleted = change('del_follow_user', 'zhangsan');
+    expect((await post(deleted)).status).toBe(200);
+    expect(await reach()).toEqual([
+      { account: 'lisi', removed_by: null },
+      { account: 'zhangsan', removed_by: 'by_customer' },
+    ]);
+    // A forged push (another corp's key) changes nothing.
+    const forged = fake.push(
+      {
+        FromUserName: 'sys',
+        CreateTime: Math.floor(Date.now() / 1000),
+        MsgType: 'event',
+        Event: 'change_external_contact',
+        ChangeType: 'add_external_contact',
+        UserID: 'zhangsan',
+        ExternalUserID: 'wmReach0001',
+      },
+      { receiveId: 'wwOtherCorp0001' },
+    );
+    expect((await post(forged)).status).toBeGreaterThanOrEqual(400);
+    expect((await reach())[1]).toEqual({ account: 'zhangsan', removed_by: 'by_customer' });
+  });
+
   it('per-sender tasks over GraphQL: waiting, confirmed with results; 3 reminders then RATE_LIMITED; a cancel', async () => {
     const relations = stateRelations(scopePluginState(t.app.deps.pluginState, 'channel:wecom-shop'));
     const shopper = (i: number) => `wmShop${i}`;

@@ -67,6 +67,7 @@ export { pluginLogger, silentLogger } from './ports/logger.js';
 export * from './ports/plugin-state.js';
 export type * from './ports/queue.js';
 export type * from './ports/rate-limiter.js';
+export type * from './ports/reach-sink.js';
 export type * from './ports/recipient-facts.js';
 export type * from './ports/store.js';
 export * from './registry/define.js';

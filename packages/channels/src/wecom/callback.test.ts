@@ -151,7 +151,15 @@ describe('callbacks', () => {
     });
     await f.handle(f.server.push(event('add_external_contact', 'zhangsan')));
     await f.handle(f.server.push(event('add_external_contact', 'lisi')));
-    await f.handle(f.server.push(event('del_follow_user', 'lisi')));
+    const deleted = await f.handle(f.server.push(event('del_follow_user', 'lisi')));
+    expect(deleted?.reach).toEqual([
+      {
+        identity: { kind: 'wecom_external_userid', value: 'wmCustomer0001' },
+        account: 'lisi',
+        change: 'removed_by_customer',
+        at: new Date(at * 1000),
+      },
+    ]);
     const relations = await stateRelations(f.state).get(['wmCustomer0001']);
     expect(relations.get('wmCustomer0001')).toEqual([
       { userid: 'lisi', addedAt: at, removed: 'by_customer' },

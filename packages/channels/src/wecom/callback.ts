@@ -1,5 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type CallbackContext, type CallbackRequest, type CallbackResult, QunfaError } from '@qunfa/core';
+import {
+  type CallbackContext,
+  type CallbackRequest,
+  type CallbackResult,
+  QunfaError,
+  type ReachChange,
+} from '@qunfa/core';
 import { decrypt, getSignature } from '@wecom/crypto';
 import { parseWechatXml, text, type XmlObject } from '../wechat-oa/xml.js';
 import { recordChatChange } from './groups.js';
@@ -89,8 +95,11 @@ async function readPush(message: XmlObject, ctx: CallbackContext): Promise<Omit<
     return inbound ? { inbound: [inbound] } : {};
   }
   const event = text(message, 'Event');
-  if (event === 'change_external_contact') await recordContactChange(message, ctx);
-  else if (event === 'change_external_chat') await recordChatChange(message, ctx.state);
+  if (event === 'change_external_contact') {
+    const change = await recordContactChange(message, ctx, at);
+    return change ? { reach: [change] } : {};
+  }
+  if (event === 'change_external_chat') await recordChatChange(message, ctx.state);
   return {};
 }
 
@@ -99,18 +108,29 @@ async function readPush(message: XmlObject, ctx: CallbackContext): Promise<Omit<
  * deleted them (`del_external_contact`), or the customer deleted the member (`del_follow_user`):
  * that customer is not sent to through that member again.
  */
-async function recordContactChange(message: XmlObject, ctx: CallbackContext): Promise<void> {
+async function recordContactChange(
+  message: XmlObject,
+  ctx: CallbackContext,
+  at: Date,
+): Promise<ReachChange | undefined> {
   const userid = text(message, 'UserID');
   const external = text(message, 'ExternalUserID');
-  if (userid === '' || external === '') return;
+  if (userid === '' || external === '') return undefined;
   const relations = stateRelations(ctx.state);
-  const change = text(message, 'ChangeType');
-  if (change === 'add_external_contact' || change === 'add_half_external_contact') {
+  const kind = text(message, 'ChangeType');
+  let change: ReachChange['change'] | undefined;
+  if (kind === 'add_external_contact' || kind === 'add_half_external_contact') {
     await relations.upsert(external, { userid, addedAt: Number(text(message, 'CreateTime')) || 0 });
-  } else if (change === 'del_external_contact') {
+    change = 'added';
+  } else if (kind === 'del_external_contact') {
     await relations.remove(external, userid, 'by_staff');
-  } else if (change === 'del_follow_user') {
+    change = 'removed_by_staff';
+  } else if (kind === 'del_follow_user') {
     await relations.remove(external, userid, 'by_customer');
+    change = 'removed_by_customer';
   }
-  ctx.logger.info('external contact changed', { change });
+  ctx.logger.info('external contact changed', { change: kind });
+  return (
+    change && { identity: { kind: 'wecom_external_userid', value: external }, account: userid, change, at }
+  );
 }

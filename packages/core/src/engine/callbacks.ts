@@ -12,6 +12,8 @@ export interface CallbackHandled {
   response: CallbackResponse;
   receipts: ReceiptsApplied | null;
   inbound: InboundRecorded | null;
+  /** Relations the app updated, or null when the callback carried none (or the app keeps none). */
+  reach: { updated: number } | null;
 }
 
 /**
@@ -50,5 +52,7 @@ export async function handleCallback(
       : null;
   const inbound =
     messages.length > 0 && ctx.inbound ? await ctx.inbound.record(channel.name, messages) : null;
-  return { response: result.response ?? { body: 'success' }, receipts, inbound };
+  const changes = result.reach ?? [];
+  const reach = changes.length > 0 && ctx.reach ? await ctx.reach.record(channel.name, changes) : null;
+  return { response: result.response ?? { body: 'success' }, receipts, inbound, reach };
 }

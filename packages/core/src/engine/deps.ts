@@ -11,6 +11,7 @@ import type { Logger } from '../ports/logger.js';
 import type { PluginState } from '../ports/plugin-state.js';
 import type { BatchJob, Queue } from '../ports/queue.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
+import type { ReachSink } from '../ports/reach-sink.js';
 import type { PlanSummary, ReceiptEvent, ReceiptsApplied, Store } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
 import type { CallbackHandled } from './callbacks.js';
@@ -51,13 +52,18 @@ export interface EngineDeps {
   pluginState?: PluginState;
   /** Where messages from `pollInbound` go. Without it, channels are not polled for inbound messages. */
   inbound?: InboundSink;
+  /** Where callbacks' changes of who reaches whom go (WeCom contact changes). Without it they stay in the channel's state. */
+  reach?: ReachSink;
   /** Told of settled batches and campaigns starting and completing (logs, metrics). */
   observer?: EngineObserver;
 }
 
 /** The engine's dependencies with defaults applied, shared by its parts. */
 export interface EngineContext
-  extends Required<Omit<EngineDeps, 'progressIntervalMs' | 'linkTracker' | 'inbound' | 'observer'>> {
+  extends Required<
+    Omit<EngineDeps, 'progressIntervalMs' | 'linkTracker' | 'inbound' | 'observer' | 'reach'>
+  > {
+  reach: ReachSink | undefined;
   observer: EngineObserver;
   linkTracker: LinkTracker | undefined;
   inbound: InboundSink | undefined;

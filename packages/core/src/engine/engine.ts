@@ -61,6 +61,7 @@ export function createEngine(deps: EngineDeps): Engine {
     receiptGraceMs: deps.receiptGraceMs ?? 120_000,
     pluginState: deps.pluginState ?? new MemoryPluginState(deps.clock),
     inbound: deps.inbound,
+    reach: deps.reach,
     observer: deps.observer ?? {},
     earlyReceipts: { entries: [] },
     quarantine: createQuarantine(),

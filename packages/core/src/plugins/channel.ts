@@ -7,6 +7,7 @@ import type { SmsProfile } from '../domain/sms-template.js';
 import type { Logger } from '../ports/logger.js';
 import type { PluginState } from '../ports/plugin-state.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
+import type { ReachChange } from '../ports/reach-sink.js';
 import type { PluginCommon } from './common.js';
 import type { ReplyMessage } from './reply.js';
 
@@ -154,6 +155,8 @@ export interface CallbackResult {
   events?: DeliveryEvent[];
   /** Messages contacts sent (replies). */
   inbound?: InboundMessage[];
+  /** Changes of who can reach a contact through whom (a WeCom customer deleted a staff member). */
+  reach?: ReachChange[];
   /** The answer the provider expects. Default: 200 `success`. */
   response?: CallbackResponse;
 }
