@@ -37,6 +37,7 @@ export * from './engine/render.js';
 export * from './engine/retry-decision.js';
 export { sendReply } from './engine/send-reply.js';
 export * from './engine/track-links.js';
+export * from './engine/variant-links.js';
 export { describeWaiting } from './engine/waiting.js';
 export * from './errors.js';
 export { FakeClock, systemClock } from './memory/clock.js';

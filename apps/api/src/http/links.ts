@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Clock, type Content, type Engine, findLinks, type Logger } from '@qunfa/core';
+import {
+  type ChannelPlanStep,
+  type Clock,
+  type Content,
+  type Engine,
+  type Logger,
+  linkTarget,
+} from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import type { LinkTokens } from '../links/link-token.js';
@@ -39,12 +46,17 @@ export function createLinkHandler(deps: {
     const path = new URL(req.url ?? '/', 'http://link').pathname;
     const ref = deps.tokens.verify(path.slice(LINK_PATH.length));
     if (!ref) return notFound(res);
-    const [row] = await rows<{ content: Content }>(
+    const [row] = await rows<{
+      content: Content;
+      channelContent: Record<string, Content>;
+      channelPlan: ChannelPlanStep[];
+    }>(
       deps.db,
-      sql`SELECT v.content FROM deliveries d JOIN variants v ON v.id = d.variant_id
+      sql`SELECT v.content, v.channel_content AS "channelContent", k.channel_plan AS "channelPlan"
+          FROM deliveries d JOIN variants v ON v.id = d.variant_id JOIN campaigns k ON k.id = d.campaign_id
           WHERE d.id = ${Number(ref.deliveryId)}::bigint`,
     );
-    const target = row && findLinks(row.content.text)[ref.link]?.url;
+    const target = row && linkTarget(row, row.channelPlan, ref.link);
     if (!target) return notFound(res);
     if (req.method === 'GET' && !isPreviewAgent(req.headers['user-agent'])) {
       // The person gets where they were going even when the click cannot be recorded.

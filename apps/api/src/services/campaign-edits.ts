@@ -4,6 +4,7 @@ import {
   audienceTagIds,
   type Campaign,
   type ChannelPlanStep,
+  type Content,
   QunfaError,
   validateAbTest,
 } from '@qunfa/core';
@@ -98,6 +99,40 @@ function checkChannels(
   });
 }
 
+/** A variant's content of its own for a step must name a step of the plan, once. */
+function checkChannelContent(
+  variantInput: readonly { channelContent?: readonly { channel: string }[] | null | undefined }[],
+  plan: readonly ChannelPlanStep[],
+): void {
+  const steps = new Set(plan.map((s) => s.channel));
+  for (const [i, v] of variantInput.entries()) {
+    const seen = new Set<string>();
+    for (const [j, { channel }] of (v.channelContent ?? []).entries()) {
+      const field = `variants.${i}.channelContent.${j}.channel`;
+      if (!steps.has(channel)) {
+        const failoverOf = plan.find((s) => s.failover?.includes(channel));
+        throw new QunfaError(
+          'INVALID_INPUT',
+          failoverOf
+            ? `${field}: ${channel} is a failover provider of ${failoverOf.channel}; give the content for ${failoverOf.channel}`
+            : `${field}: ${channel} is not a step of the channel plan`,
+          { details: { field, steps: [...steps] } },
+        );
+      }
+      if (seen.has(channel)) {
+        throw new QunfaError('INVALID_INPUT', `${field}: ${channel} has content twice`, {
+          details: { field },
+        });
+      }
+      seen.add(channel);
+    }
+  }
+}
+
+function storedContent(c: CreateCampaignInput['variants'][number]['content']): Content {
+  return { type: c.type, text: c.text, ...(c.subject ? { subject: c.subject } : {}) };
+}
+
 async function insertVariants(
   tx: Db,
   workspaceId: number,
@@ -110,11 +145,10 @@ async function insertVariants(
       campaignId,
       key: v.key,
       weight: v.weight,
-      content: {
-        type: v.content.type,
-        text: v.content.text,
-        ...(v.content.subject ? { subject: v.content.subject } : {}),
-      },
+      content: storedContent(v.content),
+      channelContent: Object.fromEntries(
+        (v.channelContent ?? []).map((c) => [c.channel, storedContent(c.content)]),
+      ),
     })),
   );
 }
@@ -143,6 +177,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
   const data = validate(createCampaignInput, input);
   const audience = await audienceColumns(deps, p, data);
   const channelPlan = checkChannels(deps, data.channelPlan);
+  checkChannelContent(data.variants, channelPlan);
   if (data.abTest) validateAbTest(data.abTest, data.variants.length);
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
@@ -190,6 +225,15 @@ export async function updateCampaign(
   assertEditable(existing);
   const audience = await audienceColumns(deps, p, data);
   const channelPlan = data.channelPlan ? checkChannels(deps, data.channelPlan) : undefined;
+  if (data.variants || channelPlan) {
+    checkChannelContent(
+      data.variants ??
+        existing.variants.map((v) => ({
+          channelContent: Object.keys(v.channelContent ?? {}).map((channel) => ({ channel })),
+        })),
+      channelPlan ?? existing.channelPlan,
+    );
+  }
   const abTest: AbTest | null = data.abTest === undefined ? existing.abTest : data.abTest;
   if (abTest) validateAbTest(abTest, (data.variants ?? existing.variants).length);
   const { variants: variantInput, audience: _a, segmentId: _s, ...rest } = data;

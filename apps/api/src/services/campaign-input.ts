@@ -26,6 +26,11 @@ const variantSchema = z.object({
   key: z.string().trim().min(1).max(16),
   weight: z.number().positive().max(1_000_000).default(1),
   content: contentSchema,
+  /** Content of particular plan steps (an SMS step's template beside WeCom's text). */
+  channelContent: z
+    .array(z.object({ channel: z.string().min(1), content: contentSchema }))
+    .max(5)
+    .nullish(),
 });
 
 const retryPolicySchema = z

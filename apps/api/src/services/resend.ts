@@ -92,6 +92,7 @@ export async function resendCampaign(
         key: v.key,
         weight: v.weight,
         content: v.content,
+        channelContent: v.channelContent ?? {},
       })),
     );
     await writeAudit(tx, {

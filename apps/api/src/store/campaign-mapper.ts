@@ -38,6 +38,7 @@ export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaig
       key: v.key,
       weight: v.weight,
       content: v.content,
+      ...(Object.keys(v.channelContent ?? {}).length > 0 ? { channelContent: v.channelContent } : {}),
     })),
     channelPlan: row.channelPlan,
     retryPolicy: row.retryPolicy,

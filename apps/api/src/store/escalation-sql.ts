@@ -1,4 +1,4 @@
-import type { BatchRef, DeliveryState, EscalationResult, EscalationSweep } from '@qunfa/core';
+import type { BatchRef, DeliveryState, EscalationResult, EscalationSweep, FailureClass } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { writeAudit } from './audit.js';
@@ -15,12 +15,13 @@ interface Candidate {
   next: number | null;
 }
 
-/** Running campaigns whose channel plan has an escalation window, oldest first. */
+/** Running campaigns whose channel plan has an escalation window or more than one step, oldest first. */
 export function campaignsWithEscalation(db: Db, limit: number) {
   return rows<{ workspaceId: string; campaignId: string }>(
     db,
     sql`SELECT workspace_id::text AS "workspaceId", id::text AS "campaignId" FROM campaigns
-        WHERE state = 'running' AND jsonb_path_exists(channel_plan, '$[*].escalateAfter')
+        WHERE state = 'running'
+          AND (jsonb_array_length(channel_plan) > 1 OR jsonb_path_exists(channel_plan, '$[*].escalateAfter'))
         ORDER BY started_at, id LIMIT ${limit}`,
   );
 }
@@ -46,6 +47,7 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
     const moves: {
       id: number;
       state: DeliveryState;
+      failureClass?: FailureClass;
       channel: string;
       account: string | null;
       batchSize: number;
@@ -90,6 +92,39 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
         });
       }
     }
+    for (const step of sweep.failed ?? []) {
+      const next = step.next.map((n, ord) => ({ ord, kinds: n.identityKinds }));
+      const failed = await rows<{ id: string; failureClass: FailureClass; next: number | null }>(
+        tx,
+        sql`SELECT d.id::text, d.failure_class AS "failureClass",
+                   (SELECT n.ord FROM jsonb_to_recordset(${JSON.stringify(next)}::jsonb) AS n(ord int, kinds text[])
+                     WHERE EXISTS (SELECT 1 FROM contact_identities ci
+                                   WHERE ci.contact_id = d.contact_id AND ci.kind = ANY(n.kinds) AND ci.value <> '')
+                     ORDER BY n.ord LIMIT 1) AS next
+            FROM deliveries d
+            WHERE d.campaign_id = ${campaignId}::bigint AND d.state = 'failed' AND d.resolution IS NULL
+              AND d.channel = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(step.channels)}::jsonb)))
+              AND d.failure_class = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(step.classes)}::jsonb)))
+            ORDER BY d.id FOR UPDATE OF d`,
+      );
+      for (const f of failed) {
+        if (f.next === null) continue;
+        if (budget === 0) {
+          waiting++;
+          continue;
+        }
+        budget--;
+        const to = step.next[f.next]!;
+        moves.push({
+          id: Number(f.id),
+          state: 'failed',
+          failureClass: f.failureClass,
+          channel: to.channel,
+          account: to.account,
+          batchSize: to.batchSize,
+        });
+      }
+    }
     if (moves.length === 0) return { escalated: 0, followUps: [], waiting };
 
     const [{ seq } = { seq: 0 }] = await rows<{ seq: number }>(
@@ -125,7 +160,7 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
     const deltas = new Map<number, CounterDelta>();
     for (const m of moves) {
       const delta = deltas.get(shardOf(m.id)) ?? new CounterDelta();
-      delta.move({ state: m.state }, { state: 'queued' });
+      delta.move({ state: m.state, failureClass: m.failureClass ?? null }, { state: 'queued' });
       deltas.set(shardOf(m.id), delta);
     }
     await writeAudit(tx, {

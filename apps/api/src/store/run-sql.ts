@@ -50,8 +50,8 @@ export function createRun(db: Db, input: RunInput): Promise<{ campaign: Campaign
     }
     const runId = Number(inserted.id);
     // In order: a run keeps the template's A/B split.
-    await tx.execute(sql`INSERT INTO variants (workspace_id, campaign_id, key, weight, content)
-                         SELECT workspace_id, ${runId}::bigint, key, weight, content FROM variants
+    await tx.execute(sql`INSERT INTO variants (workspace_id, campaign_id, key, weight, content, channel_content)
+                         SELECT workspace_id, ${runId}::bigint, key, weight, content, channel_content FROM variants
                          WHERE campaign_id = ${templateId}::bigint ORDER BY id`);
     await writeAudit(tx, {
       workspaceId: template.workspaceId,

@@ -24,6 +24,12 @@ export interface Variant {
   /** Relative share of the audience; weights need not sum to 100. */
   weight: number;
   content: Content;
+  /**
+   * Content for particular steps of the channel plan, by the step's channel name (its failover
+   * providers send the same): an SMS step needs its approved template while WeCom and e-mail
+   * send text. A step not listed sends `content`. Default none.
+   */
+  channelContent?: Record<string, Content>;
 }
 
 /** One step of the channel plan: recipients get the first step that can address them. */
@@ -49,6 +55,29 @@ export interface ChannelPlanStep {
    * that can address it. Default none. The campaign stays running while such windows are open.
    */
   escalateAfter?: { ms: number; unless: 'delivered' | 'read' };
+}
+
+/** The plan step a channel serves, as its primary or as one of its failover providers. */
+export function planStepOf(
+  channelPlan: readonly ChannelPlanStep[],
+  channel: string,
+): ChannelPlanStep | undefined {
+  return channelPlan.find((s) => s.channel === channel || s.failover?.includes(channel));
+}
+
+/** What a variant sends on a channel: the content of that channel's plan step, else its own. */
+export function contentFor(
+  variant: Pick<Variant, 'content' | 'channelContent'>,
+  channelPlan: readonly ChannelPlanStep[],
+  channel: string,
+): Content {
+  const step = planStepOf(channelPlan, channel);
+  return (step && variant.channelContent?.[step.channel]) || variant.content;
+}
+
+/** Whether a plan can move a recipient to a later step: it has one, or an escalation window. */
+export function planEscalates(channelPlan: readonly ChannelPlanStep[]): boolean {
+  return channelPlan.length > 1 || channelPlan.some((s) => s.escalateAfter);
 }
 
 /** What the engine does after a failure; delays in milliseconds. */

@@ -68,23 +68,42 @@ export async function checkBeforeStart(
   checkContent: ContentChecker = defaultContentChecker,
 ): Promise<Finding[]> {
   const rules = registry.rules.map(stamped);
-  const channels = plan.channels.map((c) => c.channel);
+  // Every provider a recipient may get the content from: the steps' channels and their failovers.
+  const steps = campaign.channelPlan.map((s) => [s.channel, ...(s.failover ?? [])]);
   const channelLimits = Object.fromEntries(
-    channels.flatMap((name) => {
+    steps.flat().flatMap((name) => {
       const plugin = registry.get(name);
       return plugin?.kind === 'channel' ? [[name, plugin.limits]] : [];
     }),
   );
   const findings: Finding[] = [];
   for (const variant of campaign.variants) {
-    const found = await checkContent(rules, variant.content, {
-      channels,
-      channelLimits,
-      workspaceId: campaign.workspaceId,
-      campaign,
-      plan,
+    // The variant's own content goes to the steps without content of their own; each step's
+    // content is judged against that step's providers, and its findings name the step.
+    const groups = new Map<Content, { channels: string[]; step?: string }>();
+    campaign.channelPlan.forEach((step, i) => {
+      const own = variant.channelContent?.[step.channel];
+      const content = own ?? variant.content;
+      const group = groups.get(content) ?? { channels: [], ...(own ? { step: step.channel } : {}) };
+      group.channels.push(...(steps[i] ?? []));
+      groups.set(content, group);
     });
-    for (const f of found) findings.push({ ...f, variantId: f.variantId ?? variant.id });
+    for (const [content, group] of groups) {
+      const found = await checkContent(rules, content, {
+        channels: group.channels,
+        channelLimits,
+        workspaceId: campaign.workspaceId,
+        campaign,
+        plan,
+      });
+      for (const f of found) {
+        findings.push({
+          ...f,
+          variantId: f.variantId ?? variant.id,
+          ...(group.step && !f.channel ? { channel: group.step } : {}),
+        });
+      }
+    }
   }
   findings.push(...(await checkSmsTemplateTexts(rules, campaign, plan, channelLimits, checkContent)));
   for (const rule of rules) {

@@ -21,10 +21,14 @@ export function contentAsSent(
   to: SentTo,
   trackLinks: boolean | undefined,
   tracker: LinkTracker | undefined,
+  /** The number of the content's first link (`sentContent`). Default 0. */
+  linkBase = 0,
 ): Content {
   // Links are swapped before rendering: a link a placeholder makes is personal and stays as it is.
   const template =
-    tracker && tracksLinks(content, trackLinks) ? withTrackedLinks(content, to.deliveryId, tracker) : content;
+    tracker && tracksLinks(content, trackLinks)
+      ? withTrackedLinks(content, to.deliveryId, tracker, linkBase)
+      : content;
   let plain = unpersonalised.get(content);
   if (plain === undefined) {
     plain = !needsPersonalisation(content);

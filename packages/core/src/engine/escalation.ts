@@ -1,5 +1,5 @@
-import type { Campaign } from '../domain/campaign.js';
-import type { EscalationResult, EscalationSweep } from '../ports/store.js';
+import { type Campaign, planEscalates } from '../domain/campaign.js';
+import type { EscalationResult, EscalationSweep, EscalationWindow } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
 import type { EngineContext } from './deps.js';
 import { stepBatchSize } from './plan.js';
@@ -8,37 +8,63 @@ import type { CampaignRef } from './progress.js';
 /** Deliveries one sweep moves at most; the rest go on the next tick. */
 const SWEEP_LIMIT = 10_000;
 
-/** The escalation windows of a campaign's plan as a sweep, or undefined when it has none. */
+/** The steps after step `i` that a recipient may move to, in plan order. */
+function laterSteps(campaign: Campaign, registry: Registry, i: number): EscalationWindow['next'] {
+  return campaign.channelPlan.slice(i + 1).flatMap((later) => {
+    const plugin = registry.get(later.channel);
+    if (plugin?.kind !== 'channel') return [];
+    return [
+      {
+        channel: later.channel,
+        identityKinds: [...plugin.identityKinds],
+        batchSize: stepBatchSize(later, plugin),
+        account: plugin.accounts[0] ?? null,
+      },
+    ];
+  });
+}
+
+/**
+ * The escalation windows of a campaign's plan, and the permanent failures a receipt reported
+ * on a step with a later one, as a sweep; undefined when the plan has neither.
+ */
 export function escalationSweep(
   campaign: Campaign,
   registry: Registry,
   now: Date,
 ): EscalationSweep | undefined {
-  const windows = campaign.channelPlan.flatMap((step, i) => {
-    if (!step.escalateAfter) return [];
-    const next = campaign.channelPlan.slice(i + 1).flatMap((later) => {
-      const plugin = registry.get(later.channel);
-      if (plugin?.kind !== 'channel') return [];
-      return [
-        {
-          channel: later.channel,
-          identityKinds: [...plugin.identityKinds],
-          batchSize: stepBatchSize(later, plugin),
-          account: plugin.accounts[0] ?? null,
-        },
-      ];
-    });
-    return [
-      {
-        channels: [step.channel, ...(step.failover ?? [])],
-        afterMs: step.escalateAfter.ms,
-        unless: step.escalateAfter.unless,
-        next,
-      },
-    ];
-  });
-  if (windows.length === 0) return undefined;
-  return { workspaceId: campaign.workspaceId, campaignId: campaign.id, now, windows, limit: SWEEP_LIMIT };
+  const plan = campaign.channelPlan;
+  const providers = (i: number) => [plan[i]!.channel, ...(plan[i]!.failover ?? [])];
+  const windows = plan.flatMap((step, i) =>
+    step.escalateAfter
+      ? [
+          {
+            channels: providers(i),
+            afterMs: step.escalateAfter.ms,
+            unless: step.escalateAfter.unless,
+            next: laterSteps(campaign, registry, i),
+          },
+        ]
+      : [],
+  );
+  const classes = [...campaign.retryPolicy.escalateOn];
+  const failed =
+    classes.length === 0
+      ? []
+      : plan.slice(0, -1).map((_, i) => ({
+          channels: providers(i),
+          classes,
+          next: laterSteps(campaign, registry, i),
+        }));
+  if (windows.length === 0 && failed.length === 0) return undefined;
+  return {
+    workspaceId: campaign.workspaceId,
+    campaignId: campaign.id,
+    now,
+    windows,
+    ...(failed.length > 0 ? { failed } : {}),
+    limit: SWEEP_LIMIT,
+  };
 }
 
 /** Escalates what is due in one campaign and enqueues its new batches. */
@@ -72,10 +98,8 @@ export async function completeWhenDone(
   campaign: Campaign,
 ): Promise<Campaign | undefined> {
   const ref: CampaignRef = { workspaceId: campaign.workspaceId, campaignId: campaign.id };
-  // The plan cannot change while the campaign runs: one without windows needs no sweep.
-  const escalation = campaign.channelPlan.some((s) => s.escalateAfter)
-    ? await sweepEscalations(ctx, campaign)
-    : undefined;
+  // The plan cannot change while the campaign runs: one with a single step and no window needs no sweep.
+  const escalation = planEscalates(campaign.channelPlan) ? await sweepEscalations(ctx, campaign) : undefined;
   if (escalation && (escalation.waiting > 0 || escalation.followUps.length > 0)) return undefined;
   const done = await ctx.store.completeIfDone(campaign.id, ctx.clock.now());
   if (done) {

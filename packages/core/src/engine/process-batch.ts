@@ -1,3 +1,4 @@
+import { planStepOf } from '../domain/campaign.js';
 import { batchWaitReasons } from '../domain/waiting.js';
 import { isQunfaError, QunfaError } from '../errors.js';
 import type { OutboundMessage } from '../plugins/channel.js';
@@ -12,6 +13,7 @@ import { releaseBatch, withLease } from './lease.js';
 import { type BatchScope, deferredResult, failedWithoutCall, uncertainResult } from './results.js';
 import { type Addressed, reconcile, sendBatch } from './send.js';
 import type { LinkTracker } from './track-links.js';
+import { sentContent } from './variant-links.js';
 
 type BatchRun =
   | { status: 'settle'; results: DeliveryResult[] }
@@ -198,10 +200,10 @@ function addressOf(
       details: { deliveryId: recipient.deliveryId, variantId: recipient.variantId },
     });
   }
-  const step = scope.campaign.channelPlan.find(
-    (s) => s.channel === scope.batch.channel || s.failover?.includes(scope.batch.channel),
-  );
-  const content = contentAsSent(variant.content, recipient, step?.trackLinks, tracker);
+  const plan = scope.campaign.channelPlan;
+  const step = planStepOf(plan, scope.batch.channel);
+  const own = sentContent(variant, plan, scope.batch.channel);
+  const content = contentAsSent(own.content, recipient, step?.trackLinks, tracker, own.linkBase);
   const message: OutboundMessage = { id: recipient.deliveryId, address, content };
   // For e-mail's List-Unsubscribe header (RFC 8058), whether or not the text has {{unsubscribe}}.
   const unsubscribeUrl = tracker?.unsubscribeUrl?.({ deliveryId: recipient.deliveryId });

@@ -1,4 +1,4 @@
-import type { Campaign } from '../domain/campaign.js';
+import { type Campaign, planStepOf } from '../domain/campaign.js';
 import type { Batch } from '../domain/delivery.js';
 import { type FailureClass, failureClasses } from '../domain/failure.js';
 import { batchWaitReasons } from '../domain/waiting.js';
@@ -23,9 +23,8 @@ function attemptOf(scope: BatchScope) {
   return { channel: scope.batch.channel, account: scope.batch.account };
 }
 
-/** The plan step a channel serves, as its primary or as a failover provider. */
 function stepOf(scope: BatchScope, channel: string) {
-  return scope.campaign.channelPlan.find((s) => s.channel === channel || s.failover?.includes(channel));
+  return planStepOf(scope.campaign.channelPlan, channel);
 }
 
 /** The channel's batch size within this campaign's plan. */

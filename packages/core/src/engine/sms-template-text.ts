@@ -1,4 +1,4 @@
-import type { Campaign } from '../domain/campaign.js';
+import { type Campaign, contentFor } from '../domain/campaign.js';
 import type { Finding } from '../domain/finding.js';
 import { fillSmsTemplate, findSmsTemplate, parseSmsTemplateParams } from '../domain/sms-template.js';
 import type { ChannelLimits } from '../plugins/channel.js';
@@ -22,12 +22,12 @@ export async function checkSmsTemplateTexts(
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const variant of campaign.variants) {
-    const { content } = variant;
-    if (content.type !== 'template') continue;
-    const params = parseSmsTemplateParams(content.text);
-    if (typeof params === 'string') continue;
     for (const [channel, limits] of Object.entries(channelLimits)) {
       if (!limits.sms) continue;
+      const content = contentFor(variant, campaign.channelPlan, channel);
+      if (content.type !== 'template') continue;
+      const params = parseSmsTemplateParams(content.text);
+      if (typeof params === 'string') continue;
       const template = findSmsTemplate(limits.sms, content.subject?.trim() ?? '');
       if (template?.text === undefined) continue;
       const text = fillSmsTemplate(template.text, params);

@@ -47,14 +47,22 @@ export function tracksLinks(content: Content, option: boolean | undefined): bool
   return option !== false && trackable.has(content.type) && findLinks(content.text).length > 0;
 }
 
-/** The content with each link of its text replaced by the delivery's tracked URL. */
-export function withTrackedLinks(content: Content, deliveryId: string, tracker: LinkTracker): Content {
+/**
+ * The content with each link of its text replaced by the delivery's tracked URL; links are
+ * numbered from `linkBase` (a plan step's own content: `STEP_LINKS` × its position + 1).
+ */
+export function withTrackedLinks(
+  content: Content,
+  deliveryId: string,
+  tracker: LinkTracker,
+  linkBase = 0,
+): Content {
   const links = findLinks(content.text);
   if (links.length === 0) return content;
   let text = '';
   let from = 0;
   for (const link of links) {
-    text += content.text.slice(from, link.start) + tracker.url({ deliveryId, link: link.index });
+    text += content.text.slice(from, link.start) + tracker.url({ deliveryId, link: linkBase + link.index });
     from = link.end;
   }
   return { ...content, text: text + content.text.slice(from) };

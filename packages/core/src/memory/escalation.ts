@@ -48,6 +48,26 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
       groups.set(next.channel, group);
     }
   }
+  for (const step of sweep.failed ?? []) {
+    for (const d of deliveries) {
+      if (d.resolution !== null || d.state !== 'failed' || !d.channel || !step.channels.includes(d.channel))
+        continue;
+      if (!d.failureClass || !step.classes.includes(d.failureClass)) continue;
+      const identities = t.contacts.get(d.contactId)?.identities ?? [];
+      const next = step.next.find((n) =>
+        identities.some((i) => i.value !== '' && n.identityKinds.includes(i.kind)),
+      );
+      if (!next) continue;
+      if (budget === 0) {
+        waiting++;
+        continue;
+      }
+      budget--;
+      const group = groups.get(next.channel) ?? { next, deliveries: [] };
+      group.deliveries.push(d);
+      groups.set(next.channel, group);
+    }
+  }
   const campaign = t.campaigns.get(sweep.campaignId);
   let seq = Math.max(
     -1,

@@ -1,6 +1,6 @@
 import type { AccountHealth } from '../domain/account.js';
 import { tagHierarchy } from '../domain/audience.js';
-import type { Actor, Campaign } from '../domain/campaign.js';
+import { type Actor, type Campaign, planEscalates } from '../domain/campaign.js';
 import type { Contact, SuppressionReason, Tag } from '../domain/contact.js';
 import { type Counters, counterFor, emptyCounters } from '../domain/counters.js';
 import type { Batch, Delivery, DeliveryAttempt } from '../domain/delivery.js';
@@ -310,7 +310,7 @@ export class MemoryStore implements Store {
 
   async campaignsWithEscalation(limit: number): Promise<{ workspaceId: string; campaignId: string }[]> {
     return [...this.t.campaigns.values()]
-      .filter((c) => c.state === 'running' && c.channelPlan.some((s) => s.escalateAfter))
+      .filter((c) => c.state === 'running' && planEscalates(c.channelPlan))
       .sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0))
       .slice(0, limit)
       .map((c) => ({ workspaceId: c.workspaceId, campaignId: c.id }));

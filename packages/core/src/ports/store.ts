@@ -244,12 +244,27 @@ export interface EscalationWindow {
   next: { channel: string; identityKinds: IdentityKind[]; batchSize: number; account: string | null }[];
 }
 
+/**
+ * A plan step's permanent failures that a receipt reported after the send (a number out of
+ * service, a customer who left the sender): like a failed send, they go on to a later step.
+ */
+export interface FailedEscalation {
+  /** The step's channel and its failover providers. */
+  channels: string[];
+  /** Failed deliveries of these classes move (the campaign's `retryPolicy.escalateOn`). */
+  classes: FailureClass[];
+  /** The later steps, in plan order, as in `EscalationWindow.next`. */
+  next: EscalationWindow['next'];
+}
+
 /** A declarative escalation sweep over one campaign, executed set-based by the store. */
 export interface EscalationSweep {
   workspaceId: string;
   campaignId: string;
   now: Date;
   windows: EscalationWindow[];
+  /** Failed deliveries to move on, per step that has a later one. Default none. */
+  failed?: FailedEscalation[];
   /** Most deliveries moved in one sweep; the rest wait for the next. */
   limit: number;
 }
@@ -361,13 +376,14 @@ export interface Store {
    * for unknown deliveries are reported, not written.
    */
   applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied>;
-  /** Running campaigns whose channel plan has an escalation window, oldest first. */
+  /** Running campaigns whose channel plan has an escalation window or more than one step, oldest first. */
   campaignsWithEscalation(limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
   /**
    * Moves the campaign's deliveries whose window ended (by their last attempt's time) without the
    * receipt it waited for to the first later step that can address the contact, as `queued` in
    * new batches due at `now` (attempts reset, counters moved, an audit entry), in one transaction.
-   * A delivery no later step can address stays as it is.
+   * A delivery no later step can address stays as it is. Failed deliveries of `sweep.failed`
+   * move the same way at once, whenever their failure was recorded.
    */
   escalateUnconfirmed(sweep: EscalationSweep): Promise<EscalationResult>;
   /**

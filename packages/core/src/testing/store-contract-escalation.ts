@@ -15,7 +15,7 @@ const window = { ms: 60_000, unless: 'delivered' as const };
 
 /**
  * Campaign '1' with a 60 s window on `channel:a`: contacts 1–4 sent at +1 s (2 and 3 also have
- * an email), contact 1 delivered. Campaign '2' has no window.
+ * an email), contact 1 delivered. Campaign '2' has one step and no window.
  */
 async function sentWithWindow(h: StoreHarness): Promise<void> {
   await seedContacts(h, [
@@ -28,7 +28,7 @@ async function sentWithWindow(h: StoreHarness): Promise<void> {
     id: '1',
     channelPlan: [{ channel: 'channel:a', escalateAfter: window }, { channel: 'channel:b' }],
   });
-  await seedCampaign(h, { id: '2' });
+  await seedCampaign(h, { id: '2', channelPlan: [{ channel: 'channel:a' }] });
   await h.store.startCampaign(transition('1', 'draft', 'running'), makePlan('1'));
   await h.store.startCampaign(
     transition('2', 'draft', 'running'),
@@ -60,7 +60,7 @@ const sweep = (ms: number, overrides: Partial<EscalationSweep> = {}): Escalation
 
 /** Channel escalation after a delay. */
 export function escalationContract(harness: () => StoreHarness): void {
-  it('lists running campaigns with an escalation window', async () => {
+  it('lists running campaigns with an escalation window or a later step', async () => {
     const h = harness();
     await sentWithWindow(h);
     expect(await h.store.campaignsWithEscalation(10)).toEqual([{ workspaceId: '1', campaignId: '1' }]);
@@ -120,6 +120,57 @@ export function escalationContract(harness: () => StoreHarness): void {
       escalated: 0,
       followUps: [],
       waiting: 2,
+    });
+  });
+
+  it('moves a permanent failure a receipt reported to the next step that can address the contact', async () => {
+    const h = harness();
+    await seedContacts(h, [
+      { id: '1' },
+      { id: '2', kinds: ['phone', 'email'] },
+      { id: '3', kinds: ['phone', 'email'] },
+      { id: '4' },
+    ]);
+    await seedCampaign(h, { id: '1', channelPlan: [{ channel: 'channel:a' }, { channel: 'channel:b' }] });
+    await h.store.startCampaign(transition('1', 'draft', 'running'), makePlan('1'));
+    for (const claimed of await claimAll(h)) await settleAllSent(h, claimed, (r) => `pm-${r.contactId}`);
+    const failed = (id: string, failure: 'invalid_recipient' | 'unknown') => ({
+      channel: 'channel:a',
+      providerMessageId: `pm-${id}`,
+      state: 'failed' as const,
+      failure,
+      error: 'MK:0001',
+      at: at(2000),
+      source: 'callback' as const,
+    });
+    // 2: moves; 3: a class that does not escalate; 4: no later step can address them.
+    await h.store.applyReceipts([
+      failed('2', 'invalid_recipient'),
+      failed('3', 'unknown'),
+      failed('4', 'invalid_recipient'),
+    ]);
+    const failedSweep = sweep(3000, {
+      windows: [],
+      failed: [
+        {
+          channels: ['channel:a'],
+          classes: ['invalid_recipient', 'blocked_by_user'],
+          next: [{ channel: 'channel:b', identityKinds: ['email'], batchSize: 10, account: null }],
+        },
+      ],
+    });
+    const result = await h.store.escalateUnconfirmed(failedSweep);
+    expect(result).toMatchObject({ escalated: 1, waiting: 0 });
+    const counters = await h.store.counters('1');
+    expect(counters).toMatchObject({ total: 4, sent: 1, failed: 2, queued: 1 });
+    expect(counters.failedByClass).toMatchObject({ invalid_recipient: 1, unknown: 1 });
+    const [claimed] = await claimAll(h);
+    expect(claimed?.batch).toMatchObject({ channel: 'channel:b', size: 1 });
+    expect(claimed?.recipients.map((r) => [r.contactId, r.attempts])).toEqual([['2', 0]]);
+    expect(await h.store.escalateUnconfirmed(failedSweep)).toEqual({
+      escalated: 0,
+      followUps: [],
+      waiting: 0,
     });
   });
 

@@ -104,6 +104,8 @@ export const variants = pgTable(
     key: text('key').notNull(),
     weight: real('weight').notNull(),
     content: jsonb('content').$type<Content>().notNull(),
+    /** Content of particular plan steps, by the step's channel (`Variant.channelContent`). */
+    channelContent: jsonb('channel_content').$type<Record<string, Content>>().notNull().default({}),
   },
   (t) => [index('variants_campaign_idx').on(t.campaignId)],
 );

@@ -18,12 +18,27 @@ const Content = builder.objectRef<{ type: string; text: string; subject?: string
   }),
 });
 
+const ChannelContent = builder
+  .objectRef<{ channel: string; content: { type: string; text: string; subject?: string } }>('ChannelContent')
+  .implement({
+    fields: (t) => ({
+      channel: t.exposeString('channel'),
+      content: t.field({ type: Content, resolve: (c) => c.content }),
+    }),
+  });
+
 const Variant = builder.objectRef<CampaignShape['variants'][number]>('Variant').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     key: t.exposeString('key'),
     weight: t.exposeFloat('weight'),
     content: t.field({ type: Content, resolve: (v) => v.content }),
+    channelContent: t.field({
+      type: [ChannelContent],
+      description: 'Content of particular plan steps; the other steps send `content`',
+      resolve: (v) =>
+        Object.entries(v.channelContent ?? {}).map(([channel, content]) => ({ channel, content })),
+    }),
   }),
 });
 
@@ -98,11 +113,24 @@ const ContentInput = builder.inputType('ContentInput', {
   }),
 });
 
+const ChannelContentInput = builder.inputType('ChannelContentInput', {
+  fields: (t) => ({
+    channel: t.string({ description: 'A step of the channel plan (its failover providers send the same)' }),
+    content: t.field({ type: ContentInput }),
+  }),
+});
+
 const VariantInput = builder.inputType('VariantInput', {
   fields: (t) => ({
     key: t.string({ description: 'A, B or C' }),
     weight: t.float({ required: false, description: 'Relative share of the audience, default 1' }),
     content: t.field({ type: ContentInput }),
+    channelContent: t.field({
+      type: [ChannelContentInput],
+      required: false,
+      description:
+        "Content of particular plan steps, e.g. an SMS step's approved template beside WeCom's text; other steps send `content`",
+    }),
   }),
 });
 

@@ -1,5 +1,13 @@
 import { createHash, createHmac } from 'node:crypto';
-import { type Actor, type ChannelPlanStep, type Content, contentAsSent, type LinkTracker } from '@qunfa/core';
+import {
+  type Actor,
+  type ChannelPlanStep,
+  type Content,
+  contentAsSent,
+  type LinkTracker,
+  planStepOf,
+  sentContent,
+} from '@qunfa/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rows } from '../../db/database.js';
 import { evidenceBundles } from '../../db/schema/index.js';
@@ -57,6 +65,7 @@ async function deliverySection(tx: Db, deliveryId: string, options: EvidenceOpti
     variant_id: string | null;
     variant_key: string | null;
     content: Content | null;
+    channel_content: Record<string, Content> | null;
     name: string | null;
     attributes: Record<string, unknown>;
     channel_plan: ChannelPlanStep[];
@@ -64,16 +73,21 @@ async function deliverySection(tx: Db, deliveryId: string, options: EvidenceOpti
   }>(
     tx,
     sql`SELECT d.id::text, d.campaign_id::text, d.channel, d.state, d.provider_message_id, d.failure_class,
-               d.suppression_reason, d.variant_id::text, v.key AS variant_key, v.content, c.name, c.attributes,
+               d.suppression_reason, d.variant_id::text, v.key AS variant_key, v.content, v.channel_content, c.name, c.attributes,
                k.channel_plan, ${iso('d.updated_at')} AS updated_at
         FROM deliveries d JOIN contacts c ON c.id = d.contact_id JOIN campaigns k ON k.id = d.campaign_id
         LEFT JOIN variants v ON v.id = d.variant_id
         WHERE d.id = ${Number(deliveryId)}::bigint`,
   );
   if (!delivery) return null;
-  const step = delivery.channel_plan.find(
-    (s) => s.channel === delivery.channel || (delivery.channel && s.failover?.includes(delivery.channel)),
-  );
+  const step = delivery.channel ? planStepOf(delivery.channel_plan, delivery.channel) : undefined;
+  const sent = delivery.content
+    ? sentContent(
+        { content: delivery.content, channelContent: delivery.channel_content ?? {} },
+        delivery.channel_plan,
+        delivery.channel ?? '',
+      )
+    : undefined;
   const attempts = await rows(
     tx,
     sql`SELECT attempt, channel, account, status, provider_message_id AS "providerMessageId",
@@ -96,12 +110,13 @@ async function deliverySection(tx: Db, deliveryId: string, options: EvidenceOpti
     updatedAt: delivery.updated_at,
     variant: delivery.variant_id ? { id: delivery.variant_id, key: delivery.variant_key } : null,
     // Rendered as the send path renders it, with the contact's name and attributes as they are now.
-    contentAsSent: delivery.content
+    contentAsSent: sent
       ? contentAsSent(
-          delivery.content,
+          sent.content,
           { deliveryId: delivery.id, name: delivery.name, attributes: delivery.attributes },
           step?.trackLinks,
           options.linkTracker,
+          sent.linkBase,
         )
       : null,
     attempts,

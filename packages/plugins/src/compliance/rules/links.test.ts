@@ -58,6 +58,34 @@ describe('rule:links', () => {
     expect(run(rule, '详情 https://m.example.com/x', ['channel:sms'])).toEqual([]);
   });
 
+  it('counts links per channel, subject included', () => {
+    const rule = links({
+      channels: { 'channel:sms-aliyun': { maxLinks: 1 }, 'channel:email-smtp': { maxLinks: 3 } },
+    });
+    const text = '秒杀 https://shop.example.com/a 详情 https://shop.example.com/b';
+    const findings = run(rule, text, ['channel:sms-aliyun', 'channel:email-smtp', 'channel:wecom']);
+    expect(findings).toEqual([
+      {
+        rule: 'rule:links',
+        level: 'revise',
+        code: 'TOO_MANY_LINKS',
+        channel: 'channel:sms-aliyun',
+        message: 'channel:sms-aliyun allows 1 link in a message; this one has 2',
+        span: { start: text.indexOf('https://shop.example.com/b'), end: text.length },
+      },
+    ]);
+    const mail = links({ channels: { 'channel:email-smtp': { maxLinks: 1 } } }).checkContent!(
+      {
+        type: 'email',
+        text: '<a href="https://shop.example.com/a">a</a>',
+        subject: 'see https://shop.example.com/s',
+      },
+      { channels: ['channel:email-smtp'] },
+    );
+    expect(mail).toMatchObject([{ code: 'TOO_MANY_LINKS', channel: 'channel:email-smtp' }]);
+    expect(run(rule, '一个链接 https://shop.example.com/a', ['channel:sms-aliyun'])).toEqual([]);
+  });
+
   it('checks the subject too', () => {
     const findings = links().checkContent!(
       { type: 'email', text: 'hi', subject: 'see t.cn/x' },

@@ -23,12 +23,17 @@ const optionsSchema = z.object({
   blockedLevel: level.default('block'),
   /**
    * Link policy per channel name: `allowLinks: false` refuses any link, `allowedDomains`
-   * only those. Channels not listed accept any link. Default: no policy.
+   * only those, `maxLinks` at most that many links in a message (subject included). Channels
+   * not listed accept any link. Default: no policy.
    */
   channels: z
     .record(
       z.string(),
-      z.object({ allowLinks: z.boolean().default(true), allowedDomains: z.array(domain).optional() }),
+      z.object({
+        allowLinks: z.boolean().default(true),
+        allowedDomains: z.array(domain).optional(),
+        maxLinks: z.number().int().min(0).optional(),
+      }),
     )
     .default({}),
   /** Level of a link a channel's policy refuses. Default `revise`. */
@@ -96,9 +101,24 @@ export function links(options?: LinksOptions): ContentRule {
     kind: 'rule',
     name,
     checkContent(content: Content, ctx: TemplateContentContext): Finding[] {
-      const result = findLinks(content.text).flatMap((link) => judge(link, ctx, ''));
-      if (content.subject)
-        result.push(...findLinks(content.subject).flatMap((link) => judge(link, ctx, 'Subject: ')));
+      const found = findLinks(content.text);
+      const result = found.flatMap((link) => judge(link, ctx, ''));
+      const inSubject = content.subject ? findLinks(content.subject) : [];
+      result.push(...inSubject.flatMap((link) => judge(link, ctx, 'Subject: ')));
+      const count = found.length + inSubject.length;
+      for (const channel of ctx.channels) {
+        const max = opts.channels[channel]?.maxLinks;
+        if (max === undefined || count <= max || opts.channels[channel]?.allowLinks === false) continue;
+        const extra = found[max];
+        result.push({
+          rule: name,
+          level: opts.disallowedLevel,
+          code: 'TOO_MANY_LINKS',
+          channel,
+          message: `${channel} allows ${max} link${max === 1 ? '' : 's'} in a message; this one has ${count}`,
+          ...(extra ? { span: { start: extra.start, end: content.text.length } } : {}),
+        });
+      }
       return result;
     },
   };

@@ -1,0 +1,1 @@
+ALTER TABLE "variants" ADD COLUMN "channel_content" jsonb DEFAULT '{}'::jsonb NOT NULL;
