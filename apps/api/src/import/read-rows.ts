@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import { QunfaError } from '@qunfa/core';
-import { parse } from 'csv-parse';
 import { identityHash } from '../services/erased-identities.js';
 import { type ColumnTarget, mapColumns } from './columns.js';
+import { csvRecords } from './csv-records.js';
 import { decoder, type ImportEncoding } from './encoding.js';
 import { failedRows, type ImportRow, parseRow, type RowError } from './row-parser.js';
 import { copyLine } from './staging.js';
@@ -93,64 +93,59 @@ export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHoo
   const groups = new RowGroups();
   const key = setup.erasureKey;
   const decoding = decoder(setup.encoding, (e) => (encoding = e));
-  const parser = input
-    .pipe(decoding)
-    .pipe(
-      parse({ relax_column_count: true, skip_records_with_error: true, bom: true, skip_empty_lines: true }),
-    );
   // pipe() forwards no errors: an upload cut off (or aborted by a stop) would leave the loop
-  // below waiting forever, its transaction open. The parser ends the loop with the error.
-  input.once('error', (error) => parser.destroy(error));
-  decoding.once('error', (error) => parser.destroy(error));
-  // Skipped records do not count in csv-parse's record numbers: keep where they fell
-  // (good records before each), so every row is reported as the spreadsheet numbers it.
+  // below waiting forever, its transaction open. The decoder ends the loop with the error.
+  input.once('error', (error) => decoding.destroy(error));
+  // Unreadable records do not count in csv-parse's record numbers: keep where they fell
+  // (records before each), so every row is reported as the spreadsheet numbers it.
   const skips: number[] = [];
-  parser.on('skip', (err: Error & { code?: string; records?: number }) => {
-    const before = err.records ?? 0;
+  const records = csvRecords(input.pipe(decoding) as AsyncIterable<string>, (skip) => {
     const reason =
-      err.code === 'CSV_QUOTE_NOT_CLOSED'
+      skip.code === 'CSV_QUOTE_NOT_CLOSED'
         ? 'a quote is never closed: this row and every row after it could not be read'
-        : `not valid CSV: ${err.message.split(':')[0]}`;
-    errors.push({ row: before + skips.length + 1, field: '(row)', reason });
-    skips.push(before);
+        : `not valid CSV: ${skip.message.split(':')[0]}`;
+    errors.push({ row: skip.before + skips.length + 1, field: '(row)', reason });
+    skips.push(skip.before);
   });
   let skipped = 0;
-  // Records csv-parse has emitted, the header included (what its `info.records` counts).
-  let records = 0;
+  // Records read, the header included (what csv-parse's `info.records` counts).
+  let read = 0;
   let targets: ColumnTarget[] | undefined;
   let chunk = '';
-  for await (const record of parser as AsyncIterable<string[]>) {
-    records++;
-    if (!targets) {
-      targets = mapColumns(record, setup.mapping);
-      if (!targets.some((t) => 'identity' in t)) {
-        throw new QunfaError(
-          'INVALID_INPUT',
-          'mapping: no column maps to an identity (phone, email, wxid, …)',
-          {
-            details: { field: 'mapping', headers: record },
-          },
-        );
+  for await (const batch of records) {
+    for (const record of batch) {
+      read++;
+      if (!targets) {
+        targets = mapColumns(record, setup.mapping);
+        if (!targets.some((t) => 'identity' in t)) {
+          throw new QunfaError(
+            'INVALID_INPUT',
+            'mapping: no column maps to an identity (phone, email, wxid, …)',
+            {
+              details: { field: 'mapping', headers: record },
+            },
+          );
+        }
+        continue;
       }
-      continue;
-    }
-    total++;
-    while (skipped < skips.length && skips[skipped]! < records) skipped++;
-    const parsed = parseRow(records + skipped, record, targets);
-    if (Array.isArray(parsed)) {
-      for (const error of parsed) errors.push(error);
-    } else {
-      groups.add(parsed);
-      if (hooks.tags.missing(parsed.tags)) await hooks.tags.create(parsed.tags);
-      const hashes = key ? parsed.identities.map((i) => identityHash(key, i)) : [];
-      chunk += copyLine({ row: parsed, tagIds: hooks.tags.ids(parsed.tags), hashes });
-      if (chunk.length >= CHUNK_CHARS) {
-        const sending = hooks.send(chunk);
-        chunk = '';
-        if (sending) await sending;
+      total++;
+      while (skipped < skips.length && skips[skipped]! < read) skipped++;
+      const parsed = parseRow(read + skipped, record, targets);
+      if (Array.isArray(parsed)) {
+        for (const error of parsed) errors.push(error);
+      } else {
+        groups.add(parsed);
+        if (hooks.tags.missing(parsed.tags)) await hooks.tags.create(parsed.tags);
+        const hashes = key ? parsed.identities.map((i) => identityHash(key, i)) : [];
+        chunk += copyLine({ row: parsed, tagIds: hooks.tags.ids(parsed.tags), hashes });
+        if (chunk.length >= CHUNK_CHARS) {
+          const sending = hooks.send(chunk);
+          chunk = '';
+          if (sending) await sending;
+        }
       }
+      if (total % PROGRESS_EVERY === 0) hooks.progress(total, failedRows(errors));
     }
-    if (total % PROGRESS_EVERY === 0) hooks.progress(total, failedRows(errors));
   }
   if (chunk !== '') await hooks.send(chunk);
   return { encoding, rows: total + skips.length, errors, groups: groups.members() };
