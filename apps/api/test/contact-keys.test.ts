@@ -1,0 +1,123 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openDatabase, rows } from '../src/db/database.js';
+import { createTestDatabase, drivers, type TestDatabase } from './support/databases.js';
+
+/**
+ * A contact's workspace is checked by statement-level triggers (migration 0028), not a
+ * foreign key, and identities keep theirs: together they must refuse and cascade as keys do.
+ */
+describe.each(drivers)('contact and identity keys (%s)', (driver) => {
+  let database: TestDatabase;
+  let db: Database;
+  let ws = 0;
+  beforeAll(async () => {
+    database = await createTestDatabase(driver);
+    db = await openDatabase(database.url ? { url: database.url } : { dataDir: database.dataDir });
+    const [w] = await rows<{ id: number }>(
+      db.db,
+      sql`INSERT INTO workspaces (name) VALUES ('keys') RETURNING id`,
+    );
+    ws = Number(w!.id);
+  }, 240_000);
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => 'no error',
+      (e: { cause?: { code?: string; constraint?: string; constraint_name?: string } }) =>
+        `${e.cause?.code} ${e.cause?.constraint ?? e.cause?.constraint_name ?? ''}`.trim(),
+    );
+  const contact = async () =>
+    Number(
+      (
+        await rows<{ id: number }>(
+          db.db,
+          sql`INSERT INTO contacts (workspace_id) VALUES (${ws}::bigint) RETURNING id`,
+        )
+      )[0]!.id,
+    );
+
+  it('refuses a contact in a workspace that does not exist', async () => {
+    expect(await failure(db.db.execute(sql`INSERT INTO contacts (workspace_id) VALUES (987654321)`))).toMatch(
+      /^23503/,
+    );
+  });
+
+  it('refuses an identity of a contact that does not exist, or of another workspace', async () => {
+    const id = await contact();
+    const [other] = await rows<{ id: number }>(
+      db.db,
+      sql`INSERT INTO workspaces (name) VALUES ('other') RETURNING id`,
+    );
+    expect(
+      await failure(
+        db.db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+          VALUES (${ws}::bigint, ${id}::bigint, 'phone', '+8613900000001'), (${ws}::bigint, 987654321, 'phone', '+8613900000002')`),
+      ),
+    ).toMatch(/^23503/);
+    expect(
+      await failure(
+        db.db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+          VALUES (${Number(other!.id)}::bigint, ${id}::bigint, 'phone', '+8613900000003')`),
+      ),
+    ).toMatch(/^23503/);
+    // Nothing of a refused statement stays.
+    const [n] = await rows<{ n: number }>(
+      db.db,
+      sql`SELECT count(*)::int AS n FROM contact_identities WHERE contact_id = ${id}::bigint`,
+    );
+    expect(n!.n).toBe(0);
+  });
+
+  it('accepts identities of existing contacts, refuses moving one to a missing contact, and cascades a delete', async () => {
+    const a = await contact();
+    const b = await contact();
+    await db.db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+      VALUES (${ws}::bigint, ${a}::bigint, 'phone', '+8613900000010'), (${ws}::bigint, ${b}::bigint, 'email', 'b@example.com')`);
+    expect(
+      await failure(
+        db.db.execute(
+          sql`UPDATE contact_identities SET contact_id = 987654321 WHERE contact_id = ${a}::bigint`,
+        ),
+      ),
+    ).toMatch(/^23503/);
+    await db.db.execute(
+      sql`UPDATE contact_identities SET contact_id = ${b}::bigint WHERE contact_id = ${a}::bigint`,
+    );
+    await db.db.execute(sql`DELETE FROM contacts WHERE id = ${b}::bigint`);
+    const [left] = await rows<{ n: number }>(
+      db.db,
+      sql`SELECT count(*)::int AS n FROM contact_identities WHERE contact_id IN (${a}::bigint, ${b}::bigint)`,
+    );
+    expect(left!.n).toBe(0);
+  });
+
+  it('keeps a workspace that has contacts, and a contact its key while identities point at it', async () => {
+    const id = await contact();
+    await db.db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+      VALUES (${ws}::bigint, ${id}::bigint, 'wxid', 'keys_test')`);
+    expect(await failure(db.db.execute(sql`DELETE FROM workspaces WHERE id = ${ws}::bigint`))).toMatch(
+      /^23503/,
+    );
+    const [other] = await rows<{ id: number }>(
+      db.db,
+      sql`INSERT INTO workspaces (name) VALUES ('moved') RETURNING id`,
+    );
+    expect(
+      await failure(
+        db.db.execute(
+          sql`UPDATE contacts SET workspace_id = ${Number(other!.id)}::bigint WHERE id = ${id}::bigint`,
+        ),
+      ),
+    ).toMatch(/^23503/);
+    expect(
+      await failure(
+        db.db.execute(sql`UPDATE contacts SET workspace_id = 987654321 WHERE id = ${id}::bigint`),
+      ),
+    ).toMatch(/^23503/);
+  });
+});
