@@ -1,10 +1,9 @@
 import { settledCount } from '@qunfa/core';
-import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rows } from '../src/db/database.js';
-import { bulkPhone, deliveryStates, insertPhoneContacts } from './support/bulk-contacts.js';
+import { insertPhoneContacts } from './support/bulk-contacts.js';
 import { type Cluster, startCluster, waitFor } from './support/cluster.js';
+import { expectExactlyOnce } from './support/exactly-once.js';
 import {
   type PrivatePostgres,
   privatePostgresUnavailable,
@@ -25,28 +24,6 @@ async function clusterOnPrivatePostgres(): Promise<{ pg: PrivatePostgres; c: Clu
 
 /** `check`, with a database that is away for a moment counting as "not yet". */
 const tolerant = (check: () => Promise<boolean>) => () => check().catch(() => false);
-
-async function expectExactlyOnce(c: Cluster, id: string): Promise<void> {
-  const { store, db } = c.t.app.deps;
-  const counters = await store.counters(id);
-  expect({ sent: counters.sent, failed: counters.failed, total: counters.total }).toEqual({
-    sent: RECIPIENTS,
-    failed: 0,
-    total: RECIPIENTS,
-  });
-  expect(counters.queued + counters.submitted).toBe(0);
-  // The counters agree with the rows they count.
-  expect(await deliveryStates(db, id)).toEqual({ sent: RECIPIENTS });
-  const [batches] = await rows<{ open: number }>(
-    db,
-    sql`SELECT count(*) FILTER (WHERE state <> 'done')::int AS open FROM batches WHERE campaign_id = ${Number(id)}`,
-  );
-  expect(batches!.open).toBe(0);
-  const { delivered } = c.provider;
-  expect(delivered.size).toBe(RECIPIENTS);
-  expect([...delivered.values()].filter((n) => n !== 1)).toEqual([]);
-  expect(delivered.get(bulkPhone(RECIPIENTS))).toBe(1);
-}
 
 describe.skipIf(unavailable !== undefined)(
   `PostgreSQL going away mid-campaign (a private server on its own port)${unavailable ? `: skipped, ${unavailable}` : ''}`,
@@ -85,7 +62,7 @@ describe.skipIf(unavailable !== undefined)(
         'running',
         'running',
       ]);
-      await expectExactlyOnce(cluster, id);
+      await expectExactlyOnce(cluster, id, RECIPIENTS);
     }, 300_000);
 
     it('a settlement whose connection is killed (pg_terminate_backend), five times: reconciled by the lease, counters exact', async () => {
@@ -124,7 +101,7 @@ describe.skipIf(unavailable !== undefined)(
         expect(workers.map((w) => (w.child.exitCode === null ? 'running' : w.output().slice(-3000)))).toEqual(
           ['running', 'running'],
         );
-        await expectExactlyOnce(cluster, id);
+        await expectExactlyOnce(cluster, id, RECIPIENTS);
       } finally {
         await admin.end();
       }
