@@ -40,7 +40,7 @@ describe.each(drivers)('channel:wechat-personal end to end on %s', (driver) => {
       }),
       ...builtinMetrics(),
     ]);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await t?.stop();
   });
@@ -157,7 +157,7 @@ describe.each(drivers)('channel:wechat-personal end to end on %s', (driver) => {
     expect(campaign.counters).toEqual({ sent: 4, failed: 1 });
     const failed = campaign.deliveries.edges.map((e) => e.node).filter((d) => d.state === 'FAILED');
     expect(failed).toEqual([
-      { state: 'FAILED', lastError: 'the account is not in this group (left or removed)' },
+      { state: 'FAILED', lastError: 'not in this group (left or removed) on any account (wx1)' },
     ]);
     const { wechatPersonalAccounts } = await gqlOk<{
       wechatPersonalAccounts: {

@@ -237,4 +237,79 @@ describe('channel:wechat-personal through the engine and wechaty-puppet-mock', (
     ]);
     expect(await channel.pollInbound!({} as never)).toEqual([]);
   });
+
+  it('sends each recipient through an account that has them, says why on the delivery, and fails one nobody has', async () => {
+    const { mock, channel, t } = setup({
+      wx1: { friends: ['wxid_a', 'wxid_both'], strangers: ['wxid_c'] },
+      wx2: {
+        friends: ['wxid_both', 'wxid_c'],
+        groups: [{ id: GROUP, topic: '会员群', members: ['wxid_c'] }],
+      },
+    });
+    await loginAll(channel, mock, ['wx1', 'wx2']);
+    // wxid_both wrote to wx2 yesterday: wx2 last talked with them.
+    mock.say('wx2', 'wxid_both', '明天见');
+    await new Promise((r) => setTimeout(r, 20));
+    await channel.pollInbound!({} as never);
+    await t.addContacts([
+      contact('1', 'wxid_a'),
+      contact('2', 'wxid_both'),
+      contact('3', 'wxid_c'),
+      contact('4', GROUP, '会员群'),
+      contact('5', 'wxid_nobody'),
+    ]);
+    await t.addCampaign(campaign);
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.drain({ advance: true });
+    expect(mock.sends.map((s) => [s.account, s.to]).sort()).toEqual([
+      ['wx1', 'wxid_a'],
+      ['wx2', '1111@chatroom'],
+      ['wx2', 'wxid_both'],
+      ['wx2', 'wxid_c'],
+    ]);
+    const deliveries = t.store.deliveries('1');
+    const attempt = (i: number) => t.store.attempts(deliveries[i]!.id)[0]!;
+    expect([0, 1, 2, 3].map((i) => [attempt(i).account, attempt(i).note])).toEqual([
+      ['wx1', 'the only account a friend of theirs'],
+      [
+        'wx2',
+        expect.stringMatching(
+          /^last talked with them \(\d{4}-\d\d-\d\d\), of 2 accounts they are friends with$/,
+        ),
+      ],
+      ['wx2', 'the only account a friend of theirs'],
+      ['wx2', 'the only account in the group'],
+    ]);
+    expect(deliveries[4]).toMatchObject({ state: 'failed' });
+    expect(deliveries[4]!.lastError).toBe('not a friend of any account (wx1, wx2)');
+    expect(t.store.attempts(deliveries[4]!.id)).toHaveLength(1);
+  });
+
+  it('a recipient only a cooling account has waits for it; a risk signal cools the account that met it', async () => {
+    const { mock, channel, t } = setup({
+      wx1: { friends: ['wxid_a'] },
+      wx2: { friends: ['wxid_b', 'wxid_b2'] },
+    });
+    await loginAll(channel, mock, ['wx1', 'wx2']);
+    mock.failFrom('wx2', 1, () => new Error('操作频繁'));
+    await t.addContacts([contact('1', 'wxid_a'), contact('2', 'wxid_b'), contact('3', 'wxid_b2')]);
+    await t.addCampaign(campaign);
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.drain();
+    expect(mock.sends.map((s) => [s.account, s.to]).sort()).toEqual([
+      ['wx1', 'wxid_a'],
+      ['wx2', 'wxid_b'],
+    ]);
+    // wx2 met the risk and cools down; wx1 does not (it sent fine in the same batch).
+    expect((await channel.admin.get('1', 'wx2')).status).toBe('cooling');
+    expect((await channel.admin.get('1', 'wx1')).status).toBe('logged_in');
+    expect((await t.store.accountHealth(CHANNEL)).map((h) => h.account)).toEqual(['wx2']);
+    // wxid_b2 is wx2's only: it waits for the cool-down rather than failing.
+    expect(t.store.deliveries('1').map((d) => d.state)).toEqual(['sent', 'sent', 'queued']);
+    mock.failFrom('wx2', Number.POSITIVE_INFINITY, () => new Error('never'));
+    await t.clock.advance(4 * 3_600_000);
+    await t.drain();
+    expect(mock.sends.at(-1)).toMatchObject({ account: 'wx2', to: 'wxid_b2' });
+    expect(t.store.deliveries('1').every((d) => d.state === 'sent')).toBe(true);
+  });
 });

@@ -13,6 +13,7 @@ import { loginEventHub } from './login-events.js';
 import { parseOptions, type WechatPersonalOptions } from './options.js';
 import { resolvePolicy } from './policy.js';
 import { accountRecords } from './records.js';
+import { noteTalk, type RouteAccount, routeByRelation } from './routing.js';
 import { sendAsAccount } from './send.js';
 import { puppetSessions } from './sessions.js';
 
@@ -25,7 +26,9 @@ export interface WechatPersonalChannel extends ChannelPlugin {
 
 /**
  * Personal WeChat accounts driven through the Wechaty Puppet interface, sending to their
- * friends and groups under a per-account limits policy, with a health score per account.
+ * friends and groups under a per-account limits policy, with a health score per account. Each
+ * recipient goes out through an account that has them as a friend (or is in the group), chosen
+ * per recipient and said on the delivery (`via`).
  */
 export function wechatPersonal(options: WechatPersonalOptions): WechatPersonalChannel {
   const config = parseOptions(options);
@@ -76,6 +79,28 @@ export function wechatPersonal(options: WechatPersonalOptions): WechatPersonalCh
     reason,
   });
 
+  /** Whether `account` may send now for `workspaceId`, by its status, policy and today's usage. */
+  const readiness = async (account: string, workspaceId: string): Promise<AccountReadiness> => {
+    const v = await view(account);
+    const now = config.now().getTime();
+    if (!v || v.workspaceId !== workspaceId) {
+      return notReady(now + config.pausedRetryMs, batchWaitReasons.accountCooldown);
+    }
+    if (v.status === 'logged_out' || v.status === 'waiting_for_scan') {
+      return notReady(now + config.offlineRetryMs, batchWaitReasons.accountCooldown);
+    }
+    if (v.status === 'cooling' && v.cooldownUntil) {
+      return notReady(v.cooldownUntil.getTime(), batchWaitReasons.accountCooldown);
+    }
+    if (v.status === 'paused') return notReady(now + config.pausedRetryMs, batchWaitReasons.accountCooldown);
+    const dayEnd = budgets.dayEnd(config.now()).getTime();
+    if (v.usage.massSends >= v.policy.massSendsPerDay) return notReady(dayEnd, batchWaitReasons.quotaReached);
+    if (v.warmingUp && v.usage.friendMessages + v.usage.groupMessages >= v.policy.warmUp.dailyRecipients) {
+      return notReady(dayEnd, batchWaitReasons.quotaReached);
+    }
+    return { ready: true };
+  };
+
   return {
     kind: 'channel',
     name: config.name,
@@ -99,32 +124,12 @@ export function wechatPersonal(options: WechatPersonalOptions): WechatPersonalCh
     },
     async accountReady(account, request) {
       await ready();
-      const v = await view(account);
-      const now = config.now().getTime();
-      if (!v || v.workspaceId !== request.workspaceId) {
-        return notReady(now + config.pausedRetryMs, batchWaitReasons.accountCooldown);
-      }
-      if (v.status === 'logged_out' || v.status === 'waiting_for_scan') {
-        return notReady(now + config.offlineRetryMs, batchWaitReasons.accountCooldown);
-      }
-      if (v.status === 'cooling' && v.cooldownUntil) {
-        return notReady(v.cooldownUntil.getTime(), batchWaitReasons.accountCooldown);
-      }
-      if (v.status === 'paused')
-        return notReady(now + config.pausedRetryMs, batchWaitReasons.accountCooldown);
-      const dayEnd = budgets.dayEnd(config.now()).getTime();
-      if (v.usage.massSends >= v.policy.massSendsPerDay)
-        return notReady(dayEnd, batchWaitReasons.quotaReached);
-      if (v.warmingUp && v.usage.friendMessages + v.usage.groupMessages >= v.policy.warmUp.dailyRecipients) {
-        return notReady(dayEnd, batchWaitReasons.quotaReached);
-      }
-      return { ready: true };
+      return readiness(account, request.workspaceId);
     },
     async send(batch, ctx) {
       await ready();
-      const record = batch.account ? await records.get(batch.account) : undefined;
-      const puppet = batch.account ? sessions.loggedIn(batch.account) : undefined;
-      if (!record || !puppet) {
+      const home = batch.account ? await records.get(batch.account) : undefined;
+      if (!home || !sessions.loggedIn(home.id)) {
         return batch.messages.map((m) => ({
           id: m.id,
           status: 'failed' as const,
@@ -133,28 +138,64 @@ export function wechatPersonal(options: WechatPersonalOptions): WechatPersonalCh
           retryAfterMs: config.offlineRetryMs,
         }));
       }
+      // The workspace's accounts on this worker, the batch's own (the engine's pick) first.
+      const accounts: RouteAccount[] = [];
+      for (const id of [home.id, ...(await records.ids()).filter((id) => id !== home.id)]) {
+        const puppet = sessions.loggedIn(id);
+        const record = id === home.id ? home : await records.get(id);
+        if (!puppet || record?.workspaceId !== home.workspaceId) continue;
+        const r = id === home.id ? ({ ready: true } as const) : await readiness(id, home.workspaceId);
+        accounts.push({ id, puppet, blockedUntil: r.ready ? null : r.until });
+      }
+      const { routes, outcomes } = await routeByRelation(
+        batch.messages,
+        accounts,
+        config.state,
+        config.now(),
+      );
       try {
-        return await sendAsAccount(
-          {
-            budgets,
-            riskPatterns: config.riskPatterns,
-            riskCodes: config.riskCodes,
-            sleep: config.sleep,
-            random: config.random,
-            imageFile: async (url) => (await import('file-box')).FileBox.fromUrl(url),
-            onRisk: (account, reason) => admin.coolDown(account, reason),
-          },
-          batch,
-          ctx,
-          { record, puppet, policy: resolvePolicy(config.policy, record.policy) },
-        );
+        for (const [account, items] of routes) {
+          const record = account === home.id ? home : await records.get(account);
+          const puppet = sessions.loggedIn(account);
+          if (!record || !puppet) continue;
+          const why = new Map(items.map((i) => [i.message.id, i]));
+          const sent = await sendAsAccount(
+            {
+              budgets,
+              riskPatterns: config.riskPatterns,
+              riskCodes: config.riskCodes,
+              sleep: config.sleep,
+              random: config.random,
+              imageFile: async (url) => (await import('file-box')).FileBox.fromUrl(url),
+              onRisk: (id, reason) => admin.coolDown(id, reason),
+            },
+            { ...batch, account, messages: items.map((i) => i.message) },
+            ctx,
+            { record, puppet, policy: resolvePolicy(config.policy, record.policy) },
+          );
+          for (const o of sent) {
+            const item = why.get(o.id)!;
+            if (o.status === 'uncertain') {
+              outcomes.push(o);
+              continue;
+            }
+            outcomes.push({ ...o, via: { account, reason: item.reason } });
+            if (o.status === 'sent')
+              await noteTalk(config.state, account, item.message.address, config.now());
+          }
+        }
       } finally {
         await refresh();
       }
+      return outcomes;
     },
     async pollInbound(): Promise<InboundMessage[]> {
       await ready();
-      return sessions.drainInbound();
+      const messages = sessions.drainInbound();
+      for (const m of messages) {
+        if (m.account) await noteTalk(config.state, m.account, m.groupId ?? m.from.value, m.at);
+      }
+      return messages;
     },
     close: () => sessions.close(),
   };

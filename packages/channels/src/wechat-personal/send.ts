@@ -30,10 +30,10 @@ const failed = (
   ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
 });
 
-const isGroup = (address: string) => address.endsWith('@chatroom');
+export const isGroup = (address: string) => address.endsWith('@chatroom');
 
 /** Why the account cannot send to this address, or undefined when it can: a friend, or a group it is in. */
-async function unreachable(
+export async function unreachable(
   puppet: PuppetLike,
   address: string,
   rooms: Set<string>,

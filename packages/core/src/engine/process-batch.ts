@@ -111,11 +111,16 @@ async function runBatch(
   const sending: BatchScope = { ...scope, batch: { ...scope.batch, account: choice.account } };
   const sent = await sendBatch(ctx, sending, prepared.items);
   const restricted = sent.filter((r) => r.failureClass === 'account_restricted');
-  if (restricted.length > 0 && choice.account !== null) {
+  // The account each was tried through: the batch's, or the one the channel chose for the recipient.
+  const restrictedAccounts = restricted.flatMap((r) => {
+    const account = r.attempt?.account ?? choice.account;
+    return account === null || account === undefined ? [] : [account];
+  });
+  if (restrictedAccounts.length > 0) {
     await coolDownRestricted(
       ctx,
       scope.channel,
-      [choice.account],
+      restrictedAccounts,
       scope.campaign.retryPolicy.accountCooldownMs,
       restricted[0]!.error ?? 'account restricted',
     );

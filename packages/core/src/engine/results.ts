@@ -77,10 +77,15 @@ export function failedResult(
   recipient: ClaimedRecipient,
   failure: FailureClass,
   error: string,
-  extra: { retryAfterMs?: number; providerMessageId?: string } = {},
+  extra: {
+    retryAfterMs?: number;
+    providerMessageId?: string;
+    via?: { account: string; reason: string };
+  } = {},
 ): DeliveryResult {
   const attempt = {
     ...attemptOf(scope),
+    ...(extra.via ? { account: extra.via.account, note: extra.via.reason } : {}),
     status: 'failed' as const,
     providerMessageId: extra.providerMessageId ?? null,
     failureClass: failure,
@@ -178,6 +183,7 @@ export function outcomeResult(
   return failedResult(scope, recipient, failure, outcome.error, {
     ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
     ...(outcome.providerMessageId === undefined ? {} : { providerMessageId: outcome.providerMessageId }),
+    ...(outcome.via === undefined ? {} : { via: outcome.via }),
   });
 }
 

@@ -95,6 +95,11 @@ export type SendOutcome =
       /** For `rate_limited`: how long the provider asked us to wait. */
       retryAfterMs?: number;
       providerMessageId?: string;
+      /**
+       * The sender it was tried through, when the channel chose one per recipient: recorded as the
+       * attempt's account and note; an `account_restricted` failure cools down that account.
+       */
+      via?: { account: string; reason: string };
     }
   | {
       id: string;
@@ -155,7 +160,7 @@ export interface CallbackResult {
   events?: DeliveryEvent[];
   /** Messages contacts sent (replies). */
   inbound?: InboundMessage[];
-  /** Changes of who can reach a contact through whom (a WeCom customer deleted a staff member). */
+  /** Changes of who can reach a contact through whom (a WeCom customer deleted a staff member, an OA follower unfollowed). */
   reach?: ReachChange[];
   /** The answer the provider expects. Default: 200 `success`. */
   response?: CallbackResponse;
