@@ -1,7 +1,7 @@
 import { isQunfaError } from '@qunfa/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeWechat } from './fake-server.js';
-import { AES_KEY, addFollowers, batchOf, oaFixture, PUSH_TOKEN } from './test-support.js';
+import { AES_KEY, APP_ID, addFollowers, batchOf, oaFixture, PUSH_TOKEN } from './test-support.js';
 
 let servers: FakeWechat[] = [];
 afterEach(async () => {
@@ -32,6 +32,32 @@ describe('channel:wechat-oa callbacks', () => {
     const get = { ...push, method: 'GET', body: '', query: { ...push.query, echostr: 'echo-123' } };
     expect(await f.oa.callback!(get, f.ctx)).toEqual({ response: { body: 'echo-123' } });
     const forged = { ...get, query: { ...get.query, signature: 'a'.repeat(40) } };
+    expect(await rejected(f.oa.callback!(forged, f.ctx))).toBe('UNAUTHENTICATED');
+  });
+
+  it('subscribe and unsubscribe pushes are relation changes through the account; forged ones are refused', async () => {
+    const f = await fixture();
+    const [openid] = addFollowers(f.server, 1);
+    const gone = await f.oa.callback!(f.server.unfollow(openid!), f.ctx);
+    expect(f.server.account.followers.has(openid!)).toBe(false);
+    expect(gone).toEqual({
+      reach: [
+        {
+          identity: { kind: 'oa_openid', value: openid },
+          account: APP_ID,
+          change: 'removed_by_customer',
+          at: f.clock.now(),
+        },
+      ],
+      response: { body: 'success' },
+    });
+    f.clock.advance(1000);
+    const back = await f.oa.callback!(f.server.follow(openid!), f.ctx);
+    expect(back?.reach).toEqual([
+      { identity: { kind: 'oa_openid', value: openid }, account: APP_ID, change: 'added', at: f.clock.now() },
+    ]);
+    const push = f.server.unfollow(openid!);
+    const forged = { ...push, query: { ...push.query, signature: 'b'.repeat(40) } };
     expect(await rejected(f.oa.callback!(forged, f.ctx))).toBe('UNAUTHENTICATED');
   });
 

@@ -5,6 +5,7 @@ import {
   type CallbackResult,
   type DeliveryEvent,
   QunfaError,
+  type ReachChange,
 } from '@qunfa/core';
 import { decryptMessage, signature, signatureMatches } from './crypto.js';
 import { inboundOf } from './inbound.js';
@@ -35,7 +36,8 @@ export interface OaJobTotals {
 
 /**
  * The message push (消息推送) of the account: the URL check (GET with `echostr`), then pushed
- * events and messages (POST). The `signature` is checked on every request, `msg_signature` and
+ * events and messages (POST). `subscribe` / `unsubscribe` (关注/取消关注) become relation changes
+ * with the account's AppID: an unfollowed follower is not reachable through it any more. The `signature` is checked on every request, `msg_signature` and
  * the AppID inside the ciphertext in the safe mode (required once an EncodingAESKey is set),
  * and a request too far from now, or a nonce seen before with another body, is refused with
  * nothing written.
@@ -89,10 +91,14 @@ export async function handleOaCallback(
   if (!(await ctx.state.setIfAbsent(nonceKey, digest, NONCE_TTL_MS))) {
     if ((await ctx.state.get<string>(nonceKey)) !== digest) throw refuse(config.name, 'replayed nonce');
   }
-  return { ...(await readPush(message, ctx)), response: { body: 'success' } };
+  return { ...(await readPush(config.appId, message, ctx)), response: { body: 'success' } };
 }
 
-async function readPush(message: XmlObject, ctx: CallbackContext): Promise<Omit<CallbackResult, 'response'>> {
+async function readPush(
+  appId: string,
+  message: XmlObject,
+  ctx: CallbackContext,
+): Promise<Omit<CallbackResult, 'response'>> {
   const at = new Date(Number(text(message, 'CreateTime')) * 1000);
   if (Number.isNaN(at.getTime())) return {};
   if (text(message, 'MsgType') !== 'event') {
@@ -100,6 +106,18 @@ async function readPush(message: XmlObject, ctx: CallbackContext): Promise<Omit<
     return inbound ? { inbound: [inbound] } : {};
   }
   const event = text(message, 'Event');
+  if (event === 'subscribe' || event === 'unsubscribe') {
+    const openid = text(message, 'FromUserName');
+    if (openid === '') return {};
+    const change: ReachChange = {
+      identity: { kind: 'oa_openid', value: openid },
+      account: appId,
+      // Unfollowing is the follower's doing: as a WeCom customer deleting the staff member.
+      change: event === 'subscribe' ? 'added' : 'removed_by_customer',
+      at,
+    };
+    return { reach: [change] };
+  }
   if (event === 'MASSSENDJOBFINISH') return { events: await massJobEvents(message, at, ctx) };
   if (event === 'TEMPLATESENDJOBFINISH') {
     const msgId = text(message, 'MsgID') || text(message, 'MsgId');

@@ -45,6 +45,10 @@ export interface FakeWechat {
   jobFinishedPush(job: FakeJob): CallbackRequest;
   /** A push of any flat message or event. */
   push(fields: Record<string, string | number>): CallbackRequest;
+  /** The follower unfollows (removed from the account) and WeChat pushes `unsubscribe`. */
+  unfollow(openid: string): CallbackRequest;
+  /** Someone follows (added to the account) and WeChat pushes `subscribe`. */
+  follow(openid: string, extra?: { unionid?: string; tagIds?: number[] }): CallbackRequest;
   close(): Promise<void>;
 }
 
@@ -226,6 +230,25 @@ export async function startFakeWechat(options: FakeWechatOptions): Promise<FakeW
       });
     },
     push,
+    unfollow(openid) {
+      if (!account.followers.delete(openid)) throw new Error(`${openid} does not follow the account`);
+      return push({
+        FromUserName: openid,
+        CreateTime: Math.floor(now() / 1000),
+        MsgType: 'event',
+        Event: 'unsubscribe',
+      });
+    },
+    follow(openid, extra = {}) {
+      account.addFollower(openid, extra);
+      return push({
+        FromUserName: openid,
+        CreateTime: Math.floor(now() / 1000),
+        MsgType: 'event',
+        Event: 'subscribe',
+        EventKey: '',
+      });
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
