@@ -17,6 +17,11 @@ function bucketSql(seed: number): SQL {
   return sql`((((c.id % 2147483648) * 1640531527 + ${seed}::bigint) % 2147483648) * 10000 / 2147483648)`;
 }
 
+/**
+ * The first channel of the plan the contact has an identity for and is still reachable through:
+ * a contact whose relations on a channel have all ended (an OA follower who unfollowed, every
+ * staff member's customer relation deleted) is not; one with none recorded (a CSV contact) is.
+ */
 function channelIndexSql(plan: CampaignPlan): SQL {
   if (plan.channels.length === 0) return sql`NULL::int`;
   const arms = plan.channels.map(
@@ -24,7 +29,8 @@ function channelIndexSql(plan: CampaignPlan): SQL {
       sql`WHEN EXISTS (SELECT 1 FROM contact_identities ci WHERE ci.contact_id = c.id AND ci.kind IN (${sql.join(
         ch.identityKinds.map((k) => sql`${k}::text`),
         sql`, `,
-      )})) THEN ${i}::int`,
+      )})) AND (SELECT coalesce(bool_or(cr.removed_by IS NULL), true) FROM contact_reach cr
+                 WHERE cr.contact_id = c.id AND cr.channel = ${ch.channel}) THEN ${i}::int`,
   );
   return sql`CASE ${sql.join(arms, sql` `)} ELSE NULL END`;
 }

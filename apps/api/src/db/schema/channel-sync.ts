@@ -21,6 +21,8 @@ export interface ChannelSyncCounts {
   groups: number;
   /** Identities left where they were because another contact of the workspace holds them. */
   conflicts: number;
+  /** Relations a complete sync no longer saw (an unfollowed follower), marked ended. */
+  removed?: number;
 }
 
 /**
@@ -57,8 +59,10 @@ export const channelSyncs = pgTable(
 
 /**
  * Who can reach a contact through whom: a WeCom external contact through a staff member who has
- * them as a customer (`follow_user`), written by the sync and the contact callbacks. `removedBy`
- * set: the relation is gone and never used again.
+ * them as a customer (`follow_user`), an OA follower through the account (its AppID), written by
+ * the sync and the contact callbacks. `removedBy` set (`contact`, `account`, `sync`): the relation
+ * is gone and never used again until the provider reports it back; a contact whose relations
+ * through a channel are all gone is not planned on that channel.
  */
 export const contactReach = pgTable(
   'contact_reach',
@@ -74,6 +78,8 @@ export const contactReach = pgTable(
     remark: text('remark'),
     removedBy: text('removed_by'),
     updatedAt: at('updated_at').notNull().defaultNow(),
+    /** When a sync last saw the relation at the provider: one a full sync did not see has ended. */
+    syncedAt: at('synced_at'),
   },
   (t) => [
     primaryKey({ columns: [t.contactId, t.channel, t.account] }),

@@ -28,6 +28,11 @@ const CountsRef = builder.objectRef<Counts>('ChannelSyncCounts').implement({
     conflicts: t.exposeInt('conflicts', {
       description: 'Identities left with the other contact of the workspace that already holds them',
     }),
+    removed: t.int({
+      description:
+        'Relations a complete sync no longer saw (followers who unfollowed), marked ended: not planned on the channel any more',
+      resolve: (c) => c.removed ?? 0,
+    }),
   }),
 });
 

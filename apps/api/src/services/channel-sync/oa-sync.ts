@@ -20,11 +20,14 @@ const cursorOf = (raw: Record<string, unknown>): FollowerCursor => ({
  * The Official Account's tags (`tags/get`) and followers (`user/get` pages of 10,000 from
  * `next_openid`, then `user/info/batchget` by 100) into contacts with their `oa_openid`, their
  * `unionid` where the account is bound to an Open Platform account (it merges them with WeCom and
- * CSV contacts), and the followers' tags. The position is saved after every 100: a failed run
- * reads the same `user/get` page again and goes on from there.
+ * CSV contacts), the followers' tags (a tag taken off at WeChat comes off), and "reachable through
+ * <AppID>". The position is saved after every 100: a failed run reads the same `user/get` page
+ * again and goes on from there. A completed run ends the relation of every follower it did not
+ * see (they unfollowed): they are not planned on the channel any more.
  */
 export const oaSync: SyncRunner<WechatOaChannel> = {
   stage: 'followers',
+  sweep: true,
   async readTags(channel, ctx) {
     return (await channel.tags(ctx)).map((t) => ({ externalId: String(t.id), name: t.name }));
   },
@@ -46,7 +49,15 @@ export const oaSync: SyncRunner<WechatOaChannel> = {
               const tag = run.tagIds.get(String(id));
               return tag === undefined ? [] : [tag];
             }),
+            reach: {
+              channel: channel.name,
+              account: channel.config.appId,
+              addedAt: f.subscribedAt,
+              remark: null,
+            },
           })),
+          // batchget lists a follower's tags in full: a tag taken off at WeChat comes off here.
+          { replaceTags: [...run.tagIds.values()] },
         );
         at = { ...at, offset: Math.min(i + INFO_BATCH, page.openids.length) };
         await run.save({

@@ -1,6 +1,6 @@
 import type { ChannelContext, ChannelPlugin } from '@qunfa/core';
 import type { ChannelSyncCounts } from '../../db/schema/index.js';
-import type { StoredPage, SyncedRecord } from './synced-contacts.js';
+import type { StoredPage, StoreOptions, SyncedRecord } from './synced-contacts.js';
 import type { ProviderTag } from './synced-tags.js';
 
 /** What a provider's sync gets from the run: where it was, how to store a page and record progress. */
@@ -13,7 +13,7 @@ export interface RunHandle {
   tagIds: Map<string, number>;
   /** Waits for the page's turn under the shared rate limit. */
   pace(): Promise<void>;
-  store(records: SyncedRecord[]): Promise<StoredPage>;
+  store(records: SyncedRecord[], options?: Pick<StoreOptions, 'replaceTags'>): Promise<StoredPage>;
   /** Records progress (after the page is stored) and tells subscribers. */
   save(patch: {
     stage?: string;
@@ -28,6 +28,12 @@ export interface RunHandle {
 export interface SyncRunner<C extends ChannelPlugin> {
   /** The stage after the tags: what it reads. */
   stage: 'customers' | 'followers';
+  /**
+   * A completed run has seen every relation and every tag the provider has (OA: the whole
+   * follower list): relations it did not see are marked ended (`removed_by` sync) and the
+   * provider's tags it no longer lists are taken off contacts.
+   */
+  sweep?: boolean;
   readTags(channel: C, ctx: ChannelContext): Promise<ProviderTag[]>;
   run(channel: C, ctx: ChannelContext, run: RunHandle): Promise<void>;
 }

@@ -4,8 +4,11 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import { Repeater } from 'graphql-yoga';
 import { z } from 'zod';
 import { authorize, type Principal } from '../../auth/roles.js';
+import { type Db, rows } from '../../db/database.js';
 import { type ChannelSyncCounts, channelSyncs } from '../../db/schema/index.js';
+import { recordAudienceChanges } from '../../store/audience-changes.js';
 import { writeAudit } from '../../store/audit.js';
+import { textArrayLiteral } from '../../store/pg-array.js';
 import type { ServiceDeps } from '../deps.js';
 import { parseId, validate } from '../validate.js';
 import { oaSync } from './oa-sync.js';
@@ -162,6 +165,8 @@ async function execute(
   const counts = emptyCounts();
   let stage = 'tags';
   let cursor = row.cursor;
+  // When the unbroken series of runs began (a resumed run carries it): relations not seen since have ended.
+  const since = typeof row.cursor.since === 'string' ? new Date(row.cursor.since) : deps.clock.now();
   const publish = () =>
     deps.bus.publish('channel.sync', String(row.id), {
       workspaceId: String(row.workspaceId),
@@ -170,7 +175,7 @@ async function execute(
     });
   const save: RunHandle['save'] = async (patch) => {
     if (patch.stage) stage = patch.stage;
-    if (patch.cursor) cursor = patch.cursor;
+    if (patch.cursor) cursor = { ...patch.cursor, since: since.toISOString() };
     for (const [k, v] of Object.entries(patch.add ?? {})) counts[k as keyof ChannelSyncCounts] += v ?? 0;
     await deps.db
       .update(channelSyncs)
@@ -186,7 +191,12 @@ async function execute(
       cursor: row.cursor,
       tagIds: tags.ids,
       pace: () => pacePage(deps, `${channel.name}:${row.workspaceId}`, ctx.signal),
-      store: (records) => storeSyncedPage(deps.db, row.workspaceId, records),
+      // Only a sweeping sync needs to know when it saw each relation (an extra write a page).
+      store: (records, options) =>
+        storeSyncedPage(deps.db, row.workspaceId, records, {
+          ...options,
+          ...(job.runner.sweep ? { syncedAt: deps.clock.now() } : {}),
+        }),
       save,
       note: (patch) => {
         stage = patch.stage;
@@ -209,6 +219,11 @@ async function execute(
       }
     }
     if (ctx.signal.aborted) throw new QunfaError('INTERNAL', 'the server stopped during the sync');
+    if (job.runner.sweep) {
+      counts.removed =
+        (counts.removed ?? 0) +
+        (await sweepUnseen(deps, row.workspaceId, channel.name, since, job.providerTags));
+    }
     await deps.db
       .update(channelSyncs)
       .set({
@@ -240,6 +255,51 @@ async function execute(
       .where(eq(channelSyncs.id, row.id));
   }
   await publish();
+}
+
+/**
+ * After a complete run: relations of the channel the series of runs did not see are ended
+ * (`removed_by` sync), and the channel's tags the provider no longer has are taken off contacts.
+ * Returns how many relations it ended.
+ */
+async function sweepUnseen(
+  deps: ServiceDeps,
+  workspaceId: number,
+  channel: string,
+  since: Date,
+  providerTags: readonly { externalId: string }[],
+): Promise<number> {
+  return deps.db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const ended = await rows<{ n: number }>(
+      tx,
+      sql`UPDATE contact_reach SET removed_by = 'sync', updated_at = now()
+          WHERE workspace_id = ${workspaceId}::bigint AND channel = ${channel} AND removed_by IS NULL
+            AND (synced_at IS NULL OR synced_at < ${since.toISOString()}::timestamptz)
+          RETURNING 1 AS n`,
+    );
+    const stale = await rows<{ id: number | string }>(
+      tx,
+      sql`SELECT id FROM tags WHERE workspace_id = ${workspaceId}::bigint AND source = ${channel}
+            AND NOT external_id = ANY(${textArrayLiteral(providerTags.map((t) => t.externalId))}::text[])`,
+    );
+    if (stale.length > 0) {
+      const ids = `{${stale.map((s) => Number(s.id)).join(',')}}`;
+      const untagged = await rows<{ id: number | string }>(
+        tx,
+        sql`UPDATE contacts SET tag_ids = ARRAY(SELECT t FROM unnest(tag_ids) t WHERE NOT t = ANY(${ids}::bigint[])),
+              updated_at = now()
+            WHERE workspace_id = ${workspaceId}::bigint AND tag_ids && ${ids}::bigint[]
+            RETURNING id`,
+      );
+      await recordAudienceChanges(
+        tx,
+        workspaceId,
+        untagged.map((u) => Number(u.id)),
+      );
+    }
+    return ended.length;
+  });
 }
 
 /** Waits for this process's runs to stop (the app's shutdown aborts them first). */

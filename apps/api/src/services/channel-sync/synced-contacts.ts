@@ -23,6 +23,16 @@ export interface StoredPage {
   conflicts: number;
 }
 
+export interface StoreOptions {
+  /**
+   * The provider's tags (workspace tag ids) a record lists in full (an OA follower's
+   * `tagid_list`): those of them a contact has and its record does not are taken off. Default none.
+   */
+  replaceTags?: readonly number[];
+  /** When the sync saw these relations (kept as `synced_at`, for ending those a full sync missed). */
+  syncedAt?: Date;
+}
+
 const keyOf = (i: ContactIdentity) => `${i.kind}\u0000${i.value}`;
 
 /**
@@ -30,14 +40,16 @@ const keyOf = (i: ContactIdentity) => `${i.kind}\u0000${i.value}`;
  * a record joins the contact that holds one of its identities (its provider id first, then its
  * unionid — so an OA follower and a WeCom customer with the same unionid become one contact, and
  * so do CSV contacts that carry it); otherwise a contact is created. Missing identities are
- * added, synced tags added (an operator's tags are never removed), a missing name filled, the
- * "reachable through" relation upserted. Running it again with the same page writes nothing.
+ * added, synced tags added (an operator's tags are never removed; with `replaceTags`, the
+ * provider's tags a record no longer lists are taken off), a missing name filled, the
+ * "reachable through" relation upserted (live again if it had ended). Running it again with the same page writes nothing.
  * An identity another contact holds stays there and is counted as a conflict.
  */
 export async function storeSyncedPage(
   db: Db,
   workspaceId: number,
   records: readonly SyncedRecord[],
+  options: StoreOptions = {},
 ): Promise<StoredPage> {
   const clean = records
     .map((r) => ({
@@ -119,11 +131,13 @@ export async function storeSyncedPage(
       name: r.name,
       tags: [...new Set(r.tagIds)].sort((a, b) => a - b),
     }));
+    const replaced = `{${[...new Set(options.replaceTags ?? [])].join(',')}}`;
     const changed = await rows<{ id: number | string }>(
       tx,
       sql`UPDATE contacts c SET
             name = coalesce(c.name, u.name),
-            tag_ids = ARRAY(SELECT DISTINCT t FROM unnest(c.tag_ids || u.tags) t ORDER BY t),
+            tag_ids = ARRAY(SELECT DISTINCT t FROM unnest(c.tag_ids || u.tags) t
+                            WHERE t = ANY(u.tags) OR NOT t = ANY(${replaced}::bigint[]) ORDER BY t),
             updated_at = now()
           FROM (SELECT x.id, (array_agg(x.name) FILTER (WHERE x.name IS NOT NULL AND x.name <> ''))[1] AS name,
                        ARRAY(SELECT DISTINCT t FROM json_to_recordset(${JSON.stringify(updates)}::json)
@@ -131,7 +145,9 @@ export async function storeSyncedPage(
                 FROM json_to_recordset(${JSON.stringify(updates)}::json) AS x(id bigint, name text)
                 GROUP BY x.id) u
           WHERE c.id = u.id AND c.workspace_id = ${workspaceId}::bigint
-            AND ((c.name IS NULL AND u.name IS NOT NULL) OR NOT (c.tag_ids @> u.tags))
+            AND ((c.name IS NULL AND u.name IS NOT NULL) OR NOT (c.tag_ids @> u.tags)
+                 OR c.tag_ids && (SELECT coalesce(array_agg(t), '{}') FROM unnest(${replaced}::bigint[]) t
+                                  WHERE NOT t = ANY(u.tags)))
           RETURNING c.id`,
     );
     const reach = clean.flatMap((r, n) =>
@@ -162,6 +178,11 @@ export async function storeSyncedPage(
             RETURNING 1 AS n`,
       );
       relations = written.length;
+      if (options.syncedAt) {
+        await tx.execute(sql`UPDATE contact_reach cr SET synced_at = ${options.syncedAt.toISOString()}::timestamptz
+          FROM json_to_recordset(${JSON.stringify(reach)}::json) AS r(contact_id bigint, channel text, account text)
+          WHERE cr.contact_id = r.contact_id AND cr.channel = r.channel AND cr.account = r.account`);
+      }
     }
     if (createdIds.length > 0) {
       await suppressReturningErased(

@@ -1,0 +1,1 @@
+ALTER TABLE "contact_reach" ADD COLUMN "synced_at" timestamp with time zone;
