@@ -34,6 +34,7 @@ import './channel-sync.js';
 import './cost.js';
 import './wecom-task.js';
 import './conversion.js';
+import './platform-cap.js';
 
 builder.queryType({});
 builder.mutationType({});
