@@ -71,7 +71,7 @@ describe.each(drivers)('channel:wechat-oa end to end on %s', (driver) => {
       if (i > 400) throw new Error('the campaign did not complete');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await t?.stop();
     await fake?.close();
