@@ -1,5 +1,6 @@
 import { isQunfaError, type Logger } from '@qunfa/core';
 import { GraphQLError } from 'graphql';
+import { databaseFault } from '../db/faults.js';
 
 interface Located {
   originalError?: unknown;
@@ -27,12 +28,16 @@ function isGraphQLError(error: unknown): error is GraphQLError {
 }
 
 /**
- * Turns a QunfaError into a GraphQL error with a stable `extensions.code`; anything else
- * is masked as INTERNAL and logged, so no stack or SQL reaches a client.
+ * Turns a QunfaError (or a database out of disk, memory or connections: UNAVAILABLE) into a
+ * GraphQL error with a stable `extensions.code`; anything else is masked as INTERNAL and
+ * logged, so no stack or SQL reaches a client.
  */
 export function createMaskError(logger: Logger) {
   return (error: unknown, message: string): Error => {
-    const { cause, path } = rootCause(error);
+    const root = rootCause(error);
+    const { path } = root;
+    // A full disk or an exhausted server is no bug of ours and no secret: say so, typed.
+    const cause = databaseFault(root.cause) ?? root.cause;
     const location = path ? { path } : {};
     if (isQunfaError(cause)) {
       return new GraphQLError(cause.message, {
