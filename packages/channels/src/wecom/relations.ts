@@ -21,6 +21,8 @@ export interface RelationIndex {
   get(externalUserIds: readonly string[]): Promise<Map<string, FollowRelation[]>>;
   /** Adds or updates one relation; a re-added relation is no longer removed. */
   upsert(externalUserId: string, relation: FollowRelation): Promise<void>;
+  /** `upsert` for a page of relations: one parallel read and one parallel write per customer, not one after another. */
+  upsertMany(relations: readonly { externalUserId: string; relation: FollowRelation }[]): Promise<void>;
   /** Marks one relation removed, by whom. */
   remove(externalUserId: string, userid: string, by: NonNullable<FollowRelation['removed']>): Promise<void>;
 }
@@ -28,7 +30,7 @@ export interface RelationIndex {
 const key = (externalUserId: string) => `follow/${externalUserId}`;
 
 export function stateRelations(state: PluginState): RelationIndex {
-  return {
+  const index: RelationIndex = {
     async get(ids) {
       const out = new Map<string, FollowRelation[]>();
       const SLICE = 200;
@@ -40,19 +42,20 @@ export function stateRelations(state: PluginState): RelationIndex {
       return out;
     },
     async upsert(externalUserId, relation) {
-      const current = (await state.get<FollowRelation[]>(key(externalUserId))) ?? [];
-      const others = current.filter((r) => r.userid !== relation.userid);
-      const before = current.find((r) => r.userid === relation.userid);
-      const merged: FollowRelation = {
-        userid: relation.userid,
-        addedAt: relation.addedAt,
-        ...((relation.lastTalkAt ?? before?.lastTalkAt) !== undefined
-          ? { lastTalkAt: relation.lastTalkAt ?? before?.lastTalkAt }
-          : {}),
-      };
-      await state.set(
-        key(externalUserId),
-        [...others, merged].sort((a, b) => a.userid.localeCompare(b.userid)),
+      await index.upsertMany([{ externalUserId, relation }]);
+    },
+    async upsertMany(list) {
+      const byCustomer = new Map<string, FollowRelation[]>();
+      for (const { externalUserId, relation } of list)
+        byCustomer.set(externalUserId, [...(byCustomer.get(externalUserId) ?? []), relation]);
+      const ids = [...byCustomer.keys()];
+      const current = await Promise.all(ids.map((id) => state.get<FollowRelation[]>(key(id))));
+      await Promise.all(
+        ids.map((id, i) => {
+          let merged = current[i] ?? [];
+          for (const relation of byCustomer.get(id)!) merged = mergeRelation(merged, relation);
+          return state.set(key(id), merged);
+        }),
       );
     },
     async remove(externalUserId, userid, by) {
@@ -64,4 +67,18 @@ export function stateRelations(state: PluginState): RelationIndex {
       );
     },
   };
+  return index;
+}
+
+/** One relation added or updated in a customer's list (sorted by userid); a re-added one is live again. */
+function mergeRelation(current: readonly FollowRelation[], relation: FollowRelation): FollowRelation[] {
+  const others = current.filter((r) => r.userid !== relation.userid);
+  const before = current.find((r) => r.userid === relation.userid);
+  const lastTalkAt = relation.lastTalkAt ?? before?.lastTalkAt;
+  const merged: FollowRelation = {
+    userid: relation.userid,
+    addedAt: relation.addedAt,
+    ...(lastTalkAt !== undefined ? { lastTalkAt } : {}),
+  };
+  return [...others, merged].sort((a, b) => a.userid.localeCompare(b.userid));
 }

@@ -1,7 +1,7 @@
 import type { ChannelContext } from '@qunfa/core';
 import type { WecomClient } from './client.js';
 import { groupKey, readGroup } from './groups.js';
-import { stateRelations } from './relations.js';
+import { type FollowRelation, stateRelations } from './relations.js';
 
 /** An external contact as the sync found it, for the app to merge into its contacts. */
 export interface SyncedCustomer {
@@ -93,6 +93,7 @@ export async function syncFromWecom(
     const records =
       (page.external_contact_list as Record<string, Record<string, unknown>>[] | undefined) ?? [];
     const customers: SyncedCustomer[] = [];
+    const follows: { externalUserId: string; relation: FollowRelation }[] = [];
     for (const r of records) {
       const c = r.external_contact ?? {};
       const f = r.follow_info ?? {};
@@ -100,7 +101,7 @@ export async function syncFromWecom(
       const userid = String(f.userid ?? '');
       if (externalUserId === '' || userid === '') continue;
       const addedAt = Number(f.createtime) || 0;
-      await relations.upsert(externalUserId, { userid, addedAt });
+      follows.push({ externalUserId, relation: { userid, addedAt } });
       customers.push({
         externalUserId,
         name: String(c.name ?? ''),
@@ -109,6 +110,7 @@ export async function syncFromWecom(
         followUser: { userid, remark: String(f.remark ?? ''), addedAt, addWay: Number(f.add_way) || 0 },
       });
     }
+    await relations.upsertMany(follows);
     await options.onCustomers?.(customers);
     const next = String(page.next_cursor ?? '');
     at = next
