@@ -127,6 +127,14 @@ for (let minutes = 0; minutes < 130; minutes += 5) {
 }
 console.log(`results, deadline and escalation (26 polls over 130 simulated minutes): ${ms(at)}`);
 
+const after = await channel.capPreview(
+  Array.from({ length: CUSTOMERS }, (_, i) => external(i)),
+  ctx,
+);
+console.log(
+  `cap preview for the next campaign: ${after.atCap} of ${after.customers} at the cap (WeCom answered 3 for them)`,
+);
+
 const c = await t.store.counters(campaign.id);
 const requests = count();
 console.log(
