@@ -276,7 +276,7 @@ describe.each(drivers)('reply triage on %s', (driver) => {
     expect(set.setTriagePolicy.find((e) => e.label === 'COMPLAINT')?.replyWithinMinutes).toBe(5);
     expect(set.setTriagePolicy.find((e) => e.label === 'CONSULTATION')?.replyWithinMinutes).toBeNull();
     await reply(4, '这是诈骗吧，我要举报', 'm-4');
-    const newest = (await items({ l: ['COMPLAINT'] })).at(-1)!;
+    const newest = (await items({ l: ['COMPLAINT'] })).sort((a, b) => Number(a.id) - Number(b.id)).at(-1)!;
     expect((Date.parse(newest.dueAt!) - Date.parse(newest.message.receivedAt)) / 60_000).toBe(5);
     // Workspace B keeps the defaults.
     const b = await gqlOk<{ triagePolicy: { label: string; replyWithinMinutes: number | null }[] }>(
@@ -285,5 +285,53 @@ describe.each(drivers)('reply triage on %s', (driver) => {
       '{ triagePolicy { label replyWithinMinutes } }',
     );
     expect(b.triagePolicy.find((e) => e.label === 'COMPLAINT')?.replyWithinMinutes).toBe(15);
+  });
+
+  it('lists the next to answer first — earliest deadline, then priority — in pages, or oldest first on request', async () => {
+    const PAGE = `query($after: String, $order: TriageOrder) { triageItems(first: 2, after: $after, order: $order) {
+      edges { node { id priority dueAt } } pageInfo { hasNextPage endCursor } } }`;
+    type Page = {
+      triageItems: {
+        edges: { node: { id: string; priority: string; dueAt: string | null } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    };
+    // A question first (30 minutes to answer), a complaint after it (15): the complaint is due first.
+    await reply(0, '请问会员积分怎么查？', 'order-question');
+    await reply(1, '你们乱扣费，我要投诉到消协', 'order-complaint');
+    const all = async (order: string) => {
+      const seen: Page['triageItems']['edges'][number]['node'][] = [];
+      let after: string | null = null;
+      for (let i = 0; i < 50; i++) {
+        const { triageItems }: Page = await gqlOk<Page>(t.url, t.a.keys.viewer, PAGE, { after, order });
+        seen.push(...triageItems.edges.map((e) => e.node));
+        if (!triageItems.pageInfo.hasNextPage) break;
+        after = triageItems.pageInfo.endCursor;
+      }
+      return seen;
+    };
+    const rank = ['URGENT', 'HIGH', 'NORMAL', 'LOW'];
+    const deadline = await all('DEADLINE');
+    const expected = [...deadline].sort(
+      (a, b) =>
+        (a.dueAt === null ? Number.POSITIVE_INFINITY : Date.parse(a.dueAt)) -
+          (b.dueAt === null ? Number.POSITIVE_INFINITY : Date.parse(b.dueAt)) ||
+        rank.indexOf(a.priority) - rank.indexOf(b.priority) ||
+        Number(a.id) - Number(b.id),
+    );
+    expect(deadline.map((n) => n.id)).toEqual(expected.map((n) => n.id));
+    const arrival = await all('ARRIVAL');
+    expect(arrival.map((n) => n.id)).toEqual(
+      [...arrival].map((n) => n.id).sort((a, b) => Number(a) - Number(b)),
+    );
+    expect(new Set(deadline.map((n) => n.id))).toEqual(new Set(arrival.map((n) => n.id)));
+    expect(deadline.length).toBeGreaterThanOrEqual(4);
+    const question = arrival.at(-2)!;
+    const complaint = arrival.at(-1)!;
+    const at = (id: string) => deadline.findIndex((n) => n.id === id);
+    expect(at(complaint.id)).toBeLessThan(at(question.id));
+    expect(codesOf(await gql(t.url, t.a.keys.viewer, PAGE, { after: 'bm90LWEtY3Vyc29y' }))).toEqual([
+      'INVALID_INPUT',
+    ]);
   });
 });

@@ -18,7 +18,7 @@ import {
   type TriagePolicyEntry,
   workspaceTriagePolicy,
 } from '../../services/triage/triage-policy-settings.js';
-import { replyToTriageItem, type TriageReplyRow } from '../../services/triage/triage-reply.js';
+import { repliesOf, replyToTriageItem, type TriageReplyRow } from '../../services/triage/triage-reply.js';
 import { type TriageItemChange, triageItemUpdates } from '../../services/triage/triage-updates.js';
 import { builder } from '../builder.js';
 import { Campaign } from './campaign.js';
@@ -130,8 +130,17 @@ const TriageReply = builder.objectRef<TriageReplyRow>('TriageReply').implement({
       resolve: (r) => r.failureClass as never,
     }),
     sentAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.sentAt }),
+    createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
   }),
 });
+
+builder.objectField(TriageItem, 'replies', (t) =>
+  t.field({
+    type: [TriageReply],
+    description: 'The answers sent to it, oldest first',
+    resolve: (item, _args, ctx) => repliesOf(ctx.deps, item),
+  }),
+);
 
 const TriageReplyResult = builder
   .objectRef<{ item: TriageItemRow; reply: TriageReplyRow }>('TriageReplyResult')
@@ -149,10 +158,18 @@ const TriageItemChangeRef = builder.objectRef<TriageItemChange>('TriageItemChang
   }),
 });
 
+const TriageOrderEnum = builder.enumType('TriageOrder', {
+  values: {
+    DEADLINE: { value: 'deadline', description: 'Earliest reply deadline first (none last), then priority' },
+    ARRIVAL: { value: 'arrival', description: 'Oldest first' },
+  } as const,
+});
+
 builder.queryFields((t) => ({
   triageItems: t.field({
     type: TriageItemConnection,
-    description: 'The inbox: triage items, oldest first, filtered',
+    description:
+      'The inbox: triage items to answer first on top — earliest reply deadline (overdue first), then priority — or oldest first (order: ARRIVAL); filtered',
     args: {
       first: t.arg.int({ required: false }),
       after: t.arg.string({ required: false }),
@@ -162,9 +179,11 @@ builder.queryFields((t) => ({
       assignee: t.arg.string({ required: false }),
       campaignId: t.arg.id({ required: false }),
       overdue: t.arg.boolean({ required: false }),
+      order: t.arg({ type: TriageOrderEnum, required: false, defaultValue: 'deadline' }),
     },
     resolve: (_root, args, ctx) =>
       listTriageItems(ctx.deps, ctx.principal, {
+        order: args.order ?? 'deadline',
         ...(args.first === null || args.first === undefined ? {} : { first: args.first }),
         after: args.after ?? null,
         status: (args.status as never) ?? null,

@@ -29,11 +29,52 @@ const listInput = z.object({
   assignee: z.string().max(128).nullish(),
   campaignId: z.string().nullish(),
   overdue: z.boolean().nullish(),
+  order: z.enum(['deadline', 'arrival']).default('deadline'),
 });
 
+/** Urgent first: the priority's rank in `triagePriorities`. */
+const priorityRank = sql<number>`(CASE ${triageItems.priority} ${sql.join(
+  triagePriorities.map((p, i) => sql`WHEN ${p} THEN ${i}`),
+  sql` `,
+)} ELSE ${triagePriorities.length} END)::int`;
+/** The deadline in microseconds since the epoch (PostgreSQL's precision, so a cursor compares exactly). */
+const dueMicros = sql<string | null>`(extract(epoch from ${triageItems.dueAt}) * 1000000)::bigint::text`;
+
+/** A position in the deadline order: deadline (null last), priority rank, id. */
+type DeadlineKey = [due: string | null, rank: number, id: number];
+
+function encodeDeadlineCursor(key: DeadlineKey): string {
+  return Buffer.from(`d:${JSON.stringify(key)}`).toString('base64url');
+}
+
+function decodeDeadlineCursor(cursor: string): DeadlineKey {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  try {
+    const key: unknown = text.startsWith('d:') ? JSON.parse(text.slice(2)) : null;
+    if (
+      Array.isArray(key) &&
+      key.length === 3 &&
+      (key[0] === null || (typeof key[0] === 'string' && /^-?\d{1,20}$/.test(key[0]))) &&
+      Number.isInteger(key[1]) &&
+      Number.isInteger(key[2])
+    )
+      return key as DeadlineKey;
+  } catch {}
+  throw new QunfaError('INVALID_INPUT', 'after: not a cursor of this list', { details: { field: 'after' } });
+}
+
+/** After `key` in the order deadline ASC NULLS LAST, priority rank, id. */
+function afterDeadlineKey([due, rank, id]: DeadlineKey): SQL {
+  const sameDueLater = sql`(${priorityRank} > ${rank} OR (${priorityRank} = ${rank} AND ${triageItems.id} > ${id}))`;
+  if (due === null) return sql`(${triageItems.dueAt} IS NULL AND ${sameDueLater})`;
+  const micros = sql`(extract(epoch from ${triageItems.dueAt}) * 1000000)::bigint`;
+  return sql`(${triageItems.dueAt} IS NULL OR ${micros} > ${due}::bigint OR (${micros} = ${due}::bigint AND ${sameDueLater}))`;
+}
+
 /**
- * The workspace's triage items, oldest first (a queue: the longest waiting on top), filtered by
- * status, class, priority, assignee, campaign or overdue (at the service's clock).
+ * The workspace's triage items in the order they are to be answered — earliest reply deadline
+ * first (overdue ones on top), then priority — or, with `order: 'arrival'`, oldest first;
+ * filtered by status, class, priority, assignee, campaign or overdue (at the service's clock).
  */
 export async function listTriageItems(
   deps: ServiceDeps,
@@ -43,8 +84,12 @@ export async function listTriageItems(
   const p = authorize(principal, 'read');
   const data = validate(listInput, input);
   const where: SQL[] = [eq(triageItems.workspaceId, p.workspaceId)];
-  const after = decodeCursor(data.after);
-  if (after !== undefined) where.push(gt(triageItems.id, after));
+  if (data.order === 'arrival') {
+    const after = decodeCursor(data.after);
+    if (after !== undefined) where.push(gt(triageItems.id, after));
+  } else if (data.after) {
+    where.push(afterDeadlineKey(decodeDeadlineCursor(data.after)));
+  }
   if (data.status?.length) where.push(inArray(triageItems.status, data.status));
   if (data.label?.length) where.push(inArray(triageItems.label, data.label));
   if (data.priority?.length) where.push(inArray(triageItems.priority, data.priority));
@@ -54,17 +99,25 @@ export async function listTriageItems(
   if (data.overdue === true) where.push(overdueAt(now));
   if (data.overdue === false) where.push(sql`NOT (${overdueAt(now)})`);
   const found = await deps.db
-    .select()
+    .select({ row: triageItems, due: dueMicros, rank: priorityRank })
     .from(triageItems)
     .where(and(...where))
-    .orderBy(asc(triageItems.id))
+    .orderBy(
+      ...(data.order === 'arrival'
+        ? [asc(triageItems.id)]
+        : [sql`${triageItems.dueAt} ASC NULLS LAST`, asc(priorityRank), asc(triageItems.id)]),
+    )
     .limit(data.first + 1);
   const page = found.slice(0, data.first);
+  const cursorOf = (f: (typeof found)[number]) =>
+    data.order === 'arrival'
+      ? encodeCursor(f.row.id)
+      : encodeDeadlineCursor([f.due, Number(f.rank), Number(f.row.id)]);
   return {
-    edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
+    edges: page.map((f) => ({ cursor: cursorOf(f), node: f.row })),
     pageInfo: {
       hasNextPage: found.length > data.first,
-      endCursor: page.length > 0 ? encodeCursor(page[page.length - 1]!.id) : null,
+      endCursor: page.length > 0 ? cursorOf(page[page.length - 1]!) : null,
     },
   };
 }

@@ -6,7 +6,7 @@ import {
   type TriageStatus,
   triageTransition,
 } from '@qunfa/core';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Principal } from '../../auth/roles.js';
 import { authorize } from '../../auth/roles.js';
@@ -164,3 +164,12 @@ async function settle(deps: ServiceDeps, id: number, set: Partial<TriageReplyRow
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+
+/** The answers sent to an item, oldest first (the item is already the caller's workspace's). */
+export function repliesOf(deps: ServiceDeps, item: TriageItemRow): Promise<TriageReplyRow[]> {
+  return deps.db
+    .select()
+    .from(triageReplies)
+    .where(and(eq(triageReplies.workspaceId, item.workspaceId), eq(triageReplies.itemId, item.id)))
+    .orderBy(asc(triageReplies.id));
+}
