@@ -125,11 +125,16 @@ describe.skipIf(!browserRunnable)('inbox triage in Chromium', () => {
       expect(await card(question.id).getByTestId('triage-status').textContent()).toContain(words.assigned);
       expect((await itemOf(`${locale}-question`)).assignee).toBe('小李');
 
-      // Reply over the channel it came from: sent once, the item leaves the open view for the replied one.
+      // Reply over the channel it came from: sent once, listed on the item, which stays in sight
+      // (marked handled) until the view changes, then lives in the replied view.
       const accepted = channel.provider.accepted().length;
       await card(question.id).getByTestId('triage-reply-text').fill('您好，回复1即可办理 / reply 1 to join');
       await card(question.id).getByTestId('triage-reply-send').click();
-      await expect.poll(() => card(question.id).count()).toBe(0);
+      await expect.poll(() => card(question.id).getAttribute('data-status')).toBe('REPLIED');
+      expect(await card(question.id).getAttribute('data-handled')).toBe('true');
+      expect(await card(question.id).getByTestId('triage-sent-reply').textContent()).toContain(
+        '回复1即可办理',
+      );
       expect(channel.provider.accepted().length).toBe(accepted + 1);
       const replied = await itemOf(`${locale}-question`);
       expect(replied.status).toBe('REPLIED');
@@ -142,15 +147,17 @@ describe.skipIf(!browserRunnable)('inbox triage in Chromium', () => {
       // Close the complaint, find it among the closed, reopen it.
       await page.getByTestId('triage-view-open').check();
       await card(complaint.id).getByTestId('triage-resolve').click();
-      await expect.poll(() => card(complaint.id).count()).toBe(0);
+      await expect.poll(() => card(complaint.id).getAttribute('data-status')).toBe('RESOLVED');
+      expect(await card(complaint.id).getAttribute('data-handled')).toBe('true');
       expect((await itemOf(`${locale}-complaint`)).status).toBe('RESOLVED');
       await page.getByTestId('triage-view-resolved').check();
       await card(complaint.id).getByTestId('triage-reopen').click();
-      await expect.poll(() => card(complaint.id).count()).toBe(0);
+      await expect.poll(() => card(complaint.id).getAttribute('data-status')).toBe('ASSIGNED');
       expect((await itemOf(`${locale}-complaint`)).status).toBe('ASSIGNED');
 
-      // A new reply arrives while the page is open: it appears without a reload.
+      // A new reply arrives while the page is open: it appears without a reload; the replied item is not in this view.
       await page.getByTestId('triage-view-open').check();
+      await expect.poll(() => card(question.id).count()).toBe(0);
       await record(base + 2, '好的，我有兴趣，怎么购买？', `${locale}-live`);
       const live = await itemOf(`${locale}-live`);
       await card(live.id).waitFor({ timeout: 15_000 });

@@ -4,7 +4,7 @@ import { useI18n } from '../i18n/locale-context.js';
 import { ErrorNotice, Loading } from '../ui/error-notice.js';
 import { InboundMessages } from './inbound-messages.js';
 import { TriageItemChangedSubscription, TriageItemsQuery } from './triage-documents.js';
-import { TriageItemCard } from './triage-item-card.js';
+import { type TriageItem, TriageItemCard } from './triage-item-card.js';
 import { byUrgency } from './triage-order.js';
 
 /** The inbox's views: what to answer, what is late, what was answered, what is closed. */
@@ -18,6 +18,8 @@ const VIEWS = {
 type View = keyof typeof VIEWS;
 
 const PAGE = 50;
+/** The most items a page asks for: 400 with their replies stay within the API's cost limit (500 do not). */
+const MAX_PAGE = 400;
 /** Countdowns move on between reads at this pace. */
 const TICK_MS = 30_000;
 
@@ -30,6 +32,8 @@ export function InboxPage() {
   const { t, n } = useI18n();
   const [view, setView] = useState<View>('open');
   const [first, setFirst] = useState(PAGE);
+  // Items handled here stay in sight (marked) until the view changes, instead of vanishing mid-action.
+  const [handled, setHandled] = useState<ReadonlyMap<string, TriageItem>>(new Map());
   const [nowMs, setNowMs] = useState(() => Date.now());
   const { status, overdue } = VIEWS[view];
   const [{ data, error, fetching }, reread] = useQuery({
@@ -50,7 +54,9 @@ export function InboxPage() {
     }
   }, [live.data, reread]);
 
-  const items = byUrgency((data?.triageItems.edges ?? []).map((e) => e.node));
+  const fetched = byUrgency((data?.triageItems.edges ?? []).map((e) => e.node));
+  const listed = new Set(fetched.map((i) => i.id));
+  const items = [...fetched, ...[...handled.values()].filter((i) => !listed.has(i.id))];
   const summary = data?.triageSummary;
   return (
     <section className="inbox" aria-labelledby="inbox-title">
@@ -77,6 +83,7 @@ export function InboxPage() {
                 onChange={() => {
                   setView(v);
                   setFirst(PAGE);
+                  setHandled(new Map());
                 }}
                 data-testid={`triage-view-${v}`}
               />
@@ -97,12 +104,20 @@ export function InboxPage() {
               key={item.id}
               item={item}
               nowMs={nowMs}
-              onChanged={() => reread({ requestPolicy: 'network-only' })}
+              handled={!listed.has(item.id)}
+              onChanged={(changed) => {
+                setHandled((m) => new Map(m).set(changed.id, changed));
+                reread({ requestPolicy: 'network-only' });
+              }}
             />
           ))}
         </ul>
-        {data?.triageItems.pageInfo.hasNextPage ? (
-          <button type="button" className="button" onClick={() => setFirst((f) => f + PAGE)}>
+        {data?.triageItems.pageInfo.hasNextPage && first < MAX_PAGE ? (
+          <button
+            type="button"
+            className="button"
+            onClick={() => setFirst((f) => Math.min(f + PAGE, MAX_PAGE))}
+          >
             {t('list.loadMore')}
           </button>
         ) : null}

@@ -26,10 +26,13 @@ const OPEN = new Set(['NEW', 'ASSIGNED']);
 export function TriageItemCard({
   item,
   nowMs,
+  handled = false,
   onChanged,
 }: {
   item: TriageItem;
   nowMs: number;
+  /** Handled here and no longer of the current view: shown dimmed until the view changes. */
+  handled?: boolean;
   onChanged(item: TriageItem): void;
 }) {
   const { t, tx, n, locale } = useI18n();
@@ -82,13 +85,19 @@ export function TriageItemCard({
 
   return (
     <li
-      className={`triage-item triage-item--${item.priority.toLowerCase()}${deadline.kind === 'overdue' ? ' triage-item--overdue' : ''}`}
+      className={`triage-item triage-item--${item.priority.toLowerCase()}${deadline.kind === 'overdue' ? ' triage-item--overdue' : ''}${handled ? ' triage-item--handled' : ''}`}
       data-testid="triage-item"
       data-id={item.id}
+      data-handled={handled}
       data-status={item.status}
       data-overdue={deadline.kind === 'overdue'}
       aria-labelledby={`${ids}-head`}
     >
+      {handled ? (
+        <p className="muted" data-testid="triage-handled">
+          {t('triage.handled', { status: tx(`triageStatus.${item.status}`, item.status) })}
+        </p>
+      ) : null}
       <div className="triage-item__head" id={`${ids}-head`}>
         <span className={`priority priority--${item.priority.toLowerCase()}`} data-testid="triage-priority">
           {tx(`triagePriority.${item.priority}`, item.priority)}
@@ -172,6 +181,19 @@ export function TriageItemCard({
                 </button>
               ) : null}
             </form>
+          ) : null}
+          {item.replies.length > 0 ? (
+            <ol className="triage-replies" aria-label={t('triage.repliesSent')} data-testid="triage-replies">
+              {item.replies.map((r) => (
+                <li key={r.id} data-testid="triage-sent-reply" data-status={r.status}>
+                  <span>{r.text}</span>{' '}
+                  <span className="muted">
+                    · {tx(`triage.replyStatus.${r.status}`, r.status)} ·{' '}
+                    {formatDateTime(r.sentAt ?? r.createdAt, locale, viewer.workspace.timeZone)}
+                  </span>
+                </li>
+              ))}
+            </ol>
           ) : null}
           {item.status !== 'RESOLVED' ? (
             <form
