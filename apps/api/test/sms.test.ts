@@ -149,4 +149,17 @@ describe.each(drivers)('SMS channels end to end on %s', (driver) => {
       { text: 'TD', unsubscribed: true, campaignId },
     ]);
   });
+
+  it('a reply at Aliyun to an SMS Tencent sent after the failover is attributed to the campaign', async () => {
+    const res = await post('sms-aliyun', aliyun.upPush(phone(1).slice(3), '收到，谢谢'));
+    expect(res.status).toBe(200);
+    const { inboundMessages } = await gqlOk<{
+      inboundMessages: { edges: { node: { text: string; channel: string; campaignId: string | null } }[] };
+    }>(t.url, t.a.keys.viewer, 'query { inboundMessages { edges { node { text channel campaignId } } } }');
+    expect(inboundMessages.edges.map((e) => e.node)).toContainEqual({
+      text: '收到，谢谢',
+      channel: 'channel:sms-aliyun',
+      campaignId,
+    });
+  });
 });

@@ -15,8 +15,23 @@ export interface SenderMatch {
 const REACHED = `{sent,delivered,read,clicked,awaiting_confirmation}`;
 
 /**
+ * The delivery went out on `channel`, or on another provider of the same plan step of its
+ * campaign: a reply to an SMS sent by Tencent after Aliyun failed over arrives at Tencent, and
+ * one to an Aliyun SMS may arrive at Aliyun's SmsUp though Tencent is the step's primary.
+ */
+function sameStepSql(channel: string) {
+  const provider = sql`to_jsonb(${channel}::text)`;
+  return sql`AND (d.channel = ${channel} OR EXISTS (
+    SELECT 1 FROM campaigns k, jsonb_array_elements(k.channel_plan) AS step
+    WHERE k.id = d.campaign_id
+      AND (step->'channel' = ${provider} OR coalesce(step->'failover', '[]'::jsonb) @> jsonb_build_array(${channel}::text))
+      AND (step->>'channel' = d.channel OR coalesce(step->'failover', '[]'::jsonb) @> jsonb_build_array(d.channel))))`;
+}
+
+/**
  * Matches each message's sender to a contact by identity, in one statement, and attributes it
- * to the campaign whose delivery on `channel` (null: any channel) reached that contact last
+ * to the campaign whose delivery on `channel` (or another provider of its plan step; null: any
+ * channel) reached that contact last
  * within `windowMs` before the message. An identity known in several workspaces goes to the
  * one whose campaign reached it last; with no such campaign it must be known in exactly one
  * (otherwise it is ambiguous, and unmatched). `workspaceId` limits the match to one workspace.
@@ -57,7 +72,7 @@ export async function matchSenders(
           SELECT d.id, d.campaign_id, d.updated_at FROM deliveries d
           WHERE d.contact_id = ci.contact_id
             AND d.state = ANY(${REACHED}::text[])
-            ${channel === null ? sql`` : sql`AND d.channel = ${channel}`}
+            ${channel === null ? sql`` : sameStepSql(channel)}
             AND d.updated_at > m.at - ${`${Math.round(options.windowMs)} milliseconds`}::interval
           ORDER BY d.updated_at DESC, d.id DESC LIMIT 1
         ) last ON true`,
