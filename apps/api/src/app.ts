@@ -41,6 +41,7 @@ import type { ServiceDeps } from './services/deps.js';
 import { createInboundSink } from './services/inbound/inbound-sink.js';
 import { DEFAULT_ATTRIBUTION_MS } from './services/inbound/record-inbound.js';
 import { applyServerQuietHours } from './services/quiet-hours.js';
+import { startRetentionJob } from './services/retention/retention-job.js';
 import { createFollowUpRunner } from './services/triage/follow-ups.js';
 import { startWebhookDispatcher } from './services/webhooks/dispatcher.js';
 import { createSqlCampaignFacts, createSqlRecipientFacts } from './store/recipient-facts-sql.js';
@@ -172,6 +173,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let worker: { stop(): Promise<void> } | undefined;
   let webhooks: { stop(): Promise<void> } | undefined;
   let warmIndexes: { stop(): Promise<void> } | undefined;
+  let retention: { stop(): Promise<void> } | undefined;
 
   return {
     config,
@@ -194,6 +196,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             : { receiptPollIntervalMs: config.receiptPollIntervalMs }),
         });
         followUps.start(Math.max(config.tickIntervalMs, 1000));
+        retention = startRetentionJob(database.db, logger, config.retentionIntervalMs ?? 3_600_000);
       }
       if (options.http === false) return '';
       if (config.audienceWarmMs) {
@@ -259,6 +262,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       await waitForChannelSyncs(deps);
       await Promise.all([worker?.stop(), importsStopped]);
       await followUps.stop();
+      await retention?.stop();
       await webhooks?.stop();
       await warmIndexes?.stop();
       await ws?.close();

@@ -26,6 +26,8 @@ const envSchema = z.object({
   MAX_BATCH_STARTS: z.coerce.number().int().min(1).max(100).default(5),
   /** API processes keep every workspace's audience index built and caught up this often; 0: build on first use. */
   AUDIENCE_WARM_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /** How often a worker removes personal data past each workspace's retention, in ms; 0: never. */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   /** `inline` runs the worker in the API process (default); `off` leaves it to `worker` processes. */
   WORKER: z.enum(['inline', 'off']).default('inline'),
   /** Batches a worker sends at once. Default 4. */
@@ -99,6 +101,8 @@ export interface AppConfig {
   tickIntervalMs: number;
   /** How often an API process catches its audience indexes up (0: build on first use). Default 60 000. */
   audienceWarmMs?: number;
+  /** How often the worker runs the retention job, in ms (0: never). Default 3 600 000. */
+  retentionIntervalMs?: number;
   /** Quiet hours of the default recipient rules. Default 22:00–08:00. */
   quietHours?: { start: string; end: string } | 'off';
   /** Base of tracked links; unset: the address the server listens at. */
@@ -141,6 +145,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     pluginConfig: findConfigFile(e.QUNFA_CONFIG),
     tickIntervalMs: 250,
     audienceWarmMs: e.AUDIENCE_WARM_MS,
+    retentionIntervalMs: e.RETENTION_INTERVAL_MS,
     publicUrl: e.PUBLIC_URL,
     linkSecret: e.LINK_SECRET,
     receiptPollIntervalMs: e.RECEIPT_POLL_MS,

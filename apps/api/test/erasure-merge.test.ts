@@ -144,7 +144,11 @@ describe('erasure and merge', () => {
       t.app.deps.db,
       sql`SELECT action, subject_id AS subject, details FROM audit_log WHERE action = 'contact.erased'`,
     );
-    expect(audit).toEqual({ action: 'contact.erased', subject: id, details: { identities: 4 } });
+    expect(audit).toEqual({
+      action: 'contact.erased',
+      subject: id,
+      details: { identities: 4, evidenceRedacted: 0, evidenceHeld: 0 },
+    });
 
     const back = await gqlOk<{ createContact: { id: string } }>(t.url, admin, CREATE, {
       input: { name: 'back', identities: [{ kind: 'PHONE', value: '+8613912345678' }] },

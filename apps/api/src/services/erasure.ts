@@ -7,6 +7,7 @@ import { writeAudit } from '../store/audit.js';
 import { requireContact } from './contacts.js';
 import type { ServiceDeps } from './deps.js';
 import { erasureKey, identityHash } from './erased-identities.js';
+import { redactEvidence } from './retention/redact-evidence.js';
 
 const identitiesOf = async (tx: Db, contactId: number) =>
   (
@@ -18,7 +19,8 @@ const identitiesOf = async (tx: Db, contactId: number) =>
 
 /**
  * Erases a person: identities, name, attributes, region, tags and activity go; so do the
- * provider ids, errors and event payloads of their deliveries, and what they wrote to us. The contact row and its
+ * provider ids, errors and event payloads of their deliveries, what they wrote to us and was answered, and
+ * their complaint evidence bundles unless under a legal hold. The contact row and its
  * deliveries stay, empty, so campaign counts still add up. Each identity leaves only a keyed
  * hash, which suppresses it as `erased` if it is ever added again, until a new opt-in.
  */
@@ -59,6 +61,11 @@ export async function eraseContact(
       WHERE delivery_id IN (SELECT id FROM deliveries WHERE contact_id = ${cid})`);
     await tx.execute(sql`UPDATE inbound_messages SET text = '', media = '[]'::jsonb, account = NULL
       WHERE contact_id = ${cid}`);
+    await tx.execute(sql`UPDATE triage_replies SET text = ''
+      WHERE item_id IN (SELECT id FROM triage_items WHERE contact_id = ${cid})`);
+    // Complaint evidence holds what they wrote and what they got: redacted too, unless an admin
+    // put it under a legal hold (a complaint taken to a regulator or court), which keeps it whole.
+    const evidence = await redactEvidence(tx, sql`e.contact_id = ${cid}`, 'erasure', erasedAt, 100_000);
     await recordAudienceChanges(tx, p.workspaceId, [contact.id]);
     await writeAudit(tx, {
       workspaceId: p.workspaceId,
@@ -66,7 +73,11 @@ export async function eraseContact(
       action: 'contact.erased',
       subjectType: 'contact',
       subjectId: contact.id,
-      details: { identities: identities.length },
+      details: {
+        identities: identities.length,
+        evidenceRedacted: evidence.redacted,
+        evidenceHeld: evidence.held,
+      },
     });
     return { id, erasedAt };
   });

@@ -1,5 +1,5 @@
 import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
-import { createdAt, idColumn, ref } from './common.js';
+import { at, createdAt, idColumn, ref } from './common.js';
 import { workspaces } from './workspace.js';
 
 /**
@@ -23,6 +23,11 @@ export const evidenceBundles = pgTable(
     sha256: text('sha256').notNull(),
     /** HMAC-SHA-256 of the document, hex; null when no signing key was configured. */
     signature: text('signature'),
+    /** Set by an admin when the complaint became a legal matter: erasure and retention keep the bundle whole. */
+    legalHoldAt: at('legal_hold_at'),
+    legalHoldReason: text('legal_hold_reason'),
+    /** When erasure or retention replaced `document` with a stub (`sha256` still names the original). */
+    redactedAt: at('redacted_at'),
     createdAt: createdAt(),
   },
   (t) => [

@@ -28,6 +28,8 @@ export const workspaces = pgTable('workspaces', {
     .default({}),
   /** HMAC key partner apps sign conversion webhooks with; null until an admin makes one. */
   conversionSecret: text('conversion_secret'),
+  /** Days personal data is kept, per kind (see services/retention): `{ inboundDays: 180 }`; absent kinds take the defaults. */
+  retention: jsonb('retention').$type<Partial<Record<string, number>>>().notNull().default({}),
   createdAt: createdAt(),
 });
 

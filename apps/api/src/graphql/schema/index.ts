@@ -35,6 +35,7 @@ import './cost.js';
 import './wecom-task.js';
 import './conversion.js';
 import './platform-cap.js';
+import './retention.js';
 
 builder.queryType({});
 builder.mutationType({});
