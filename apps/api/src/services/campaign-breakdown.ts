@@ -14,7 +14,7 @@ import { batches, deliveries } from '../db/schema/index.js';
 import { requireCampaign } from './campaigns.js';
 import { effectiveState } from './deliveries.js';
 import type { ServiceDeps } from './deps.js';
-import { decodeCursor, encodeCursor, validate } from './validate.js';
+import { decodeCursor, keysetPage, validate } from './validate.js';
 
 /** A group of deliveries in one state (and failure class), as GROUP BY returns them. */
 interface StateGroup {
@@ -156,13 +156,7 @@ export async function batchTimeline(
     updatedAt: b.updatedAt,
     counters: countersOfGroups(groups.filter((g) => g.batchId === b.id)),
   }));
-  return {
-    edges: nodes.map((node) => ({ cursor: encodeCursor(Number(node.id)), node })),
-    pageInfo: {
-      hasNextPage: rows.length > args.first,
-      endCursor: nodes.length > 0 ? encodeCursor(Number(nodes.at(-1)!.id)) : null,
-    },
-  };
+  return keysetPage(rows.length, args.first, nodes);
 }
 
 export type BatchView = Awaited<ReturnType<typeof batchTimeline>>['edges'][number]['node'];

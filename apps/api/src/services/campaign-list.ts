@@ -5,7 +5,7 @@ import { authorize, type Principal } from '../auth/roles.js';
 import { apiKeys, campaigns, users } from '../db/schema/index.js';
 import { withVariants } from '../store/campaign-mapper.js';
 import type { ServiceDeps } from './deps.js';
-import { decodeCursor, encodeCursor, parseId, validate } from './validate.js';
+import { decodeCursor, keysetPage, parseId, validate } from './validate.js';
 
 /*
  * The campaign list an operator filters: by state, channel, creation time, creator and a
@@ -98,13 +98,7 @@ export async function listCampaigns(
     .orderBy(desc(campaigns.id))
     .limit(args.first + 1);
   const nodes = await withVariants(deps.db, found.slice(0, args.first));
-  return {
-    edges: nodes.map((node) => ({ cursor: encodeCursor(Number(node.id)), node })),
-    pageInfo: {
-      hasNextPage: found.length > args.first,
-      endCursor: nodes.length > 0 ? encodeCursor(Number(nodes.at(-1)!.id)) : null,
-    },
-  };
+  return keysetPage(found.length, args.first, nodes);
 }
 
 /** Who made a campaign: the key, and the member it was issued to (null for a service key). */

@@ -11,7 +11,7 @@ import type { ServiceDeps } from './deps.js';
 import { suppressReturningErased } from './erased-identities.js';
 import { identityProblem, normalizeIdentities } from './identity.js';
 import { requireTags } from './tags.js';
-import { conflictOr, decodeCursor, encodeCursor, parseId, validate } from './validate.js';
+import { conflictOr, decodeCursor, keysetPage, parseId, validate } from './validate.js';
 
 const identityInput = z.object({ kind: z.enum(identityKinds), value: z.string().trim().min(1).max(256) });
 const place = z.string().trim().min(1).max(100).nullish();
@@ -208,11 +208,5 @@ export async function listContacts(
     .orderBy(asc(contacts.id))
     .limit(page.first + 1);
   const nodes = await hydrate(deps.db, found.slice(0, page.first));
-  return {
-    edges: nodes.map((node) => ({ cursor: encodeCursor(Number(node.id)), node })),
-    pageInfo: {
-      hasNextPage: found.length > page.first,
-      endCursor: nodes.length > 0 ? encodeCursor(Number(nodes.at(-1)!.id)) : null,
-    },
-  };
+  return keysetPage(found.length, page.first, nodes);
 }

@@ -5,7 +5,7 @@ import { authorize, type Principal } from '../auth/roles.js';
 import { batches, contacts, deliveries, deliveryAttempts } from '../db/schema/index.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceDeps } from './deps.js';
-import { decodeCursor, encodeCursor, validate } from './validate.js';
+import { decodeCursor, keysetPage, validate } from './validate.js';
 
 /**
  * A delivery's state as the counters count it: a claimed batch's deliveries stay `queued` in
@@ -95,13 +95,7 @@ export async function listDeliveries(
         at: a.at,
       })),
   }));
-  return {
-    edges: nodes.map((node) => ({ cursor: encodeCursor(Number(node.id)), node })),
-    pageInfo: {
-      hasNextPage: rows.length > args.first,
-      endCursor: nodes.length > 0 ? encodeCursor(Number(nodes.at(-1)!.id)) : null,
-    },
-  };
+  return keysetPage(rows.length, args.first, nodes);
 }
 
 export type DeliveryView = Awaited<ReturnType<typeof listDeliveries>>['edges'][number]['node'];

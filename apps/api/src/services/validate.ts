@@ -42,6 +42,25 @@ export function decodeCursor(cursor: string | null | undefined): number | undefi
   return Number(match[1]);
 }
 
+/**
+ * One page of a keyset list ordered by id: the query asked for `first + 1` rows (`fetched` of them
+ * came back) so the extra one only says another page follows; `nodes` are the page's rows as the
+ * list returns them.
+ */
+export function keysetPage<T extends { id: number | string }>(
+  fetched: number,
+  first: number,
+  nodes: readonly T[],
+) {
+  return {
+    edges: nodes.map((node) => ({ cursor: encodeCursor(Number(node.id)), node })),
+    pageInfo: {
+      hasNextPage: fetched > first,
+      endCursor: nodes.length > 0 ? encodeCursor(Number(nodes.at(-1)!.id)) : null,
+    },
+  };
+}
+
 /** Parses an id argument; a malformed id is as unknown as a missing one. */
 export function parseId(id: string): number | undefined {
   return /^\d{1,15}$/.test(id) ? Number(id) : undefined;

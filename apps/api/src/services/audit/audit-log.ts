@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { authorize, type Principal } from '../../auth/roles.js';
 import { auditLog } from '../../db/schema/index.js';
 import type { ServiceDeps } from '../deps.js';
-import { decodeCursor, encodeCursor, validate } from '../validate.js';
+import { decodeCursor, keysetPage, validate } from '../validate.js';
 
 export type AuditEntryRow = typeof auditLog.$inferSelect;
 
@@ -74,13 +74,7 @@ export async function listAuditEntries(
     .orderBy(desc(auditLog.id))
     .limit(data.first + 1);
   const page = found.slice(0, data.first);
-  return {
-    edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
-    pageInfo: {
-      hasNextPage: found.length > data.first,
-      endCursor: page.length > 0 ? encodeCursor(page[page.length - 1]!.id) : null,
-    },
-  };
+  return keysetPage(found.length, data.first, page);
 }
 
 /** Most entries one export holds; a longer range is exported in parts by time. */

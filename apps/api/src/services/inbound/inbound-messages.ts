@@ -7,7 +7,7 @@ import { authorize, type Principal } from '../../auth/roles.js';
 import { inboundMessages } from '../../db/schema/index.js';
 import type { ServiceDeps } from '../deps.js';
 import { normalizeIdentity } from '../identity.js';
-import { decodeCursor, encodeCursor, parseId, validate } from '../validate.js';
+import { decodeCursor, keysetPage, parseId, validate } from '../validate.js';
 import { type InboundRecordResult, MAX_INBOUND_TEXT, recordInbound } from './record-inbound.js';
 
 export type InboundMessageRow = typeof inboundMessages.$inferSelect;
@@ -110,13 +110,7 @@ export async function listInboundMessages(
     .orderBy(desc(inboundMessages.id))
     .limit(data.first + 1);
   const page = found.slice(0, data.first);
-  return {
-    edges: page.map((node) => ({ cursor: encodeCursor(node.id), node })),
-    pageInfo: {
-      hasNextPage: found.length > data.first,
-      endCursor: page.length > 0 ? encodeCursor(page[page.length - 1]!.id) : null,
-    },
-  };
+  return keysetPage(found.length, data.first, page);
 }
 
 /** Inbound messages of the workspace by id (others' and unknown ids are left out). */
