@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/db/database.js';
 import { drivers } from './support/databases.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
+import { createAndStartCampaign, waitForCompletion } from './support/run-campaign.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -58,30 +59,15 @@ describe.each(drivers)('complaint evidence and the audit log on %s', (driver) =>
       count: 3,
       identity: (i) => ({ kind: 'PHONE', value: phone(i) }),
     });
-    campaignId = (
-      await gqlOk<{ createCampaign: { id: string } }>(
-        t.url,
-        t.a.keys.operator,
-        'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
-        {
-          input: {
-            name: 'member day',
-            audience: { tag },
-            variants: [
-              { key: 'A', content: { text: '{{name}}，会员日详情 https://shop.example.com/d?x=1 回TD退订' } },
-            ],
-            channelPlan: [{ channel: 'channel:sandbox' }],
-          },
-        },
-      )
-    ).createCampaign.id;
-    await gqlOk(t.url, t.a.keys.operator, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', {
-      id: campaignId,
+    campaignId = await createAndStartCampaign(t, {
+      name: 'member day',
+      audience: { tag },
+      variants: [
+        { key: 'A', content: { text: '{{name}}，会员日详情 https://shop.example.com/d?x=1 回TD退订' } },
+      ],
+      channelPlan: [{ channel: 'channel:sandbox' }],
     });
-    for (let i = 0; (await t.app.deps.store.getCampaign(campaignId))?.state !== 'completed'; i++) {
-      if (i > 600) throw new Error('the campaign did not complete');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitForCompletion(t, campaignId, 30);
   }, 120_000);
   afterAll(async () => {
     await t?.stop();

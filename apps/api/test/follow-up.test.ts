@@ -6,6 +6,7 @@ import { rows } from '../src/db/database.js';
 import { runPendingFollowUps } from '../src/services/triage/follow-ups.js';
 import { drivers } from './support/databases.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
+import { waitForCompletion } from './support/run-campaign.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -32,12 +33,7 @@ describe.each(drivers)('"interested" replies run the follow-up template on %s', 
   let campaignId: string;
   let templateId: string;
 
-  const completed = async (id: string) => {
-    for (let i = 0; (await t.app.deps.store.getCampaign(id))?.state !== 'completed'; i++) {
-      if (i > 600) throw new Error(`campaign ${id} did not complete`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const completed = (id: string) => waitForCompletion(t, id, 30);
   const reply = (i: number, text: string, id: string) =>
     gqlOk(t.url, t.a.keys.operator, RECORD, {
       i: { channel: 'channel:sandbox', fromKind: 'PHONE', fromValue: phone(i), text, providerMessageId: id },

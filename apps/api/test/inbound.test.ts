@@ -8,6 +8,7 @@ import { rows } from '../src/db/database.js';
 import { drivers } from './support/databases.js';
 import { codesOf, collect, gql, gqlOk, wsClient } from './support/graphql-client.js';
 import { rowCounts } from './support/row-counts.js';
+import { createAndStartCampaign, waitForCompletion } from './support/run-campaign.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -77,27 +78,13 @@ describe.each(drivers)('inbound messages (replies) on %s', (driver) => {
         i: [{ name: 'b3', identities: [{ kind: 'PHONE', value: phone(3) }] }],
       },
     );
-    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
-      t.url,
-      t.a.keys.operator,
-      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
-      {
-        input: {
-          name: 'replies',
-          audience: { tag },
-          variants: [{ key: 'A', content: { text: '会员日' } }],
-          channelPlan: [{ channel: 'channel:replying' }],
-        },
-      },
-    );
-    campaignId = createCampaign.id;
-    await gqlOk(t.url, t.a.keys.operator, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', {
-      id: campaignId,
+    campaignId = await createAndStartCampaign(t, {
+      name: 'replies',
+      audience: { tag },
+      variants: [{ key: 'A', content: { text: '会员日' } }],
+      channelPlan: [{ channel: 'channel:replying' }],
     });
-    for (let i = 0; (await t.app.deps.store.getCampaign(campaignId))?.state !== 'completed'; i++) {
-      if (i > 400) throw new Error('the campaign did not complete');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitForCompletion(t, campaignId, 20);
   }, 60_000);
   afterAll(async () => {
     await t?.stop();

@@ -6,7 +6,8 @@ import { rows } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
 import { deliveryLog } from '../src/ops/delivery-log.js';
 import { drivers } from './support/databases.js';
-import { gqlOk, wsClient } from './support/graphql-client.js';
+import { wsClient } from './support/graphql-client.js';
+import { createAndStartCampaign, waitForCompletion } from './support/run-campaign.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -33,27 +34,13 @@ describe.each(drivers)('operations: /metrics on %s', (driver) => {
       count: 30,
       identity: (i) => ({ kind: 'PHONE', value: `+86135${String(i).padStart(8, '0')}` }),
     });
-    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
-      t.url,
-      t.a.keys.operator,
-      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
-      {
-        input: {
-          name: 'ops',
-          audience: { tag },
-          variants: [{ key: 'A', content: { text: 'hello' } }],
-          channelPlan: [{ channel: 'channel:sandbox' }],
-        },
-      },
-    );
-    campaignId = createCampaign.id;
-    await gqlOk(t.url, t.a.keys.operator, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', {
-      id: campaignId,
+    campaignId = await createAndStartCampaign(t, {
+      name: 'ops',
+      audience: { tag },
+      variants: [{ key: 'A', content: { text: 'hello' } }],
+      channelPlan: [{ channel: 'channel:sandbox' }],
     });
-    for (let i = 0; (await t.app.deps.store.getCampaign(campaignId))?.state !== 'completed'; i++) {
-      if (i > 1200) throw new Error('the campaign did not complete');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitForCompletion(t, campaignId, 60);
   }, 120_000);
   afterAll(async () => {
     await t?.stop();

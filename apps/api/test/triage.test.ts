@@ -9,6 +9,7 @@ import { createSqlRecipientFacts } from '../src/store/recipient-facts-sql.js';
 import { drivers } from './support/databases.js';
 import { codesOf, collect, gql, gqlOk, wsClient } from './support/graphql-client.js';
 import { rowCounts } from './support/row-counts.js';
+import { createAndStartCampaign, waitForCompletion } from './support/run-campaign.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -50,27 +51,13 @@ describe.each(drivers)('reply triage on %s', (driver) => {
       count: 5,
       identity: (i) => ({ kind: 'PHONE', value: phone(i) }),
     });
-    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
-      t.url,
-      t.a.keys.operator,
-      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
-      {
-        input: {
-          name: 'triage',
-          audience: { tag },
-          variants: [{ key: 'A', content: { text: '会员日' } }],
-          channelPlan: [{ channel: 'channel:sandbox' }],
-        },
-      },
-    );
-    campaignId = createCampaign.id;
-    await gqlOk(t.url, t.a.keys.operator, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', {
-      id: campaignId,
+    campaignId = await createAndStartCampaign(t, {
+      name: 'triage',
+      audience: { tag },
+      variants: [{ key: 'A', content: { text: '会员日' } }],
+      channelPlan: [{ channel: 'channel:sandbox' }],
     });
-    for (let i = 0; (await t.app.deps.store.getCampaign(campaignId))?.state !== 'completed'; i++) {
-      if (i > 400) throw new Error('the campaign did not complete');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitForCompletion(t, campaignId, 20);
   }, 120_000);
   afterAll(async () => {
     await t?.stop();

@@ -1,0 +1,28 @@
+import { gqlOk } from './graphql-client.js';
+import type { TestApp } from './test-app.js';
+
+/**
+ * Creates a campaign over GraphQL with the operator key of workspace A, as a client would,
+ * starts it and returns its id. `input` is a `CreateCampaignInput`.
+ */
+export async function createAndStartCampaign(t: TestApp, input: Record<string, unknown>): Promise<string> {
+  const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
+    t.url,
+    t.a.keys.operator,
+    'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+    { input },
+  );
+  await gqlOk(t.url, t.a.keys.operator, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', {
+    id: createCampaign.id,
+  });
+  return createCampaign.id;
+}
+
+/** Polls the store every 50 ms until the campaign has completed; throws after `seconds`. */
+export async function waitForCompletion(t: TestApp, campaignId: string, seconds = 30): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while ((await t.app.deps.store.getCampaign(campaignId))?.state !== 'completed') {
+    if (Date.now() > deadline) throw new Error(`campaign ${campaignId} did not complete in ${seconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
