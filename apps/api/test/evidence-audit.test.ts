@@ -67,7 +67,7 @@ describe.each(drivers)('complaint evidence and the audit log on %s', (driver) =>
       ],
       channelPlan: [{ channel: 'channel:sandbox' }],
     });
-    await waitForCompletion(t, campaignId, 30);
+    await waitForCompletion(t, campaignId);
   }, 120_000);
   afterAll(async () => {
     await t?.stop();

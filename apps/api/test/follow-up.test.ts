@@ -33,7 +33,7 @@ describe.each(drivers)('"interested" replies run the follow-up template on %s', 
   let campaignId: string;
   let templateId: string;
 
-  const completed = (id: string) => waitForCompletion(t, id, 30);
+  const completed = (id: string) => waitForCompletion(t, id);
   const reply = (i: number, text: string, id: string) =>
     gqlOk(t.url, t.a.keys.operator, RECORD, {
       i: { channel: 'channel:sandbox', fromKind: 'PHONE', fromValue: phone(i), text, providerMessageId: id },

@@ -84,7 +84,7 @@ describe.each(drivers)('inbound messages (replies) on %s', (driver) => {
       variants: [{ key: 'A', content: { text: '会员日' } }],
       channelPlan: [{ channel: 'channel:replying' }],
     });
-    await waitForCompletion(t, campaignId, 20);
+    await waitForCompletion(t, campaignId);
   }, 60_000);
   afterAll(async () => {
     await t?.stop();

@@ -40,7 +40,7 @@ describe.each(drivers)('operations: /metrics on %s', (driver) => {
       variants: [{ key: 'A', content: { text: 'hello' } }],
       channelPlan: [{ channel: 'channel:sandbox' }],
     });
-    await waitForCompletion(t, campaignId, 60);
+    await waitForCompletion(t, campaignId);
   }, 120_000);
   afterAll(async () => {
     await t?.stop();

@@ -57,7 +57,7 @@ describe.each(drivers)('reply triage on %s', (driver) => {
       variants: [{ key: 'A', content: { text: '会员日' } }],
       channelPlan: [{ channel: 'channel:sandbox' }],
     });
-    await waitForCompletion(t, campaignId, 20);
+    await waitForCompletion(t, campaignId);
   }, 120_000);
   afterAll(async () => {
     await t?.stop();

@@ -19,7 +19,7 @@ export async function createAndStartCampaign(t: TestApp, input: Record<string, u
 }
 
 /** Polls the store every 50 ms until the campaign has completed; throws after `seconds`. */
-export async function waitForCompletion(t: TestApp, campaignId: string, seconds = 30): Promise<void> {
+export async function waitForCompletion(t: TestApp, campaignId: string, seconds = 90): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while ((await t.app.deps.store.getCampaign(campaignId))?.state !== 'completed') {
     if (Date.now() > deadline) throw new Error(`campaign ${campaignId} did not complete in ${seconds} s`);
