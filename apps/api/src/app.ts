@@ -43,7 +43,9 @@ import { DEFAULT_ATTRIBUTION_MS } from './services/inbound/record-inbound.js';
 import { applyServerQuietHours } from './services/quiet-hours.js';
 import { startRetentionJob } from './services/retention/retention-job.js';
 import { createFollowUpRunner } from './services/triage/follow-ups.js';
+import { defaultWebhookAddressPolicy } from './services/webhooks/address-guard.js';
 import { startWebhookDispatcher } from './services/webhooks/dispatcher.js';
+import { createMilestoneWatcher } from './services/webhooks/milestones.js';
 import { createSqlCampaignFacts, createSqlRecipientFacts } from './store/recipient-facts-sql.js';
 import { createSqlStore } from './store/sql-store.js';
 
@@ -113,6 +115,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     signingKey: createHmac('sha256', secret).update('qunfa/evidence/v1').digest('base64url'),
     linkTracker,
   };
+  const milestones = createMilestoneWatcher({ db: database.db, logger });
   const followUps = createFollowUpRunner({
     db: database.db,
     engine: { followUp: (input) => engine.followUp(input) },
@@ -135,6 +138,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       batchSettled(event) {
         metrics.batchSettled(event);
         log.batchSettled(event);
+        milestones.nudge(event.workspaceId, event.campaignId);
+      },
+      campaignCompleted(event) {
+        milestones.nudge(event.workspaceId, event.campaignId);
       },
     },
     inbound: createInboundSink(
@@ -166,6 +173,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     ownerKey: config.ownerKey,
     requestLimiter: ports.requestLimiter,
     keyRateLimitPerMinute: config.keyRateLimitPerMinute ?? 600,
+    webhookAddresses: config.webhooks?.addresses ?? defaultWebhookAddressPolicy,
   };
 
   let server: Server | undefined;
@@ -187,6 +195,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
           clock: systemClock,
           logger,
           ...(config.webhooks ? { policy: config.webhooks } : {}),
+          redis: config.redisUrl
+            ? { url: config.redisUrl, prefix: config.redisPrefix ?? 'qunfa' }
+            : undefined,
         });
         worker = engine.runWorker({
           concurrency: config.workerConcurrency,
@@ -263,6 +274,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       await Promise.all([worker?.stop(), importsStopped]);
       await followUps.stop();
       await retention?.stop();
+      await milestones.idle();
       await webhooks?.stop();
       await warmIndexes?.stop();
       await ws?.close();

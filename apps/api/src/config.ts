@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BodyLimits } from './http/body-limit.js';
 import type { LogLevel } from './logger.js';
 import { findConfigFile } from './plugin-config/find-config.js';
+import { checkedAllowList } from './services/webhooks/address-guard.js';
 import type { WebhookRetryPolicy } from './services/webhooks/dispatcher.js';
 
 const envSchema = z.object({
@@ -68,6 +69,13 @@ const envSchema = z.object({
   KEY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Bearer token of `GET /metrics` (Prometheus), at least 16 characters; unset: no /metrics. */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * Addresses outbound webhooks may reach although not public (loopback, private, link-local):
+   * comma-separated IPs or CIDRs (`10.0.0.0/8,127.0.0.1`), or `*`. Default none: on-premises only.
+   */
+  WEBHOOK_ALLOW_ADDRESSES: z.string().default(''),
+  /** Failed webhook attempts in a row after which an endpoint is disabled (0: never). Default 50. */
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(0).default(50),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** How long a stop (Ctrl-C, SIGTERM) may take to drain the batches in flight, in ms. Default 15000. */
   STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -123,9 +131,15 @@ export interface AppConfig {
   inboundAttributionMs?: number;
   /** Bearer token of `/metrics`; unset: the endpoint is off (404). */
   metricsToken?: string | undefined;
-  /** Outbound webhook retries and timeouts; defaults in `defaultWebhookRetry`. */
+  /** Outbound webhook retries, timeouts, auto-disable and reachable addresses; defaults in `defaultWebhookRetry`. */
   webhooks?: Partial<WebhookRetryPolicy>;
 }
+
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = envSchema.parse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
@@ -154,6 +168,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ownerKey: e.QUNFA_OWNER_KEY,
     keyRateLimitPerMinute: e.KEY_RATE_LIMIT_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN,
+    webhooks: {
+      addresses: { allow: checkedAllowList(splitList(e.WEBHOOK_ALLOW_ADDRESSES)) },
+      disableAfterFailures: e.WEBHOOK_DISABLE_AFTER_FAILURES,
+    },
     bodyLimits: { maxBodyBytes: e.MAX_BODY_BYTES, maxUploadBytes: e.MAX_UPLOAD_BYTES },
     quietHours:
       e.QUIET_HOURS === 'off' ? 'off' : { start: e.QUIET_HOURS.slice(0, 5), end: e.QUIET_HOURS.slice(6) },

@@ -59,10 +59,12 @@ describe('docs/graphql.md, executed against a running server', () => {
     for (const [name, code] of files) writeFileSync(join(dir, name), code);
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     context.receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-    t = await startTestApp('pglite', { webhooks: { pollIntervalMs: 50, baseDelayMs: 200 } }, [
-      sandbox({ latencyMs: { min: 1, max: 3 } }),
-      ...builtinMetrics(),
-    ]);
+    t = await startTestApp(
+      'pglite',
+      // The page's receiver is this test, on loopback: allowed as WEBHOOK_ALLOW_ADDRESSES would.
+      { webhooks: { pollIntervalMs: 50, baseDelayMs: 200, addresses: { allow: ['127.0.0.1'] } } },
+      [sandbox({ latencyMs: { min: 1, max: 3 } }), ...builtinMetrics()],
+    );
   });
   afterAll(async () => {
     await t?.stop();

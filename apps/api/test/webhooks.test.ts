@@ -1,12 +1,18 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sandbox } from '@qunfa/channels';
 import { silentLogger } from '@qunfa/core';
+import { builtinMetrics } from '@qunfa/plugins';
+import { sql } from 'drizzle-orm';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 import type { AppConfig } from '../src/config.js';
+import { rows } from '../src/db/database.js';
 import { signWebhook, verifyWebhookSignature } from '../src/services/webhooks/signature.js';
 import { createTestDatabase } from './support/databases.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
+import { dropRedisPrefix, testRedisPrefix, testRedisUrl } from './support/redis.js';
 import { addWorkspace, startTestApp, type TestApp, testPlugins } from './support/test-app.js';
 
 /** A partner's receiver: records every request; `mode` makes it answer 503 or 200. */
@@ -71,19 +77,40 @@ const CREATE_ENDPOINT = `mutation($input: CreateWebhookEndpointInput!) {
 const CAMPAIGN =
   'mutation { createCampaign(input: { name: "会员日", audience: { all: true }, variants: [{ key: "A", content: { text: "hi" } }], channelPlan: [{ channel: "channel:sandbox" }] }) { id } }';
 
-const retry = { baseDelayMs: 150, maxDelayMs: 600, pollIntervalMs: 30, timeoutMs: 2000, maxAttempts: 50 };
+const retry = {
+  baseDelayMs: 150,
+  maxDelayMs: 600,
+  pollIntervalMs: 30,
+  timeoutMs: 2000,
+  maxAttempts: 50,
+  // The receivers here listen on loopback, which a production server refuses.
+  addresses: { allow: ['127.0.0.1'] },
+};
 
-describe('outbound webhooks', () => {
+/** The two ways the outbox is sent: polled from the database, or as BullMQ jobs when Redis is set. */
+const transports = [
+  { name: 'PostgreSQL outbox (PGlite)', driver: 'pglite' as const, redis: false },
+  { name: 'BullMQ on Redis (PostgreSQL)', driver: 'postgres' as const, redis: true },
+];
+
+/** Config for a transport: its own Redis prefix when it uses Redis. */
+function transportConfig(transport: (typeof transports)[number], label: string): Partial<AppConfig> {
+  return transport.redis ? { redisUrl: testRedisUrl, redisPrefix: testRedisPrefix(label) } : {};
+}
+
+describe.each(transports)('outbound webhooks: $name', (transport) => {
   let t: TestApp;
   const partner = receiver();
   let url = '';
+  const config = transportConfig(transport, 'webhooks');
   beforeAll(async () => {
     url = await partner.listen();
-    t = await startTestApp('pglite', { webhooks: retry });
+    t = await startTestApp(transport.driver, { webhooks: retry, ...config });
   });
   afterAll(async () => {
     await t?.stop();
     await partner.close();
+    if (config.redisPrefix) await dropRedisPrefix(config.redisPrefix);
   });
 
   it('is managed by admins only, with typed errors for bad input', async () => {
@@ -258,10 +285,11 @@ describe('outbound webhooks', () => {
   });
 });
 
-describe('the webhook outbox survives a restart', () => {
+describe.each(transports)('the webhook outbox survives a restart: $name', (transport) => {
   it('delivers after the API comes back, what it could not deliver before it stopped', async () => {
     const database = await createTestDatabase('postgres');
     const config: AppConfig = {
+      ...transportConfig(transport, 'webhook-restart'),
       databaseUrl: database.url,
       dataDir: database.dataDir,
       port: 0,
@@ -299,6 +327,23 @@ describe('the webhook outbox survives a restart', () => {
     );
     expect(refused.webhookDeliveries.edges[0]!.node.log[0]).toMatchObject({ statusCode: null });
     await first.stop();
+    if (config.redisPrefix) {
+      // The next attempt waits in BullMQ, in Redis, while no process runs.
+      const redis = new Redis(testRedisUrl);
+      try {
+        const jobs = [
+          ...(await redis.zrange(`${config.redisPrefix}:webhooks:delayed`, 0, -1)),
+          ...(await redis.lrange(`${config.redisPrefix}:webhooks:wait`, 0, -1)),
+        ];
+        const id = refused.webhookDeliveries.edges[0]!.node.id;
+        expect(
+          jobs.some((job) => new RegExp(`^webhook-${id}-\\d+$`).test(job)),
+          jobs.join(),
+        ).toBe(true);
+      } finally {
+        redis.disconnect();
+      }
+    }
 
     const partner = receiver();
     await partner.listen(port);
@@ -320,6 +365,181 @@ describe('the webhook outbox survives a restart', () => {
       await second.stop();
       await partner.close();
       await database.drop();
+      if (config.redisPrefix) await dropRedisPrefix(config.redisPrefix);
+    }
+  });
+});
+
+const ENDPOINTS = `{ webhookEndpoints { id url enabled disabledReason disabledAt consecutiveFailures } }`;
+interface Endpoints {
+  webhookEndpoints: {
+    id: string;
+    url: string;
+    enabled: boolean;
+    disabledReason: string | null;
+    disabledAt: string | null;
+    consecutiveFailures: number;
+  }[];
+}
+
+describe('guarded endpoints: private addresses refused, a failing endpoint disabled, progress milestones', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('pglite', { webhooks: { ...retry, disableAfterFailures: 3 } }, [
+      sandbox({ latencyMs: { min: 1, max: 3 }, maxRecipientsPerSend: 100 }),
+      ...builtinMetrics(),
+    ]);
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('refuses URLs on private, loopback, link-local and metadata addresses with WEBHOOK_URL_FORBIDDEN, writing nothing', async () => {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://100.100.100.200/latest/meta-data/',
+      'http://10.0.0.7/hooks',
+      'http://[::1]:8080/hooks',
+      'http://[::ffff:192.168.1.1]/hooks',
+    ]) {
+      const answer = await gql(t.url, t.a.keys.admin, CREATE_ENDPOINT, {
+        input: { url, eventTypes: ['campaign.state_changed'] },
+      });
+      expect(codesOf(answer), url).toEqual(['WEBHOOK_URL_FORBIDDEN']);
+    }
+    expect((await gqlOk<Endpoints>(t.url, t.a.keys.admin, ENDPOINTS)).webhookEndpoints).toEqual([]);
+    const { createWebhookEndpoint } = await gqlOk<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+      t.url,
+      t.a.keys.admin,
+      CREATE_ENDPOINT,
+      { input: { url: 'http://127.0.0.1:9/allowed-by-config', eventTypes: ['approval.rejected'] } },
+    );
+    const moved = await gql(
+      t.url,
+      t.a.keys.admin,
+      'mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { url: "http://192.168.0.10/x" }) { url } }',
+      { id: createWebhookEndpoint.endpoint.id },
+    );
+    expect(codesOf(moved)).toEqual(['WEBHOOK_URL_FORBIDDEN']);
+    await gqlOk(t.url, t.a.keys.admin, 'mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }', {
+      id: createWebhookEndpoint.endpoint.id,
+    });
+  });
+
+  it('disables an endpoint after failures in a row, shows why, and sends what waited once enabled again', async () => {
+    const probe = receiver();
+    const url = await probe.listen();
+    await probe.close(); // nobody listens there: every attempt is refused
+    const { createWebhookEndpoint } = await gqlOk<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+      t.url,
+      t.b.keys.admin,
+      CREATE_ENDPOINT,
+      { input: { url, eventTypes: ['campaign.state_changed'] } },
+    );
+    const endpointId = createWebhookEndpoint.endpoint.id;
+    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
+      t.url,
+      t.b.keys.operator,
+      CAMPAIGN,
+    );
+    await gqlOk(t.url, t.b.keys.operator, 'mutation($id: ID!) { submitCampaignForReview(id: $id) { id } }', {
+      id: createCampaign.id,
+    });
+    const disabled = await until(
+      () => gqlOk<Endpoints>(t.url, t.b.keys.admin, ENDPOINTS),
+      (e) => e.webhookEndpoints[0]?.enabled === false,
+      'the endpoint disabled',
+    );
+    expect(disabled.webhookEndpoints[0]).toMatchObject({
+      enabled: false,
+      disabledReason: 'CONSECUTIVE_FAILURES',
+      consecutiveFailures: 3,
+      disabledAt: expect.any(String),
+    });
+    // No attempt after the third; an event meanwhile is not recorded for it.
+    await gqlOk(t.url, t.b.keys.approver, 'mutation($id: ID!) { approveCampaign(id: $id) { id } }', {
+      id: createCampaign.id,
+    });
+    await new Promise((r) => setTimeout(r, 800));
+    const waiting = await gqlOk<Deliveries>(t.url, t.b.keys.admin, DELIVERIES);
+    expect(waiting.webhookDeliveries.edges).toHaveLength(1);
+    expect(waiting.webhookDeliveries.edges[0]!.node).toMatchObject({ status: 'pending', attempts: 3 });
+    const audit = await rows(
+      t.app.deps.db,
+      sql`SELECT details FROM audit_log WHERE action = 'webhook_endpoint.disabled' AND subject_id = ${endpointId}`,
+    );
+    expect(audit).toHaveLength(1);
+
+    const partner = receiver();
+    await partner.listen(Number(new URL(url).port));
+    try {
+      const enabled = await gqlOk<{ updateWebhookEndpoint: Endpoints['webhookEndpoints'][number] }>(
+        t.url,
+        t.b.keys.admin,
+        `mutation($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: true }) {
+          id url enabled disabledReason disabledAt consecutiveFailures } }`,
+        { id: endpointId },
+      );
+      expect(enabled.updateWebhookEndpoint).toMatchObject({
+        enabled: true,
+        disabledReason: null,
+        disabledAt: null,
+        consecutiveFailures: 0,
+      });
+      await until(
+        () => gqlOk<Deliveries>(t.url, t.b.keys.admin, DELIVERIES),
+        (d) => d.webhookDeliveries.edges[0]?.node.status === 'delivered',
+        'the waiting delivery sent',
+      );
+      expect([...partner.processed.values()].map((e) => e.data.to)).toEqual(['in_review']);
+    } finally {
+      await partner.close();
+    }
+  });
+
+  it('tells each progress milestone of a campaign once, however its batches settle', async () => {
+    const partner = receiver();
+    const url = await partner.listen();
+    try {
+      await gqlOk(t.url, t.a.keys.admin, CREATE_ENDPOINT, {
+        input: { url, eventTypes: ['campaign.progress_milestone'] },
+      });
+      const input = Array.from({ length: 8 }, (_, i) => ({
+        identities: [{ kind: 'PHONE', value: `+86137000000${String(i).padStart(2, '0')}` }],
+      }));
+      await gqlOk(
+        t.url,
+        t.a.keys.operator,
+        'mutation($input: [CreateContactInput!]!) { createContacts(input: $input) { id } }',
+        { input },
+      );
+      const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
+        t.url,
+        t.a.keys.operator,
+        `mutation { createCampaign(input: { name: "里程碑", audience: { all: true }, variants: [{ key: "A", content: { text: "hi" } }],
+          channelPlan: [{ channel: "channel:sandbox", batchSize: 2 }] }) { id } }`,
+      );
+      await gqlOk(t.url, t.a.keys.operator, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', {
+        id: createCampaign.id,
+      });
+      await until(
+        async () => partner.processed.size,
+        (n) => n >= 4,
+        'four milestones',
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      const milestones = [...partner.processed.values()].map((e) => e.data);
+      expect(milestones.map((m) => m.milestone).sort((a, b) => Number(a) - Number(b))).toEqual([
+        25, 50, 75, 100,
+      ]);
+      for (const m of milestones) {
+        expect(m).toMatchObject({ campaignId: createCampaign.id, total: 8 });
+        expect(Number(m.settled) * 100).toBeGreaterThanOrEqual(Number(m.milestone) * 8);
+      }
+      // Once each, however often the watcher looked.
+      expect(partner.requests).toHaveLength(4);
+    } finally {
+      await partner.close();
     }
   });
 });

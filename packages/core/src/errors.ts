@@ -26,6 +26,8 @@ export const errorCodes = [
   'PLUGIN_FAILED',
   'PLUGIN_INCOMPATIBLE',
   'LEASE_LOST',
+  /** A webhook URL resolves to an address the server may not call (loopback, private, link-local, metadata). */
+  'WEBHOOK_URL_FORBIDDEN',
   /** The server is stopping and takes no new long-running work: retry on a running server. */
   'UNAVAILABLE',
   'INTERNAL',

@@ -14,6 +14,7 @@ import type { Db } from '../db/database.js';
 import type { ImportsInFlight } from '../import/imports-in-flight.js';
 import type { PluginOrigin } from '../plugin-config/assemble-plugins.js';
 import type { EvidenceOptions } from './evidence/assemble-evidence.js';
+import type { WebhookAddressPolicy } from './webhooks/address-guard.js';
 
 /** What services need from the running app. */
 export interface ServiceDeps {
@@ -48,4 +49,6 @@ export interface ServiceDeps {
   requestLimiter: RateLimiter;
   /** Requests a minute for keys that set none. Default 600. */
   keyRateLimitPerMinute?: number;
+  /** Which addresses a webhook URL may resolve to; default public ones only. */
+  webhookAddresses?: WebhookAddressPolicy;
 }

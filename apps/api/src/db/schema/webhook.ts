@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { at, createdAt, idColumn, ref } from './common.js';
 import { workspaces } from './workspace.js';
 
@@ -18,6 +18,11 @@ export const webhookEndpoints = pgTable(
     /** The HMAC-SHA256 key of its signatures; shown once when made or rotated. */
     secret: text('secret').notNull(),
     enabled: boolean('enabled').notNull().default(true),
+    /** Failed attempts in a row, across its deliveries; a 2xx resets it. */
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    /** Why the dispatcher turned it off (`consecutive_failures`); null when enabled, or paused by an admin. */
+    disabledReason: text('disabled_reason'),
+    disabledAt: at('disabled_at'),
     createdAt: createdAt(),
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
@@ -46,6 +51,8 @@ export const webhookDeliveries = pgTable(
     nextAttemptAt: at('next_attempt_at').notNull().defaultNow(),
     /** A dispatcher holds it until then; past it, another may take it over. */
     leasedUntil: at('leased_until'),
+    /** With Redis: a job for its next attempt is in BullMQ until then; past it, the relay offers it again. */
+    queuedUntil: at('queued_until'),
     lastStatusCode: integer('last_status_code'),
     lastError: text('last_error'),
     deliveredAt: at('delivered_at'),
@@ -76,4 +83,17 @@ export const webhookAttempts = pgTable(
     responseBody: text('response_body'),
   },
   (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.attempt)],
+);
+
+/** Progress milestones a campaign passed, each recorded once: the webhook event goes out with the row. */
+export const campaignMilestones = pgTable(
+  'campaign_milestones',
+  {
+    campaignId: ref('campaign_id').notNull(),
+    workspaceId: ref('workspace_id').notNull(),
+    /** Percent of planned deliveries settled: 25, 50, 75 or 100. */
+    milestone: integer('milestone').notNull(),
+    at: at('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.milestone] })],
 );

@@ -35,7 +35,24 @@ const WebhookEndpoint = builder.objectRef<WebhookEndpointRow>('WebhookEndpoint')
     url: t.exposeString('url'),
     description: t.string({ nullable: true, resolve: (e) => e.description }),
     eventTypes: t.exposeStringList('eventTypes'),
-    enabled: t.exposeBoolean('enabled', { description: 'False: deliveries wait until it is enabled again' }),
+    enabled: t.exposeBoolean('enabled', {
+      description:
+        'False: paused by an admin or disabled for failing (see disabledReason); events are not recorded for it and its pending deliveries wait until it is enabled again',
+    }),
+    disabledReason: t.string({
+      nullable: true,
+      description:
+        'CONSECUTIVE_FAILURES when the server turned it off after too many failed attempts in a row (WEBHOOK_DISABLE_AFTER_FAILURES, default 50); null when enabled or paused by an admin',
+      resolve: (e) => (e.enabled ? null : (e.disabledReason?.toUpperCase() ?? null)),
+    }),
+    disabledAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      resolve: (e) => (e.enabled ? null : e.disabledAt),
+    }),
+    consecutiveFailures: t.exposeInt('consecutiveFailures', {
+      description: 'Failed attempts in a row across its deliveries; a 2xx answer resets it',
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (e) => e.createdAt }),
   }),
 });
@@ -169,13 +186,20 @@ builder.mutationFields((t) => ({
     type: CreatedWebhookEndpoint,
     description: 'Admin: registers a partner URL for some event types',
     args: { input: t.arg({ type: CreateWebhookEndpointInput }) },
-    resolve: (_r, { input }, ctx) => createWebhookEndpoint(ctx.deps.db, ctx.principal, input),
+    resolve: (_r, { input }, ctx) =>
+      createWebhookEndpoint(ctx.deps.db, ctx.principal, input, ctx.deps.webhookAddresses),
   }),
   updateWebhookEndpoint: t.field({
     type: WebhookEndpoint,
     args: { id: t.arg.id(), input: t.arg({ type: UpdateWebhookEndpointInput }) },
     resolve: (_r, args, ctx) =>
-      updateWebhookEndpoint(ctx.deps.db, ctx.principal, String(args.id), args.input),
+      updateWebhookEndpoint(
+        ctx.deps.db,
+        ctx.principal,
+        String(args.id),
+        args.input,
+        ctx.deps.webhookAddresses,
+      ),
   }),
   rotateWebhookSecret: t.field({
     type: 'String',

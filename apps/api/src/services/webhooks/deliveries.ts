@@ -83,7 +83,7 @@ export async function redeliverWebhook(
         ? []
         : await tx
             .update(webhookDeliveries)
-            .set({ status: 'pending', nextAttemptAt: now, leasedUntil: null })
+            .set({ status: 'pending', nextAttemptAt: now, leasedUntil: null, queuedUntil: null })
             .where(and(eq(webhookDeliveries.id, n), eq(webhookDeliveries.workspaceId, p.workspaceId)))
             .returning();
     if (!row) throw new QunfaError('NOT_FOUND', `webhook delivery ${id} not found`, { details: { id } });

@@ -4,9 +4,10 @@ import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../../auth/roles.js';
 import type { Db } from '../../db/database.js';
-import { webhookEndpoints } from '../../db/schema/index.js';
+import { webhookDeliveries, webhookEndpoints } from '../../db/schema/index.js';
 import { writeAudit } from '../../store/audit.js';
 import { parseId, validate } from '../validate.js';
+import { checkWebhookUrl, defaultWebhookAddressPolicy, type WebhookAddressPolicy } from './address-guard.js';
 import { isWebhookEventType, webhookEventTypes } from './event-types.js';
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -59,9 +60,11 @@ export async function createWebhookEndpoint(
   db: Db,
   principal: Principal | null,
   input: { url: string; eventTypes: string[]; description?: string | null },
+  addresses: WebhookAddressPolicy = defaultWebhookAddressPolicy,
 ): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
   const p = authorize(principal, 'admin');
   const data = validate(z.object({ url, eventTypes, description }), input);
+  await checkWebhookUrl(data.url, addresses);
   const secret = newSecret();
   return db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
@@ -99,7 +102,11 @@ export async function listWebhookEndpoints(
     .orderBy(asc(webhookEndpoints.id));
 }
 
-/** Admin: changes the URL, event types, description, or pauses (enabled: false) an endpoint. */
+/**
+ * Admin: changes the URL, event types, description, or pauses (enabled: false) an endpoint.
+ * Enabling it again, after a pause or after the dispatcher disabled it for failing, clears its
+ * failure streak; its pending deliveries go out again at once.
+ */
 export async function updateWebhookEndpoint(
   db: Db,
   principal: Principal | null,
@@ -110,6 +117,7 @@ export async function updateWebhookEndpoint(
     description?: string | null;
     enabled?: boolean | null;
   },
+  addresses: WebhookAddressPolicy = defaultWebhookAddressPolicy,
 ): Promise<WebhookEndpointRow> {
   const p = authorize(principal, 'admin');
   const data = validate(
@@ -121,7 +129,10 @@ export async function updateWebhookEndpoint(
     }),
     input,
   );
-  await mine(db, p, id);
+  const before = await mine(db, p, id);
+  if (data.url != null) await checkWebhookUrl(data.url, addresses);
+  const now = new Date();
+  const reenabled = data.enabled === true && !before.enabled;
   return db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const [row] = await tx
@@ -131,7 +142,9 @@ export async function updateWebhookEndpoint(
         ...(data.eventTypes == null ? {} : { eventTypes: data.eventTypes }),
         ...(data.description === undefined ? {} : { description: data.description }),
         ...(data.enabled == null ? {} : { enabled: data.enabled }),
-        updatedAt: new Date(),
+        ...(data.enabled === true ? { consecutiveFailures: 0, disabledReason: null, disabledAt: null } : {}),
+        ...(data.enabled === false && before.enabled ? { disabledAt: now } : {}),
+        updatedAt: now,
       })
       .where(and(eq(webhookEndpoints.id, Number(id)), eq(webhookEndpoints.workspaceId, p.workspaceId)))
       .returning();
@@ -143,6 +156,13 @@ export async function updateWebhookEndpoint(
       subjectId: id,
       details: { url: data.url ?? null, eventTypes: data.eventTypes ?? null, enabled: data.enabled ?? null },
     });
+    if (reenabled) {
+      // Due now, and offered to the queue again (a job that found it disabled has ended).
+      await tx
+        .update(webhookDeliveries)
+        .set({ nextAttemptAt: now, queuedUntil: null, leasedUntil: null })
+        .where(and(eq(webhookDeliveries.endpointId, row!.id), eq(webhookDeliveries.status, 'pending')));
+    }
     return row!;
   });
 }

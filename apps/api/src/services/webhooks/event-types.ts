@@ -3,6 +3,8 @@ import { campaignStates } from '@qunfa/core';
 /** What a partner may subscribe to, and what each event's `data` holds. */
 export const webhookEventTypes = {
   'campaign.state_changed': 'A campaign moved between states: campaignId, from, to, reason',
+  'campaign.progress_milestone':
+    'A campaign passed 25, 50, 75 or 100 % of its planned deliveries settled (sent or better, failed, suppressed, filtered, uncertain): campaignId, milestone, settled, total, counters',
   'approval.requested': 'A campaign was submitted for review: campaignId, round, steps, reasons',
   'approval.step_approved': 'An approver approved a review step: campaignId, round, step, comment',
   'approval.rejected': 'An approver rejected the review round: campaignId, round, step, comment',
