@@ -2,7 +2,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sandbox } from '@qunfa/channels';
-import { MemoryPluginState, MemoryRateLimiter, scopePluginState } from '@qunfa/core';
+import {
+  assertKernelCompatible,
+  MemoryPluginState,
+  MemoryRateLimiter,
+  type QunfaPlugin,
+  scopePluginState,
+} from '@qunfa/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assemblePlugins } from '../src/plugin-config/assemble-plugins.js';
 import type { PluginServices } from '../src/plugins.js';
@@ -149,7 +155,28 @@ describe('every code block of the plugin guide and the package READMEs runs as s
     }, 30_000);
   }
 
-  for (const block of blocks.filter((b) => b.lang === 'json')) {
+  const isPackageJson = (b: DocBlock) => /file=package\.json\b/.test(b.info);
+  for (const block of blocks.filter((b) => b.lang === 'json' && isPackageJson(b))) {
+    it(`${block.page}:${block.line} (json): a plugin package this kernel and its zod accept`, () => {
+      const pkg = JSON.parse(block.code) as Record<string, Record<string, string>>;
+      const core = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      };
+      const range = pkg.peerDependencies?.['@qunfa/core'];
+      expect(range).toBeDefined();
+      expect(() =>
+        assertKernelCompatible({
+          kind: 'channel',
+          name: 'channel:doc',
+          kernel: range,
+        } as unknown as QunfaPlugin),
+      ).not.toThrow();
+      expect(pkg.dependencies?.zod).toBe(core.dependencies.zod);
+      expect(pkg.scripts?.test).toBe('vitest run');
+    });
+  }
+
+  for (const block of blocks.filter((b) => b.lang === 'json' && !isPackageJson(b))) {
     it(`${block.page}:${block.line} (json): a project config, or an entry of one, that loads`, async () => {
       const value = JSON.parse(block.code) as Record<string, unknown>;
       const config = 'plugins' in value ? value : { plugins: [value] };

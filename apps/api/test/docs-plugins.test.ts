@@ -26,6 +26,7 @@ describe('docs/plugins.md, executed', () => {
       'call-directly.ts',
       'echo-sms.ts',
       'no-shouting.ts',
+      'package.json',
       'qunfa.config.json',
     ]);
   });
