@@ -76,26 +76,41 @@ export function startBullmqWebhookDispatcher(
   const worker = new Worker<JobData>(
     'webhooks',
     async (job) => {
-      const [delivery] = await claimDeliveries(
-        db,
-        clock.now(),
-        policy.timeoutMs + 5000,
-        {
-          ids: [job.data.deliveryId],
-        },
-        1000,
-      );
-      if (!delivery) return;
+      const id = Number(job.data.deliveryId);
+      const [delivery] = await claimDeliveries(db, clock.now(), policy.timeoutMs + 5000, { ids: [id] }, 1000);
+      if (!delivery) {
+        // Sent already, or its endpoint disabled: nothing to do. Still pending (held by another
+        // attempt's transaction, or leased): fail the job, so BullMQ tries it again shortly.
+        const [row] = await rows<{ pending: boolean }>(
+          db,
+          sql`SELECT d.status = 'pending' AND e.enabled AS pending FROM webhook_deliveries d
+              JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = ${id}`,
+        );
+        if (row?.pending) throw new Error(`webhook delivery ${id} is not free yet; trying again`);
+        return;
+      }
       const recorded = await attemptDelivery(deps, policy, delivery);
       if (recorded.status !== 'pending' || recorded.disabledEndpoint) return;
-      await schedule(delivery.id, delivery.attempts, recorded.nextAttemptAt);
+      // Marked before the job exists, so the job never meets the row locked by this update.
       await db.execute(sql`
         UPDATE webhook_deliveries SET queued_until = ${new Date(recorded.nextAttemptAt.getTime() + HOLD_MS).toISOString()}::timestamptz
         WHERE id = ${delivery.id} AND attempts = ${delivery.attempts}`);
+      await schedule(Number(delivery.id), delivery.attempts, recorded.nextAttemptAt);
     },
     { connection: workerConnection, prefix: deps.redis.prefix, concurrency: CONCURRENCY },
   );
   worker.on('error', onError);
+  worker.on('failed', (job, error) => {
+    const gaveUp = (job?.attemptsMade ?? 0) >= jobOptions.attempts;
+    // Given up: the relay offers the delivery again once its hold has passed.
+    logger[gaveUp ? 'warn' : 'debug'](
+      `webhook job failed${gaveUp ? '; left to the relay' : '; tried again'}`,
+      {
+        deliveryId: job?.data.deliveryId,
+        error: error.message,
+      },
+    );
+  });
 
   const relay = pollLoop(
     async () => {
