@@ -138,7 +138,7 @@ describe('limits on a GraphQL document', () => {
       }
     });
 
-    it('passes every query and mutation the console sends, at pages of 500', async () => {
+    it('passes every query and mutation the console sends, at pages of 500 (or the largest its module sends)', async () => {
       const modules = [
         'accounts/accounts-documents',
         'campaigns/campaign-documents',
@@ -155,6 +155,8 @@ describe('limits on a GraphQL document', () => {
       for (const path of modules) {
         const url = new URL(`../../console/src/${path}.ts`, import.meta.url).href;
         const exported = (await import(/* @vite-ignore */ url)) as Record<string, unknown>;
+        // A module whose screen never asks for 500 says so, and is costed at the page it does send.
+        const page = typeof exported.largestPage === 'number' ? exported.largestPage : 500;
         for (const [name, value] of Object.entries(exported)) {
           const document = value as DocumentNode;
           if (document?.kind !== Kind.DOCUMENT) continue;
@@ -165,7 +167,7 @@ describe('limits on a GraphQL document', () => {
           const pages = Object.fromEntries(
             (operation.variableDefinitions ?? [])
               .filter((v) => /^(first|last)$/.test(v.variable.name.value))
-              .map((v) => [v.variable.name.value, 500]),
+              .map((v) => [v.variable.name.value, page]),
           );
           const { cost, allowed } = operationCost(schema, document, pages, operation.name?.value);
           expect(allowed, `${path} ${name} costs ${cost}`).toBe(true);

@@ -3,7 +3,7 @@ import { useQuery, useSubscription } from 'urql';
 import { useI18n } from '../i18n/locale-context.js';
 import { ErrorNotice, Loading } from '../ui/error-notice.js';
 import { InboundMessages } from './inbound-messages.js';
-import { TriageItemChangedSubscription, TriageItemsQuery } from './triage-documents.js';
+import { largestPage, TriageItemChangedSubscription, TriageItemsQuery } from './triage-documents.js';
 import { type TriageItem, TriageItemCard } from './triage-item-card.js';
 import { byUrgency } from './triage-order.js';
 
@@ -18,8 +18,8 @@ const VIEWS = {
 type View = keyof typeof VIEWS;
 
 const PAGE = 50;
-/** The most items a page asks for: 400 with their replies stay within the API's cost limit (500 do not). */
-const MAX_PAGE = 400;
+/** The most items a page asks for (the cost limit allows 400 with their replies, not 500). */
+const MAX_PAGE = largestPage;
 /** Countdowns move on between reads at this pace. */
 const TICK_MS = 30_000;
 
