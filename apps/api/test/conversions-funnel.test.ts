@@ -7,6 +7,7 @@ import { rows } from '../src/db/database.js';
 import { signWebhook } from '../src/services/webhooks/signature.js';
 import { drivers } from './support/databases.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
+import { createAndStartCampaign, waitForCompletion } from './support/run-campaign.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -29,16 +30,6 @@ interface Conversion {
   duplicate: boolean;
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe.each(drivers)('conversions, funnel and feedback metrics (%s)', (driver) => {
   let t: TestApp;
   let campaignId = '';
@@ -58,35 +49,18 @@ describe.each(drivers)('conversions, funnel and feedback metrics (%s)', (driver)
       count: 10,
       identity: (i) => ({ kind: 'PHONE', value: phone(i) }),
     });
-    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
-      t.url,
-      admin,
-      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+    campaignId = await createAndStartCampaign(
+      t,
       {
-        input: {
-          name: 'sale',
-          audience: { tag },
-          variants: [{ key: 'A', content: { text: '{{name}}，新品上市，回复TD退订' } }],
-          channelPlan: [{ channel: 'channel:sandbox' }],
-          quietHours: { mode: 'OFF' },
-        },
+        name: 'sale',
+        audience: { tag },
+        variants: [{ key: 'A', content: { text: '{{name}}，新品上市，回复TD退订' } }],
+        channelPlan: [{ channel: 'channel:sandbox' }],
+        quietHours: { mode: 'OFF' },
       },
+      admin,
     );
-    campaignId = createCampaign.id;
-    await gqlOk(t.url, admin, 'mutation($id: ID!) { startCampaign(id: $id) { state } }', { id: campaignId });
-    await until(
-      () =>
-        gqlOk<{ campaign: { state: string } }>(
-          t.url,
-          admin,
-          'query($id: ID!) { campaign(id: $id) { state } }',
-          {
-            id: campaignId,
-          },
-        ),
-      (v) => v.campaign.state === 'COMPLETED',
-      'the campaign to complete',
-    );
+    await waitForCompletion(t, campaignId);
   });
   afterAll(async () => {
     await t?.stop();

@@ -7,6 +7,7 @@ import { rows } from '../src/db/database.js';
 import { purgeExpired } from '../src/services/retention/purge-expired.js';
 import { drivers } from './support/databases.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
+import { createAndStartCampaign, waitForCompletion } from './support/run-campaign.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -59,36 +60,20 @@ describe.each(drivers)('retention, erasure of evidence and legal holds (%s)', (d
       count: 3,
       identity: (i) => ({ kind: 'PHONE', value: phone(i) }),
     });
-    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
-      t.url,
-      admin,
-      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
-      {
-        input: {
+    const createCampaign = {
+      id: await createAndStartCampaign(
+        t,
+        {
           name: 'promo',
           audience: { tag },
           variants: [{ key: 'A', content: { text: '{{name}}，会员日满100减20，回复TD退订' } }],
           channelPlan: [{ channel: 'channel:sandbox' }],
           quietHours: { mode: 'OFF' },
         },
-      },
-    );
-    await gqlOk(t.url, admin, 'mutation($id: ID!) { startCampaign(id: $id) { state } }', {
-      id: createCampaign.id,
-    });
-    await until(
-      () =>
-        gqlOk<{ campaign: { state: string } }>(
-          t.url,
-          admin,
-          'query($id: ID!) { campaign(id: $id) { state } }',
-          {
-            id: createCampaign.id,
-          },
-        ),
-      (v) => v.campaign.state === 'COMPLETED',
-      'the campaign to complete',
-    );
+        admin,
+      ),
+    };
+    await waitForCompletion(t, createCampaign.id);
     const inbound =
       'mutation($input: InboundMessageInput!) { recordInboundMessage(input: $input) { __typename } }';
     for (const [i, text] of [complaint(0), complaint(1), '请问会员日怎么办理？'].entries()) {

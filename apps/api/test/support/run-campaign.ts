@@ -2,17 +2,21 @@ import { gqlOk } from './graphql-client.js';
 import type { TestApp } from './test-app.js';
 
 /**
- * Creates a campaign over GraphQL with the operator key of workspace A, as a client would,
+ * Creates a campaign over GraphQL with a key of workspace A (its operator's unless given), as a client would,
  * starts it and returns its id. `input` is a `CreateCampaignInput`.
  */
-export async function createAndStartCampaign(t: TestApp, input: Record<string, unknown>): Promise<string> {
+export async function createAndStartCampaign(
+  t: TestApp,
+  input: Record<string, unknown>,
+  key: string = t.a.keys.operator,
+): Promise<string> {
   const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
     t.url,
-    t.a.keys.operator,
+    key,
     'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
     { input },
   );
-  await gqlOk(t.url, t.a.keys.operator, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', {
+  await gqlOk(t.url, key, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', {
     id: createCampaign.id,
   });
   return createCampaign.id;
