@@ -18,7 +18,7 @@ import {
   readFollowers,
   readTags,
 } from './followers.js';
-import { MASS_MAX, type MassGroup, sendMassGroup } from './mass-send.js';
+import { isJobTarget, MASS_MAX, type MassGroup, sendMassGroup } from './mass-send.js';
 import { parseWechatOaOptions, type WechatOaConfig, type WechatOaOptions } from './options.js';
 import { queryMassGroup } from './query-status.js';
 import { sendTemplate } from './template-send.js';
@@ -52,6 +52,41 @@ function planBatch(batch: OutboundBatch): Plan {
     }
   }
   plan.groups = [...groups.values()];
+  return batch.job ? asJob(plan, batch.job.target) : plan;
+}
+
+/**
+ * A platform job goes out as one `mass/sendall` to the tag: one mass content for the whole batch,
+ * or nothing is sent (a tag cannot be split by content, and template messages go per follower).
+ */
+function asJob(plan: Plan, target: string): Plan {
+  const refuse = (
+    error: string,
+    failure: 'content_rejected' | 'invalid_recipient' = 'content_rejected',
+  ): Plan => ({
+    groups: [],
+    templates: [],
+    rejected: [
+      ...plan.rejected,
+      ...plan.groups.flatMap((g) => g.messages),
+      ...plan.templates.map((t) => t.message),
+    ].map((m) => ({ id: m.id, status: 'failed', failure, error })),
+  });
+  if (!isJobTarget(target)) {
+    return refuse(
+      `a mass send to a tag takes a tag id or "all", not "${target.slice(0, 20)}"`,
+      'invalid_recipient',
+    );
+  }
+  if (
+    plan.templates.length > 0 ||
+    plan.groups.length > 1 ||
+    (plan.groups.length > 0 && plan.rejected.length > 0)
+  ) {
+    return refuse(
+      'a mass send to a tag carries one mass content for all (template messages go per follower)',
+    );
+  }
   return plan;
 }
 
@@ -85,6 +120,7 @@ export interface WechatOaChannel extends ChannelPlugin {
 /**
  * `channel:wechat-oa`: an Official Account (公众号/服务号). Mass sends (text, articles from
  * drafts, images, voice, video) go out with `message/mass/send`, one call per distinct content,
+ * or as a platform job with `message/mass/sendall` to a tag (`OutboundBatch.job`),
  * each recipient sent "by job" under the job's `msg_id`; `template` content goes out as template
  * messages or subscription notices, one call per follower. Callbacks bring job results, template
  * receipts and followers' messages.
@@ -102,6 +138,7 @@ export function wechatOa(options: WechatOaOptions): WechatOaChannel {
       receipts: config.callback !== undefined,
       recall: false,
       idempotencyKeys: true,
+      platformJobs: true,
     },
     identityKinds: ['oa_openid'],
     accounts: [],

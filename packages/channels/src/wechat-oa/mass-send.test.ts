@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeWechat } from './fake-server.js';
-import { APP_ID, APP_SECRET, addFollowers, batchOf, oaFixture } from './test-support.js';
+import { APP_ID, APP_SECRET, addFollowers, batchOf, oaFixture, sentByJob } from './test-support.js';
 
 let server: FakeWechat | undefined;
 afterEach(async () => {
@@ -27,9 +27,7 @@ describe('channel:wechat-oa mass sends', () => {
       clientmsgid: expect.stringMatching(/^qf[0-9a-f]{62}$/),
     });
     const job = [...f.server.account.jobs.values()][0]!;
-    expect(outcomes).toEqual(
-      ['d-1', 'd-2', 'd-3'].map((id) => ({ id, status: 'sent', providerMessageId: `${job.msgId}:${id}` })),
-    );
+    expect(outcomes).toEqual(sentByJob(job.msgId, ['d-1', 'd-2', 'd-3']));
     expect(JSON.stringify(f.server.requests)).not.toContain(APP_SECRET);
   });
 

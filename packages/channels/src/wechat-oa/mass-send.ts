@@ -21,9 +21,10 @@ const failedAll = (group: MassGroup, failure: SendOutcome & { status: 'failed' }
   group.messages.map((m) => ({ ...failure, id: m.id }));
 
 /**
- * Sends one group with `message/mass/send`: one call for all its openids, a deterministic
- * `clientmsgid` so that WeChat drops a repeated call (45065 answers with the existing job's
- * `msg_id`: sent), and every recipient sent "by job" under that `msg_id`.
+ * Sends one group with `message/mass/send` (one call for all its openids), or, for a platform
+ * job, with `message/mass/sendall` to the job's tag (whoever WeChat counts in it). A deterministic
+ * `clientmsgid` makes WeChat drop a repeated call (45065 answers with the existing job's `msg_id`:
+ * sent), and every recipient is sent "by job" under that `msg_id`.
  */
 export async function sendMassGroup(
   config: WechatOaConfig,
@@ -32,35 +33,17 @@ export async function sendMassGroup(
   group: MassGroup,
   ctx: SendContext,
 ): Promise<SendOutcome[]> {
-  if (config.accountType === 'subscription') {
-    return failedAll(group, {
-      id: '',
-      status: 'failed',
-      failure: 'invalid_recipient',
-      error:
-        'a subscription account cannot mass-send to an openid list (WeChat offers it to service accounts only): send to a tag',
-    });
-  }
-  if (group.messages.length < MASS_MIN) {
-    return failedAll(group, {
-      id: '',
-      status: 'failed',
-      failure: 'invalid_recipient',
-      error: `WeChat mass sends take ${MASS_MIN}–${MASS_MAX} openids: this content had one recipient in its batch (personalised content or tracked links cannot be mass-sent)`,
-    });
-  }
-  const openids = group.messages.map((m) => m.address);
-  const clientmsgid = clientMsgIdOf(batch.idempotencyKey, group.key, openids);
+  const refused = batch.job ? undefined : listRefusal(config, group);
+  if (refused) return failedAll(group, refused);
+  const clientmsgid = groupClientMsgId(batch, group);
+  const [path, audience] = batch.job
+    ? ['/cgi-bin/message/mass/sendall', { filter: filterOf(batch.job.target) }]
+    : ['/cgi-bin/message/mass/send', { touser: group.messages.map((m) => m.address) }];
   let msgId: string;
   try {
     const answer = await client.post(
-      '/cgi-bin/message/mass/send',
-      {
-        touser: openids,
-        ...group.body,
-        send_ignore_reprint: config.sendIgnoreReprint ? 1 : 0,
-        clientmsgid,
-      },
+      path,
+      { ...audience, ...group.body, send_ignore_reprint: config.sendIgnoreReprint ? 1 : 0, clientmsgid },
       ctx,
     );
     msgId = String(answer.msg_id ?? '');
@@ -91,11 +74,58 @@ export async function sendMassGroup(
     },
     clientmsgid,
   );
-  ctx.logger.info('mass send submitted', { msgId, recipients: openids.length });
+  ctx.logger.info('mass send submitted', {
+    msgId,
+    recipients: group.messages.length,
+    ...(batch.job ? { target: batch.job.target } : {}),
+  });
   return group.messages.map((m) => ({
     id: m.id,
     status: 'sent',
     providerMessageId: deliveryRef(msgId, m.id),
+    byJob: msgId,
     ...(config.massSendProtection ? { awaitingConfirmation: true } : {}),
   }));
+}
+
+/** `filter` of `mass/sendall`: `all` is every follower (`is_to_all`), otherwise a tag id. */
+function filterOf(target: string): { is_to_all: boolean; tag_id?: number } {
+  return target === 'all' ? { is_to_all: true } : { is_to_all: false, tag_id: Number(target) };
+}
+
+/** Whether a job target is one `mass/sendall` takes: `all` or a tag id. */
+export const isJobTarget = (target: string) => target === 'all' || /^\d{1,10}$/.test(target);
+
+/**
+ * The group's deterministic `clientmsgid`: the batch's key, the content, and the openids — or,
+ * for a job, its target (the tag, whoever WeChat counts in it).
+ */
+export function groupClientMsgId(batch: OutboundBatch, group: MassGroup): string {
+  const audience = batch.job ? [`target:${batch.job.target}`] : group.messages.map((m) => m.address);
+  return clientMsgIdOf(batch.idempotencyKey, group.key, audience);
+}
+
+/** Why an openid-list send cannot go out, or undefined when it can. */
+function listRefusal(
+  config: WechatOaConfig,
+  group: MassGroup,
+): (SendOutcome & { status: 'failed' }) | undefined {
+  if (config.accountType === 'subscription') {
+    return {
+      id: '',
+      status: 'failed',
+      failure: 'invalid_recipient',
+      error:
+        'a subscription account cannot mass-send to an openid list (WeChat offers it to service accounts only): send to a tag as a platform job',
+    };
+  }
+  if (group.messages.length < MASS_MIN) {
+    return {
+      id: '',
+      status: 'failed',
+      failure: 'invalid_recipient',
+      error: `WeChat mass sends take ${MASS_MIN}–${MASS_MAX} openids: this content had one recipient in its batch (personalised content or tracked links cannot be mass-sent)`,
+    };
+  }
+  return undefined;
 }

@@ -29,6 +29,7 @@ describe('wechatOa options', () => {
       receipts: false,
       recall: false,
       idempotencyKeys: true,
+      platformJobs: true,
     });
     expect(oa.config).toMatchObject({
       baseUrl: 'https://api.weixin.qq.com',

@@ -1,7 +1,7 @@
 import type { OutboundBatch, SendContext, SendOutcome } from '@qunfa/core';
 import type { OaClient } from './client.js';
-import { clientMsgIdOf, deliveryRef, jobOf, msgIdOf } from './jobs.js';
-import type { MassGroup } from './mass-send.js';
+import { deliveryRef, jobOf, msgIdOf } from './jobs.js';
+import { groupClientMsgId, type MassGroup } from './mass-send.js';
 
 /**
  * What became of a mass group sent before a crash: the job is found by the group's
@@ -14,11 +14,7 @@ export async function queryMassGroup(
   group: MassGroup,
   ctx: SendContext,
 ): Promise<SendOutcome[]> {
-  const clientmsgid = clientMsgIdOf(
-    batch.idempotencyKey,
-    group.key,
-    group.messages.map((m) => m.address),
-  );
+  const clientmsgid = groupClientMsgId(batch, group);
   const msgId = await msgIdOf(ctx.state, clientmsgid);
   if (!msgId) return [];
   let status: string;
@@ -38,6 +34,7 @@ export async function queryMassGroup(
       id: m.id,
       status: 'sent',
       providerMessageId: deliveryRef(msgId, m.id),
+      byJob: msgId,
       ...(awaiting ? { awaitingConfirmation: true } : {}),
     }));
   switch (status) {

@@ -61,3 +61,8 @@ export function addFollowers(server: FakeWechat, n: number, tagIds: number[] = [
     return openid;
   });
 }
+
+/** What `send` answers for deliveries `ids` of WeChat's job `msgId`: sent by job, never alone. */
+export function sentByJob(msgId: number, ids: string[]) {
+  return ids.map((id) => ({ id, status: 'sent', providerMessageId: `${msgId}:${id}`, byJob: String(msgId) }));
+}

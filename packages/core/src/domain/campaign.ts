@@ -55,6 +55,14 @@ export interface ChannelPlanStep {
    * that can address it. Default none. The campaign stays running while such windows are open.
    */
   escalateAfter?: { ms: number; unless: 'delivered' | 'read' };
+  /**
+   * Send the step as one platform job to the provider's own audience `target` (an Official
+   * Account's tag id) instead of address lists: one batch for all its recipients, one content,
+   * each recipient reported "sent by job" (the provider counts the job, not each person). The
+   * provider reaches everyone in its target, so the job goes out only when Qunfa leaves none of
+   * the campaign's audience out. Needs a channel with `limits.platformJobs`. Default none.
+   */
+  platformJob?: { target: string };
 }
 
 /** The plan step a channel serves, as its primary or as one of its failover providers. */

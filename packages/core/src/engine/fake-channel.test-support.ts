@@ -15,6 +15,8 @@ export interface FakeChannelOptions {
   ratePerSecond?: number;
   maxSendsPerDay?: number;
   accounts?: string[];
+  /** Sends a batch with `job` as one provider job (`job-<n>`), every message sent by it. */
+  platformJobs?: boolean;
   /** What the provider does with a message on its n-th send (0-based). Default: sent. */
   outcome?(message: OutboundMessage, n: number): FakeOutcome;
   /** Whether the n-th call (0-based) throws. */
@@ -41,6 +43,7 @@ export function fakeChannel(options: FakeChannelOptions = {}): FakeChannel {
       idempotencyKeys: options.idempotent ?? false,
       ...(options.ratePerSecond === undefined ? {} : { ratePerSecond: options.ratePerSecond }),
       ...(options.maxSendsPerDay === undefined ? {} : { maxSendsPerDay: options.maxSendsPerDay }),
+      ...(options.platformJobs ? { platformJobs: true } : {}),
     },
     identityKinds: kinds,
     accounts: options.accounts ?? [],
@@ -50,6 +53,15 @@ export function fakeChannel(options: FakeChannelOptions = {}): FakeChannel {
     async send(batch) {
       calls.push(structuredClone(batch));
       if (options.throws?.(calls.length - 1)) throw new Error('provider timed out');
+      if (batch.job) {
+        const job = `job-${calls.length}`;
+        return batch.messages.map((m) => ({
+          id: m.id,
+          status: 'sent',
+          providerMessageId: `${job}:${m.id}`,
+          byJob: job,
+        }));
+      }
       return batch.messages.flatMap((message): SendOutcome[] => {
         const n = sends.get(message.address) ?? 0;
         sends.set(message.address, n + 1);

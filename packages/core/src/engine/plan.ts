@@ -25,11 +25,16 @@ export function variantSeedFor(campaignId: string): number {
   return hash % 2 ** 31;
 }
 
+/** The batch size of a platform job step: every recipient of the step in one batch (a 32-bit int for the stores). */
+export const JOB_BATCH_SIZE = 2_147_483_647;
+
 /**
  * Recipients per batch of a plan step: the step's own size, capped by what one send may carry
  * and by the daily quota (a batch larger than a day's quota could never be sent).
  */
 export function stepBatchSize(step: ChannelPlanStep | undefined, channel: ChannelPlugin): number {
+  // A platform job covers the provider's whole target in one call: one batch, however many.
+  if (step?.platformJob) return JOB_BATCH_SIZE;
   const { maxRecipientsPerSend, maxSendsPerDay } = channel.limits;
   const size = Math.min(step?.batchSize ?? maxRecipientsPerSend, maxRecipientsPerSend);
   return Math.max(1, maxSendsPerDay === undefined ? size : Math.min(size, maxSendsPerDay));
@@ -79,6 +84,30 @@ function keptVariants(campaign: Campaign, source: Campaign | undefined) {
 }
 
 /**
+ * A platform job sends one content to a provider-side audience: its channel must offer jobs, and
+ * the campaign must have one content for everyone there (one variant, no A/B test) and nothing to
+ * wait for per person (no escalation window).
+ */
+export function checkPlatformJobs(campaign: Campaign, registry: Registry): void {
+  campaign.channelPlan.forEach((step, i) => {
+    if (!step.platformJob) return;
+    const field = `channelPlan.${i}.platformJob`;
+    const refuse = (why: string) =>
+      new QunfaError('INVALID_INPUT', `${field}: ${why}`, { details: { campaignId: campaign.id, field } });
+    if (!registry.channel(step.channel).limits.platformJobs)
+      throw refuse(`${step.channel} cannot send a platform job`);
+    if (step.platformJob.target.trim() === '') throw refuse('the job needs a target');
+    if (step.failover?.length) throw refuse('a platform job has no failover provider');
+    if (step.escalateAfter) throw refuse('a platform job reports no one to escalate after a delay');
+    if (campaign.variants.length !== 1 || campaign.abTest)
+      throw refuse('a platform job sends one content: one variant, no A/B test');
+    // The provider reaches its whole target: a run meant for a few of the audience cannot use it.
+    if (campaign.resendOf || campaign.runOf?.contactIds)
+      throw refuse('a resend or follow-up run covers part of the audience, and a job reaches all of it');
+  });
+}
+
+/**
  * The declarative plan the store executes to start a campaign. For a resend run, `source` (the
  * campaign it resends) maps each variant to its copy, so every recipient keeps its variant.
  */
@@ -98,6 +127,7 @@ export function buildPlan(
       details: { campaignId: campaign.id, field: 'channelPlan' },
     });
   }
+  checkPlatformJobs(campaign, registry);
   const channels = planChannels(campaign, registry);
   const scheduledAt = campaign.scheduledAt;
   const resend = campaign.resendOf;

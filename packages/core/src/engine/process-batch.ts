@@ -10,7 +10,13 @@ import { contentAsSent } from './content-as-sent.js';
 import type { EngineContext } from './deps.js';
 import { completeWhenDone } from './escalation.js';
 import { releaseBatch, withLease } from './lease.js';
-import { type BatchScope, deferredResult, failedWithoutCall, uncertainResult } from './results.js';
+import {
+  type BatchScope,
+  deferredResult,
+  failedResult,
+  failedWithoutCall,
+  uncertainResult,
+} from './results.js';
 import { type Addressed, reconcile, sendBatch } from './send.js';
 import type { LinkTracker } from './track-links.js';
 import { sentContent } from './variant-links.js';
@@ -89,6 +95,8 @@ async function runBatch(
   scope: BatchScope,
   recipients: ClaimedRecipient[],
 ): Promise<BatchRun> {
+  const job = planStepOf(scope.campaign.channelPlan, scope.batch.channel)?.platformJob;
+  if (job) return runJob(ctx, scope, recipients, job);
   const idempotent = scope.channel.limits.idempotencyKeys;
   // An idempotent channel is simply sent the whole batch again with the same key.
   const recovering = idempotent ? [] : recipients.filter((r) => r.previousState === 'submitted');
@@ -106,10 +114,23 @@ async function runBatch(
     results.push(...(await reconcile(ctx, scope, recovering, addressed)));
   }
   if (prepared.items.length === 0) return { status: 'settle', results };
-  const choice = await chooseAccount(ctx, scope.batch, scope.channel, prepared.items.length);
+  const sent = await sendThroughAccount(ctx, scope, prepared.items);
+  if (sent.status !== 'settle') return sent;
+  results.push(...sent.results);
+  return { status: 'settle', results };
+}
+
+/** Picks the sender account, sends, and cools down an account the provider restricted. */
+async function sendThroughAccount(
+  ctx: EngineContext,
+  scope: BatchScope,
+  items: Addressed[],
+  job?: { target: string },
+): Promise<BatchRun> {
+  const choice = await chooseAccount(ctx, scope.batch, scope.channel, items.length);
   if (choice.status !== 'go') return choice;
   const sending: BatchScope = { ...scope, batch: { ...scope.batch, account: choice.account } };
-  const sent = await sendBatch(ctx, sending, prepared.items);
+  const sent = await sendBatch(ctx, sending, items, job);
   const restricted = sent.filter((r) => r.failureClass === 'account_restricted');
   // The account each was tried through: the batch's, or the one the channel chose for the recipient.
   const restrictedAccounts = restricted.flatMap((r) => {
@@ -125,8 +146,52 @@ async function runBatch(
       restricted[0]!.error ?? 'account restricted',
     );
   }
-  results.push(...sent);
-  return { status: 'settle', results };
+  return { status: 'settle', results: sent };
+}
+
+/**
+ * A platform job: the whole batch in one call to the provider's target. The provider reaches
+ * everyone in the target, so the job waits as a whole for a rule's deferral, and is refused
+ * (`invalid_recipient`, which moves its recipients to the plan's next step) when Qunfa would
+ * leave anyone of the audience out — suppressed when planned or by a rule now, or without an
+ * address — or when the content is not the same for all.
+ */
+async function runJob(
+  ctx: EngineContext,
+  scope: BatchScope,
+  recipients: ClaimedRecipient[],
+  job: { target: string },
+): Promise<BatchRun> {
+  const prepared = await prepare(ctx, scope, recipients);
+  const waits = prepared.results.flatMap((r) => (r.state === 'queued' && r.retry ? [r.retry] : []));
+  if (waits.length > 0) {
+    const last = waits.reduce((a, b) => (b.at > a.at ? b : a));
+    return { status: 'release', until: last.at, reason: last.reason ?? batchWaitReasons.retry };
+  }
+  const plannedOut = (await ctx.store.counters(scope.campaign.id)).suppressed;
+  const leftOut = plannedOut + prepared.results.length;
+  const refuse = (failure: 'invalid_recipient' | 'content_rejected', error: string): BatchRun => ({
+    status: 'settle',
+    results: [
+      ...prepared.results,
+      ...prepared.items.map((i) => failedResult(scope, i.recipient, failure, error)),
+    ],
+  });
+  if (leftOut > 0) {
+    return refuse(
+      'invalid_recipient',
+      `platform job to ${job.target} refused: ${leftOut} of the audience would be left out (suppressed or without an address), and the job would reach them`,
+    );
+  }
+  const first = JSON.stringify(prepared.items[0]?.message.content);
+  if (prepared.items.some((i) => JSON.stringify(i.message.content) !== first)) {
+    return refuse(
+      'content_rejected',
+      'a platform job carries one content: personalised text or tracked links differ per recipient (turn trackLinks off)',
+    );
+  }
+  if (prepared.items.length === 0) return { status: 'settle', results: [] };
+  return sendThroughAccount(ctx, scope, prepared.items, job);
 }
 
 /** Recipient rules, addressing and rendering: everything decided before the provider is called. */

@@ -156,6 +156,10 @@ export function failedResult(
   };
 }
 
+/** The attempt note of a recipient the provider reports only inside a job's totals. */
+export const jobNote = (jobId: string) =>
+  `sent by job ${jobId}: the platform reports the job's totals, not each person`;
+
 /** The result of one outcome a channel reported. */
 export function outcomeResult(
   scope: BatchScope,
@@ -170,6 +174,7 @@ export function outcomeResult(
       attempt: {
         ...attemptOf(scope),
         ...(outcome.via ? { account: outcome.via.account, note: outcome.via.reason } : {}),
+        ...(outcome.byJob === undefined ? {} : { note: jobNote(outcome.byJob) }),
         status: state,
         providerMessageId: outcome.providerMessageId ?? null,
         failureClass: null,

@@ -12,8 +12,9 @@ export interface Addressed {
   message: OutboundMessage;
 }
 
-function outbound(scope: BatchScope, items: readonly Addressed[]): OutboundBatch {
+function outbound(scope: BatchScope, items: readonly Addressed[], job?: { target: string }): OutboundBatch {
   return {
+    ...(job ? { job: { target: job.target } } : {}),
     batchId: scope.batch.id,
     campaignId: scope.campaign.id,
     account: scope.batch.account,
@@ -62,13 +63,15 @@ export async function sendBatch(
   ctx: EngineContext,
   scope: BatchScope,
   items: readonly Addressed[],
+  /** A platform job: one call to the provider's target for all the items. */
+  job?: { target: string },
 ): Promise<DeliveryResult[]> {
   const { channel } = scope;
   const idempotent = channel.limits.idempotencyKeys;
   let outcomes: unknown;
   try {
     outcomes = await withLease(ctx, scope.batch, (signal) =>
-      channel.send(outbound(scope, items), channelContext(ctx, channel, signal)),
+      channel.send(outbound(scope, items, job), channelContext(ctx, channel, signal)),
     );
   } catch (error) {
     ctx.logger.error('send failed', {

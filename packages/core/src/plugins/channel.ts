@@ -28,6 +28,11 @@ export interface ChannelLimits {
   recall: boolean;
   /** A repeated send with the same idempotency key is not delivered twice. */
   idempotencyKeys: boolean;
+  /**
+   * `send` honours `OutboundBatch.job`: one call to a provider-side audience (an Official
+   * Account's tag) covering every message of the batch. Default false.
+   */
+  platformJobs?: boolean;
   /** Set by SMS channels: sign name and approved templates, for the SMS content rules before a start. */
   sms?: SmsProfile;
 }
@@ -52,6 +57,12 @@ export interface OutboundBatch {
   /** Deterministic for the batch and attempt: a retry of the same call carries the same key. */
   idempotencyKey: string;
   messages: OutboundMessage[];
+  /**
+   * A platform job (`ChannelPlanStep.platformJob`): send the content once to the provider's own
+   * audience `target`, not to the addresses. Every message then carries the same content and
+   * stands for a recipient the provider counts in the target; each gets the job's outcome.
+   */
+  job?: { target: string };
 }
 
 /** What every channel hook that calls the provider gets. */
@@ -80,6 +91,12 @@ export type SendOutcome =
       providerMessageId?: string;
       /** The provider holds it until a person confirms (WeCom customer mass send). */
       awaitingConfirmation?: boolean;
+      /**
+       * The provider reports this recipient only inside job `byJob`'s totals, never alone (an
+       * Official Account's mass send): recorded on the attempt as "sent by job", so nothing
+       * claims a per-person outcome the provider never gave.
+       */
+      byJob?: string;
       /**
        * The sender it went out through, when the channel chose one per recipient (a WeCom staff
        * member who has the customer): recorded as the attempt's account, the reason as its note.
