@@ -30,6 +30,9 @@ import { linkSecret } from './links/link-secret.js';
 import { createLinkTokens } from './links/link-token.js';
 import { createLogger } from './logger.js';
 import { deliveryLog } from './ops/delivery-log.js';
+import { createHealth } from './ops/health.js';
+import { createHealthHandler, isHealthPath } from './ops/health-endpoint.js';
+import { startHeartbeat } from './ops/heartbeat.js';
 import { createAppMetrics } from './ops/metrics.js';
 import { createMetricsHandler, METRICS_PATH } from './ops/metrics-endpoint.js';
 import { assemblePlugins } from './plugin-config/assemble-plugins.js';
@@ -104,7 +107,30 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   // Until the server listens (or for a worker-only process), links point at the configured port.
   let publicUrl = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
   const inboundAttributionMs = config.inboundAttributionMs ?? DEFAULT_ATTRIBUTION_MS;
-  const metrics = createAppMetrics(database.db);
+  const shutdown = new AbortController();
+  const workerId = `worker-${randomUUID()}`;
+  const staleMs = config.workerStaleMs ?? 60_000;
+  const heartbeat = startHeartbeat({ db: database.db, workerId, logger, intervalMs: staleMs / 6 });
+  let workerStartedAt = new Date();
+  const health = createHealth({
+    db: database.db,
+    logger,
+    redisUrl: config.redisUrl,
+    worker:
+      config.worker === 'inline'
+        ? {
+            lastTick: heartbeat.lastTick,
+            get startedAt() {
+              return workerStartedAt;
+            },
+          }
+        : undefined,
+    staleMs,
+    queueLagWarnSeconds: config.queueLagWarnSeconds ?? 300,
+    timeoutMs: 2_000,
+    stopping: () => shutdown.signal.aborted,
+  });
+  const metrics = createAppMetrics(database.db, health);
   const log = deliveryLog(logger);
   const linkTracker = {
     url: (ref: { deliveryId: string; link: number }) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}`,
@@ -129,7 +155,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     clock: systemClock,
     registry,
     logger,
-    workerId: `worker-${randomUUID()}`,
+    workerId,
     ...(config.leaseMs === undefined ? {} : { leaseMs: config.leaseMs }),
     ...(config.maxBatchStarts === undefined ? {} : { maxBatchStarts: config.maxBatchStarts }),
     contentChecker: createContentChecker(database.db),
@@ -152,7 +178,6 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     linkTracker,
   });
   const imports = createImportsInFlight();
-  const shutdown = new AbortController();
   const deps: ServiceDeps = {
     imports,
     db: database.db,
@@ -182,6 +207,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let webhooks: { stop(): Promise<void> } | undefined;
   let warmIndexes: { stop(): Promise<void> } | undefined;
   let retention: { stop(): Promise<void> } | undefined;
+  let healthServer: Server | undefined;
+  const closeServer = async (s: Server | undefined) => {
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
 
   return {
     config,
@@ -199,9 +230,11 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             ? { url: config.redisUrl, prefix: config.redisPrefix ?? 'qunfa' }
             : undefined,
         });
+        workerStartedAt = new Date();
         worker = engine.runWorker({
           concurrency: config.workerConcurrency,
           tickIntervalMs: config.tickIntervalMs,
+          onTick: heartbeat.tick,
           ...(config.receiptPollIntervalMs === undefined
             ? {}
             : { receiptPollIntervalMs: config.receiptPollIntervalMs }),
@@ -209,7 +242,19 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         followUps.start(Math.max(config.tickIntervalMs, 1000));
         retention = startRetentionJob(database.db, logger, config.retentionIntervalMs ?? 3_600_000);
       }
-      if (options.http === false) return '';
+      const healthEndpoint = createHealthHandler(health);
+      if (options.http === false) {
+        if (config.healthPort === undefined) return '';
+        // A worker process has no API: it answers its orchestrator's probes and nothing else.
+        healthServer = createServer((req, res) => {
+          if (isHealthPath(req.url)) return void healthEndpoint(req, res);
+          res.writeHead(404);
+          res.end();
+        });
+        await new Promise<void>((resolve) => healthServer!.listen(config.healthPort, config.host, resolve));
+        const { port } = healthServer.address() as AddressInfo;
+        return `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+      }
       if (config.audienceWarmMs) {
         warmIndexes = audienceIndexesFor(database.db).keepWarm({ intervalMs: config.audienceWarmMs, logger });
       }
@@ -244,6 +289,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
           return;
         }
         if (path.startsWith(GRAPHIQL_ASSETS_PATH)) return graphiqlAssets(req, res);
+        if (isHealthPath(path)) return void healthEndpoint(req, res).catch(failed(res));
         if (path === METRICS_PATH || path.startsWith(`${METRICS_PATH}?`))
           return void metricsEndpoint(req, res).catch(failed(res));
         if (path.startsWith(CALLBACK_PATH)) return void callbacks(req, res).catch(failed(res));
@@ -272,16 +318,16 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       const importsStopped = imports.stop(importGraceMs);
       await waitForChannelSyncs(deps);
       await Promise.all([worker?.stop(), importsStopped]);
+      await heartbeat.stop();
       await followUps.stop();
       await retention?.stop();
       await milestones.idle();
       await webhooks?.stop();
       await warmIndexes?.stop();
       await ws?.close();
-      if (server) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-      }
+      await closeServer(server);
+      await closeServer(healthServer);
+      await health.close();
       await engine.close();
       // Plugins holding connections of their own (personal WeChat puppets) let them go.
       for (const plugin of registry.channels) await (plugin as { close?: () => Promise<void> }).close?.();

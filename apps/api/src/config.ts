@@ -67,6 +67,12 @@ const envSchema = z.object({
   QUNFA_OWNER_KEY: z.string().min(32).optional(),
   /** Requests a minute an API key may make unless it sets its own; shared across API processes with REDIS_URL. Default 600. */
   KEY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** A worker whose tick loop has not gone round for this long is stalled (not ready; its heartbeat stale), in ms. Default 60000. */
+  WORKER_STALE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** `/readyz` warns (never fails) when the oldest due batch has waited longer than this, in seconds. Default 300. */
+  QUEUE_LAG_WARN_SECONDS: z.coerce.number().positive().max(86_400).default(300),
+  /** `worker` processes serve `/healthz` and `/readyz` on this port; unset: none (an API process serves them on PORT). */
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Bearer token of `GET /metrics` (Prometheus), at least 16 characters; unset: no /metrics. */
   METRICS_TOKEN: z.string().min(16).optional(),
   /**
@@ -129,6 +135,12 @@ export interface AppConfig {
   bodyLimits?: Partial<BodyLimits>;
   /** How far back a delivery counts for attributing a reply to its campaign, in ms. Default 72 h. */
   inboundAttributionMs?: number;
+  /** A worker loop silent this long is stalled, in ms. Default 60 000. */
+  workerStaleMs?: number;
+  /** Oldest due batch older than this makes `/readyz` warn, in seconds. Default 300. */
+  queueLagWarnSeconds?: number;
+  /** Port of `/healthz` and `/readyz` for a process without HTTP (`worker`); unset: none. */
+  healthPort?: number | undefined;
   /** Bearer token of `/metrics`; unset: the endpoint is off (404). */
   metricsToken?: string | undefined;
   /** Outbound webhook retries, timeouts, auto-disable and reachable addresses; defaults in `defaultWebhookRetry`. */
@@ -168,6 +180,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ownerKey: e.QUNFA_OWNER_KEY,
     keyRateLimitPerMinute: e.KEY_RATE_LIMIT_PER_MINUTE,
     metricsToken: e.METRICS_TOKEN,
+    workerStaleMs: e.WORKER_STALE_MS,
+    queueLagWarnSeconds: e.QUEUE_LAG_WARN_SECONDS,
+    healthPort: e.HEALTH_PORT,
     webhooks: {
       addresses: { allow: checkedAllowList(splitList(e.WEBHOOK_ALLOW_ADDRESSES)) },
       disableAfterFailures: e.WEBHOOK_DISABLE_AFTER_FAILURES,

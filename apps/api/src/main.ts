@@ -61,7 +61,9 @@ async function main(command = 'serve'): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } else {
-    process.stdout.write('Qunfa worker running; Ctrl-C to stop.\n');
+    process.stdout.write(
+      `Qunfa worker running${url ? ` (health: ${url}/healthz, ${url}/readyz)` : ''}; Ctrl-C to stop.\n`,
+    );
   }
   stopOnSignals({
     stop: () => app.stop(),

@@ -2,6 +2,7 @@ import type { BatchSettledEvent } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type Db, rows } from '../db/database.js';
+import { type Health, withTimeout } from './health.js';
 
 /** The Prometheus metrics of one process, in a registry of its own (never prom-client's global one). */
 export interface AppMetrics {
@@ -15,12 +16,26 @@ export interface AppMetrics {
 }
 
 /**
+ * Runs a scrape-time read; a database that is away (or slower than 2 s) leaves its series out
+ * instead of failing or stalling the whole scrape.
+ */
+async function orNothing<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await withTimeout(read(), 2_000);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Deliveries by channel, outcome and failure class (the send rate is the rate of `sent`),
  * batch latency, callback errors, open subscriptions, and — read at scrape time from the
- * database — batches waiting by state and triage items open and overdue. Node's own
- * (event-loop lag, heap, GC) come from `collectDefaultMetrics`.
+ * database — batches waiting by state and triage items open and overdue; from the readiness
+ * checks, each dependency up or down, live and stale workers and the queue's lag. Node's own
+ * (event-loop lag, heap, GC) come from `collectDefaultMetrics`. docs/operations.md has alert
+ * rules over them.
  */
-export function createAppMetrics(db: Db, now: () => Date = () => new Date()): AppMetrics {
+export function createAppMetrics(db: Db, health: Health, now: () => Date = () => new Date()): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'qunfa_' });
   const deliveries = new Counter({
@@ -59,14 +74,17 @@ export function createAppMetrics(db: Db, now: () => Date = () => new Date()): Ap
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      const found = await rows<{ state: string; n: number | string }>(
-        db,
-        sql`SELECT CASE WHEN state = 'queued' AND due_at <= ${now().toISOString()}::timestamptz THEN 'due'
+      this.reset();
+      const found = await orNothing(() =>
+        rows<{ state: string; n: number | string }>(
+          db,
+          sql`SELECT CASE WHEN state = 'queued' AND due_at <= ${now().toISOString()}::timestamptz THEN 'due'
                         WHEN state = 'queued' THEN 'waiting' ELSE 'leased' END AS state,
                    count(*)::int AS n
             FROM batches WHERE state IN ('queued', 'leased') GROUP BY 1`,
+        ),
       );
-      this.reset();
+      if (!found) return;
       for (const state of ['due', 'waiting', 'leased']) {
         this.set({ state }, Number(found.find((f) => f.state === state)?.n ?? 0));
       }
@@ -78,14 +96,59 @@ export function createAppMetrics(db: Db, now: () => Date = () => new Date()): Ap
     labelNames: ['which'] as const,
     registers: [registry],
     async collect() {
-      const [found] = await rows<{ open: number | string; overdue: number | string }>(
-        db,
-        sql`SELECT count(*)::int AS open,
+      this.reset();
+      const [found] =
+        (await orNothing(() =>
+          rows<{ open: number | string; overdue: number | string }>(
+            db,
+            sql`SELECT count(*)::int AS open,
                    (count(*) FILTER (WHERE due_at IS NOT NULL AND due_at <= ${now().toISOString()}::timestamptz))::int AS overdue
             FROM triage_items WHERE status IN ('new', 'assigned')`,
-      );
+          ),
+        )) ?? [];
+      if (!found) return;
       this.set({ which: 'open' }, Number(found?.open ?? 0));
       this.set({ which: 'overdue' }, Number(found?.overdue ?? 0));
+    },
+  });
+  // The three gauges below are collected at once: they share one round of checks.
+  const ready = () => health.ready();
+  new Gauge({
+    name: 'qunfa_up',
+    help: "This process's readiness checks: 1 passing, 0 failing (database; redis when configured; worker when it runs one)",
+    labelNames: ['check'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { checks } = await ready();
+      for (const [check, c] of Object.entries(checks)) {
+        // The fleet-wide checks have gauges of their own below.
+        if (check === 'workers' || check === 'queue') continue;
+        if (c.status === 'ok' || c.status === 'fail') this.set({ check }, c.status === 'ok' ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'qunfa_workers',
+    help: 'Worker processes by heartbeat: alive (beat within the stale time) and stale (silent, not stopped cleanly)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { workers } = (await ready()).checks;
+      if (typeof workers?.alive !== 'number' || typeof workers.stale !== 'number') return;
+      this.set({ state: 'alive' }, workers.alive);
+      this.set({ state: 'stale' }, workers.stale);
+    },
+  });
+  new Gauge({
+    name: 'qunfa_queue_lag_seconds',
+    help: 'How long the oldest due batch has waited for a worker (0: none waiting)',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { queue } = (await ready()).checks;
+      if (typeof queue?.lagSeconds === 'number') this.set(queue.lagSeconds);
     },
   });
 

@@ -86,6 +86,8 @@ export interface WorkerOptions {
   tickIntervalMs: number;
   /** How often channels with `pollReceipts` are asked for receipts, in ms. Default 5000. */
   receiptPollIntervalMs?: number;
+  /** Called after every pass of the tick loop, failed or not: the worker's heartbeat. Default none. */
+  onTick?: (at: Date) => void;
 }
 
 export interface Engine {

@@ -33,6 +33,7 @@ export function runWorker(
         lastPoll = ctx.clock.now().getTime();
         await engine.pollReceipts();
       }
+      options.onTick?.(ctx.clock.now());
       try {
         await ctx.clock.sleep(options.tickIntervalMs, stopping.signal);
       } catch {

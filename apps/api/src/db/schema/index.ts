@@ -13,4 +13,5 @@ export * from './persisted-operation.js';
 export * from './plugin-state.js';
 export * from './triage.js';
 export * from './webhook.js';
+export * from './worker-heartbeat.js';
 export * from './workspace.js';
