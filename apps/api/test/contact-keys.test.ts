@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase, rows } from '../src/db/database.js';
 import { createTestDatabase, drivers, type TestDatabase } from './support/databases.js';
 
 /**
- * A contact's workspace is checked by statement-level triggers (migration 0028), not a
- * foreign key, and identities keep theirs: together they must refuse and cascade as keys do.
+ * A contact's workspace (migration 0028) and an identity's contact (migration 0033) are
+ * checked by statement-level triggers, not foreign keys: they must refuse, lock and cascade
+ * as keys do.
  */
 describe.each(drivers)('contact and identity keys (%s)', (driver) => {
   let database: TestDatabase;
@@ -120,4 +122,67 @@ describe.each(drivers)('contact and identity keys (%s)', (driver) => {
       ),
     ).toMatch(/^23503/);
   });
+
+  it("a truncated contacts table takes its identities with it", async () => {
+    const id = await contact();
+    await db.db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+      VALUES (${ws}::bigint, ${id}::bigint, 'wxid', 'keys_truncate')`);
+    await db.db.execute(sql`TRUNCATE contacts CASCADE`);
+    const [left] = await rows<{ n: number }>(db.db, sql`SELECT count(*)::int AS n FROM contact_identities`);
+    expect(left!.n).toBe(0);
+    // Both in one statement, as a reset does.
+    const again = await contact();
+    await db.db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+      VALUES (${ws}::bigint, ${again}::bigint, 'wxid', 'keys_truncate')`);
+    await db.db.execute(sql`TRUNCATE contact_identities, contacts CASCADE`);
+    const [none] = await rows<{ n: number }>(db.db, sql`SELECT count(*)::int AS n FROM contacts`);
+    expect(none!.n).toBe(0);
+  });
+
+  it.runIf(driver === 'postgres')(
+    "holds another transaction's contact while an identity added to it is uncommitted, as the key's lock did",
+    async () => {
+      const id = await contact();
+      const a = postgres(database.url!, { max: 1, onnotice: () => {} });
+      const b = postgres(database.url!, { max: 1, onnotice: () => {} });
+      try {
+        let release = () => {};
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let inserted = () => {};
+        const ready = new Promise<void>((resolve) => {
+          inserted = resolve;
+        });
+        const adding = a.begin(async (tx) => {
+          await tx`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+            VALUES (${ws}, ${id}, 'wxid', 'keys_lock')`;
+          inserted();
+          await held;
+        });
+        await ready;
+        // The delete waits for the lock: it times out instead of removing the contact underneath.
+        const deleting = b
+          .begin(async (tx) => {
+            await tx`SET LOCAL lock_timeout = '300ms'`;
+            await tx`DELETE FROM contacts WHERE id = ${id}`;
+          })
+          .then(
+            () => 'deleted',
+            (e: { code?: string }) => e.code,
+          );
+        expect(await deleting).toBe('55P03');
+        release();
+        await adding;
+        // Committed: the delete now goes through and takes the identity with it.
+        await b`DELETE FROM contacts WHERE id = ${id}`;
+        expect(await b`SELECT count(*)::int AS n FROM contact_identities WHERE value = 'keys_lock'`).toEqual([
+          { n: 0 },
+        ]);
+      } finally {
+        await a.end();
+        await b.end();
+      }
+    },
+  );
 });
