@@ -133,6 +133,16 @@ describe('approvals (PostgreSQL)', () => {
     c = await view(id);
     expect(c.state).toBe('APPROVED');
     expect(c.review?.steps.map((s) => s.status)).toEqual(['approved', 'approved']);
+    expect(
+      (
+        await gqlOk<{ campaign: { review: { lastApproved: { round: number } | null } } }>(
+          t.url,
+          t.a.keys.viewer,
+          'query($id: ID!) { campaign(id: $id) { review { lastApproved { round } } } }',
+          { id },
+        )
+      ).campaign.review.lastApproved,
+    ).toEqual({ round: 1 });
 
     // An edit after approval sends it back to review, in a new round.
     await gqlOk(
@@ -144,6 +154,25 @@ describe('approvals (PostgreSQL)', () => {
     c = await view(id);
     expect(c.state).toBe('IN_REVIEW');
     expect(c.review).toMatchObject({ round: 2, status: 'in_review' });
+    // Round 2 is reviewed beside what round 1 approved.
+    const LAST_APPROVED = `query($id: ID!) { campaign(id: $id) { variants { key content { text } }
+      review { lastApproved { round name audience excludeDormant variants { key content { text } }
+        channelPlan { channel } scheduledAt quietHours { mode } batchIntervalMs } } } }`;
+    type Versions = {
+      campaign: {
+        variants: unknown[];
+        review: { lastApproved: { round: number; variants: unknown[]; channelPlan: unknown[] } | null };
+      };
+    };
+    const versions = (await gqlOk<Versions>(t.url, t.a.keys.viewer, LAST_APPROVED, { id })).campaign;
+    expect(versions.variants).toEqual([{ key: 'A', content: { text: '会员日见' } }]);
+    expect(versions.review.lastApproved).toMatchObject({
+      round: 1,
+      variants: [{ key: 'A', content: { text: '会员专享全网最低价' } }],
+      audience: { tag },
+      channelPlan: [{ channel: 'channel:sandbox-email' }],
+      scheduledAt: null,
+    });
     expect(c.findings.filter((f) => f.level !== 'WARN')).toEqual([]);
     await refused('ILLEGAL_TRANSITION', t.a.keys.operator, START, { id });
     await gqlOk(t.url, t.a.keys.approver, APPROVE, { id });

@@ -3,6 +3,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Principal } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
 import { approvals, reviews } from '../db/schema/index.js';
+import { type ApprovedVersion, approvedVersionOf } from './approved-version.js';
 import type { ServiceDeps } from './deps.js';
 
 export type ReviewRow = typeof reviews.$inferSelect;
@@ -24,6 +25,8 @@ export interface Review {
   reasons: string[];
   steps: ReviewStep[];
   submittedAt: Date;
+  /** The version the last approved round approved; null before the first approval. */
+  lastApproved: ApprovedVersion | null;
 }
 
 export const actorOf = (p: Principal): Actor => ({ kind: 'api_key', id: String(p.keyId) });
@@ -50,6 +53,7 @@ export async function loadReview(db: Db, campaignId: string): Promise<Review | n
     status: row.status,
     reasons: row.reasons,
     submittedAt: row.submittedAt,
+    lastApproved: approvedVersionOf(row),
     steps: row.steps.map((name) => {
       const d = decisions.find((x) => x.step === name);
       return {

@@ -7,6 +7,7 @@ import { approvals, reviews } from '../db/schema/index.js';
 import { writeAudit } from '../store/audit.js';
 import { loadCampaign } from '../store/campaign-mapper.js';
 import { reviewRequirement } from './approval-policies.js';
+import { approvedSnapshot } from './approved-version.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceDeps } from './deps.js';
 import { evaluate, loadFindings, storeFindings } from './findings.js';
@@ -157,6 +158,14 @@ export async function approveStep(
         approvedSteps: sql`${reviews.approvedSteps} + 1`,
         status: last ? 'approved' : 'in_review',
         updatedAt: deps.clock.now(),
+        // Edits reopen a review, so the campaign read above is the version this round approves.
+        ...(last
+          ? {
+              approvedVersion: approvedSnapshot(campaign),
+              approvedRound: review.round,
+              approvedAt: deps.clock.now(),
+            }
+          : {}),
       })
       .where(
         and(

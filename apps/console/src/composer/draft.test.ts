@@ -54,7 +54,15 @@ describe('toCampaignInput', () => {
       campaignFixture({
         name: 'n',
         audience: input.audience,
-        variants: [{ id: 'v', key: 'A', weight: 1, content: { type: 'text', subject: null, text: 't' } }],
+        variants: [
+          {
+            id: 'v',
+            key: 'A',
+            weight: 1,
+            content: { type: 'text', subject: null, text: 't' },
+            channelContent: [],
+          },
+        ],
         channelPlan: [
           {
             channel: 'channel:sandbox',

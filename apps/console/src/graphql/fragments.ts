@@ -125,6 +125,14 @@ export const CampaignDetailFields = graphql(
         subject
         text
       }
+      channelContent {
+        channel
+        content {
+          type
+          subject
+          text
+        }
+      }
     }
     channelPlan {
       channel

@@ -69,3 +69,117 @@ export const OverrideFindingMutation = graphql(
 `,
   [FindingFields],
 );
+
+const VersionFields = graphql(`
+  fragment VersionFields on ApprovedVersion @_unmask {
+    name
+    audience
+    excludeDormant
+    segment {
+      id
+      name
+    }
+    variants {
+      key
+      content {
+        subject
+        text
+      }
+      channelContent {
+        channel
+        content {
+          subject
+          text
+        }
+      }
+    }
+    channelPlan {
+      channel
+      failover
+      escalateAfterMs
+      escalateUnless
+    }
+    scheduledAt
+    schedule {
+      kind
+      cron
+      timeZone
+    }
+    quietHours {
+      mode
+      enabled
+      start
+      end
+    }
+    batchIntervalMs
+    sendWindowMs
+  }
+`);
+
+/**
+ * The version under review beside the last approved one, and the tag names both audiences use.
+ * The campaign's own fields are asked under the same names as the approved version's.
+ */
+export const ReviewVersionsQuery = graphql(
+  `
+  query ReviewVersions($id: ID!) {
+    campaign(id: $id) {
+      id
+      name
+      audience
+      excludeDormant
+      segment {
+        id
+        name
+      }
+      variants {
+        key
+        content {
+          subject
+          text
+        }
+        channelContent {
+          channel
+          content {
+            subject
+            text
+          }
+        }
+      }
+      channelPlan {
+        channel
+        failover
+        escalateAfterMs
+        escalateUnless
+      }
+      scheduledAt
+      schedule {
+        kind
+        cron
+        timeZone
+      }
+      quietHours {
+        mode
+        enabled
+        start
+        end
+      }
+      batchIntervalMs
+      sendWindowMs
+      review {
+        round
+        lastApproved {
+          round
+          approvedAt
+          ...VersionFields
+        }
+      }
+    }
+    tags {
+      id
+      name
+    }
+  }
+`,
+  [VersionFields],
+);

@@ -12,6 +12,7 @@ import { paths } from '../routing/paths.js';
 import { ErrorNotice, Loading } from '../ui/error-notice.js';
 import { FindingList } from './finding-list.js';
 import { ApproveCampaignMutation, RejectCampaignMutation } from './review-documents.js';
+import { VersionDiffPanel } from './version-diff-panel.js';
 
 /** One campaign under review: its content with the findings marked, the audience, the steps; approve or reject. */
 export function ReviewPage() {
@@ -86,12 +87,31 @@ export function ReviewPage() {
           </>
         ) : null}
       </header>
+      {campaign.review ? <VersionDiffPanel campaignId={campaign.id} /> : null}
       {campaign.variants.map((v) => {
         const findings = campaign.findings.filter((f) => f.variantId === null || f.variantId === v.id);
+        // A step's own content carries the findings on that step's providers; the rest are the variant's content's.
+        const stepOf = (channel: string | null) =>
+          campaign.channelPlan.find((s) => s.channel === channel || s.failover.includes(channel ?? ''))
+            ?.channel;
+        const ownContent = (f: (typeof findings)[number]) =>
+          v.channelContent.some((c) => c.channel === stepOf(f.channel));
         return (
           <section className="card" key={v.id} aria-label={t('composer.variant', { key: v.key })}>
             <h2>{t('composer.variant', { key: v.key })}</h2>
-            <HighlightedText text={v.content.text} findings={findings.filter((f) => !f.override)} />
+            <HighlightedText
+              text={v.content.text}
+              findings={findings.filter((f) => !f.override && !ownContent(f))}
+            />
+            {v.channelContent.map((c) => (
+              <div key={c.channel} data-testid="review-channel-content" data-channel={c.channel}>
+                <h3>{c.channel}</h3>
+                <HighlightedText
+                  text={c.content.text}
+                  findings={findings.filter((f) => !f.override && stepOf(f.channel) === c.channel)}
+                />
+              </div>
+            ))}
             <FindingList
               campaignId={campaign.id}
               findings={findings}

@@ -91,6 +91,10 @@ export const reviews = pgTable('reviews', {
   reasons: jsonb('reasons').$type<string[]>().notNull().default([]),
   submittedAt: at('submitted_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
+  /** The campaign as its last approved round approved it (content, audience, channels, schedule); kept across rounds. */
+  approvedVersion: jsonb('approved_version').$type<Record<string, unknown>>(),
+  approvedRound: integer('approved_round'),
+  approvedAt: at('approved_at'),
 });
 
 /** An approver's override of a `revise` finding, by the finding's stable key. */

@@ -27,7 +27,7 @@ const ChannelContent = builder
     }),
   });
 
-const Variant = builder.objectRef<CampaignShape['variants'][number]>('Variant').implement({
+export const Variant = builder.objectRef<CampaignShape['variants'][number]>('Variant').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     key: t.exposeString('key'),
@@ -42,30 +42,32 @@ const Variant = builder.objectRef<CampaignShape['variants'][number]>('Variant').
   }),
 });
 
-const ChannelPlanStep = builder.objectRef<CampaignShape['channelPlan'][number]>('ChannelPlanStep').implement({
-  fields: (t) => ({
-    channel: t.exposeString('channel'),
-    batchSize: t.int({ nullable: true, resolve: (s) => s.batchSize ?? null }),
-    failover: t.stringList({
-      description: 'Other providers of this channel, tried in order after an outage or timeout',
-      resolve: (s) => s.failover ?? [],
+export const ChannelPlanStep = builder
+  .objectRef<CampaignShape['channelPlan'][number]>('ChannelPlanStep')
+  .implement({
+    fields: (t) => ({
+      channel: t.exposeString('channel'),
+      batchSize: t.int({ nullable: true, resolve: (s) => s.batchSize ?? null }),
+      failover: t.stringList({
+        description: 'Other providers of this channel, tried in order after an outage or timeout',
+        resolve: (s) => s.failover ?? [],
+      }),
+      trackLinks: t.boolean({
+        description: 'Links of text messages are rewritten to tracked ones that count clicks',
+        resolve: (s) => s.trackLinks !== false,
+      }),
+      escalateAfterMs: t.int({
+        nullable: true,
+        description: 'Recipients without the awaited receipt this long after the send move to the next step',
+        resolve: (s) => s.escalateAfter?.ms ?? null,
+      }),
+      escalateUnless: t.field({
+        type: EscalationConditionEnum,
+        nullable: true,
+        resolve: (s) => s.escalateAfter?.unless ?? null,
+      }),
     }),
-    trackLinks: t.boolean({
-      description: 'Links of text messages are rewritten to tracked ones that count clicks',
-      resolve: (s) => s.trackLinks !== false,
-    }),
-    escalateAfterMs: t.int({
-      nullable: true,
-      description: 'Recipients without the awaited receipt this long after the send move to the next step',
-      resolve: (s) => s.escalateAfter?.ms ?? null,
-    }),
-    escalateUnless: t.field({
-      type: EscalationConditionEnum,
-      nullable: true,
-      resolve: (s) => s.escalateAfter?.unless ?? null,
-    }),
-  }),
-});
+  });
 
 export const Campaign = builder.objectRef<CampaignShape>('Campaign').implement({
   fields: (t) => ({

@@ -1,4 +1,4 @@
-import { formatQuietHours } from '@qunfa/core';
+import { formatQuietHours, type QuietHoursSetting } from '@qunfa/core';
 import { eq } from 'drizzle-orm';
 import { authorize } from '../../auth/roles.js';
 import { workspaces } from '../../db/schema/index.js';
@@ -15,7 +15,7 @@ import { Campaign } from './campaign.js';
 import { QuietHoursInputRef, QuietHoursModeEnum } from './quiet-hours-input.js';
 import { Workspace } from './viewer.js';
 
-const QuietHours = builder.objectRef<QuietHoursView>('QuietHours').implement({
+export const QuietHours = builder.objectRef<QuietHoursView>('QuietHours').implement({
   description: "A daily period, in each recipient's time zone, in which sends are deferred to its end",
   fields: (t) => ({
     mode: t.field({ type: QuietHoursModeEnum, description: 'How it is set here', resolve: (q) => q.mode }),
@@ -37,6 +37,17 @@ const QuietHours = builder.objectRef<QuietHoursView>('QuietHours').implement({
 
 const serverDefault = (ctx: GraphQLContext) => ctx.deps.quietHours ?? defaultQuietHours;
 
+/** A campaign's own quiet hours, or its workspace's when it has none. */
+export async function campaignQuietHours(
+  ctx: GraphQLContext,
+  workspaceId: string,
+  own: QuietHoursSetting | null,
+): Promise<QuietHoursView> {
+  const workspace = await workspaceQuietHours(ctx.deps.db, serverDefault(ctx), Number(workspaceId));
+  const inherited = workspace.enabled ? { start: workspace.start!, end: workspace.end! } : 'off';
+  return quietHoursView(own === null ? null : formatQuietHours(own), inherited);
+}
+
 builder.objectField(Workspace, 'quietHours', (t) =>
   t.field({
     type: QuietHours,
@@ -48,11 +59,7 @@ builder.objectField(Campaign, 'quietHours', (t) =>
   t.field({
     type: QuietHours,
     description: "The campaign's own setting, or its workspace's",
-    resolve: async (c, _args, ctx) => {
-      const workspace = await workspaceQuietHours(ctx.deps.db, serverDefault(ctx), Number(c.workspaceId));
-      const inherited = workspace.enabled ? { start: workspace.start!, end: workspace.end! } : 'off';
-      return quietHoursView(c.quietHours === null ? null : formatQuietHours(c.quietHours), inherited);
-    },
+    resolve: (c, _args, ctx) => campaignQuietHours(ctx, c.workspaceId, c.quietHours),
   }),
 );
 

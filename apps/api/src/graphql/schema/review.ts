@@ -15,6 +15,7 @@ import {
 } from '../../services/review-state.js';
 import { approveStep, rejectReview, submitForReview } from '../../services/reviews.js';
 import { builder } from '../builder.js';
+import { ApprovedVersion } from './approved-version.js';
 import { Campaign } from './campaign.js';
 import { CampaignFinding } from './finding.js';
 
@@ -41,6 +42,13 @@ const Review = builder.objectRef<ReviewShape>('Review').implement({
     }),
     steps: t.field({ type: [ReviewStep], resolve: (r) => r.steps }),
     submittedAt: t.field({ type: 'DateTime', resolve: (r) => r.submittedAt }),
+    lastApproved: t.field({
+      type: ApprovedVersion,
+      nullable: true,
+      description:
+        'The version the last approved round approved, to compare with this one; null before the first approval',
+      resolve: (r) => r.lastApproved,
+    }),
   }),
 });
 

@@ -4,7 +4,7 @@ import { builder } from '../builder.js';
 import { Campaign } from './campaign.js';
 import { ScheduleKindEnum } from './schedule-input.js';
 
-const Schedule = builder.objectRef<CampaignSchedule>('CampaignSchedule').implement({
+export const Schedule = builder.objectRef<CampaignSchedule>('CampaignSchedule').implement({
   description: 'A template sends through its runs: on a cron schedule, or when triggered over the API',
   fields: (t) => ({
     kind: t.field({ type: ScheduleKindEnum, resolve: (s) => s.kind }),
