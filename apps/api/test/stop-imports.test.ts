@@ -129,4 +129,18 @@ describe.each(drivers)('app.stop() with a contact import in flight (%s)', (drive
     },
     SLOW,
   );
+
+  it(
+    'aborts an import the stop caught before it read its upload: no uncaught error, the stop ends',
+    async () => {
+      // No grace: the abort lands while the import is still opening its transaction.
+      const t = await started({ stopTimeoutMs: 0 });
+      await t.app.stop();
+      expect(t.settled()).toBe(true);
+      const after = await t.imported();
+      expect(after).toMatchObject({ state: 'failed', contacts: 0 });
+      expect(after.errors?.[0]?.reason).toMatch(/server stopped/);
+    },
+    SLOW,
+  );
 });

@@ -87,6 +87,9 @@ class RowGroups {
  * is new or a chunk of COPY text is on its way.
  */
 export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHooks): Promise<ReadResult> {
+  // An upload cut off (or aborted by a stop) before the import reached it has already said so.
+  if (input.errored) throw input.errored;
+  if (input.destroyed) throw new QunfaError('UNAVAILABLE', 'the upload was closed before it was read');
   const errors: RowError[] = [];
   let encoding: 'utf8' | 'gb18030' = 'utf8';
   let total = 0;

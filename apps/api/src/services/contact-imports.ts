@@ -76,6 +76,10 @@ export async function startContactImport(
   const id = record!.id;
   live.set(id, { phase: 'reading', rows: 0, failed: 0 });
   const stream = file instanceof Readable ? file : Readable.from(chunksOf(file));
+  // A stop can abort the import (destroy the upload with its reason) before the import reads
+  // it: the reason stays on the stream (`errored`, which the reader checks first) instead of
+  // being thrown as an uncaught exception that ends the process.
+  stream.on('error', () => {});
   const finish = async (values: Partial<typeof contactImports.$inferInsert>) => {
     live.delete(id);
     const [row] = await deps.db
