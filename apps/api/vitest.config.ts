@@ -10,6 +10,9 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Migrated database templates, made once per run: each file's databases are copies of them.
+    globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/use-database-templates.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { inject } from 'vitest';
 
 /** Where tests create their throwaway PostgreSQL databases (the server's maintenance database). */
 export const postgresAdminUrl =
@@ -15,12 +16,13 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database of its own for one test file: real PostgreSQL or in-memory PGlite. */
+/** A fresh, migrated database of its own for one test file: real PostgreSQL or in-memory PGlite. */
 export async function createTestDatabase(driver: Driver): Promise<TestDatabase> {
   if (driver === 'pglite') return { url: undefined, dataDir: 'memory://', drop: async () => {} };
   const name = `qunfa_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(postgresAdminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${name}`);
+  // A copy of the run's migrated template (see global-setup.ts): migrations then find nothing to do.
+  await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE ${inject('postgresTemplate')}`);
   await admin.end();
   const url = new URL(postgresAdminUrl);
   url.pathname = `/${name}`;
