@@ -26,6 +26,7 @@ import { reopenForEdit } from './review-gate.js';
 import { actorOf } from './review-state.js';
 import { submitForReview } from './reviews.js';
 import { requireSegment } from './segment-lookup.js';
+import { withTagJobs } from './tag-jobs.js';
 import { requireTags } from './tags.js';
 import { validate } from './validate.js';
 
@@ -42,6 +43,7 @@ function checkChannels(
     trackLinks?: boolean | null;
     escalateAfterMs?: number | null;
     escalateUnless?: 'delivered' | 'read' | null;
+    sendToTag?: boolean | null;
   }[],
 ): ChannelPlanStep[] {
   const find = (name: string, field: string) => {
@@ -95,6 +97,8 @@ function checkChannels(
         : {}),
       ...(failover.length > 0 ? { failover } : {}),
       ...(step.trackLinks === false ? { trackLinks: false } : {}),
+      // The target is the audience's tag, filled in by withTagJobs.
+      ...(step.sendToTag ? { platformJob: { target: '' } } : {}),
     };
   });
 }
@@ -176,7 +180,12 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
   const p = authorize(principal, 'write');
   const data = validate(createCampaignInput, input);
   const audience = await audienceColumns(deps, p, data);
-  const channelPlan = checkChannels(deps, data.channelPlan);
+  const channelPlan = await withTagJobs(
+    deps,
+    p.workspaceId,
+    audience.audience!,
+    checkChannels(deps, data.channelPlan),
+  );
   checkChannelContent(data.variants, channelPlan);
   if (data.abTest) validateAbTest(data.abTest, data.variants.length);
   return deps.db.transaction(async (raw) => {
@@ -224,7 +233,15 @@ export async function updateCampaign(
   const existing = await requireCampaign(deps.db, p, id);
   assertEditable(existing);
   const audience = await audienceColumns(deps, p, data);
-  const channelPlan = data.channelPlan ? checkChannels(deps, data.channelPlan) : undefined;
+  // A new audience re-aims the plan's tag jobs too.
+  const steps = data.channelPlan
+    ? checkChannels(deps, data.channelPlan)
+    : audience.audience
+      ? existing.channelPlan
+      : undefined;
+  const channelPlan = steps
+    ? await withTagJobs(deps, p.workspaceId, audience.audience ?? existing.audience, steps)
+    : undefined;
   if (data.variants || channelPlan) {
     checkChannelContent(
       data.variants ??

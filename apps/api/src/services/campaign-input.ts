@@ -123,6 +123,8 @@ const campaignFields = {
           .max(7 * 24 * 3600 * 1000)
           .nullish(),
         escalateUnless: z.enum(['delivered', 'read']).nullish(),
+        /** Send the step as one mass send to the audience's tag (an Official Account's tag job). */
+        sendToTag: z.boolean().nullish(),
       }),
     )
     .min(1)

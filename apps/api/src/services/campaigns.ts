@@ -8,6 +8,7 @@ import { loadCampaign, withVariants } from '../store/campaign-mapper.js';
 import type { ServiceDeps } from './deps.js';
 import { assertStartAllowed } from './review-gate.js';
 import { actorOf } from './review-state.js';
+import { assertTagJobsMatch } from './tag-jobs.js';
 import { parseId, validate } from './validate.js';
 
 /*
@@ -77,6 +78,7 @@ export async function runLifecycle(
   const input = { workspaceId: campaign.workspaceId, campaignId: campaign.id, actor: actorOf(p) };
   if (command === 'start') {
     await assertStartAllowed(deps, campaign);
+    await assertTagJobsMatch(deps, campaign);
     return (await deps.engine.start(input)).campaign;
   }
   return deps.engine[command](input);

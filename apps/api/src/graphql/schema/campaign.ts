@@ -66,6 +66,12 @@ export const ChannelPlanStep = builder
         nullable: true,
         resolve: (s) => s.escalateAfter?.unless ?? null,
       }),
+      platformJobTarget: t.string({
+        nullable: true,
+        description:
+          "Sent as one mass send to this provider-side audience (an Official Account's tag id): each recipient is sent by job, the platform reporting the job's totals only",
+        resolve: (s) => s.platformJob?.target ?? null,
+      }),
     }),
   });
 
@@ -157,6 +163,11 @@ const ChannelPlanStepInput = builder.inputType('ChannelPlanStepInput', {
       type: EscalationConditionEnum,
       required: false,
       description: 'The receipt escalateAfterMs waits for; default DELIVERED',
+    }),
+    sendToTag: t.boolean({
+      required: false,
+      description:
+        "Send the step as one mass send to the audience's tag (an Official Account: message/mass/sendall); the audience must be exactly one tag synced from the step's channel",
     }),
   }),
 });
