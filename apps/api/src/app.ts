@@ -16,7 +16,7 @@ import { createSqlPluginState } from './adapters/sql-plugin-state.js';
 import { audienceIndexesFor } from './audience/audience-indexes.js';
 import { createContentChecker } from './compliance/content-checker.js';
 import { createLexiconCache } from './compliance/lexicon-cache.js';
-import type { AppConfig } from './config.js';
+import { type AppConfig, archiveDirOf } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { defaultBodyLimits, guardBodySize } from './http/body-limit.js';
 import { CALLBACK_PATH, createCallbackHandler } from './http/callbacks.js';
@@ -240,7 +240,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
             : { receiptPollIntervalMs: config.receiptPollIntervalMs }),
         });
         followUps.start(Math.max(config.tickIntervalMs, 1000));
-        retention = startRetentionJob(database.db, logger, config.retentionIntervalMs ?? 3_600_000);
+        retention = startRetentionJob(
+          database.db,
+          logger,
+          config.retentionIntervalMs ?? 3_600_000,
+          archiveDirOf(config),
+        );
       }
       const healthEndpoint = createHealthHandler(health);
       if (options.http === false) {

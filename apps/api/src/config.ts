@@ -29,6 +29,8 @@ const envSchema = z.object({
   AUDIENCE_WARM_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** How often a worker removes personal data past each workspace's retention, in ms; 0: never. */
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
+  /** Folder of campaign archives (gzipped JSON Lines per workspace and day). Default <DATA_DIR>/archive. */
+  ARCHIVE_DIR: z.string().optional(),
   /** `inline` runs the worker in the API process (default); `off` leaves it to `worker` processes. */
   WORKER: z.enum(['inline', 'off']).default('inline'),
   /** Batches a worker sends at once. Default 4. */
@@ -135,6 +137,8 @@ export interface AppConfig {
   bodyLimits?: Partial<BodyLimits>;
   /** How far back a delivery counts for attributing a reply to its campaign, in ms. Default 72 h. */
   inboundAttributionMs?: number;
+  /** Where finished campaigns' rows are archived. Default `<dataDir>/archive`. */
+  archiveDir?: string | undefined;
   /** A worker loop silent this long is stalled, in ms. Default 60 000. */
   workerStaleMs?: number;
   /** Oldest due batch older than this makes `/readyz` warn, in seconds. Default 300. */
@@ -145,6 +149,12 @@ export interface AppConfig {
   metricsToken?: string | undefined;
   /** Outbound webhook retries, timeouts, auto-disable and reachable addresses; defaults in `defaultWebhookRetry`. */
   webhooks?: Partial<WebhookRetryPolicy>;
+}
+
+/** Where archives go: ARCHIVE_DIR, else `<dataDir>/archive`; none for an in-memory database without ARCHIVE_DIR (archiving off). */
+export function archiveDirOf(config: Pick<AppConfig, 'archiveDir' | 'dataDir'>): string | undefined {
+  if (config.archiveDir) return config.archiveDir;
+  return config.dataDir.startsWith('memory://') ? undefined : `${config.dataDir}/archive`;
 }
 
 const splitList = (value: string) =>
@@ -172,6 +182,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     tickIntervalMs: 250,
     audienceWarmMs: e.AUDIENCE_WARM_MS,
     retentionIntervalMs: e.RETENTION_INTERVAL_MS,
+    archiveDir: e.ARCHIVE_DIR,
     publicUrl: e.PUBLIC_URL,
     linkSecret: e.LINK_SECRET,
     receiptPollIntervalMs: e.RECEIPT_POLL_MS,

@@ -1,5 +1,6 @@
 import { isQunfaError } from '@qunfa/core';
 import { buildApp } from './app.js';
+import { archiveCommand } from './cli/archive-command.js';
 import { importCommand } from './cli/import-command.js';
 import { tenancyCommand } from './cli/tenancy-command.js';
 import { configFromEnv } from './config.js';
@@ -23,12 +24,13 @@ function refuseToStart(error: unknown): never {
 async function main(command = 'serve'): Promise<void> {
   const base = configFromEnv();
   if (command === 'import') process.exit(await importCommand(process.argv.slice(3), base));
+  if (command === 'archive') process.exit(await archiveCommand(process.argv.slice(3), base));
   if (command === 'workspace' || command === 'member' || command === 'key') {
     process.exit(await tenancyCommand(command, process.argv.slice(3), base));
   }
   if (command !== 'serve' && command !== 'worker') {
     process.stderr.write(
-      `unknown command "${command}": use serve, worker, import, workspace, member or key\n`,
+      `unknown command "${command}": use serve, worker, import, archive, workspace, member or key\n`,
     );
     process.exit(2);
   }

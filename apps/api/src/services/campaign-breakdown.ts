@@ -10,10 +10,12 @@ import {
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../auth/roles.js';
+import type { Db } from '../db/database.js';
 import { batches, deliveries } from '../db/schema/index.js';
 import { requireCampaign } from './campaigns.js';
 import { effectiveState } from './deliveries.js';
 import type { ServiceDeps } from './deps.js';
+import { archivedSummary } from './retention/archived-summary.js';
 import { decodeCursor, keysetPage, validate } from './validate.js';
 
 /** A group of deliveries in one state (and failure class), as GROUP BY returns them. */
@@ -59,18 +61,8 @@ export async function countersBySender(
   campaignId: string,
 ): Promise<SenderCounters[]> {
   const campaign = await requireCampaign(deps.db, authorize(principal, 'read'), campaignId);
-  const rows = await deps.db
-    .select({
-      channel: deliveries.channel,
-      account: batches.account,
-      state: effectiveState,
-      failureClass: deliveries.failureClass,
-      n: sql<number>`count(*)::int`,
-    })
-    .from(deliveries)
-    .leftJoin(batches, eq(batches.id, deliveries.batchId))
-    .where(eq(deliveries.campaignId, Number(campaign.id)))
-    .groupBy(deliveries.channel, batches.account, effectiveState, deliveries.failureClass);
+  const archived = await archivedSummary(deps.db, campaign.id);
+  const rows = archived ? archived.senderGroups : await senderGroups(deps.db, Number(campaign.id));
   const bySender = new Map<
     string,
     { channel: string | null; account: string | null; groups: StateGroup[] }
@@ -88,6 +80,27 @@ export async function countersBySender(
         (a.channel ?? '\uffff').localeCompare(b.channel ?? '\uffff') ||
         (a.account ?? '').localeCompare(b.account ?? ''),
     );
+}
+
+export interface SenderGroup extends StateGroup {
+  channel: string | null;
+  account: string | null;
+}
+
+/** A campaign's deliveries by channel, sender account, state and failure class. */
+export function senderGroups(db: Db, campaignId: number): Promise<SenderGroup[]> {
+  return db
+    .select({
+      channel: deliveries.channel,
+      account: batches.account,
+      state: effectiveState,
+      failureClass: deliveries.failureClass,
+      n: sql<number>`count(*)::int`,
+    })
+    .from(deliveries)
+    .leftJoin(batches, eq(batches.id, deliveries.batchId))
+    .where(eq(deliveries.campaignId, campaignId))
+    .groupBy(deliveries.channel, batches.account, effectiveState, deliveries.failureClass);
 }
 
 export const batchStates = ['queued', 'leased', 'done', 'failed', 'cancelled', 'replaced'] as const;

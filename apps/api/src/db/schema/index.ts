@@ -1,4 +1,5 @@
 export * from './account.js';
+export * from './archive.js';
 export * from './audience.js';
 export * from './campaign.js';
 export * from './channel-sync.js';

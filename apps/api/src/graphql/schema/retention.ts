@@ -1,9 +1,11 @@
+import { type CampaignArchive, campaignArchive } from '../../services/retention/archived-summary.js';
 import {
   type Retention as RetentionShape,
   setRetention,
   workspaceRetention,
 } from '../../services/retention/retention-settings.js';
 import { builder } from '../builder.js';
+import { Campaign } from './campaign.js';
 import { Workspace } from './viewer.js';
 
 const Retention = builder.objectRef<RetentionShape>('Retention').implement({
@@ -19,6 +21,10 @@ const Retention = builder.objectRef<RetentionShape>('Retention').implement({
     evidenceDays: t.exposeInt('evidenceDays', {
       description: 'Complaint evidence bundles not under a legal hold; default 365',
     }),
+    archiveDays: t.exposeInt('archiveDays', {
+      description:
+        'After a campaign finished, its deliveries, attempts and events move to an archive file (its counters, funnel and cost stay readable); default 30',
+    }),
   }),
 });
 
@@ -27,6 +33,7 @@ const RetentionInput = builder.inputType('RetentionInput', {
     inboundDays: t.int({ required: false, description: '1–3650; omitted: the default' }),
     deliveryDetailDays: t.int({ required: false, description: '1–3650; omitted: the default' }),
     evidenceDays: t.int({ required: false, description: '1–3650; omitted: the default' }),
+    archiveDays: t.int({ required: false, description: '1–3650; omitted: the default' }),
   }),
 });
 
@@ -40,5 +47,34 @@ builder.mutationField('setRetention', (t) =>
     description: "Admins: the workspace's retention per kind of personal data",
     args: { input: t.arg({ type: RetentionInput }) },
     resolve: (_root, { input }, ctx) => setRetention(ctx.deps, ctx.principal, input),
+  }),
+);
+
+const CampaignArchiveRef = builder.objectRef<CampaignArchive>('CampaignArchive').implement({
+  description:
+    "Where a finished campaign's deliveries, attempts and events went; its counters, funnel, cost and metrics read the same after",
+  fields: (t) => ({
+    state: t.exposeString('state', {
+      description:
+        'deleting (rows being removed), archived (none left in the hot tables) or restored (re-imported)',
+    }),
+    path: t.exposeString('path', { description: 'The gzipped JSON Lines file, under the archive folder' }),
+    deliveries: t.exposeInt('deliveries'),
+    attempts: t.exposeInt('attempts'),
+    events: t.exposeInt('events'),
+    sha256: t.exposeString('sha256', {
+      description: "Of the file's bytes, checked before removal and re-import",
+    }),
+    archivedAt: t.field({ type: 'DateTime', resolve: (a) => a.archivedAt }),
+    restoredAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.restoredAt }),
+  }),
+});
+
+builder.objectField(Campaign, 'archive', (t) =>
+  t.field({
+    type: CampaignArchiveRef,
+    nullable: true,
+    description: "The campaign's archive; null while its rows are only in the hot tables",
+    resolve: (c, _args, ctx) => campaignArchive(ctx.deps.db, c.id),
   }),
 );

@@ -1,10 +1,12 @@
 import { type ChannelPrice, type Content, costOf, priceFor, roundAmount, segmentsOf } from '@qunfa/core';
 import { eq, sql } from 'drizzle-orm';
 import { authorize, type Principal } from '../../auth/roles.js';
+import type { Db } from '../../db/database.js';
 import { batches, deliveries } from '../../db/schema/index.js';
 import { requireCampaign } from '../campaigns.js';
 import { effectiveState } from '../deliveries.js';
 import type { ServiceDeps } from '../deps.js';
+import { archivedSummary } from '../retention/archived-summary.js';
 import { channelPrices } from './channel-prices.js';
 
 /** What one channel of a campaign has cost so far. */
@@ -47,7 +49,14 @@ export async function campaignCost(
   const p = authorize(principal, 'read');
   const campaign = await requireCampaign(deps.db, p, campaignId);
   const prices = await channelPrices(deps.db, p.workspaceId);
-  const groups = await deps.db
+  const archived = await archivedSummary(deps.db, campaign.id);
+  const groups = archived ? archived.costGroups : await costGroups(deps.db, Number(campaign.id));
+  return costOfGroups(deps, prices, campaign.variants, groups);
+}
+
+/** A campaign's deliveries by channel, sender account, variant and state: what its cost is computed from. */
+export async function costGroups(db: Db, campaignId: number): Promise<CostGroup[]> {
+  return db
     .select({
       channel: deliveries.channel,
       account: batches.account,
@@ -57,22 +66,23 @@ export async function campaignCost(
     })
     .from(deliveries)
     .leftJoin(batches, eq(batches.id, deliveries.batchId))
-    .where(eq(deliveries.campaignId, Number(campaign.id)))
+    .where(eq(deliveries.campaignId, campaignId))
     .groupBy(deliveries.channel, batches.account, deliveries.variantId, effectiveState);
-  return costOfGroups(deps, prices, campaign.variants, groups);
+}
+
+export interface CostGroup {
+  channel: string | null;
+  account: string | null;
+  variantId: number | null;
+  state: string;
+  n: number;
 }
 
 function costOfGroups(
   deps: ServiceDeps,
   prices: readonly ChannelPrice[],
   variants: readonly { id: string; content: Content }[],
-  groups: {
-    channel: string | null;
-    account: string | null;
-    variantId: number | null;
-    state: string;
-    n: number;
-  }[],
+  groups: readonly CostGroup[],
 ): CampaignCost {
   const byChannel = new Map<string, ChannelCost & { currencies: Set<string> }>();
   const unpriced = new Set<string>();

@@ -1,6 +1,7 @@
 import type { FeedbackCounts } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../../db/database.js';
+import { archivedSummary } from '../retention/archived-summary.js';
 
 /**
  * What came back from a campaign's recipients, each recipient counted once per kind: replies
@@ -9,6 +10,12 @@ import { type Db, rows } from '../../db/database.js';
  * to one of its deliveries.
  */
 export async function feedbackCounts(db: Db, campaignId: string): Promise<FeedbackCounts> {
+  const archived = await archivedSummary(db, campaignId);
+  return archived ? archived.feedback : liveFeedbackCounts(db, campaignId);
+}
+
+/** Feedback counts from the campaign's rows (what an archive keeps in its summary). */
+export async function liveFeedbackCounts(db: Db, campaignId: string): Promise<FeedbackCounts> {
   const id = Number(campaignId);
   const [row] = await rows<FeedbackCounts>(
     db,

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { authorize, type Principal } from '../../auth/roles.js';
-import { rows } from '../../db/database.js';
+import { type Db, rows } from '../../db/database.js';
 import { requireCampaign } from '../campaigns.js';
 import type { ServiceDeps } from '../deps.js';
+import { archivedSummary } from '../retention/archived-summary.js';
 
 /** One row of a campaign's funnel; each stage counts recipients who got at least that far. */
 export interface FunnelRow {
@@ -28,9 +29,14 @@ export async function campaignFunnel(
   campaignId: string,
 ): Promise<FunnelRow[]> {
   const campaign = await requireCampaign(deps.db, authorize(principal, 'read'), campaignId);
-  const id = Number(campaign.id);
+  const archived = await archivedSummary(deps.db, campaign.id);
+  return archived ? archived.funnel : funnelRows(deps.db, Number(campaign.id));
+}
+
+/** The funnel from the campaign's deliveries (what an archive keeps in its summary). */
+export async function funnelRows(db: Db, id: number): Promise<FunnelRow[]> {
   const found = await rows<FunnelRow & { byVariant: number; byChannel: number }>(
-    deps.db,
+    db,
     sql`SELECT v.key AS "variantKey", d.channel,
                GROUPING(v.key)::int AS "byVariant", GROUPING(d.channel)::int AS "byChannel",
                count(*) FILTER (WHERE d.state IN ('sent', 'delivered', 'read', 'clicked'))::int AS sent,

@@ -1,9 +1,19 @@
 import type { Logger } from '@qunfa/core';
 import type { Db } from '../../db/database.js';
+import { archiveDue } from './archive-campaigns.js';
 import { purgeExpired } from './purge-expired.js';
 
-/** Runs `purgeExpired` every `intervalMs` (0: never), one run at a time; `stop` waits for a run in progress. */
-export function startRetentionJob(db: Db, logger: Logger, intervalMs: number): { stop(): Promise<void> } {
+/**
+ * Runs `purgeExpired`, then `archiveDue` (when there is an archive folder), every `intervalMs` (0: never), one run at a time;
+ * `stop` waits for a run in progress.
+ */
+export function startRetentionJob(
+  db: Db,
+  logger: Logger,
+  intervalMs: number,
+  /** The archive folder; undefined: no archiving (an in-memory database without ARCHIVE_DIR). */
+  archiveDir: string | undefined,
+): { stop(): Promise<void> } {
   if (intervalMs <= 0) return { stop: async () => {} };
   let running: Promise<void> | undefined;
   const run = () => {
@@ -11,9 +21,13 @@ export function startRetentionJob(db: Db, logger: Logger, intervalMs: number): {
     running = purgeExpired(db, new Date())
       .then((counts) => {
         if (Object.values(counts).some((n) => n > 0)) logger.info('retention purged', { ...counts });
+        return archiveDir === undefined ? undefined : archiveDue(db, new Date(), { dir: archiveDir });
+      })
+      .then((archived) => {
+        if (archived && archived.campaigns > 0) logger.info('campaigns archived', { ...archived });
       })
       .catch((error: unknown) =>
-        logger.error('retention purge failed', {
+        logger.error('retention run failed', {
           error: error instanceof Error ? error.message : String(error),
         }),
       )

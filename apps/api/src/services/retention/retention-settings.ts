@@ -16,15 +16,23 @@ export interface Retention {
   deliveryDetailDays: number;
   /** Complaint evidence bundles not under a legal hold. Default 365. */
   evidenceDays: number;
+  /** A finished campaign's deliveries, attempts and events move to an archive file this long after it finished. Default 30. */
+  archiveDays: number;
 }
 
-export const defaultRetention: Retention = { inboundDays: 180, deliveryDetailDays: 30, evidenceDays: 365 };
+export const defaultRetention: Retention = {
+  inboundDays: 180,
+  deliveryDetailDays: 30,
+  evidenceDays: 365,
+  archiveDays: 30,
+};
 
 const days = z.number().int().min(1).max(3650);
 const retentionInput = z.strictObject({
   inboundDays: days.nullish(),
   deliveryDetailDays: days.nullish(),
   evidenceDays: days.nullish(),
+  archiveDays: days.nullish(),
 });
 
 /** A workspace's retention: its own days where set, else the defaults. */
@@ -33,6 +41,7 @@ export function effectiveRetention(own: Partial<Record<string, number>>): Retent
     inboundDays: own.inboundDays ?? defaultRetention.inboundDays,
     deliveryDetailDays: own.deliveryDetailDays ?? defaultRetention.deliveryDetailDays,
     evidenceDays: own.evidenceDays ?? defaultRetention.evidenceDays,
+    archiveDays: own.archiveDays ?? defaultRetention.archiveDays,
   };
 }
 

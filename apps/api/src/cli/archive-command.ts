@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { isQunfaError } from '@qunfa/core';
+import { type AppConfig, archiveDirOf } from '../config.js';
+import { openDatabase } from '../db/database.js';
+import { archiveCampaign, archiveDue, restoreCampaign } from '../services/retention/archive-campaigns.js';
+
+export const ARCHIVE_USAGE = `usage: qunfa archive due [--batch <rows>]          archive every campaign past its workspace's archiveDays
+       qunfa archive campaign --id <id> [--batch <rows>]  archive one finished campaign now
+       qunfa archive restore --id <id>                    put an archived campaign's rows back
+Files go under ARCHIVE_DIR (default <DATA_DIR>/archive). Results are JSON on stdout.`;
+
+/** `qunfa archive …`: the retention job's archiving by hand, and re-imports; exits 0, 1 (refused) or 2 (usage). */
+export async function archiveCommand(argv: string[], config: AppConfig): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  const parse = () =>
+    parseArgs({
+      args: argv,
+      options: { id: { type: 'string' }, batch: { type: 'string' } },
+      allowPositionals: true,
+    });
+  try {
+    parsed = parse();
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${ARCHIVE_USAGE}\n`);
+    return 2;
+  }
+  const [what] = parsed.positionals;
+  const id = Number(parsed.values.id);
+  const batch = parsed.values.batch === undefined ? undefined : Number(parsed.values.batch);
+  if (
+    !['due', 'campaign', 'restore'].includes(what ?? '') ||
+    (what !== 'due' && !(Number.isSafeInteger(id) && id > 0)) ||
+    (batch !== undefined && !(Number.isSafeInteger(batch) && batch > 0))
+  ) {
+    process.stderr.write(`${ARCHIVE_USAGE}\n`);
+    return 2;
+  }
+  const dir = archiveDirOf(config);
+  if (dir === undefined) {
+    process.stderr.write('set ARCHIVE_DIR: the database is in memory\n');
+    return 2;
+  }
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  const options = { dir, ...(batch ? { batch } : {}) };
+  try {
+    const result =
+      what === 'due'
+        ? await archiveDue(database.db, new Date(), options)
+        : what === 'campaign'
+          ? await archiveCampaign(database.db, id, options)
+          : await restoreCampaign(database.db, id, options);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } catch (error) {
+    if (!isQunfaError(error)) throw error;
+    process.stderr.write(`${error.code}: ${error.message}\n`);
+    return 1;
+  } finally {
+    await database.close();
+  }
+}
