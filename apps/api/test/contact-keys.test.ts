@@ -123,7 +123,7 @@ describe.each(drivers)('contact and identity keys (%s)', (driver) => {
     ).toMatch(/^23503/);
   });
 
-  it("a truncated contacts table takes its identities with it", async () => {
+  it('a truncated contacts table takes its identities with it', async () => {
     const id = await contact();
     await db.db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
       VALUES (${ws}::bigint, ${id}::bigint, 'wxid', 'keys_truncate')`);
