@@ -16,6 +16,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    maxWorkers: 2,
+    // Three files at a time on two cores: many wait (an outage held for 30 s, a browser, a campaign
+    // paced by the clock) rather than compute.
+    maxWorkers: 3,
   },
 });
