@@ -5,6 +5,7 @@ import {
   type Campaign,
   type ChannelPlanStep,
   type Content,
+  channelModeProblem,
   QunfaError,
   validateAbTest,
 } from '@qunfa/core';
@@ -103,6 +104,16 @@ function checkChannels(
   });
 }
 
+/** What an all-channels plan cannot hold (a step's escalation, an A/B test), as INVALID_INPUT. */
+function checkChannelMode(campaign: Parameters<typeof channelModeProblem>[0]): void {
+  const problem = channelModeProblem(campaign);
+  if (problem) {
+    throw new QunfaError('INVALID_INPUT', `${problem.field}: ${problem.message}`, {
+      details: { field: problem.field },
+    });
+  }
+}
+
 /** A variant's content of its own for a step must name a step of the plan, once. */
 function checkChannelContent(
   variantInput: readonly { channelContent?: readonly { channel: string }[] | null | undefined }[],
@@ -188,6 +199,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
   );
   checkChannelContent(data.variants, channelPlan);
   if (data.abTest) validateAbTest(data.abTest, data.variants.length);
+  checkChannelMode({ channelPlan, channelMode: data.channelMode, abTest: data.abTest ?? null });
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const [row] = await tx
@@ -201,6 +213,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
         excludeDormant: data.excludeDormant,
         quietHours: data.quietHours ?? null,
         channelPlan,
+        channelMode: data.channelMode,
         retryPolicy: mergeRetryPolicy(data.retryPolicy),
         scheduledAt: data.scheduledAt ?? null,
         batchIntervalMs: data.batchIntervalMs,
@@ -253,6 +266,11 @@ export async function updateCampaign(
   }
   const abTest: AbTest | null = data.abTest === undefined ? existing.abTest : data.abTest;
   if (abTest) validateAbTest(abTest, (data.variants ?? existing.variants).length);
+  checkChannelMode({
+    channelPlan: channelPlan ?? existing.channelPlan,
+    channelMode: data.channelMode ?? existing.channelMode,
+    abTest,
+  });
   const { variants: variantInput, audience: _a, segmentId: _s, ...rest } = data;
   return editCampaign(deps, p, existing, {
     columns: {
@@ -261,6 +279,7 @@ export async function updateCampaign(
       ...(rest.excludeDormant !== undefined ? { excludeDormant: rest.excludeDormant } : {}),
       ...(rest.quietHours !== undefined ? { quietHours: rest.quietHours } : {}),
       ...(channelPlan ? { channelPlan } : {}),
+      ...(rest.channelMode !== undefined ? { channelMode: rest.channelMode } : {}),
       ...(rest.scheduledAt !== undefined ? { scheduledAt: rest.scheduledAt } : {}),
       ...(rest.batchIntervalMs !== undefined ? { batchIntervalMs: rest.batchIntervalMs } : {}),
       ...(rest.sendWindowMs !== undefined ? { sendWindowMs: rest.sendWindowMs } : {}),

@@ -4,6 +4,7 @@ import {
   abWinnerMetrics,
   abWinnerSelections,
   audienceExpressionSchema,
+  channelModes,
   contentTypes,
   defaultRetryPolicy,
   failureClasses,
@@ -130,6 +131,8 @@ const campaignFields = {
     .min(1)
     .max(5)
     .refine((steps) => new Set(steps.map((s) => s.channel)).size === steps.length, 'a channel appears twice'),
+  /** `first` (default): the first step that reaches a recipient; `all`: every one (critical notices). */
+  channelMode: z.enum(channelModes).default('first'),
   scheduledAt: z.date().nullish(),
   batchIntervalMs: z
     .number()
@@ -182,6 +185,7 @@ export const updateCampaignInput = z
   .extend({
     batchIntervalMs: campaignFields.batchIntervalMs.optional(),
     excludeDormant: z.boolean().optional(),
+    channelMode: z.enum(channelModes).optional(),
   })
   .refine(oneWayToPace, paceMessage)
   .refine(oneWayToStart, startMessage)

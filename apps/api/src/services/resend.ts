@@ -79,6 +79,8 @@ export async function resendCampaign(
         name: `${source.name} · 重发 resend`,
         audience: source.audience,
         channelPlan: source.channelPlan,
+        // All channels: each recipient is resent on the channels whose message failed, only.
+        channelMode: source.channelMode,
         retryPolicy: source.retryPolicy,
         batchIntervalMs: source.batchIntervalMs,
         resendOf,

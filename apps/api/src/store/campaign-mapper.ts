@@ -41,6 +41,7 @@ export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaig
       ...(Object.keys(v.channelContent ?? {}).length > 0 ? { channelContent: v.channelContent } : {}),
     })),
     channelPlan: row.channelPlan,
+    channelMode: row.channelMode,
     retryPolicy: row.retryPolicy,
     scheduledAt: row.scheduledAt,
     batchIntervalMs: row.batchIntervalMs,

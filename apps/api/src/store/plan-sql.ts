@@ -24,15 +24,48 @@ function bucketSql(seed: number): SQL {
  */
 function channelIndexSql(plan: CampaignPlan): SQL {
   if (plan.channels.length === 0) return sql`NULL::int`;
-  const arms = plan.channels.map(
-    (ch, i) =>
-      sql`WHEN EXISTS (SELECT 1 FROM contact_identities ci WHERE ci.contact_id = c.id AND ci.kind IN (${sql.join(
-        ch.identityKinds.map((k) => sql`${k}::text`),
-        sql`, `,
-      )})) AND (SELECT coalesce(bool_or(cr.removed_by IS NULL), true) FROM contact_reach cr
-                 WHERE cr.contact_id = c.id AND cr.channel = ${ch.channel}) THEN ${i}::int`,
-  );
+  const arms = plan.channels.map((ch, i) => sql`WHEN ${reachableSql(ch)} THEN ${i}::int`);
   return sql`CASE ${sql.join(arms, sql` `)} ELSE NULL END`;
+}
+
+/** Contact `c` has an identity for the step's channel and is still reachable through it. */
+function reachableSql(ch: CampaignPlan['channels'][number]): SQL {
+  return sql`EXISTS (SELECT 1 FROM contact_identities ci WHERE ci.contact_id = c.id AND ci.kind IN (${sql.join(
+    ch.identityKinds.map((k) => sql`${k}::text`),
+    sql`, `,
+  )})) AND (SELECT coalesce(bool_or(cr.removed_by IS NULL), true) FROM contact_reach cr
+             WHERE cr.contact_id = c.id AND cr.channel = ${ch.channel})`;
+}
+
+/**
+ * An all-channels plan: every step the contact is reachable on, in plan order (a resend: only
+ * the steps whose message it resends, found on the step's channel or a failover provider).
+ */
+function channelIndexesSql(plan: CampaignPlan): SQL {
+  if (plan.channels.length === 0) return sql`'{}'::int[]`;
+  const arms = plan.channels.map((ch, i) => {
+    const resent = plan.restrictTo
+      ? sql` AND EXISTS (SELECT 1 FROM deliveries sd WHERE ${resendSourcesSql(plan.restrictTo, 'sd')}
+               AND sd.contact_id = c.id AND sd.channel IN (${sql.join(
+                 [ch.channel, ...(ch.failover ?? [])].map((n) => sql`${n}::text`),
+                 sql`, `,
+               )}))`
+      : sql``;
+    return sql`CASE WHEN ${reachableSql(ch)}${resent} THEN ${i}::int END`;
+  });
+  return sql`array_remove(ARRAY[${sql.join(arms, sql`, `)}], NULL)`;
+}
+
+/**
+ * The classified audience with its step: as classified (first channel mode), or a row per step
+ * of `channel_idxs` (all channels); a suppressed or unaddressable contact keeps one row.
+ */
+function stepsSql(plan: CampaignPlan): SQL {
+  if (plan.channelMode !== 'all') return sql`SELECT * FROM classified`;
+  return sql`SELECT cl.contact_id, cl.last_active_at, cl.suppression, x.channel_idx, cl.bucket, cl.kept_variant
+             FROM classified cl CROSS JOIN LATERAL unnest(
+               CASE WHEN cl.suppression IS NULL AND cardinality(cl.channel_idxs) > 0 THEN cl.channel_idxs
+                    ELSE ARRAY[cl.channel_idxs[1]] END) AS x(channel_idx)`;
 }
 
 function inBucketsSql(range: { fromBucket: number; toBucket: number } | null | undefined): SQL {
@@ -123,7 +156,8 @@ function batchSizeSql(plan: CampaignPlan): SQL {
 }
 
 /**
- * Executes a plan set-based: one statement classifies the whole audience into a temporary
+ * Executes a plan set-based: one statement classifies the whole audience (a row per recipient,
+ * or per recipient and channel in an all-channels plan) into a temporary
  * table (bind parameters are not allowed in CREATE TABLE … AS, hence create then insert), one writes the batches and every delivery row, one seeds the counters.
  * The classification is MATERIALIZED: inlined, its per-contact subqueries (identities,
  * suppressions) ran once per reference below, up to four times per contact.
@@ -140,16 +174,18 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
     WITH classified AS MATERIALIZED (
       SELECT c.id AS contact_id, c.last_active_at,
              ${suppressionSql(plan.suppress, plan.firstDueAt)} AS suppression,
-             ${channelIndexSql(plan)} AS channel_idx,
+             ${plan.channelMode === 'all' ? sql`${channelIndexesSql(plan)} AS channel_idxs` : sql`${channelIndexSql(plan)} AS channel_idx`},
              ${bucketSql(plan.variantSeed)} AS bucket,
              ${keptVariantSql(plan)} AS kept_variant
       FROM contacts c
       WHERE c.workspace_id = ${workspaceId}::bigint AND c.merged_into_id IS NULL
         AND ${audienceToSql(plan.audience, plan.firstDueAt)} AND ${restrictionSql(plan)}
+    ), stepped AS (
+      ${stepsSql(plan)}
     ), eligible AS (
       SELECT *, (suppression IS NULL AND channel_idx IS NOT NULL) AS sendable,
              ${inBucketsSql(plan.abTest?.holdout)} AS holdout, ${inBucketsSql(plan.abTest?.rest)} AS rest
-      FROM classified
+      FROM stepped
     ), grouped AS (
       SELECT *, (sendable AND NOT holdout AND NOT rest) AS batched FROM eligible
     )

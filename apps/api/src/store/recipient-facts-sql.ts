@@ -29,7 +29,8 @@ export function createSqlRecipientFacts(db: Db): RecipientFacts {
                 || CASE WHEN EXISTS (SELECT 1 FROM campaign_opt_outs o
                                      WHERE o.campaign_id = ${Number(query.campaignId)}::bigint AND o.contact_id = c.id)
                    THEN '{opted_out}'::text[] ELSE '{}'::text[] END AS suppressions,
-              (SELECT count(*)::int FROM deliveries d
+              -- A campaign is one message to the person, however many channels it reached them on.
+              (SELECT count(DISTINCT d.campaign_id)::int FROM deliveries d
                 WHERE d.contact_id = c.id AND d.campaign_id <> ${Number(query.campaignId)}::bigint
                   AND ((d.updated_at >= ${since} AND d.state IN (${sql.join(
                     outbound.map((s) => sql`${s}::text`),

@@ -32,9 +32,9 @@ export function createRun(db: Db, input: RunInput): Promise<{ campaign: Campaign
     const at = input.at.toISOString();
     const [inserted] = await rows<{ id: string }>(
       tx,
-      sql`INSERT INTO campaigns (workspace_id, name, state, audience, channel_plan, retry_policy, batch_interval_ms,
+      sql`INSERT INTO campaigns (workspace_id, name, state, audience, channel_plan, channel_mode, retry_policy, batch_interval_ms,
                                  send_window_ms, exclude_dormant, quiet_hours, segment_id, ab_test, run_of_id, run_key, run_contact_ids, created_by_key_id, created_at, updated_at)
-          SELECT workspace_id, ${input.name}::text, 'draft', audience, channel_plan, retry_policy, batch_interval_ms,
+          SELECT workspace_id, ${input.name}::text, 'draft', audience, channel_plan, channel_mode, retry_policy, batch_interval_ms,
                  send_window_ms, exclude_dormant, quiet_hours, segment_id, ab_test, id, ${input.key}::text,
                  ${input.contactIds ? JSON.stringify(input.contactIds) : null}::jsonb, created_by_key_id, ${at}::timestamptz, ${at}::timestamptz
           FROM campaigns WHERE id = ${templateId}::bigint

@@ -65,6 +65,15 @@ export interface ChannelPlanStep {
   platformJob?: { target: string };
 }
 
+/**
+ * How a campaign uses its channel plan. `first`: each recipient gets one message, over the first
+ * step that can address them, later steps only by escalation. `all` (critical notices): every step
+ * that can address a recipient sends, each its own delivery counted on its own, and nothing
+ * escalates (a failure on one channel stays that channel's; the person was sent the others).
+ */
+export const channelModes = ['first', 'all'] as const;
+export type ChannelMode = (typeof channelModes)[number];
+
 /** The plan step a channel serves, as its primary or as one of its failover providers. */
 export function planStepOf(
   channelPlan: readonly ChannelPlanStep[],
@@ -84,8 +93,46 @@ export function contentFor(
 }
 
 /** Whether a plan can move a recipient to a later step: it has one, or an escalation window. */
-export function planEscalates(channelPlan: readonly ChannelPlanStep[]): boolean {
-  return channelPlan.length > 1 || channelPlan.some((s) => s.escalateAfter);
+export function planEscalates(campaign: Pick<Campaign, 'channelPlan' | 'channelMode'>): boolean {
+  const plan = campaign.channelPlan;
+  return campaign.channelMode !== 'all' && (plan.length > 1 || plan.some((s) => s.escalateAfter));
+}
+
+/**
+ * What an `all` plan cannot hold, as a field path and a message; undefined when the campaign's
+ * plan is fine for its mode. Each recipient has at most one delivery per channel of a campaign:
+ * a provider in two steps would meet itself after a failover. Escalation has no later step to
+ * go to, and an A/B split of people sent several messages each has no single winner to measure.
+ */
+export function channelModeProblem(
+  campaign: Pick<Campaign, 'channelPlan' | 'channelMode' | 'abTest'>,
+): { field: string; message: string } | undefined {
+  if (campaign.channelMode !== 'all') return undefined;
+  const seen = new Set<string>();
+  for (const [i, step] of campaign.channelPlan.entries()) {
+    if (step.escalateAfter) {
+      return {
+        field: `channelPlan.${i}.escalateAfterMs`,
+        message: 'an all-channels plan sends every step at once: it has nothing to escalate to',
+      };
+    }
+    for (const name of [step.channel, ...(step.failover ?? [])]) {
+      if (seen.has(name)) {
+        return {
+          field: `channelPlan.${i}`,
+          message: `${name} appears twice in an all-channels plan (a recipient gets one message per channel)`,
+        };
+      }
+      seen.add(name);
+    }
+  }
+  if (campaign.abTest) {
+    return {
+      field: 'abTest',
+      message: 'an all-channels campaign cannot run an A/B test: its recipients get several messages each',
+    };
+  }
+  return undefined;
 }
 
 /** What the engine does after a failure; delays in milliseconds. */
@@ -143,6 +190,8 @@ export interface Campaign {
   audience: AudienceExpression;
   variants: Variant[];
   channelPlan: ChannelPlanStep[];
+  /** Whether recipients get the first step that can address them or every one. Default `first`. */
+  channelMode: ChannelMode;
   retryPolicy: RetryPolicy;
   /** When to start; null means as soon as started. */
   scheduledAt: Date | null;

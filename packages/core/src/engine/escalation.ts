@@ -33,6 +33,8 @@ export function escalationSweep(
   registry: Registry,
   now: Date,
 ): EscalationSweep | undefined {
+  // Every step of an all-channels plan sends at once: nothing moves to a later one.
+  if (campaign.channelMode === 'all') return undefined;
   const plan = campaign.channelPlan;
   const providers = (i: number) => [plan[i]!.channel, ...(plan[i]!.failover ?? [])];
   const windows = plan.flatMap((step, i) =>
@@ -99,7 +101,7 @@ export async function completeWhenDone(
 ): Promise<Campaign | undefined> {
   const ref: CampaignRef = { workspaceId: campaign.workspaceId, campaignId: campaign.id };
   // The plan cannot change while the campaign runs: one with a single step and no window needs no sweep.
-  const escalation = planEscalates(campaign.channelPlan) ? await sweepEscalations(ctx, campaign) : undefined;
+  const escalation = planEscalates(campaign) ? await sweepEscalations(ctx, campaign) : undefined;
   if (escalation && (escalation.waiting > 0 || escalation.followUps.length > 0)) return undefined;
   const done = await ctx.store.completeIfDone(campaign.id, ctx.clock.now());
   if (done) {

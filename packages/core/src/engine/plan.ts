@@ -1,5 +1,5 @@
 import { abSplit } from '../ab/split.js';
-import type { Campaign, ChannelPlanStep } from '../domain/campaign.js';
+import { type Campaign, type ChannelPlanStep, channelModeProblem } from '../domain/campaign.js';
 import type { SuppressionReason } from '../domain/contact.js';
 import { variantRanges } from '../domain/variant-bucket.js';
 import { QunfaError } from '../errors.js';
@@ -49,6 +49,7 @@ export function planChannels(campaign: Campaign, registry: Registry): CampaignPl
       identityKinds: [...channel.identityKinds],
       batchSize: stepBatchSize(step, channel),
       accounts: [...channel.accounts],
+      ...(step.failover?.length ? { failover: [...step.failover] } : {}),
     };
   });
 }
@@ -128,6 +129,12 @@ export function buildPlan(
     });
   }
   checkPlatformJobs(campaign, registry);
+  const problem = channelModeProblem(campaign);
+  if (problem) {
+    throw new QunfaError('INVALID_INPUT', `${problem.field}: ${problem.message}`, {
+      details: { campaignId: campaign.id, field: problem.field },
+    });
+  }
   const channels = planChannels(campaign, registry);
   const scheduledAt = campaign.scheduledAt;
   const resend = campaign.resendOf;
@@ -140,6 +147,7 @@ export function buildPlan(
     variantSeed: variantSeedFor(resend ? resend.campaignId : campaign.id),
     variants: variantRanges(campaign.variants),
     channels,
+    ...(campaign.channelMode === 'all' ? { channelMode: 'all' as const } : {}),
     firstDueAt: scheduledAt && scheduledAt > now ? scheduledAt : now,
     batchIntervalMs: campaign.batchIntervalMs,
     ...(campaign.sendWindowMs === null ? {} : { spreadOverMs: campaign.sendWindowMs }),

@@ -116,7 +116,8 @@ export function failedResult(
     attempts: recipient.attempts + 1,
     policy: scope.campaign.retryPolicy,
     channel: scope.batch.channel,
-    channelPlan: scope.campaign.channelPlan.map((s) => s.channel),
+    // An all-channels campaign already sends every step that can address the recipient.
+    channelPlan: scope.campaign.channelMode === 'all' ? [] : scope.campaign.channelPlan.map((s) => s.channel),
     providers: (() => {
       const step = stepOf(scope, scope.batch.channel);
       return step ? [step.channel, ...(step.failover ?? [])] : [scope.batch.channel];

@@ -11,7 +11,7 @@ export interface RetryInput {
   policy: RetryPolicy;
   /** The channel that failed. */
   channel: string;
-  /** The campaign's channel plan, channel names in order. */
+  /** The steps a recipient may escalate through, channel names in plan order (none in an all-channels campaign). */
   channelPlan: readonly string[];
   /** The providers of the failed channel's plan step, its own channel first (failover order). */
   providers?: readonly string[];

@@ -25,6 +25,11 @@ export interface PlannedBatch {
   size: number;
 }
 
+/** Whether a resend's source delivery channels include one of a plan step's providers. */
+function resentOn(channels: ReadonlySet<string>, step: CampaignPlan['channels'][number]): boolean {
+  return [step.channel, ...(step.failover ?? [])].some((c) => channels.has(c));
+}
+
 /** Numeric ids compare as numbers (SQL stores use bigint ids); others as strings. */
 export function compareIds(a: string, b: string): number {
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
@@ -57,7 +62,9 @@ function dueOffsetMs(plan: CampaignPlan, seq: number, count: number): number {
  * The plan executed with plain loops: the reference semantics of `Store.startCampaign`.
  * The audience is evaluated as of `plan.firstDueAt` (last-active predicates, dormancy);
  * `tagsUnder` gives a tag's descendants for `{ tagUnder }`; `restrictedTo`, for a resend run,
- * the only contacts it may plan, each with the variant of its source delivery.
+ * the only contacts it may plan, each with the variant of its source delivery, and
+ * `resentChannels` the channels of a contact's source deliveries (an all-channels resend plans
+ * only the steps whose message it resends).
  */
 export function executePlan(
   plan: CampaignPlan,
@@ -65,6 +72,7 @@ export function executePlan(
   suppressionsOf: (contactId: string) => ReadonlySet<SuppressionReason>,
   tagsUnder?: (tagId: string) => ReadonlySet<string>,
   restrictedTo?: ReadonlyMap<string, string | null>,
+  resentChannels?: (contactId: string) => ReadonlySet<string>,
 ): { deliveries: PlannedDelivery[]; batches: PlannedBatch[]; summary: PlanSummary } {
   const context = { asOf: plan.firstDueAt, ...(tagsUnder ? { tagsUnder } : {}) };
   const audience = [...contacts]
@@ -91,25 +99,32 @@ export function executePlan(
       ? new Set<SuppressionReason>([...recorded, 'dormant'])
       : recorded;
     const kinds = new Set(contact.identities.map((i) => i.kind));
-    const step = plan.channels.findIndex((c) => c.identityKinds.some((k) => kinds.has(k)));
+    const steps = plan.channels.flatMap((c, i) => (c.identityKinds.some((k) => kinds.has(k)) ? [i] : []));
     const reason: SuppressionReason | undefined =
       plan.suppress.find((r) => held.has(r)) ??
-      (step < 0 ? 'no_address' : holdout ? 'ab_holdout' : undefined);
-    const delivery: PlannedDelivery = {
-      contactId: contact.id,
-      variantId: variant?.id ?? null,
-      waiting: !reason && rest,
-      channel: reason ? null : (plan.channels[step]?.channel ?? null),
-      suppressionReason: reason ?? null,
-      batch: null,
-    };
-    deliveries.push(delivery);
-    summary.total++;
-    if (reason) summary.suppressed[reason] = (summary.suppressed[reason] ?? 0) + 1;
-    else if (delivery.waiting) summary.waiting++;
-    else {
-      summary.queued++;
-      perChannel[step]?.push(delivery);
+      (steps.length === 0 ? 'no_address' : holdout ? 'ab_holdout' : undefined);
+    // All channels: a delivery per step that can address the contact (a resend: those it resends).
+    const sending =
+      reason || plan.channelMode !== 'all'
+        ? steps.slice(0, 1)
+        : steps.filter((i) => !resentChannels || resentOn(resentChannels(contact.id), plan.channels[i]!));
+    for (const step of reason ? [steps[0] ?? -1] : sending) {
+      const delivery: PlannedDelivery = {
+        contactId: contact.id,
+        variantId: variant?.id ?? null,
+        waiting: !reason && rest,
+        channel: reason ? null : (plan.channels[step]?.channel ?? null),
+        suppressionReason: reason ?? null,
+        batch: null,
+      };
+      deliveries.push(delivery);
+      summary.total++;
+      if (reason) summary.suppressed[reason] = (summary.suppressed[reason] ?? 0) + 1;
+      else if (delivery.waiting) summary.waiting++;
+      else {
+        summary.queued++;
+        perChannel[step]?.push(delivery);
+      }
     }
   }
 

@@ -310,7 +310,7 @@ export class MemoryStore implements Store {
 
   async campaignsWithEscalation(limit: number): Promise<{ workspaceId: string; campaignId: string }[]> {
     return [...this.t.campaigns.values()]
-      .filter((c) => c.state === 'running' && planEscalates(c.channelPlan))
+      .filter((c) => c.state === 'running' && planEscalates(c))
       .sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0))
       .slice(0, limit)
       .map((c) => ({ workspaceId: c.workspaceId, campaignId: c.id }));
@@ -383,15 +383,18 @@ export class MemoryStore implements Store {
   }
 
   private execute(plan: CampaignPlan) {
-    const restricted = plan.restrictTo
-      ? new Map(this.resendSources(plan).map((d) => [d.contactId, d.variantId]))
-      : undefined;
+    const sources = plan.restrictTo ? this.resendSources(plan) : [];
+    const restricted = plan.restrictTo ? new Map(sources.map((d) => [d.contactId, d.variantId])) : undefined;
+    const channels = new Map<string, Set<string>>();
+    for (const d of sources)
+      if (d.channel) channels.set(d.contactId, (channels.get(d.contactId) ?? new Set()).add(d.channel));
     return executePlan(
       plan,
       this.t.contacts.values(),
       (id) => this.t.suppressions.get(id) ?? new Set(),
       tagHierarchy(this.t.tags.values()),
       restricted,
+      plan.restrictTo ? (id) => channels.get(id) ?? new Set() : undefined,
     );
   }
 

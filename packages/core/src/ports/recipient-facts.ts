@@ -17,7 +17,10 @@ export interface RecipientFact {
   timeZone: string;
   /** Suppressions recorded on the contact now: unsubscribed, blacklisted, complained, erased; `opted_out` when it opted out of this campaign. */
   suppressions: string[];
-  /** Messages of other campaigns sent to the contact since `sentSince`. */
+  /**
+   * Messages of other campaigns sent to the contact since `sentSince`: one per campaign, even an
+   * all-channels one that reached them on several channels.
+   */
   sentSince: number;
   /** The quiet hours its workspace set (the same for every contact); null or absent: the rule's default. */
   quietHours?: QuietHoursSetting | null;

@@ -2,7 +2,7 @@ import type { AbComparison } from '../ab/comparison.js';
 import type { BucketRange } from '../ab/split.js';
 import type { AccountHealth } from '../domain/account.js';
 import type { AudienceExpression } from '../domain/audience.js';
-import type { Actor, Campaign, CampaignState } from '../domain/campaign.js';
+import type { Actor, Campaign, CampaignState, ChannelMode } from '../domain/campaign.js';
 import type { ContactIdentity, IdentityKind, SuppressionReason } from '../domain/contact.js';
 import type { Counters } from '../domain/counters.js';
 import type { Batch, DeliveryState } from '../domain/delivery.js';
@@ -27,7 +27,20 @@ export interface CampaignPlan {
    * Each recipient takes the first channel it has an identity for (by `identityKinds`);
    * a contact with none gets a `suppressed` delivery with reason `no_address`.
    */
-  channels: { channel: string; identityKinds: IdentityKind[]; batchSize: number; accounts: string[] }[];
+  channels: {
+    channel: string;
+    identityKinds: IdentityKind[];
+    batchSize: number;
+    accounts: string[];
+    /** The step's failover providers: a resend finds the step's messages on them too. Default none. */
+    failover?: string[];
+  }[];
+  /**
+   * `all`: a recipient gets a delivery on every channel it has an identity for (each its own
+   * `queued` delivery, counted on its own), instead of the first; a suppressed contact, or one
+   * with no address, still gets one delivery. Default `first`.
+   */
+  channelMode?: ChannelMode;
   /**
    * Recipients are ordered by last activity, most recent first, contacts never active last,
    * then by contact id; batches are cut per channel in that order, numbered from 0 across

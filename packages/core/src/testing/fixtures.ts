@@ -17,6 +17,7 @@ export function makeCampaign(overrides: Partial<Campaign> & { id: string }): Cam
       { id: `${overrides.id}01`, key: 'A', weight: 1, content: { type: 'text', text: 'hello {{name}}' } },
     ],
     channelPlan: [{ channel: 'channel:test' }],
+    channelMode: 'first',
     retryPolicy: { ...defaultRetryPolicy },
     scheduledAt: null,
     batchIntervalMs: 0,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { abTestContract } from './store-contract-ab.js';
+import { allChannelsContract } from './store-contract-all-channels.js';
 import { audienceContract } from './store-contract-audience.js';
 import { batchContract } from './store-contract-batches.js';
 import { cancelContract } from './store-contract-cancel.js';
@@ -33,6 +34,7 @@ export function describeStoreContract(
       return current;
     };
     describe('campaigns and planning', () => planningContract(harness));
+    describe('all-channels plans', () => allChannelsContract(harness));
     describe('audiences', () => audienceContract(harness));
     describe('batches', () => batchContract(harness));
     describe('cancelling', () => cancelContract(harness));

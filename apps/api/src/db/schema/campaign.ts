@@ -4,6 +4,7 @@ import type {
   Actor,
   AudienceExpression,
   CampaignSchedule,
+  ChannelMode,
   ChannelPlanStep,
   Content,
   ResendOf,
@@ -37,6 +38,8 @@ export const campaigns = pgTable(
     state: text('state').notNull().default('draft'),
     audience: jsonb('audience').$type<AudienceExpression>().notNull(),
     channelPlan: jsonb('channel_plan').$type<ChannelPlanStep[]>().notNull(),
+    /** first | all: a recipient gets the first step that reaches them, or every one. */
+    channelMode: text('channel_mode').$type<ChannelMode>().notNull().default('first'),
     retryPolicy: jsonb('retry_policy').$type<RetryPolicy>().notNull(),
     scheduledAt: at('scheduled_at'),
     batchIntervalMs: integer('batch_interval_ms').notNull().default(0),

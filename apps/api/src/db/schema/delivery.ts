@@ -63,7 +63,9 @@ export const deliveries = pgTable(
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('deliveries_campaign_contact_idx').on(t.campaignId, t.contactId),
+    // One delivery per recipient and channel: an all-channels campaign has one on each channel
+    // that reaches the contact; a first-channel campaign one in all (escalation moves it).
+    uniqueIndex('deliveries_campaign_contact_channel_idx').on(t.campaignId, t.contactId, t.channel),
     index('deliveries_batch_idx').on(t.batchId),
     index('deliveries_campaign_state_idx').on(t.campaignId, t.state),
     // Frequency caps count a contact's recent messages across campaigns.

@@ -5,7 +5,7 @@ import { findSegment } from '../../services/segments.js';
 import { builder } from '../builder.js';
 import { AbTestInputRef } from './ab-test-input.js';
 import { Counters, campaignMetrics, Metric } from './counters.js';
-import { CampaignStateEnum, EscalationConditionEnum } from './enums.js';
+import { CampaignStateEnum, ChannelModeEnum, EscalationConditionEnum } from './enums.js';
 import { QuietHoursInputRef } from './quiet-hours-input.js';
 import { ScheduleInputRef } from './schedule-input.js';
 import { SegmentRef } from './segment.js';
@@ -91,6 +91,12 @@ export const Campaign = builder.objectRef<CampaignShape>('Campaign').implement({
     excludeDormant: t.exposeBoolean('excludeDormant'),
     variants: t.field({ type: [Variant], resolve: (c) => c.variants }),
     channelPlan: t.field({ type: [ChannelPlanStep], resolve: (c) => c.channelPlan }),
+    channelMode: t.field({
+      type: ChannelModeEnum,
+      description:
+        'ALL: a delivery on every channel that reaches a recipient; counters count messages, the funnel people',
+      resolve: (c) => c.channelMode,
+    }),
     counters: t.field({ type: Counters, resolve: (c, _args, ctx) => ctx.deps.store.counters(c.id) }),
     metrics: t.field({
       type: [Metric],
@@ -196,6 +202,11 @@ const CreateCampaignInput = builder.inputType('CreateCampaignInput', {
     }),
     variants: t.field({ type: [VariantInput] }),
     channelPlan: t.field({ type: [ChannelPlanStepInput] }),
+    channelMode: t.field({
+      type: ChannelModeEnum,
+      required: false,
+      description: 'FIRST (default) or ALL: send on every channel of the plan that reaches a recipient',
+    }),
     scheduledAt: t.field({ type: 'DateTime', required: false }),
     batchIntervalMs: t.int({ required: false, description: 'Milliseconds between two batches' }),
     sendWindowMs: t.int({ required: false, description: 'Or: spread the batches evenly over this many ms' }),
@@ -226,6 +237,7 @@ const UpdateCampaignInput = builder.inputType('UpdateCampaignInput', {
     quietHours: t.field({ type: QuietHoursInputRef, required: false }),
     variants: t.field({ type: [VariantInput], required: false }),
     channelPlan: t.field({ type: [ChannelPlanStepInput], required: false }),
+    channelMode: t.field({ type: ChannelModeEnum, required: false }),
     scheduledAt: t.field({ type: 'DateTime', required: false }),
     batchIntervalMs: t.int({ required: false }),
     sendWindowMs: t.int({ required: false }),

@@ -1,4 +1,4 @@
-import { campaignStates, failureClasses, identityKinds, suppressionReasons } from '@qunfa/core';
+import { campaignStates, channelModes, failureClasses, identityKinds, suppressionReasons } from '@qunfa/core';
 import { roles } from '../../auth/roles.js';
 import { builder } from '../builder.js';
 
@@ -23,4 +23,9 @@ export const SuppressionReasonEnum = builder.enumType('SuppressionReason', {
 export const EscalationConditionEnum = builder.enumType('EscalationCondition', {
   description: 'The receipt an escalation window waits for',
   values: upper(['delivered', 'read'] as const),
+});
+export const ChannelModeEnum = builder.enumType('ChannelMode', {
+  description:
+    'FIRST: each recipient gets the first step of the plan that reaches them (later steps by escalation); ALL: every step that reaches them sends, for critical notices',
+  values: upper(channelModes),
 });

@@ -5,7 +5,7 @@ import { requireCampaign } from '../campaigns.js';
 import type { ServiceDeps } from '../deps.js';
 import { archivedSummary } from '../retention/archived-summary.js';
 
-/** One row of a campaign's funnel; each stage counts recipients who got at least that far. */
+/** One row of a campaign's funnel; each stage counts recipients (people) who got at least that far. */
 export interface FunnelRow {
   /** Null in the campaign's total and its per-channel rows. */
   variantKey: string | null;
@@ -20,8 +20,10 @@ export interface FunnelRow {
 
 /**
  * sent → delivered → opened → clicked → converted, for the campaign, each variant, each channel
- * and each variant on each channel (GROUPING SETS): a delivery counts in every stage up to the
- * state it is in (a click was delivered and opened), a conversion once per delivery.
+ * and each variant on each channel (GROUPING SETS): a recipient counts in every stage up to the
+ * state their delivery is in (a click was delivered and opened), a conversion once. A person an
+ * all-channels campaign reached on two channels counts once in the campaign's and variant's rows
+ * (at the furthest stage any of their deliveries got to), and once in each channel's row.
  */
 export async function campaignFunnel(
   deps: ServiceDeps,
@@ -39,11 +41,11 @@ export async function funnelRows(db: Db, id: number): Promise<FunnelRow[]> {
     db,
     sql`SELECT v.key AS "variantKey", d.channel,
                GROUPING(v.key)::int AS "byVariant", GROUPING(d.channel)::int AS "byChannel",
-               count(*) FILTER (WHERE d.state IN ('sent', 'delivered', 'read', 'clicked'))::int AS sent,
-               count(*) FILTER (WHERE d.state IN ('delivered', 'read', 'clicked'))::int AS delivered,
-               count(*) FILTER (WHERE d.state IN ('read', 'clicked'))::int AS opened,
-               count(*) FILTER (WHERE d.state = 'clicked')::int AS clicked,
-               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM conversions x
+               count(DISTINCT d.contact_id) FILTER (WHERE d.state IN ('sent', 'delivered', 'read', 'clicked'))::int AS sent,
+               count(DISTINCT d.contact_id) FILTER (WHERE d.state IN ('delivered', 'read', 'clicked'))::int AS delivered,
+               count(DISTINCT d.contact_id) FILTER (WHERE d.state IN ('read', 'clicked'))::int AS opened,
+               count(DISTINCT d.contact_id) FILTER (WHERE d.state = 'clicked')::int AS clicked,
+               count(DISTINCT d.contact_id) FILTER (WHERE EXISTS (SELECT 1 FROM conversions x
                                               WHERE x.campaign_id = ${id} AND x.delivery_id = d.id))::int AS converted
         FROM deliveries d LEFT JOIN variants v ON v.id = d.variant_id
         WHERE d.campaign_id = ${id} AND d.channel IS NOT NULL AND d.variant_id IS NOT NULL
