@@ -193,6 +193,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     inboundAttributionMs,
     followUps,
     evidence,
+    linkTokens: tokens,
     quietHours: services.quietHours,
     pluginOrigins: assembled.origins,
     ownerKey: config.ownerKey,
@@ -275,8 +276,20 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         token: config.metricsToken,
         logger,
       });
-      const links = createLinkHandler({ db: database.db, engine, clock: systemClock, logger, tokens });
-      const conversionsEndpoint = createConversionHandler({ db: database.db, clock: systemClock, logger });
+      const links = createLinkHandler({
+        db: database.db,
+        engine,
+        clock: systemClock,
+        logger,
+        tokens,
+        clickParam: config.linkClickParam === undefined ? 'qf_click' : config.linkClickParam,
+      });
+      const conversionsEndpoint = createConversionHandler({
+        db: database.db,
+        clock: systemClock,
+        logger,
+        tokens,
+      });
       const unsubscribe = createUnsubscribeHandler({
         db: database.db,
         clock: systemClock,

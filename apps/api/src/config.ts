@@ -47,6 +47,11 @@ const envSchema = z.object({
   QUNFA_CONFIG: z.string().optional(),
   /** The address people reach this server at, for tracked links (`<PUBLIC_URL>/l/<token>`). Default: the listen address. */
   PUBLIC_URL: z.string().url().optional(),
+  /** Query parameter a tracked link's redirect adds (the click's token, for conversions), or `off`. Default qf_click. */
+  LINK_CLICK_PARAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/)
+    .default('qf_click'),
   /** Key of tracked-link tokens (≥ 32 characters); unset: one generated once and kept in the database. */
   LINK_SECRET: z.string().min(32).optional(),
   /** How often channels that can be polled are asked for receipts, in ms. Default 5000. */
@@ -123,6 +128,8 @@ export interface AppConfig {
   quietHours?: { start: string; end: string } | 'off';
   /** Base of tracked links; unset: the address the server listens at. */
   publicUrl?: string | undefined;
+  /** Parameter the tracked-link redirect adds with the token; null: none. Default `qf_click`. */
+  linkClickParam?: string | null;
   /** Key of tracked-link tokens; unset: generated once and kept in `server_secrets`. */
   linkSecret?: string | undefined;
   /** Milliseconds between polls of channels' `pollReceipts`. Default 5000. */
@@ -185,6 +192,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     archiveDir: e.ARCHIVE_DIR,
     publicUrl: e.PUBLIC_URL,
     linkSecret: e.LINK_SECRET,
+    linkClickParam: e.LINK_CLICK_PARAM === 'off' ? null : e.LINK_CLICK_PARAM,
     receiptPollIntervalMs: e.RECEIPT_POLL_MS,
     stopTimeoutMs: e.STOP_TIMEOUT_MS,
     inboundAttributionMs: e.INBOUND_ATTRIBUTION_HOURS * 3_600_000,

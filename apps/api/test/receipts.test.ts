@@ -261,7 +261,9 @@ describe.each(drivers)('receipts, engagement and tracked links on %s', (driver) 
     expect((await fetch(forged, { redirect: 'manual' })).status).toBe(404);
     expect((await fetch(`${t.url}/l/not-a-token`, { redirect: 'manual' })).status).toBe(404);
     const head = await fetch(link!, { method: 'HEAD', redirect: 'manual' });
-    expect([head.status, head.headers.get('location')]).toEqual([302, LINK]);
+    // The landing URL gets the click's token, for the partner's conversion to name it.
+    const landing = `${LINK}&qf_click=${token}`;
+    expect([head.status, head.headers.get('location')]).toEqual([302, landing]);
     const preview = await fetch(link!, {
       redirect: 'manual',
       headers: { 'user-agent': 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)' },
@@ -274,7 +276,7 @@ describe.each(drivers)('receipts, engagement and tracked links on %s', (driver) 
       'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0',
     };
     const click = await fetch(link!, { redirect: 'manual', headers: browser });
-    expect([click.status, click.headers.get('location')]).toEqual([302, LINK]);
+    expect([click.status, click.headers.get('location')]).toEqual([302, landing]);
     expect(await counters()).toEqual({ sent: 2, clicked: 1 });
     const again = await fetch(link!, { redirect: 'manual', headers: browser });
     expect(again.status).toBe(302);

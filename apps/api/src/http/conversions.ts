@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, isQunfaError, type Logger } from '@qunfa/core';
 import type { Db } from '../db/database.js';
+import type { LinkTokens } from '../links/link-token.js';
 import { conversionSecret } from '../services/conversions/conversion-secret.js';
 import { recordConversion } from '../services/conversions/record-conversion.js';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../services/webhooks/signature.js';
@@ -23,7 +24,7 @@ function answer(res: ServerResponse, status: number, body: unknown): void {
  * 401 and nothing is written; a replay inside the 5 minutes is answered with the first record
  * (`duplicate: true`) by its idempotency key.
  */
-export function createConversionHandler(deps: { db: Db; clock: Clock; logger: Logger }) {
+export function createConversionHandler(deps: { db: Db; clock: Clock; logger: Logger; tokens?: LinkTokens }) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST' });
@@ -50,7 +51,7 @@ export function createConversionHandler(deps: { db: Db; clock: Clock; logger: Lo
       return answer(res, 400, { code: 'INVALID_INPUT', message: 'the body is not JSON' });
     }
     try {
-      const conversion = await recordConversion(deps.db, workspaceId, input, 'webhook', now);
+      const conversion = await recordConversion(deps.db, workspaceId, input, 'webhook', now, deps.tokens);
       return answer(res, 200, conversion);
     } catch (error) {
       if (isQunfaError(error) && error.code !== 'INTERNAL') {

@@ -26,10 +26,24 @@ function notFound(res: ServerResponse): void {
   res.end('not found');
 }
 
+/** `target` with `param=<token>` added (replacing one already there), for http(s) targets; others as they are. */
+export function withClickParam(target: string, param: string, token: string): string {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return target;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return target;
+  url.searchParams.set(param, token);
+  return url.toString();
+}
+
 /**
  * `GET /l/<token>`: verifies the token, records a click for its delivery (not for HEAD requests
  * or link previews), and redirects to the link as the campaign's variant has it. A malformed
- * or forged token is 404 and nothing is recorded. No IP address or user agent is kept.
+ * or forged token is 404 and nothing is recorded. No IP address or user agent is kept. The
+ * redirect carries the token as `clickParam` so that a partner's conversion can name the click.
  */
 export function createLinkHandler(deps: {
   db: Db;
@@ -37,6 +51,8 @@ export function createLinkHandler(deps: {
   clock: Clock;
   logger: Logger;
   tokens: LinkTokens;
+  /** Query parameter the redirect adds to an http(s) target, carrying the token back to a partner's conversion; null: none. */
+  clickParam?: string | null;
 }) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -76,7 +92,10 @@ export function createLinkHandler(deps: {
           }),
         );
     }
-    res.writeHead(302, { location: target, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+    const location = deps.clickParam
+      ? withClickParam(target, deps.clickParam, path.slice(LINK_PATH.length))
+      : target;
+    res.writeHead(302, { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
     res.end();
   };
 }

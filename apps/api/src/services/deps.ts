@@ -12,6 +12,7 @@ import type {
 import type { LexiconCache } from '../compliance/lexicon-cache.js';
 import type { Db } from '../db/database.js';
 import type { ImportsInFlight } from '../import/imports-in-flight.js';
+import type { LinkTokens } from '../links/link-token.js';
 import type { PluginOrigin } from '../plugin-config/assemble-plugins.js';
 import type { EvidenceOptions } from './evidence/assemble-evidence.js';
 import type { WebhookAddressPolicy } from './webhooks/address-guard.js';
@@ -33,6 +34,8 @@ export interface ServiceDeps {
   followUps?: { kick(): Promise<void> };
   /** Signing key and link tracker of complaint evidence bundles. */
   evidence?: EvidenceOptions;
+  /** Verifies tracked-link tokens a partner hands back with a conversion; unset: such tokens are refused. */
+  linkTokens?: LinkTokens;
   /** How far back a campaign's delivery counts for attributing a reply to it, in ms. */
   inboundAttributionMs: number;
   /** The server's quiet hours (QUIET_HOURS), for workspaces that set none. Default 22:00–08:00. */

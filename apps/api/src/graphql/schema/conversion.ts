@@ -23,7 +23,7 @@ const Conversion = builder.objectRef<ConversionShape>('Conversion').implement({
     deliveryId: t.exposeID('deliveryId', { nullable: true }),
     attributedBy: t.exposeString('attributedBy', {
       description:
-        'contact: the latest message that reached the contact within 7 days; none: no such message',
+        'link: the delivery of the tracked link given as linkToken; contact: the latest message that reached the contact within 7 days; none: no such message',
     }),
     source: t.exposeString('source', { description: 'api or webhook' }),
     occurredAt: t.field({ type: 'DateTime', resolve: (c) => c.occurredAt }),
@@ -49,6 +49,11 @@ const RecordConversionInput = builder.inputType('RecordConversionInput', {
       type: ConversionIdentityInput,
       required: false,
       description: 'Instead of contactId',
+    }),
+    linkToken: t.string({
+      required: false,
+      description:
+        'The qf_click parameter Qunfa added to the landing URL of a tracked link: attributes the conversion to that delivery',
     }),
   }),
 });
@@ -121,7 +126,14 @@ builder.mutationField('recordConversion', (t) =>
     args: { input: t.arg({ type: RecordConversionInput }) },
     resolve: (_root, { input }, ctx) => {
       const p = authorize(ctx.principal, 'write');
-      return recordConversion(ctx.deps.db, p.workspaceId, input, 'api', ctx.deps.clock.now());
+      return recordConversion(
+        ctx.deps.db,
+        p.workspaceId,
+        input,
+        'api',
+        ctx.deps.clock.now(),
+        ctx.deps.linkTokens,
+      );
     },
   }),
 );

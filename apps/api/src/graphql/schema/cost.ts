@@ -130,10 +130,17 @@ const ChannelCost = builder.objectRef<ChannelCostShape>('ChannelCost').implement
     segments: t.exposeInt('segments'),
     delivered: t.exposeInt('delivered'),
     clicked: t.exposeInt('clicked'),
+    converted: t.exposeInt('converted', {
+      description: 'Deliveries a conversion is attributed to, each once however many conversions',
+    }),
     amount: t.exposeFloat('amount', { nullable: true, description: 'Null: the channel has no price' }),
     currency: t.exposeString('currency', { nullable: true }),
     perDelivered: t.exposeFloat('perDelivered', { nullable: true }),
     perClick: t.exposeFloat('perClick', { nullable: true }),
+    perConversion: t.exposeFloat('perConversion', {
+      nullable: true,
+      description: 'amount / converted; null when nothing converted or the channel has no price',
+    }),
   }),
 });
 
@@ -142,6 +149,11 @@ const CampaignCost = builder.objectRef<CampaignCostShape>('CampaignCost').implem
   fields: (t) => ({
     channels: t.field({ type: [ChannelCost], resolve: (c) => c.channels }),
     total: t.field({ type: [Amount], resolve: (c) => c.total }),
+    perConversion: t.field({
+      type: [Amount],
+      description: "Per currency: the priced channels' amount over their converted deliveries",
+      resolve: (c) => c.perConversion,
+    }),
     unpriced: t.exposeStringList('unpriced'),
   }),
 });

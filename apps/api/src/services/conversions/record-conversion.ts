@@ -2,6 +2,7 @@ import { identityKinds, QunfaError } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type Db, rows } from '../../db/database.js';
+import type { LinkTokens } from '../../links/link-token.js';
 import { normalizeIdentity } from '../identity.js';
 import { validate } from '../validate.js';
 
@@ -26,6 +27,8 @@ export const conversionInput = z.strictObject({
     .regex(/^\d{1,18}$/)
     .nullish(),
   identity: z.strictObject({ kind: z.enum(identityKinds), value: z.string().min(1).max(320) }).nullish(),
+  /** The tracked-link token the person came through (the `qf_click` parameter of the landing URL). */
+  linkToken: z.string().trim().min(1).max(64).nullish(),
 });
 export type ConversionInput = z.input<typeof conversionInput>;
 
@@ -37,7 +40,8 @@ export interface Conversion {
   contactId: string | null;
   campaignId: string | null;
   deliveryId: string | null;
-  attributedBy: 'contact' | 'none';
+  /** link: the delivery of the tracked link the person came through; contact: the latest that reached them. */
+  attributedBy: 'link' | 'contact' | 'none';
   source: 'api' | 'webhook';
   occurredAt: Date;
   /** True when the idempotency key was seen before: the first record comes back, nothing written. */
@@ -69,10 +73,13 @@ const toConversion = (r: Row, duplicate: boolean): Conversion => ({
 });
 
 /**
- * Records a conversion once per workspace and idempotency key, attributed to the latest
- * message that reached the contact (sent or better) within `CONVERSION_WINDOW_MS` before it
- * happened. A contact that is not the workspace's is CONTACT_NOT_FOUND, nothing written; an
- * identity nobody has is recorded unattributed (the partner's event still counts as theirs).
+ * Records a conversion once per workspace and idempotency key. With a tracked-link token it is
+ * attributed to that token's delivery (and its contact and campaign), whenever the click was; a
+ * token that is forged, or of another workspace, is INVALID_INPUT on `linkToken`, nothing
+ * written. Otherwise to the latest message that reached the contact (sent or better) within
+ * `CONVERSION_WINDOW_MS` before it happened. A contact that is not the workspace's is
+ * CONTACT_NOT_FOUND, nothing written; an identity nobody has is recorded unattributed (the
+ * partner's event still counts as theirs).
  */
 export async function recordConversion(
   db: Db,
@@ -80,8 +87,13 @@ export async function recordConversion(
   input: unknown,
   source: Conversion['source'],
   now: Date,
+  linkTokens?: LinkTokens,
 ): Promise<Conversion> {
   const c = validate(conversionInput, input);
+  const badToken = () =>
+    new QunfaError('INVALID_INPUT', 'not a tracked-link token of this workspace', {
+      details: { field: 'linkToken' },
+    });
   if (c.contactId && c.identity) {
     throw new QunfaError('INVALID_INPUT', 'give contactId or identity, not both', {
       details: { field: 'identity' },
@@ -105,6 +117,17 @@ export async function recordConversion(
   if (known) return toConversion(known, true);
 
   let contactId: number | null = null;
+  let linked: { id: number; campaignId: number; contactId: number } | undefined;
+  if (c.linkToken) {
+    const ref = linkTokens?.verify(c.linkToken);
+    if (!ref) throw badToken();
+    [linked] = await rows<{ id: number; campaignId: number; contactId: number }>(
+      db,
+      sql`SELECT id, campaign_id AS "campaignId", contact_id AS "contactId" FROM deliveries
+          WHERE id = ${Number(ref.deliveryId)} AND workspace_id = ${workspaceId}`,
+    );
+    if (!linked) throw badToken();
+  }
   if (c.contactId) {
     const [found] = await rows<{ id: number }>(
       db,
@@ -127,8 +150,17 @@ export async function recordConversion(
     );
     contactId = found ? Number(found.id) : null;
   }
-  const [delivery] =
-    contactId === null
+  if (linked) {
+    if (contactId !== null && contactId !== Number(linked.contactId)) {
+      throw new QunfaError('INVALID_INPUT', 'the tracked link was sent to another contact', {
+        details: { field: 'linkToken' },
+      });
+    }
+    contactId = Number(linked.contactId);
+  }
+  const [delivery] = linked
+    ? [linked]
+    : contactId === null
       ? []
       : await rows<{ id: number; campaignId: number }>(
           db,
@@ -144,7 +176,7 @@ export async function recordConversion(
     sql`INSERT INTO conversions (workspace_id, idempotency_key, event, value, currency, contact_id, campaign_id,
                                  delivery_id, attributed_by, source, occurred_at)
         VALUES (${workspaceId}, ${c.idempotencyKey}, ${c.event}, ${c.value ?? null}, ${c.currency ?? null}, ${contactId},
-                ${delivery?.campaignId ?? null}, ${delivery?.id ?? null}, ${delivery ? 'contact' : 'none'}, ${source},
+                ${delivery?.campaignId ?? null}, ${delivery?.id ?? null}, ${linked ? 'link' : delivery ? 'contact' : 'none'}, ${source},
                 ${occurredAt.toISOString()}::timestamptz)
         ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
         RETURNING ${columns}`,

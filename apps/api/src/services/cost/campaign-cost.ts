@@ -18,18 +18,24 @@ export interface ChannelCost {
   segments: number;
   delivered: number;
   clicked: number;
+  /** Deliveries a partner's conversion is attributed to (each once, however many conversions). */
+  converted: number;
   /** Null when the channel has no price (or its accounts are priced in different currencies). */
   amount: number | null;
   currency: string | null;
   /** amount / delivered (delivered, read or clicked); null when nothing was delivered or it is unpriced. */
   perDelivered: number | null;
   perClick: number | null;
+  /** amount / converted; null when nothing converted or it is unpriced. */
+  perConversion: number | null;
 }
 
 export interface CampaignCost {
   channels: ChannelCost[];
   /** Per currency, of the priced channels. */
   total: { currency: string; amount: number }[];
+  /** Per currency: the priced channels' amount over their converted deliveries (none when nothing converted). */
+  perConversion: { currency: string; amount: number }[];
   /** Channels that carried messages without a price. */
   unpriced: string[];
 }
@@ -63,6 +69,8 @@ export async function costGroups(db: Db, campaignId: number): Promise<CostGroup[
       variantId: deliveries.variantId,
       state: effectiveState,
       n: sql<number>`count(*)::int`,
+      converted: sql<number>`(count(*) FILTER (WHERE EXISTS (SELECT 1 FROM conversions x
+        WHERE x.campaign_id = ${campaignId} AND x.delivery_id = ${deliveries.id})))::int`,
     })
     .from(deliveries)
     .leftJoin(batches, eq(batches.id, deliveries.batchId))
@@ -76,6 +84,8 @@ export interface CostGroup {
   variantId: number | null;
   state: string;
   n: number;
+  /** Of `n`, those a conversion is attributed to (absent in archives made before it was counted). */
+  converted?: number;
 }
 
 function costOfGroups(
@@ -94,10 +104,12 @@ function costOfGroups(
       segments: 0,
       delivered: 0,
       clicked: 0,
+      converted: 0,
       amount: null,
       currency: null,
       perDelivered: null,
       perClick: null,
+      perConversion: null,
       currencies: new Set<string>(),
     };
     byChannel.set(g.channel, entry);
@@ -108,6 +120,7 @@ function costOfGroups(
     entry.segments += g.n * segments;
     if (deliveredStates.has(g.state)) entry.delivered += g.n;
     if (g.state === 'clicked') entry.clicked += g.n;
+    entry.converted += g.converted ?? 0;
     const price = priceFor(prices, g.channel, g.account);
     if (!price) {
       unpriced.add(g.channel);
@@ -118,6 +131,7 @@ function costOfGroups(
     entry.amount = roundAmount((entry.amount ?? 0) + costOf(price, g.n, segments));
   }
   const totals = new Map<string, number>();
+  const converted = new Map<string, number>();
   const channels: ChannelCost[] = [];
   for (const { currencies, ...entry } of byChannel.values()) {
     if (currencies.size > 1 || unpriced.has(entry.channel)) {
@@ -126,14 +140,19 @@ function costOfGroups(
     }
     if (entry.amount !== null && entry.currency !== null) {
       totals.set(entry.currency, roundAmount((totals.get(entry.currency) ?? 0) + entry.amount));
+      converted.set(entry.currency, (converted.get(entry.currency) ?? 0) + entry.converted);
       entry.perDelivered = entry.delivered > 0 ? roundAmount(entry.amount / entry.delivered) : null;
       entry.perClick = entry.clicked > 0 ? roundAmount(entry.amount / entry.clicked) : null;
+      entry.perConversion = entry.converted > 0 ? roundAmount(entry.amount / entry.converted) : null;
     }
     channels.push(entry);
   }
   return {
     channels: channels.sort((a, b) => a.channel.localeCompare(b.channel)),
     total: [...totals].map(([currency, amount]) => ({ currency, amount })),
+    perConversion: [...totals]
+      .filter(([currency]) => (converted.get(currency) ?? 0) > 0)
+      .map(([currency, amount]) => ({ currency, amount: roundAmount(amount / converted.get(currency)!) })),
     unpriced: [...unpriced].sort(),
   };
 }
