@@ -5,7 +5,7 @@ import { type ColumnTarget, mapColumns } from './columns.js';
 import { csvRecords } from './csv-records.js';
 import { decoder, type ImportEncoding } from './encoding.js';
 import { failedRows, type ImportRow, parseRow, type RowError } from './row-parser.js';
-import { copyLine } from './staging.js';
+import { type CopyTarget, contactLine, copyLine, identityLines } from './staging.js';
 
 /** What reading needs to know. */
 export interface ReadSetup {
@@ -23,11 +23,23 @@ export interface TagIds {
   ids(names: string[]): number[];
 }
 
+/**
+ * Set when the workspace had no contacts' identities when the import began: a row that
+ * shares no identity with an earlier row of the file is a new contact, written straight to
+ * `contacts` and `contact_identities` under an id reserved here, instead of being staged.
+ */
+export interface DirectWrite {
+  workspaceId: number;
+  /** Reserves the next contact ids (in increasing order). */
+  reserveIds(): Promise<number[]>;
+}
+
 export interface ReadHooks {
   tags: TagIds;
-  /** A chunk of COPY text for the staging table; returns a promise when the reader must wait. */
-  send(text: string): Promise<void> | undefined;
+  /** A chunk of COPY text for a table (default: staging); returns a promise when the reader must wait. */
+  send(text: string, target?: CopyTarget): Promise<void> | undefined;
   progress(rows: number, failed: number): void;
+  direct?: DirectWrite;
 }
 
 export interface ReadResult {
@@ -37,6 +49,13 @@ export interface ReadResult {
   errors: RowError[];
   /** Rows of groups that share identities, with their group's root row. */
   groups: { row: number; grp: number }[];
+  /** Rows written straight as new contacts (`direct`), in row order. */
+  written: number;
+  /**
+   * Rows written straight that later rows of the file joined (a shared identity): their
+   * contacts go back to staging, so the merge folds the whole group as it folds any other.
+   */
+  reopened: { row: number; grp: number; contact: number }[];
 }
 
 const PROGRESS_EVERY = 10_000;
@@ -53,7 +72,9 @@ class RowGroups {
     while (this.parent.has(root)) root = this.parent.get(root)!;
     return root;
   }
-  add(row: ImportRow): void {
+  /** Adds a row; true when it shares no identity with an earlier row (a group of its own, so far). */
+  add(row: ImportRow): boolean {
+    let alone = true;
     for (const i of row.identities) {
       let owners = this.owner.get(i.kind);
       if (!owners) {
@@ -63,11 +84,13 @@ class RowGroups {
       const other = owners.get(i.value);
       if (other === undefined) owners.set(i.value, row.row);
       else {
+        alone = false;
         const a = this.find(other);
         const b = this.find(row.row);
         if (a !== b) this.parent.set(Math.max(a, b), Math.min(a, b));
       }
     }
+    return alone;
   }
   /** Every row of a group with more than one row, with its root. */
   members(): { row: number; grp: number }[] {
@@ -99,6 +122,8 @@ export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHoo
   // pipe() forwards no errors: an upload cut off (or aborted by a stop) would leave the loop
   // below waiting forever, its transaction open. The decoder ends the loop with the error.
   input.once('error', (error) => decoding.destroy(error));
+  // An upload that failed before reading began (an abort while the import was setting up).
+  if (input.errored) decoding.destroy(input.errored);
   // Unreadable records do not count in csv-parse's record numbers: keep where they fell
   // (records before each), so every row is reported as the spreadsheet numbers it.
   const skips: number[] = [];
@@ -115,6 +140,21 @@ export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHoo
   let read = 0;
   let targets: ColumnTarget[] | undefined;
   let chunk = '';
+  const direct = hooks.direct;
+  let contactsChunk = '';
+  let identitiesChunk = '';
+  let ids: number[] = [];
+  let nextId = 0;
+  // Rows written straight and their contact ids, both increasing (found again by binary search).
+  const writtenRows: number[] = [];
+  const writtenIds: number[] = [];
+  const flush = async () => {
+    // Contacts before their identities: the identities' check looks them up.
+    if (contactsChunk !== '') await hooks.send(contactsChunk, 'contacts');
+    if (identitiesChunk !== '') await hooks.send(identitiesChunk, 'identities');
+    if (chunk !== '') await hooks.send(chunk, 'rows');
+    contactsChunk = identitiesChunk = chunk = '';
+  };
   for await (const batch of records) {
     for (const record of batch) {
       read++;
@@ -137,19 +177,54 @@ export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHoo
       if (Array.isArray(parsed)) {
         for (const error of parsed) errors.push(error);
       } else {
-        groups.add(parsed);
+        const alone = groups.add(parsed);
         if (hooks.tags.missing(parsed.tags)) await hooks.tags.create(parsed.tags);
-        const hashes = key ? parsed.identities.map((i) => identityHash(key, i)) : [];
-        chunk += copyLine({ row: parsed, tagIds: hooks.tags.ids(parsed.tags), hashes });
-        if (chunk.length >= CHUNK_CHARS) {
-          const sending = hooks.send(chunk);
-          chunk = '';
-          if (sending) await sending;
+        if (direct && alone) {
+          if (nextId === ids.length) {
+            ids = await direct.reserveIds();
+            nextId = 0;
+          }
+          const id = ids[nextId++]!;
+          writtenRows.push(parsed.row);
+          writtenIds.push(id);
+          contactsChunk += contactLine(id, direct.workspaceId, parsed, hooks.tags.ids(parsed.tags));
+          identitiesChunk += identityLines(id, direct.workspaceId, parsed);
+        } else {
+          const hashes = key ? parsed.identities.map((i) => identityHash(key, i)) : [];
+          chunk += copyLine({ row: parsed, tagIds: hooks.tags.ids(parsed.tags), hashes });
         }
+        if (chunk.length + contactsChunk.length + identitiesChunk.length >= CHUNK_CHARS) await flush();
       }
       if (total % PROGRESS_EVERY === 0) hooks.progress(total, failedRows(errors));
     }
   }
-  if (chunk !== '') await hooks.send(chunk);
-  return { encoding, rows: total + skips.length, errors, groups: groups.members() };
+  await flush();
+  const members = groups.members();
+  const reopened: ReadResult['reopened'] = [];
+  for (const { row, grp } of members) {
+    const at = indexOf(writtenRows, row);
+    if (at !== -1) reopened.push({ row, grp, contact: writtenIds[at]! });
+  }
+  return {
+    encoding,
+    rows: total + skips.length,
+    errors,
+    groups: members,
+    written: writtenRows.length,
+    reopened,
+  };
+}
+
+/** Where `value` is in the increasing `list`, or -1. */
+function indexOf(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = list[mid]!;
+    if (at === value) return mid;
+    if (at < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }

@@ -6,6 +6,7 @@ import { erasureKey } from '../services/erased-identities.js';
 import { recordAudienceChanges } from '../store/audience-changes.js';
 import { writeAudit } from '../store/audit.js';
 import type { ColumnTarget } from './columns.js';
+import { directWrite, identityTaken, reopen } from './direct-write.js';
 import type { ImportEncoding } from './encoding.js';
 import { mergeStaged } from './merge.js';
 import { type ImportPhases, stopwatch } from './phases.js';
@@ -97,88 +98,110 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
   const progress = (phase: ImportProgress['phase']) =>
     options.onProgress?.({ phase, rows: total, failed: failedRows(errors) });
   const watch = stopwatch();
-  const outcome = await db.transaction(async (raw) => {
-    const tx = raw as unknown as Db;
-    if (options.measureDatabaseCpu) {
-      const [backend] = await rows<{ pid: number }>(tx, sql`SELECT pg_backend_pid() AS pid`);
-      watch.watchBackend(backend!.pid);
-      watch.lap('start');
-    }
-    await createStaging(tx);
-    const tags = await tagResolver(tx, options.workspaceId);
-    const [erased] = await rows<{ n: number }>(
-      tx,
-      sql`SELECT count(*)::int AS n FROM erased_identities WHERE workspace_id = ${options.workspaceId}::bigint`,
-    );
-    const key = erased!.n > 0 ? await erasureKey(tx, options.workspaceId) : undefined;
-    const staging = stager(tx);
-    const read = await readRows(
-      input,
-      { encoding: options.encoding, mapping: options.mapping, erasureKey: key },
-      {
-        tags: {
-          missing: tags.missing,
-          async create(names) {
-            // A new tag is an INSERT: the COPY running on the transaction's connection ends first.
-            await staging.pause();
-            await tags.create(names);
-          },
-          ids: tags.ids,
-        },
-        send: staging.send,
-        progress: (rows, failed) => {
-          total = rows;
-          options.onProgress?.({ phase: 'reading', rows, failed });
-        },
-      },
-    ).catch(async (error: unknown) => {
-      await staging.abort(error instanceof Error ? error : new Error(String(error)));
-      throw error;
-    });
-    await staging.pause();
-    watch.lap('read: parse, validate, stage');
-    encoding = read.encoding;
-    total = read.rows;
-    // Not push(...): an import with a few hundred thousand bad rows would overflow the stack.
-    for (const error of read.errors) errors.push(error);
-    // Unreadable rows are found before the rows around them: the report reads top to bottom.
-    errors.sort((a, b) => a.row - b.row);
-    if (options.allOrNothing && errors.length > 0) {
-      throw new QunfaError('INVALID_INPUT', `${failedRows(errors)} bad rows: nothing was imported`, {
-        details: { field: 'file', errors: errors.slice(0, 100) },
-      });
-    }
-    progress('merging');
-    await stageGroups(tx, read.groups);
-    await stageIdentities(tx);
-    watch.lap('merge: stage groups, identities');
-    const merged = await mergeStaged(tx, options.workspaceId, watch.lap);
-    for (const conflict of merged.conflicts) errors.push(conflict);
-    if (options.allOrNothing && merged.conflicts.length > 0) {
-      throw new QunfaError(
-        'INVALID_INPUT',
-        `${merged.conflicts.length} rows conflict: nothing was imported`,
-        {
-          details: { field: 'file', errors: merged.conflicts.slice(0, 100) },
-        },
+  // An upload cut off (or aborted by a stop) while the transaction is still being set up must
+  // not throw as an unhandled 'error' event: reading finds it on `input.errored` and fails.
+  input.on('error', () => undefined);
+  const outcome = await db
+    .transaction(async (raw) => {
+      const tx = raw as unknown as Db;
+      if (options.measureDatabaseCpu) {
+        const [backend] = await rows<{ pid: number }>(tx, sql`SELECT pg_backend_pid() AS pid`);
+        watch.watchBackend(backend!.pid);
+        watch.lap('start');
+      }
+      // One import of a workspace at a time: a second waits here and then sees the first's
+      // contacts, so it merges into them instead of failing on their identities at the end.
+      await tx.execute(
+        sql`SELECT pg_advisory_xact_lock(hashtextextended(${`qunfa.import.${options.workspaceId}`}, 0))`,
       );
-    }
-    await recordAudienceChanges(tx, options.workspaceId, 'all');
-    watch.lap('merge: counts, audience change log');
-    // Fresh statistics, so the first audience-index load and plans after a big import use the indexes.
-    await tx.execute(sql`ANALYZE contacts`);
-    await tx.execute(sql`ANALYZE contact_identities`);
-    await writeAudit(tx, {
-      workspaceId: options.workspaceId,
-      actor: options.actor,
-      action: 'contacts.imported',
-      subjectType: 'workspace',
-      subjectId: options.workspaceId,
-      details: { rows: total, created: merged.created, merged: merged.merged, failed: failedRows(errors) },
+      await createStaging(tx);
+      const tags = await tagResolver(tx, options.workspaceId);
+      const [start] = await rows<{ erased: number; identities: boolean }>(
+        tx,
+        sql`SELECT (SELECT count(*) FROM erased_identities WHERE workspace_id = ${options.workspaceId}::bigint)::int AS erased,
+        EXISTS (SELECT 1 FROM contact_identities WHERE workspace_id = ${options.workspaceId}::bigint) AS identities`,
+      );
+      const key = start!.erased > 0 ? await erasureKey(tx, options.workspaceId) : undefined;
+      const staging = stager(tx);
+      // Nothing to match or suppress (the first import of a workspace): new contacts go straight
+      // to the final tables, and only rows that join an earlier row of the file are merged.
+      const direct =
+        !start!.identities && key === undefined
+          ? await directWrite(tx, staging, options.workspaceId)
+          : undefined;
+      const read = await readRows(
+        input,
+        { encoding: options.encoding, mapping: options.mapping, erasureKey: key },
+        {
+          tags: {
+            missing: tags.missing,
+            async create(names) {
+              // A new tag is an INSERT: the COPY running on the transaction's connection ends first.
+              await staging.pause();
+              await tags.create(names);
+            },
+            ids: tags.ids,
+          },
+          send: staging.send,
+          direct,
+          progress: (rows, failed) => {
+            total = rows;
+            options.onProgress?.({ phase: 'reading', rows, failed });
+          },
+        },
+      ).catch(async (error: unknown) => {
+        await staging.abort(error instanceof Error ? error : new Error(String(error)));
+        throw error;
+      });
+      await staging.pause();
+      watch.lap('read: parse, validate, write new contacts, stage the rest');
+      encoding = read.encoding;
+      total = read.rows;
+      // Not push(...): an import with a few hundred thousand bad rows would overflow the stack.
+      for (const error of read.errors) errors.push(error);
+      // Unreadable rows are found before the rows around them: the report reads top to bottom.
+      errors.sort((a, b) => a.row - b.row);
+      if (options.allOrNothing && errors.length > 0) {
+        throw new QunfaError('INVALID_INPUT', `${failedRows(errors)} bad rows: nothing was imported`, {
+          details: { field: 'file', errors: errors.slice(0, 100) },
+        });
+      }
+      progress('merging');
+      await reopen(tx, read.reopened);
+      await stageGroups(tx, read.groups);
+      await stageIdentities(tx);
+      watch.lap('merge: stage groups, identities');
+      const staged = await mergeStaged(tx, options.workspaceId, watch.lap);
+      const merged = { ...staged, created: staged.created + read.written - read.reopened.length };
+      for (const conflict of merged.conflicts) errors.push(conflict);
+      if (options.allOrNothing && merged.conflicts.length > 0) {
+        throw new QunfaError(
+          'INVALID_INPUT',
+          `${merged.conflicts.length} rows conflict: nothing was imported`,
+          {
+            details: { field: 'file', errors: merged.conflicts.slice(0, 100) },
+          },
+        );
+      }
+      await recordAudienceChanges(tx, options.workspaceId, 'all');
+      watch.lap('merge: counts, audience change log');
+      // Fresh statistics, so the first audience-index load and plans after a big import use the indexes.
+      await tx.execute(sql`ANALYZE contacts`);
+      await tx.execute(sql`ANALYZE contact_identities`);
+      await writeAudit(tx, {
+        workspaceId: options.workspaceId,
+        actor: options.actor,
+        action: 'contacts.imported',
+        subjectType: 'workspace',
+        subjectId: options.workspaceId,
+        details: { rows: total, created: merged.created, merged: merged.merged, failed: failedRows(errors) },
+      });
+      watch.lap('analyze, audit');
+      return { created: merged.created, merged: merged.merged };
+    })
+    .catch((error: unknown) => {
+      throw identityTaken(error) ?? error;
     });
-    watch.lap('analyze, audit');
-    return { created: merged.created, merged: merged.merged };
-  });
   watch.lap('commit');
   errors.sort((a, b) => a.row - b.row);
   progress('done');

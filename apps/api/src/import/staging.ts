@@ -19,6 +19,18 @@ export async function createStaging(tx: Db): Promise<void> {
 const COLUMNS =
   'row, grp, name, region, province, city, district, device, last_active, tag_ids, attributes, kinds, vals, hashes';
 
+/**
+ * Where COPY text goes: the staging table, or — for a new contact of an import into a
+ * workspace without contacts — straight into the final tables.
+ */
+const TARGETS = {
+  rows: `qf_import_rows (${COLUMNS})`,
+  contacts:
+    'contacts (id, workspace_id, name, region, province, city, district, device, last_active_at, tag_ids, attributes)',
+  identities: 'contact_identities (workspace_id, contact_id, kind, value)',
+} as const;
+export type CopyTarget = keyof typeof TARGETS;
+
 /** One valid row on its way to the staging table. */
 export interface StagedRow {
   row: ImportRow;
@@ -41,6 +53,18 @@ function textArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 }
 
+/** A new contact as a line of COPY text for `contacts`. */
+export function contactLine(id: number, workspaceId: number, r: ImportRow, tagIds: number[]): string {
+  return `${id}\t${workspaceId}\t${field(r.name)}\t${field(r.region)}\t${field(r.province)}\t${field(r.city)}\t${field(r.district)}\t${field(r.device)}\t${field(r.lastActiveAt)}\t{${tagIds.join(',')}}\t${field(JSON.stringify(r.attributes))}\n`;
+}
+
+/** A new contact's identities as lines of COPY text for `contact_identities`. */
+export function identityLines(contactId: number, workspaceId: number, r: ImportRow): string {
+  let out = '';
+  for (const i of r.identities) out += `${workspaceId}\t${contactId}\t${field(i.kind)}\t${field(i.value)}\n`;
+  return out;
+}
+
 /** One staging row as a line of COPY text. */
 export function copyLine({ row: r, tagIds, hashes }: StagedRow): string {
   const ids = r.identities;
@@ -48,22 +72,25 @@ export function copyLine({ row: r, tagIds, hashes }: StagedRow): string {
 }
 
 /**
- * Streams staging rows into `qf_import_rows` with `COPY … FROM STDIN`: through postgres.js's
- * COPY stream on PostgreSQL, or in chunks through PGlite's `/dev/blob`. `pause()` ends the
- * running COPY, so the transaction can run other statements (creating a tag) in between.
+ * Streams COPY text into its target table with `COPY … FROM STDIN`: through postgres.js's
+ * COPY stream on PostgreSQL, or in chunks through PGlite's `/dev/blob`. One COPY runs at a
+ * time: text for another target ends the running one first. `pause()` ends the running COPY,
+ * so the transaction can run other statements (creating a tag) in between.
  */
 export function stager(tx: Db) {
   const client = (tx as unknown as { session: { client: unknown } }).session.client as
     | { unsafe(query: string): Promise<unknown> & { writable(): Promise<Writable> } }
     | { query(query: string, params: unknown[], options: { blob: Blob }): Promise<unknown> };
-  const copy = `COPY qf_import_rows (${COLUMNS}) FROM STDIN`;
   let stream: Writable | undefined;
+  let open: CopyTarget | undefined;
   let done: Promise<void> | undefined;
   let written: Promise<void> = Promise.resolve();
-  const send = async (text: string) => {
+  const send = async (text: string, target: CopyTarget = 'rows') => {
     if ('unsafe' in client) {
+      if (stream && open !== target) await pause();
       if (!stream) {
-        stream = await client.unsafe(copy).writable();
+        open = target;
+        stream = await client.unsafe(`COPY ${TARGETS[target]} FROM STDIN`).writable();
         done = finished(stream);
         // Surfaces through `done`; without a listener an error event would crash the process.
         done.catch(() => undefined);
@@ -76,33 +103,34 @@ export function stager(tx: Db) {
       written.catch(() => undefined);
       if (!ok) await Promise.race([once(into, 'drain'), done]);
     } else {
-      await client.query(`COPY qf_import_rows (${COLUMNS}) FROM '/dev/blob'`, [], {
+      await client.query(`COPY ${TARGETS[target]} FROM '/dev/blob'`, [], {
         blob: new Blob([text]),
       });
     }
   };
-  return {
-    /** Sends a chunk of COPY text (whole lines), starting a COPY when none runs. */
-    send,
-    /** Ends the running COPY, if any. */
-    async pause(): Promise<void> {
-      if (stream && 'unsafe' in client) {
-        try {
-          // postgres.js never finishes the stream when COPY fails after its last chunk (the
-          // error reaches a query that has already resolved). So: once every chunk is on the
-          // wire and the stream has ended (its final step runs on the next tick), a statement
-          // queued behind the COPY settles either way, and fails when the COPY aborted the
-          // transaction.
-          await written;
-          stream.end();
-          await new Promise((resolve) => setImmediate(resolve));
-          await Promise.all([done, client.unsafe('SELECT 1')]);
-        } catch (error) {
-          throw new Error(`staging the rows failed: ${(error as Error).message}`, { cause: error });
-        }
-        stream = undefined;
+  /** Ends the running COPY, if any. */
+  async function pause(): Promise<void> {
+    if (stream && 'unsafe' in client) {
+      try {
+        // postgres.js never finishes the stream when COPY fails after its last chunk (the
+        // error reaches a query that has already resolved). So: once every chunk is on the
+        // wire and the stream has ended (its final step runs on the next tick), a statement
+        // queued behind the COPY settles either way, and fails when the COPY aborted the
+        // transaction.
+        await written;
+        stream.end();
+        await new Promise((resolve) => setImmediate(resolve));
+        await Promise.all([done, client.unsafe('SELECT 1')]);
+      } catch (error) {
+        throw new Error(`staging the rows failed: ${(error as Error).message}`, { cause: error });
       }
-    },
+      stream = undefined;
+    }
+  }
+  return {
+    /** Sends a chunk of COPY text (whole lines) to `target`, starting a COPY when none runs for it. */
+    send,
+    pause,
     /**
      * Fails the running COPY, if any, after reading failed (an upload cut off, a stop): the
      * connection leaves COPY mode, so the transaction can roll back instead of waiting forever.

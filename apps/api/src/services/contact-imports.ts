@@ -112,7 +112,7 @@ export async function startContactImport(
       }),
     (error: unknown) => {
       const rejected = isQunfaError(error, 'INVALID_INPUT');
-      const stopped = isQunfaError(error, 'UNAVAILABLE');
+      const stopped = isQunfaError(error, 'UNAVAILABLE') || isQunfaError(error, 'CONFLICT');
       const errors = (rejected ? (error.details.errors as RowError[] | undefined) : undefined) ?? [
         {
           row: 0,
