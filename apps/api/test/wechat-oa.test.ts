@@ -4,7 +4,7 @@ import type { CallbackRequest } from '@qunfa/core';
 import { builtinMetrics } from '@qunfa/plugins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drivers } from './support/databases.js';
-import { gqlOk } from './support/graphql-client.js';
+import { gql, gqlOk } from './support/graphql-client.js';
 import { rowCounts } from './support/row-counts.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -111,6 +111,47 @@ describe.each(drivers)('channel:wechat-oa end to end on %s', (driver) => {
       { text: '退订', unsubscribed: true, campaignId },
     ]);
   });
+  it('an operator answers a follower from triage with a customer-service message, only within 48 hours', async () => {
+    const item = async (text: string) => {
+      const { triageItems } = await gqlOk<{
+        triageItems: { edges: { node: { id: string; message: { text: string } } }[] };
+      }>(t.url, t.a.keys.viewer, 'query { triageItems { edges { node { id message { text } } } } }');
+      return triageItems.edges.find((e) => e.node.message.text === text)!.node.id;
+    };
+    const REPLY = `mutation($id: ID!, $text: String!) { replyToTriageItem(id: $id, text: $text) {
+      item { status } reply { status channel } } }`;
+    const now = Math.floor(Date.now() / 1000);
+    const ask = (i: number, text: string, at: number) =>
+      post(
+        fake.push({
+          FromUserName: openid(i),
+          CreateTime: at,
+          MsgType: 'text',
+          Content: text,
+          MsgId: 800 + i,
+        }),
+      );
+    expect((await ask(2, '请问会员日几点开始', now)).status).toBe(200);
+    const answered = await gqlOk<{ replyToTriageItem: unknown }>(t.url, t.a.keys.operator, REPLY, {
+      id: await item('请问会员日几点开始'),
+      text: '上午十点开始',
+    });
+    expect(answered.replyToTriageItem).toEqual({
+      item: { status: 'REPLIED' },
+      reply: { status: 'sent', channel: 'channel:wechat-oa' },
+    });
+    expect(fake.account.customSends.map((c) => [c.touser, c.content])).toEqual([[openid(2), '上午十点开始']]);
+
+    // A follower who last wrote three days ago is out of WeChat's window: refused, nothing sent or kept.
+    expect((await ask(0, '还有优惠吗', now - 72 * 3600)).status).toBe(200);
+    const late = await item('还有优惠吗');
+    const before = await rowCounts(t.app.deps.db);
+    const refused = await gql(t.url, t.a.keys.operator, REPLY, { id: late, text: '有的' });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('REPLY_WINDOW_CLOSED');
+    expect(fake.account.customSends).toHaveLength(1);
+    expect(await rowCounts(t.app.deps.db)).toEqual(before);
+  });
+
   it('a forged job push writes nothing; a signed one failing the job fails its deliveries', async () => {
     const job = [...fake.account.jobs.values()][0]!;
     job.state = 'failed';

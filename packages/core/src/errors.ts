@@ -26,6 +26,11 @@ export const errorCodes = [
   'PLUGIN_FAILED',
   'PLUGIN_INCOMPATIBLE',
   'LEASE_LOST',
+  /**
+   * The provider lets a business answer a person only for a while after their last message (an
+   * Official Account: 48 hours), and that window is closed or its answers used up: nothing was sent.
+   */
+  'REPLY_WINDOW_CLOSED',
   /** A webhook URL resolves to an address the server may not call (loopback, private, link-local, metadata). */
   'WEBHOOK_URL_FORBIDDEN',
   /** The server is stopping and takes no new long-running work: retry on a running server. */

@@ -21,6 +21,7 @@ import {
 import { isJobTarget, MASS_MAX, type MassGroup, sendMassGroup } from './mass-send.js';
 import { parseWechatOaOptions, type WechatOaConfig, type WechatOaOptions } from './options.js';
 import { queryMassGroup } from './query-status.js';
+import { replyToFollower } from './reply.js';
 import { sendTemplate } from './template-send.js';
 
 /** What a batch splits into: mass groups, per-follower templates, and what cannot be sent. */
@@ -123,7 +124,8 @@ export interface WechatOaChannel extends ChannelPlugin {
  * or as a platform job with `message/mass/sendall` to a tag (`OutboundBatch.job`),
  * each recipient sent "by job" under the job's `msg_id`; `template` content goes out as template
  * messages or subscription notices, one call per follower. Callbacks bring job results, template
- * receipts and followers' messages.
+ * receipts and followers' messages; an operator answers a follower with a customer-service
+ * message within 48 hours of their last one (`reply`).
  */
 export function wechatOa(options: WechatOaOptions): WechatOaChannel {
   const config = parseWechatOaOptions(options);
@@ -168,5 +170,6 @@ export function wechatOa(options: WechatOaOptions): WechatOaChannel {
       return outcomes;
     },
     callback: (request, ctx) => handleOaCallback(config, request, ctx),
+    reply: (message, ctx) => replyToFollower(config, client, message, ctx),
   };
 }

@@ -5,6 +5,7 @@ import type { CallbackRequest } from '@qunfa/core';
 import { encryptMessage, signature } from './crypto.js';
 import { FakeAccount, type FakeAccountOptions, type FakeJob } from './fake/account.js';
 import { type Answer, err, type FakeRequest, type Route } from './fake/route.js';
+import { customSend } from './fake/routes-custom.js';
 import { massGet, massSend, massSendAll, subscribeSend, templateSend } from './fake/routes-mass.js';
 import { tagsGet, tagsGetIdList, userGet, userInfoBatchGet } from './fake/routes-user.js';
 import { buildWechatXml } from './xml.js';
@@ -58,6 +59,7 @@ const routes: Record<string, Route> = {
   'POST /cgi-bin/message/mass/get': massGet,
   'POST /cgi-bin/message/template/send': templateSend,
   'POST /cgi-bin/message/subscribe/bizsend': subscribeSend,
+  'POST /cgi-bin/message/custom/send': customSend,
   'GET /cgi-bin/user/get': userGet,
   'POST /cgi-bin/user/info/batchget': userInfoBatchGet,
   'GET /cgi-bin/tags/get': tagsGet,
@@ -181,6 +183,12 @@ export async function startFakeWechat(options: FakeWechatOptions): Promise<FakeW
     };
     if (typeof fields.FromUserName === 'string' && fields.FromUserName !== '')
       query.openid = fields.FromUserName;
+    // A follower's own message opens the customer-service window (48 h, 5 answers).
+    const writer = account.followers.get(String(fields.FromUserName ?? ''));
+    if (writer && fields.MsgType !== 'event') {
+      writer.lastMessageAt = now();
+      writer.answers = 0;
+    }
     if (!settings.encodingAESKey) return { method: 'POST', path: '', headers: {}, query, body: plain };
     const encrypted = encryptMessage(settings.encodingAESKey, options.appId, plain);
     query.encrypt_type = 'aes';

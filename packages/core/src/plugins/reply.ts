@@ -18,4 +18,11 @@ export interface ReplyMessage {
   content: Content;
   /** Deterministic per reply: a retried call carries the same key, so the answer is not sent twice. */
   idempotencyKey: string;
+  /**
+   * When the contact last wrote on this channel and account, as the inbound messages recorded it:
+   * for providers that let a business answer only for a while after (an Official Account's 48
+   * hours). Undefined: not known. A channel refuses a reply outside its window with
+   * `REPLY_WINDOW_CLOSED`, sending nothing.
+   */
+  lastInboundAt?: Date;
 }

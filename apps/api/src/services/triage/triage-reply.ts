@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   type IdentityKind,
+  isQunfaError,
   QunfaError,
   type SendOutcome,
   type TriageStatus,
   triageTransition,
 } from '@qunfa/core';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull, max } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Principal } from '../../auth/roles.js';
 import { authorize } from '../../auth/roles.js';
@@ -92,6 +93,7 @@ export async function replyToTriageItem(
   if (reply!.status === 'sent')
     return { item: await getTriageItem(deps.db, p.workspaceId, data.id), reply: reply! };
 
+  const lastInboundAt = await lastWrote(deps, item.contactId, channel, message.account);
   let outcome: SendOutcome;
   try {
     outcome = await deps.engine.reply(channel, {
@@ -103,8 +105,14 @@ export async function replyToTriageItem(
       account: message.account,
       content: { type: 'text', text: reply!.text },
       idempotencyKey: `reply-${p.workspaceId}-${key}`,
+      ...(lastInboundAt ? { lastInboundAt } : {}),
     });
   } catch (error) {
+    // The provider takes no answer now (an OA's 48 hours): nothing was sent, nothing is kept.
+    if (isQunfaError(error, 'REPLY_WINDOW_CLOSED') && reply!.status !== 'uncertain') {
+      await deps.db.delete(triageReplies).where(eq(triageReplies.id, reply!.id));
+      throw error;
+    }
     await settle(deps, reply!.id, {
       status: 'failed',
       failureClass: 'unknown',
@@ -138,6 +146,26 @@ export async function replyToTriageItem(
     },
   );
   return { item: moved, reply: sent };
+}
+
+/** When the contact last wrote on the channel (and account): the start of a reply window. */
+async function lastWrote(
+  deps: ServiceDeps,
+  contactId: number,
+  channel: string,
+  account: string | null,
+): Promise<Date | undefined> {
+  const [row] = await deps.db
+    .select({ at: max(inboundMessages.sentAt) })
+    .from(inboundMessages)
+    .where(
+      and(
+        eq(inboundMessages.contactId, contactId),
+        eq(inboundMessages.channel, channel),
+        account === null ? isNull(inboundMessages.account) : eq(inboundMessages.account, account),
+      ),
+    );
+  return row?.at ? new Date(row.at) : undefined;
 }
 
 /** The channel to answer on: the message's own, or for one reported over the API its delivery's. */

@@ -9,6 +9,10 @@ export interface FakeFollower {
   massByMonth: Map<string, number>;
   /** Refuses template messages (`failed:user block`). */
   blocksTemplates?: boolean;
+  /** When the follower last wrote to the account (epoch ms): customer-service answers for 48 h. */
+  lastMessageAt?: number;
+  /** Customer-service answers since that message: WeChat takes 5. */
+  answers: number;
 }
 
 export type FakeJobState = 'awaiting_confirmation' | 'sent' | 'refused' | 'timed_out' | 'failed';
@@ -45,6 +49,8 @@ export class FakeAccount {
   /** Tokens each endpoint issued, with their expiry (epoch ms). */
   readonly tokens = new Map<string, { endpoint: 'stable_token' | 'token'; expiresAt: number }>();
   readonly templateSends = new Map<string, number>();
+  /** Customer-service messages (`message/custom/send`) WeChat took, in order. */
+  readonly customSends: { touser: string; msgtype: string; content: string; at: number }[] = [];
   /** Successful sends to all followers or a tag, by day, for a subscription account's 1 a day. */
   readonly sendAllByDay = new Map<string, number>();
   nextMsgId = 1_000_000_001;
@@ -68,13 +74,15 @@ export class FakeAccount {
 
   addFollower(
     openid: string,
-    extra: Partial<Omit<FakeFollower, 'openid' | 'massByMonth'>> = {},
+    extra: Partial<Omit<FakeFollower, 'openid' | 'massByMonth' | 'answers'>> = {},
   ): FakeFollower {
     const follower: FakeFollower = {
       openid,
       tagIds: extra.tagIds ?? [],
       subscribeTime: extra.subscribeTime ?? Math.floor(this.now().getTime() / 1000),
       massByMonth: new Map(),
+      answers: 0,
+      ...(extra.lastMessageAt === undefined ? {} : { lastMessageAt: extra.lastMessageAt }),
       ...(extra.unionid ? { unionid: extra.unionid } : {}),
       ...(extra.blocksTemplates ? { blocksTemplates: true } : {}),
     };
