@@ -4,6 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { type Database, openDatabase, rows } from '@qunfa/api/database';
+import { audienceIndexesFor } from '@qunfa/api/src/audience/audience-indexes.js';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { TAGS, tagName, writeContactsCsv } from './generate.js';
@@ -104,6 +105,11 @@ async function measure(database: Database, rawCopy: (db: Database['db']) => Prom
   out.push(['tags per contact (average)', avg!.a.toFixed(2)]);
   const build = await time(() => previews(db, workspaceId, { all: true }, 1, asOf));
   out.push(['index build (first preview after start)', fmt(build.ms)]);
+  const held = audienceIndexesFor(db).stats().bytes;
+  out.push([
+    'index held in memory (estimate: arrays exact, id map at 30 B an entry)',
+    `${Math.round(held / 1e6)} MB, ${Math.round(held / N)} B a contact`,
+  ]);
   await db.execute(
     sql`CREATE TABLE bench_contact_tags AS SELECT id AS contact_id, unnest(tag_ids) AS tag_id FROM contacts`,
   );

@@ -130,6 +130,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     timeoutMs: 2_000,
     stopping: () => shutdown.signal.aborted,
   });
+  audienceIndexesFor(database.db).limit((config.audienceIndexMaxMb ?? 1024) * 1024 * 1024);
   const metrics = createAppMetrics(database.db, health);
   const log = deliveryLog(logger);
   const linkTracker = {

@@ -27,6 +27,8 @@ const envSchema = z.object({
   MAX_BATCH_STARTS: z.coerce.number().int().min(1).max(100).default(5),
   /** API processes keep every workspace's audience index built and caught up this often; 0: build on first use. */
   AUDIENCE_WARM_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /** Memory the audience indexes of an API process may hold, in MB; past it, those used longest ago are dropped. Default 1024. */
+  AUDIENCE_INDEX_MAX_MB: z.coerce.number().positive().max(1_048_576).default(1024),
   /** How often a worker removes personal data past each workspace's retention, in ms; 0: never. */
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   /** Folder of campaign archives (gzipped JSON Lines per workspace and day). Default <DATA_DIR>/archive. */
@@ -122,6 +124,8 @@ export interface AppConfig {
   tickIntervalMs: number;
   /** How often an API process catches its audience indexes up (0: build on first use). Default 60 000. */
   audienceWarmMs?: number;
+  /** Memory budget of the audience indexes, in MB (those used longest ago are dropped past it). Default 1024. */
+  audienceIndexMaxMb?: number;
   /** How often the worker runs the retention job, in ms (0: never). Default 3 600 000. */
   retentionIntervalMs?: number;
   /** Quiet hours of the default recipient rules. Default 22:00–08:00. */
@@ -188,6 +192,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     pluginConfig: findConfigFile(e.QUNFA_CONFIG),
     tickIntervalMs: 250,
     audienceWarmMs: e.AUDIENCE_WARM_MS,
+    audienceIndexMaxMb: e.AUDIENCE_INDEX_MAX_MB,
     retentionIntervalMs: e.RETENTION_INTERVAL_MS,
     archiveDir: e.ARCHIVE_DIR,
     publicUrl: e.PUBLIC_URL,

@@ -14,26 +14,59 @@ interface Entry {
   index: WorkspaceIndex;
   xmin: string;
   syncedAt: number;
+  /** `index.bytes()` after the last sync. */
+  bytes: number;
+  /** When a preview or a plan last asked for it (warming does not count): the eviction order. */
+  usedAt: number;
+}
+
+/** What the indexes of one database hold, for the process's metrics. */
+export interface AudienceIndexStats {
+  workspaces: number;
+  bytes: number;
+  maxBytes: number;
+  evictions: number;
 }
 
 /**
  * The in-memory audience indexes of one database, one per workspace, built on first use and
  * brought up to date from the change log before every answer: counts are exact as of the
- * moment the call starts, however many API processes write.
+ * moment the call starts, however many API processes write. Past a memory budget the indexes
+ * used longest ago are dropped (an index holds ~62 bytes a contact, up to twice that while its
+ * arrays have room to grow, plus a bit a contact per tag, suppression, region and device
+ * value): a dropped workspace's next preview rebuilds it, still exact, only slower (seconds
+ * at a million contacts).
  */
 export class AudienceIndexes {
   private readonly entries = new Map<number, Entry>();
   private readonly locks = new Map<number, Promise<unknown>>();
   private prunedAt = 0;
+  private maxBytes = Number.POSITIVE_INFINITY;
+  private evictions = 0;
 
   constructor(private readonly db: Db) {}
 
+  /**
+   * Keeps the indexes under `maxBytes` by dropping those used longest ago. The index just asked
+   * for always stays, even alone over the budget: a preview needs it whole.
+   */
+  limit(maxBytes: number): void {
+    this.maxBytes = maxBytes;
+    this.evict(undefined);
+  }
+
   /** The workspace's index, synced; calls for one workspace run one at a time. */
-  async synced(workspaceId: number): Promise<WorkspaceIndex> {
+  async synced(workspaceId: number, options: { warming?: boolean } = {}): Promise<WorkspaceIndex> {
     const previous = this.locks.get(workspaceId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.sync(workspaceId));
+    const next = previous.catch(() => undefined).then(() => this.sync(workspaceId, options.warming === true));
     this.locks.set(workspaceId, next);
     return next;
+  }
+
+  stats(): AudienceIndexStats {
+    let bytes = 0;
+    for (const entry of this.entries.values()) bytes += entry.bytes;
+    return { workspaces: this.entries.size, bytes, maxBytes: this.maxBytes, evictions: this.evictions };
   }
 
   /** True when the workspace's index is built (a preview will only catch up, not build). */
@@ -44,7 +77,9 @@ export class AudienceIndexes {
   /**
    * Builds the indexes of every workspace in the background, then catches each up every
    * `intervalMs`, so that no operator's first preview pays the build (seconds at a million
-   * contacts) and an idle index never goes stale. `stop` waits for the sync under way.
+   * contacts) and an idle index never goes stale. Past the budget it builds no more: it only
+   * catches up those in memory (warming them all would drop each in turn, every round).
+   * `stop` waits for the sync under way.
    */
   keepWarm(options: { intervalMs: number; logger: Logger }): { stop(): Promise<void> } {
     let stopped = false;
@@ -57,7 +92,8 @@ export class AudienceIndexes {
       );
       for (const { id } of found) {
         if (stopped) return;
-        await this.synced(id);
+        if (!this.has(id) && this.stats().bytes >= this.maxBytes) continue;
+        await this.synced(id, { warming: true });
       }
     };
     const next = (): Promise<void> =>
@@ -85,7 +121,30 @@ export class AudienceIndexes {
     };
   }
 
-  private async sync(workspaceId: number): Promise<WorkspaceIndex> {
+  private async sync(workspaceId: number, warming: boolean): Promise<WorkspaceIndex> {
+    const index = await this.syncEntry(workspaceId);
+    const entry = this.entries.get(workspaceId)!;
+    entry.bytes = index.bytes();
+    if (!warming) entry.usedAt = Date.now();
+    this.evict(workspaceId);
+    return index;
+  }
+
+  /** Drops the indexes used longest ago until the rest fit, never `keep`'s. */
+  private evict(keep: number | undefined): void {
+    let bytes = this.stats().bytes;
+    if (bytes <= this.maxBytes) return;
+    const oldestFirst = [...this.entries].sort(([, a], [, b]) => a.usedAt - b.usedAt);
+    for (const [id, entry] of oldestFirst) {
+      if (bytes <= this.maxBytes) return;
+      if (id === keep) continue;
+      this.entries.delete(id);
+      bytes -= entry.bytes;
+      this.evictions++;
+    }
+  }
+
+  private async syncEntry(workspaceId: number): Promise<WorkspaceIndex> {
     const now = Date.now();
     if (now - this.prunedAt > PRUNE_EVERY_MS) {
       this.prunedAt = now;
@@ -104,7 +163,7 @@ export class AudienceIndexes {
     const xmin = await snapshotXmin(this.db);
     const index = new WorkspaceIndex();
     await loadAll(this.db, workspaceId, index);
-    this.entries.set(workspaceId, { index, xmin, syncedAt: now });
+    this.entries.set(workspaceId, { index, xmin, syncedAt: now, bytes: 0, usedAt: entry?.usedAt ?? 0 });
     return index;
   }
 }

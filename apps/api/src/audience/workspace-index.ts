@@ -14,6 +14,13 @@ export interface IndexedContact {
   suppressions: RecordedSuppressionReason[];
 }
 
+/**
+ * Bytes one entry of a `Map<number, number>` takes in V8 (measured: 29.4 at a million small
+ * integer keys, `node --expose-gc`, heap before and after). An estimate, used only to keep the
+ * indexes of many workspaces under a memory budget.
+ */
+const MAP_ENTRY_BYTES = 30;
+
 /** Dictionary-encoded text column: code 0 is null; a bitset per value, kept as contacts change. */
 class CodedColumn {
   codes = new Int32Array(0);
@@ -121,6 +128,18 @@ export class WorkspaceIndex {
   remove(id: number): void {
     const pos = this.position.get(id);
     if (pos !== undefined && hasBit(this.live, pos)) setBit(this.live, pos, false);
+  }
+
+  /** The memory this index holds, in bytes: its arrays exactly, its id → position map estimated. */
+  bytes(): number {
+    let total = this.position.size * MAP_ENTRY_BYTES;
+    total += this.ids.byteLength + this.lastActive.byteLength + this.live.byteLength;
+    for (const sets of [this.tags, this.suppressions]) for (const b of sets.values()) total += b.byteLength;
+    for (const col of [this.province, this.city, this.district, this.device]) {
+      total += col.codes.byteLength;
+      for (const b of col.sets.values()) total += b.byteLength;
+    }
+    return total;
   }
 
   /** An empty set sized like every other set of this index. */

@@ -1,6 +1,7 @@
 import type { BatchSettledEvent } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { audienceIndexesFor } from '../audience/audience-indexes.js';
 import { type Db, rows } from '../db/database.js';
 import { type Health, withTimeout } from './health.js';
 
@@ -109,6 +110,34 @@ export function createAppMetrics(db: Db, health: Health, now: () => Date = () =>
       if (!found) return;
       this.set({ which: 'open' }, Number(found?.open ?? 0));
       this.set({ which: 'overdue' }, Number(found?.overdue ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'qunfa_audience_index_bytes',
+    help: "Memory held by this process's audience indexes (estimated), and its budget (AUDIENCE_INDEX_MAX_MB)",
+    labelNames: ['which'] as const,
+    registers: [registry],
+    collect() {
+      const stats = audienceIndexesFor(db).stats();
+      this.set({ which: 'held' }, stats.bytes);
+      if (Number.isFinite(stats.maxBytes)) this.set({ which: 'budget' }, stats.maxBytes);
+    },
+  });
+  new Counter({
+    name: 'qunfa_audience_index_evictions_total',
+    help: 'Workspace audience indexes dropped to stay under the memory budget (rebuilt on their next preview)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(audienceIndexesFor(db).stats().evictions);
+    },
+  });
+  new Gauge({
+    name: 'qunfa_audience_indexes',
+    help: 'Workspaces whose audience index this process holds in memory',
+    registers: [registry],
+    collect() {
+      this.set(audienceIndexesFor(db).stats().workspaces);
     },
   });
   // The three gauges below are collected at once: they share one round of checks.
