@@ -141,7 +141,10 @@ describe.skipIf(unavailable !== undefined)(
           (r) => r.status === 503,
           'not ready',
         );
-        expect(down.body.checks.redis?.status).toBe('fail');
+        expect(down.body.checks.redis).toMatchObject({
+          status: 'fail',
+          reason: expect.stringMatching(/^redis_(connecting|reconnecting|close|end)$|^ECONNREFUSED$/),
+        });
       } finally {
         await redis.start();
       }

@@ -111,6 +111,8 @@ export function createHealth(options: HealthOptions): Health {
 
   const redisCheck = () =>
     timed(async () => {
+      // Disconnected, a PING fails at once with no code: say where the connection is instead.
+      if (redis!.status !== 'ready') return { status: 'fail', reason: `redis_${redis!.status}` };
       await redis!.ping();
       return { status: 'ok' };
     });
