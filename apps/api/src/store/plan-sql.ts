@@ -44,23 +44,59 @@ function reachableSql(ch: CampaignPlan['channels'][number]): SQL {
 function channelIndexesSql(plan: CampaignPlan): SQL {
   if (plan.channels.length === 0) return sql`'{}'::int[]`;
   const arms = plan.channels.map((ch, i) => {
-    const resent = plan.restrictTo
-      ? sql` AND EXISTS (SELECT 1 FROM deliveries sd WHERE ${resendSourcesSql(plan.restrictTo, 'sd')}
+    const resent =
+      plan.restrictTo && plan.channelMode === 'all'
+        ? sql` AND EXISTS (SELECT 1 FROM deliveries sd WHERE ${resendSourcesSql(plan.restrictTo, 'sd')}
                AND sd.contact_id = c.id AND sd.channel IN (${sql.join(
                  [ch.channel, ...(ch.failover ?? [])].map((n) => sql`${n}::text`),
                  sql`, `,
                )}))`
-      : sql``;
+        : sql``;
     return sql`CASE WHEN ${reachableSql(ch)}${resent} THEN ${i}::int END`;
   });
   return sql`array_remove(ARRAY[${sql.join(arms, sql`, `)}], NULL)`;
 }
 
+/** A first-channel plan whose steps have a capacity (daily quota left): steps are chosen by room. */
+const byRoom = (plan: CampaignPlan) =>
+  plan.channelMode !== 'all' &&
+  plan.channels.length > 1 &&
+  plan.channels.some((c) => c.capacity !== undefined);
+
 /**
- * The classified audience with its step: as classified (first channel mode), or a row per step
- * of `channel_idxs` (all channels); a suppressed or unaddressable contact keeps one row.
+ * Each step in plan order takes the recipients it can address that no earlier step took, in
+ * recipient order, up to its capacity (`t0`, `t1`… the step taken so far); the same choice as the
+ * memory store's recipient by recipient. A recipient no step had room for keeps its first step,
+ * where it waits for the quota. `first_idx` keeps the first step, to count who moved.
+ */
+function roomSql(plan: CampaignPlan): SQL {
+  const order = sql`ORDER BY last_active_at DESC NULLS LAST, contact_id`;
+  const steps = plan.channels.map((ch, k) => {
+    const before = k === 0 ? sql`NULL::int` : sql.raw(`t${k - 1}`);
+    const open = sql`(${before} IS NULL AND batched AND ${k}::int = ANY(channel_idxs))`;
+    const fits =
+      ch.capacity === undefined
+        ? sql`TRUE`
+        : sql`row_number() OVER (PARTITION BY ${open} ${order}) <= ${ch.capacity}::bigint`;
+    const from = k === 0 ? sql`grouped` : sql.raw(`q${k - 1}`);
+    return sql`q${sql.raw(String(k))} AS (
+      SELECT *, CASE WHEN ${before} IS NOT NULL THEN ${before} WHEN ${open} AND ${fits} THEN ${k}::int END AS ${sql.raw(`t${k}`)}
+      FROM ${from})`;
+  });
+  const last = plan.channels.length - 1;
+  return sql`, ${sql.join(steps, sql`, `)}, chosen AS (
+      SELECT contact_id, last_active_at, suppression, bucket, kept_variant, sendable, holdout, rest, batched,
+             coalesce(${sql.raw(`t${last}`)}, channel_idx) AS channel_idx, channel_idx AS first_idx
+      FROM ${sql.raw(`q${last}`)})`;
+}
+
+/**
+ * The classified audience with its step: as classified (first channel mode; its first reachable
+ * step when steps are chosen by room), or a row per step of `channel_idxs` (all channels); a
+ * suppressed or unaddressable contact keeps one row.
  */
 function stepsSql(plan: CampaignPlan): SQL {
+  if (byRoom(plan)) return sql`SELECT *, channel_idxs[1] AS channel_idx FROM classified`;
   if (plan.channelMode !== 'all') return sql`SELECT * FROM classified`;
   return sql`SELECT cl.contact_id, cl.last_active_at, cl.suppression, x.channel_idx, cl.bucket, cl.kept_variant
              FROM classified cl CROSS JOIN LATERAL unnest(
@@ -167,14 +203,19 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
   const campaignId = Number(plan.campaignId);
   await tx.execute(sql`DROP TABLE IF EXISTS qf_plan`);
   await tx.execute(sql`
-    CREATE TEMP TABLE qf_plan (contact_id bigint, suppression text, channel_idx int, variant_id bigint, waiting boolean, local_batch bigint)
+    CREATE TEMP TABLE qf_plan (contact_id bigint, suppression text, channel_idx int, variant_id bigint, waiting boolean,
+                               local_batch bigint, first_idx int)
     ON COMMIT DROP`);
   await tx.execute(sql`
-    INSERT INTO qf_plan (contact_id, suppression, channel_idx, variant_id, waiting, local_batch)
+    INSERT INTO qf_plan (contact_id, suppression, channel_idx, variant_id, waiting, local_batch, first_idx)
     WITH classified AS MATERIALIZED (
       SELECT c.id AS contact_id, c.last_active_at,
              ${suppressionSql(plan.suppress, plan.firstDueAt)} AS suppression,
-             ${plan.channelMode === 'all' ? sql`${channelIndexesSql(plan)} AS channel_idxs` : sql`${channelIndexSql(plan)} AS channel_idx`},
+             ${
+               plan.channelMode === 'all' || byRoom(plan)
+                 ? sql`${channelIndexesSql(plan)} AS channel_idxs`
+                 : sql`${channelIndexSql(plan)} AS channel_idx`
+             },
              ${bucketSql(plan.variantSeed)} AS bucket,
              ${keptVariantSql(plan)} AS kept_variant
       FROM contacts c
@@ -188,15 +229,16 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
       FROM stepped
     ), grouped AS (
       SELECT *, (sendable AND NOT holdout AND NOT rest) AS batched FROM eligible
-    )
+    )${byRoom(plan) ? roomSql(plan) : sql``}
     SELECT contact_id,
            CASE WHEN sendable AND holdout THEN 'ab_holdout' ELSE suppression END,
            channel_idx, coalesce(kept_variant, ${variantSql(plan)}) AS variant_id, sendable AND rest,
            CASE WHEN batched THEN
              (row_number() OVER (PARTITION BY batched, channel_idx
                 ORDER BY last_active_at DESC NULLS LAST, contact_id) - 1) / ${batchSizeSql(plan)}
-           END AS local_batch
-    FROM grouped`);
+           END AS local_batch,
+           ${byRoom(plan) ? sql`first_idx` : sql`NULL::int`}
+    FROM ${byRoom(plan) ? sql`chosen` : sql`grouped`}`);
 
   const channelNames = JSON.stringify(plan.channels.map((c) => c.channel));
   const accounts = JSON.stringify(plan.channels.map((c) => c.accounts));
@@ -243,6 +285,20 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
       summary.queued = r.n;
       summary.batches = r.batches;
     } else summary.suppressed[r.reason as SuppressionReason] = r.n;
+  }
+  if (byRoom(plan)) {
+    const moved = await rows<{ from: number; to: number; count: number }>(
+      tx,
+      sql`SELECT first_idx AS "from", channel_idx AS "to", count(*)::int AS count FROM qf_plan
+          WHERE local_batch IS NOT NULL AND channel_idx <> first_idx GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    if (moved.length > 0) {
+      summary.movedForQuota = moved.map((m) => ({
+        from: plan.channels[m.from]!.channel,
+        to: plan.channels[m.to]!.channel,
+        count: m.count,
+      }));
+    }
   }
   const suppressedTotal = summary.total - summary.queued - summary.waiting;
   await tx.execute(sql`

@@ -36,6 +36,11 @@ export interface Forecast {
   messages: number;
   /** Left out when planning (unsubscribed, complained, no address, A/B hold-out…). */
   suppressedAtPlan: Partial<Record<SuppressionReason, number>>;
+  /**
+   * Recipients planned on a later step of the plan because an earlier one that could address
+   * them has no daily quota left for them on the day the first batch is due (`PlanSummary.movedForQuota`).
+   */
+  movedForQuota: { from: string; to: string; count: number }[];
   /** Left out by recipient rules at send time (frequency cap, platform caps…), by reason. */
   suppressedAtSend: Record<string, number>;
   /** Recipients deferred at least once, by reason (quiet hours, a quota reached…), and until when at the latest. */
@@ -326,6 +331,7 @@ export async function forecastCampaign(input: ForecastInput): Promise<Forecast> 
     recipients: preview.summary.total,
     messages: channels.reduce((n, c) => n + c.messages, 0),
     suppressedAtPlan: preview.summary.suppressed,
+    movedForQuota: preview.summary.movedForQuota ?? [],
     suppressedAtSend,
     deferred: [...deferred].map(([reason, d]) => ({
       reason,

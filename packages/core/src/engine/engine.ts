@@ -17,6 +17,7 @@ import { buildPlan, withAbSplit } from './plan.js';
 import { processBatch } from './process-batch.js';
 import { createProgressPublisher } from './progress.js';
 import { createQuarantine } from './quarantine.js';
+import { withQuotaCapacity } from './quota-capacity.js';
 import { applyReceipts, pollReceipts } from './receipts.js';
 import { fireRecurring, followUpRun, nextRunOf, triggerRun } from './runs.js';
 import { sendReply } from './send-reply.js';
@@ -121,7 +122,7 @@ export function createEngine(deps: EngineDeps): Engine {
   /** The plan a start executes now and the findings of its checks. */
   const planAndCheck = async (campaign: Campaign, now: Date) => {
     const source = campaign.resendOf ? await ctx.store.getCampaign(campaign.resendOf.campaignId) : undefined;
-    const fullPlan = buildPlan(campaign, ctx.registry, now, source);
+    const fullPlan = await withQuotaCapacity(ctx, buildPlan(campaign, ctx.registry, now, source));
     const audienceSize = (await ctx.store.countAudience?.(fullPlan)) ?? 0;
     // A template's A/B split is made for each run, on the audience it has then; its settings are checked now.
     if (campaign.schedule && campaign.abTest) validateAbTest(campaign.abTest, campaign.variants.length);
@@ -199,6 +200,7 @@ export function createEngine(deps: EngineDeps): Engine {
       queued: started.summary.queued,
       suppressed: started.summary.suppressed,
       batches: started.summary.batches,
+      ...(started.summary.movedForQuota ? { movedForQuota: started.summary.movedForQuota } : {}),
     });
     ctx.observer.campaignStarted?.({
       workspaceId: input.workspaceId,

@@ -85,6 +85,24 @@ export function executePlan(
     !!r && bucket >= r.fromBucket && bucket < r.toBucket;
   const deliveries: PlannedDelivery[] = [];
   const perChannel = plan.channels.map((): PlannedDelivery[] => []);
+  // First-channel mode: each step takes recipients while its capacity lasts, in recipient order.
+  const room = plan.channels.map((c) => c.capacity ?? Number.POSITIVE_INFINITY);
+  const moved = new Map<number, { from: string; to: string; count: number }>();
+  const roomy = (steps: number[]): number => {
+    const step = steps.find((i) => room[i]! > 0) ?? steps[0]!;
+    room[step] = room[step]! - 1;
+    if (step !== steps[0]) {
+      const key = steps[0]! * plan.channels.length + step;
+      const entry = moved.get(key) ?? {
+        from: plan.channels[steps[0]!]!.channel,
+        to: plan.channels[step]!.channel,
+        count: 0,
+      };
+      entry.count++;
+      moved.set(key, entry);
+    }
+    return step;
+  };
 
   for (const contact of audience) {
     const bucket = variantBucket(contact.id, plan.variantSeed);
@@ -104,10 +122,11 @@ export function executePlan(
       plan.suppress.find((r) => held.has(r)) ??
       (steps.length === 0 ? 'no_address' : holdout ? 'ab_holdout' : undefined);
     // All channels: a delivery per step that can address the contact (a resend: those it resends).
-    const sending =
-      reason || plan.channelMode !== 'all'
-        ? steps.slice(0, 1)
-        : steps.filter((i) => !resentChannels || resentOn(resentChannels(contact.id), plan.channels[i]!));
+    const sending = reason
+      ? []
+      : plan.channelMode === 'all'
+        ? steps.filter((i) => !resentChannels || resentOn(resentChannels(contact.id), plan.channels[i]!))
+        : [rest ? steps[0]! : roomy(steps)];
     for (const step of reason ? [steps[0] ?? -1] : sending) {
       const delivery: PlannedDelivery = {
         contactId: contact.id,
@@ -146,6 +165,8 @@ export function executePlan(
     }
   });
   summary.batches = batches.length;
+  // In plan order of the step left, then of the step taken.
+  if (moved.size > 0) summary.movedForQuota = [...moved].sort(([a], [b]) => a - b).map(([, m]) => m);
   for (const b of batches)
     b.dueAt = new Date(plan.firstDueAt.getTime() + dueOffsetMs(plan, b.seq, batches.length));
   return { deliveries, batches, summary };

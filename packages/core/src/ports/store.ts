@@ -34,6 +34,13 @@ export interface CampaignPlan {
     accounts: string[];
     /** The step's failover providers: a resend finds the step's messages on them too. Default none. */
     failover?: string[];
+    /**
+     * Recipients the step can take (its daily quota left on the day the first batch is due):
+     * taken in recipient order, the rest go to the next step that can address them, or, with
+     * none that has room, stay on their first step to wait for its quota. Default unlimited;
+     * ignored in an all-channels plan.
+     */
+    capacity?: number;
   }[];
   /**
    * `all`: a recipient gets a delivery on every channel it has an identity for (each its own
@@ -116,6 +123,11 @@ export interface PlanSummary {
   waiting: number;
   suppressed: Partial<Record<SuppressionReason, number>>;
   batches: number;
+  /**
+   * Recipients planned on a later step because an earlier one that could address them had no
+   * quota left for them (`channels[].capacity`), by step and the step they went to. Default none.
+   */
+  movedForQuota?: { from: string; to: string; count: number }[];
 }
 
 /** What a plan would write, as `previewPlan` returns it; delivery ids are the preview's own. */

@@ -4,6 +4,7 @@ import { allChannelsContract } from './store-contract-all-channels.js';
 import { audienceContract } from './store-contract-audience.js';
 import { batchContract } from './store-contract-batches.js';
 import { cancelContract } from './store-contract-cancel.js';
+import { capacityContract } from './store-contract-capacity.js';
 import { escalationContract } from './store-contract-escalation.js';
 import { planningContract } from './store-contract-planning.js';
 import { receiptContract } from './store-contract-receipts.js';
@@ -35,6 +36,7 @@ export function describeStoreContract(
     };
     describe('campaigns and planning', () => planningContract(harness));
     describe('all-channels plans', () => allChannelsContract(harness));
+    describe('steps with a daily quota left', () => capacityContract(harness));
     describe('audiences', () => audienceContract(harness));
     describe('batches', () => batchContract(harness));
     describe('cancelling', () => cancelContract(harness));

@@ -55,6 +55,16 @@ const ReasonCount = builder.objectRef<{ reason: string; count: number }>('Reason
   fields: (t) => ({ reason: t.exposeString('reason'), count: t.exposeInt('count') }),
 });
 
+const QuotaMove = builder.objectRef<ForecastShape['movedForQuota'][number]>('QuotaMove').implement({
+  description:
+    'Recipients planned on a later step because an earlier step that reaches them has no daily quota left for them',
+  fields: (t) => ({
+    from: t.exposeString('from', { description: 'The step whose quota is spent' }),
+    to: t.exposeString('to', { description: 'The step they go to instead' }),
+    count: t.exposeInt('count'),
+  }),
+});
+
 const DeferredCount = builder.objectRef<ForecastShape['deferred'][number]>('ForecastDeferral').implement({
   description:
     'Recipients a rule or a quota would make wait at least once, and the latest time they wait until',
@@ -93,6 +103,12 @@ const CampaignForecast = builder.objectRef<ForecastShape>('CampaignForecast').im
       description: 'Left out when planning (unsubscribed, complained, no address, A/B hold-out…)',
       resolve: (f) =>
         Object.entries(f.suppressedAtPlan).map(([reason, count]) => ({ reason, count: count ?? 0 })),
+    }),
+    movedForQuota: t.field({
+      type: [QuotaMove],
+      description:
+        'Recipients moved to a later step of the plan because the first step that reaches them has no daily quota left on the day of the start',
+      resolve: (f) => f.movedForQuota,
     }),
     suppressedAtSend: t.field({
       type: [ReasonCount],
