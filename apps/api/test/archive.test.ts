@@ -260,3 +260,61 @@ describe.each(drivers)('archive of finished campaigns (%s)', (driver) => {
     240_000,
   );
 });
+
+describe('the retention job archives on its own (PGlite, ARCHIVE_DIR set)', () => {
+  let t: TestApp;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'qunfa-archive-job-'));
+    t = await startTestApp('pglite', { retentionIntervalMs: 300, archiveDir: dir }, [
+      sandbox({ latencyMs: { min: 1, max: 2 }, maxRecipientsPerSend: 100, seed: 5 }),
+      ...builtinMetrics(),
+    ]);
+    await insertPhoneContacts(t.app.deps.db, t.a.id, 20);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a campaign finished longer ago than archiveDays goes to the folder, with its audit entry', async () => {
+    const id = await createAndStartCampaign(t, {
+      name: 'job',
+      audience: { all: true },
+      variants: [{ key: 'A', content: { text: 'hello' } }],
+      channelPlan: [{ channel: 'channel:sandbox' }],
+    });
+    await waitForCompletion(t, id);
+    await gqlOk(
+      t.url,
+      t.a.keys.admin,
+      'mutation { setRetention(input: { archiveDays: 2 }) { archiveDays } }',
+    );
+    await rows(
+      t.app.deps.db,
+      sql`UPDATE campaigns SET finished_at = now() - interval '3 days' WHERE id = ${Number(id)}`,
+    );
+    const deadline = Date.now() + 60_000;
+    let archive: View['campaign']['archive'] = null;
+    while (archive?.state !== 'archived') {
+      if (Date.now() > deadline) throw new Error(`not archived: ${JSON.stringify(archive)}`);
+      await new Promise((r) => setTimeout(r, 200));
+      archive = (
+        await gqlOk<View>(
+          t.url,
+          t.a.keys.viewer,
+          'query($id: ID!) { campaign(id: $id) { archive { state deliveries attempts events } } }',
+          { id },
+        )
+      ).campaign.archive;
+    }
+    expect(archive.deliveries).toBe(20);
+    expect(await hotRows(t.app.deps.db, Number(id))).toEqual({ deliveries: 0, attempts: 0, events: 0 });
+    const [audit] = await rows<{ action: string; actor: string }>(
+      t.app.deps.db,
+      sql`SELECT action, actor_kind || ':' || actor_id AS actor FROM audit_log
+          WHERE subject_type = 'campaign' AND subject_id = ${id} AND action = 'campaign.archived'`,
+    );
+    expect(audit).toEqual({ action: 'campaign.archived', actor: 'system:retention' });
+  }, 120_000);
+});
