@@ -61,4 +61,21 @@ describe('engine: worker', () => {
     expect((await t.store.getCampaign('1'))?.state).toBe('completed');
     expect(channel.calls).toHaveLength(5);
   });
+
+  it('calls onTick after every pass of the tick loop, at the clock time, and no more once stopped', async () => {
+    const t = createTestEngine({ plugins: [fakeChannel()] });
+    const ticks: number[] = [];
+    const started = t.clock.now().getTime();
+    const worker = t.engine.runWorker({
+      concurrency: 1,
+      tickIntervalMs: 500,
+      onTick: (at) => ticks.push(at.getTime() - started),
+    });
+    for (let i = 0; i < 4; i++) await t.clock.advance(500);
+    await worker.stop();
+    const seen = ticks.length;
+    await t.clock.advance(2000);
+    expect(ticks).toEqual([0, 500, 1000, 1500, 2000].slice(0, seen));
+    expect(seen).toBeGreaterThanOrEqual(4);
+  });
 });
