@@ -86,6 +86,11 @@ function sqlHarness(driver: Driver) {
                                VALUES (${ws}::bigint, ${id}::bigint, ${reason})`);
         }
       },
+      async addReach(r: { contactId: string; channel: string; account: string; ended: boolean }) {
+        await db.execute(sql`INSERT INTO contact_reach (workspace_id, contact_id, channel, account, removed_by)
+                             SELECT c.workspace_id, c.id, ${r.channel}, ${r.account}, ${r.ended ? 'customer' : null}
+                             FROM contacts c WHERE c.id = ${Number(r.contactId)}::bigint`);
+      },
       async addCampaign(c: Campaign) {
         const id = Number(c.id);
         const ws = Number(c.workspaceId);

@@ -15,6 +15,21 @@ interface Candidate {
   next: number | null;
 }
 
+/**
+ * The first of the later steps (`d` the delivery) with an identity of the contact's that is still
+ * reachable there: a channel whose relations with the contact all ended (an unfollowed OA, a
+ * deleted friend) is skipped, as planning skips it (none recorded: reachable).
+ */
+function nextStepSql(next: EscalationSweep['windows'][number]['next']) {
+  const steps = next.map((n, ord) => ({ ord, kinds: n.identityKinds, channel: n.channel }));
+  return sql`(SELECT n.ord FROM jsonb_to_recordset(${JSON.stringify(steps)}::jsonb) AS n(ord int, kinds text[], channel text)
+                WHERE EXISTS (SELECT 1 FROM contact_identities ci
+                              WHERE ci.contact_id = d.contact_id AND ci.kind = ANY(n.kinds) AND ci.value <> '')
+                  AND (SELECT coalesce(bool_or(cr.removed_by IS NULL), true) FROM contact_reach cr
+                       WHERE cr.contact_id = d.contact_id AND cr.channel = n.channel)
+                ORDER BY n.ord LIMIT 1)`;
+}
+
 /** Running campaigns whose channel plan has an escalation window or more than one step, oldest first. */
 export function campaignsWithEscalation(db: Db, limit: number) {
   return rows<{ workspaceId: string; campaignId: string }>(
@@ -53,16 +68,13 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
       batchSize: number;
     }[] = [];
     for (const window of sweep.windows) {
-      const next = window.next.map((n, ord) => ({ ord, kinds: n.identityKinds }));
+      const next = window.next;
       const candidates = await rows<Candidate>(
         tx,
         sql`SELECT d.id::text, d.state,
                    coalesce((SELECT max(a.at) FROM delivery_attempts a WHERE a.delivery_id = d.id), d.updated_at)
                      <= ${now}::timestamptz - make_interval(secs => ${window.afterMs / 1000}::float8) AS due,
-                   (SELECT n.ord FROM jsonb_to_recordset(${JSON.stringify(next)}::jsonb) AS n(ord int, kinds text[])
-                     WHERE EXISTS (SELECT 1 FROM contact_identities ci
-                                   WHERE ci.contact_id = d.contact_id AND ci.kind = ANY(n.kinds) AND ci.value <> '')
-                     ORDER BY n.ord LIMIT 1) AS next
+                   ${nextStepSql(next)} AS next
             FROM deliveries d
             WHERE d.campaign_id = ${campaignId}::bigint AND d.resolution IS NULL
               -- Filters, not joins: a row a concurrent settlement updates is rechecked as it now is.
@@ -93,14 +105,11 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
       }
     }
     for (const step of sweep.failed ?? []) {
-      const next = step.next.map((n, ord) => ({ ord, kinds: n.identityKinds }));
+      const next = step.next;
       const failed = await rows<{ id: string; failureClass: FailureClass; next: number | null }>(
         tx,
         sql`SELECT d.id::text, d.failure_class AS "failureClass",
-                   (SELECT n.ord FROM jsonb_to_recordset(${JSON.stringify(next)}::jsonb) AS n(ord int, kinds text[])
-                     WHERE EXISTS (SELECT 1 FROM contact_identities ci
-                                   WHERE ci.contact_id = d.contact_id AND ci.kind = ANY(n.kinds) AND ci.value <> '')
-                     ORDER BY n.ord LIMIT 1) AS next
+                   ${nextStepSql(next)} AS next
             FROM deliveries d
             WHERE d.campaign_id = ${campaignId}::bigint AND d.state = 'failed' AND d.resolution IS NULL
               AND d.channel = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(step.channels)}::jsonb)))

@@ -1,12 +1,22 @@
 import type { Delivery, DeliveryState } from '../domain/delivery.js';
 import type { BatchRef, EscalationResult, EscalationSweep, EscalationWindow } from '../ports/store.js';
-import type { MemoryTables } from './tables.js';
+import { type MemoryTables, reachableOn } from './tables.js';
 
 /** The states a window escalates: those short of the receipt it waits for. */
 export function escalatingStates(unless: EscalationWindow['unless']): DeliveryState[] {
   return unless === 'read'
     ? ['sent', 'awaiting_confirmation', 'delivered']
     : ['sent', 'awaiting_confirmation'];
+}
+
+/** The first later step with an identity of the contact's that still reaches them. */
+function nextStep(t: MemoryTables, d: Delivery, next: EscalationWindow['next']) {
+  const identities = t.contacts.get(d.contactId)?.identities ?? [];
+  return next.find(
+    (n) =>
+      identities.some((i) => i.value !== '' && n.identityKinds.includes(i.kind)) &&
+      reachableOn(t, d.contactId, n.channel),
+  );
 }
 
 /** The reference of `Store.escalateUnconfirmed`. */
@@ -33,10 +43,7 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
         waiting++;
         continue;
       }
-      const identities = t.contacts.get(d.contactId)?.identities ?? [];
-      const next = window.next.find((n) =>
-        identities.some((i) => i.value !== '' && n.identityKinds.includes(i.kind)),
-      );
+      const next = nextStep(t, d, window.next);
       if (!next) continue;
       if (budget === 0) {
         waiting++;
@@ -53,10 +60,7 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
       if (d.resolution !== null || d.state !== 'failed' || !d.channel || !step.channels.includes(d.channel))
         continue;
       if (!d.failureClass || !step.classes.includes(d.failureClass)) continue;
-      const identities = t.contacts.get(d.contactId)?.identities ?? [];
-      const next = step.next.find((n) =>
-        identities.some((i) => i.value !== '' && n.identityKinds.includes(i.kind)),
-      );
+      const next = nextStep(t, d, step.next);
       if (!next) continue;
       if (budget === 0) {
         waiting++;

@@ -64,7 +64,8 @@ function dueOffsetMs(plan: CampaignPlan, seq: number, count: number): number {
  * `tagsUnder` gives a tag's descendants for `{ tagUnder }`; `restrictedTo`, for a resend run,
  * the only contacts it may plan, each with the variant of its source delivery, and
  * `resentChannels` the channels of a contact's source deliveries (an all-channels resend plans
- * only the steps whose message it resends).
+ * only the steps whose message it resends); `reachable` leaves out a channel whose relations
+ * with the contact all ended.
  */
 export function executePlan(
   plan: CampaignPlan,
@@ -73,6 +74,8 @@ export function executePlan(
   tagsUnder?: (tagId: string) => ReadonlySet<string>,
   restrictedTo?: ReadonlyMap<string, string | null>,
   resentChannels?: (contactId: string) => ReadonlySet<string>,
+  /** Whether the contact can still be reached on a channel (its relations there not all ended). Default: yes. */
+  reachable: (contactId: string, channel: string) => boolean = () => true,
 ): { deliveries: PlannedDelivery[]; batches: PlannedBatch[]; summary: PlanSummary } {
   const context = { asOf: plan.firstDueAt, ...(tagsUnder ? { tagsUnder } : {}) };
   const audience = [...contacts]
@@ -117,7 +120,9 @@ export function executePlan(
       ? new Set<SuppressionReason>([...recorded, 'dormant'])
       : recorded;
     const kinds = new Set(contact.identities.map((i) => i.kind));
-    const steps = plan.channels.flatMap((c, i) => (c.identityKinds.some((k) => kinds.has(k)) ? [i] : []));
+    const steps = plan.channels.flatMap((c, i) =>
+      c.identityKinds.some((k) => kinds.has(k)) && reachable(contact.id, c.channel) ? [i] : [],
+    );
     const reason: SuppressionReason | undefined =
       plan.suppress.find((r) => held.has(r)) ??
       (steps.length === 0 ? 'no_address' : holdout ? 'ab_holdout' : undefined);

@@ -7,6 +7,7 @@ describeStoreContract('MemoryStore', () => {
     store,
     addContact: (contact, suppressions) => store.addContact(contact, suppressions),
     addTag: (tag) => store.addTag(tag),
+    addReach: (relation) => store.addReach(relation),
     addCampaign: (campaign) => store.addCampaign(campaign),
     close: async () => {},
   };

@@ -37,6 +37,7 @@ import {
   createTables,
   type DeliveryEventRow,
   type MemoryTables,
+  reachableOn,
 } from './tables.js';
 import { rescheduleWaiting, waitingBatches } from './waiting.js';
 
@@ -56,6 +57,16 @@ export class MemoryStore implements Store {
   async addContact(contact: Contact, suppressions: SuppressionReason[] = []): Promise<void> {
     this.t.contacts.set(contact.id, copy(contact));
     this.t.suppressions.set(contact.id, new Set(suppressions));
+  }
+
+  /** A relation through which the contact is reached on a channel (`ended`: it was, and no more). */
+  async addReach(relation: {
+    contactId: string;
+    channel: string;
+    account: string;
+    ended: boolean;
+  }): Promise<void> {
+    this.t.reach.set(`${relation.contactId}|${relation.channel}|${relation.account}`, relation.ended);
   }
 
   /** Tags matter to planning only through their nesting (`{ tagUnder }`). */
@@ -395,6 +406,7 @@ export class MemoryStore implements Store {
       tagHierarchy(this.t.tags.values()),
       restricted,
       plan.restrictTo ? (id) => channels.get(id) ?? new Set() : undefined,
+      (id, channel) => reachableOn(this.t, id, channel),
     );
   }
 

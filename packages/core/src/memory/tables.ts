@@ -34,6 +34,8 @@ export interface MemoryTables {
   contacts: Map<string, Contact>;
   tags: Map<string, Tag>;
   suppressions: Map<string, Set<SuppressionReason>>;
+  /** Who can reach a contact through whom: `contactId|channel|account` → the relation ended. */
+  reach: Map<string, boolean>;
   campaigns: Map<string, Campaign>;
   deliveries: Map<string, Delivery>;
   attempts: Map<string, DeliveryAttempt[]>;
@@ -52,6 +54,7 @@ export function createTables(): MemoryTables {
     contacts: new Map(),
     tags: new Map(),
     suppressions: new Map(),
+    reach: new Map(),
     campaigns: new Map(),
     deliveries: new Map(),
     attempts: new Map(),
@@ -116,4 +119,20 @@ export function audit(
     action,
     details,
   });
+}
+
+/**
+ * Whether a contact can still be reached on a channel: yes with no relation recorded there (a CSV
+ * contact), otherwise only while one of its relations has not ended (an unfollowed OA, a deleted
+ * friend or customer is never sent through again).
+ */
+export function reachableOn(t: MemoryTables, contactId: string, channel: string): boolean {
+  let any = false;
+  const prefix = `${contactId}|${channel}|`;
+  for (const [key, ended] of t.reach) {
+    if (!key.startsWith(prefix)) continue;
+    if (!ended) return true;
+    any = true;
+  }
+  return !any;
 }

@@ -174,6 +174,45 @@ export function escalationContract(harness: () => StoreHarness): void {
     });
   });
 
+  it('plans and escalates no one onto a channel whose relations with them all ended', async () => {
+    const h = harness();
+    if (!h.addReach) return;
+    await seedContacts(h, [
+      { id: '1', kinds: ['phone', 'email'] },
+      { id: '2', kinds: ['phone', 'email'] },
+      { id: '3', kinds: ['phone', 'email'] },
+    ]);
+    // 1 unfollowed channel:a: planned on b at once. On b, 2's only relation ended (never sent
+    // there), 3 has one ended and one live (still reachable).
+    await h.addReach({ contactId: '1', channel: 'channel:a', account: 'acc-1', ended: true });
+    await h.addReach({ contactId: '2', channel: 'channel:b', account: 'acc-1', ended: true });
+    await h.addReach({ contactId: '3', channel: 'channel:b', account: 'acc-1', ended: true });
+    await h.addReach({ contactId: '3', channel: 'channel:b', account: 'acc-2', ended: false });
+    await seedCampaign(h, {
+      id: '1',
+      channelPlan: [{ channel: 'channel:a', escalateAfter: window }, { channel: 'channel:b' }],
+    });
+    await h.store.startCampaign(
+      transition('1', 'draft', 'running'),
+      makePlan('1', {
+        channels: [
+          { channel: 'channel:a', identityKinds: ['phone'], batchSize: 2, accounts: [] },
+          { channel: 'channel:b', identityKinds: ['email'], batchSize: 2, accounts: [] },
+        ],
+      }),
+    );
+    const claimed = await claimAll(h);
+    expect(claimed.map((c) => [c.batch.channel, c.recipients.map((r) => r.contactId)])).toEqual([
+      ['channel:a', ['2', '3']],
+      ['channel:b', ['1']],
+    ]);
+    for (const c of claimed) await settleAllSent(h, c, (r) => `pm-${r.contactId}`);
+    const result = await h.store.escalateUnconfirmed(sweep(200_000));
+    expect(result).toMatchObject({ escalated: 1, waiting: 0 });
+    const [moved] = await claimAll(h);
+    expect(moved?.recipients.map((r) => r.contactId)).toEqual(['3']);
+  });
+
   it('moves at most the limit and reports the rest as waiting', async () => {
     const h = harness();
     await sentWithWindow(h);

@@ -14,6 +14,11 @@ export interface StoreHarness {
   addContact(contact: Contact, suppressions?: SuppressionReason[]): Promise<void>;
   /** Called for every tag before a contact that carries it, for stores that keep tags in a table. */
   addTag?(tag: Tag): Promise<void>;
+  /**
+   * Records that the contact is reached on `channel` through `account` (a follow, a friendship, a
+   * customer relation), or was (`ended`). Optional: the reach contract is skipped without it.
+   */
+  addReach?(relation: { contactId: string; channel: string; account: string; ended: boolean }): Promise<void>;
   addCampaign(campaign: Campaign): Promise<void>;
   close(): Promise<void>;
 }
