@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { pgliteStartFault } from './faults.js';
 import * as schema from './schema/index.js';
 
 /** The one handle type above both drivers. */
@@ -58,7 +59,11 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   const dataDir = options.dataDir ?? '.data/pglite';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const fromTemplate = dataDir.startsWith('memory://') ? memoryTemplate : undefined;
-  const client = await PGlite.create(dataDir, fromTemplate ? { loadDataDir: fromTemplate } : {});
+  const client = await PGlite.create(dataDir, fromTemplate ? { loadDataDir: fromTemplate } : {}).catch(
+    (error: unknown) => {
+      throw dataDir.startsWith('memory://') ? error : pgliteStartFault(dataDir, error);
+    },
+  );
   const db = drizzlePglite({ client, schema });
   await migratePglite(db, { migrationsFolder });
   return { db: db as unknown as Db, driver: 'pglite', close: () => client.close() };
