@@ -18,7 +18,13 @@ const jobPlan = [
 ];
 
 function setup(rules: ComplianceRule[] = []) {
-  const oa = fakeChannel({ name: 'channel:oa', kinds: ['oa_openid'], maxPerSend: 2, platformJobs: true });
+  const oa = fakeChannel({
+    name: 'channel:oa',
+    kinds: ['oa_openid'],
+    maxPerSend: 2,
+    platformJobs: true,
+    idempotent: true,
+  });
   const sms = fakeChannel({ name: 'channel:sms', maxPerSend: 100 });
   return { oa, sms, t: createTestEngine({ plugins: [oa, sms, ...rules] }) };
 }
@@ -131,6 +137,20 @@ describe('engine: a plan step sent as one platform job', () => {
       'content_rejected',
       'content_rejected',
     ]);
+  });
+
+  it('refuses a job on a channel without idempotency keys: a re-run could send it twice', async () => {
+    const bare = fakeChannel({ name: 'channel:bare', kinds: ['oa_openid'], platformJobs: true });
+    const t = createTestEngine({ plugins: [bare] });
+    await t.addContacts(['1', '2'].map(follower));
+    await t.addCampaign({
+      id: '1',
+      variants: plain,
+      channelPlan: [{ ...jobPlan[0]!, channel: 'channel:bare' }],
+    });
+    const error = await t.engine.start({ ...ref, actor: t.actor }).catch((e: unknown) => e);
+    expect(isQunfaError(error, 'INVALID_INPUT')).toBe(true);
+    expect((error as Error).message).toMatch(/no idempotency keys/);
   });
 
   it('starts only a campaign a job can carry', async () => {

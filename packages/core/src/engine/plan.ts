@@ -95,8 +95,11 @@ export function checkPlatformJobs(campaign: Campaign, registry: Registry): void 
     const field = `channelPlan.${i}.platformJob`;
     const refuse = (why: string) =>
       new QunfaError('INVALID_INPUT', `${field}: ${why}`, { details: { campaignId: campaign.id, field } });
-    if (!registry.channel(step.channel).limits.platformJobs)
-      throw refuse(`${step.channel} cannot send a platform job`);
+    const { limits } = registry.channel(step.channel);
+    if (!limits.platformJobs) throw refuse(`${step.channel} cannot send a platform job`);
+    // A job is re-sent whole after a crash: only a provider that drops the repeat may carry one.
+    if (!limits.idempotencyKeys)
+      throw refuse(`${step.channel} has no idempotency keys, so a job could go twice`);
     if (step.platformJob.target.trim() === '') throw refuse('the job needs a target');
     if (step.failover?.length) throw refuse('a platform job has no failover provider');
     if (step.escalateAfter) throw refuse('a platform job reports no one to escalate after a delay');
