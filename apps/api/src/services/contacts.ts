@@ -7,6 +7,7 @@ import { contactIdentities, contacts } from '../db/schema/index.js';
 import { recordAudienceChanges } from '../store/audience-changes.js';
 import { writeAudit } from '../store/audit.js';
 import { hydrate } from './contact-rows.js';
+import { contactSearchCondition } from './contact-search.js';
 import type { ServiceDeps } from './deps.js';
 import { suppressReturningErased } from './erased-identities.js';
 import { identityProblem, normalizeIdentities } from './identity.js';
@@ -14,6 +15,8 @@ import { requireTags } from './tags.js';
 import { conflictOr, decodeCursor, keysetPage, parseId, validate } from './validate.js';
 
 const identityInput = z.object({ kind: z.enum(identityKinds), value: z.string().trim().min(1).max(256) });
+/** Empty searches nothing: the list is unfiltered. */
+const searchInput = z.string().trim().max(100);
 const place = z.string().trim().min(1).max(100).nullish();
 /** Identities must be valid for their kind; phones become E.164 and e-mails lower case. */
 const identitiesInput = z
@@ -188,10 +191,11 @@ export async function updateContact(
 export async function listContacts(
   deps: ServiceDeps,
   principal: Principal | null,
-  args: { first: number; after?: string | null; tagId?: string | null },
+  args: { first: number; after?: string | null; tagId?: string | null; search?: string | null },
 ) {
   const p = authorize(principal, 'read');
   const page = validate(pageInput, { first: args.first, after: args.after });
+  const search = args.search == null ? null : validate(searchInput, args.search);
   const after = decodeCursor(page.after);
   const tagId = args.tagId ? (await requireTags(deps, p, [args.tagId]))[0] : undefined;
   const found = await deps.db
@@ -203,6 +207,7 @@ export async function listContacts(
         isNull(contacts.mergedIntoId),
         after !== undefined ? gt(contacts.id, after) : undefined,
         tagId !== undefined ? sql`${contacts.tagIds} @> ARRAY[${tagId}::bigint]` : undefined,
+        search ? contactSearchCondition(p.workspaceId, search) : undefined,
       ),
     )
     .orderBy(asc(contacts.id))

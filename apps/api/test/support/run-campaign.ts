@@ -30,3 +30,29 @@ export async function waitForCompletion(t: TestApp, campaignId: string, seconds 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Runs one sandbox campaign to the tag per name, one after another, each to its end; returns their ids. */
+export async function runCampaignsToTag(t: TestApp, tag: string, names: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const name of names) {
+    const id = await createAndStartCampaign(t, {
+      name,
+      audience: { tag },
+      variants: [{ key: 'A', content: { text: `${name}，{{name}}` } }],
+      channelPlan: [{ channel: 'channel:sandbox' }],
+    });
+    await waitForCompletion(t, id);
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** A reply from a phone over the sandbox, recorded as a channel would report it. */
+export async function replyFromPhone(t: TestApp, phone: string, text: string): Promise<void> {
+  await gqlOk(
+    t.url,
+    t.a.keys.operator,
+    'mutation($i: InboundMessageInput!) { recordInboundMessage(input: $i) { __typename } }',
+    { i: { channel: 'channel:sandbox', fromKind: 'PHONE', fromValue: phone, text } },
+  );
+}

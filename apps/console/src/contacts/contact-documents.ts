@@ -24,8 +24,8 @@ const ContactFields = graphql(`
 
 export const ContactsQuery = graphql(
   `
-  query Contacts($first: Int!, $after: String, $tagId: ID) {
-    contacts(first: $first, after: $after, tagId: $tagId) {
+  query Contacts($first: Int!, $after: String, $tagId: ID, $search: String) {
+    contacts(first: $first, after: $after, tagId: $tagId, search: $search) {
       edges {
         cursor
         node {
@@ -167,6 +167,39 @@ export const ImportErrorReportQuery = graphql(`
     contactImport(id: $id) {
       id
       errorReportCsv
+    }
+  }
+`);
+
+/** A contact's deliveries across campaigns, newest first, with the replies each drew. */
+export const ContactDeliveriesQuery = graphql(`
+  query ContactDeliveries($id: ID!, $first: Int!, $after: String) {
+    contact(id: $id) {
+      id
+      deliveries(first: $first, after: $after) {
+        edges {
+          node {
+            id
+            campaignId
+            campaignName
+            channel
+            state
+            failureClass
+            suppressionReason
+            updatedAt
+            replies {
+              id
+              text
+              receivedAt
+              unsubscribed
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
     }
   }
 `);

@@ -16,8 +16,9 @@ import {
   TagsAndSegmentsQuery,
   UntagContactsMutation,
 } from './contact-documents.js';
+import { DeliveryHistory } from './delivery-history.js';
 
-/** A contact: identities, attributes, tags (add / remove), replies; erase or merge after a confirmation. */
+/** A contact: identities, attributes, tags (add / remove), delivery history, replies; erase or merge after a confirmation. */
 export function ContactPage() {
   const { id = '' } = useParams();
   const { t, tx, locale } = useI18n();
@@ -113,6 +114,7 @@ export function ContactPage() {
           {t('contacts.tagIt')}
         </button>
       </div>
+      <DeliveryHistory contactId={c.id} />
       <h2>{t('contacts.replies')}</h2>
       {data.inboundMessages.edges.length === 0 ? <p className="muted">{t('contacts.noReplies')}</p> : null}
       <ul>

@@ -5,12 +5,13 @@ import { useClient, useQuery } from 'urql';
 import { useI18n } from '../i18n/locale-context.js';
 import { paths } from '../routing/paths.js';
 import { ErrorNotice, Loading } from '../ui/error-notice.js';
+import { useDebounced } from '../ui/use-debounced.js';
 import { ContactsQuery, CreateTagMutation, TagsAndSegmentsQuery } from './contact-documents.js';
 import { ContactImport } from './contact-import.js';
 
 const PAGE = 50;
 
-/** Contacts filtered by tag and searched by name or identity; tags, segments and the CSV import beside. */
+/** Contacts filtered by tag and searched on the server by name or identity, paged; tags, segments and the CSV import beside. */
 export function ContactsPage() {
   const { t, tx } = useI18n();
   const client = useClient();
@@ -19,22 +20,17 @@ export function ContactsPage() {
   const [search, setSearch] = useState('');
   const [newTag, setNewTag] = useState('');
   const [tagError, setTagError] = useState<CombinedError | null>(null);
+  const searched = useDebounced(search.trim(), 300);
   const [contacts, refetchContacts] = useQuery({
     query: ContactsQuery,
-    variables: { first: PAGE, after, tagId: tagId || null },
+    variables: { first: PAGE, after, tagId: tagId || null, search: searched || null },
   });
   const [meta, refetchMeta] = useQuery({ query: TagsAndSegmentsQuery });
   const refresh = () => {
     refetchContacts({ requestPolicy: 'network-only' });
     refetchMeta({ requestPolicy: 'network-only' });
   };
-  const needle = search.trim().toLowerCase();
-  const rows = (contacts.data?.contacts.edges ?? []).filter(
-    ({ node }) =>
-      needle === '' ||
-      (node.name ?? '').toLowerCase().includes(needle) ||
-      node.identities.some((i) => i.value.toLowerCase().includes(needle)),
-  );
+  const rows = contacts.data?.contacts.edges ?? [];
   const createTag = async () => {
     const result = await client.mutation(CreateTagMutation, { input: { name: newTag.trim() } }).toPromise();
     setTagError(result.error ?? null);
@@ -67,14 +63,24 @@ export function ContactsPage() {
           </select>
           <input
             type="search"
+            className="contacts__search"
             aria-label={t('contacts.search')}
             placeholder={t('contacts.search')}
             value={search}
-            onChange={(e) => setSearch(e.target.value)}
+            data-testid="contacts-search"
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setAfter(null);
+            }}
           />
         </div>
         <ErrorNotice error={contacts.error ?? null} />
         {contacts.fetching ? <Loading /> : null}
+        {!contacts.fetching && contacts.data && rows.length === 0 ? (
+          <p className="muted" data-testid="contacts-none">
+            {searched ? t('contacts.noMatch', { search: searched }) : t('contacts.none')}
+          </p>
+        ) : null}
         <div className="table-wrap">
           <table className="table" data-testid="contacts-table">
             <thead>

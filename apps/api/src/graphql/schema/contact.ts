@@ -97,11 +97,17 @@ builder.queryFields((t) => ({
       first: t.arg.int({ required: false, defaultValue: 50 }),
       after: t.arg.string({ required: false }),
       tagId: t.arg.id({ required: false, description: 'Only contacts with this tag' }),
+      search: t.arg.string({
+        required: false,
+        description:
+          'A name containing it, an identity equal to it (phone, e-mail, WeChat / WeCom / OA id), or a phone or e-mail starting with it (a mainland number without +86); at most 100 characters',
+      }),
     },
     resolve: (_root, args, ctx) =>
       listContacts(ctx.deps, ctx.principal, {
         first: args.first ?? 50,
         after: args.after,
+        search: args.search,
         tagId: args.tagId === null || args.tagId === undefined ? null : String(args.tagId),
       }),
   }),

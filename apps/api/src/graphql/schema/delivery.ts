@@ -1,10 +1,17 @@
 import { deliveryStates } from '@qunfa/core';
-import { type DeliveryView, listDeliveries } from '../../services/deliveries.js';
+import {
+  type DeliveryView,
+  deliveryReplies,
+  listContactDeliveries,
+  listDeliveries,
+} from '../../services/deliveries.js';
 import { dropUncertain, resendCampaign } from '../../services/resend.js';
 import { builder } from '../builder.js';
 import { Campaign } from './campaign.js';
 import { connectionOf } from './connection.js';
+import { Contact } from './contact.js';
 import { FailureClassEnum } from './enums.js';
+import { InboundMessage } from './inbound.js';
 
 export const DeliveryStateEnum = builder.enumType('DeliveryState', {
   values: Object.fromEntries(deliveryStates.map((s) => [s.toUpperCase(), { value: s }])) as Record<
@@ -44,6 +51,8 @@ const Delivery = builder.objectRef<DeliveryView>('Delivery').implement({
   description: 'One recipient of a campaign',
   fields: (t) => ({
     id: t.exposeID('id'),
+    campaignId: t.exposeID('campaignId'),
+    campaignName: t.exposeString('campaignName'),
     contactId: t.exposeID('contactId'),
     contactName: t.exposeString('contactName', { nullable: true }),
     variantId: t.exposeID('variantId', {
@@ -65,6 +74,11 @@ const Delivery = builder.objectRef<DeliveryView>('Delivery').implement({
       description: 'resent or dropped: an operator already decided on this delivery',
     }),
     attempts: t.field({ type: [Attempt], resolve: (d) => d.attempts }),
+    replies: t.field({
+      type: [InboundMessage],
+      description: 'What the contact answered to it, oldest first',
+      resolve: (d, _args, ctx) => deliveryReplies(ctx.deps, d),
+    }),
     updatedAt: t.field({ type: 'DateTime', resolve: (d) => d.updatedAt }),
   }),
 });
@@ -84,6 +98,22 @@ builder.objectField(Campaign, 'deliveries', (t) =>
         first: args.first ?? 50,
         after: args.after,
         states: args.states,
+      }),
+  }),
+);
+
+builder.objectField(Contact, 'deliveries', (t) =>
+  t.field({
+    type: DeliveryConnection,
+    description: "The contact's deliveries across campaigns, newest first",
+    args: {
+      first: t.arg.int({ required: false, defaultValue: 20, description: 'At most 100' }),
+      after: t.arg.string({ required: false }),
+    },
+    resolve: (contact, args, ctx) =>
+      listContactDeliveries(ctx.deps, ctx.principal, contact.id, {
+        first: args.first ?? 20,
+        after: args.after,
       }),
   }),
 );
