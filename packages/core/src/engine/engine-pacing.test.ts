@@ -78,4 +78,20 @@ describe('engine: worker', () => {
     expect(ticks).toEqual([0, 500, 1000, 1500, 2000].slice(0, seen));
     expect(seen).toBeGreaterThanOrEqual(4);
   });
+
+  it('keeps its loop going when a step of it throws (onTick here): the next passes still run', async () => {
+    const t = createTestEngine({ plugins: [fakeChannel()] });
+    const ticks: number[] = [];
+    const worker = t.engine.runWorker({
+      concurrency: 1,
+      tickIntervalMs: 500,
+      onTick: (at) => {
+        ticks.push(at.getTime());
+        if (ticks.length === 1) throw new Error('heartbeat store away');
+      },
+    });
+    for (let i = 0; i < 3; i++) await t.clock.advance(500);
+    await worker.stop();
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+  });
 });

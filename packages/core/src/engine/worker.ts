@@ -22,18 +22,22 @@ export function runWorker(
   const stopping = new AbortController();
   const pollEvery = options.receiptPollIntervalMs ?? 5000;
   let lastPoll = Number.NEGATIVE_INFINITY;
+  // Nothing that throws may end the loop: a worker whose loop died would sit alive and idle.
+  const guarded = async (what: string, step: () => unknown) => {
+    try {
+      await step();
+    } catch (error) {
+      ctx.logger.error(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
   const ticking = (async () => {
     while (!stopping.signal.aborted) {
-      try {
-        await engine.tick();
-      } catch (error) {
-        ctx.logger.error('tick failed', { error: error instanceof Error ? error.message : String(error) });
-      }
+      await guarded('tick', () => engine.tick());
       if (ctx.clock.now().getTime() - lastPoll >= pollEvery) {
         lastPoll = ctx.clock.now().getTime();
-        await engine.pollReceipts();
+        await guarded('polling receipts', () => engine.pollReceipts());
       }
-      options.onTick?.(ctx.clock.now());
+      await guarded('onTick', () => options.onTick?.(ctx.clock.now()));
       try {
         await ctx.clock.sleep(options.tickIntervalMs, stopping.signal);
       } catch {
