@@ -2,8 +2,9 @@
  * An Official Account (service) mass send to FOLLOWERS followers (default 20,000, 3 tags) through
  * the engine (in-memory ports) and `channel:wechat-oa` against the fake WeChat: the follower read
  * (`user/get` + `user/info/batchget`), the time to plan and send, the calls made and the openids
- * each carried, then WeChat's MASSSENDJOBFINISH pushes applied. Not a test: `pnpm bench` (or
- * `npx tsx run.ts`) prints the figures.
+ * each carried, then WeChat's MASSSENDJOBFINISH pushes applied. `OA_JOB=1` sends the step as one
+ * platform job to every follower (`mass/sendall`, target `all`) instead of openid lists. Not a
+ * test: `pnpm bench` (or `npx tsx run.ts`) prints the figures.
  */
 import { loadavg } from 'node:os';
 import { wechatOa } from '@qunfa/channels';
@@ -12,6 +13,7 @@ import { MemoryPluginState, scopePluginState, silentLogger } from '@qunfa/core';
 import { createTestEngine, makeContact } from '@qunfa/core/testing';
 
 const FOLLOWERS = Number(process.env.FOLLOWERS ?? 20_000);
+const JOB = process.env.OA_JOB === '1';
 const APP_ID = 'wx0123456789abcdef';
 const openid = (i: number) => `oBench${String(i).padStart(22, '0')}`;
 
@@ -65,7 +67,9 @@ await t.addContacts(
 );
 const campaign = await t.addCampaign({
   id: 'bench',
-  channelPlan: [{ channel: 'channel:wechat-oa', trackLinks: false }],
+  channelPlan: [
+    { channel: 'channel:wechat-oa', trackLinks: false, ...(JOB ? { platformJob: { target: 'all' } } : {}) },
+  ],
   variants: [{ id: 'v1', key: 'A', weight: 1, content: { type: 'text', text: '会员日，全场八折' } }],
 });
 const before = fake.requests.length;
@@ -75,7 +79,7 @@ const planMs = ms(at);
 at = performance.now();
 await t.drain({ advance: true });
 const sendMs = ms(at);
-const sends = fake.requests.slice(before).filter((r) => r.path === '/cgi-bin/message/mass/send');
+const sends = fake.requests.slice(before).filter((r) => r.path.startsWith('/cgi-bin/message/mass/send'));
 at = performance.now();
 for (const job of fake.account.jobs.values())
   await t.engine.handleCallback(channel.name, fake.jobFinishedPush(job));
@@ -92,8 +96,9 @@ console.log(
       },
       planMs,
       sendMs,
+      mode: JOB ? 'platform job (mass/sendall)' : 'openid lists (mass/send)',
       massSendCalls: sends.length,
-      openidsPerCall: sends.map((s) => (s.body.touser as string[]).length),
+      openidsPerCall: [...fake.account.jobs.values()].map((j) => j.openids.length),
       jobPushes: { jobs: fake.account.jobs.size, ms: pushMs },
       counters: { sent: c.sent, failed: c.failed, total: c.total },
       load: loadavg().map((l) => Number(l.toFixed(1))),
