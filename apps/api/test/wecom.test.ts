@@ -328,20 +328,51 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
     }
     fake.corp.customers.setReceivedThisMonth(shopper(1), 31);
     const shop = await tag('门店客户');
+    const shopperPhone = '+8613900000002';
     await createContacts(
       [0, 1, 2].map((i) => ({
         name: `s${i}`,
-        identities: [{ kind: 'WECOM_EXTERNAL_USERID', value: shopper(i) }],
+        identities: [
+          { kind: 'WECOM_EXTERNAL_USERID', value: shopper(i) },
+          ...(i === 2 ? [{ kind: 'PHONE', value: shopperPhone }] : []),
+        ],
         tagIds: [shop],
       })),
     );
     const tasksBefore = fake.corp.customers.tasks.size;
-    const id = await run({
+    const input = (escalateAfterMs: number) => ({
       name: '门店群发',
       audience: { tag: shop },
       variants: [{ key: 'A', content: { text: '门店周年庆' } }],
-      channelPlan: [{ channel: 'channel:wecom-shop', trackLinks: false }],
+      // The shop corp has no deadline of its own: this campaign gives its tasks one hour.
+      channelPlan: [
+        {
+          channel: 'channel:wecom-shop',
+          trackLinks: false,
+          escalateAfterMs,
+          confirmationDeadlineMs: 3_600_000,
+        },
+        { channel: 'channel:sms', trackLinks: false },
+      ],
     });
+    // Escalating after 30 minutes, before the hour its senders have to confirm: refused at start.
+    const { createCampaign: early } = await gqlOk<{ createCampaign: { id: string } }>(
+      t.url,
+      t.a.keys.operator,
+      CREATE,
+      { input: input(1_800_000) },
+    );
+    const refused = await gql(t.url, t.a.keys.operator, START, { id: early.id });
+    expect(codesOf(refused)).toEqual(['COMPLIANCE_BLOCKED']);
+    const findings = refused.errors?.[0]?.extensions?.details?.findings as {
+      code: string;
+      channel: string;
+    }[];
+    expect(findings.map((f) => [f.code, f.channel])).toEqual([
+      ['ESCALATION_BEFORE_CONFIRMATION_DEADLINE', 'channel:wecom-shop'],
+    ]);
+    expect(fake.corp.customers.tasks.size).toBe(tasksBefore);
+    const id = await run(input(3_600_000));
     await waitFor('two shop tasks', () => fake.corp.customers.tasks.size === tasksBefore + 2);
     const TASKS = `query($id: ID!) { campaign(id: $id) { wecomTasks { channel sender msgid state remindersLeft
       recipients awaiting delivered filtered failed escalated deadlineAt } } }`;
@@ -361,7 +392,10 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
       recipients: 2,
       awaiting: 2,
     });
-    expect(zhao).toMatchObject({ sender: 'zhaoliu', state: 'WAITING', recipients: 1, deadlineAt: null });
+    expect(zhao).toMatchObject({ sender: 'zhaoliu', state: 'WAITING', recipients: 1 });
+    const deadlineIn = Date.parse(String(zhao!.deadlineAt)) - Date.now();
+    expect(deadlineIn).toBeGreaterThan(3_000_000);
+    expect(deadlineIn).toBeLessThanOrEqual(3_600_000);
 
     fake.corp.customers.confirm(fake.corp.customers.tasksOf('wangwu').at(-1)!.msgid);
     await waitFor('wangwu’s results', async () => (await tasks())[0]!.awaiting === 0);
@@ -375,40 +409,49 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
 
     const REMIND =
       'mutation($input: WecomTaskInput!) { remindWecomTask(input: $input) { remindersLeft state } }';
-    const CANCEL = 'mutation($input: WecomTaskInput!) { cancelWecomTask(input: $input) { state awaiting } }';
-    const input = { campaignId: id, channel: 'channel:wecom-shop', msgid: zhao!.msgid };
-    const viewerTry = await gql(t.url, t.a.keys.viewer, REMIND, { input });
+    const CANCEL =
+      'mutation($input: WecomTaskInput!) { cancelWecomTask(input: $input) { state awaiting failed escalated } }';
+    const task = { campaignId: id, channel: 'channel:wecom-shop', msgid: zhao!.msgid };
+    const viewerTry = await gql(t.url, t.a.keys.viewer, REMIND, { input: task });
     expect(codesOf(viewerTry)).toEqual(['FORBIDDEN']);
     for (const left of [2, 1, 0]) {
       const r = await gqlOk<{ remindWecomTask: { remindersLeft: number } }>(
         t.url,
         t.a.keys.operator,
         REMIND,
-        { input },
+        { input: task },
       );
       expect(r.remindWecomTask.remindersLeft).toBe(left);
     }
-    const fourth = await gql(t.url, t.a.keys.operator, REMIND, { input });
+    const fourth = await gql(t.url, t.a.keys.operator, REMIND, { input: task });
     expect(codesOf(fourth)).toEqual(['RATE_LIMITED']);
     expect(fourth.errors?.[0]?.extensions?.details?.retryAfterMs).toBeGreaterThan(23 * 3600_000);
     const reminds = fake.requests.filter((r) => r.path === '/cgi-bin/externalcontact/remind_groupmsg_send');
     expect(reminds.filter((r) => r.body.msgid === zhao!.msgid)).toHaveLength(3);
     const confirmedRemind = await gql(t.url, t.a.keys.operator, REMIND, {
-      input: { ...input, msgid: wang!.msgid },
+      input: { ...task, msgid: wang!.msgid },
     });
     expect(codesOf(confirmedRemind)).toEqual(['INVALID_INPUT']);
-    const unknown = await gql(t.url, t.a.keys.operator, REMIND, { input: { ...input, msgid: 'msgNotOurs' } });
+    const unknown = await gql(t.url, t.a.keys.operator, REMIND, { input: { ...task, msgid: 'msgNotOurs' } });
     expect(codesOf(unknown)).toEqual(['NOT_FOUND']);
 
-    const cancelled = await gqlOk<{ cancelWecomTask: { state: string; awaiting: number } }>(
+    // The operator cancels zhaoliu's task: its customer is not left awaiting an hour for the window,
+    // it goes to SMS at once — and WeCom no longer sends it.
+    const cancelled = await gqlOk<{ cancelWecomTask: Record<string, unknown> }>(
       t.url,
       t.a.keys.operator,
       CANCEL,
-      { input },
+      { input: task },
     );
-    expect(cancelled.cancelWecomTask).toEqual({ state: 'CANCELLED', awaiting: 1 });
+    expect(cancelled.cancelWecomTask).toMatchObject({ state: 'CANCELLED', awaiting: 0 });
+    await waitFor('the cancelled customer by SMS', () =>
+      sms.provider.accepted().some((m) => m.address === shopperPhone),
+    );
+    await waitFor('the shop campaign', completed(id));
+    expect((await tasks())[1]).toMatchObject({ state: 'CANCELLED', awaiting: 0, escalated: 1 });
     fake.corp.customers.confirm(zhao!.msgid);
     expect(fake.corp.customers.receivedThisMonth(shopper(2))).toBe(0);
+    expect(sms.provider.accepted().filter((m) => m.address === shopperPhone)).toHaveLength(1);
 
     // The next campaign to the same customers, before its start: wmShop1 was answered 3 (full).
     const { createCampaign: next } = await gqlOk<{ createCampaign: { id: string } }>(

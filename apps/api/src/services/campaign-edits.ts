@@ -45,6 +45,7 @@ function checkChannels(
     escalateAfterMs?: number | null;
     escalateUnless?: 'delivered' | 'read' | null;
     sendToTag?: boolean | null;
+    confirmationDeadlineMs?: number | null;
   }[],
 ): ChannelPlanStep[] {
   const find = (name: string, field: string) => {
@@ -85,9 +86,17 @@ function checkChannels(
         },
       );
     }
+    if (step.confirmationDeadlineMs && !channel.limits.confirmation) {
+      throw new QunfaError(
+        'INVALID_INPUT',
+        `channelPlan.${i}.confirmationDeadlineMs: ${channel.name} does not wait for a sender's confirmation`,
+        { details: { field: `channelPlan.${i}.confirmationDeadlineMs` } },
+      );
+    }
     return {
       channel: step.channel,
       ...(step.batchSize ? { batchSize: step.batchSize } : {}),
+      ...(step.confirmationDeadlineMs ? { confirmationDeadlineMs: step.confirmationDeadlineMs } : {}),
       ...(step.escalateAfterMs
         ? {
             escalateAfter: {

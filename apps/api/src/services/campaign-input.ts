@@ -126,6 +126,13 @@ const campaignFields = {
         escalateUnless: z.enum(['delivered', 'read']).nullish(),
         /** Send the step as one mass send to the audience's tag (an Official Account's tag job). */
         sendToTag: z.boolean().nullish(),
+        /** At most WeCom's 30-day result window, in ms. */
+        confirmationDeadlineMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(30 * 24 * 3600 * 1000)
+          .nullish(),
       }),
     )
     .min(1)

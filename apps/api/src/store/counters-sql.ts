@@ -20,6 +20,7 @@ const failureColumn: Record<FailureClass, keyof CounterRow> = {
   account_restricted: 'failedAccountRestricted',
   content_rejected: 'failedContentRejected',
   unknown: 'failedUnknown',
+  unconfirmed: 'failedUnconfirmed',
 };
 
 export function countersFromRow(row: CounterRow | undefined): Counters {

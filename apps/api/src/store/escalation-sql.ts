@@ -1,11 +1,15 @@
-import type { BatchRef, DeliveryState, EscalationResult, EscalationSweep, FailureClass } from '@qunfa/core';
+import {
+  type BatchRef,
+  type DeliveryState,
+  type EscalationResult,
+  type EscalationSweep,
+  escalatingStates,
+  type FailureClass,
+} from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { writeAudit } from './audit.js';
 import { applyCounterDeltas, CounterDelta, shardOf } from './counters-sql.js';
-
-const escalating = (unless: 'delivered' | 'read'): DeliveryState[] =>
-  unless === 'read' ? ['sent', 'awaiting_confirmation', 'delivered'] : ['sent', 'awaiting_confirmation'];
 
 interface Candidate {
   id: string;
@@ -79,7 +83,7 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
             WHERE d.campaign_id = ${campaignId}::bigint AND d.resolution IS NULL
               -- Filters, not joins: a row a concurrent settlement updates is rechecked as it now is.
               AND d.channel = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(window.channels)}::jsonb)))
-              AND d.state = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(['queued', 'submitted', ...escalating(window.unless)])}::jsonb)))
+              AND d.state = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(['queued', 'submitted', ...escalatingStates(window)])}::jsonb)))
             ORDER BY d.id FOR UPDATE OF d`,
       );
       for (const c of candidates) {
@@ -103,6 +107,16 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
           batchSize: step.batchSize,
         });
       }
+    }
+    if (sweep.held && sweep.held.length > 0) {
+      // Held for their channel's verdict: confirmed and reported, or withdrawn and moved on.
+      const [held] = await rows<{ n: number }>(
+        tx,
+        sql`SELECT count(*)::int AS n FROM deliveries
+            WHERE campaign_id = ${campaignId}::bigint AND state = 'awaiting_confirmation' AND resolution IS NULL
+              AND channel = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(sweep.held)}::jsonb)))`,
+      );
+      waiting += held?.n ?? 0;
     }
     for (const step of sweep.failed ?? []) {
       const next = step.next;

@@ -9,6 +9,8 @@ export const TRANSIENT_CLASSES: ReadonlySet<FailureClass> = new Set([
   'RATE_LIMITED',
   'ACCOUNT_RESTRICTED',
   'UNKNOWN',
+  // Its sender did not confirm in time: a resend asks again.
+  'UNCONFIRMED',
 ]);
 
 export function transientCount(byClass: readonly { failureClass: FailureClass; count: number }[]): number {

@@ -92,6 +92,7 @@ export const enMessages: Record<MessageKey, string> = {
   'failure.ACCOUNT_RESTRICTED': 'Account restricted',
   'failure.CONTENT_REJECTED': 'Content rejected',
   'failure.UNKNOWN': 'Unknown',
+  'failure.UNCONFIRMED': 'Not confirmed in time',
   'metric.status.GOOD': 'Good',
   'metric.status.WARN': 'Warning',
   'metric.status.ALARM': 'Alarm',

@@ -90,6 +90,7 @@ export const zhMessages = {
   'failure.ACCOUNT_RESTRICTED': '账号受限',
   'failure.CONTENT_REJECTED': '内容被拒',
   'failure.UNKNOWN': '未知原因',
+  'failure.UNCONFIRMED': '未按时确认',
   'metric.status.GOOD': '良好',
   'metric.status.WARN': '注意',
   'metric.status.ALARM': '告警',

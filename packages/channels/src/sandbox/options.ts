@@ -102,6 +102,8 @@ export const demoFailureRates: Readonly<Record<FailureClass, number>> = {
   account_restricted: 0.002,
   content_rejected: 0.001,
   unknown: 0.001,
+  // The sandbox holds nothing for confirmation.
+  unconfirmed: 0,
 };
 
 /**

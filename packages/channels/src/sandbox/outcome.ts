@@ -10,6 +10,7 @@ export const simulatedErrors: Readonly<Record<FailureClass, string>> = {
   account_restricted: 'sandbox: simulated restriction of the sender account',
   content_rejected: 'sandbox: simulated content review rejection',
   unknown: 'sandbox: simulated unknown provider error',
+  unconfirmed: 'sandbox: simulated withdrawal of an unconfirmed message',
 };
 
 export interface DrawInput {

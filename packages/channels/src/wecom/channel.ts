@@ -2,6 +2,7 @@ import {
   type ChannelContext,
   type ChannelPlugin,
   type ContactIdentity,
+  type DeliveryEvent,
   type OutboundBatch,
   QunfaError,
   type SendContext,
@@ -30,8 +31,11 @@ export interface WecomChannel extends ChannelPlugin {
   readonly config: WecomConfig;
   /** Reminds a task's sender (`remind_groupmsg_send`), at most 3 times in 24 hours. */
   remindTask(msgid: string, ctx: ChannelContext): Promise<void>;
-  /** Cancels a customer task (`cancel_groupmsg_send`). */
-  cancelTask(msgid: string, ctx: ChannelContext): Promise<void>;
+  /**
+   * Cancels a customer task (`cancel_groupmsg_send`); returns its results read right after, the
+   * customers it never reached failed `unconfirmed` (for the engine's `applyReceipts`).
+   */
+  cancelTask(msgid: string, ctx: ChannelContext): Promise<DeliveryEvent[]>;
   /** One customer task as the channel knows it (sender, campaign, confirmed, cancelled, reminders), or undefined. */
   task(msgid: string, ctx: ChannelContext): Promise<CustomerTask | undefined>;
   /** Open customer tasks, per sender: waiting for confirmation, confirmed, cancelled. */
@@ -109,6 +113,9 @@ export function wecom(options: WecomOptions): WecomChannel {
       receipts: true,
       recall: true,
       idempotencyKeys: true,
+      // Customer tasks wait for their sender; unconfirmed ones are cancelled at the deadline.
+      confirmation:
+        config.confirmationDeadlineMs === undefined ? {} : { deadlineMs: config.confirmationDeadlineMs },
     },
     identityKinds: ['wecom_userid', 'wecom_external_userid'],
     accounts: config.apps.length > 1 ? config.apps.map((a) => String(a.agentId)) : [],
@@ -171,7 +178,7 @@ export function wecom(options: WecomOptions): WecomChannel {
       await app.client.post('/cgi-bin/message/recall', { msgid: ref.msgid }, ctx);
     },
     remindTask: (msgid, ctx) => remindTask(config.name, contact.client, msgid, ctx),
-    cancelTask: (msgid, ctx) => cancelTask(config.name, contact.client, msgid, ctx),
+    cancelTask: (msgid, ctx) => cancelTask(config, contact.client, msgid, ctx),
     task: (msgid, ctx) => readTask(ctx.state, msgid),
     async openTasks(ctx) {
       const tasks = await Promise.all((await openTaskIds(ctx.state)).map((id) => readTask(ctx.state, id)));

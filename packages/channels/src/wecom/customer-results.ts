@@ -29,13 +29,29 @@ export async function pages<T>(fetch: (cursor: string) => Promise<Page<T>>): Pro
   return all;
 }
 
+/** Every page of a cursor-paged list call (`limit` 1000, `next_cursor`): the items under `key`. */
+function listAll<T>(
+  client: WecomClient,
+  path: string,
+  body: Record<string, unknown>,
+  key: string,
+  ctx: PollContext,
+): Promise<T[]> {
+  return pages(async (cursor) => {
+    const a = await client.post(path, { ...body, limit: 1000, ...(cursor ? { cursor } : {}) }, ctx);
+    return { items: (a[key] as T[] | undefined) ?? [], next: String(a.next_cursor ?? '') };
+  });
+}
+
 /**
  * Reads the results of open customer tasks: whether the sender confirmed (`get_groupmsg_task`,
  * status 2), then each customer's result (`get_groupmsg_send_result`): 1 sent → `delivered`,
  * 2 no longer a customer → `failed` invalid_recipient, 3 already received another mass message
  * → `filtered` (the platform cap, not a failure), 0 not yet → nothing. A task whose sender has
- * not confirmed by the deadline is cancelled (`cancel_groupmsg_send`); its customers stay
- * awaiting confirmation and the plan's escalation hands them to the next channel.
+ * not confirmed by its deadline is cancelled (`cancel_groupmsg_send`); the customers of a
+ * cancelled task still at 0 will never get it, and are reported failed `unconfirmed`, which the
+ * engine hands to the next step of the plan. Until then they stay awaiting confirmation: a task
+ * WeCom could not be asked about, or could not cancel, is tried again, never given up on.
  */
 export async function pollCustomerTasks(
   config: WecomConfig,
@@ -65,25 +81,42 @@ export async function pollCustomerTasks(
     }
     task.polls++;
     task.nextPollAt = now + Math.min(config.taskPollMs * 2 ** task.polls, MAX_POLL_MS);
-    // An unconfirmed task is looked at again no later than its deadline, so its cancel comes
-    // before the plan's escalation hands its customers to the next channel.
-    const deadline = config.confirmationDeadlineMs;
-    if (!task.confirmed && !task.cancelled && deadline !== undefined && task.createdAt + deadline > now)
-      task.nextPollAt = Math.min(task.nextPollAt, task.createdAt + deadline);
+    const deadlineAt = deadlineOf(config, task);
+    // An unconfirmed task is looked at again no later than its deadline (past it, a cancel WeCom
+    // refused is tried again at the first interval), and so is a cancelled one whose customers are
+    // not reported yet: both hold customers the plan waits for.
+    if (!task.confirmed && !task.cancelled && deadlineAt !== undefined)
+      task.nextPollAt = deadlineAt > now ? Math.min(task.nextPollAt, deadlineAt) : now + config.taskPollMs;
+    if (task.cancelled && !task.closed) task.nextPollAt = now + config.taskPollMs;
     if (now - task.createdAt > TASK_WINDOW_MS) task.closed = true;
     // What this poll learnt, merged into the latest value: a reminder or a cancel made meanwhile stays.
-    const saved = await updateTask(ctx.state, msgid, (latest) => ({
-      ...latest,
-      confirmed: latest.confirmed || task.confirmed,
-      cancelled: latest.cancelled || task.cancelled,
-      closed: latest.closed || task.closed,
-      polls: task.polls,
-      nextPollAt: task.nextPollAt,
-    }));
+    const saved = await updateTask(ctx.state, msgid, (latest) => mergeTask(latest, task));
     if (saved?.closed) closed.push(msgid);
   }
   await closeTasks(ctx.state, closed);
   return events;
+}
+
+/** A task's deadline: as recorded at its creation, else (a task recorded before deadlines were) the channel's. */
+function deadlineOf(config: WecomConfig, task: CustomerTask): number | undefined {
+  if (task.deadlineAt !== undefined) return task.deadlineAt;
+  return config.confirmationDeadlineMs === undefined
+    ? undefined
+    : task.createdAt + config.confirmationDeadlineMs;
+}
+
+/** `learnt` (a copy of the task read earlier, changed by a poll or an operator's call) merged into its latest value. */
+export function mergeTask(latest: CustomerTask, learnt: CustomerTask): CustomerTask {
+  const cancelledAt = latest.cancelledAt ?? learnt.cancelledAt;
+  return {
+    ...latest,
+    confirmed: latest.confirmed || learnt.confirmed,
+    cancelled: latest.cancelled || learnt.cancelled,
+    closed: latest.closed || learnt.closed,
+    polls: Math.max(latest.polls, learnt.polls),
+    nextPollAt: learnt.nextPollAt,
+    ...(cancelledAt === undefined ? {} : { cancelledAt }),
+  };
 }
 
 async function pollTask(
@@ -93,47 +126,50 @@ async function pollTask(
   ctx: PollContext,
 ): Promise<DeliveryEvent[]> {
   const now = ctx.now().getTime();
-  if (!task.confirmed) {
-    const list = await pages(async (cursor) => {
-      const a = await client.post(
-        '/cgi-bin/externalcontact/get_groupmsg_task',
-        { msgid: task.msgid, limit: 1000, ...(cursor ? { cursor } : {}) },
-        ctx,
-      );
-      return {
-        items: (a.task_list as { userid: string; status: number }[]) ?? [],
-        next: String(a.next_cursor ?? ''),
-      };
-    });
-    task.confirmed = list.some((t) => t.userid === task.sender && t.status === 2);
-    if (!task.confirmed) {
-      const deadline = config.confirmationDeadlineMs;
-      if (deadline !== undefined && now - task.createdAt >= deadline && !task.cancelled) {
-        await client.post('/cgi-bin/externalcontact/cancel_groupmsg_send', { msgid: task.msgid }, ctx);
-        task.cancelled = true;
-        task.closed = true;
-        ctx.logger.info('customer task cancelled at its confirmation deadline', { msgid: task.msgid });
-      }
-      return [];
-    }
-  }
-  const results = await pages(async (cursor) => {
-    const a = await client.post(
-      '/cgi-bin/externalcontact/get_groupmsg_send_result',
-      { msgid: task.msgid, userid: task.sender, limit: 1000, ...(cursor ? { cursor } : {}) },
+  if (!task.confirmed && !task.cancelled) {
+    const list = await listAll<{ userid: string; status: number }>(
+      client,
+      '/cgi-bin/externalcontact/get_groupmsg_task',
+      { msgid: task.msgid },
+      'task_list',
       ctx,
     );
-    return {
-      items:
-        (a.send_list as {
-          external_userid?: string;
-          chat_id?: string;
-          status: number;
-          send_time?: number;
-        }[]) ?? [],
-      next: String(a.next_cursor ?? ''),
-    };
-  });
+    task.confirmed = list.some((t) => t.userid === task.sender && t.status === 2);
+    if (!task.confirmed) {
+      const deadlineAt = deadlineOf(config, task);
+      if (deadlineAt === undefined || now < deadlineAt) return [];
+      await client.post('/cgi-bin/externalcontact/cancel_groupmsg_send', { msgid: task.msgid }, ctx);
+      task.cancelled = true;
+      task.cancelledAt = now;
+      ctx.logger.info('customer task cancelled at its confirmation deadline', { msgid: task.msgid });
+    }
+  }
+  return readResults(config, client, task, ctx);
+}
+
+/**
+ * A task's results as delivery events; closes the task once none is awaited: every customer has a
+ * final result, or the task is cancelled (its customers at 0 are then `unconfirmed`).
+ */
+export async function readResults(
+  config: WecomConfig,
+  client: WecomClient,
+  task: CustomerTask,
+  ctx: PollContext,
+): Promise<DeliveryEvent[]> {
+  const now = ctx.now().getTime();
+  const results = await listAll<{
+    external_userid?: string;
+    chat_id?: string;
+    status: number;
+    send_time?: number;
+  }>(
+    client,
+    '/cgi-bin/externalcontact/get_groupmsg_send_result',
+    { msgid: task.msgid, userid: task.sender },
+    'send_list',
+    ctx,
+  );
   const events: DeliveryEvent[] = [];
   const reached: string[] = [];
   const capped: string[] = [];
@@ -161,6 +197,15 @@ async function pollTask(
         state: 'filtered',
         at,
         error: 'WeCom: already received another mass message (platform cap)',
+      });
+    } else if (task.cancelled) {
+      // Cancelled before it reached them: they never will. The cancel's time keeps a repeated report one event.
+      events.push({
+        providerMessageId,
+        state: 'failed',
+        at: new Date(task.cancelledAt ?? now),
+        failure: 'unconfirmed',
+        error: 'WeCom: the sender did not confirm the task before it was cancelled',
       });
     } else waiting++;
   }

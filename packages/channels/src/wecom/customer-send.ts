@@ -64,10 +64,11 @@ const failed = (ids: readonly string[], f: ClassifiedFailure): SendOutcome[] =>
 export async function sendCustomerGroup(
   sender: CustomerSender,
   group: CustomerGroup,
-  batch: { idempotencyKey: string; campaignId: string },
+  batch: { idempotencyKey: string; campaignId: string; confirmationDeadlineMs?: number },
   ctx: SendContext,
 ): Promise<SendOutcome[]> {
   const { idempotencyKey, campaignId } = batch;
+  const deadlineMs = batch.confirmationDeadlineMs ?? sender.config.confirmationDeadlineMs;
   const { config, client, label } = sender;
   const outcomes: SendOutcome[] = [];
   const relations = await stateRelations(ctx.state).get(group.messages.map((m) => m.externalUserId));
@@ -125,6 +126,7 @@ export async function sendCustomerGroup(
         (await createTask(sender, ctx, {
           origin,
           campaignId,
+          deadlineMs,
           userid,
           chunk,
           fingerprint,
@@ -184,6 +186,8 @@ async function createTask(
   call: {
     origin: string;
     campaignId: string;
+    /** The campaign step's confirmation deadline, else the channel's; undefined: none. */
+    deadlineMs: number | undefined;
     userid: string;
     chunk: CustomerGroup['messages'];
     fingerprint: string;
@@ -281,6 +285,7 @@ async function createTask(
       campaignId: call.campaignId,
       origin,
       targets: t.targets,
+      ...(call.deadlineMs === undefined ? {} : { deadlineAt: t.createdAt + call.deadlineMs }),
     });
   }
   const record: TaskRecord = {

@@ -52,8 +52,9 @@ export interface WecomOptions {
   pinnedSenders?: string[];
   /**
    * A customer task its sender has not confirmed this long after it was created is cancelled
-   * (`cancel_groupmsg_send`), so nothing goes out after the plan escalates its customers: set it
-   * shorter, by at least a poll interval, than the plan step's `escalateAfter`. Default none.
+   * (`cancel_groupmsg_send`) and its customers reported failed `unconfirmed`, which moves them to
+   * the plan's next step. A campaign's plan step may set its own (`confirmationDeadlineMs`); a
+   * step that escalates sooner than its deadline is refused at start. Default none (ms).
    */
   confirmationDeadlineMs?: number;
   /** First wait before a customer task's results are queried again; it doubles up to an hour. Default 60000 (ms). */

@@ -23,6 +23,13 @@ export interface CustomerTask {
   origin?: string;
   /** Customers (or groups) in it, as created. */
   targets?: number;
+  /**
+   * Epoch ms after which an unconfirmed task is cancelled: created + the campaign step's
+   * `confirmationDeadlineMs`, else the channel's. Absent: no deadline.
+   */
+  deadlineAt?: number;
+  /** Epoch ms it was cancelled (at its deadline or by an operator): the time of its `unconfirmed` reports. */
+  cancelledAt?: number;
 }
 
 const INDEX = 'customer-tasks/index';

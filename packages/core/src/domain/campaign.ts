@@ -63,6 +63,14 @@ export interface ChannelPlanStep {
    * the campaign's audience out. Needs a channel with `limits.platformJobs`. Default none.
    */
   platformJob?: { target: string };
+  /**
+   * For a channel whose messages wait for a person to confirm them (`limits.confirmation`: WeCom
+   * customer mass send): what this campaign's sender has not confirmed this long after the send is
+   * withdrawn by the channel and moves to the next step (failed `unconfirmed`). Default the
+   * channel's `limits.confirmation.deadlineMs`, else `escalateAfter.ms`. An `escalateAfter`
+   * shorter than it is refused at start (ESCALATION_BEFORE_CONFIRMATION_DEADLINE).
+   */
+  confirmationDeadlineMs?: number;
 }
 
 /**

@@ -7,6 +7,12 @@ export const failureClasses = [
   'account_restricted',
   'content_rejected',
   'unknown',
+  /**
+   * The person who had to confirm the send (a WeCom staff member, for a customer mass send) did
+   * not before its deadline, or an operator withdrew it: nothing reached the recipient. Reported by
+   * the channel after the send; the engine moves the recipient to the next step of the plan at once.
+   */
+  'unconfirmed',
 ] as const;
 export type FailureClass = (typeof failureClasses)[number];
 

@@ -10,6 +10,7 @@ import type {
 } from '../plugins/rule.js';
 import type { CampaignPlan } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
+import { checkConfirmationDeadlines } from './confirmation-deadline.js';
 import { checkSmsTemplateTexts } from './sms-template-text.js';
 
 /** Runs a plugin hook, stamping the plugin's name onto whatever it throws. */
@@ -106,6 +107,7 @@ export async function checkBeforeStart(
     }
   }
   findings.push(...(await checkSmsTemplateTexts(rules, campaign, plan, channelLimits, checkContent)));
+  findings.push(...checkConfirmationDeadlines(campaign, registry));
   for (const rule of rules) {
     if (rule.checkCampaign) {
       const found = await callPlugin(rule.name, 'checkCampaign', () => rule.checkCampaign?.(campaign, ctx));

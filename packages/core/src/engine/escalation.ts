@@ -1,6 +1,7 @@
 import { type Campaign, planEscalates } from '../domain/campaign.js';
 import type { EscalationResult, EscalationSweep, EscalationWindow } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
+import { confirmationDeadlineOf } from './confirmation-deadline.js';
 import type { EngineContext } from './deps.js';
 import { stepBatchSize } from './plan.js';
 import type { CampaignRef } from './progress.js';
@@ -37,6 +38,16 @@ export function escalationSweep(
   if (campaign.channelMode === 'all') return undefined;
   const plan = campaign.channelPlan;
   const providers = (i: number) => [plan[i]!.channel, ...(plan[i]!.failover ?? [])];
+  // Providers of a step with a later one whose unconfirmed messages the channel withdraws at a deadline.
+  const heldProviders = (i: number) =>
+    i === plan.length - 1
+      ? []
+      : providers(i).filter((name) => {
+          const plugin = registry.get(name);
+          return plugin?.kind === 'channel' && confirmationDeadlineOf(plan[i]!, plugin) !== undefined;
+        });
+  const held = (i: number) => heldProviders(i).length > 0;
+  const heldChannels = plan.flatMap((_, i) => heldProviders(i));
   const windows = plan.flatMap((step, i) =>
     step.escalateAfter
       ? [
@@ -45,19 +56,18 @@ export function escalationSweep(
             afterMs: step.escalateAfter.ms,
             unless: step.escalateAfter.unless,
             next: laterSteps(campaign, registry, i),
+            ...(held(i) ? { confirmationHeld: true } : {}),
           },
         ]
       : [],
   );
-  const classes = [...campaign.retryPolicy.escalateOn];
-  const failed =
-    classes.length === 0
-      ? []
-      : plan.slice(0, -1).map((_, i) => ({
-          channels: providers(i),
-          classes,
-          next: laterSteps(campaign, registry, i),
-        }));
+  // A withdrawn message reached nobody: handing it on is what the confirmation deadline is for.
+  const classes = [...new Set([...campaign.retryPolicy.escalateOn, 'unconfirmed' as const])];
+  const failed = plan.slice(0, -1).map((_, i) => ({
+    channels: providers(i),
+    classes,
+    next: laterSteps(campaign, registry, i),
+  }));
   if (windows.length === 0 && failed.length === 0) return undefined;
   return {
     workspaceId: campaign.workspaceId,
@@ -65,6 +75,7 @@ export function escalationSweep(
     now,
     windows,
     ...(failed.length > 0 ? { failed } : {}),
+    ...(heldChannels.length > 0 ? { held: heldChannels } : {}),
     limit: SWEEP_LIMIT,
   };
 }

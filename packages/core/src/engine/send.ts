@@ -1,7 +1,9 @@
+import { planStepOf } from '../domain/campaign.js';
 import { isQunfaError } from '../errors.js';
 import type { OutboundBatch, OutboundMessage, SendOutcome } from '../plugins/channel.js';
 import type { ClaimedRecipient, DeliveryResult } from '../ports/store.js';
 import { channelContext } from './channel-context.js';
+import { confirmationDeadlineOf } from './confirmation-deadline.js';
 import type { EngineContext } from './deps.js';
 import { withLease } from './lease.js';
 import { type BatchScope, failedResult, outcomeResult, uncertainResult } from './results.js';
@@ -13,6 +15,8 @@ export interface Addressed {
 }
 
 function outbound(scope: BatchScope, items: readonly Addressed[], job?: { target: string }): OutboundBatch {
+  const step = planStepOf(scope.campaign.channelPlan, scope.channel.name);
+  const deadline = step && confirmationDeadlineOf(step, scope.channel);
   return {
     ...(job ? { job: { target: job.target } } : {}),
     batchId: scope.batch.id,
@@ -21,6 +25,7 @@ function outbound(scope: BatchScope, items: readonly Addressed[], job?: { target
     // The batch id: a repeated call for the same batch (recovery, retry) carries the same key.
     idempotencyKey: scope.batch.id,
     messages: items.map((i) => i.message),
+    ...(deadline === undefined ? {} : { confirmationDeadlineMs: deadline }),
   };
 }
 

@@ -2,11 +2,15 @@ import type { Delivery, DeliveryState } from '../domain/delivery.js';
 import type { BatchRef, EscalationResult, EscalationSweep, EscalationWindow } from '../ports/store.js';
 import { type MemoryTables, reachableOn } from './tables.js';
 
-/** The states a window escalates: those short of the receipt it waits for. */
-export function escalatingStates(unless: EscalationWindow['unless']): DeliveryState[] {
-  return unless === 'read'
-    ? ['sent', 'awaiting_confirmation', 'delivered']
-    : ['sent', 'awaiting_confirmation'];
+/**
+ * The states a window escalates: those short of the receipt it waits for; awaiting confirmation
+ * only where the channel does not withdraw unconfirmed messages itself (`confirmationHeld`).
+ */
+export function escalatingStates(
+  window: Pick<EscalationWindow, 'unless' | 'confirmationHeld'>,
+): DeliveryState[] {
+  const states: DeliveryState[] = window.confirmationHeld ? ['sent'] : ['sent', 'awaiting_confirmation'];
+  return window.unless === 'read' ? [...states, 'delivered'] : states;
 }
 
 /** The first later step with an identity of the contact's that still reaches them. */
@@ -29,7 +33,7 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
   const groups = new Map<string, { next: EscalationWindow['next'][number]; deliveries: Delivery[] }>();
   const deliveries = [...t.deliveries.values()].filter((d) => d.campaignId === sweep.campaignId);
   for (const window of sweep.windows) {
-    const states = escalatingStates(window.unless);
+    const states = escalatingStates(window);
     for (const d of deliveries) {
       if (d.resolution !== null || !d.channel || !window.channels.includes(d.channel)) continue;
       // Not sent yet: its window is still to come.
@@ -54,6 +58,12 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
       group.deliveries.push(d);
       groups.set(next.channel, group);
     }
+  }
+  // Held for their channel's verdict: confirmed and reported, or withdrawn and moved on.
+  const held = new Set(sweep.held ?? []);
+  for (const d of deliveries) {
+    if (d.resolution === null && d.state === 'awaiting_confirmation' && d.channel && held.has(d.channel))
+      waiting++;
   }
   for (const step of sweep.failed ?? []) {
     for (const d of deliveries) {

@@ -35,6 +35,17 @@ export interface ChannelLimits {
   platformJobs?: boolean;
   /** Set by SMS channels: sign name and approved templates, for the SMS content rules before a start. */
   sms?: SmsProfile;
+  /**
+   * Set by channels whose messages wait for a person to confirm them (WeCom customer mass send).
+   * The channel withdraws what is unconfirmed at the deadline (the plan step's
+   * `confirmationDeadlineMs`, else `deadlineMs`, else the step's `escalateAfter`) and reports those recipients failed
+   * `unconfirmed`; until then an escalation window never moves a delivery awaiting confirmation,
+   * so nobody gets the next step's message as well as this one, confirmed late.
+   */
+  confirmation?: {
+    /** The deadline when the plan step sets none (ms after the send); undefined: none. */
+    deadlineMs?: number;
+  };
 }
 
 /** One recipient of a batch, with its content rendered. `id` is the delivery id. */
@@ -63,6 +74,12 @@ export interface OutboundBatch {
    * stands for a recipient the provider counts in the target; each gets the job's outcome.
    */
   job?: { target: string };
+  /**
+   * For a channel with `limits.confirmation`: withdraw what is not confirmed this long after the
+   * send (the plan step's `confirmationDeadlineMs`, else the channel's default, else the step's
+   * escalation window). Absent: no deadline.
+   */
+  confirmationDeadlineMs?: number;
 }
 
 /** What every channel hook that calls the provider gets. */

@@ -265,6 +265,12 @@ export interface EscalationWindow {
   afterMs: number;
   /** `delivered`: sent or awaiting confirmation escalate; `read`: delivered ones too. */
   unless: 'delivered' | 'read';
+  /**
+   * The step's channel withdraws what its confirmer has not confirmed (`limits.confirmation`):
+   * deliveries awaiting confirmation are not moved by the window — they may still be confirmed and
+   * sent — but by the channel's `unconfirmed` failure. Default false.
+   */
+  confirmationHeld?: boolean;
   /** The later steps, in plan order: the first with an identity kind the contact has takes it. */
   next: { channel: string; identityKinds: IdentityKind[]; batchSize: number; account: string | null }[];
 }
@@ -290,6 +296,13 @@ export interface EscalationSweep {
   windows: EscalationWindow[];
   /** Failed deliveries to move on, per step that has a later one. Default none. */
   failed?: FailedEscalation[];
+  /**
+   * Channels whose deliveries awaiting confirmation are held for the channel's verdict (a step of a
+   * channel with `limits.confirmation`, a deadline and a later step): they count as waiting — the
+   * campaign is not done — until confirmed and reported, or withdrawn (`unconfirmed`) and moved on.
+   * Default none.
+   */
+  held?: string[];
   /** Most deliveries moved in one sweep; the rest wait for the next. */
   limit: number;
 }

@@ -213,6 +213,74 @@ export function escalationContract(harness: () => StoreHarness): void {
     expect(moved?.recipients.map((r) => r.contactId)).toEqual(['3']);
   });
 
+  it('a held window leaves deliveries awaiting confirmation; their unconfirmed failure moves them at once', async () => {
+    const h = harness();
+    await seedContacts(h, [
+      { id: '1', kinds: ['phone', 'email'] },
+      { id: '2', kinds: ['phone', 'email'] },
+      { id: '3', kinds: ['phone', 'email'] },
+    ]);
+    await seedCampaign(h, {
+      id: '1',
+      channelPlan: [{ channel: 'channel:a', escalateAfter: window }, { channel: 'channel:b' }],
+    });
+    await h.store.startCampaign(transition('1', 'draft', 'running'), makePlan('1'));
+    // 1 and 2 wait for their sender's confirmation; 3 was sent (a member's message, no confirmation).
+    for (const claimed of await claimAll(h)) {
+      await h.store.settleBatch({
+        batchId: claimed.batch.id,
+        leaseOwner: 'w1',
+        at: at(1000),
+        batchState: 'done',
+        results: claimed.recipients.map((r) => {
+          const awaiting = r.contactId !== '3';
+          return {
+            deliveryId: r.deliveryId,
+            state: awaiting ? 'awaiting_confirmation' : 'sent',
+            attempt: {
+              channel: 'channel:a',
+              account: null,
+              status: awaiting ? 'awaiting_confirmation' : 'sent',
+              providerMessageId: `pm-${r.contactId}`,
+              failureClass: null,
+              error: null,
+            },
+          };
+        }),
+      });
+    }
+    const held = (ms: number) =>
+      sweep(ms, {
+        windows: [{ ...sweep(0).windows[0]!, confirmationHeld: true }],
+        failed: [
+          {
+            channels: ['channel:a'],
+            classes: ['invalid_recipient', 'unconfirmed'],
+            next: [{ channel: 'channel:b', identityKinds: ['email'], batchSize: 10, account: null }],
+          },
+        ],
+        held: ['channel:a'],
+      });
+    // Long past the window: only the sent one moves; the two awaiting may still be confirmed, and
+    // keep the campaign from being done.
+    expect(await h.store.escalateUnconfirmed(held(600_000))).toMatchObject({ escalated: 1, waiting: 2 });
+    expect(await h.store.counters('1')).toMatchObject({ awaitingConfirmation: 2, queued: 1 });
+    // The channel withdrew 2's message (its sender did not confirm): it moves now; 1 stays.
+    await h.store.applyReceipts([
+      {
+        channel: 'channel:a',
+        providerMessageId: 'pm-2',
+        state: 'failed',
+        failure: 'unconfirmed',
+        error: 'not confirmed before the deadline',
+        at: at(2000),
+        source: 'poll',
+      },
+    ]);
+    expect(await h.store.escalateUnconfirmed(held(600_000))).toMatchObject({ escalated: 1, waiting: 1 });
+    expect(await h.store.counters('1')).toMatchObject({ awaitingConfirmation: 1, queued: 2, failed: 0 });
+  });
+
   it('moves at most the limit and reports the rest as waiting', async () => {
     const h = harness();
     await sentWithWindow(h);

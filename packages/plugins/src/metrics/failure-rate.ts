@@ -31,6 +31,7 @@ export const defaultFailureLevels: Readonly<Record<FailureClass | 'all', Thresho
   account_restricted: { good: 0.5, alarm: 2 },
   content_rejected: { good: 0, alarm: 1 },
   unknown: { good: 0.5, alarm: 2 },
+  unconfirmed: { good: 5, alarm: 20 },
 };
 
 const labels: Record<FailureClass, string> = {
@@ -41,6 +42,7 @@ const labels: Record<FailureClass, string> = {
   account_restricted: 'account restricted',
   content_rejected: 'content rejected',
   unknown: 'unknown',
+  unconfirmed: 'unconfirmed',
 };
 
 const schema = z.strictObject({

@@ -146,6 +146,7 @@ export const campaignCounters = pgTable(
     failedAccountRestricted: integer('failed_account_restricted').notNull().default(0),
     failedContentRejected: integer('failed_content_rejected').notNull().default(0),
     failedUnknown: integer('failed_unknown').notNull().default(0),
+    failedUnconfirmed: integer('failed_unconfirmed').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.campaignId, t.shard] })],
 );

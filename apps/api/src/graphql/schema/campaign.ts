@@ -66,6 +66,12 @@ export const ChannelPlanStep = builder
         nullable: true,
         resolve: (s) => s.escalateAfter?.unless ?? null,
       }),
+      confirmationDeadlineMs: t.int({
+        nullable: true,
+        description:
+          "What this campaign's senders have not confirmed this long after the send is withdrawn and moves to the next step (WeCom customer mass send); null: the channel's default",
+        resolve: (s) => s.confirmationDeadlineMs ?? null,
+      }),
       platformJobTarget: t.string({
         nullable: true,
         description:
@@ -174,6 +180,11 @@ const ChannelPlanStepInput = builder.inputType('ChannelPlanStepInput', {
       required: false,
       description:
         "Send the step as one mass send to the audience's tag (an Official Account: message/mass/sendall); the audience must be exactly one tag synced from the step's channel",
+    }),
+    confirmationDeadlineMs: t.int({
+      required: false,
+      description:
+        "For a channel whose sends wait for a sender's confirmation (WeCom customer mass send): withdraw what is unconfirmed this long after the send and move it to the next step. Default the channel's; an escalateAfterMs shorter than it blocks the start (ESCALATION_BEFORE_CONFIRMATION_DEADLINE)",
     }),
   }),
 });

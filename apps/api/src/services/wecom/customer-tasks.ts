@@ -2,6 +2,7 @@ import type { CustomerTask, WecomChannel } from '@qunfa/channels';
 import {
   type ChannelContext,
   type ChannelPlugin,
+  channelReceiptEvents,
   pluginLogger,
   QunfaError,
   scopePluginState,
@@ -112,7 +113,6 @@ export async function wecomTasksOf(
       const channel = deps.registry.channels.find((c) => c.name === r.channel);
       const task =
         channel && isWecom(channel) ? await channel.task(r.msgid, contextOf(deps, channel)) : undefined;
-      const deadline = channel && isWecom(channel) ? channel.config.confirmationDeadlineMs : undefined;
       const settled = r.delivered + r.filtered + r.failed;
       return {
         channel: r.channel,
@@ -122,8 +122,8 @@ export async function wecomTasksOf(
         createdAt: task ? new Date(task.createdAt) : null,
         remindersLeft: REMINDERS_PER_DAY - (task?.reminders.filter((t) => t > now - DAY_MS).length ?? 0),
         deadlineAt:
-          task && deadline !== undefined && !task.confirmed && !task.cancelled
-            ? new Date(task.createdAt + deadline)
+          task?.deadlineAt !== undefined && !task.confirmed && !task.cancelled
+            ? new Date(task.deadlineAt)
             : null,
         recipients: r.recipients,
         awaiting: r.awaiting,
@@ -168,9 +168,12 @@ async function act(
 ): Promise<WecomTaskView> {
   const { p, data, channel, ctx } = await campaignTask(deps, principal, input);
   const call = action === 'reminded' ? channel.remindTask : channel.cancelTask;
-  await call(data.msgid, ctx).catch((error) => {
+  const events = await call(data.msgid, ctx).catch((error) => {
     throw syncError(channel.name, error, 'call');
   });
+  // The customers a cancel left unsent are failed `unconfirmed` now: the next sweep hands them on.
+  if (events && events.length > 0)
+    await deps.engine.applyReceipts(channelReceiptEvents(channel.name, events, 'poll'));
   await writeAudit(deps.db, {
     workspaceId: p.workspaceId,
     actor: { kind: 'api_key', id: String(p.keyId) },
@@ -191,7 +194,8 @@ export const remindWecomTask = (deps: ServiceDeps, principal: Principal | null, 
 
 /**
  * Stops a task (`cancel_groupmsg_send`): what its sender has not sent is never sent. Its
- * customers stay awaiting until the plan's escalation hands them to the next channel.
+ * customers WeCom had not reached are failed `unconfirmed` at once, and the engine's next sweep
+ * (a tick) hands them to the next step of the plan, not after the plan's window.
  */
 export const cancelWecomTask = (deps: ServiceDeps, principal: Principal | null, input: unknown) =>
   act(deps, principal, input, 'cancelled');

@@ -1,0 +1,1 @@
+ALTER TABLE "campaign_counters" ADD COLUMN "failed_unconfirmed" integer DEFAULT 0 NOT NULL;
