@@ -56,11 +56,15 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
   const now = sweep.now.toISOString();
   return db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
-    const [running] = await rows<{ id: string }>(
+    // A completed campaign is reopened below: its row is locked against a concurrent transition.
+    const [open] = await rows<{ id: string; state: string }>(
       tx,
-      sql`SELECT id::text FROM campaigns WHERE id = ${campaignId}::bigint AND state = 'running' FOR SHARE`,
+      sweep.reopenCompleted
+        ? sql`SELECT id::text, state FROM campaigns WHERE id = ${campaignId}::bigint
+                AND state IN ('running', 'completed') FOR UPDATE`
+        : sql`SELECT id::text, state FROM campaigns WHERE id = ${campaignId}::bigint AND state = 'running' FOR SHARE`,
     );
-    if (!running) return { escalated: 0, followUps: [], waiting: 0 };
+    if (!open) return { escalated: 0, followUps: [], waiting: 0 };
     let waiting = 0;
     let budget = sweep.limit;
     const moves: {
@@ -185,6 +189,19 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
       const delta = deltas.get(shardOf(m.id)) ?? new CounterDelta();
       delta.move({ state: m.state, failureClass: m.failureClass ?? null }, { state: 'queued' });
       deltas.set(shardOf(m.id), delta);
+    }
+    if (open.state === 'completed') {
+      await tx.execute(sql`UPDATE campaigns SET state = 'running', finished_at = NULL, updated_at = ${now}::timestamptz
+                           WHERE id = ${campaignId}::bigint`);
+      await writeAudit(tx, {
+        workspaceId,
+        actor: { kind: 'system', id: 'engine' },
+        action: 'campaign.reopened_for_late_failures',
+        subjectType: 'campaign',
+        subjectId: campaignId,
+        details: { count: moves.length },
+        at: sweep.now,
+      });
     }
     await writeAudit(tx, {
       workspaceId,

@@ -122,3 +122,50 @@ export async function completeWhenDone(
   }
   return done;
 }
+
+/**
+ * Failures a receipt reported after their campaign completed (a late delivery report): they are
+ * counted already (the receipt moved the counters); here each completed campaign of `refs` whose
+ * plan escalates them sends them on to the next step that reaches the contact, running again
+ * until that is done. Why one is not sent on is logged: its campaign was stopped, sends on all
+ * channels, or no later step reaches the contact.
+ */
+export async function escalateLateFailures(ctx: EngineContext, refs: readonly CampaignRef[]): Promise<void> {
+  for (const ref of refs) {
+    const campaign = await ctx.store.getCampaign(ref.campaignId);
+    if (!campaign || campaign.workspaceId !== ref.workspaceId) continue;
+    if (campaign.state === 'running' || campaign.state === 'paused') continue; // the sweep of its ticks
+    const sweep = escalationSweep(campaign, ctx.registry, ctx.clock.now());
+    const why =
+      campaign.state !== 'completed'
+        ? `the campaign is ${campaign.state}`
+        : campaign.channelMode === 'all'
+          ? 'the campaign sent on all channels'
+          : !sweep?.failed
+            ? 'the plan has no later step for these failures'
+            : undefined;
+    const result = why
+      ? undefined
+      : await ctx.store.escalateUnconfirmed({ ...sweep!, windows: [], reopenCompleted: true });
+    if (!result || result.escalated === 0) {
+      ctx.logger.info('a late failure receipt was counted and not escalated', {
+        ...ref,
+        reason: why ?? 'no later step reaches the contact, or its class does not escalate',
+      });
+      continue;
+    }
+    ctx.logger.info('late failures escalated: the completed campaign runs again', {
+      ...ref,
+      escalated: result.escalated,
+    });
+    await ctx.queue.enqueue(
+      result.followUps.map((f) => ({
+        batchId: f.id,
+        campaignId: f.campaignId,
+        workspaceId: f.workspaceId,
+        dueAt: f.dueAt,
+      })),
+    );
+    ctx.progress.nudge(ref);
+  }
+}

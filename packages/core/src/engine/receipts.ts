@@ -2,6 +2,7 @@ import type { DeliveryEvent } from '../plugins/channel.js';
 import type { ReceiptEvent, ReceiptsApplied } from '../ports/store.js';
 import { channelContext } from './channel-context.js';
 import type { EngineContext } from './deps.js';
+import { escalateLateFailures } from './escalation.js';
 
 /** Receipts that matched no delivery yet, kept a while: the provider may answer before our settlement commits. */
 export interface EarlyReceipts {
@@ -20,6 +21,9 @@ const refOf = (e: ReceiptEvent) => ('deliveryId' in e ? e.deliveryId : e.provide
 export async function applyReceipts(ctx: EngineContext, events: ReceiptEvent[]): Promise<ReceiptsApplied> {
   const result = await ctx.store.applyReceipts(events);
   for (const ref of result.campaigns) ctx.progress.nudge(ref);
+  if (result.campaigns.length > 0 && events.some((e) => e.state === 'failed')) {
+    await escalateLateFailures(ctx, result.campaigns);
+  }
   if (result.unknown.length > 0) {
     const unknown = new Set(result.unknown);
     const until = ctx.clock.now().getTime() + ctx.receiptGraceMs;

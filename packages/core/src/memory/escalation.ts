@@ -25,7 +25,8 @@ function nextStep(t: MemoryTables, d: Delivery, next: EscalationWindow['next']) 
 
 /** The reference of `Store.escalateUnconfirmed`. */
 export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationResult {
-  if (t.campaigns.get(sweep.campaignId)?.state !== 'running')
+  const state = t.campaigns.get(sweep.campaignId)?.state;
+  if (state !== 'running' && !(sweep.reopenCompleted && state === 'completed'))
     return { escalated: 0, followUps: [], waiting: 0 };
   const cutoff = sweep.now.getTime();
   let waiting = 0;
@@ -125,6 +126,17 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
         dueAt: new Date(sweep.now),
       });
     }
+  }
+  if (escalated > 0 && campaign?.state === 'completed') {
+    Object.assign(campaign, { state: 'running', finishedAt: null, updatedAt: sweep.now });
+    t.audit.push({
+      at: sweep.now,
+      workspaceId: sweep.workspaceId,
+      campaignId: sweep.campaignId,
+      actor: { kind: 'system', id: 'engine' },
+      action: 'reopened_for_late_failures',
+      details: { count: escalated },
+    });
   }
   if (escalated > 0 && campaign) {
     t.audit.push({

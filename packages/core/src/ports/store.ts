@@ -305,6 +305,12 @@ export interface EscalationSweep {
   held?: string[];
   /** Most deliveries moved in one sweep; the rest wait for the next. */
   limit: number;
+  /**
+   * Sweep a completed campaign too (a failure a receipt reported after it completed): when a
+   * delivery moves, the campaign runs again (`running`, `finishedAt` cleared, an audit entry) in
+   * the same transaction, and completes again once its new batches are done. Default: running only.
+   */
+  reopenCompleted?: boolean;
 }
 
 export interface EscalationResult {

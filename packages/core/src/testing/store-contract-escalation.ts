@@ -281,6 +281,49 @@ export function escalationContract(harness: () => StoreHarness): void {
     expect(await h.store.counters('1')).toMatchObject({ awaitingConfirmation: 1, queued: 2, failed: 0 });
   });
 
+  it('reopens a completed campaign for a late failure only when asked, and only when one moves', async () => {
+    const h = harness();
+    await seedContacts(h, [{ id: '1', kinds: ['phone', 'email'] }, { id: '2' }]);
+    await seedCampaign(h, { id: '1', channelPlan: [{ channel: 'channel:a' }, { channel: 'channel:b' }] });
+    await h.store.startCampaign(transition('1', 'draft', 'running'), makePlan('1'));
+    for (const claimed of await claimAll(h)) await settleAllSent(h, claimed, (r) => `pm-${r.contactId}`);
+    expect((await h.store.completeIfDone('1', at(1500)))?.state).toBe('completed');
+    const late = (id: string) => ({
+      channel: 'channel:a',
+      providerMessageId: `pm-${id}`,
+      state: 'failed' as const,
+      failure: 'invalid_recipient' as const,
+      error: 'MK:0001',
+      at: at(2000),
+      source: 'callback' as const,
+    });
+    // Counted however late: contact 2 has no later step, and the campaign stays completed.
+    await h.store.applyReceipts([late('2')]);
+    expect(await h.store.counters('1')).toMatchObject({ total: 2, sent: 1, failed: 1 });
+    const lateSweep = sweep(3000, {
+      windows: [],
+      failed: [
+        {
+          channels: ['channel:a'],
+          classes: ['invalid_recipient'],
+          next: [{ channel: 'channel:b', identityKinds: ['email'], batchSize: 10, account: null }],
+        },
+      ],
+    });
+    expect((await h.store.escalateUnconfirmed({ ...lateSweep, reopenCompleted: true })).escalated).toBe(0);
+    expect((await h.store.getCampaign('1'))?.state).toBe('completed');
+    await h.store.applyReceipts([late('1')]);
+    // Not asked to reopen: a completed campaign is left alone.
+    expect((await h.store.escalateUnconfirmed(lateSweep)).escalated).toBe(0);
+    const result = await h.store.escalateUnconfirmed({ ...lateSweep, reopenCompleted: true });
+    expect(result).toMatchObject({ escalated: 1, waiting: 0 });
+    const campaign = await h.store.getCampaign('1');
+    expect(campaign).toMatchObject({ state: 'running', finishedAt: null });
+    expect(await h.store.counters('1')).toMatchObject({ total: 2, failed: 1, queued: 1 });
+    const [claimed] = await claimAll(h);
+    expect(claimed?.recipients.map((r) => r.contactId)).toEqual(['1']);
+  });
+
   it('moves at most the limit and reports the rest as waiting', async () => {
     const h = harness();
     await sentWithWindow(h);

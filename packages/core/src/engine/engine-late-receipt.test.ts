@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { createTestEngine } from '../testing/engine-harness.js';
+import { makeContact } from '../testing/fixtures.js';
+import { fakeChannel } from './fake-channel.test-support.js';
+
+const ref = { workspaceId: '1', campaignId: '1' };
+const contacts = [1, 2].map((i) =>
+  makeContact({ id: String(i) }, [
+    { kind: 'phone', value: `+861380000000${i}` },
+    { kind: 'email', value: `c${i}@example.com` },
+  ]),
+);
+
+/** A campaign of two over SMS then e-mail, completed with both texts sent. */
+async function completed(channelMode: 'first' | 'all' = 'first') {
+  const sms = fakeChannel({ name: 'channel:sms' });
+  const email = fakeChannel({ name: 'channel:email', kinds: ['email'] });
+  const t = createTestEngine({ plugins: [sms, email] });
+  await t.addContacts(contacts);
+  await t.addCampaign({
+    id: '1',
+    channelMode,
+    channelPlan: [{ channel: 'channel:sms' }, { channel: 'channel:email' }],
+  });
+  await t.engine.start({ ...ref, actor: t.actor });
+  await t.drain();
+  expect((await t.store.getCampaign('1'))?.state).toBe('completed');
+  const late = async (contactId: string, failure: 'invalid_recipient' | 'network') => {
+    const d = t.store.deliveries('1').find((x) => x.contactId === contactId && x.channel === 'channel:sms')!;
+    await t.clock.advance(3_600_000);
+    return t.engine.applyReceipts([
+      {
+        channel: 'channel:sms',
+        providerMessageId: d.providerMessageId!,
+        state: 'failed',
+        failure,
+        error: 'carrier: number out of service',
+        at: t.clock.now(),
+        source: 'callback',
+      },
+    ]);
+  };
+  return { t, sms, email, late };
+}
+
+describe('engine: a failure receipt after the campaign completed', () => {
+  it('counts it, reopens the campaign, sends the next step and completes again', async () => {
+    const { t, email, late } = await completed();
+    await late('1', 'invalid_recipient');
+    expect((await t.store.getCampaign('1'))?.state).toBe('running');
+    await t.drain();
+    expect(email.calls.flatMap((c) => c.messages.map((m) => m.address))).toEqual(['c1@example.com']);
+    const campaign = await t.store.getCampaign('1');
+    expect(campaign?.state).toBe('completed');
+    expect(campaign?.finishedAt?.getTime()).toBe(t.clock.now().getTime());
+    expect(await t.store.counters('1')).toMatchObject({ total: 2, sent: 2, failed: 0, queued: 0 });
+    expect(t.store.deliveries('1').map((d) => [d.contactId, d.channel, d.state])).toEqual([
+      ['1', 'channel:email', 'sent'],
+      ['2', 'channel:sms', 'sent'],
+    ]);
+  });
+
+  it('counts a failure the plan does not escalate, and leaves the campaign completed', async () => {
+    const { t, email, late } = await completed();
+    await late('2', 'network');
+    await t.drain();
+    expect(email.calls).toHaveLength(0);
+    expect((await t.store.getCampaign('1'))?.state).toBe('completed');
+    expect(await t.store.counters('1')).toMatchObject({
+      total: 2,
+      sent: 1,
+      failed: 1,
+      failedByClass: { network: 1 },
+    });
+  });
+
+  it('counts it in an all-channels campaign without sending the e-mail twice', async () => {
+    const { t, email, late } = await completed('all');
+    expect(email.calls.flatMap((c) => c.messages)).toHaveLength(2);
+    await late('1', 'invalid_recipient');
+    await t.drain();
+    expect(email.calls.flatMap((c) => c.messages)).toHaveLength(2);
+    expect((await t.store.getCampaign('1'))?.state).toBe('completed');
+    expect(await t.store.counters('1')).toMatchObject({ total: 4, sent: 3, failed: 1 });
+  });
+});
