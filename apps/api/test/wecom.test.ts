@@ -101,7 +101,23 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
       baseUrl: fake.url,
       taskPollMs: 50,
     });
-    t = await startTestApp(driver, { receiptPollIntervalMs: 100 }, [channel, shop, sms, ...builtinMetrics()]);
+    // A third, whose admin set the customer cap to one mass message a day (1 a day).
+    const daily = wecom({
+      name: 'channel:wecom-daily',
+      corpId: CORP_ID,
+      apps: [{ agentId: AGENT_ID, secret: APP_SECRET }],
+      contactSecret: CONTACT_SECRET,
+      baseUrl: fake.url,
+      taskPollMs: 50,
+      customerCap: 'day-1',
+    });
+    t = await startTestApp(driver, { receiptPollIntervalMs: 100 }, [
+      channel,
+      shop,
+      daily,
+      sms,
+      ...builtinMetrics(),
+    ]);
     // A loaded machine (load 25–30 on 2 cores) took over 120 s to start the app on PGlite after the PostgreSQL run.
   }, 240_000);
   afterAll(async () => {
@@ -482,5 +498,54 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
     });
     const notWecom = await gql(t.url, t.a.keys.viewer, PREVIEW, { id: next.id, channel: 'channel:sms' });
     expect(codesOf(notWecom)).toEqual(['CHANNEL_NOT_FOUND']);
+  }, 60_000);
+
+  it('the cap preview counts, in SQL, what a task its sender sent only partly delivered', async () => {
+    const relations = stateRelations(scopePluginState(t.app.deps.pluginState, 'channel:wecom-daily'));
+    const daily = (i: number) => `wmDaily${i}`;
+    for (const i of [0, 1]) {
+      fake.corp.customers.addCustomer(daily(i), 'sunqi', new Date('2024-01-01T00:00:00Z'));
+      await relations.upsert(daily(i), {
+        userid: 'sunqi',
+        addedAt: Date.parse('2024-01-01T00:00:00Z') / 1000,
+      });
+    }
+    const tagId = await tag('每日客户');
+    await createContacts(
+      [0, 1].map((i) => ({
+        name: `d${i}`,
+        identities: [{ kind: 'WECOM_EXTERNAL_USERID', value: daily(i) }],
+        tagIds: [tagId],
+      })),
+    );
+    const input = {
+      name: '每日群发',
+      audience: { tag: tagId },
+      variants: [{ key: 'A', content: { text: '今日特价' } }],
+      channelPlan: [{ channel: 'channel:wecom-daily', trackLinks: false }],
+    };
+    const id = await run(input);
+    await waitFor('sunqi’s task', () => fake.corp.customers.tasksOf('sunqi').length === 1);
+    // sunqi confirmed; WeCom has reached wmDaily0, not (yet) wmDaily1: the task stays open.
+    const [task] = fake.corp.customers.tasksOf('sunqi');
+    task!.status = 2;
+    task!.results.set(daily(0), { status: 1, sendTime: new Date() });
+    await waitFor('wmDaily0 delivered', async () => (await t.app.deps.store.counters(id)).delivered === 1);
+    expect((await t.app.deps.store.counters(id)).awaitingConfirmation).toBe(1);
+    const { createCampaign: next } = await gqlOk<{ createCampaign: { id: string } }>(
+      t.url,
+      t.a.keys.operator,
+      CREATE,
+      { input: { ...input, name: '每日群发二' } },
+    );
+    const preview = await gqlOk<{ campaign: { wecomCapPreview: Record<string, unknown> } }>(
+      t.url,
+      t.a.keys.viewer,
+      `query($id: ID!) { campaign(id: $id) { wecomCapPreview(channel: "channel:wecom-daily") {
+        limit customers atCap } } }`,
+      { id: next.id },
+    );
+    // wmDaily0 had today's one message; wmDaily1 has not been sent to.
+    expect(preview.campaign.wecomCapPreview).toEqual({ limit: 1, customers: 2, atCap: 1 });
   }, 60_000);
 });

@@ -1,25 +1,39 @@
 import type { PluginState } from '@qunfa/core';
 import type { CustomerCap } from './options.js';
 
-/** The cap's current period in China time (UTC+8) and how many messages it allows. */
-export function capPeriod(cap: CustomerCap, now: Date): { key: string; limit: number; end: Date } {
+/** The cap's current period in China time (UTC+8): its key, start and end, and how many messages it allows. */
+export function capPeriod(
+  cap: CustomerCap,
+  now: Date,
+): { key: string; limit: number; start: Date; end: Date } {
   const china = new Date(now.getTime() + 8 * 3600_000);
   const y = china.getUTCFullYear();
   const m = china.getUTCMonth();
   const d = china.getUTCDate();
   const toUtc = (ms: number) => new Date(ms - 8 * 3600_000);
   if (cap === 'day-1')
-    return { key: `d${china.toISOString().slice(0, 10)}`, limit: 1, end: toUtc(Date.UTC(y, m, d + 1)) };
+    return {
+      key: `d${china.toISOString().slice(0, 10)}`,
+      limit: 1,
+      start: toUtc(Date.UTC(y, m, d)),
+      end: toUtc(Date.UTC(y, m, d + 1)),
+    };
   if (cap === 'week-7') {
     const monday = d - ((china.getUTCDay() + 6) % 7);
     return {
       key: `w${new Date(Date.UTC(y, m, monday)).toISOString().slice(0, 10)}`,
       limit: 7,
+      start: toUtc(Date.UTC(y, m, monday)),
       end: toUtc(Date.UTC(y, m, monday + 7)),
     };
   }
   const days = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return { key: `m${china.toISOString().slice(0, 7)}`, limit: days, end: toUtc(Date.UTC(y, m + 1, 1)) };
+  return {
+    key: `m${china.toISOString().slice(0, 7)}`,
+    limit: days,
+    start: toUtc(Date.UTC(y, m, 1)),
+    end: toUtc(Date.UTC(y, m + 1, 1)),
+  };
 }
 
 const useKey = (period: string, external: string) => `cap/${period}/${external}`;

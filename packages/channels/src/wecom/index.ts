@@ -1,5 +1,6 @@
 export type { WecomChannel } from './channel.js';
 export { customerAddress, memberAddress, wecom } from './channel.js';
+export { capPeriod } from './customer-cap.js';
 export { classifyWecomError, WecomApiError, WecomNetworkError } from './errors.js';
 export { groupHealth, readGroup } from './groups.js';
 export type { CustomerCap, WecomAppOptions, WecomConfig, WecomOptions } from './options.js';

@@ -1,5 +1,5 @@
-import type { WecomChannel } from '@qunfa/channels';
-import { pluginLogger, QunfaError, scopePluginState } from '@qunfa/core';
+import { capPeriod, type WecomChannel } from '@qunfa/channels';
+import { QunfaError } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { resolveAudience } from '../../audience/resolve-audience.js';
 import { authorize, type Principal } from '../../auth/roles.js';
@@ -21,13 +21,17 @@ export interface WecomCapPreview {
 }
 
 const isWecom = (c: unknown): c is WecomChannel =>
-  typeof (c as Partial<WecomChannel> | null)?.capPreview === 'function';
+  typeof (c as Partial<WecomChannel> | null)?.capPreview === 'function' &&
+  typeof (c as Partial<WecomChannel>).config?.customerCap === 'string';
 
 /**
  * The campaign's sendable audience (suppressions and dormancy as the start applies them), its
- * WeCom customers (`wecom_external_userid`), and how many of them the channel's cap tracking —
- * the messages each customer received from this corp's earlier campaigns this period — says are
- * at the limit already.
+ * WeCom customers (`wecom_external_userid`), and how many of them are at the period's limit
+ * already — counted in one SQL statement from what the workspace's earlier campaigns on this
+ * channel recorded: each customer's `delivered` results this period (result 1, counted per
+ * customer as it comes, so a task its sender sent only partly counts what it sent), and a
+ * `filtered` result (3) this period, which says WeCom counts the customer full (other tools'
+ * messages included).
  */
 export async function wecomCapPreview(
   deps: ServiceDeps,
@@ -48,22 +52,36 @@ export async function wecomCapPreview(
     excludeDormant: campaign.excludeDormant,
     sampleSize: Number.MAX_SAFE_INTEGER,
   });
-  const contactIds = counts.sampleIds;
-  const externals = await rows<{ value: string }>(
+  const period = capPeriod(channel.config.customerCap, deps.clock.now());
+  const [count] = await rows<{ customers: number; atCap: number }>(
     deps.db,
-    sql`SELECT DISTINCT ON (contact_id) value FROM contact_identities
-        WHERE workspace_id = ${p.workspaceId}::bigint AND kind = 'wecom_external_userid'
-          AND contact_id = ANY(${`{${contactIds.join(',')}}`}::bigint[])
-        ORDER BY contact_id, id`,
+    sql`WITH audience AS (
+          SELECT DISTINCT ON (contact_id) contact_id, value FROM contact_identities
+          WHERE workspace_id = ${p.workspaceId}::bigint AND kind = 'wecom_external_userid'
+            AND contact_id = ANY(${`{${counts.sampleIds.join(',')}}`}::bigint[])
+          ORDER BY contact_id, id),
+        used AS (
+          SELECT ci.value,
+                 count(*) FILTER (WHERE e.type = 'delivery.delivered')::int AS sent,
+                 bool_or(e.type = 'delivery.filtered') AS full
+          FROM contact_identities ci
+          JOIN deliveries d ON d.contact_id = ci.contact_id AND d.channel = ${channel.name}
+                           AND d.provider_message_id LIKE 'cm:%'
+          JOIN events e ON e.delivery_id = d.id AND e.type IN ('delivery.delivered', 'delivery.filtered')
+                       AND e.at >= ${period.start.toISOString()}::timestamptz
+                       AND e.at < ${period.end.toISOString()}::timestamptz
+          WHERE ci.workspace_id = ${p.workspaceId}::bigint AND ci.kind = 'wecom_external_userid'
+            AND ci.value IN (SELECT value FROM audience)
+          GROUP BY ci.value)
+        SELECT count(*)::int AS customers,
+               count(*) FILTER (WHERE u.full OR u.sent >= ${period.limit})::int AS "atCap"
+        FROM audience a LEFT JOIN used u ON u.value = a.value`,
   );
-  const preview = await channel.capPreview(
-    externals.map((e) => e.value),
-    {
-      signal: deps.shutdown,
-      now: () => deps.clock.now(),
-      state: scopePluginState(deps.pluginState, channel.name),
-      logger: pluginLogger(deps.logger, channel.name),
-    },
-  );
-  return { channel: channel.name, ...preview };
+  return {
+    channel: channel.name,
+    period: period.key,
+    limit: period.limit,
+    customers: count?.customers ?? 0,
+    atCap: count?.atCap ?? 0,
+  };
 }
