@@ -87,7 +87,7 @@ describe('sync (get_follow_user_list, batch/get_by_user, groupchat/list + get, g
     expect(await plugin.corpTags(ctx)).toEqual([
       { groupId: 'etGroup1', groupName: '等级', tags: [{ id: 'etGold', name: '金卡' }] },
     ]);
-  });
+  }, 60_000);
 
   it('a second full sync changes no relation (idempotent)', async () => {
     const { plugin, ctx, state } = await fixture();
@@ -96,5 +96,5 @@ describe('sync (get_follow_user_list, batch/get_by_user, groupchat/list + get, g
     const again = await plugin.sync(ctx, { restart: true });
     expect(again.customers).toBe(1100);
     expect(await stateRelations(state).get(['wmSync00000', 'wmSync00999'])).toEqual(before);
-  });
+  }, 60_000);
 });
