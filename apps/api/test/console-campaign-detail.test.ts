@@ -58,7 +58,13 @@ describe.skipIf(!browserRunnable)(
     describe.each([
       {
         locale: 'zh-CN' as const,
-        words: { done: '已完成', senders: '按渠道与发送账号', batches: '批次时间线', resend: '重发' },
+        words: {
+          done: '已完成',
+          senders: '按渠道与发送账号',
+          batches: '批次时间线',
+          resend: '重发',
+          run: '明细 zh-CN · 重发',
+        },
       },
       {
         locale: 'en' as const,
@@ -67,6 +73,7 @@ describe.skipIf(!browserRunnable)(
           senders: 'By channel and sender account',
           batches: 'Batch timeline',
           resend: 'Resend',
+          run: '明细 en · resend',
         },
       },
     ])('in $locale', ({ locale, words }) => {
@@ -182,6 +189,8 @@ describe.skipIf(!browserRunnable)(
           .poll(() => page.getByTestId('campaign-state').getAttribute('data-state'), { timeout: 30_000 })
           .toBe('COMPLETED');
         expect(await page.locator(`a[href$="/campaigns/${id}"]`).count()).toBeGreaterThan(0);
+        // Named in the operator's language, not in both.
+        expect(await page.locator('#campaign-title').textContent()).toBe(words.run);
         expect(await count(page, 'progress-bar', 'aria-valuemax')).toBe(transient);
         expect(await count(page, 'progress-bar', 'aria-valuenow')).toBe(transient);
         await shot(page, 'resend-run');

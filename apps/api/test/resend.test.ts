@@ -93,9 +93,20 @@ describe.each(drivers)('resending to exactly the failed recipients (%s)', (drive
     const permanentContacts = byClass(failed.campaign.deliveries.edges, (c) => !transient.has(c));
     expect(transientContacts.length).toBeGreaterThan(0);
     expect(permanentContacts.length).toBeGreaterThan(0);
-    const { resendCampaign } = await gqlOk<{ resendCampaign: { id: string } }>(t.url, key, resend, {
-      id: source,
-    });
+    // A name is the caller's (a blank one refused, nothing created); without one the default stands.
+    const named =
+      'mutation($id: ID!, $name: String) { resendCampaign(id: $id, states: [FAILED], name: $name) { id name } }';
+    expect(codesOf(await gql(t.url, key, named, { id: source, name: '  ' }))).toEqual(['INVALID_INPUT']);
+    const { resendCampaign } = await gqlOk<{ resendCampaign: { id: string; name: string } }>(
+      t.url,
+      key,
+      named,
+      {
+        id: source,
+        name: 'Spring sale · resend',
+      },
+    );
+    expect(resendCampaign.name).toBe('Spring sale · resend');
     await waitFor(t, resendCampaign.id, 'completed');
     const rerun = await gqlOk<Deliveries>(t.url, t.a.keys.viewer, DELIVERIES, { id: resendCampaign.id });
     expect(rerun.campaign.counters.total).toBe(transientContacts.length);

@@ -15,6 +15,8 @@ const resendInput = z.object({
     .array(z.enum(['failed', 'uncertain']))
     .min(1)
     .transform((s) => [...new Set(s)]),
+  /** The run's name, in the operator's language; default `<source> · 重发 resend`. */
+  name: z.string().trim().min(1).max(200).nullish(),
   /** Failed deliveries of these classes only; default: the transient ones. */
   failureClasses: z
     .array(z.enum(failureClasses))
@@ -76,7 +78,7 @@ export async function resendCampaign(
       .values({
         workspaceId: p.workspaceId,
         createdByKeyId: p.keyId > 0 ? p.keyId : null,
-        name: `${source.name} · 重发 resend`,
+        name: data.name ?? `${source.name} · 重发 resend`,
         audience: source.audience,
         channelPlan: source.channelPlan,
         // All channels: each recipient is resent on the channels whose message failed, only.

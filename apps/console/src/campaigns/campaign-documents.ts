@@ -207,8 +207,8 @@ export const CampaignDeliveriesQuery = graphql(`
 `);
 
 export const ResendCampaignMutation = graphql(`
-  mutation ResendCampaign($id: ID!, $states: [ResendableState!]!) {
-    resendCampaign(id: $id, states: $states) {
+  mutation ResendCampaign($id: ID!, $states: [ResendableState!]!, $name: String) {
+    resendCampaign(id: $id, states: $states, name: $name) {
       id
       name
     }

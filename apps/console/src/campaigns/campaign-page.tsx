@@ -152,7 +152,12 @@ export function CampaignPage({ id }: { id: string }) {
         <FunnelPanel counters={counters} />
         <SendersPanel senders={breakdown.senders} />
         <MetricsPanel metrics={snapshot.metrics} />
-        <FailuresPanel campaignId={campaign.id} state={state} counters={counters} />
+        <FailuresPanel
+          campaignId={campaign.id}
+          campaignName={campaign.name}
+          state={state}
+          counters={counters}
+        />
         {decisionPending ? null : abPanel}
         <ProgressChart samples={samples} total={counters.total} />
         <BatchTimeline

@@ -16,10 +16,12 @@ const ENDED: ReadonlySet<CampaignState> = new Set(['COMPLETED', 'CANCELLED', 'FA
 /** Failures by class (transient ones marked), the failed recipients, and a resend once it has ended. */
 export function FailuresPanel({
   campaignId,
+  campaignName,
   state,
   counters,
 }: {
   campaignId: string;
+  campaignName: string;
   state: CampaignState;
   counters: Counters;
 }) {
@@ -33,7 +35,14 @@ export function FailuresPanel({
   const resend = async () => {
     setError(null);
     const result = await client
-      .mutation(ResendCampaignMutation, { id: campaignId, states: ['FAILED'] })
+      .mutation(ResendCampaignMutation, {
+        id: campaignId,
+        states: ['FAILED'],
+        // A campaign name may take all 200 characters a name has.
+        name: t('failed.resendName', {
+          name: campaignName.length > 180 ? `${campaignName.slice(0, 179)}…` : campaignName,
+        }),
+      })
       .toPromise();
     if (result.error || !result.data) {
       setError(result.error ?? null);

@@ -16,6 +16,7 @@ export const campaignZh = {
   'failed.transient': '临时，可重发',
   'failed.permanent': '永久，重发仍会失败',
   'failed.resend': '重发临时失败的 {{count}} 人',
+  'failed.resendName': '{{name}} · 重发',
   'failed.resendTitle': '重发给失败的接收人？',
   'failed.resendBody':
     '将新建一个重发任务，只发给这 {{count}} 个临时失败（网络、限流、账号受限等）的接收人，每人最多重发一次；另外 {{permanent}} 人是永久失败（号码无效、被拉黑、内容被拒），不会重发。',
@@ -104,6 +105,7 @@ export const campaignEn: Record<keyof typeof campaignZh, string> = {
   'failed.transient': 'transient, worth a resend',
   'failed.permanent': 'permanent, a resend fails again',
   'failed.resend': 'Resend to the {{count}} transient failures',
+  'failed.resendName': '{{name}} · resend',
   'failed.resendTitle': 'Resend to the failed recipients?',
   'failed.resendBody':
     'A new resend campaign goes to exactly the {{count}} recipients who failed for a transient reason (network, rate limit, restricted account…), each at most once; the {{permanent}} with a permanent failure (invalid recipient, block, rejected content) are not resent.',

@@ -135,6 +135,11 @@ builder.mutationFields((t) => ({
       'Sends an ended campaign again to exactly its failed and/or uncertain recipients, as a new run; each is resent at most once.',
     args: {
       id: t.arg.id(),
+      name: t.arg.string({
+        required: false,
+        description:
+          "The run's name, 1–200 characters (the console sends one in the operator's language); default '<source name> · 重发 resend'",
+      }),
       states: t.arg({ type: [ResendableStateEnum] }),
       failureClasses: t.arg({
         type: [FailureClassEnum],
@@ -145,6 +150,7 @@ builder.mutationFields((t) => ({
     },
     resolve: (_root, args, ctx) =>
       resendCampaign(ctx.deps, ctx.principal, String(args.id), {
+        name: args.name,
         states: args.states,
         failureClasses: args.failureClasses,
       }),
