@@ -1,5 +1,4 @@
 import type { AccountHealth } from '../domain/account.js';
-import { tagHierarchy } from '../domain/audience.js';
 import { type Actor, type Campaign, planEscalates } from '../domain/campaign.js';
 import type { Contact, SuppressionReason, Tag } from '../domain/contact.js';
 import { type Counters, counterFor, emptyCounters } from '../domain/counters.js';
@@ -25,7 +24,7 @@ import type {
 import { abTestCounts, decideAbTest, testingState } from './ab-test.js';
 import { claim, release } from './claim.js';
 import { escalate } from './escalation.js';
-import { executePlan } from './execute-plan.js';
+import { executeOn, resendSources, writePlannedRows } from './plan-rows.js';
 import { applyReceipts } from './receipts.js';
 import { createRun, type RunInput, recurringDue, scheduledCampaignsDue } from './runs.js';
 import { settle } from './settle.js';
@@ -37,7 +36,6 @@ import {
   createTables,
   type DeliveryEventRow,
   type MemoryTables,
-  reachableOn,
 } from './tables.js';
 import { rescheduleWaiting, waitingBatches } from './waiting.js';
 
@@ -150,49 +148,11 @@ export class MemoryStore implements Store {
       });
     }
     checkTransition(this.t, transition);
-    const executed = this.execute(plan);
+    const executed = executeOn(this.t, plan);
     const campaign = applyTransition(this.t, transition);
-    const batchIds = executed.batches.map((b) => {
-      const id = this.t.nextId();
-      this.t.batches.set(id, {
-        id,
-        workspaceId: plan.workspaceId,
-        campaignId: plan.campaignId,
-        channel: b.channel,
-        account: b.account,
-        seq: b.seq,
-        state: 'queued',
-        dueAt: b.dueAt,
-        size: b.size,
-        starts: 0,
-        leaseOwner: null,
-        leaseUntil: null,
-        waitReason: null,
-      });
-      return id;
-    });
-    for (const d of executed.deliveries) {
-      const id = this.t.nextId();
-      this.t.deliveries.set(id, {
-        id,
-        workspaceId: plan.workspaceId,
-        campaignId: plan.campaignId,
-        contactId: d.contactId,
-        variantId: d.variantId,
-        channel: d.channel,
-        batchId: d.batch === null ? null : (batchIds[d.batch] ?? null),
-        state: d.suppressionReason ? 'suppressed' : d.waiting ? 'waiting' : 'queued',
-        attempts: 0,
-        providerMessageId: null,
-        failureClass: null,
-        suppressionReason: d.suppressionReason,
-        lastError: null,
-        resolution: null,
-        updatedAt: transition.at,
-      });
-    }
+    writePlannedRows(this.t, plan, executed, transition.at);
     if (plan.abTest) campaign.abState = testingState(plan.abTest.decideAt);
-    for (const source of this.resendSources(plan)) {
+    for (const source of resendSources(this.t, plan)) {
       source.resolution = 'resent';
       source.updatedAt = transition.at;
     }
@@ -201,11 +161,11 @@ export class MemoryStore implements Store {
   }
 
   async countAudience(plan: CampaignPlan): Promise<number> {
-    return this.execute(plan).summary.queued;
+    return executeOn(this.t, plan).summary.queued;
   }
 
   async previewPlan(plan: CampaignPlan): Promise<PlanPreview> {
-    const { deliveries, batches, summary } = this.execute(plan);
+    const { deliveries, batches, summary } = executeOn(this.t, plan);
     const recipients = batches.map((): PlanPreview['batches'][number]['recipients'] => []);
     const waiting = new Map<string, number>();
     deliveries.forEach((d, i) => {
@@ -376,38 +336,6 @@ export class MemoryStore implements Store {
     }
     audit(this.t, input.at, campaign, input.actor, 'uncertain_dropped', { count: dropped.length });
     return dropped.length;
-  }
-
-  /** The source deliveries a resend plan targets: in the states asked for, not yet resolved. */
-  private resendSources(plan: CampaignPlan): Delivery[] {
-    const restrict = plan.restrictTo;
-    if (!restrict) return [];
-    return [...this.t.deliveries.values()].filter(
-      (d) =>
-        d.campaignId === restrict.campaignId &&
-        d.resolution === null &&
-        (restrict.states as string[]).includes(d.state) &&
-        (d.state !== 'failed' ||
-          !restrict.failureClasses ||
-          (d.failureClass !== null && restrict.failureClasses.includes(d.failureClass))),
-    );
-  }
-
-  private execute(plan: CampaignPlan) {
-    const sources = plan.restrictTo ? this.resendSources(plan) : [];
-    const restricted = plan.restrictTo ? new Map(sources.map((d) => [d.contactId, d.variantId])) : undefined;
-    const channels = new Map<string, Set<string>>();
-    for (const d of sources)
-      if (d.channel) channels.set(d.contactId, (channels.get(d.contactId) ?? new Set()).add(d.channel));
-    return executePlan(
-      plan,
-      this.t.contacts.values(),
-      (id) => this.t.suppressions.get(id) ?? new Set(),
-      tagHierarchy(this.t.tags.values()),
-      restricted,
-      plan.restrictTo ? (id) => channels.get(id) ?? new Set() : undefined,
-      (id, channel) => reachableOn(this.t, id, channel),
-    );
   }
 
   private batchRefs(keep: (b: Batch) => boolean, limit: number): BatchRef[] {
