@@ -16,6 +16,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Files share a worker's modules instead of importing the whole API afresh each (~5.5 s of
+    // CPU a file): six files took 80.5 s isolated, 35.6 s shared, alternating runs. Each file
+    // builds its own app, databases and registries, so no state is meant to cross files.
+    isolate: false,
     // Three files at a time on two cores: many wait (an outage held for 30 s, a browser, a campaign
     // paced by the clock) rather than compute.
     maxWorkers: 3,
