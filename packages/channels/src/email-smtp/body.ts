@@ -14,6 +14,17 @@ export function textToHtml(text: string): string {
   return `<!doctype html><html><body>${paragraphs.map((p) => `<p>${p}</p>`).join('\n')}</body></html>`;
 }
 
+/**
+ * The HTML with a 1×1 open pixel just before its last `</body>` (at the end when it has none):
+ * `alt=""` so nothing shows when images are blocked, size in attributes and no style, which
+ * some clients strip or render oddly.
+ */
+export function withOpenPixel(html: string, url: string): string {
+  const img = `<img src="${escapeHtml(url)}" width="1" height="1" alt="" border="0">`;
+  const end = html.toLowerCase().lastIndexOf('</body');
+  return end === -1 ? html + img : html.slice(0, end) + img + html.slice(end);
+}
+
 const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
 /** An HTML body's plain-text part: block ends as line breaks, a link as `text (url)`, no tags. */

@@ -96,6 +96,37 @@ describe('channel:email-smtp against a local SMTP server', () => {
     expect(got.html).toContain('第一行<br>第二行 <a href="https://qunfa.test/x">');
   });
 
+  it('puts the open pixel just before </body> of the HTML part, never in the text part', async () => {
+    const html = '<html><body><p>会员日 <a href="https://qunfa.test/l/abc">详情</a></p></body></html>';
+    const b = batch(['px@example.com', 'nobody@example.com', 'bare@example.com'], html);
+    b.messages[0]!.openPixelUrl = 'https://qunfa.test/o/tok1.gif?a=1&b=2';
+    b.messages[2]!.openPixelUrl = 'https://qunfa.test/o/tok3.gif';
+    b.messages[2]!.content = { type: 'email', subject: '无 body', text: '<p>只有段落</p>' };
+    await make().send(b, testChannelContext());
+    const got = (i: number) => received(`qunfa.42.${b.messages[i]!.id}@qunfa.test`)!;
+    const pixel =
+      '<img src="https://qunfa.test/o/tok1.gif?a=1&amp;b=2" width="1" height="1" alt="" border="0">';
+    expect(got(0).html).toBe(
+      `<html><body><p>会员日 <a href="https://qunfa.test/l/abc">详情</a></p>${pixel}</body></html>`,
+    );
+    expect(got(0).text).toBe('会员日 详情 (https://qunfa.test/l/abc)');
+    expect(got(0).text).not.toContain('tok1');
+    expect(got(1).html).not.toContain('<img');
+    expect(got(2).html).toBe(
+      '<p>只有段落</p><img src="https://qunfa.test/o/tok3.gif" width="1" height="1" alt="" border="0">',
+    );
+    expect(got(2).text).toBe('只有段落');
+  });
+
+  it('a plain-text mail carries no pixel, in either part', async () => {
+    const b = batch(['plain@example.com'], '您好，会员日见 https://qunfa.test/x');
+    b.messages[0]!.openPixelUrl = 'https://qunfa.test/o/tok9.gif';
+    await make().send(b, testChannelContext());
+    const got = received(`qunfa.42.${b.messages[0]!.id}@qunfa.test`)!;
+    expect(got.html).not.toContain('tok9');
+    expect(got.text).not.toContain('tok9');
+  });
+
   it('maps refusals at RCPT TO per recipient, the others still sent', async () => {
     const b = batch([
       'gone@example.com',

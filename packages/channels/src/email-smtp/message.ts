@@ -1,5 +1,5 @@
 import type { OutboundBatch, OutboundMessage } from '@qunfa/core';
-import { htmlToText, isHtml, textToHtml } from './body.js';
+import { htmlToText, isHtml, textToHtml, withOpenPixel } from './body.js';
 import type { EmailSmtpConfig } from './options.js';
 
 /** What nodemailer gets for one recipient. */
@@ -36,8 +36,14 @@ export function mailFor(
   const subject = (content.subject ?? config.defaultSubject).trim();
   if (subject === '') return 'an e-mail needs a subject';
   if (/[\r\n]/.test(subject)) return 'the subject has a line break';
-  const html = isHtml(content.text) ? content.text : textToHtml(content.text);
-  const text = isHtml(content.text) ? htmlToText(content.text) : content.text;
+  const written = isHtml(content.text);
+  const text = written ? htmlToText(content.text) : content.text;
+  // Only HTML the author wrote carries the pixel: a text mail's HTML part is our rendering of it.
+  const html = !written
+    ? textToHtml(content.text)
+    : message.openPixelUrl
+      ? withOpenPixel(content.text, message.openPixelUrl)
+      : content.text;
   const headers: Record<string, string> = {};
   if (message.unsubscribeUrl) {
     // RFC 2369 + RFC 8058: mailbox providers offer one-click unsubscribe by POSTing to it.

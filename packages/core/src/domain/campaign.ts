@@ -228,6 +228,12 @@ export interface Campaign {
   abTest: AbTest | null;
   /** Where the A/B test stands once the campaign started; null before, and without a test. */
   abState: AbTestState | null;
+  /**
+   * Whether e-mail to its recipients carries an open pixel: set when the campaign first starts,
+   * from its workspace's setting (off by default), and kept for the campaign's life so that its
+   * open rate counts one way throughout. Absent: off.
+   */
+  openPixel?: boolean;
   createdAt: Date;
   updatedAt: Date;
   startedAt: Date | null;

@@ -61,6 +61,27 @@ describe('engine: receipts and tracked links', () => {
     ]);
   });
 
+  it('gives each message its open pixel only when the campaign tracks opens', async () => {
+    const pixels = {
+      ...tracker,
+      openPixelUrl: ({ deliveryId }: { deliveryId: string }) => `https://q.cn/o/${deliveryId}.gif`,
+    };
+    const sentPixels = async (openPixel: boolean | undefined) => {
+      const channel = fakeChannel();
+      const t = createTestEngine({ plugins: [channel], engine: { linkTracker: pixels } });
+      await t.addContacts(contacts(2));
+      await t.addCampaign({ id: '1', variants, ...(openPixel === undefined ? {} : { openPixel }) });
+      await t.engine.start({ ...ref, actor: t.actor });
+      await t.drain();
+      const ids = t.store.deliveries('1').map((d) => d.id);
+      return { ids, urls: channel.calls.flatMap((c) => c.messages.map((m) => m.openPixelUrl)) };
+    };
+    const on = await sentPixels(true);
+    expect(on.urls).toEqual(on.ids.map((id) => `https://q.cn/o/${id}.gif`));
+    expect((await sentPixels(false)).urls).toEqual([undefined, undefined]);
+    expect((await sentPixels(undefined)).urls).toEqual([undefined, undefined]);
+  });
+
   it('polls channels for receipts, applies them and publishes progress', async () => {
     const channel = fakeChannel();
     const pending: DeliveryEvent[] = [];

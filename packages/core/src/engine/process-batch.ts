@@ -278,6 +278,9 @@ function addressOf(
   // For e-mail's List-Unsubscribe header (RFC 8058), whether or not the text has {{unsubscribe}}.
   const unsubscribeUrl = tracker?.unsubscribeUrl?.({ deliveryId: recipient.deliveryId });
   if (unsubscribeUrl !== undefined) message.unsubscribeUrl = unsubscribeUrl;
+  if (scope.campaign.openPixel === true && tracker?.openPixelUrl) {
+    message.openPixelUrl = tracker.openPixelUrl({ deliveryId: recipient.deliveryId });
+  }
   return { recipient, message };
 }
 

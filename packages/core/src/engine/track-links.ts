@@ -8,6 +8,11 @@ export interface LinkTracker {
    * renders as; without it the placeholder renders empty.
    */
   unsubscribeUrl?(ref: { deliveryId: string }): string;
+  /**
+   * The delivery's open pixel (`<PUBLIC_URL>/o/<token>.gif`), given to channels as
+   * `OutboundMessage.openPixelUrl` for campaigns with `openPixel` on; without it no pixel is sent.
+   */
+  openPixelUrl?(ref: { deliveryId: string }): string;
 }
 
 /** A link in a message: where it is and what it points to. */

@@ -58,6 +58,13 @@ export interface OutboundMessage {
    * when the engine has a link tracker: for e-mail's `List-Unsubscribe` header.
    */
   unsubscribeUrl?: string;
+  /**
+   * The recipient's open pixel (`<PUBLIC_URL>/o/<token>.gif`), set only when the campaign tracks
+   * opens (its workspace allowed it when it started) and the engine has a link tracker. A channel
+   * that shows HTML (e-mail) puts it in as a 1×1 image; loading it marks the delivery read.
+   * Channels that cannot show one ignore it.
+   */
+  openPixelUrl?: string;
 }
 
 export interface OutboundBatch {

@@ -241,8 +241,11 @@ export interface SettleResult {
  * (channel, provider message id), or a tracked click matched by our delivery id.
  */
 export type ReceiptEvent = Omit<DeliveryEvent, 'providerMessageId'> & {
-  /** Where it came from, kept on the event row: `callback`, `poll` or `link`. */
-  source: 'callback' | 'poll' | 'link';
+  /**
+   * Where it came from, kept on the event row: `callback`, `poll`, `link` (a tracked click) or
+   * `pixel` (an e-mail's open pixel loaded).
+   */
+  source: 'callback' | 'poll' | 'link' | 'pixel';
   /** For a tracked click: the index of the link in the variant's text. */
   link?: number;
 } & ({ channel: string; providerMessageId: string } | { deliveryId: string });
