@@ -84,8 +84,10 @@ describe('channel:wechat-oa callbacks', () => {
     f.clock.advance(31 * 60_000);
     const [late] = f.server.account.expireUnconfirmed();
     const timeout = await f.oa.callback!(f.server.jobFinishedPush(late!), f.ctx);
+    // Nothing reached anyone: the engine hands them to the plan's next step at once.
     expect(timeout?.events?.[0]).toMatchObject({
       state: 'failed',
+      failure: 'unconfirmed',
       error: expect.stringContaining('30 minutes'),
     });
     expect(await f.oa.queryStatus!(batchOf(openids, undefined, 'late'), f.ctx)).toMatchObject([
@@ -96,8 +98,17 @@ describe('channel:wechat-oa callbacks', () => {
 
     await f.oa.send(batchOf(openids, undefined, 'ok'), f.ctx);
     const confirmed = f.server.account.confirm([...f.server.account.jobs.values()][2]!.msgId);
-    // A confirmed job reports WeChat's totals; no follower is said to have got it on its account.
-    expect((await f.oa.callback!(f.server.jobFinishedPush(confirmed), f.ctx))?.events).toEqual([]);
+    // A confirmed job reports WeChat's totals; its deliveries are sent (no longer held), and no
+    // follower is said to have got it.
+    expect((await f.oa.callback!(f.server.jobFinishedPush(confirmed), f.ctx))?.events).toEqual(
+      ['d-1', 'd-2', 'd-3'].map((id) => ({
+        providerMessageId: `${confirmed.msgId}:${id}`,
+        state: 'sent',
+        at: f.clock.now(),
+      })),
+    );
+    // Every verdict was reported: nothing is left for mass/get.
+    expect(await f.oa.pollReceipts!(f.ctx)).toEqual([]);
     expect(await f.state.get(`job-totals/${confirmed.msgId}`)).toMatchObject({
       status: 'send success',
       sent: 3,

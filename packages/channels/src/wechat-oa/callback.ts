@@ -7,10 +7,11 @@ import {
   QunfaError,
   type ReachChange,
 } from '@qunfa/core';
+import { jobEvents } from './confirmations.js';
 import { decryptMessage, signature, signatureMatches } from './crypto.js';
 import { inboundOf } from './inbound.js';
 import { jobOutcome, noticeOutcome } from './job-status.js';
-import { deliveryRef, jobOf } from './jobs.js';
+import { jobOf, settleJobs } from './jobs.js';
 import type { WechatOaConfig } from './options.js';
 import { child, list, parseWechatXml, text, type XmlObject } from './xml.js';
 
@@ -144,7 +145,8 @@ function noticeEvent(msgId: string, status: string, at: Date): DeliveryEvent {
 /**
  * A finished job: its totals are kept as WeChat gave them; a job WeChat stopped (`err(num)`,
  * `send fail`, a refused or unconfirmed protected send) fails every delivery it carried. A
- * successful job says nothing about any one follower, so no delivery moves on its account.
+ * successful job says nothing about any one follower: only a protected job's deliveries move, from
+ * awaiting confirmation to sent (the administrator confirmed it), never to delivered.
  */
 async function massJobEvents(message: XmlObject, at: Date, ctx: CallbackContext): Promise<DeliveryEvent[]> {
   const msgId = text(message, 'MsgID') || text(message, 'MsgId');
@@ -164,12 +166,6 @@ async function massJobEvents(message: XmlObject, at: Date, ctx: CallbackContext)
   const job = await jobOf(ctx.state, msgId);
   if (!job) return [];
   const outcome = jobOutcome(status);
-  if (outcome.kind === 'sent') return [];
-  return job.deliveryIds.map((id) => ({
-    providerMessageId: deliveryRef(msgId, id),
-    state: 'failed',
-    at,
-    failure: outcome.failure,
-    error: outcome.error,
-  }));
+  if (job.protected) await settleJobs(ctx.state, [msgId]);
+  return jobEvents(job, outcome, at);
 }

@@ -4,11 +4,13 @@ import type {
   ContactIdentity,
   OutboundBatch,
   OutboundMessage,
+  PollContext,
   SendContext,
   SendOutcome,
 } from '@qunfa/core';
 import { handleOaCallback } from './callback.js';
 import { createOaClient } from './client.js';
+import { CONFIRMATION_WINDOW_MS, pollPendingJobs } from './confirmations.js';
 import { convertContent, oaContentTypes, type TemplateBody } from './content.js';
 import {
   type OaFollower,
@@ -141,6 +143,9 @@ export function wechatOa(options: WechatOaOptions): WechatOaChannel {
       recall: false,
       idempotencyKeys: true,
       platformJobs: true,
+      // Under protection WeChat holds each mass send for an administrator and drops it unconfirmed
+      // after 30 minutes: until its verdict no escalation window may move its recipients on.
+      ...(config.massSendProtection ? { confirmation: { deadlineMs: CONFIRMATION_WINDOW_MS } } : {}),
     },
     identityKinds: ['oa_openid'],
     accounts: [],
@@ -170,6 +175,9 @@ export function wechatOa(options: WechatOaOptions): WechatOaChannel {
       return outcomes;
     },
     callback: (request, ctx) => handleOaCallback(config, request, ctx),
+    ...(config.massSendProtection
+      ? { pollReceipts: (ctx: PollContext) => pollPendingJobs(config, client, ctx) }
+      : {}),
     reply: (message, ctx) => replyToFollower(config, client, message, ctx),
   };
 }

@@ -30,8 +30,10 @@ const reasons: Record<string, { failure: FailureClass; error: string }> = {
     failure: 'content_rejected',
     error: 'an administrator refused the mass send (mass-send protection, 管理员拒绝)',
   },
+  // Nobody confirmed in time: WeChat dropped the job, nothing reached anyone (the engine hands
+  // the recipients to the plan's next step at once).
   '40002': {
-    failure: 'unknown',
+    failure: 'unconfirmed',
     error: 'no administrator confirmed the mass send within 30 minutes (mass-send protection, 超时)',
   },
 };

@@ -40,6 +40,39 @@ export function clientMsgIdOf(
 export async function rememberJob(state: PluginState, job: OaJob, clientMsgId: string): Promise<void> {
   await state.set(jobKey(job.msgId), job, JOB_TTL_MS);
   await state.set(clientKey(clientMsgId), job.msgId, JOB_TTL_MS);
+  if (job.protected) await editPending(state, (ids) => (ids.includes(job.msgId) ? ids : [...ids, job.msgId]));
+}
+
+const PENDING = 'jobs/awaiting-confirmation';
+const PENDING_LOCK = 'jobs/awaiting-confirmation-lock';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Protected jobs whose verdict (sent, refused, timed out) has not been applied yet, oldest first. */
+export async function pendingJobIds(state: PluginState): Promise<string[]> {
+  return (await state.get<string[]>(PENDING)) ?? [];
+}
+
+/** Takes jobs off the pending list once their verdict was reported. */
+export async function settleJobs(state: PluginState, msgIds: readonly string[]): Promise<void> {
+  if (msgIds.length === 0) return;
+  const done = new Set(msgIds);
+  await editPending(state, (ids) => ids.filter((id) => !done.has(id)));
+}
+
+/** Edits the pending list under a lock in the shared state: workers and the API add and settle jobs at once. */
+async function editPending(state: PluginState, edit: (ids: string[]) => string[]): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await state.setIfAbsent(PENDING_LOCK, true, 5000)) {
+      try {
+        await state.set(PENDING, edit(await pendingJobIds(state)), JOB_TTL_MS);
+        return;
+      } finally {
+        await state.delete(PENDING_LOCK);
+      }
+    }
+    await sleep(10);
+  }
+  throw new Error(`${PENDING_LOCK} stayed locked`);
 }
 
 export function jobOf(state: PluginState, msgId: string): Promise<OaJob | undefined> {

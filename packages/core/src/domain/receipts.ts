@@ -13,7 +13,7 @@ const reach: Partial<Record<DeliveryState, number>> = {
 
 /** The part of an event the decision needs. */
 export interface ReceiptInput {
-  state: 'delivered' | 'read' | 'clicked' | 'failed' | 'filtered';
+  state: 'sent' | 'delivered' | 'read' | 'clicked' | 'failed' | 'filtered';
   at: Date;
   failure?: FailureClass;
   error?: string;
@@ -33,7 +33,10 @@ export interface ReceiptDecision {
  * forward: sent (or awaiting confirmation, or uncertain) → delivered → read → clicked, each
  * event above the current state is applied and the highest wins; a click implies a read. A
  * `failed` or `filtered` receipt applies only while it is no further than sent, and only when
- * no event of the set proves it arrived. A click on an already clicked delivery is an event only.
+ * no event of the set proves it arrived. A `sent` receipt (a message held for a person's
+ * confirmation went out, reported only as a whole: an Official Account's protected mass send)
+ * moves a delivery awaiting confirmation to sent, unless a failure of the set says otherwise.
+ * A click on an already clicked delivery is an event only.
  * Anything else (queued, suppressed, failed deliveries; stale events) is ignored.
  */
 export function decideReceipts(
@@ -65,6 +68,11 @@ export function decideReceipts(
   if (applied > 0) return { next: { state, failureClass: null, error: null }, record, applied };
   if (from !== 1) return { record, applied: 0 };
   const failure = order.find((i) => events[i]!.state === 'failed' || events[i]!.state === 'filtered');
+  const confirmed =
+    current.state === 'awaiting_confirmation' ? order.find((i) => events[i]!.state === 'sent') : undefined;
+  if (failure === undefined && confirmed !== undefined) {
+    return { next: { state: 'sent', failureClass: null, error: null }, record: [confirmed], applied: 1 };
+  }
   if (failure === undefined) return { record, applied: 0 };
   const e = events[failure]!;
   return {

@@ -160,7 +160,12 @@ export type SendOutcome =
 export interface DeliveryEvent {
   /** Matched against the provider message id the channel returned from `send`, within the channel. */
   providerMessageId: string;
-  state: Extract<DeliveryState, 'delivered' | 'read' | 'clicked' | 'failed' | 'filtered'>;
+  /**
+   * `sent`: a message the provider held for a person's confirmation went out, and nothing more
+   * is known of it (an Official Account's protected mass send, confirmed): awaiting confirmation
+   * becomes sent; on a delivery in any other state it is ignored.
+   */
+  state: Extract<DeliveryState, 'sent' | 'delivered' | 'read' | 'clicked' | 'failed' | 'filtered'>;
   /** When it happened at the provider; a replayed callback carries the same time, so it counts once. */
   at: Date;
   /** For `failed`: its class. Default `unknown`. */

@@ -114,6 +114,62 @@ export function receiptContract(harness: () => StoreHarness): void {
     expect(await h.store.counters('1')).toMatchObject({ delivered: 2, read: 0, failed: 1, filtered: 1 });
   });
 
+  it('sends a delivery held for confirmation on a sent receipt, and nothing else', async () => {
+    const h = harness();
+    await seedContacts(
+      h,
+      ['1', '2', '3', '4'].map((id) => ({ id })),
+    );
+    await seedCampaign(h, { id: '1' });
+    await h.store.startCampaign(transition('1', 'draft', 'running'), makePlan('1'));
+    for (const claimed of await claimAll(h)) {
+      await h.store.settleBatch({
+        batchId: claimed.batch.id,
+        leaseOwner: 'w1',
+        at: at(1000),
+        batchState: 'done',
+        results: claimed.recipients.map((r) => {
+          const held = r.contactId !== '4';
+          return {
+            deliveryId: r.deliveryId,
+            state: held ? 'awaiting_confirmation' : 'sent',
+            attempt: {
+              channel: 'channel:a',
+              account: null,
+              status: held ? 'awaiting_confirmation' : 'sent',
+              providerMessageId: `pm-${r.contactId}`,
+              failureClass: null,
+              error: null,
+            },
+          };
+        }),
+      });
+    }
+    expect(await h.store.counters('1')).toMatchObject({ awaitingConfirmation: 3, sent: 1 });
+    const result = await h.store.applyReceipts([
+      receipt('1', 'sent', 2000),
+      // A failure with it wins: the provider reported both, the message did not go out.
+      receipt('2', 'sent', 2000),
+      receipt('2', 'failed', 2100, { failure: 'unconfirmed' }),
+      // Already sent: a confirmation says nothing new.
+      receipt('4', 'sent', 2000),
+    ]);
+    expect(result).toMatchObject({ applied: 2, recorded: 2, ignored: 2, unknown: [] });
+    expect(await h.store.counters('1')).toMatchObject({ awaitingConfirmation: 1, sent: 2, failed: 1 });
+    // A replay, and a confirmation after the delivery was failed: nothing moves.
+    expect(
+      await h.store.applyReceipts([receipt('1', 'sent', 2000), receipt('2', 'sent', 3000)]),
+    ).toMatchObject({ applied: 0, recorded: 0, ignored: 2 });
+    // Delivered after the confirmation moves on as usual.
+    await h.store.applyReceipts([receipt('3', 'sent', 2000), receipt('1', 'delivered', 4000)]);
+    expect(await h.store.counters('1')).toMatchObject({
+      awaitingConfirmation: 0,
+      sent: 2,
+      delivered: 1,
+      failed: 1,
+    });
+  });
+
   it('reports unknown ids and writes nothing for them', async () => {
     const h = harness();
     const ids = await sentCampaign(h);

@@ -15,6 +15,9 @@ export interface FakeFollower {
   answers: number;
 }
 
+/** How long an administrator has to confirm a protected mass send. */
+const CONFIRMATION_WINDOW_MS = 30 * 60_000;
+
 export type FakeJobState = 'awaiting_confirmation' | 'sent' | 'refused' | 'timed_out' | 'failed';
 
 export interface FakeJob {
@@ -147,7 +150,7 @@ export class FakeAccount {
 
   /** Jobs nobody confirmed within 30 minutes fail, as WeChat fails them. */
   expireUnconfirmed(): FakeJob[] {
-    const limit = this.now().getTime() - 30 * 60_000;
+    const limit = this.now().getTime() - CONFIRMATION_WINDOW_MS;
     const expired = [...this.jobs.values()].filter(
       (j) => j.state === 'awaiting_confirmation' && j.createdAt <= limit,
     );
@@ -155,15 +158,27 @@ export class FakeAccount {
     return expired;
   }
 
+  /** A job past its 30 minutes is timed out whenever it is looked at, as WeChat's would be. */
+  settle(job: FakeJob): FakeJob {
+    if (
+      job.state === 'awaiting_confirmation' &&
+      job.createdAt + CONFIRMATION_WINDOW_MS <= this.now().getTime()
+    )
+      job.state = 'timed_out';
+    return job;
+  }
+
+  /** A job waiting for its administrator; one whose 30 minutes are over can no longer be confirmed. */
   private pending(msgId: number): FakeJob {
     const job = this.jobs.get(msgId);
+    if (job) this.settle(job);
     if (job?.state !== 'awaiting_confirmation') throw new Error(`job ${msgId} awaits no confirmation`);
     return job;
   }
 
   /** `Status` of `MASSSENDJOBFINISH`, or undefined while the job still waits. */
   statusOf(job: FakeJob): string | undefined {
-    switch (job.state) {
+    switch (this.settle(job).state) {
       case 'awaiting_confirmation':
         return undefined;
       case 'sent':

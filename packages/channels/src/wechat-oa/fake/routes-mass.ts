@@ -95,8 +95,9 @@ export const massSendAll: Route = (account, req) => {
 
 /** `message/mass/get`. */
 export const massGet: Route = (account, req) => {
-  const job = account.jobs.get(Number(req.body.msg_id));
-  if (!job) return err(40059, 'invalid msg id');
+  const found = account.jobs.get(Number(req.body.msg_id));
+  if (!found) return err(40059, 'invalid msg id');
+  const job = account.settle(found);
   const status =
     job.state === 'awaiting_confirmation' ? 'SENDING' : job.state === 'sent' ? 'SEND_SUCCESS' : 'SEND_FAIL';
   return { msg_id: job.msgId, msg_status: status };
