@@ -22,8 +22,10 @@ import {
   type CustomerSender,
   sendCustomerGroup,
 } from './customer-send.js';
+import { type GroupReach, groupReach } from './group-reach.js';
+import { type ChatGroup, sendChatGroup } from './group-send.js';
 import { parseWecomOptions, type WecomConfig, type WecomOptions } from './options.js';
-import { corpTags, type SyncedCustomer, type SyncProgress, syncFromWecom } from './sync.js';
+import { corpTags, type SyncedCustomer, type SyncedGroup, type SyncProgress, syncFromWecom } from './sync.js';
 import { type CustomerTask, openTaskIds, readTask } from './tasks.js';
 
 export interface WecomChannel extends ChannelPlugin {
@@ -45,13 +47,16 @@ export interface WecomChannel extends ChannelPlugin {
     ctx: ChannelContext,
     options?: {
       onCustomers?: (page: SyncedCustomer[]) => Promise<void>;
+      onGroups?: (page: SyncedGroup[]) => Promise<void>;
       onProgress?: (p: SyncProgress) => void;
       restart?: boolean;
     },
   ): Promise<SyncProgress>;
   /** The corp's customer tags (`get_corp_tag_list`). */
   corpTags(ctx: ChannelContext): ReturnType<typeof corpTags>;
-  /** Before a start: how many of these customers the platform cap would drop this period. */
+  /** A campaign's reach in customer groups: groups sent to, and their members then. */
+  groupReach(campaignId: string, ctx: ChannelContext): Promise<GroupReach>;
+  /** Before a start: how many of these customers (or groups, by `chat_id`) the platform cap would drop this period. */
   capPreview(
     externalUserIds: readonly string[],
     ctx: ChannelContext,
@@ -62,14 +67,16 @@ export interface WecomChannel extends ChannelPlugin {
 export const memberAddress = (userid: string) => `user:${userid}`;
 /** The address of an external contact (customer mass send): `customer:<external_userid>`. */
 export const customerAddress = (externalUserId: string) => `customer:${externalUserId}`;
+/** The address of a customer group (group mass send through its owner): `group:<chat_id>`. */
+export const groupAddress = (chatId: string) => `group:${chatId}`;
 
 const ID = /^[A-Za-z0-9_.@-]{1,64}$/;
 
 /**
  * `channel:wecom`: one WeCom corp (企业微信). Members (`wecom_userid`) get application messages
  * (`message/send`); external contacts (`wecom_external_userid`) get customer mass sends
- * (`add_msg_template`), one task per staff sender, held until the sender confirms; results are
- * polled. Callbacks bring members' messages and customer and group changes.
+ * (`add_msg_template`), one task per staff sender, held until the sender confirms; customer groups
+ * (`wecom_chat_id`) get group mass sends, one task per owner; results are polled. Callbacks bring members' messages and customer and group changes.
  */
 export function wecom(options: WecomOptions): WecomChannel {
   const config = parseWecomOptions(options);
@@ -117,18 +124,21 @@ export function wecom(options: WecomOptions): WecomChannel {
       confirmation:
         config.confirmationDeadlineMs === undefined ? {} : { deadlineMs: config.confirmationDeadlineMs },
     },
-    identityKinds: ['wecom_userid', 'wecom_external_userid'],
+    identityKinds: ['wecom_userid', 'wecom_external_userid', 'wecom_chat_id'],
     accounts: config.apps.length > 1 ? config.apps.map((a) => String(a.agentId)) : [],
     address(identities: ContactIdentity[]) {
       const member = identities.find((i) => i.kind === 'wecom_userid' && ID.test(i.value));
       if (member) return memberAddress(member.value);
       const customer = identities.find((i) => i.kind === 'wecom_external_userid' && ID.test(i.value));
-      return customer ? customerAddress(customer.value) : undefined;
+      if (customer) return customerAddress(customer.value);
+      const chat = identities.find((i) => i.kind === 'wecom_chat_id' && ID.test(i.value));
+      return chat ? groupAddress(chat.value) : undefined;
     },
     async send(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]> {
       const outcomes: SendOutcome[] = [];
       const apps = new Map<string, AppGroup>();
       const customers = new Map<string, CustomerGroup>();
+      const chats = new Map<string, ChatGroup>();
       const sender = senderFor(batch.account);
       for (const message of batch.messages) {
         if (message.address.startsWith('user:')) {
@@ -157,11 +167,22 @@ export function wecom(options: WecomOptions): WecomChannel {
           const group = customers.get(key) ?? { key, body: converted.body, messages: [] };
           group.messages.push({ message, externalUserId: message.address.slice(9) });
           customers.set(key, group);
+        } else if (message.address.startsWith('group:')) {
+          const converted = convertCustomerContent(message.content);
+          if ('rejected' in converted) {
+            outcomes.push(fail(message.id, 'content_rejected', converted.rejected));
+            continue;
+          }
+          const key = JSON.stringify(converted.body);
+          const group = chats.get(key) ?? { key, body: converted.body, messages: [] };
+          group.messages.push({ message, chatId: message.address.slice(6) });
+          chats.set(key, group);
         } else outcomes.push(fail(message.id, 'invalid_recipient', 'not a WeCom address'));
       }
       for (const group of apps.values()) outcomes.push(...(await sendAppGroup(sender!, group, ctx)));
       for (const group of customers.values())
         outcomes.push(...(await sendCustomerGroup(contact, group, batch, ctx)));
+      for (const group of chats.values()) outcomes.push(...(await sendChatGroup(contact, group, batch, ctx)));
       return outcomes;
     },
     pollReceipts: (ctx) => pollCustomerTasks(config, contact.client, ctx),
@@ -186,6 +207,7 @@ export function wecom(options: WecomOptions): WecomChannel {
     },
     sync: (ctx, options) => syncFromWecom(contact.client, ctx, options),
     corpTags: (ctx) => corpTags(contact.client, ctx),
+    groupReach: (campaignId, ctx) => groupReach(ctx.state, campaignId),
     capPreview: (externalUserIds, ctx) =>
       capPreview(ctx.state, config.customerCap, externalUserIds, ctx.now()),
   };

@@ -1,7 +1,7 @@
 import type { SendContext } from '@qunfa/core';
 import type { WecomClient } from './client.js';
 import { pages } from './customer-results.js';
-import { readTask } from './tasks.js';
+import { type ChatType, readTask } from './tasks.js';
 
 /** A task found at WeCom that no record of ours names: made by a call whose answer we never kept. */
 export interface OrphanTask {
@@ -37,7 +37,7 @@ const SKEW_SEC = 120;
  * died after `add_msg_template`, or the answer was lost on the way back): enterprise-published
  * tasks (`filter_type` 0; WeCom gives no `creator` for tasks made through the API) created since
  * `sinceMs` with the same content, for `sender` (`get_groupmsg_task`), and holding customers of
- * this chunk (`get_groupmsg_send_result`). A task some other chunk recorded is not a candidate;
+ * this chunk (`get_groupmsg_send_result`: customers, or groups by `chat_id`). A task some other chunk recorded is not a candidate;
  * one recorded under `origin` (this chunk, before it died) is. Returns each customer found with
  * the task that holds them.
  */
@@ -45,10 +45,12 @@ export async function findOrphanTasks(
   client: WecomClient,
   ctx: SendContext,
   search: {
+    chatType: ChatType;
     sinceMs: number;
     sender: string;
     fingerprint: string;
-    customers: ReadonlySet<string>;
+    /** The chunk's customers (`external_userid`) or groups (`chat_id`). */
+    targets: ReadonlySet<string>;
     origin: string;
   },
 ): Promise<Map<string, OrphanTask>> {
@@ -59,7 +61,7 @@ export async function findOrphanTasks(
     const a = await client.post(
       '/cgi-bin/externalcontact/get_groupmsg_list_v2',
       {
-        chat_type: 'single',
+        chat_type: search.chatType,
         start_time: start,
         end_time: end,
         filter_type: 0,
@@ -95,14 +97,14 @@ export async function findOrphanTasks(
         ctx,
       );
       return {
-        items: (a.send_list as { external_userid?: string }[]) ?? [],
+        items: (a.send_list as { external_userid?: string; chat_id?: string }[]) ?? [],
         next: String(a.next_cursor ?? ''),
       };
     });
     const createdAt = (Number(item.create_time) || nowSec) * 1000;
     for (const r of results) {
-      const external = r.external_userid ?? '';
-      if (search.customers.has(external) && !found.has(external)) found.set(external, { msgid, createdAt });
+      const target = (search.chatType === 'group' ? r.chat_id : r.external_userid) ?? '';
+      if (search.targets.has(target) && !found.has(target)) found.set(target, { msgid, createdAt });
     }
   }
   return found;

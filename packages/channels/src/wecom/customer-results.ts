@@ -1,9 +1,10 @@
 import type { DeliveryEvent, PollContext } from '@qunfa/core';
 import type { WecomClient } from './client.js';
 import { recordCap } from './customer-cap.js';
-import { customerMessageId } from './customer-send.js';
 import { WecomApiError } from './errors.js';
+import { recordGroupReach } from './group-reach.js';
 import type { WecomConfig } from './options.js';
+import { customerMessageId } from './task-create.js';
 import { type CustomerTask, closeTasks, openTaskIds, readTask, TASK_WINDOW_MS, updateTask } from './tasks.js';
 
 /** Polls start `taskPollMs` after a task and double up to an hour: often in the first hours, then less. */
@@ -44,7 +45,7 @@ function listAll<T>(
 }
 
 /**
- * Reads the results of open customer tasks: whether the sender confirmed (`get_groupmsg_task`,
+ * Reads the results of open customer and group tasks: whether the sender confirmed (`get_groupmsg_task`,
  * status 2), then each customer's result (`get_groupmsg_send_result`): 1 sent → `delivered`,
  * 2 no longer a customer → `failed` invalid_recipient, 3 already received another mass message
  * → `filtered` (the platform cap, not a failure), 0 not yet → nothing. A task whose sender has
@@ -188,7 +189,10 @@ export async function readResults(
         state: 'failed',
         at,
         failure: 'invalid_recipient',
-        error: 'no longer a customer of the sender',
+        error:
+          task.chatType === 'group'
+            ? 'the sender no longer owns the group'
+            : 'no longer a customer of the sender',
       });
     } else if (r.status === 3) {
       capped.push(target);
@@ -196,7 +200,10 @@ export async function readResults(
         providerMessageId,
         state: 'filtered',
         at,
-        error: 'WeCom: already received another mass message (platform cap)',
+        error:
+          task.chatType === 'group'
+            ? "WeCom: the group already received the period's mass messages (platform cap)"
+            : 'WeCom: already received another mass message (platform cap)',
       });
     } else if (task.cancelled) {
       // Cancelled before it reached them: they never will. The cancel's time keeps a repeated report one event.
@@ -209,12 +216,14 @@ export async function readResults(
       });
     } else waiting++;
   }
-  // WeCom counts messages we never saw (other tools, the admin console): its 3 says the customer is full.
-  if (capped.length > 0 && task.chatType === 'single')
-    await recordCap(ctx.state, config.customerCap, capped, ctx.now(), 'full');
+  // WeCom counts messages we never saw (other tools, the admin console): its 3 says the customer
+  // (or group: 每个客户群 has the same limit) is full.
+  if (capped.length > 0) await recordCap(ctx.state, config.customerCap, capped, ctx.now(), 'full');
+  if (task.chatType === 'group' && reached.length > 0 && task.campaignId !== undefined)
+    await recordGroupReach(ctx.state, task.campaignId, reached);
   if (waiting === 0) {
     task.closed = true;
-    if (task.chatType === 'single') await recordCap(ctx.state, config.customerCap, reached, ctx.now(), 'one');
+    await recordCap(ctx.state, config.customerCap, reached, ctx.now(), 'one');
   }
   return events;
 }

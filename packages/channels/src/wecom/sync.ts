@@ -14,6 +14,18 @@ export interface SyncedCustomer {
   followUser: { userid: string; remark: string; addedAt: number; addWay: number };
 }
 
+/** A customer group (客户群) as the sync found it (`groupchat/get`), for the app to keep as a group contact. */
+export interface SyncedGroup {
+  chatId: string;
+  name: string;
+  /** The owner's userid (群主): the staff member who sends to the group. */
+  owner: string;
+  /** Members now (staff and customers). */
+  members: number;
+  /** `create_time`, epoch s. */
+  createdAt: number;
+}
+
 /** What one sync call did; `done` false: call again to go on from where it stopped. */
 export interface SyncProgress {
   stage: 'customers' | 'groups' | 'done';
@@ -43,7 +55,8 @@ const USERS_PER_CALL = 100;
  * contact (`get_follow_user_list`), their customers page by page (`batch/get_by_user`, cursor),
  * then groups (`groupchat/list` by cursor, `groupchat/get` each). Relations and groups go into
  * the shared state (upserts: running it twice changes nothing); each customer page is handed to
- * `onCustomers` for the app to merge by `wecom_external_userid` / `unionid`. The position is
+ * `onCustomers` for the app to merge by `wecom_external_userid` / `unionid`, each group page to
+ * `onGroups` (owner, name, member count) for the app to keep as group contacts by `wecom_chat_id`. The position is
  * saved after every page: after a failure, the next call goes on from there.
  */
 export async function syncFromWecom(
@@ -51,6 +64,7 @@ export async function syncFromWecom(
   ctx: ChannelContext,
   options: {
     onCustomers?: (page: SyncedCustomer[]) => Promise<void>;
+    onGroups?: (page: SyncedGroup[]) => Promise<void>;
     onProgress?: (p: SyncProgress) => void;
     restart?: boolean;
   } = {},
@@ -131,6 +145,7 @@ export async function syncFromWecom(
       ctx,
     );
     const chats = (page.group_chat_list as { chat_id: string }[] | undefined) ?? [];
+    const synced: SyncedGroup[] = [];
     for (const { chat_id } of chats) {
       const detail = await client.post(
         '/cgi-bin/externalcontact/groupchat/get',
@@ -139,13 +154,23 @@ export async function syncFromWecom(
       );
       const g = (detail.group_chat ?? {}) as Record<string, unknown>;
       const group = await readGroup(ctx.state, chat_id);
-      await ctx.state.set(groupKey(chat_id), {
-        ...group,
+      const found: SyncedGroup = {
+        chatId: chat_id,
         name: String(g.name ?? ''),
         owner: String(g.owner ?? ''),
         members: Array.isArray(g.member_list) ? g.member_list.length : 0,
+        createdAt: Number(g.create_time) || 0,
+      };
+      await ctx.state.set(groupKey(chat_id), {
+        ...group,
+        name: found.name,
+        owner: found.owner,
+        members: found.members,
+        dismissed: false,
       });
+      synced.push(found);
     }
+    await options.onGroups?.(synced);
     const next = String(page.next_cursor ?? '');
     at = {
       ...at,

@@ -1,11 +1,17 @@
 import type { PluginState } from '@qunfa/core';
 
-/** A customer mass-send task (one `add_msg_template` call): one sender, up to 10,000 customers. */
+/** Whom a task sends to: customers (`single`) or customer groups (`group`). */
+export type ChatType = 'single' | 'group';
+
+/**
+ * A mass-send task (one `add_msg_template` call): one sender, up to 10,000 customers or (its
+ * owner) up to 2,000 customer groups.
+ */
 export interface CustomerTask {
   msgid: string;
   sender: string;
   /** `single` (customers) or `group` (customer groups). */
-  chatType: 'single' | 'group';
+  chatType: ChatType;
   /** Epoch ms the task was created. */
   createdAt: number;
   /** The sender confirmed it (get_groupmsg_task status 2). */
@@ -54,7 +60,7 @@ export async function openTaskIds(state: PluginState): Promise<string[]> {
 }
 
 /** Runs `fn` holding `lock` in the shared state (workers and API processes edit the same values). */
-async function withLock<T>(state: PluginState, lock: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(state: PluginState, lock: string, fn: () => Promise<T>): Promise<T> {
   for (let i = 0; i < 500; i++) {
     if (await state.setIfAbsent(lock, true, 5000)) {
       try {

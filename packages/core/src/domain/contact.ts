@@ -3,6 +3,8 @@ export const identityKinds = [
   'wxid',
   'wecom_userid',
   'wecom_external_userid',
+  /** A WeCom customer group (客户群, `chat_id`): a group contact, reached through its owner. */
+  'wecom_chat_id',
   'oa_openid',
   'unionid',
   'phone',

@@ -23,7 +23,7 @@ export class FakeCustomers {
     Map<string, { addedAt: Date; deleted?: 'by_staff' | 'by_customer'; remark?: string; tagIds?: string[] }>
   >();
   readonly tasks = new Map<string, FakeTask>();
-  /** `<external_userid>/<YYYY-MM>` → mass messages received. */
+  /** `<external_userid or chat_id>/<YYYY-MM>` → mass messages received. */
   readonly received = new Map<string, number>();
   /** external_userid → name and unionid (客户详情). */
   readonly profiles = new Map<string, { name: string; unionid?: string }>();
@@ -78,8 +78,8 @@ export class FakeCustomers {
   }
 
   /**
-   * The sender confirms the task in the WeCom client: each customer gets it (1), or is no longer a
-   * friend (2), or has reached the month's cap (3). A cancelled task cannot be confirmed.
+   * The sender confirms the task in the WeCom client: each customer (or group) gets it (1), or is
+   * no longer a friend (2), or has reached the month's cap (3). A cancelled task cannot be confirmed.
    */
   confirm(msgid: string): FakeTask {
     const task = this.tasks.get(msgid);
@@ -89,11 +89,9 @@ export class FakeCustomers {
     task.status = 2;
     task.sendTime = at;
     for (const target of task.targets) {
-      if (task.chatType === 'group') {
-        task.results.set(target, { status: 1, sendTime: at });
-        continue;
-      }
-      if (!this.isFriend(target, task.sender)) task.results.set(target, { status: 2, sendTime: at });
+      // Each customer and each customer group has the same limit (创建企业群发: 每位客户/每个客户群).
+      if (task.chatType === 'single' && !this.isFriend(target, task.sender))
+        task.results.set(target, { status: 2, sendTime: at });
       else if (this.receivedThisMonth(target) >= this.capOf(at))
         task.results.set(target, { status: 3, sendTime: at });
       else {
