@@ -198,6 +198,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     quietHours: services.quietHours,
     pluginOrigins: assembled.origins,
     ownerKey: config.ownerKey,
+    limiter,
     requestLimiter: ports.requestLimiter,
     keyRateLimitPerMinute: config.keyRateLimitPerMinute ?? 600,
     webhookAddresses: config.webhooks?.addresses ?? defaultWebhookAddressPolicy,

@@ -16,6 +16,11 @@ interface Breakdown {
   };
 }
 
+const QUOTAS = '{ channels { accounts { account quotaToday { used left limit } } } }';
+interface Quotas {
+  channels: { accounts: { account: string; quotaToday: { used: number; left: number; limit: number } }[] }[];
+}
+
 async function count(page: Page, testId: string, attribute = 'data-count'): Promise<number> {
   return Number(await page.getByTestId(testId).first().getAttribute(attribute));
 }
@@ -33,6 +38,7 @@ describe.skipIf(!browserRunnable)(
           latencyMs: { min: 5, max: 20 },
           maxRecipientsPerSend: 20,
           accounts: ['acc-1', 'acc-2'],
+          maxSendsPerDay: 5_000,
           seed: 3,
           failureRates: { network: 0.15, invalid_recipient: 0.1 },
         }),
@@ -64,6 +70,7 @@ describe.skipIf(!browserRunnable)(
           batches: '批次时间线',
           resend: '重发',
           run: '明细 zh-CN · 重发',
+          quota: '今日已用',
         },
       },
       {
@@ -74,6 +81,7 @@ describe.skipIf(!browserRunnable)(
           batches: 'Batch timeline',
           resend: 'Resend',
           run: '明细 en · resend',
+          quota: 'Used today',
         },
       },
     ])('in $locale', ({ locale, words }) => {
@@ -148,6 +156,21 @@ describe.skipIf(!browserRunnable)(
         expect(await count(page, 'channel-planned')).toBe(RECIPIENTS);
         expect(await count(page, 'channel-failed')).toBe(campaign.counters.failed);
 
+        // Each account's quota used today beside it, as the limiter counts it: at least what this
+        // campaign sent through it (both languages' runs share the day), the rest left of 5,000.
+        const { channels } = await gqlOk<Quotas>(t.url, t.a.keys.viewer, QUOTAS);
+        for (const { account, quotaToday } of channels[0]!.accounts) {
+          const sent = campaign.bySender.find((s) => s.account === account)!.counters.total;
+          expect(quotaToday.used).toBeGreaterThanOrEqual(sent);
+          expect(quotaToday.left).toBe(5_000 - quotaToday.used);
+          const meter = page.locator(
+            `[data-testid="sender-account"][data-account="${account}"] [data-testid="account-quota"]`,
+          );
+          await expect.poll(() => meter.getAttribute('data-used')).toBe(String(quotaToday.used));
+          expect(await meter.getAttribute('data-left')).toBe(String(quotaToday.left));
+        }
+        expect(await page.locator('#senders-title').locator('xpath=..').textContent()).toContain(words.quota);
+
         // The timeline: six batches of 20 over both accounts, each done, in the page's language.
         expect(await page.locator('#batches-title').textContent()).toBe(words.batches);
         const batchAccounts = await page
@@ -194,6 +217,18 @@ describe.skipIf(!browserRunnable)(
         expect(await count(page, 'progress-bar', 'aria-valuemax')).toBe(transient);
         expect(await count(page, 'progress-bar', 'aria-valuenow')).toBe(transient);
         await shot(page, 'resend-run');
+
+        // The accounts page: each account's quota today, the resend's sends included.
+        await page.goto(`${t.url}/#/accounts`);
+        const meters = page.getByTestId('channels-table').getByTestId('account-quota');
+        // An operator sees the accounts and their quotas (the plugins' options are an admin's).
+        await meters.first().waitFor();
+        expect(await page.getByTestId('plugins-table').count()).toBe(0);
+        const after = await gqlOk<Quotas>(t.url, t.a.keys.viewer, QUOTAS);
+        expect(
+          await meters.evaluateAll((meters) => meters.map((m) => Number(m.getAttribute('data-used')))),
+        ).toEqual(after.channels[0]!.accounts.map((a) => a.quotaToday.used));
+        await shot(page, 'accounts-quota');
         console.info(`screenshots (${locale}):\n${paths.join('\n')}`);
       });
     });

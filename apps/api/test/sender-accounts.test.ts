@@ -7,11 +7,33 @@ const channel = sandbox({
   accounts: ['wx1', 'wx2'],
   latencyMs: { min: 1, max: 2 },
   maxRecipientsPerSend: 10,
+  maxSendsPerDay: 100,
 });
 const CHANNELS =
   '{ channels { name limits { maxRecipientsPerSend } accounts { account state until reason } } }';
 const SET = `mutation($account: String!, $state: AccountHealthState!, $until: DateTime, $reason: String) {
   setSenderAccountHealth(channel: "channel:sandbox", account: $account, state: $state, until: $until, reason: $reason) { account state } }`;
+
+const QUOTAS = `{ channels { quotaToday { limit used left resetsAt }
+  accounts { account quotaToday { limit used left resetsAt } } } }`;
+
+interface Quotas {
+  channels: {
+    quotaToday: { limit: number; used: number; left: number; resetsAt: string };
+    accounts: {
+      account: string;
+      quotaToday: { limit: number; used: number; left: number; resetsAt: string };
+    }[];
+  }[];
+}
+
+/** The next midnight in Beijing, where the engine counts daily quotas. */
+function nextBeijingMidnight(now = new Date()): string {
+  const beijing = new Date(now.getTime() + 8 * 3_600_000);
+  return new Date(
+    Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth(), beijing.getUTCDate() + 1) - 8 * 3_600_000,
+  ).toISOString();
+}
 
 describe('sender accounts over GraphQL', () => {
   let t: TestApp;
@@ -73,5 +95,18 @@ describe('sender accounts over GraphQL', () => {
       .toBe('completed');
     expect(new Set(channel.provider.calls().map((c) => c.account))).toEqual(new Set(['wx2']));
     expect(channel.provider.accepted()).toHaveLength(30);
+  });
+
+  it("reports each account's daily quota used and left today, as the workers took it", async () => {
+    // The previous case sent 30 through wx2 alone.
+    const { channels } = await gqlOk<Quotas>(t.url, t.a.keys.viewer, QUOTAS);
+    const resetsAt = nextBeijingMidnight();
+    expect(channels[0]!.accounts).toEqual([
+      { account: 'wx1', quotaToday: { limit: 100, used: 0, left: 100, resetsAt } },
+      { account: 'wx2', quotaToday: { limit: 100, used: 30, left: 70, resetsAt } },
+    ]);
+    expect(channels[0]!.quotaToday).toEqual({ limit: 200, used: 30, left: 170, resetsAt });
+    // Reading takes nothing: the same figures again.
+    expect((await gqlOk<Quotas>(t.url, t.a.keys.viewer, QUOTAS)).channels[0]!.quotaToday.used).toBe(30);
   });
 });

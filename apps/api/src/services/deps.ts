@@ -48,6 +48,8 @@ export interface ServiceDeps {
   pluginState: PluginState;
   /** Stopped when the app stops: background work (a channel sync) ends with it. */
   shutdown: AbortSignal;
+  /** The engine's rate limiter: daily quotas of sender accounts as every worker counts them. */
+  limiter: RateLimiter;
   /** Per-key request budgets (the app's rate limiter: Redis when REDIS_URL is set). */
   requestLimiter: RateLimiter;
   /** Requests a minute for keys that set none. Default 600. */

@@ -1,6 +1,8 @@
+import { SenderQuotaFields } from '../graphql/fragments.js';
 import { graphql } from '../graphql/graphql.js';
 
-export const AccountsQuery = graphql(`
+export const AccountsQuery = graphql(
+  `
   query Accounts {
     channels {
       name
@@ -15,20 +17,19 @@ export const AccountsQuery = graphql(`
         idempotencyKeys
         contentTypes
       }
+      quotaToday {
+        ...SenderQuotaFields
+      }
       accounts {
         account
         channel
         state
         reason
         until
+        quotaToday {
+          ...SenderQuotaFields
+        }
       }
-    }
-    plugins {
-      name
-      kind
-      source
-      kernel
-      options
     }
     lexicons {
       id
@@ -38,6 +39,21 @@ export const AccountsQuery = graphql(`
       description
       terms
       allow
+    }
+  }
+`,
+  [SenderQuotaFields],
+);
+
+/** The loaded plugins with their options (secrets masked): an admin's view. */
+export const PluginsQuery = graphql(`
+  query Plugins {
+    plugins {
+      name
+      kind
+      source
+      kernel
+      options
     }
   }
 `);

@@ -3,13 +3,19 @@ import { useSessionContext } from '../auth/session-context.js';
 import { formatDateTime } from '../format/date-time.js';
 import { useI18n } from '../i18n/locale-context.js';
 import { ErrorNotice, Loading } from '../ui/error-notice.js';
-import { AccountsQuery } from './accounts-documents.js';
+import { QuotaMeter } from '../ui/quota-meter.js';
+import { AccountsQuery, PluginsQuery } from './accounts-documents.js';
 
-/** Channels with their limits and sender accounts' health and cool-downs; loaded plugins (secrets masked by the API); lexicons. */
+/**
+ * Channels with their limits, sender accounts' health, cool-downs and quota today; lexicons; and
+ * for an admin the loaded plugins (secrets masked by the API: other roles may not read them).
+ */
 export function AccountsPage() {
   const { t, tx, n, locale } = useI18n();
   const { viewer } = useSessionContext();
   const [{ data, error, fetching }] = useQuery({ query: AccountsQuery });
+  const admin = viewer.role === 'ADMIN';
+  const [plugins] = useQuery({ query: PluginsQuery, pause: !admin });
   if (error) return <ErrorNotice error={error} />;
   if (!data) return fetching ? <Loading /> : null;
   const timeZone = viewer.workspace.timeZone;
@@ -46,6 +52,11 @@ export function AccountsPage() {
                     {c.limits.maxTextLength !== null
                       ? ` · ${t('accounts.maxText', { count: n(c.limits.maxTextLength) })}`
                       : ''}
+                    {c.limits.maxSendsPerDay !== null ? (
+                      <div>
+                        <QuotaMeter quota={c.quotaToday} limited testId={`channel-quota-${c.name}`} />
+                      </div>
+                    ) : null}
                     <div className="muted">
                       {[
                         c.limits.receipts && t('accounts.receipts'),
@@ -71,6 +82,13 @@ export function AccountsPage() {
                             ? ` · ${t('waiting.until', { time: formatDateTime(a.until, locale, timeZone) })}`
                             : ''}
                           {a.reason ? <span className="muted"> · {a.reason}</span> : null}
+                          <div>
+                            <QuotaMeter
+                              quota={a.quotaToday}
+                              limited={c.limits.maxSendsPerDay !== null}
+                              testId="account-quota"
+                            />
+                          </div>
                         </li>
                       ))}
                     </ul>
@@ -82,36 +100,39 @@ export function AccountsPage() {
         </div>
         <p className="muted">{t('accounts.quotaNote')}</p>
       </section>
-      <section className="card" aria-labelledby="plugins-title">
-        <h2 id="plugins-title">{t('accounts.plugins')}</h2>
-        <div className="table-wrap">
-          <table className="table" data-testid="plugins-table">
-            <thead>
-              <tr>
-                <th>{t('accounts.plugin')}</th>
-                <th>{t('accounts.kind')}</th>
-                <th>{t('accounts.options')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.plugins.map((p) => (
-                <tr key={p.name}>
-                  <td>
-                    {tx(p.name, p.name)}
-                    <div className="muted">
-                      {p.name} · {p.source === 'BUILTIN' ? t('accounts.builtin') : t('accounts.config')}
-                    </div>
-                  </td>
-                  <td>{tx(`accounts.kind.${p.kind}`, p.kind)}</td>
-                  <td>
-                    <code className="options">{JSON.stringify(p.options)}</code>
-                  </td>
+      {admin ? (
+        <section className="card" aria-labelledby="plugins-title">
+          <h2 id="plugins-title">{t('accounts.plugins')}</h2>
+          <ErrorNotice error={plugins.error ?? null} />
+          <div className="table-wrap">
+            <table className="table" data-testid="plugins-table">
+              <thead>
+                <tr>
+                  <th>{t('accounts.plugin')}</th>
+                  <th>{t('accounts.kind')}</th>
+                  <th>{t('accounts.options')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+              </thead>
+              <tbody>
+                {plugins.data?.plugins.map((p) => (
+                  <tr key={p.name}>
+                    <td>
+                      {tx(p.name, p.name)}
+                      <div className="muted">
+                        {p.name} · {p.source === 'BUILTIN' ? t('accounts.builtin') : t('accounts.config')}
+                      </div>
+                    </td>
+                    <td>{tx(`accounts.kind.${p.kind}`, p.kind)}</td>
+                    <td>
+                      <code className="options">{JSON.stringify(p.options)}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
       <section className="card" aria-labelledby="lexicons-title">
         <h2 id="lexicons-title">{t('accounts.lexicons')}</h2>
         {data.lexicons.length === 0 ? <p className="muted">{t('accounts.noLexicons')}</p> : null}

@@ -1,13 +1,29 @@
-import { CountersFields } from '../graphql/fragments.js';
+import { CountersFields, SenderQuotaFields } from '../graphql/fragments.js';
 import { graphql, type ResultOf } from '../graphql/graphql.js';
 
 /**
  * A campaign by channel and sender account, and a page of its batch timeline (a batch's counters
- * without the failures by class: a page of 500 then stays within the API's cost limit).
+ * without the failures by class: a page of 500 then stays within the API's cost limit), and each
+ * channel's and sender account's daily quota used today (across campaigns: the account's whole day).
  */
 export const CampaignBreakdownQuery = graphql(
   `
   query CampaignBreakdown($id: ID!, $first: Int!, $after: String) {
+    channels {
+      name
+      limits {
+        maxSendsPerDay
+      }
+      quotaToday {
+        ...SenderQuotaFields
+      }
+      accounts {
+        account
+        quotaToday {
+          ...SenderQuotaFields
+        }
+      }
+    }
     campaign(id: $id) {
       id
       bySender {
@@ -57,9 +73,10 @@ export const CampaignBreakdownQuery = graphql(
     }
   }
 `,
-  [CountersFields],
+  [CountersFields, SenderQuotaFields],
 );
 
 type Breakdown = ResultOf<typeof CampaignBreakdownQuery>['campaign'];
+export type ChannelQuotaRow = ResultOf<typeof CampaignBreakdownQuery>['channels'][number];
 export type SenderRow = Breakdown['bySender'][number];
 export type BatchRow = Breakdown['batches']['edges'][number]['node'];

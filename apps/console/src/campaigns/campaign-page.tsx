@@ -150,7 +150,7 @@ export function CampaignPage({ id }: { id: string }) {
       {decisionPending ? abPanel : null}
       <div className="campaign-panels">
         <FunnelPanel counters={counters} />
-        <SendersPanel senders={breakdown.senders} />
+        <SendersPanel senders={breakdown.senders} quotas={breakdown.quotas} />
         <MetricsPanel metrics={snapshot.metrics} />
         <FailuresPanel
           campaignId={campaign.id}

@@ -1,13 +1,23 @@
 import { Fragment } from 'react';
 import { useI18n } from '../i18n/locale-context.js';
-import type { SenderRow } from './breakdown-documents.js';
+import { QuotaMeter } from '../ui/quota-meter.js';
+import type { ChannelQuotaRow, SenderRow } from './breakdown-documents.js';
 import { ProgressBar } from './progress-bar.js';
 import { channelTotals, type SenderFigures } from './sender-totals.js';
 
 const COLUMNS = ['planned', 'sent', 'delivered', 'failed', 'pending', 'other'] as const;
 
-/** Per channel, then per sender account under it: each recipient counted once, where it is now. */
-export function SendersPanel({ senders }: { senders: readonly SenderRow[] | null }) {
+/**
+ * Per channel, then per sender account under it: each recipient counted once, where it is now,
+ * beside the account's daily quota used and left today (all campaigns').
+ */
+export function SendersPanel({
+  senders,
+  quotas,
+}: {
+  senders: readonly SenderRow[] | null;
+  quotas: readonly ChannelQuotaRow[];
+}) {
   const { t, n } = useI18n();
   if (!senders || senders.length === 0) return null;
   const channels = channelTotals(senders);
@@ -18,6 +28,20 @@ export function SendersPanel({ senders }: { senders: readonly SenderRow[] | null
       </td>
     ));
   const channelName = (channel: string | null) => (channel === null ? t('senders.noChannel') : channel);
+  const quotaCell = (channel: string | null, account: string | null | undefined, testId: string) => {
+    const row = quotas.find((q) => q.name === channel);
+    if (!row) return <td />;
+    // A channel with no named accounts has one implicit account: the channel's quota is its.
+    const quota =
+      account === undefined || (account === null && row.accounts.length === 0)
+        ? row.quotaToday
+        : (row.accounts.find((a) => a.account === account)?.quotaToday ?? null);
+    return (
+      <td>
+        <QuotaMeter quota={quota} limited={row.limits.maxSendsPerDay !== null} testId={testId} />
+      </td>
+    );
+  };
   return (
     <section className="card senders" aria-labelledby="senders-title" data-testid="senders-panel">
       <h2 id="senders-title">{t('senders.title')}</h2>
@@ -32,6 +56,7 @@ export function SendersPanel({ senders }: { senders: readonly SenderRow[] | null
                 </th>
               ))}
               <th scope="col">{t('campaign.progress')}</th>
+              <th scope="col">{t('quota.label')}</th>
             </tr>
           </thead>
           <tbody>
@@ -48,6 +73,7 @@ export function SendersPanel({ senders }: { senders: readonly SenderRow[] | null
                       compact
                     />
                   </td>
+                  {quotaCell(channel, undefined, 'channel-quota')}
                 </tr>
                 {channel === null
                   ? null
@@ -71,6 +97,7 @@ export function SendersPanel({ senders }: { senders: readonly SenderRow[] | null
                             compact
                           />
                         </td>
+                        {quotaCell(channel, account, 'account-quota')}
                       </tr>
                     ))}
               </Fragment>

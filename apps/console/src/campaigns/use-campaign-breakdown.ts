@@ -1,7 +1,12 @@
 import type { CombinedError } from '@urql/core';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
-import { type BatchRow, CampaignBreakdownQuery, type SenderRow } from './breakdown-documents.js';
+import {
+  type BatchRow,
+  CampaignBreakdownQuery,
+  type ChannelQuotaRow,
+  type SenderRow,
+} from './breakdown-documents.js';
 
 /** Batches shown at first, and added by each "more". */
 export const BATCH_PAGE = 50;
@@ -12,6 +17,8 @@ const REFRESH_MS = 1500;
 
 export interface CampaignBreakdown {
   senders: SenderRow[] | null;
+  /** Every loaded channel's quota today, and its accounts'. */
+  quotas: ChannelQuotaRow[];
   batches: BatchRow[];
   hasMore: boolean;
   loadMore(): void;
@@ -26,6 +33,7 @@ export function useCampaignBreakdown(id: string, version: string): CampaignBreak
   const client = useClient();
   const [limit, setLimit] = useState(BATCH_PAGE);
   const [senders, setSenders] = useState<SenderRow[] | null>(null);
+  const [quotas, setQuotas] = useState<ChannelQuotaRow[]>([]);
   const [batches, setBatches] = useState<BatchRow[]>([]);
   const [hasMore, setHasMore] = useState(false);
   const [error, setError] = useState<CombinedError | null>(null);
@@ -37,6 +45,7 @@ export function useCampaignBreakdown(id: string, version: string): CampaignBreak
       .query(CampaignBreakdownQuery, { id, first: limit }, { requestPolicy: 'network-only' })
       .toPromise();
     setError(result.error ?? null);
+    if (result.data) setQuotas(result.data.channels);
     const campaign = result.data?.campaign;
     if (!campaign) return;
     setSenders(campaign.bySender);
@@ -54,6 +63,7 @@ export function useCampaignBreakdown(id: string, version: string): CampaignBreak
 
   return {
     senders,
+    quotas,
     batches,
     hasMore: hasMore && limit < MAX_BATCHES,
     loadMore: () => setLimit((n) => Math.min(MAX_BATCHES, n + BATCH_PAGE)),

@@ -1,10 +1,48 @@
 import { useI18n } from '../i18n/locale-context.js';
+import { QuotaMeter, type QuotaToday } from '../ui/quota-meter.js';
 import type { PlanStepDraft } from './draft.js';
+
+/** A loaded channel as the plan shows it: its daily quota today, per sender account. */
+export interface PlanChannel {
+  name: string;
+  limits: { maxSendsPerDay: number | null };
+  quotaToday: QuotaToday | null;
+  accounts: readonly { account: string; state: string; quotaToday: QuotaToday | null }[];
+}
 
 interface ChannelPlanEditorProps {
   plan: PlanStepDraft[];
-  channels: readonly string[];
+  channels: readonly PlanChannel[];
   onChange(plan: PlanStepDraft[]): void;
+}
+
+/** The channel's quota today, and each sender account's under it. */
+function StepQuota({ channel }: { channel: PlanChannel | undefined }) {
+  const { t, tx } = useI18n();
+  if (!channel) return null;
+  const limited = channel.limits.maxSendsPerDay !== null;
+  return (
+    <div className="plan__quota" data-testid={`plan-quota-${channel.name}`}>
+      <span className="muted">{t('quota.label')}:</span>{' '}
+      <QuotaMeter quota={channel.quotaToday} limited={limited} testId="plan-channel-quota" />
+      {limited && channel.accounts.length > 0 ? (
+        <ul className="plan__accounts">
+          {channel.accounts.map((a) => (
+            <li key={a.account} data-testid="plan-account-quota" data-account={a.account}>
+              {a.account}
+              {a.state === 'HEALTHY' ? null : (
+                <strong className={`health--${a.state.toLowerCase()}`}>
+                  {' '}
+                  · {tx(`health.${a.state}`, a.state)}
+                </strong>
+              )}{' '}
+              <QuotaMeter quota={a.quotaToday} limited={limited} />
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
 }
 
 /** The channels in fallback order; each step may escalate to the next after a delay without a receipt. */
@@ -18,7 +56,7 @@ export function ChannelPlanEditor({ plan, channels, onChange }: ChannelPlanEdito
     next.splice(i + by, 0, step!);
     onChange(next);
   };
-  const unused = channels.filter((c) => !plan.some((s) => s.channel === c));
+  const unused = channels.map((c) => c.name).filter((c) => !plan.some((s) => s.channel === c));
   return (
     <div className="plan" data-testid="channel-plan">
       <ol className="plan__steps">
@@ -54,6 +92,7 @@ export function ChannelPlanEditor({ plan, channels, onChange }: ChannelPlanEdito
                 {t('composer.remove')}
               </button>
             </div>
+            <StepQuota channel={channels.find((c) => c.name === step.channel)} />
             {i < plan.length - 1 ? (
               <div className="row">
                 <label className="field">

@@ -1,13 +1,25 @@
-import { CampaignDetailFields } from '../graphql/fragments.js';
+import { CampaignDetailFields, SenderQuotaFields } from '../graphql/fragments.js';
 import { graphql } from '../graphql/graphql.js';
 
-/** What the composer offers: loaded channels with their limits, tags, segments. */
-export const ComposerOptionsQuery = graphql(`
+/** What the composer offers: loaded channels with their limits and quotas left today, tags, segments. */
+export const ComposerOptionsQuery = graphql(
+  `
   query ComposerOptions {
     channels {
       name
       identityKinds
+      quotaToday {
+        ...SenderQuotaFields
+      }
+      accounts {
+        account
+        state
+        quotaToday {
+          ...SenderQuotaFields
+        }
+      }
       limits {
+        maxSendsPerDay
         maxTextLength
         contentTypes
         maxRecipientsPerSend
@@ -34,7 +46,9 @@ export const ComposerOptionsQuery = graphql(`
       audience
     }
   }
-`);
+`,
+  [SenderQuotaFields],
+);
 
 export const CheckContentQuery = graphql(`
   query CheckContent($text: String!, $subject: String, $channels: [String!], $type: String) {

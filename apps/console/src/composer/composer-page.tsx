@@ -168,7 +168,7 @@ function Composer({ id, initial, options }: { id: string | null; initial: Compos
         <h2 id="plan-title">{t('composer.plan')}</h2>
         <ChannelPlanEditor
           plan={draft.plan}
-          channels={options.channels.map((c) => c.name)}
+          channels={options.channels}
           onChange={(plan) => update({ plan })}
         />
       </section>

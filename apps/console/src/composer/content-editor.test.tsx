@@ -10,13 +10,24 @@ import { CHECK_DELAY_MS } from './use-content-check.js';
 const sms = {
   name: 'channel:sandbox-sms',
   identityKinds: ['PHONE' as const],
-  limits: { maxTextLength: 500, contentTypes: ['text'], maxRecipientsPerSend: 100, sms: null },
+  quotaToday: null,
+  accounts: [],
+  limits: {
+    maxSendsPerDay: null,
+    maxTextLength: 500,
+    contentTypes: ['text'],
+    maxRecipientsPerSend: 100,
+    sms: null,
+  },
 };
 
 const aliyun = {
   name: 'channel:sms-aliyun',
   identityKinds: ['PHONE' as const],
+  quotaToday: null,
+  accounts: [],
   limits: {
+    maxSendsPerDay: null,
     maxTextLength: 500,
     contentTypes: ['template'],
     maxRecipientsPerSend: 1000,

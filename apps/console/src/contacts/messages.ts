@@ -66,7 +66,8 @@ export const peopleZh = {
   'accounts.recall': '可撤回',
   'accounts.idempotent': '防重发',
   'accounts.noAccounts': '没有登记的账号',
-  'accounts.quotaNote': '今日已用额度暂无接口提供；冷却和受限状态来自账号健康记录。',
+  'accounts.quotaNote':
+    '每日额度按北京时间零点重置，已用数来自所有发送进程共享的限流器；冷却和受限状态来自账号健康记录。',
   'accounts.plugins': '已加载的插件',
   'accounts.plugin': '插件',
   'accounts.kind': '类型',
@@ -219,7 +220,7 @@ export const peopleEn: Record<keyof typeof peopleZh, string> = {
   'accounts.idempotent': 'idempotency keys',
   'accounts.noAccounts': 'No registered account',
   'accounts.quotaNote':
-    "Today's used quota is not offered by the API yet; cooling and restricted states come from account health.",
+    'Daily quotas reset at midnight Beijing time; what is used is counted by the limiter every sending process shares. Cooling and restricted states come from account health.',
   'accounts.plugins': 'Loaded plugins',
   'accounts.plugin': 'Plugin',
   'accounts.kind': 'Kind',

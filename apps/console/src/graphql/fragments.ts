@@ -191,3 +191,12 @@ export const CampaignDetailFields = graphql(
 `,
   [CountersFields, AbTestFields, MetricFields, WaitReasonFields, FindingFields],
 );
+
+export const SenderQuotaFields = graphql(`
+  fragment SenderQuotaFields on SenderQuota @_unmask {
+    limit
+    used
+    left
+    resetsAt
+  }
+`);

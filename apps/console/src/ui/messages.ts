@@ -11,6 +11,12 @@ export const frameZh = {
   'notFound.title': '页面不存在',
   'notFound.body': '控制台没有这个地址：',
   'notFound.back': '回到群发任务',
+  'quota.label': '今日额度',
+  'quota.usedOf': '今日已用 {{used}}/{{limit}}',
+  'quota.left': '剩 {{left}}',
+  'quota.resets': '{{time}} 重置',
+  'quota.none': '无每日额度',
+  'quota.unknown': '今日额度暂时读不到',
 } as const;
 
 export const frameEn: Record<keyof typeof frameZh, string> = {
@@ -25,4 +31,10 @@ export const frameEn: Record<keyof typeof frameZh, string> = {
   'notFound.title': 'Page not found',
   'notFound.body': 'The console has no such address:',
   'notFound.back': 'Back to campaigns',
+  'quota.label': 'Quota today',
+  'quota.usedOf': 'Used today {{used}}/{{limit}}',
+  'quota.left': '{{left}} left',
+  'quota.resets': 'Resets {{time}}',
+  'quota.none': 'No daily quota',
+  'quota.unknown': "Today's quota cannot be read now",
 };

@@ -15,6 +15,9 @@ function midnight(year: number, month: number, day: number, timeZone: string): D
   );
 }
 
+/** The time zone of daily quotas when the engine is given none. */
+export const DEFAULT_QUOTA_TIME_ZONE = 'Asia/Shanghai';
+
 /** The calendar day containing `at` in an IANA time zone, as [start, end). */
 export function calendarDay(at: Date, timeZone: string): { start: Date; end: Date } {
   const w = zonedParts(at, timeZone);

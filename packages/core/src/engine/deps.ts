@@ -38,7 +38,7 @@ export interface EngineDeps {
   maxBatchStarts?: number;
   /** Shortest gap between two progress events of a campaign, in ms. Default 200. */
   progressIntervalMs?: number;
-  /** Time zone of daily quotas. Default Asia/Shanghai. */
+  /** Time zone of daily quotas. Default DEFAULT_QUOTA_TIME_ZONE (Asia/Shanghai). */
   timeZone?: string;
   /** Wait before a batch given back after an unexpected error is tried again, in ms. Default 60 000. */
   errorRetryDelayMs?: number;

@@ -8,6 +8,7 @@ import { silentLogger } from '../ports/logger.js';
 import type { BatchJob } from '../ports/queue.js';
 import type { BatchRef } from '../ports/store.js';
 import { confirmAbWinner, decideDueAbTest } from './ab-decision.js';
+import { DEFAULT_QUOTA_TIME_ZONE } from './calendar-day.js';
 import { handleCallback } from './callbacks.js';
 import { channelContext } from './channel-context.js';
 import { checkBeforeStart, defaultContentChecker } from './compliance.js';
@@ -55,7 +56,7 @@ export function createEngine(deps: EngineDeps): Engine {
     workerId: deps.workerId,
     leaseMs: deps.leaseMs ?? 60_000,
     maxBatchStarts: deps.maxBatchStarts ?? 5,
-    timeZone: deps.timeZone ?? 'Asia/Shanghai',
+    timeZone: deps.timeZone ?? DEFAULT_QUOTA_TIME_ZONE,
     errorRetryDelayMs: deps.errorRetryDelayMs ?? 60_000,
     contentChecker: deps.contentChecker ?? defaultContentChecker,
     linkTracker: deps.linkTracker,

@@ -7,6 +7,7 @@ import {
   smsTemplateVariables,
 } from '@qunfa/core';
 import { listChannels, setSenderAccountHealth } from '../../services/channels.js';
+import { channelQuotaToday, type QuotaToday, quotaToday } from '../../services/sender-quotas.js';
 import { builder } from '../builder.js';
 import { IdentityKindEnum } from './enums.js';
 
@@ -17,6 +18,16 @@ const AccountHealthStateEnum = builder.enumType('AccountHealthState', {
   >,
 });
 
+const SenderQuota = builder.objectRef<QuotaToday>('SenderQuota').implement({
+  description: "A daily quota today, as the workers' shared limiter counts it (the engine's calendar day)",
+  fields: (t) => ({
+    limit: t.exposeInt('limit', { description: 'Sends a day' }),
+    used: t.exposeInt('used', { description: 'Taken today (a send that did not happen is given back)' }),
+    left: t.exposeInt('left'),
+    resetsAt: t.field({ type: 'DateTime', description: 'The next midnight', resolve: (q) => q.resetsAt }),
+  }),
+});
+
 const SenderAccount = builder.objectRef<AccountHealth>('SenderAccount').implement({
   description: 'A sender account of a channel and its health; cooling ends by itself at `until`',
   fields: (t) => ({
@@ -25,6 +36,13 @@ const SenderAccount = builder.objectRef<AccountHealth>('SenderAccount').implemen
     state: t.field({ type: AccountHealthStateEnum, resolve: (a) => a.state }),
     until: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.until }),
     reason: t.exposeString('reason', { nullable: true }),
+    quotaToday: t.field({
+      type: SenderQuota,
+      nullable: true,
+      description:
+        'Its daily quota used and left today; null: the channel has none, or the limiter did not answer',
+      resolve: (a, _args, ctx) => quotaToday(ctx.deps, a.channel, a.account),
+    }),
   }),
 });
 
@@ -94,6 +112,13 @@ const Channel = builder.objectRef<ChannelShape>('Channel').implement({
     limits: t.field({ type: ChannelLimitsRef, resolve: (c) => c.limits }),
     identityKinds: t.field({ type: [IdentityKindEnum], resolve: (c) => c.identityKinds as never }),
     accounts: t.field({ type: [SenderAccount], resolve: (c) => c.accounts }),
+    quotaToday: t.field({
+      type: SenderQuota,
+      nullable: true,
+      description:
+        'The daily quota used and left today over all its sender accounts (its one implicit account when it names none)',
+      resolve: (c, _args, ctx) => channelQuotaToday(ctx.deps, c.name),
+    }),
   }),
 });
 
