@@ -16,7 +16,7 @@ import { createSqlPluginState } from './adapters/sql-plugin-state.js';
 import { audienceIndexesFor } from './audience/audience-indexes.js';
 import { createContentChecker } from './compliance/content-checker.js';
 import { createLexiconCache } from './compliance/lexicon-cache.js';
-import { type AppConfig, archiveDirOf } from './config.js';
+import { type AppConfig, archiveTargetOf } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { defaultBodyLimits, guardBodySize } from './http/body-limit.js';
 import { CALLBACK_PATH, createCallbackHandler } from './http/callbacks.js';
@@ -202,6 +202,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     requestLimiter: ports.requestLimiter,
     keyRateLimitPerMinute: config.keyRateLimitPerMinute ?? 600,
     webhookAddresses: config.webhooks?.addresses ?? defaultWebhookAddressPolicy,
+    archiveTarget: archiveTargetOf(config),
   };
 
   let server: Server | undefined;
@@ -247,7 +248,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
           database.db,
           logger,
           config.retentionIntervalMs ?? 3_600_000,
-          archiveDirOf(config),
+          deps.archiveTarget,
         );
       }
       const healthEndpoint = createHealthHandler(health);

@@ -1,7 +1,11 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { BodyLimits } from './http/body-limit.js';
 import type { LogLevel } from './logger.js';
 import { findConfigFile } from './plugin-config/find-config.js';
+import { type ArchiveTarget, folderTarget } from './services/retention/archive-target.js';
+import { type S3TargetOptions, s3Target } from './services/retention/s3-target.js';
 import { checkedAllowList } from './services/webhooks/address-guard.js';
 import type { WebhookRetryPolicy } from './services/webhooks/dispatcher.js';
 
@@ -33,6 +37,26 @@ const envSchema = z.object({
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   /** Folder of campaign archives (gzipped JSON Lines per workspace and day). Default <DATA_DIR>/archive. */
   ARCHIVE_DIR: z.string().optional(),
+  /** Set: archives go to this S3-compatible bucket instead of ARCHIVE_DIR (which then only stages them). */
+  ARCHIVE_S3_BUCKET: z.string().optional(),
+  /** The bucket's region. Default us-east-1. */
+  ARCHIVE_S3_REGION: z.string().default('us-east-1'),
+  /** An S3-compatible endpoint (MinIO, Aliyun OSS, Tencent COS); unset: AWS's regional endpoint. */
+  ARCHIVE_S3_ENDPOINT: z.string().url().optional(),
+  /** `true`: path-style URLs (`<endpoint>/<bucket>/<key>`, MinIO); default virtual-hosted (`<bucket>.<endpoint>`). */
+  ARCHIVE_S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Start of every object key, e.g. `qunfa/`. Default none. */
+  ARCHIVE_S3_PREFIX: z.string().default(''),
+  /** Access key of the bucket; unset (with the secret): the AWS SDK's default chain (AWS_ACCESS_KEY_ID…, instance role). */
+  ARCHIVE_S3_ACCESS_KEY_ID: z.string().optional(),
+  ARCHIVE_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Of temporary credentials (STS), with the two above. */
+  ARCHIVE_S3_SESSION_TOKEN: z.string().optional(),
+  /** Archives larger than this many MiB are uploaded in parts of this size. Default 16, at least 5. */
+  ARCHIVE_S3_PART_MB: z.coerce.number().int().min(5).max(5120).default(16),
   /** `inline` runs the worker in the API process (default); `off` leaves it to `worker` processes. */
   WORKER: z.enum(['inline', 'off']).default('inline'),
   /** Batches a worker sends at once. Default 4. */
@@ -150,6 +174,8 @@ export interface AppConfig {
   inboundAttributionMs?: number;
   /** Where finished campaigns' rows are archived. Default `<dataDir>/archive`. */
   archiveDir?: string | undefined;
+  /** Set: archives go to this S3-compatible bucket (the archive folder only stages them). */
+  archiveS3?: ArchiveS3Config | undefined;
   /** A worker loop silent this long is stalled, in ms. Default 60 000. */
   workerStaleMs?: number;
   /** Oldest due batch older than this makes `/readyz` warn, in seconds. Default 300. */
@@ -160,6 +186,23 @@ export interface AppConfig {
   metricsToken?: string | undefined;
   /** Outbound webhook retries, timeouts, auto-disable and reachable addresses; defaults in `defaultWebhookRetry`. */
   webhooks?: Partial<WebhookRetryPolicy>;
+}
+
+export type ArchiveS3Config = Omit<S3TargetOptions, 'spoolDir'>;
+
+/**
+ * The archive target: the S3-compatible bucket when one is configured (staging in the archive
+ * folder, else the system's temporary folder), else the archive folder; none for an in-memory
+ * database with neither.
+ */
+export function archiveTargetOf(
+  config: Pick<AppConfig, 'archiveDir' | 'dataDir' | 'archiveS3'>,
+): ArchiveTarget | undefined {
+  const dir = archiveDirOf(config);
+  if (config.archiveS3) {
+    return s3Target({ ...config.archiveS3, spoolDir: join(dir ?? tmpdir(), '.staging') });
+  }
+  return dir === undefined ? undefined : folderTarget(dir);
 }
 
 /** Where archives go: ARCHIVE_DIR, else `<dataDir>/archive`; none for an in-memory database without ARCHIVE_DIR (archiving off). */
@@ -173,6 +216,29 @@ const splitList = (value: string) =>
     .split(',')
     .map((v) => v.trim())
     .filter(Boolean);
+
+function archiveS3FromEnv(e: z.output<typeof envSchema>): ArchiveS3Config | undefined {
+  if (!e.ARCHIVE_S3_BUCKET) return undefined;
+  if ((e.ARCHIVE_S3_ACCESS_KEY_ID === undefined) !== (e.ARCHIVE_S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new Error('set both ARCHIVE_S3_ACCESS_KEY_ID and ARCHIVE_S3_SECRET_ACCESS_KEY, or neither');
+  }
+  return {
+    bucket: e.ARCHIVE_S3_BUCKET,
+    region: e.ARCHIVE_S3_REGION,
+    endpoint: e.ARCHIVE_S3_ENDPOINT,
+    forcePathStyle: e.ARCHIVE_S3_FORCE_PATH_STYLE,
+    prefix: e.ARCHIVE_S3_PREFIX,
+    credentials:
+      e.ARCHIVE_S3_ACCESS_KEY_ID && e.ARCHIVE_S3_SECRET_ACCESS_KEY
+        ? {
+            accessKeyId: e.ARCHIVE_S3_ACCESS_KEY_ID,
+            secretAccessKey: e.ARCHIVE_S3_SECRET_ACCESS_KEY,
+            sessionToken: e.ARCHIVE_S3_SESSION_TOKEN,
+          }
+        : undefined,
+    partBytes: e.ARCHIVE_S3_PART_MB * 1024 * 1024,
+  };
+}
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = envSchema.parse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
@@ -195,6 +261,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     audienceIndexMaxMb: e.AUDIENCE_INDEX_MAX_MB,
     retentionIntervalMs: e.RETENTION_INTERVAL_MS,
     archiveDir: e.ARCHIVE_DIR,
+    archiveS3: archiveS3FromEnv(e),
     publicUrl: e.PUBLIC_URL,
     linkSecret: e.LINK_SECRET,
     linkClickParam: e.LINK_CLICK_PARAM === 'off' ? null : e.LINK_CLICK_PARAM,

@@ -62,7 +62,11 @@ describe('docs/graphql.md, executed against a running server', () => {
     t = await startTestApp(
       'pglite',
       // The page's receiver is this test, on loopback: allowed as WEBHOOK_ALLOW_ADDRESSES would.
-      { webhooks: { pollIntervalMs: 50, baseDelayMs: 200, addresses: { allow: ['127.0.0.1'] } } },
+      // An archive folder of its own: the page's restoreArchive reads from it.
+      {
+        webhooks: { pollIntervalMs: 50, baseDelayMs: 200, addresses: { allow: ['127.0.0.1'] } },
+        archiveDir: join(dir, 'archive'),
+      },
       [sandbox({ latencyMs: { min: 1, max: 3 } }), ...builtinMetrics()],
     );
   });
@@ -86,6 +90,7 @@ describe('docs/graphql.md, executed against a running server', () => {
       'metrics',
       'failed',
       'resend',
+      'restore',
       'forbidden',
       'register',
       'webhook',
@@ -116,6 +121,19 @@ describe('docs/graphql.md, executed against a running server', () => {
         expect(await followSse(t.url, t.a.keys.viewer, id)).toMatchObject({
           state: 'COMPLETED',
           counters: { total: 2, sent: 2, failed: 0 },
+        });
+      },
+      restore: async () => {
+        // 'Nothing of that month is archived here, so every count is 0.'
+        expect(context.restore).toEqual({
+          restoreArchive: {
+            campaigns: 0,
+            alreadyRestored: 0,
+            inProgress: 0,
+            deliveries: 0,
+            attempts: 0,
+            events: 0,
+          },
         });
       },
       submit: async () => {

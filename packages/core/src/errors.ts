@@ -33,6 +33,11 @@ export const errorCodes = [
   'REPLY_WINDOW_CLOSED',
   /** A webhook URL resolves to an address the server may not call (loopback, private, link-local, metadata). */
   'WEBHOOK_URL_FORBIDDEN',
+  /**
+   * The archive target (an S3-compatible bucket) refused the call — credentials, access, no such
+   * bucket — or the archive lies in a target the server is not configured with: nothing removed or written.
+   */
+  'ARCHIVE_TARGET_REFUSED',
   /** The server is stopping and takes no new long-running work: retry on a running server. */
   'UNAVAILABLE',
   'INTERNAL',

@@ -1,13 +1,14 @@
 import { parseArgs } from 'node:util';
 import { isQunfaError } from '@qunfa/core';
-import { type AppConfig, archiveDirOf } from '../config.js';
+import { type AppConfig, archiveTargetOf } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { archiveCampaign, archiveDue, restoreCampaign } from '../services/retention/archive-campaigns.js';
 
 export const ARCHIVE_USAGE = `usage: qunfa archive due [--batch <rows>]          archive every campaign past its workspace's archiveDays
        qunfa archive campaign --id <id> [--batch <rows>]  archive one finished campaign now
        qunfa archive restore --id <id>                    put an archived campaign's rows back
-Files go under ARCHIVE_DIR (default <DATA_DIR>/archive). Results are JSON on stdout.`;
+Files go under ARCHIVE_DIR (default <DATA_DIR>/archive), or to the bucket ARCHIVE_S3_BUCKET
+when set (see README). Results are JSON on stdout.`;
 
 /** `qunfa archive …`: the retention job's archiving by hand, and re-imports; exits 0, 1 (refused) or 2 (usage). */
 export async function archiveCommand(argv: string[], config: AppConfig): Promise<number> {
@@ -35,13 +36,13 @@ export async function archiveCommand(argv: string[], config: AppConfig): Promise
     process.stderr.write(`${ARCHIVE_USAGE}\n`);
     return 2;
   }
-  const dir = archiveDirOf(config);
-  if (dir === undefined) {
-    process.stderr.write('set ARCHIVE_DIR: the database is in memory\n');
+  const target = archiveTargetOf(config);
+  if (target === undefined) {
+    process.stderr.write('set ARCHIVE_DIR or ARCHIVE_S3_BUCKET: the database is in memory\n');
     return 2;
   }
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
-  const options = { dir, ...(batch ? { batch } : {}) };
+  const options = { target, ...(batch ? { batch } : {}) };
   try {
     const result =
       what === 'due'

@@ -15,6 +15,7 @@ import type { ImportsInFlight } from '../import/imports-in-flight.js';
 import type { LinkTokens } from '../links/link-token.js';
 import type { PluginOrigin } from '../plugin-config/assemble-plugins.js';
 import type { EvidenceOptions } from './evidence/assemble-evidence.js';
+import type { ArchiveTarget } from './retention/archive-target.js';
 import type { WebhookAddressPolicy } from './webhooks/address-guard.js';
 
 /** What services need from the running app. */
@@ -56,4 +57,6 @@ export interface ServiceDeps {
   keyRateLimitPerMinute?: number;
   /** Which addresses a webhook URL may resolve to; default public ones only. */
   webhookAddresses?: WebhookAddressPolicy;
+  /** Where campaign archives are (a folder, an S3-compatible bucket), for re-imports; unset: none. */
+  archiveTarget?: ArchiveTarget | undefined;
 }

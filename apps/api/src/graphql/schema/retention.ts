@@ -1,4 +1,5 @@
 import { type CampaignArchive, campaignArchive } from '../../services/retention/archived-summary.js';
+import { type ArchiveRestore, restoreArchiveForAdmin } from '../../services/retention/restore-archives.js';
 import {
   type Retention as RetentionShape,
   setRetention,
@@ -58,7 +59,10 @@ const CampaignArchiveRef = builder.objectRef<CampaignArchive>('CampaignArchive')
       description:
         'deleting (rows being removed), archived (none left in the hot tables) or restored (re-imported)',
     }),
-    path: t.exposeString('path', { description: 'The gzipped JSON Lines file, under the archive folder' }),
+    path: t.exposeString('path', {
+      description:
+        'The gzipped JSON Lines file: relative to the archive folder, or s3://<bucket>/<key> in an S3-compatible bucket',
+    }),
     deliveries: t.exposeInt('deliveries'),
     attempts: t.exposeInt('attempts'),
     events: t.exposeInt('events'),
@@ -76,5 +80,39 @@ builder.objectField(Campaign, 'archive', (t) =>
     nullable: true,
     description: "The campaign's archive; null while its rows are only in the hot tables",
     resolve: (c, _args, ctx) => campaignArchive(ctx.deps.db, c.id),
+  }),
+);
+
+const ArchiveRestoreRef = builder.objectRef<ArchiveRestore>('ArchiveRestore').implement({
+  description: 'What a re-import of archived days put back',
+  fields: (t) => ({
+    campaigns: t.exposeInt('campaigns', {
+      description: 'Archived campaigns of those days whose rows were put back now',
+    }),
+    alreadyRestored: t.exposeInt('alreadyRestored', {
+      description: 'Campaigns of those days restored before: nothing done again',
+    }),
+    inProgress: t.exposeInt('inProgress', {
+      description:
+        'Campaigns of those days whose rows are still being removed by the retention job: try again after it',
+    }),
+    deliveries: t.exposeInt('deliveries', {
+      description: 'Rows put back (rows already there are skipped, not counted)',
+    }),
+    attempts: t.exposeInt('attempts'),
+    events: t.exposeInt('events'),
+  }),
+});
+
+builder.mutationField('restoreArchive', (t) =>
+  t.field({
+    type: ArchiveRestoreRef,
+    description:
+      "Admins: puts back the deliveries, attempts and events of the workspace's campaigns archived for the UTC days from–to (the day each finished; to defaults to from, at most 366 days), read from the server's archive target (folder or S3-compatible bucket). Each archive is checked (sha256, trailer) before any of its rows is written (a damaged one: CONFLICT, ARCHIVE_CORRUPT); rows already there are skipped, so a second call adds nothing",
+    args: {
+      from: t.arg.string({ required: true, description: 'First UTC day, YYYY-MM-DD' }),
+      to: t.arg.string({ required: false, description: 'Last UTC day, YYYY-MM-DD; default from' }),
+    },
+    resolve: (_root, args, ctx) => restoreArchiveForAdmin(ctx.deps, ctx.principal, args),
   }),
 );

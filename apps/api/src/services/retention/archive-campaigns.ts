@@ -1,5 +1,5 @@
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { QunfaError } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../../db/database.js';
@@ -9,14 +9,36 @@ import { costGroups } from '../cost/campaign-cost.js';
 import { liveFeedbackCounts } from '../metrics/feedback-counts.js';
 import { funnelRows } from '../metrics/funnel.js';
 import { readArchiveFile, writeArchiveFile } from './archive-file.js';
+import { type ArchiveTarget, folderTarget } from './archive-target.js';
 import type { ArchiveSummary } from './archived-summary.js';
 import { effectiveRetention } from './retention-settings.js';
 
-export interface ArchiveOptions {
-  /** The archive folder; files go to `<workspace>/<YYYY-MM-DD>/campaign-<id>.jsonl.gz` under it. */
-  dir: string;
+export type ArchiveOptions = (
+  | {
+      /** The archive folder; files go to `<workspace>/<YYYY-MM-DD>/campaign-<id>.jsonl.gz` under it. */
+      dir: string;
+      target?: undefined;
+    }
+  | {
+      /** Where archives go (a folder, an S3-compatible bucket): `archive-target.ts`. */
+      target: ArchiveTarget;
+      dir?: undefined;
+    }
+) & {
   /** Rows removed per transaction, and read per page. Default 1000. */
   batch?: number;
+};
+
+const targetOf = (options: ArchiveOptions): ArchiveTarget => options.target ?? folderTarget(options.dir);
+
+/** Reads the whole archive at `location` (sha256, trailer) through `target`, for each line. */
+async function* archiveLines(target: ArchiveTarget, location: string, sha256: string) {
+  const file = await target.open(location);
+  try {
+    yield* readArchiveFile(file.path, sha256, location);
+  } finally {
+    await file.release();
+  }
 }
 
 export interface ArchiveCounts {
@@ -82,28 +104,35 @@ export async function archiveCampaign(
       `campaign ${campaignId} is ${campaign.state}: only a finished one is archived`,
     );
   }
+  const target = targetOf(options);
   let row = await archiveRow(db, campaignId);
   if (row?.state === 'archived') return { campaigns: 0, deliveries: 0, attempts: 0, events: 0 };
   if (row === undefined || row.state === 'restored') {
     const workspaceId = Number(campaign.workspaceId);
-    const path = join(String(workspaceId), campaign.finished, `campaign-${campaignId}.jsonl.gz`);
+    const key = posix.join(String(workspaceId), campaign.finished, `campaign-${campaignId}.jsonl.gz`);
     const summary: ArchiveSummary = {
       funnel: await funnelRows(db, campaignId),
       costGroups: await costGroups(db, campaignId),
       senderGroups: await senderGroups(db, campaignId),
       feedback: await liveFeedbackCounts(db, String(campaignId)),
     };
-    const written = await writeArchiveFile(db, { workspaceId, campaignId }, join(options.dir, path), batch);
+    const staged = target.stagingPath(key);
+    const written = await writeArchiveFile(db, { workspaceId, campaignId }, staged, batch);
     const hot = await hotRows(db, campaignId);
     if (
       hot.deliveries !== written.deliveries ||
       hot.attempts !== written.attempts ||
       hot.events !== written.events
     ) {
+      await rm(staged, { force: true });
       throw new QunfaError('CONFLICT', `campaign ${campaignId} changed while it was archived: try again`, {
         details: { reason: 'ARCHIVE_RACE' },
       });
     }
+    // Renamed into the folder, or uploaded and read back: whole and checked before any row goes.
+    // A failure here leaves every row in place; a crash after it writes the archive again next run.
+    const path = await target.store(staged, key, { size: written.size, sha256: written.sha256 });
+    const { size: _size, ...counts } = written;
     await db.transaction(async (raw) => {
       const tx = raw as unknown as Db;
       await rows(
@@ -121,18 +150,13 @@ export async function archiveCampaign(
         action: 'campaign.archived',
         subjectType: 'campaign',
         subjectId: campaignId,
-        details: { path, ...written },
+        details: { path, ...counts },
       });
     });
     row = (await archiveRow(db, campaignId))!;
   } else {
-    // Resuming a removal a crash interrupted: the file must still be whole before another row goes.
-    await access(join(options.dir, row.path)).catch(() => {
-      throw new QunfaError('CONFLICT', `archive of campaign ${campaignId} is missing: ${row!.path}`, {
-        details: { reason: 'ARCHIVE_CORRUPT' },
-      });
-    });
-    for await (const _ of readArchiveFile(join(options.dir, row.path), row.sha256));
+    // Resuming a removal a crash interrupted: the archive must still be whole before another row goes.
+    for await (const _ of archiveLines(target, row.path, row.sha256));
   }
   const drain = async (step: (tx: Db) => Promise<number>) => {
     for (;;) {
@@ -226,7 +250,7 @@ export async function restoreCampaign(
     );
     counts[kind === 'delivery' ? 'deliveries' : kind === 'attempt' ? 'attempts' : 'events'] += added.length;
   };
-  for await (const line of readArchiveFile(join(options.dir, row.path), row.sha256)) {
+  for await (const line of archiveLines(targetOf(options), row.path, row.sha256)) {
     if (line.t !== 'delivery' && line.t !== 'attempt' && line.t !== 'event') continue;
     pending[line.t].push(line.row);
     if (pending[line.t].length >= batch) await flush(line.t);

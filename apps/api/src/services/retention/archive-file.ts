@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -23,6 +23,8 @@ export interface ArchiveCounts {
   deliveries: number;
   attempts: number;
   events: number;
+  /** Of the file, in bytes. */
+  size: number;
   sha256: string;
 }
 
@@ -43,8 +45,10 @@ async function* keysetPages(db: Db, table: 'deliveries' | 'events', campaignId: 
 
 /**
  * Writes a campaign's deliveries (each followed by its attempts) and its events to a gzipped
- * JSON Lines file, read in keyset pages of `page` rows: first to `<path>.tmp`, flushed to disk,
- * then renamed, so the final name only ever holds a whole file ending with its trailer.
+ * JSON Lines file at `path`, read in keyset pages of `page` rows, and flushes it to disk; on any
+ * failure the file is removed. `path` is a staging file: the archive target makes it the archive
+ * (a rename into the folder, an upload) once whole, so an archive's final name only ever holds a
+ * whole file ending with its trailer.
  */
 export async function writeArchiveFile(
   db: Db,
@@ -53,8 +57,7 @@ export async function writeArchiveFile(
   page = 1000,
 ): Promise<ArchiveCounts> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp`;
-  const file = await open(tmp, 'w');
+  const file = await open(path, 'w');
   const hash = createHash('sha256');
   const counts = { deliveries: 0, attempts: 0, events: 0 };
   let pending: string[] = [];
@@ -110,42 +113,44 @@ export async function writeArchiveFile(
     await file.sync();
   } catch (error) {
     await file.close();
-    await rm(tmp, { force: true });
+    await rm(path, { force: true });
     throw error;
   }
+  const { size } = await file.stat();
   await file.close();
-  await rename(tmp, path);
-  // The rename itself survives a power cut once the folder is flushed.
-  const folder = await open(dirname(path), 'r');
-  await folder.sync().finally(() => folder.close());
-  return { ...counts, sha256: hash.digest('hex') };
+  return { ...counts, size, sha256: hash.digest('hex') };
 }
 
 /** A damaged or unreadable archive: CONFLICT with `details.reason` ARCHIVE_CORRUPT, nothing written. */
 const corrupt = (message: string) =>
   new QunfaError('CONFLICT', message, { details: { reason: 'ARCHIVE_CORRUPT' } });
 
-/** The sha256 of a file's bytes. */
+/** The sha256 of a file's bytes, read as a stream. */
 export async function fileSha256(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**
  * The lines of an archive, after checking its sha256 against `sha256` (when given) and that it
  * ends with a trailer whose counts match what it holds: ARCHIVE_CORRUPT otherwise.
  */
-export async function* readArchiveFile(path: string, sha256?: string): AsyncGenerator<ArchiveLine> {
+export async function* readArchiveFile(
+  path: string,
+  sha256?: string,
+  /** The archive's name in messages (its location when `path` is a local copy). Default `path`. */
+  name = path,
+): AsyncGenerator<ArchiveLine> {
   if (sha256 !== undefined && (await fileSha256(path)) !== sha256) {
-    throw corrupt(`archive ${path} does not match its recorded sha256`);
+    throw corrupt(`archive ${name} does not match its recorded sha256`);
   }
   const counts = { deliveries: 0, attempts: 0, events: 0 };
   let ended = false;
   const lines = createInterface({ input: createReadStream(path).pipe(createGunzip()), crlfDelay: Infinity });
   for await (const text of lines) {
     if (text === '') continue;
-    if (ended) throw corrupt(`archive ${path} has lines after its trailer`);
+    if (ended) throw corrupt(`archive ${name} has lines after its trailer`);
     const l = JSON.parse(text) as ArchiveLine;
     if (l.t === 'delivery') counts.deliveries++;
     else if (l.t === 'attempt') counts.attempts++;
@@ -157,10 +162,10 @@ export async function* readArchiveFile(path: string, sha256?: string): AsyncGene
         l.attempts !== counts.attempts ||
         l.events !== counts.events
       ) {
-        throw corrupt(`archive ${path}: its trailer does not match its rows`);
+        throw corrupt(`archive ${name}: its trailer does not match its rows`);
       }
     }
     yield l;
   }
-  if (!ended) throw corrupt(`archive ${path} is truncated (no trailer)`);
+  if (!ended) throw corrupt(`archive ${name} is truncated (no trailer)`);
 }

@@ -1,18 +1,19 @@
 import type { Logger } from '@qunfa/core';
 import type { Db } from '../../db/database.js';
 import { archiveDue } from './archive-campaigns.js';
+import type { ArchiveTarget } from './archive-target.js';
 import { purgeExpired } from './purge-expired.js';
 
 /**
- * Runs `purgeExpired`, then `archiveDue` (when there is an archive folder), every `intervalMs` (0: never), one run at a time;
+ * Runs `purgeExpired`, then `archiveDue` (when there is an archive target), every `intervalMs` (0: never), one run at a time;
  * `stop` waits for a run in progress.
  */
 export function startRetentionJob(
   db: Db,
   logger: Logger,
   intervalMs: number,
-  /** The archive folder; undefined: no archiving (an in-memory database without ARCHIVE_DIR). */
-  archiveDir: string | undefined,
+  /** Where archives go (folder or bucket); undefined: no archiving (an in-memory database without ARCHIVE_DIR). */
+  archiveTarget: ArchiveTarget | undefined,
 ): { stop(): Promise<void> } {
   if (intervalMs <= 0) return { stop: async () => {} };
   let running: Promise<void> | undefined;
@@ -21,7 +22,9 @@ export function startRetentionJob(
     running = purgeExpired(db, new Date())
       .then((counts) => {
         if (Object.values(counts).some((n) => n > 0)) logger.info('retention purged', { ...counts });
-        return archiveDir === undefined ? undefined : archiveDue(db, new Date(), { dir: archiveDir });
+        return archiveTarget === undefined
+          ? undefined
+          : archiveDue(db, new Date(), { target: archiveTarget });
       })
       .then((archived) => {
         if (archived && archived.campaigns > 0) logger.info('campaigns archived', { ...archived });
