@@ -7,7 +7,7 @@ import {
   QunfaError,
   type ReachChange,
 } from '@qunfa/core';
-import { jobEvents } from './confirmations.js';
+import { jobEvents, recordVerdict } from './confirmations.js';
 import { decryptMessage, signature, signatureMatches } from './crypto.js';
 import { inboundOf } from './inbound.js';
 import { jobOutcome, noticeOutcome } from './job-status.js';
@@ -166,6 +166,9 @@ async function massJobEvents(message: XmlObject, at: Date, ctx: CallbackContext)
   const job = await jobOf(ctx.state, msgId);
   if (!job) return [];
   const outcome = jobOutcome(status);
-  if (job.protected) await settleJobs(ctx.state, [msgId]);
+  if (job.protected) {
+    await recordVerdict(ctx.state, job, outcome, ctx.now());
+    await settleJobs(ctx.state, [msgId]);
+  }
   return jobEvents(job, outcome, at);
 }

@@ -21,6 +21,7 @@ import {
   readTags,
 } from './followers.js';
 import { isJobTarget, MASS_MAX, type MassGroup, sendMassGroup } from './mass-send.js';
+import { withoutCapped } from './monthly-cap.js';
 import { parseWechatOaOptions, type WechatOaConfig, type WechatOaOptions } from './options.js';
 import { queryMassGroup } from './query-status.js';
 import { replyToFollower } from './reply.js';
@@ -159,8 +160,12 @@ export function wechatOa(options: WechatOaOptions): WechatOaChannel {
     async send(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]> {
       const plan = planBatch(batch);
       const outcomes = [...plan.rejected];
-      for (const group of plan.groups)
-        outcomes.push(...(await sendMassGroup(config, client, batch, group, ctx)));
+      for (const whole of plan.groups) {
+        const { group, filtered } = await withoutCapped(config, batch, whole, ctx);
+        outcomes.push(...filtered);
+        if (group.messages.length > 0)
+          outcomes.push(...(await sendMassGroup(config, client, batch, group, ctx)));
+      }
       outcomes.push(
         ...(await pooled(plan.templates, config.concurrency, (t) =>
           sendTemplate(client, batch, t.message, t.body, ctx),
@@ -171,7 +176,12 @@ export function wechatOa(options: WechatOaOptions): WechatOaChannel {
     async queryStatus(batch: OutboundBatch, ctx: SendContext): Promise<SendOutcome[]> {
       const plan = planBatch(batch);
       const outcomes: SendOutcome[] = [];
-      for (const group of plan.groups) outcomes.push(...(await queryMassGroup(client, batch, group, ctx)));
+      for (const whole of plan.groups) {
+        // The same followers as the send left out, so the same openid list and clientmsgid.
+        const { group, filtered } = await withoutCapped(config, batch, whole, ctx);
+        outcomes.push(...filtered);
+        if (group.messages.length > 0) outcomes.push(...(await queryMassGroup(client, batch, group, ctx)));
+      }
       return outcomes;
     },
     callback: (request, ctx) => handleOaCallback(config, request, ctx),

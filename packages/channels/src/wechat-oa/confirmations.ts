@@ -1,7 +1,8 @@
-import type { DeliveryEvent, PollContext } from '@qunfa/core';
+import type { DeliveryEvent, PluginState, PollContext } from '@qunfa/core';
 import type { OaClient } from './client.js';
 import type { JobOutcome } from './job-status.js';
 import { deliveryRef, jobOf, type OaJob, pendingJobIds, settleJobs } from './jobs.js';
+import { recordMonthly } from './monthly-cap.js';
 import type { WechatOaConfig } from './options.js';
 
 /** WeChat drops a protected mass send no administrator confirmed within 30 minutes (API 群发保护). */
@@ -35,6 +36,12 @@ export function jobEvents(job: OaJob, outcome: JobOutcome, at: Date): DeliveryEv
     failure: outcome.failure,
     error: outcome.error,
   }));
+}
+
+/** A protected job WeChat sent counts against its followers' monthly 4 from now. */
+export async function recordVerdict(state: PluginState, job: OaJob, outcome: JobOutcome, now: Date) {
+  if (outcome.kind === 'sent' && job.protected && job.openids && job.sendKey)
+    await recordMonthly(state, job.openids, job.sendKey, now);
 }
 
 /** `msg_status` of `message/mass/get` as a verdict; undefined while the job is still going. */
@@ -103,6 +110,7 @@ export async function pollPendingJobs(
       continue;
     }
     ctx.logger.info('protected mass send settled by mass/get', { msgId, status });
+    await recordVerdict(ctx.state, job, verdict, new Date(now));
     events.push(...jobEvents(job, verdict, new Date(now)));
     done.push(msgId);
   }

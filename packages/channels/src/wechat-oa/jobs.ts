@@ -13,6 +13,10 @@ export interface OaJob {
   protected: boolean;
   /** Epoch ms of the submission. */
   at: number;
+  /** The followers it was sent to (a job: the batch's), for the monthly 4 once WeChat sent it. */
+  openids?: string[];
+  /** The send it was, for the monthly 4 (see `sendKeyOf`). */
+  sendKey?: string;
 }
 
 /** WeChat keeps `clientmsgid` 24 h and a job's status a while after; a week covers both. */

@@ -3,6 +3,7 @@ import type { OaClient } from './client.js';
 import type { MassBody } from './content.js';
 import { classifyOaError, OaApiError } from './errors.js';
 import { clientMsgIdOf, deliveryRef, rememberJob } from './jobs.js';
+import { recordMonthly, sendKeyOf } from './monthly-cap.js';
 import type { WechatOaConfig } from './options.js';
 
 /** Messages of a batch that carry the same content: one mass-send call. */
@@ -64,6 +65,8 @@ export async function sendMassGroup(
       error: 'WeChat accepted the mass send without a msg_id',
     });
   }
+  const openids = group.messages.map((m) => m.address);
+  const sendKey = sendKeyOf(batch, group);
   await rememberJob(
     ctx.state,
     {
@@ -71,9 +74,13 @@ export async function sendMassGroup(
       deliveryIds: group.messages.map((m) => m.id),
       protected: config.massSendProtection,
       at: ctx.now().getTime(),
+      ...(config.accountType === 'service' ? { openids, sendKey } : {}),
     },
     clientmsgid,
   );
+  // Sent now, unless an administrator must confirm it first (then counted once WeChat sent it).
+  if (config.accountType === 'service' && !config.massSendProtection)
+    await recordMonthly(ctx.state, openids, sendKey, ctx.now());
   ctx.logger.info('mass send submitted', {
     msgId,
     recipients: group.messages.length,

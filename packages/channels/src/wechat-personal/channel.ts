@@ -175,7 +175,7 @@ export function wechatPersonal(options: WechatPersonalOptions): WechatPersonalCh
           );
           for (const o of sent) {
             const item = why.get(o.id)!;
-            if (o.status === 'uncertain') {
+            if (o.status === 'uncertain' || o.status === 'filtered') {
               outcomes.push(o);
               continue;
             }

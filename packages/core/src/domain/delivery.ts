@@ -59,7 +59,7 @@ export interface DeliveryAttempt {
   account: string | null;
   batchId: string;
   at: Date;
-  status: 'sent' | 'failed' | 'awaiting_confirmation' | 'uncertain';
+  status: 'sent' | 'failed' | 'awaiting_confirmation' | 'uncertain' | 'filtered';
   providerMessageId: string | null;
   failureClass: FailureClass | null;
   error: string | null;

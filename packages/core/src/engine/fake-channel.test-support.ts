@@ -5,6 +5,7 @@ import type { ChannelPlugin, OutboundBatch, OutboundMessage, SendOutcome } from 
 export type FakeOutcome =
   | { status: 'sent'; awaitingConfirmation?: boolean }
   | { status: 'failed'; failure: FailureClass; retryAfterMs?: number }
+  | { status: 'filtered'; reason: string }
   | 'missing';
 
 export interface FakeChannelOptions {
@@ -69,6 +70,7 @@ export function fakeChannel(options: FakeChannelOptions = {}): FakeChannel {
         if (outcome === 'missing') return [];
         if (outcome.status === 'sent')
           return [{ id: message.id, providerMessageId: `pm-${message.id}-${n}`, ...outcome }];
+        if (outcome.status === 'filtered') return [{ id: message.id, ...outcome }];
         return [{ id: message.id, error: `fake ${outcome.failure}`, ...outcome }];
       });
     },

@@ -184,6 +184,20 @@ export function outcomeResult(
     };
   }
   if (outcome.status === 'uncertain') return uncertainResult(scope, recipient, outcome.error);
+  if (outcome.status === 'filtered') {
+    return {
+      deliveryId: recipient.deliveryId,
+      state: 'filtered',
+      error: outcome.reason,
+      attempt: {
+        ...attemptOf(scope),
+        status: 'filtered',
+        providerMessageId: null,
+        failureClass: null,
+        error: outcome.reason,
+      },
+    };
+  }
   // A class the kernel does not know is a channel bug; `unknown` is the safe reading of it.
   const failure = knownFailures.has(outcome.failure) ? outcome.failure : 'unknown';
   return failedResult(scope, recipient, failure, outcome.error, {

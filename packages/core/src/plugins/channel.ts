@@ -145,6 +145,20 @@ export type SendOutcome =
   | {
       id: string;
       /**
+       * The platform drops it for this recipient by a documented per-recipient cap (an Official
+       * Account's follower who already received the month's 4 mass messages): not sent, not a
+       * failure — never retried nor handed to another step; counted as `filtered`.
+       */
+      status: 'filtered';
+      /** Which cap, without personal data. */
+      reason: string;
+      providerMessageId?: never;
+      failure?: never;
+      retryAfterMs?: never;
+    }
+  | {
+      id: string;
+      /**
        * The provider may or may not have taken it, and cannot tell now (Aliyun SMS: a call that
        * timed out and whose `QuerySendDetails` check failed too). Marked `uncertain`, never re-sent blindly.
        */

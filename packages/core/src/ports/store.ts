@@ -196,7 +196,7 @@ export interface DeliveryResult {
   attempt?: {
     channel: string;
     account: string | null;
-    status: 'sent' | 'failed' | 'awaiting_confirmation' | 'uncertain';
+    status: 'sent' | 'failed' | 'awaiting_confirmation' | 'uncertain' | 'filtered';
     providerMessageId: string | null;
     failureClass: FailureClass | null;
     error: string | null;

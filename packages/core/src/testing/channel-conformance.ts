@@ -95,8 +95,9 @@ export function describeChannelConformance(
       expect(outcomes.map((o) => o.id).sort()).toEqual(batch.messages.map((m) => m.id).sort());
       const addressOf = new Map(batch.messages.map((m) => [m.id, m.address]));
       for (const outcome of outcomes) {
-        expect(['sent', 'failed', 'uncertain']).toContain(outcome.status);
+        expect(['sent', 'failed', 'uncertain', 'filtered']).toContain(outcome.status);
         if (outcome.status === 'uncertain') expect(typeof outcome.error).toBe('string');
+        if (outcome.status === 'filtered') expect(typeof outcome.reason).toBe('string');
         if (outcome.status !== 'failed') continue;
         expect(failureClasses).toContain(outcome.failure);
         expect(typeof outcome.error).toBe('string');

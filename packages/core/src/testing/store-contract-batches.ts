@@ -175,6 +175,39 @@ export function batchContract(harness: () => StoreHarness): void {
     expect(escalated?.recipients.map((r) => r.attempts)).toEqual([0]);
   });
 
+  it('settles a recipient the platform filtered: counted filtered, its attempt kept, nothing to retry', async () => {
+    const h = harness();
+    await running(h);
+    const [ref] = await h.store.dueBatches(t0, 10);
+    const claimed = await h.store.claimBatch({ batchId: ref!.id, now: t0, ...lease });
+    const [a] = claimed!.recipients;
+    const reason = 'already received 4 mass messages in 2025-03';
+    const settled = await h.store.settleBatch({
+      batchId: claimed!.batch.id,
+      leaseOwner: 'w1',
+      at: at(1000),
+      batchState: 'done',
+      results: [
+        {
+          deliveryId: a!.deliveryId,
+          state: 'filtered',
+          error: reason,
+          attempt: {
+            channel: 'channel:a',
+            account: null,
+            status: 'filtered',
+            providerMessageId: null,
+            failureClass: null,
+            error: reason,
+          },
+        },
+      ],
+    });
+    expect(settled.followUps).toEqual([]);
+    expect(settled.counters).toMatchObject({ total: 5, filtered: 1, failed: 0, sent: 0 });
+    expect(await h.store.counters('1')).toEqual(settled.counters);
+  });
+
   it('writes nothing when the lease is lost', async () => {
     const h = harness();
     await running(h);

@@ -30,7 +30,9 @@ const Attempt = builder.objectRef<DeliveryView['attempts'][number]>('DeliveryAtt
     attempt: t.exposeInt('attempt', { description: 'Attempt number on this channel' }),
     channel: t.exposeString('channel'),
     account: t.exposeString('account', { nullable: true }),
-    status: t.exposeString('status', { description: 'sent, failed, awaiting_confirmation or uncertain' }),
+    status: t.exposeString('status', {
+      description: 'sent, failed, awaiting_confirmation, uncertain or filtered',
+    }),
     providerMessageId: t.exposeString('providerMessageId', { nullable: true }),
     failureClass: t.field({
       type: FailureClassEnum,

@@ -121,11 +121,12 @@ export async function replyToTriageItem(
     throw error;
   }
   if (outcome.status !== 'sent') {
-    // Uncertain (the provider may have it): kept so, and never sent again under this key.
+    // Uncertain (the provider may have it): kept so, and never sent again under this key. A reply
+    // the platform filters by a per-person cap did not go out: failed, with the cap as the reason.
     const failed = await settle(deps, reply!.id, {
-      status: outcome.status,
+      status: outcome.status === 'filtered' ? 'failed' : outcome.status,
       failureClass: outcome.failure ?? null,
-      failureMessage: outcome.error.slice(0, 500),
+      failureMessage: (outcome.status === 'filtered' ? outcome.reason : outcome.error).slice(0, 500),
     });
     return { item, reply: failed };
   }
