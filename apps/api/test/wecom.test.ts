@@ -496,6 +496,26 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
       customers: 3,
       atCap: 1,
     });
+    // The same figures in the one preview of platform caps, beside any Official Account's.
+    const caps = await gqlOk<{ campaign: { platformCaps: Record<string, unknown>[] } }>(
+      t.url,
+      t.a.keys.viewer,
+      `query($id: ID!) { campaign(id: $id) { platformCaps { channel scope period limit recipients atCap used blocked note } } }`,
+      { id: next.id },
+    );
+    expect(caps.campaign.platformCaps).toEqual([
+      {
+        channel: 'channel:wecom-shop',
+        scope: 'PER_RECIPIENT',
+        period: expect.stringMatching(/^\d{4}-\d{2}$/),
+        limit: (preview.campaign.wecomCapPreview as { limit: number }).limit,
+        recipients: 3,
+        atCap: 1,
+        used: 0,
+        blocked: false,
+        note: expect.stringContaining('1 of 3 customers'),
+      },
+    ]);
     const notWecom = await gql(t.url, t.a.keys.viewer, PREVIEW, { id: next.id, channel: 'channel:sms' });
     expect(codesOf(notWecom)).toEqual(['CHANNEL_NOT_FOUND']);
   }, 60_000);
@@ -547,5 +567,20 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
     );
     // wmDaily0 had today's one message; wmDaily1 has not been sent to.
     expect(preview.campaign.wecomCapPreview).toEqual({ limit: 1, customers: 2, atCap: 1 });
+    const caps = await gqlOk<{ campaign: { platformCaps: Record<string, unknown>[] } }>(
+      t.url,
+      t.a.keys.viewer,
+      `query($id: ID!) { campaign(id: $id) { platformCaps { channel period limit recipients atCap } } }`,
+      { id: next.id },
+    );
+    expect(caps.campaign.platformCaps).toEqual([
+      {
+        channel: 'channel:wecom-daily',
+        period: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+        limit: 1,
+        recipients: 2,
+        atCap: 1,
+      },
+    ]);
   }, 60_000);
 });

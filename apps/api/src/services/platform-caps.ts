@@ -5,20 +5,21 @@ import { rows } from '../db/database.js';
 import { audienceToSql } from '../store/audience-sql.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceDeps } from './deps.js';
+import { isWecom, wecomCustomerCap } from './wecom/cap-preview.js';
 
 /** A platform's budget on one channel of a campaign, as it stands before the start. */
 export interface PlatformCap {
   channel: string;
   /** `per_recipient`: each person at most `limit` in the period; `per_account`: the account at most `limit` mass sends. */
   scope: 'per_recipient' | 'per_account';
-  /** The period in China time: a month (`2026-12`) or a day (`2026-12-04`). */
+  /** The period in China time: a month (`2026-12`), a week from its Monday (`2026-11-30/P7D`) or a day (`2026-12-04`). */
   period: string;
   limit: number;
   /** People of the audience the campaign would reach on this channel. */
   recipients: number;
   /** Of them, those already at `limit` this period: WeChat drops the message for them (`filtered`). */
   atCap: number;
-  /** `per_account`: mass sends the account already made this period (other campaigns). */
+  /** Mass sends the account already made this period (other campaigns); 0 where the platform counts per recipient only (WeCom). */
   used: number;
   /** The platform refuses the send outright (a subscription account's second mass send of a day). */
   blocked: boolean;
@@ -47,7 +48,8 @@ function periodOf(now: Date, unit: 'day' | 'month'): { start: Date; label: strin
 }
 
 /**
- * Before a start: the Official Account frequencies WeChat enforces on the campaign's channels,
+ * Before a start: the per-recipient caps of the campaign's channels — WeCom's customer cap (see
+ * `wecomCustomerCap`) and the Official Account frequencies WeChat enforces on the campaign's channels,
  * counted from Qunfa's own deliveries across campaigns (set-based, any audience size). A service
  * account's follower gets at most 4 mass messages a month — those of the audience who already got
  * 4 are counted, and WeChat will filter them; a subscription account mass-sends once a day — a
@@ -64,7 +66,12 @@ export async function platformCaps(
   const caps: PlatformCap[] = [];
   for (const step of campaign.channelPlan) {
     const channel = deps.registry.channels.find((c) => c.name === step.channel);
-    if (!isOfficialAccount(channel) || caps.some((c) => c.channel === channel.name)) continue;
+    if (!channel || caps.some((c) => c.channel === channel.name)) continue;
+    if (isWecom(channel)) {
+      caps.push(await wecomCustomerCap(deps, p.workspaceId, campaign, channel));
+      continue;
+    }
+    if (!isOfficialAccount(channel)) continue;
     const service = channel.config.accountType === 'service';
     const period = periodOf(now, service ? 'month' : 'day');
     const [counts] = await rows<{ recipients: number; at_cap: number; used: number }>(

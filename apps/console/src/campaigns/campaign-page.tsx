@@ -17,6 +17,7 @@ import { addSample, estimateFinish, type ProgressSample } from './finish-estimat
 import { FinishTime } from './finish-time.js';
 import { FunnelPanel } from './funnel-panel.js';
 import { MetricsPanel } from './metrics-panel.js';
+import { PlatformCapsPanel } from './platform-caps-panel.js';
 import { ProgressBar } from './progress-bar.js';
 import { ProgressChart } from './progress-chart.js';
 import { SendersPanel } from './senders-panel.js';
@@ -25,6 +26,9 @@ import { useCampaignBreakdown } from './use-campaign-breakdown.js';
 import { useLiveCampaign } from './use-live-campaign.js';
 import { isMoving } from './waiting-mood.js';
 import { WaitingPanel } from './waiting-panel.js';
+
+/** States before a start: the platform caps are what the operator weighs before starting. */
+const NOT_STARTED = new Set(['DRAFT', 'IN_REVIEW', 'APPROVED', 'SCHEDULED']);
 
 export function CampaignRoute() {
   const { id = '' } = useParams();
@@ -147,6 +151,7 @@ export function CampaignPage({ id }: { id: string }) {
         <ErrorCodes codes={liveCodes} />
       </header>
       <WaitingPanel waiting={waiting} moving={isMoving(state, samples, nowMs)} />
+      {NOT_STARTED.has(state) ? <PlatformCapsPanel campaignId={campaign.id} /> : null}
       {decisionPending ? abPanel : null}
       <div className="campaign-panels">
         <FunnelPanel counters={counters} />

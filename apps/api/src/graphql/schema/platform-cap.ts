@@ -17,18 +17,22 @@ const PlatformCapScope = builder.enumType('PlatformCapScope', {
 
 const PlatformCap = builder.objectRef<PlatformCapShape>('PlatformCap').implement({
   description:
-    "A platform's budget on one channel of a campaign before its start (an Official Account's monthly 4 a follower, a subscription account's one mass send a day), counted across campaigns",
+    "A platform's budget on one channel of a campaign before its start (WeCom's customer mass messages a period, an Official Account's monthly 4 a follower, a subscription account's one mass send a day), counted across campaigns",
   fields: (t) => ({
     channel: t.exposeString('channel'),
     scope: t.field({ type: PlatformCapScope, resolve: (c) => c.scope }),
-    period: t.exposeString('period', { description: 'China time: a month (2026-12) or a day (2026-12-04)' }),
+    period: t.exposeString('period', {
+      description:
+        'China time: a month (2026-12), a week from its Monday (2026-11-30/P7D) or a day (2026-12-04)',
+    }),
     limit: t.exposeInt('limit'),
     recipients: t.exposeInt('recipients', { description: 'People of the audience reachable on the channel' }),
     atCap: t.exposeInt('atCap', {
       description: 'Of them, already at the limit this period: the platform will filter them',
     }),
     used: t.exposeInt('used', {
-      description: 'Mass sends the account already made this period (other campaigns)',
+      description:
+        'Mass sends the account already made this period (other campaigns); 0 where the platform counts per recipient only (WeCom)',
     }),
     blocked: t.exposeBoolean('blocked', { description: 'The platform would refuse the send outright' }),
     note: t.exposeString('note'),
@@ -39,7 +43,7 @@ builder.objectFields(Campaign, (t) => ({
   platformCaps: t.field({
     type: [PlatformCap],
     description:
-      "Platform frequency caps on the campaign's channels as they stand now (Official Accounts), from Qunfa's deliveries across campaigns: shown before a start",
+      "Platform caps on the campaign's channels as they stand now (WeCom customers, Official Account followers and sends), from Qunfa's deliveries across campaigns: shown before a start",
     resolve: (campaign, _args, ctx) => platformCaps(ctx.deps, ctx.principal, campaign.id),
   }),
 }));

@@ -84,6 +84,8 @@ builder.objectFields(Campaign, (t) => ({
     type: WecomCapPreviewRef,
     description:
       "How many of the audience's WeCom customers are at the platform cap already (CHANNEL_NOT_FOUND when the channel is not a loaded WeCom corp)",
+    deprecationReason:
+      'Use Campaign.platformCaps: one entry per capped channel, WeCom and Official Accounts alike',
     args: { channel: t.arg.string({ required: false, defaultValue: 'channel:wecom' }) },
     resolve: (campaign, args, ctx) =>
       wecomCapPreview(ctx.deps, ctx.principal, campaign.id, args.channel ?? 'channel:wecom'),

@@ -1,11 +1,12 @@
 import { capPeriod, type WecomChannel } from '@qunfa/channels';
-import { QunfaError } from '@qunfa/core';
+import { type Campaign, QunfaError } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { resolveAudience } from '../../audience/resolve-audience.js';
 import { authorize, type Principal } from '../../auth/roles.js';
 import { rows } from '../../db/database.js';
 import { requireCampaign } from '../campaigns.js';
 import type { ServiceDeps } from '../deps.js';
+import type { PlatformCap } from '../platform-caps.js';
 
 /** Before a start: how many of a campaign's WeCom customers the platform's per-customer cap would drop. */
 export interface WecomCapPreview {
@@ -20,9 +21,15 @@ export interface WecomCapPreview {
   atCap: number;
 }
 
-const isWecom = (c: unknown): c is WecomChannel =>
+export const isWecom = (c: unknown): c is WecomChannel =>
   typeof (c as Partial<WecomChannel> | null)?.capPreview === 'function' &&
   typeof (c as Partial<WecomChannel>).config?.customerCap === 'string';
+
+/** The cap's period key (`m2025-03`, `w2025-03-10`, `d2025-03-10`) as a platform cap's period. */
+export function capPeriodLabel(key: string): string {
+  const date = key.slice(1);
+  return key.startsWith('w') ? `${date}/P7D` : date;
+}
 
 /**
  * The campaign's sendable audience (suppressions and dormancy as the start applies them), its
@@ -31,7 +38,63 @@ const isWecom = (c: unknown): c is WecomChannel =>
  * channel recorded: each customer's `delivered` results this period (result 1, counted per
  * customer as it comes, so a task its sender sent only partly counts what it sent), and a
  * `filtered` result (3) this period, which says WeCom counts the customer full (other tools'
- * messages included).
+ * messages included). The WeCom entry of `Campaign.platformCaps`.
+ */
+export async function wecomCustomerCap(
+  deps: ServiceDeps,
+  workspaceId: number,
+  campaign: Campaign,
+  channel: WecomChannel,
+): Promise<PlatformCap> {
+  const counts = await resolveAudience(deps.db, workspaceId, campaign.audience, {
+    asOf: deps.clock.now(),
+    excludeDormant: campaign.excludeDormant,
+    sampleSize: Number.MAX_SAFE_INTEGER,
+  });
+  const period = capPeriod(channel.config.customerCap, deps.clock.now());
+  const [count] = await rows<{ customers: number; atCap: number }>(
+    deps.db,
+    sql`WITH audience AS (
+          SELECT DISTINCT ON (contact_id) contact_id, value FROM contact_identities
+          WHERE workspace_id = ${workspaceId}::bigint AND kind = 'wecom_external_userid'
+            AND contact_id = ANY(${`{${counts.sampleIds.join(',')}}`}::bigint[])
+          ORDER BY contact_id, id),
+        used AS (
+          SELECT ci.value,
+                 count(*) FILTER (WHERE e.type = 'delivery.delivered')::int AS sent,
+                 bool_or(e.type = 'delivery.filtered') AS full
+          FROM contact_identities ci
+          JOIN deliveries d ON d.contact_id = ci.contact_id AND d.channel = ${channel.name}
+                           AND d.provider_message_id LIKE 'cm:%'
+          JOIN events e ON e.delivery_id = d.id AND e.type IN ('delivery.delivered', 'delivery.filtered')
+                       AND e.at >= ${period.start.toISOString()}::timestamptz
+                       AND e.at < ${period.end.toISOString()}::timestamptz
+          WHERE ci.workspace_id = ${workspaceId}::bigint AND ci.kind = 'wecom_external_userid'
+            AND ci.value IN (SELECT value FROM audience)
+          GROUP BY ci.value)
+        SELECT count(*)::int AS customers,
+               count(*) FILTER (WHERE u.full OR u.sent >= ${period.limit})::int AS "atCap"
+        FROM audience a LEFT JOIN used u ON u.value = a.value`,
+  );
+  const customers = count?.customers ?? 0;
+  const atCap = count?.atCap ?? 0;
+  const label = capPeriodLabel(period.key);
+  return {
+    channel: channel.name,
+    scope: 'per_recipient',
+    period: label,
+    limit: period.limit,
+    recipients: customers,
+    atCap,
+    used: 0,
+    blocked: false,
+    note: `${atCap} of ${customers} customers already got ${period.limit} customer mass messages in ${label}: WeCom filters them (result 3)`,
+  };
+}
+
+/**
+ * The WeCom customer cap alone, in its first shape; `Campaign.platformCaps` shows it with the
+ * Official Accounts' caps (CHANNEL_NOT_FOUND when the channel is not a loaded WeCom corp).
  */
 export async function wecomCapPreview(
   deps: ServiceDeps,
@@ -47,41 +110,12 @@ export async function wecomCapPreview(
       details: { channel: channelName },
     });
   }
-  const counts = await resolveAudience(deps.db, p.workspaceId, campaign.audience, {
-    asOf: deps.clock.now(),
-    excludeDormant: campaign.excludeDormant,
-    sampleSize: Number.MAX_SAFE_INTEGER,
-  });
-  const period = capPeriod(channel.config.customerCap, deps.clock.now());
-  const [count] = await rows<{ customers: number; atCap: number }>(
-    deps.db,
-    sql`WITH audience AS (
-          SELECT DISTINCT ON (contact_id) contact_id, value FROM contact_identities
-          WHERE workspace_id = ${p.workspaceId}::bigint AND kind = 'wecom_external_userid'
-            AND contact_id = ANY(${`{${counts.sampleIds.join(',')}}`}::bigint[])
-          ORDER BY contact_id, id),
-        used AS (
-          SELECT ci.value,
-                 count(*) FILTER (WHERE e.type = 'delivery.delivered')::int AS sent,
-                 bool_or(e.type = 'delivery.filtered') AS full
-          FROM contact_identities ci
-          JOIN deliveries d ON d.contact_id = ci.contact_id AND d.channel = ${channel.name}
-                           AND d.provider_message_id LIKE 'cm:%'
-          JOIN events e ON e.delivery_id = d.id AND e.type IN ('delivery.delivered', 'delivery.filtered')
-                       AND e.at >= ${period.start.toISOString()}::timestamptz
-                       AND e.at < ${period.end.toISOString()}::timestamptz
-          WHERE ci.workspace_id = ${p.workspaceId}::bigint AND ci.kind = 'wecom_external_userid'
-            AND ci.value IN (SELECT value FROM audience)
-          GROUP BY ci.value)
-        SELECT count(*)::int AS customers,
-               count(*) FILTER (WHERE u.full OR u.sent >= ${period.limit})::int AS "atCap"
-        FROM audience a LEFT JOIN used u ON u.value = a.value`,
-  );
+  const cap = await wecomCustomerCap(deps, p.workspaceId, campaign, channel);
   return {
-    channel: channel.name,
-    period: period.key,
-    limit: period.limit,
-    customers: count?.customers ?? 0,
-    atCap: count?.atCap ?? 0,
+    channel: cap.channel,
+    period: capPeriod(channel.config.customerCap, deps.clock.now()).key,
+    limit: cap.limit,
+    customers: cap.recipients,
+    atCap: cap.atCap,
   };
 }
