@@ -47,4 +47,4 @@ export type {
   WecomConfig,
   WecomOptions,
 } from './wecom/index.js';
-export { capPeriod, stateRelations, WecomApiError, wecom } from './wecom/index.js';
+export { capPeriod, groupAddress, stateRelations, WecomApiError, wecom } from './wecom/index.js';
