@@ -148,29 +148,33 @@ describe('approvals (PostgreSQL)', () => {
     await gqlOk(
       t.url,
       t.a.keys.operator,
-      'mutation($id: ID!) { updateCampaign(id: $id, input: { variants: [{ key: "A", content: { text: "会员日见" } }] }) { state } }',
+      'mutation($id: ID!) { updateCampaign(id: $id, input: { variants: [{ key: "A", content: { text: "会员日见" } }], channelMode: ALL }) { state } }',
       { id },
     );
     c = await view(id);
     expect(c.state).toBe('IN_REVIEW');
     expect(c.review).toMatchObject({ round: 2, status: 'in_review' });
     // Round 2 is reviewed beside what round 1 approved.
-    const LAST_APPROVED = `query($id: ID!) { campaign(id: $id) { variants { key content { text } }
+    const LAST_APPROVED = `query($id: ID!) { campaign(id: $id) { channelMode variants { key content { text } }
       review { lastApproved { round name audience excludeDormant variants { key content { text } }
-        channelPlan { channel } scheduledAt quietHours { mode } batchIntervalMs } } } }`;
+        channelPlan { channel } channelMode scheduledAt quietHours { mode } batchIntervalMs } } } }`;
     type Versions = {
       campaign: {
+        channelMode: string;
         variants: unknown[];
         review: { lastApproved: { round: number; variants: unknown[]; channelPlan: unknown[] } | null };
       };
     };
     const versions = (await gqlOk<Versions>(t.url, t.a.keys.viewer, LAST_APPROVED, { id })).campaign;
     expect(versions.variants).toEqual([{ key: 'A', content: { text: '会员日见' } }]);
+    // The approval covered the channel mode too: round 1 sent on the first channel that reaches.
+    expect(versions.channelMode).toBe('ALL');
     expect(versions.review.lastApproved).toMatchObject({
       round: 1,
       variants: [{ key: 'A', content: { text: '会员专享全网最低价' } }],
       audience: { tag },
       channelPlan: [{ channel: 'channel:sandbox-email' }],
+      channelMode: 'FIRST',
       scheduledAt: null,
     });
     expect(c.findings.filter((f) => f.level !== 'WARN')).toEqual([]);

@@ -36,12 +36,12 @@ describe.skipIf(!browserRunnable)('the operator console, end to end in Chromium'
     {
       locale: 'zh-CN' as const,
       tag: '会员',
-      words: { review: '审核中', approve: '批准', sendable: '可发送' },
+      words: { review: '审核中', approve: '批准', sendable: '可发送', noAb: 'A/B 测试' },
     },
     {
       locale: 'en' as const,
       tag: '会员',
-      words: { review: 'In review', approve: 'Approve', sendable: 'can be sent to' },
+      words: { review: 'In review', approve: 'Approve', sendable: 'can be sent to', noAb: 'A/B test' },
     },
   ])('in $locale', ({ locale, tag, words }) => {
     it('imports, composes with a revise finding, gets approved by a second key, sends live to 100 %, resends the failed', async () => {
@@ -97,7 +97,31 @@ describe.skipIf(!browserRunnable)('the operator console, end to end in Chromium'
       expect(await operator.getByTestId('audience-count').textContent()).toContain(words.sendable);
       // Batches 2 s apart, so the page is seen part-way even on a loaded machine.
       await operator.getByTestId('pacing-seconds').fill('2');
+      // The channel's quota today beside its step: what the limiter says is used (the other language's run counts).
+      const { channels } = await gqlOk<{ channels: { quotaToday: { used: number; left: number } }[] }>(
+        t.url,
+        t.a.keys.viewer,
+        '{ channels { quotaToday { used left } } }',
+      );
+      const quota = operator.getByTestId('plan-channel-quota');
+      expect(await quota.getAttribute('data-limit')).toBe('100000');
+      expect(await quota.getAttribute('data-left')).toBe(String(channels[0]!.quotaToday.left));
       await shot(operator, 'composer-finding-and-audience');
+
+      // All channels with an A/B test: refused before a save, saying why; back to first-that-reaches.
+      await operator.getByTestId('channel-mode-ALL').check();
+      await operator.getByTestId('ab-enabled').check();
+      const problem = operator.getByTestId('channel-mode-problem');
+      expect(await problem.getAttribute('data-kind')).toBe('abTest');
+      expect(await problem.textContent()).toContain(words.noAb);
+      expect(await operator.getByTestId('submit-review').isDisabled()).toBe(true);
+      expect(await operator.getByTestId('save-draft').isDisabled()).toBe(true);
+      await operator.getByTestId('channel-plan').scrollIntoViewIfNeeded();
+      await shot(operator, 'composer-all-channels-ab', false);
+      await operator.getByTestId('ab-enabled').uncheck();
+      await operator.getByTestId('channel-mode-FIRST').check();
+      expect(await problem.count()).toBe(0);
+      expect(await operator.getByTestId('submit-review').isDisabled()).toBe(false);
 
       // 4. Submit: the revise finding sends it to review.
       await operator.getByTestId('submit-review').click();

@@ -46,11 +46,21 @@ describe.skipIf(!browserRunnable)(
     it.each([
       {
         locale: 'zh-CN' as const,
-        words: { parts: '有改动：内容、受众、渠道、发送时间与节奏', first: '首次审核' },
+        words: {
+          parts: '有改动：内容、受众、渠道、发送时间与节奏',
+          first: '首次审核',
+          first_mode: '首个可达渠道',
+          all_mode: '全部渠道',
+        },
       },
       {
         locale: 'en' as const,
-        words: { parts: 'Changed: Content, Audience, Channels, Schedule and pace', first: 'First review' },
+        words: {
+          parts: 'Changed: Content, Audience, Channels, Schedule and pace',
+          first: 'First review',
+          first_mode: 'First that reaches',
+          all_mode: 'All channels',
+        },
       },
     ])('in $locale: round 2 beside what round 1 approved', async ({ locale, words }) => {
       const { shot } = screenshotter(`review-diff-${locale}`);
@@ -76,7 +86,7 @@ describe.skipIf(!browserRunnable)(
       await shot(page, 'first-round');
 
       await gqlOk(t.url, t.a.keys.approver, APPROVE, { id });
-      // Edited after approval: content, audience, a fallback channel with its own text, a time.
+      // Edited after approval: content, audience, a second channel with its own text, sent on all channels, a time.
       await gqlOk(t.url, t.a.keys.operator, UPDATE, {
         id,
         input: {
@@ -88,10 +98,8 @@ describe.skipIf(!browserRunnable)(
               channelContent: [{ channel: 'channel:sandbox-sms', content: { text: '【店】双十二 6 折' } }],
             },
           ],
-          channelPlan: [
-            { channel: 'channel:sandbox', escalateAfterMs: 1_800_000 },
-            { channel: 'channel:sandbox-sms' },
-          ],
+          channelPlan: [{ channel: 'channel:sandbox' }, { channel: 'channel:sandbox-sms' }],
+          channelMode: 'ALL',
           scheduledAt: '2030-12-11T02:00:00.000Z',
         },
       });
@@ -112,6 +120,11 @@ describe.skipIf(!browserRunnable)(
         '[data-testid="review-diff-change"][data-key="variant:A:channel:sandbox-sms"]',
       );
       expect(await sms.locator('ins').textContent()).toBe('【店】双十二 6 折');
+      // The channel mode is part of what the approval covered.
+      const mode = page.locator('[data-testid="review-diff-change"][data-key="mode"]');
+      expect(await mode.locator('del').textContent()).toBe(words.first_mode);
+      expect(await mode.locator('ins').textContent()).toBe(words.all_mode);
+      expect(await page.getByTestId('review-channel-mode').getAttribute('data-mode')).toBe('ALL');
       // The step's own text is shown (and marked) apart from the variant's.
       const own = page.locator('[data-testid="review-channel-content"][data-channel="channel:sandbox-sms"]');
       expect(await own.textContent()).toContain('【店】双十二 6 折');

@@ -10,6 +10,7 @@ export type ApprovedFields = Pick<
   | 'excludeDormant'
   | 'segmentId'
   | 'channelPlan'
+  | 'channelMode'
   | 'scheduledAt'
   | 'schedule'
   | 'quietHours'
@@ -33,6 +34,7 @@ export function approvedSnapshot(c: Campaign): Record<string, unknown> {
     excludeDormant: c.excludeDormant,
     segmentId: c.segmentId,
     channelPlan: c.channelPlan,
+    channelMode: c.channelMode,
     scheduledAt: c.scheduledAt,
     schedule: c.schedule,
     quietHours: c.quietHours,
@@ -45,9 +47,14 @@ export function approvedSnapshot(c: Campaign): Record<string, unknown> {
 /** The review row's last approved version, or null before the first approval. */
 export function approvedVersionOf(row: ReviewRow): ApprovedVersion | null {
   if (!row.approvedVersion || row.approvedRound === null || !row.approvedAt) return null;
-  const stored = row.approvedVersion as unknown as ApprovedFields & { scheduledAt: string | null };
+  const stored = row.approvedVersion as unknown as Omit<ApprovedFields, 'channelMode'> & {
+    scheduledAt: string | null;
+    channelMode?: ApprovedFields['channelMode'];
+  };
   return {
     ...stored,
+    // Snapshots stored before the mode was part of them approved a first-that-reaches plan: the only one then.
+    channelMode: stored.channelMode ?? 'first',
     scheduledAt: stored.scheduledAt === null ? null : new Date(stored.scheduledAt),
     workspaceId: String(row.workspaceId),
     round: row.approvedRound,

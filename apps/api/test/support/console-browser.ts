@@ -22,12 +22,16 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A sandbox that fails a few recipients permanently (so a campaign ends, with failures to resend), the metrics and every compliance rule. */
+/**
+ * A sandbox that fails a few recipients permanently (so a campaign ends, with failures to resend)
+ * and has a daily quota (so the composer shows it used and left), the metrics and every compliance rule.
+ */
 export function consolePlugins(services: PluginServices): QunfaPlugin[] {
   return [
     sandbox({
       latencyMs: { min: 5, max: 20 },
       maxRecipientsPerSend: 15,
+      maxSendsPerDay: 100_000,
       seed: 11,
       failureRates: { invalid_recipient: 0.06, blocked_by_user: 0.04 },
     }),

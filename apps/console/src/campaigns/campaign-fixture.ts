@@ -35,6 +35,7 @@ export function campaignFixture(overrides: Partial<CampaignDetail> = {}): Campai
     metrics: [],
     waiting: [],
     variants: [],
+    channelMode: 'FIRST',
     channelPlan: [],
     quietHours: { enabled: false, mode: 'INHERIT', start: null, end: null },
     segment: null,

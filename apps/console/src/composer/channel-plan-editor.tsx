@@ -1,6 +1,6 @@
 import { useI18n } from '../i18n/locale-context.js';
 import { QuotaMeter, type QuotaToday } from '../ui/quota-meter.js';
-import type { PlanStepDraft } from './draft.js';
+import type { ChannelModeProblem, ComposerDraft, PlanStepDraft } from './draft.js';
 
 /** A loaded channel as the plan shows it: its daily quota today, per sender account. */
 export interface PlanChannel {
@@ -12,8 +12,48 @@ export interface PlanChannel {
 
 interface ChannelPlanEditorProps {
   plan: PlanStepDraft[];
+  mode: ComposerDraft['channelMode'];
+  /** What the API would refuse in this plan for its mode (null: nothing). */
+  problem: ChannelModeProblem | null;
   channels: readonly PlanChannel[];
   onChange(plan: PlanStepDraft[]): void;
+  onModeChange(mode: ComposerDraft['channelMode']): void;
+}
+
+const MODES = ['FIRST', 'ALL'] as const;
+
+/** First that reaches, or all channels; the constraints of the second are shown before a save. */
+function ModeSwitch({
+  mode,
+  problem,
+  onModeChange,
+}: Pick<ChannelPlanEditorProps, 'mode' | 'problem' | 'onModeChange'>) {
+  const { t } = useI18n();
+  return (
+    <fieldset className="plan__mode" data-testid="channel-mode" data-mode={mode}>
+      <legend>{t('plan.mode')}</legend>
+      {MODES.map((m) => (
+        <label key={m} className="plan__mode-option">
+          <input
+            type="radio"
+            name="channel-mode"
+            value={m}
+            data-testid={`channel-mode-${m}`}
+            checked={mode === m}
+            onChange={() => onModeChange(m)}
+          />{' '}
+          {t(`plan.mode.${m}`)}
+        </label>
+      ))}
+      {problem ? (
+        <p className="alert" role="alert" data-testid="channel-mode-problem" data-kind={problem.kind}>
+          {problem.kind === 'abTest'
+            ? t('plan.problem.abTest')
+            : t(`plan.problem.${problem.kind}`, { step: problem.step, channel: problem.channel })}
+        </p>
+      ) : null}
+    </fieldset>
+  );
 }
 
 /** The channel's quota today, and each sender account's under it. */
@@ -46,7 +86,14 @@ function StepQuota({ channel }: { channel: PlanChannel | undefined }) {
 }
 
 /** The channels in fallback order; each step may escalate to the next after a delay without a receipt. */
-export function ChannelPlanEditor({ plan, channels, onChange }: ChannelPlanEditorProps) {
+export function ChannelPlanEditor({
+  plan,
+  mode,
+  problem,
+  channels,
+  onChange,
+  onModeChange,
+}: ChannelPlanEditorProps) {
   const { t } = useI18n();
   const update = (i: number, patch: Partial<PlanStepDraft>) =>
     onChange(plan.map((s, j) => (j === i ? { ...s, ...patch } : s)));
@@ -59,6 +106,7 @@ export function ChannelPlanEditor({ plan, channels, onChange }: ChannelPlanEdito
   const unused = channels.map((c) => c.name).filter((c) => !plan.some((s) => s.channel === c));
   return (
     <div className="plan" data-testid="channel-plan">
+      <ModeSwitch mode={mode} problem={problem} onModeChange={onModeChange} />
       <ol className="plan__steps">
         {plan.map((step, i) => (
           <li key={step.channel} className="plan__step" data-testid={`plan-step-${i}`}>
@@ -93,13 +141,15 @@ export function ChannelPlanEditor({ plan, channels, onChange }: ChannelPlanEdito
               </button>
             </div>
             <StepQuota channel={channels.find((c) => c.name === step.channel)} />
-            {i < plan.length - 1 ? (
+            {/* All channels send at once: escalation is offered only to clear one already set. */}
+            {i < plan.length - 1 && (mode === 'FIRST' || step.escalateAfterMinutes !== null) ? (
               <div className="row">
                 <label className="field">
                   <span>{t('plan.escalateAfter')}</span>
                   <input
                     type="number"
                     min={0}
+                    data-testid={`plan-escalate-${i}`}
                     value={step.escalateAfterMinutes ?? ''}
                     placeholder={t('plan.onlyOnFailure')}
                     onChange={(e) =>

@@ -22,6 +22,7 @@ import {
   type ComposerDraft,
   draftFromCampaign,
   emptyDraft,
+  planProblem,
   toCampaignInput,
   withAbTest,
 } from './draft.js';
@@ -66,6 +67,7 @@ function Composer({ id, initial, options }: { id: string | null; initial: Compos
   const onPreview = useCallback((p: AudiencePreview | null) => setSample(p?.sample ?? []), []);
 
   const planned = draft.plan.map((s) => s.channel);
+  const problem = planProblem(draft);
   const channels = options.channels.filter((c) => planned.includes(c.name));
 
   const save = async (): Promise<string | null> => {
@@ -168,8 +170,11 @@ function Composer({ id, initial, options }: { id: string | null; initial: Compos
         <h2 id="plan-title">{t('composer.plan')}</h2>
         <ChannelPlanEditor
           plan={draft.plan}
+          mode={draft.channelMode}
+          problem={problem}
           channels={options.channels}
           onChange={(plan) => update({ plan })}
+          onModeChange={(channelMode) => update({ channelMode })}
         />
       </section>
       <section className="card" aria-labelledby="schedule-title">
@@ -183,6 +188,11 @@ function Composer({ id, initial, options }: { id: string | null; initial: Compos
       </section>
       <section className="card composer__actions">
         <ErrorNotice error={error} />
+        {problem ? (
+          <p className="alert" data-testid="plan-blocked">
+            {t('plan.problem.blocked')}
+          </p>
+        ) : null}
         {saved ? (
           <p className="muted" role="status" data-testid="saved">
             {t('composer.saved')}
@@ -193,7 +203,7 @@ function Composer({ id, initial, options }: { id: string | null; initial: Compos
             type="button"
             className="button"
             data-testid="save-draft"
-            disabled={busy !== null}
+            disabled={busy !== null || problem !== null}
             onClick={async () => {
               setBusy('save');
               await save();
@@ -206,7 +216,7 @@ function Composer({ id, initial, options }: { id: string | null; initial: Compos
             type="button"
             className="button button--primary"
             data-testid="submit-review"
-            disabled={busy !== null}
+            disabled={busy !== null || problem !== null}
             onClick={() => void submit()}
           >
             {t('composer.submit')}

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { campaignFixture } from '../campaigns/campaign-fixture.js';
-import { addVariant, draftFromCampaign, emptyDraft, toCampaignInput, withAbTest } from './draft.js';
+import {
+  addVariant,
+  draftFromCampaign,
+  emptyDraft,
+  planProblem,
+  toCampaignInput,
+  withAbTest,
+} from './draft.js';
 
 describe('toCampaignInput', () => {
   it('sends the audience, plan with escalation, pacing and quiet hours', () => {
@@ -22,6 +29,7 @@ describe('toCampaignInput', () => {
         { channel: 'channel:wecom', escalateAfterMs: 1_800_000, escalateUnless: 'READ', failover: [] },
         { channel: 'channel:sms', failover: ['a', 'b'] },
       ],
+      channelMode: 'FIRST',
       excludeDormant: false,
       quietHours: { mode: 'WINDOW', start: '21:00', end: '09:00' },
       sendWindowMs: 5_400_000,
@@ -47,12 +55,14 @@ describe('toCampaignInput', () => {
   it('reads a draft back as it was written', () => {
     const d = emptyDraft('channel:sandbox');
     d.name = 'n';
+    d.channelMode = 'ALL';
     d.variants[0]!.text = 't';
     d.audience = { ...d.audience, include: ['1', '2'], combine: 'and', exclude: ['3'] };
     const input = toCampaignInput(d);
     const read = draftFromCampaign(
       campaignFixture({
         name: 'n',
+        channelMode: 'ALL',
         audience: input.audience,
         variants: [
           {
@@ -76,5 +86,45 @@ describe('toCampaignInput', () => {
       }),
     );
     expect(toCampaignInput(read)).toEqual(input);
+  });
+});
+
+describe('planProblem: what the API refuses of an all-channels plan, before a save', () => {
+  const twoSteps = () => {
+    const d = emptyDraft('channel:wecom');
+    d.plan = [
+      { channel: 'channel:wecom', escalateAfterMinutes: 30, escalateUnless: 'READ', failover: '' },
+      {
+        channel: 'channel:sms-aliyun',
+        escalateAfterMinutes: null,
+        escalateUnless: 'DELIVERED',
+        failover: '',
+      },
+    ];
+    return d;
+  };
+
+  it('finds nothing in a first-that-reaches plan, escalation and A/B test included', () => {
+    expect(planProblem(withAbTest(twoSteps(), true))).toBeNull();
+  });
+
+  it('names the step whose escalation an all-channels plan cannot hold', () => {
+    const d = { ...twoSteps(), channelMode: 'ALL' as const };
+    expect(planProblem(d)).toEqual({ kind: 'escalation', step: 1, channel: 'channel:wecom' });
+    d.plan[0]!.escalateAfterMinutes = null;
+    expect(planProblem(d)).toBeNull();
+  });
+
+  it('names a provider that is both a step and a failover', () => {
+    const d = { ...twoSteps(), channelMode: 'ALL' as const };
+    d.plan[0]!.escalateAfterMinutes = null;
+    d.plan[1]!.failover = 'channel:sms-tencent, channel:wecom';
+    expect(planProblem(d)).toEqual({ kind: 'twice', step: 2, channel: 'channel:wecom' });
+  });
+
+  it('refuses an A/B test in all-channels mode', () => {
+    const d = { ...withAbTest(twoSteps(), true), channelMode: 'ALL' as const };
+    d.plan[0]!.escalateAfterMinutes = null;
+    expect(planProblem(d)).toEqual({ kind: 'abTest' });
   });
 });

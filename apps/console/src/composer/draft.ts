@@ -1,3 +1,4 @@
+import { channelModeProblem } from '@qunfa/core/campaign';
 import type { VariablesOf } from '../graphql/graphql.js';
 import type { CampaignDetail } from '../graphql/types.js';
 import {
@@ -41,6 +42,8 @@ export interface ComposerDraft {
   rawAudience: unknown;
   excludeDormant: boolean;
   plan: PlanStepDraft[];
+  /** FIRST: the first step that reaches each person; ALL: every step that reaches them. */
+  channelMode: 'FIRST' | 'ALL';
   schedule: { kind: 'now' | 'at' | 'recurring' | 'triggered'; at: string; cron: string };
   pacing: { mode: 'interval' | 'window'; batchIntervalSeconds: number; sendWindowMinutes: number };
   quietHours: { mode: 'INHERIT' | 'OFF' | 'WINDOW'; start: string; end: string };
@@ -61,6 +64,7 @@ export function emptyDraft(channel: string | null): ComposerDraft {
     rawAudience: null,
     excludeDormant: false,
     plan: channel ? [{ channel, escalateAfterMinutes: null, escalateUnless: 'DELIVERED', failover: '' }] : [],
+    channelMode: 'FIRST',
     schedule: { kind: 'now', at: '', cron: '0 10 * * 1-5' },
     pacing: { mode: 'interval', batchIntervalSeconds: 0, sendWindowMinutes: 60 },
     quietHours: { mode: 'INHERIT', start: '22:00', end: '08:00' },
@@ -83,6 +87,49 @@ export function addVariant(draft: ComposerDraft): ComposerDraft {
   return { ...draft, variants: [...draft.variants, { ...draft.variants[0]!, key }] };
 }
 
+function failoverOf(step: PlanStepDraft): string[] {
+  return step.failover
+    .split(/[,，\s]+/)
+    .map((f) => f.trim())
+    .filter(Boolean);
+}
+
+/** What the API's all-channels check reads of a draft: the kernel's shape of its plan, mode and A/B test. */
+export function channelModeSubject(d: ComposerDraft): Parameters<typeof channelModeProblem>[0] {
+  return {
+    channelMode: d.channelMode === 'ALL' ? 'all' : 'first',
+    channelPlan: d.plan.map((s) => ({
+      channel: s.channel,
+      failover: failoverOf(s),
+      ...(s.escalateAfterMinutes !== null && s.escalateAfterMinutes > 0
+        ? { escalateAfter: { ms: s.escalateAfterMinutes * 60_000, unless: 'delivered' as const } }
+        : {}),
+    })),
+    // Only the test's presence matters to the check.
+    abTest: (d.abEnabled && d.variants.length >= 2 ? {} : null) as never,
+  };
+}
+
+/** What the API would refuse in the draft's channel plan for its mode, found before saving (the kernel's own check). */
+export function planProblem(d: ComposerDraft): ChannelModeProblem | null {
+  const problem = channelModeProblem(channelModeSubject(d));
+  if (!problem) return null;
+  if (problem.field === 'abTest') return { kind: 'abTest' };
+  const step = Number(/^channelPlan\.(\d+)/.exec(problem.field)?.[1] ?? 0);
+  const channel = d.plan[step]?.channel ?? '';
+  if (problem.field.endsWith('.escalateAfterMs')) return { kind: 'escalation', step: step + 1, channel };
+  // The name that meets itself: the step's own or one of its failover providers.
+  const seen = new Set(d.plan.slice(0, step).flatMap((s) => [s.channel, ...failoverOf(s)]));
+  const names = [channel, ...failoverOf(d.plan[step]!)];
+  const twice = names.find((n, i) => seen.has(n) || names.indexOf(n) !== i) ?? channel;
+  return { kind: 'twice', step: step + 1, channel: twice };
+}
+
+export type ChannelModeProblem =
+  | { kind: 'abTest' }
+  | { kind: 'escalation'; step: number; channel: string }
+  | { kind: 'twice'; step: number; channel: string };
+
 /** The createCampaign / updateCampaign input for this draft. */
 export function toCampaignInput(d: ComposerDraft): CampaignInput {
   const input: CampaignInput = {
@@ -96,11 +143,9 @@ export function toCampaignInput(d: ComposerDraft): CampaignInput {
       ...(s.escalateAfterMinutes !== null && s.escalateAfterMinutes > 0
         ? { escalateAfterMs: Math.round(s.escalateAfterMinutes * 60_000), escalateUnless: s.escalateUnless }
         : {}),
-      failover: s.failover
-        .split(/[,，\s]+/)
-        .map((f) => f.trim())
-        .filter(Boolean),
+      failover: failoverOf(s),
     })),
+    channelMode: d.channelMode,
     excludeDormant: d.excludeDormant,
     quietHours:
       d.quietHours.mode === 'WINDOW'
@@ -159,6 +204,7 @@ export function draftFromCampaign(c: CampaignDetail): ComposerDraft {
       escalateUnless: s.escalateUnless ?? 'DELIVERED',
       failover: s.failover.join(', '),
     })),
+    channelMode: c.channelMode,
     schedule: c.scheduledAt
       ? { ...base.schedule, kind: 'at', at: localDateTime(c.scheduledAt) }
       : base.schedule,

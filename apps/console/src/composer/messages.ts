@@ -63,6 +63,17 @@ export const composerZh = {
   'plan.escalateUnless': '等待的回执',
   'plan.failover': '备用服务商（仅故障或超时时切换，逗号分隔）',
   'plan.empty': '至少需要一个渠道。',
+  'plan.mode': '渠道模式',
+  'plan.mode.FIRST': '首个可达渠道：每人只收一条，后面的渠道只在失败或升级时使用',
+  'plan.mode.ALL': '全部渠道：每个能联系到此人的渠道都发一条（重要通知）',
+  'plan.mode.short.FIRST': '首个可达渠道',
+  'plan.mode.short.ALL': '全部渠道',
+  'plan.problem.escalation':
+    '全部渠道模式同时发送每个渠道，没有可升级的下一步：请清空第 {{step}} 步（{{channel}}）的升级时间。',
+  'plan.problem.twice': '{{channel}} 在计划中出现了两次：全部渠道模式下每人每个渠道只收一条。',
+  'plan.problem.abTest':
+    '全部渠道任务不能做 A/B 测试：每个接收人会收到多条消息，无法选出胜出版本。请关闭 A/B 测试或改回首个可达渠道。',
+  'plan.problem.blocked': '渠道计划有问题，改好之前不能保存或提交。',
   'schedule.when': '发送时间',
   'schedule.now': '立即（批准后开始）',
   'schedule.at': '定时',
@@ -171,6 +182,18 @@ export const composerEn: Record<keyof typeof composerZh, string> = {
   'plan.escalateUnless': 'Receipt awaited',
   'plan.failover': 'Fallback providers (outages and timeouts only, comma-separated)',
   'plan.empty': 'At least one channel is needed.',
+  'plan.mode': 'Channel mode',
+  'plan.mode.FIRST': 'First that reaches: one message each; later channels only on failure or escalation',
+  'plan.mode.ALL': 'All channels: a message on every channel that reaches the person (critical notices)',
+  'plan.mode.short.FIRST': 'First that reaches',
+  'plan.mode.short.ALL': 'All channels',
+  'plan.problem.escalation':
+    'An all-channels plan sends every step at once, so there is nothing to escalate to: clear the escalation of step {{step}} ({{channel}}).',
+  'plan.problem.twice':
+    '{{channel}} appears twice in the plan: in all-channels mode each person gets one message per channel.',
+  'plan.problem.abTest':
+    'An all-channels campaign cannot run an A/B test: its recipients get several messages each, so no variant can win. Turn the A/B test off or go back to first that reaches.',
+  'plan.problem.blocked': 'The channel plan has a problem: fix it before saving or submitting.',
   'schedule.when': 'When',
   'schedule.now': 'Now (once approved)',
   'schedule.at': 'At a time',

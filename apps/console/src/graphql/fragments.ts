@@ -134,6 +134,7 @@ export const CampaignDetailFields = graphql(
         }
       }
     }
+    channelMode
     channelPlan {
       channel
       batchSize

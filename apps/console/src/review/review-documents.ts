@@ -93,6 +93,7 @@ const VersionFields = graphql(`
         }
       }
     }
+    channelMode
     channelPlan {
       channel
       failover
@@ -146,6 +147,7 @@ export const ReviewVersionsQuery = graphql(
           }
         }
       }
+      channelMode
       channelPlan {
         channel
         failover

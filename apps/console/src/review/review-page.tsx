@@ -69,8 +69,11 @@ export function ReviewPage() {
           <p data-testid="review-audience">{t('audience.sendable', { count: n(preview.sendable) })}</p>
         ) : null}
         <p className="muted">
-          {campaign.channelPlan.map((s) => s.channel).join(' → ')} ·{' '}
-          {tx(`quiet.mode.${campaign.quietHours.mode}`, campaign.quietHours.mode)}
+          <span data-testid="review-channel-mode" data-mode={campaign.channelMode}>
+            {t(`plan.mode.short.${campaign.channelMode}`)}
+          </span>
+          : {campaign.channelPlan.map((s) => s.channel).join(campaign.channelMode === 'ALL' ? ' + ' : ' → ')}{' '}
+          · {tx(`quiet.mode.${campaign.quietHours.mode}`, campaign.quietHours.mode)}
           {campaign.quietHours.enabled ? ` ${campaign.quietHours.start}–${campaign.quietHours.end}` : ''}
         </p>
         {campaign.review ? (

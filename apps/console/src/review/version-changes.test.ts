@@ -8,6 +8,7 @@ const approved: CampaignVersion = {
   excludeDormant: false,
   segment: null,
   variants: [{ key: 'A', content: { subject: null, text: '会员日全场 5 折' }, channelContent: [] }],
+  channelMode: 'FIRST',
   channelPlan: [{ channel: 'channel:wecom', failover: [], escalateAfterMs: null, escalateUnless: null }],
   scheduledAt: null,
   schedule: null,
@@ -76,6 +77,16 @@ describe('versionChanges', () => {
       before: 'VIP or 老客 and not 已投诉',
       after: 'VIP and not 已投诉',
     });
+  });
+
+  it('shows a switch to all channels, in both languages', () => {
+    const all: CampaignVersion = { ...approved, channelMode: 'ALL' };
+    expect(versionChanges(approved, all, wording('zh-CN'))).toMatchObject([
+      { part: 'channels', key: 'mode', label: '渠道模式', before: '首个可达渠道', after: '全部渠道' },
+    ]);
+    expect(versionChanges(approved, all, wording('en'))).toMatchObject([
+      { label: 'Channel mode', before: 'First that reaches', after: 'All channels' },
+    ]);
   });
 
   it('reports a removed variant with nothing after it', () => {

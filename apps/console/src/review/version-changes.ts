@@ -11,6 +11,7 @@ export interface CampaignVersion {
     content: { subject: string | null; text: string };
     channelContent: readonly { channel: string; content: { subject: string | null; text: string } }[];
   }[];
+  channelMode: 'FIRST' | 'ALL';
   channelPlan: readonly {
     channel: string;
     failover: readonly string[];
@@ -123,7 +124,10 @@ function versionLines(v: CampaignVersion, w: Wording): VersionLine[] {
     w.t('audience.excludeDormant'),
     v.excludeDormant ? w.t('diff.yes') : w.t('diff.no'),
   );
-  line('channels', 'plan', w.t('composer.plan'), v.channelPlan.map((s) => s.channel).join(' → '));
+  line('channels', 'mode', w.t('plan.mode'), w.t(`plan.mode.short.${v.channelMode}`));
+  // All channels send together; first-that-reaches falls back in order.
+  const joiner = v.channelMode === 'ALL' ? ' + ' : ' → ';
+  line('channels', 'plan', w.t('composer.plan'), v.channelPlan.map((s) => s.channel).join(joiner));
   for (const step of v.channelPlan)
     line('channels', `step:${step.channel}`, step.channel, describeStep(step, w));
   line('schedule', 'when', w.t('schedule.when'), describeWhen(v, w));

@@ -2,6 +2,7 @@ import type { ApprovedVersion as VersionShape } from '../../services/approved-ve
 import { findSegment } from '../../services/segments.js';
 import { builder } from '../builder.js';
 import { ChannelPlanStep, Variant } from './campaign.js';
+import { ChannelModeEnum } from './enums.js';
 import { campaignQuietHours, QuietHours } from './quiet-hours.js';
 import { Schedule } from './schedule.js';
 import { SegmentRef } from './segment.js';
@@ -23,6 +24,7 @@ export const ApprovedVersion = builder.objectRef<VersionShape>('ApprovedVersion'
     }),
     excludeDormant: t.exposeBoolean('excludeDormant'),
     channelPlan: t.field({ type: [ChannelPlanStep], resolve: (v) => v.channelPlan }),
+    channelMode: t.field({ type: ChannelModeEnum, resolve: (v) => v.channelMode }),
     scheduledAt: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.scheduledAt }),
     schedule: t.field({ type: Schedule, nullable: true, resolve: (v) => v.schedule }),
     quietHours: t.field({
