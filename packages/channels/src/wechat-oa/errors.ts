@@ -1,4 +1,5 @@
 import type { FailureClass } from '@qunfa/core';
+import { msUntilChinaMidnight } from '../sms/china-time.js';
 
 /** A call WeChat answered with a non-zero `errcode`. */
 export class OaApiError extends Error {
@@ -33,7 +34,10 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /** Global and per-API return codes (全局返回码 and each page's 错误码), by what the engine should do. */
-const classes: Record<number, { failure: FailureClass; retryAfterMs?: number }> = {
+const classes: Record<
+  number,
+  { failure: FailureClass; retryAfterMs?: number; untilChinaMidnight?: boolean }
+> = {
   // The account or its credentials cannot send: configuration, permission, IP allow-list.
   40001: { failure: 'account_restricted' },
   40013: { failure: 'account_restricted' },
@@ -73,17 +77,25 @@ const classes: Record<number, { failure: FailureClass; retryAfterMs?: number }> 
   // Frequencies and quotas.
   45009: { failure: 'rate_limited', retryAfterMs: HOUR },
   45011: { failure: 'rate_limited', retryAfterMs: MINUTE },
-  45028: { failure: 'rate_limited', retryAfterMs: HOUR },
+  // No mass-send quota left (a subscription account's one a day): it comes back at China midnight.
+  45028: { failure: 'rate_limited', retryAfterMs: HOUR, untilChinaMidnight: true },
   45066: { failure: 'rate_limited', retryAfterMs: MINUTE },
   // WeChat's own trouble.
   [-1]: { failure: 'network' },
 };
 
+/** A minute past China midnight: a quota that resets at 00:00 (Asia/Shanghai) is surely back by then. */
+const MIDNIGHT_MARGIN_MS = MINUTE;
+
 /**
  * What a WeChat error means for the recipients of the call. `shared`: the call carried many
- * recipients, so a per-recipient code cannot say which of them it is about.
+ * recipients, so a per-recipient code cannot say which of them it is about. `now`: a quota that
+ * resets at China midnight (45028) is retried just after it, else an hour later.
  */
-export function classifyOaError(error: unknown, options: { shared?: boolean } = {}): ClassifiedFailure {
+export function classifyOaError(
+  error: unknown,
+  options: { shared?: boolean; now?: Date } = {},
+): ClassifiedFailure {
   if (error instanceof OaNetworkError) return { failure: 'network', error: error.message };
   if (!(error instanceof OaApiError)) {
     return { failure: 'unknown', error: error instanceof Error ? error.message : String(error) };
@@ -94,10 +106,14 @@ export function classifyOaError(error: unknown, options: { shared?: boolean } = 
   if (options.shared && (known.failure === 'invalid_recipient' || known.failure === 'blocked_by_user')) {
     return { failure: 'unknown', error: `${message} (for one or more recipients of the call)` };
   }
+  const retryAfterMs =
+    known.untilChinaMidnight && options.now
+      ? msUntilChinaMidnight(options.now) + MIDNIGHT_MARGIN_MS
+      : known.retryAfterMs;
   return {
     failure: known.failure,
     error: message,
-    ...(known.retryAfterMs === undefined ? {} : { retryAfterMs: known.retryAfterMs }),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   };
 }
 

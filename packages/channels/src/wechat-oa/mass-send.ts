@@ -53,7 +53,7 @@ export async function sendMassGroup(
     if (error instanceof OaApiError && error.errcode === 45065 && error.body.msg_id !== undefined) {
       msgId = String(error.body.msg_id);
     } else {
-      const c = classifyOaError(error, { shared: true });
+      const c = classifyOaError(error, { shared: true, now: ctx.now() });
       return failedAll(group, { id: '', status: 'failed', ...c });
     }
   }

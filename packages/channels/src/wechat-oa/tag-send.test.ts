@@ -48,9 +48,21 @@ describe('channel:wechat-oa mass send to a tag (platform job)', () => {
       .map((r) => r.body.clientmsgid);
     expect(bodies[1]).toBe(bodies[0]);
     // A subscription account's second job of the day is refused by WeChat (45028).
+    // Its quota comes back at China midnight (10:00 now: 14 h, and a minute's margin), not in an hour.
     const second = await f.oa.send(jobOf(members, '7', 'job-batch-2'), f.ctx);
-    expect(second[0]).toMatchObject({ status: 'failed', failure: 'rate_limited' });
+    expect(second[0]).toMatchObject({
+      status: 'failed',
+      failure: 'rate_limited',
+      retryAfterMs: 14 * 3_600_000 + 60_000,
+    });
     expect(f.server.account.jobs.size).toBe(1);
+    f.clock.advance(14 * 3_600_000 - 60_000);
+    expect((await f.oa.send(jobOf(members, '7', 'job-batch-2'), f.ctx))[0]).toMatchObject({
+      status: 'failed',
+    });
+    f.clock.advance(2 * 60_000);
+    expect((await f.oa.send(jobOf(members, '7', 'job-batch-2'), f.ctx))[0]).toMatchObject({ status: 'sent' });
+    expect(f.server.account.jobs.size).toBe(2);
   });
 
   it('sends to every follower with the target "all", and awaits confirmation under protection', async () => {
