@@ -67,6 +67,22 @@ function reasonOf(error: unknown): string {
 }
 
 /**
+ * Errors of a pooled connection that was already dead when used (reset, broken pipe, closed
+ * under us, or ended by the server's shutdown of its backend): the next attempt gets another.
+ * ECONNREFUSED and timeouts are the database's own answer and are not among them.
+ */
+const DROPPED_CONNECTION = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  '57P01',
+  '57P02',
+]);
+/** At most this many dead pooled connections are skipped in one check (the API pool has 10). */
+const MAX_DROPPED_CONNECTIONS = 32;
+
+/**
  * What `/readyz` reports. This process is ready when its database answers, its Redis answers
  * (when configured) and its own worker's loop goes round (when it runs one). Two more checks
  * describe the fleet and only ever warn: live workers by their heartbeats, and the age of the
@@ -105,8 +121,18 @@ export function createHealth(options: HealthOptions): Health {
 
   const database = () =>
     timed(async () => {
-      await rows(options.db, sql`SELECT 1`);
-      return { status: 'ok' };
+      // A pooled connection a database restart dropped without our noticing (its host restarted,
+      // no FIN reached us) fails once, with a reset, when next used, and the pool then drops it.
+      // That says nothing of the database: ask again (on another connection, or a new one), as
+      // long as what failed was such a connection. A refused or timed-out connection still fails.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await rows(options.db, sql`SELECT 1`);
+          return { status: 'ok', ...(attempt > 1 ? { droppedConnections: attempt - 1 } : {}) };
+        } catch (error) {
+          if (attempt >= MAX_DROPPED_CONNECTIONS || !DROPPED_CONNECTION.has(reasonOf(error))) throw error;
+        }
+      }
     });
 
   const redisCheck = () =>
