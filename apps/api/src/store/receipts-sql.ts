@@ -4,6 +4,7 @@ import {
   type ReceiptEvent,
   type ReceiptsApplied,
   receiptKey,
+  unsettled,
 } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
@@ -88,7 +89,10 @@ export function applyReceipts(db: Db, events: ReceiptEvent[]): Promise<ReceiptsA
     const grouped = new Map<Matched, ReceiptEvent[]>();
     for (const e of events) {
       const d = find(e);
-      if (!d) {
+      // A click or an open by delivery id proves its message went out, and can beat the settlement of
+      // its send (SQL leaves a leased batch's rows queued): kept and tried again, as a provider's
+      // receipt for an id not yet settled is.
+      if (!d || ('deliveryId' in e && unsettled(d.state))) {
         unknown.push(refOf(e));
         continue;
       }

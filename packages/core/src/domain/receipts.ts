@@ -93,3 +93,12 @@ export function decideReceipts(
 export function receiptKey(event: { state: string; at: Date; source: string }): string | null {
   return event.source === 'link' ? null : `${event.state}@${event.at.toISOString()}`;
 }
+
+/**
+ * Whether a delivery's send may still be settling (queued, or submitted): an event by delivery id
+ * (a tracked click, an open pixel) for it proves the message went out before the settlement was
+ * written, so the stores report it unknown and the engine tries it again.
+ */
+export function unsettled(state: DeliveryState): boolean {
+  return state === 'queued' || state === 'submitted';
+}

@@ -82,6 +82,33 @@ describe('engine: receipts and tracked links', () => {
     expect((await sentPixels(undefined)).urls).toEqual([undefined, undefined]);
   });
 
+  it('an open by delivery id that beats the settlement of its send is applied once settled', async () => {
+    let early: Promise<{ unknown: string[] }> | undefined;
+    let t: ReturnType<typeof createTestEngine> | undefined;
+    // The provider has the message (the delivery is still submitted) when the pixel is loaded.
+    const channel = fakeChannel({
+      outcome: (m) => {
+        early ??= t!.engine.applyReceipts([
+          { deliveryId: m.id, state: 'read', at: t!.clock.now(), source: 'pixel' },
+        ]);
+        return { status: 'sent' };
+      },
+    });
+    t = createTestEngine({ plugins: [channel], engine: { receiptGraceMs: 60_000 } });
+    await t.addContacts(contacts(1));
+    await t.addCampaign({ id: '1' });
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.drain();
+    const [d] = t.store.deliveries('1');
+    expect((await early)!.unknown).toEqual([d!.id]);
+    expect(await t.store.counters('1')).toMatchObject({ sent: 1, read: 0 });
+    await t.engine.pollReceipts();
+    expect(await t.store.counters('1')).toMatchObject({ sent: 0, read: 1 });
+    expect(t.store.events('1').map((e) => [e.deliveryId, e.type, e.payload.source])).toEqual([
+      [d!.id, 'delivery.read', 'pixel'],
+    ]);
+  });
+
   it('polls channels for receipts, applies them and publishes progress', async () => {
     const channel = fakeChannel();
     const pending: DeliveryEvent[] = [];

@@ -1,5 +1,5 @@
 import type { Delivery } from '../domain/delivery.js';
-import { decideReceipts, receiptKey } from '../domain/receipts.js';
+import { decideReceipts, receiptKey, unsettled } from '../domain/receipts.js';
 import type { ReceiptEvent, ReceiptsApplied } from '../ports/store.js';
 import type { MemoryTables } from './tables.js';
 
@@ -30,7 +30,10 @@ export function applyReceipts(t: MemoryTables, events: ReceiptEvent[]): Receipts
   let ignored = 0;
   for (const e of events) {
     const d = find(e);
-    if (!d) {
+    // A click or an open by delivery id proves its message went out, and can beat the settlement of
+    // its send (SQL leaves a leased batch's rows queued): kept and tried again, as a provider's
+    // receipt for an id not yet settled is.
+    if (!d || ('deliveryId' in e && unsettled(d.state))) {
       unknown.push(refOf(e));
       continue;
     }

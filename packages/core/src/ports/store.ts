@@ -258,7 +258,11 @@ export interface ReceiptsApplied {
   recorded: number;
   /** Events ignored: already recorded (replays), or behind the delivery's state (out of order). */
   ignored: number;
-  /** Events that matched no delivery, as given (provider message id or delivery id). */
+  /**
+   * Events that matched no delivery, as given (provider message id or delivery id), and events by
+   * delivery id for a delivery still `submitted` (a click or open that beat its settlement): the
+   * engine tries them again for `receiptGraceMs`.
+   */
   unknown: string[];
   /** Campaigns whose counters moved, for progress events. */
   campaigns: { workspaceId: string; campaignId: string }[];
