@@ -23,6 +23,7 @@ import { CALLBACK_PATH, createCallbackHandler } from './http/callbacks.js';
 import { CONVERSION_PATH, createConversionHandler } from './http/conversions.js';
 import { createGraphiqlAssetsHandler, GRAPHIQL_ASSETS_PATH } from './http/graphiql.js';
 import { createLinkHandler, LINK_PATH } from './http/links.js';
+import { createOpenPixelHandler, OPEN_PIXEL_PATH } from './http/open-pixel.js';
 import { createStaticHandler } from './http/static-files.js';
 import { createUnsubscribeHandler, UNSUBSCRIBE_PATH } from './http/unsubscribe.js';
 import { createImportsInFlight } from './import/imports-in-flight.js';
@@ -104,6 +105,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const unsubscribeTokens = createLinkTokens(
     createHmac('sha256', secret).update('qunfa/unsubscribe/v1').digest('base64url'),
   );
+  // And the open pixel its own: loading an image must never count as a click, nor the reverse.
+  const openTokens = createLinkTokens(
+    createHmac('sha256', secret).update('qunfa/open/v1').digest('base64url'),
+  );
   // Until the server listens (or for a worker-only process), links point at the configured port.
   let publicUrl = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
   const inboundAttributionMs = config.inboundAttributionMs ?? DEFAULT_ATTRIBUTION_MS;
@@ -137,6 +142,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     url: (ref: { deliveryId: string; link: number }) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}`,
     unsubscribeUrl: ({ deliveryId }: { deliveryId: string }) =>
       `${publicUrl}${UNSUBSCRIBE_PATH}${unsubscribeTokens.sign({ deliveryId, link: 0 })}`,
+    // Asked only for campaigns whose workspace allowed the pixel when they started (Campaign.openPixel).
+    openPixelUrl: ({ deliveryId }: { deliveryId: string }) =>
+      `${publicUrl}${OPEN_PIXEL_PATH}${openTokens.sign({ deliveryId, link: 0 })}.gif`,
   };
   const evidence = {
     signingKey: createHmac('sha256', secret).update('qunfa/evidence/v1').digest('base64url'),
@@ -298,6 +306,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         clock: systemClock,
         tokens: unsubscribeTokens,
       });
+      const openPixel = createOpenPixelHandler({ engine, clock: systemClock, logger, tokens: openTokens });
       const failed = (res: ServerResponse) => (error: unknown) => {
         logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
         if (!res.headersSent) res.writeHead(500);
@@ -316,6 +325,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         if (path.startsWith(CALLBACK_PATH)) return void callbacks(req, res).catch(failed(res));
         if (path.startsWith(LINK_PATH)) return void links(req, res).catch(failed(res));
         if (path.startsWith(UNSUBSCRIBE_PATH)) return void unsubscribe(req, res).catch(failed(res));
+        if (path.startsWith(OPEN_PIXEL_PATH)) return void openPixel(req, res).catch(failed(res));
         if (path.startsWith(CONVERSION_PATH)) return void conversionsEndpoint(req, res).catch(failed(res));
         serveConsole(req, res);
       });

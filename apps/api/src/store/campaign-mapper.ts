@@ -62,6 +62,7 @@ export function toCampaign(row: CampaignRow, variantRows: VariantRow[]): Campaig
           },
     abTest: row.abTest ?? null,
     abState: abStateOf(row),
+    ...(row.openPixel ? { openPixel: true } : {}),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     startedAt: row.startedAt,

@@ -47,7 +47,13 @@ async function applyTransition(tx: Db, t: CampaignTransition): Promise<void> {
             state: t.to,
             updatedAt: t.at,
             ...(t.to === 'running'
-              ? { startedAt: sql`coalesce(${campaigns.startedAt}, ${t.at.toISOString()}::timestamptz)` }
+              ? {
+                  startedAt: sql`coalesce(${campaigns.startedAt}, ${t.at.toISOString()}::timestamptz)`,
+                  // Fixed at the first start, so the whole campaign counts opens one way (a workspace
+                  // that changes its mind changes campaigns started afterwards), and the send path
+                  // needs no per-batch lookup of the workspace.
+                  openPixel: sql`coalesce(${campaigns.openPixel}, (SELECT w.open_pixel FROM workspaces w WHERE w.id = ${campaigns.workspaceId}))`,
+                }
               : {}),
             ...(terminal.has(t.to) ? { finishedAt: t.at } : {}),
           })

@@ -148,6 +148,10 @@ export const peopleZh = {
   'settings.addPolicy': '添加策略',
   'settings.delete': '删除',
   'settings.deleteTitle': '删除策略「{{name}}」？',
+  'settings.openPixel': '邮件打开追踪',
+  'settings.openPixelLabel': '在 HTML 邮件中加入 1×1 打开像素',
+  'settings.openPixelHint':
+    '开启后新启动的活动生效：收件人首次加载图片即记为已读，用于打开率和打开时长。不保存 IP 地址或 User-Agent。',
 } as const;
 
 export const peopleEn: Record<keyof typeof peopleZh, string> = {
@@ -303,4 +307,8 @@ export const peopleEn: Record<keyof typeof peopleZh, string> = {
   'settings.addPolicy': 'Add policy',
   'settings.delete': 'Delete',
   'settings.deleteTitle': 'Delete the policy "{{name}}"?',
+  'settings.openPixel': 'E-mail open tracking',
+  'settings.openPixelLabel': 'Put a 1×1 open pixel in HTML e-mail',
+  'settings.openPixelHint':
+    "Applies to campaigns started from then on: a recipient's first image load counts as read, for open rate and time to open. No IP address or user agent is kept.",
 };

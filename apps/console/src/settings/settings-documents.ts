@@ -8,6 +8,7 @@ export const SettingsQuery = graphql(`
         id
         name
         timeZone
+        openPixel
         quietHours {
           enabled
           mode
@@ -53,5 +54,14 @@ export const CreateApprovalPolicyMutation = graphql(`
 export const DeleteApprovalPolicyMutation = graphql(`
   mutation DeleteApprovalPolicy($id: ID!) {
     deleteApprovalPolicy(id: $id)
+  }
+`);
+
+export const SetOpenPixelMutation = graphql(`
+  mutation SetOpenPixel($on: Boolean!) {
+    updateWorkspace(input: { openPixel: $on }) {
+      id
+      openPixel
+    }
   }
 `);

@@ -8,13 +8,14 @@ import { MembersAndKeys } from './members-and-keys.js';
 import {
   CreateApprovalPolicyMutation,
   DeleteApprovalPolicyMutation,
+  SetOpenPixelMutation,
   SettingsQuery,
   SetWorkspaceQuietHoursMutation,
 } from './settings-documents.js';
 
 type Mode = 'INHERIT' | 'OFF' | 'WINDOW';
 
-/** Admin settings: the workspace's quiet hours, its approval policies, members and API keys. */
+/** Admin settings: the workspace's quiet hours, e-mail open tracking, its approval policies, members and API keys. */
 export function SettingsPage() {
   const { t, tx } = useI18n();
   const client = useClient();
@@ -124,6 +125,22 @@ export function SettingsPage() {
         </div>
         {admin ? null : <p className="muted">{t('settings.adminOnly')}</p>}
         {saved ? <p role="status">{t('settings.saved')}</p> : null}
+      </section>
+      <section className="card" aria-labelledby="open-pixel-title">
+        <h2 id="open-pixel-title">{t('settings.openPixel')}</h2>
+        <label>
+          <input
+            type="checkbox"
+            checked={data.viewer.workspace.openPixel}
+            disabled={!admin}
+            data-testid="settings-open-pixel"
+            onChange={async (e) =>
+              after(await client.mutation(SetOpenPixelMutation, { on: e.target.checked }).toPromise())
+            }
+          />{' '}
+          {t('settings.openPixelLabel')}
+        </label>
+        <p className="muted">{t('settings.openPixelHint')}</p>
       </section>
       <section className="card" aria-labelledby="policies-title">
         <h2 id="policies-title">{t('settings.policies')}</h2>

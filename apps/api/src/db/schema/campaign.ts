@@ -74,6 +74,8 @@ export const campaigns = pgTable(
     updatedAt: at('updated_at').notNull().defaultNow(),
     startedAt: at('started_at'),
     finishedAt: at('finished_at'),
+    /** E-mail carries an open pixel: the workspace's `open_pixel` at the first start; null before. */
+    openPixel: boolean('open_pixel'),
   },
   (t) => [
     index('campaigns_workspace_idx').on(t.workspaceId, t.id),

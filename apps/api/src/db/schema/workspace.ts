@@ -30,6 +30,8 @@ export const workspaces = pgTable('workspaces', {
   conversionSecret: text('conversion_secret'),
   /** Days personal data is kept, per kind (see services/retention): `{ inboundDays: 180 }`; absent kinds take the defaults. */
   retention: jsonb('retention').$type<Partial<Record<string, number>>>().notNull().default({}),
+  /** E-mail of campaigns started from now on carries an open pixel (`/o/<token>.gif`). Off by default. */
+  openPixel: boolean('open_pixel').notNull().default(false),
   createdAt: createdAt(),
 });
 

@@ -36,6 +36,7 @@ import './wecom-task.js';
 import './conversion.js';
 import './platform-cap.js';
 import './retention.js';
+import './opens.js';
 
 builder.queryType({});
 builder.mutationType({});

@@ -92,6 +92,10 @@ const UpdateWorkspaceInput = builder.inputType('UpdateWorkspaceInput', {
   fields: (t) => ({
     name: t.string({ required: false }),
     separationOfDuties: t.boolean({ required: false }),
+    openPixel: t.boolean({
+      required: false,
+      description: 'E-mail of campaigns started from now on carries an open pixel; default off',
+    }),
   }),
 });
 const InviteMemberInput = builder.inputType('InviteMemberInput', {
@@ -192,7 +196,8 @@ builder.mutationFields((t) => ({
   }),
   updateWorkspace: t.field({
     type: Workspace,
-    description: 'Admin: rename the workspace or turn separation of duties on or off',
+    description:
+      'Admin: rename the workspace, or turn separation of duties or the e-mail open pixel on or off',
     args: { input: t.arg({ type: UpdateWorkspaceInput }) },
     resolve: (_r, { input }, ctx) => updateWorkspace(ctx.deps.db, ctx.principal, input),
   }),

@@ -10,6 +10,7 @@ export interface WorkspaceShape {
   timeZone: string;
   quietHours: string | null;
   separationOfDuties: boolean;
+  openPixel: boolean;
 }
 
 export const Workspace = builder.objectRef<WorkspaceShape>('Workspace').implement({
@@ -19,6 +20,10 @@ export const Workspace = builder.objectRef<WorkspaceShape>('Workspace').implemen
     timeZone: t.exposeString('timeZone'),
     separationOfDuties: t.exposeBoolean('separationOfDuties', {
       description: 'On (the default): the author of a campaign may not approve it',
+    }),
+    openPixel: t.exposeBoolean('openPixel', {
+      description:
+        'On: e-mail (HTML) of campaigns started from then on carries a 1×1 open pixel, whose first load marks the delivery read; no IP address or user agent is kept. Off by default',
     }),
   }),
 });

@@ -8,6 +8,7 @@ import { senderGroups } from '../campaign-breakdown.js';
 import { costGroups } from '../cost/campaign-cost.js';
 import { liveFeedbackCounts } from '../metrics/feedback-counts.js';
 import { funnelRows } from '../metrics/funnel.js';
+import { opensRows } from '../metrics/opens.js';
 import { readArchiveFile, writeArchiveFile } from './archive-file.js';
 import { type ArchiveTarget, folderTarget } from './archive-target.js';
 import type { ArchiveSummary } from './archived-summary.js';
@@ -115,6 +116,7 @@ export async function archiveCampaign(
       costGroups: await costGroups(db, campaignId),
       senderGroups: await senderGroups(db, campaignId),
       feedback: await liveFeedbackCounts(db, String(campaignId)),
+      opens: await opensRows(db, campaignId),
     };
     const staged = target.stagingPath(key);
     const written = await writeArchiveFile(db, { workspaceId, campaignId }, staged, batch);

@@ -4,6 +4,7 @@ import { type Db, rows } from '../../db/database.js';
 import type { SenderGroup } from '../campaign-breakdown.js';
 import type { CostGroup } from '../cost/campaign-cost.js';
 import type { FunnelRow } from '../metrics/funnel.js';
+import type { OpensRow } from '../metrics/opens.js';
 
 /** What a campaign's views read from its deliveries, kept when they leave the hot tables. */
 export interface ArchiveSummary {
@@ -11,6 +12,8 @@ export interface ArchiveSummary {
   costGroups: CostGroup[];
   senderGroups: SenderGroup[];
   feedback: FeedbackCounts;
+  /** Absent in archives written before opens were kept. */
+  opens?: OpensRow[];
 }
 
 /**

@@ -63,14 +63,21 @@ export async function listWorkspaces(db: Db, owner: Owner | null): Promise<Works
   return db.select().from(workspaces).orderBy(asc(workspaces.id));
 }
 
-/** Admin: renames the caller's workspace, or turns separation of duties on or off. */
+/** Admin: renames the caller's workspace, or turns separation of duties or the e-mail open pixel on or off. */
 export async function updateWorkspace(
   db: Db,
   principal: Principal | null,
-  input: { name?: string | null; separationOfDuties?: boolean | null },
+  input: { name?: string | null; separationOfDuties?: boolean | null; openPixel?: boolean | null },
 ): Promise<WorkspaceRow> {
   const p = authorize(principal, 'admin');
-  const data = validate(z.object({ name: name.nullish(), separationOfDuties: z.boolean().nullish() }), input);
+  const data = validate(
+    z.object({
+      name: name.nullish(),
+      separationOfDuties: z.boolean().nullish(),
+      openPixel: z.boolean().nullish(),
+    }),
+    input,
+  );
   return db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const [row] = await tx
@@ -78,6 +85,7 @@ export async function updateWorkspace(
       .set({
         ...(data.name == null ? {} : { name: data.name }),
         ...(data.separationOfDuties == null ? {} : { separationOfDuties: data.separationOfDuties }),
+        ...(data.openPixel == null ? {} : { openPixel: data.openPixel }),
       })
       .where(eq(workspaces.id, p.workspaceId))
       .returning();
@@ -87,7 +95,11 @@ export async function updateWorkspace(
       action: 'workspace.updated',
       subjectType: 'workspace',
       subjectId: p.workspaceId,
-      details: { name: data.name ?? null, separationOfDuties: data.separationOfDuties ?? null },
+      details: {
+        name: data.name ?? null,
+        separationOfDuties: data.separationOfDuties ?? null,
+        openPixel: data.openPixel ?? null,
+      },
     });
     return row!;
   });
