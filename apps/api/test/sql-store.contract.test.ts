@@ -6,32 +6,24 @@ import { type Database, openDatabase } from '../src/db/database.js';
 import { createSqlStore } from '../src/store/sql-store.js';
 import { createTestDatabase, type Driver, drivers, type TestDatabase } from './support/databases.js';
 
-const tables = [
-  'delivery_attempts',
-  'deliveries',
-  'batches',
-  'campaign_counters',
-  'variants',
-  'findings',
-  'approvals',
-  'events',
-  'campaigns',
-  'suppressions',
-  'contact_identities',
-  'audience_changes',
-  'segments',
-  'contact_imports',
-  'erased_identities',
-  'erasure_keys',
-  'contacts',
-  'tags',
-  'audit_log',
-  'api_keys',
-  'users',
-  'workspaces',
-  'sender_accounts',
-  'server_secrets',
-];
+/**
+ * Empties every table of the schema between contract tests. DELETE with triggers and foreign-key
+ * checks off (replica role) instead of TRUNCATE: a TRUNCATE of the 40-odd tables gives each a new
+ * file on PostgreSQL, 0.45–1 s a test here against ~10 ms for the DELETEs (psql, ten of each,
+ * loaded machine) — most of this file's time on PostgreSQL.
+ */
+const emptyEveryTable = sql.raw(`DO $$
+  DECLARE t text;
+  BEGIN
+    SET LOCAL session_replication_role = replica;
+    FOR t IN SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' LOOP
+      EXECUTE 'DELETE FROM ' || t;
+    END LOOP;
+    -- The contract gives small explicit ids; generated ones start far above them.
+    FOREACH t IN ARRAY ARRAY['workspaces', 'contacts', 'tags', 'campaigns', 'variants'] LOOP
+      PERFORM setval(pg_get_serial_sequence(t, 'id'), 1000000, false);
+    END LOOP;
+  END $$`);
 
 /** One database per driver for the file; each contract test starts from emptied tables. */
 function sqlHarness(driver: Driver) {
@@ -48,11 +40,7 @@ function sqlHarness(driver: Driver) {
 
   return async () => {
     const db = database.db;
-    await db.execute(sql.raw(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY CASCADE`));
-    // The contract gives small explicit ids; generated ones start far above them.
-    for (const table of ['workspaces', 'contacts', 'tags', 'campaigns', 'variants']) {
-      await db.execute(sql.raw(`ALTER TABLE ${table} ALTER COLUMN id RESTART WITH 1000000`));
-    }
+    await db.execute(emptyEveryTable);
     const json = (v: unknown) => JSON.stringify(v);
     return {
       store: createSqlStore(db),
