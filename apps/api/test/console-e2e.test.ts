@@ -123,6 +123,23 @@ describe.skipIf(!browserRunnable)('the operator console, end to end in Chromium'
       expect(await problem.count()).toBe(0);
       expect(await operator.getByTestId('submit-review').isDisabled()).toBe(false);
 
+      // Content per channel: an SMS step with text of its own, checked for that channel alone, its
+      // findings naming it; the first step keeps the variant's content.
+      await operator.getByTestId('plan-add').selectOption('channel:sandbox-sms');
+      await operator.getByTestId('own-content-A:channel:sandbox-sms').check();
+      await operator.getByTestId('content-text-A:channel:sandbox-sms').fill('【店】全网最低价，回复TD退订');
+      const ownEditor = operator.getByTestId('variant-A:channel:sandbox-sms');
+      await ownEditor.locator('mark[data-level="REVISE"]').first().waitFor({ timeout: 30_000 });
+      expect(await ownEditor.getByTestId('finding-channel').first().textContent()).toContain(
+        'channel:sandbox-sms',
+      );
+      expect(await operator.getByTestId('shared-by-A').textContent()).toContain('channel:sandbox');
+      await ownEditor.scrollIntoViewIfNeeded();
+      await shot(operator, 'composer-channel-content', false);
+      // Taken out of the plan again, the step's content goes with it (the API would refuse it).
+      await operator.getByTestId('plan-remove-1').click();
+      expect(await operator.getByTestId('own-content-A:channel:sandbox-sms').count()).toBe(0);
+
       // 4. Submit: the revise finding sends it to review.
       await operator.getByTestId('submit-review').click();
       await expect

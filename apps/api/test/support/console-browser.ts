@@ -24,7 +24,8 @@ export function launchChromium(): Promise<Browser> {
 
 /**
  * A sandbox that fails a few recipients permanently (so a campaign ends, with failures to resend)
- * and has a daily quota (so the composer shows it used and left), the metrics and every compliance rule.
+ * and has a daily quota (so the composer shows it used and left), a second sandbox (an SMS step with
+ * content of its own), the metrics and every compliance rule.
  */
 export function consolePlugins(services: PluginServices): QunfaPlugin[] {
   return [
@@ -35,6 +36,8 @@ export function consolePlugins(services: PluginServices): QunfaPlugin[] {
       seed: 11,
       failureRates: { invalid_recipient: 0.06, blocked_by_user: 0.04 },
     }),
+    // A second channel, for content of its own in the composer.
+    sandbox({ name: 'channel:sandbox-sms', latencyMs: { min: 5, max: 20 }, seed: 12 }),
     ...builtinMetrics(),
     ...complianceRules(services),
   ];

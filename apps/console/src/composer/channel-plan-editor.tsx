@@ -135,6 +135,7 @@ export function ChannelPlanEditor({
               <button
                 type="button"
                 className="button button--ghost"
+                data-testid={`plan-remove-${i}`}
                 onClick={() => onChange(plan.filter((_, j) => j !== i))}
               >
                 {t('composer.remove')}

@@ -9,6 +9,7 @@ import { paths } from '../routing/paths.js';
 import { ErrorNotice, Loading } from '../ui/error-notice.js';
 import { AbEditor } from './ab-editor.js';
 import { AudienceBuilder } from './audience-builder.js';
+import { ChannelContentEditor } from './channel-content-editor.js';
 import { ChannelPlanEditor } from './channel-plan-editor.js';
 import {
   ComposerOptionsQuery,
@@ -24,6 +25,7 @@ import {
   emptyDraft,
   planProblem,
   toCampaignInput,
+  type VariantDraft,
   withAbTest,
 } from './draft.js';
 import { attributeKeys, type SampleContact } from './render-template.js';
@@ -66,9 +68,9 @@ function Composer({ id, initial, options }: { id: string | null; initial: Compos
   };
   const onPreview = useCallback((p: AudiencePreview | null) => setSample(p?.sample ?? []), []);
 
-  const planned = draft.plan.map((s) => s.channel);
   const problem = planProblem(draft);
-  const channels = options.channels.filter((c) => planned.includes(c.name));
+  // The plan's channels in its order.
+  const steps = draft.plan.flatMap((s) => options.channels.filter((c) => c.name === s.channel));
 
   const save = async (): Promise<string | null> => {
     setError(null);
@@ -134,18 +136,38 @@ function Composer({ id, initial, options }: { id: string | null; initial: Compos
         </div>
         {draft.abEnabled ? <AbEditor ab={draft.ab} onChange={(ab) => update({ ab })} /> : null}
         <div className="variants">
-          {draft.variants.map((v, i) => (
-            <div key={v.key} className="variant">
-              {draft.abEnabled ? <h3>{t('composer.variant', { key: v.key })}</h3> : null}
-              <ContentEditor
-                variant={v}
-                channels={channels}
-                sample={sample[0] ?? null}
-                attributeKeys={attributeKeys(sample)}
-                onChange={(next) => update({ variants: draft.variants.map((x, j) => (j === i ? next : x)) })}
-              />
-            </div>
-          ))}
+          {draft.variants.map((v, i) => {
+            const setVariant = (next: VariantDraft) =>
+              update({ variants: draft.variants.map((x, j) => (j === i ? next : x)) });
+            // The variant's own content goes to the steps without content of their own.
+            const shared = steps.filter((c) => !v.channelContent.some((o) => o.channel === c.name));
+            return (
+              <div key={v.key} className="variant">
+                {draft.abEnabled ? <h3>{t('composer.variant', { key: v.key })}</h3> : null}
+                {shared.length < steps.length ? (
+                  <p className="muted" data-testid={`shared-by-${v.key}`}>
+                    {shared.length > 0
+                      ? t('channelContent.sharedBy', { channels: shared.map((c) => c.name).join('、') })
+                      : t('channelContent.sharedByNone')}
+                  </p>
+                ) : null}
+                <ContentEditor
+                  variant={v}
+                  channels={shared}
+                  sample={sample[0] ?? null}
+                  attributeKeys={attributeKeys(sample)}
+                  onChange={(next) => setVariant({ ...v, ...next, key: v.key })}
+                />
+                <ChannelContentEditor
+                  variant={v}
+                  steps={steps}
+                  sample={sample[0] ?? null}
+                  attributeKeys={attributeKeys(sample)}
+                  onChange={setVariant}
+                />
+              </div>
+            );
+          })}
         </div>
         {draft.abEnabled && draft.variants.length < 3 ? (
           <button type="button" className="button" onClick={() => setDraft(addVariant)}>

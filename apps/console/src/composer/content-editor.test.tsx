@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderWithApi } from '../test-support/render-with-api.js';
 import { ContentEditor } from './content-editor.js';
-import type { VariantDraft } from './draft.js';
+import type { ContentDraft } from './draft.js';
 import { CHECK_DELAY_MS } from './use-content-check.js';
 
 const sms = {
@@ -47,7 +47,7 @@ const aliyun = {
 };
 
 function Editor({ channels = [sms] }: { channels?: (typeof sms | typeof aliyun)[] }) {
-  const [variant, setVariant] = useState<VariantDraft>({ key: 'A', type: 'text', subject: '', text: '' });
+  const [variant, setVariant] = useState<ContentDraft>({ key: 'A', type: 'text', subject: '', text: '' });
   return (
     <ContentEditor
       variant={variant}

@@ -3,7 +3,7 @@ import type { ResultOf } from '../graphql/graphql.js';
 import { useI18n } from '../i18n/locale-context.js';
 import { ErrorNotice } from '../ui/error-notice.js';
 import type { ComposerOptionsQuery } from './composer-documents.js';
-import type { VariantDraft } from './draft.js';
+import type { ContentDraft } from './draft.js';
 import { HighlightedText } from './highlighted-text.js';
 import { renderTemplate, type SampleContact } from './render-template.js';
 import { SmsTemplatePicker } from './sms-template-picker.js';
@@ -14,15 +14,27 @@ import { useContentCheck } from './use-content-check.js';
 type Channel = ResultOf<typeof ComposerOptionsQuery>['channels'][number];
 
 interface ContentEditorProps {
-  variant: VariantDraft;
+  variant: ContentDraft;
   channels: readonly Channel[];
   sample: SampleContact | null;
   attributeKeys: readonly string[];
-  onChange(variant: VariantDraft): void;
+  onChange(variant: ContentDraft): void;
+  /** The one channel this content is for (a step's own content): named beside each finding. */
+  scope?: string;
 }
 
+/** Content types whose subject is a title (WeCom link and news cards, the text beside an image or video). */
+const TITLED = new Set(['link', 'news', 'image', 'video']);
+
 /** One variant's content: live compliance marks, counters per channel, variables and a sample preview. */
-export function ContentEditor({ variant, channels, sample, attributeKeys, onChange }: ContentEditorProps) {
+export function ContentEditor({
+  variant,
+  channels,
+  sample,
+  attributeKeys,
+  onChange,
+  scope,
+}: ContentEditorProps) {
   const { t, tx, n } = useI18n();
   const textId = useId();
   const area = useRef<HTMLTextAreaElement>(null);
@@ -51,15 +63,17 @@ export function ContentEditor({ variant, channels, sample, attributeKeys, onChan
       {channels.some((c) => c.limits.sms) ? (
         <SmsTemplatePicker variant={variant} templates={[...templates.values()]} onChange={onChange} />
       ) : null}
-      {channels.some((c) => /email/.test(c.name)) ? (
+      {channels.some((c) => /email/.test(c.name)) || variant.type === 'email' || TITLED.has(variant.type) ? (
         <label className="field">
-          <span>{t('composer.subject')}</span>
+          <span>{TITLED.has(variant.type) ? t('composer.title') : t('composer.subject')}</span>
           <input
+            data-testid={`content-subject-${variant.key}`}
             value={variant.subject}
             onChange={(e) => onChange({ ...variant, subject: e.target.value })}
           />
         </label>
       ) : null}
+      {variant.type !== 'text' ? <p className="muted">{tx(`contentType.hint.${variant.type}`, '')}</p> : null}
       <div className="field">
         <label htmlFor={textId}>{t('composer.text')}</label>
         <textarea
@@ -103,7 +117,12 @@ export function ContentEditor({ variant, channels, sample, attributeKeys, onChan
               className={`finding finding--${f.level.toLowerCase()}`}
             >
               <strong>{tx(`level.${f.level}`, f.level)}</strong> {tx(`finding.${f.code}`, f.code)}
-              {f.channel ? <span className="muted"> · {f.channel}</span> : null}
+              {f.channel || scope ? (
+                <span className="muted" data-testid="finding-channel">
+                  {' '}
+                  · {f.channel ?? scope}
+                </span>
+              ) : null}
               <div className="muted">{f.message}</div>
             </li>
           ))}

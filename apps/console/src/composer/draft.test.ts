@@ -89,6 +89,88 @@ describe('toCampaignInput', () => {
   });
 });
 
+describe('content per channel step', () => {
+  const withSteps = () => {
+    const d = emptyDraft('channel:wecom');
+    d.plan = [
+      { channel: 'channel:wecom', escalateAfterMinutes: null, escalateUnless: 'DELIVERED', failover: '' },
+      {
+        channel: 'channel:sms-aliyun',
+        escalateAfterMinutes: null,
+        escalateUnless: 'DELIVERED',
+        failover: '',
+      },
+    ];
+    d.variants[0] = {
+      ...d.variants[0]!,
+      text: '会员日全场 8 折',
+      channelContent: [
+        {
+          channel: 'channel:wecom',
+          type: 'link',
+          subject: ' 会员日 ',
+          text: 'url: https://shop.example/vip',
+        },
+        { channel: 'channel:sms-aliyun', type: 'template', subject: '会员日', text: 'name: {{name}}' },
+      ],
+    };
+    return d;
+  };
+
+  it("sends each step's own content beside the variant's", () => {
+    expect(toCampaignInput(withSteps()).variants).toEqual([
+      {
+        key: 'A',
+        content: { type: 'text', text: '会员日全场 8 折' },
+        channelContent: [
+          {
+            channel: 'channel:wecom',
+            content: { type: 'link', subject: '会员日', text: 'url: https://shop.example/vip' },
+          },
+          {
+            channel: 'channel:sms-aliyun',
+            content: { type: 'template', subject: '会员日', text: 'name: {{name}}' },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('leaves out the content of a step taken out of the plan (the API refuses it)', () => {
+    const d = withSteps();
+    d.plan = d.plan.slice(0, 1);
+    expect(toCampaignInput(d).variants[0]!.channelContent).toEqual([
+      {
+        channel: 'channel:wecom',
+        content: { type: 'link', subject: '会员日', text: 'url: https://shop.example/vip' },
+      },
+    ]);
+    d.plan = [];
+    expect(toCampaignInput(d).variants[0]).not.toHaveProperty('channelContent');
+  });
+
+  it('reads a step’s own content back', () => {
+    const read = draftFromCampaign(
+      campaignFixture({
+        variants: [
+          {
+            id: 'v',
+            key: 'A',
+            weight: 1,
+            content: { type: 'text', subject: null, text: 't' },
+            channelContent: [
+              { channel: 'channel:sms-aliyun', content: { type: 'template', subject: '会员日', text: 'x' } },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(read.variants[0]!.channelContent).toEqual([
+      { channel: 'channel:sms-aliyun', type: 'template', subject: '会员日', text: 'x' },
+    ]);
+  });
+});
+
 describe('planProblem: what the API refuses of an all-channels plan, before a save', () => {
   const twoSteps = () => {
     const d = emptyDraft('channel:wecom');

@@ -11,11 +11,26 @@ import type { CreateCampaignMutation } from './composer-documents.js';
 
 export type CampaignInput = VariablesOf<typeof CreateCampaignMutation>['input'];
 
-export interface VariantDraft {
+/** Content as the editor writes it: a type, an optional subject (e-mail, SMS template name, link title), the text. */
+export interface ContentDraft {
+  /** Names the editor's fields: the variant's key, or `<key>:<channel>` for a step's own content. */
   key: string;
   type: string;
   subject: string;
   text: string;
+}
+
+/** A plan step's own content in a variant: what that channel sends instead of the variant's content. */
+export interface ChannelContentDraft {
+  channel: string;
+  type: string;
+  subject: string;
+  text: string;
+}
+
+export interface VariantDraft extends ContentDraft {
+  /** Steps with content of their own; the others send the variant's content. */
+  channelContent: ChannelContentDraft[];
 }
 
 export interface PlanStepDraft {
@@ -52,7 +67,7 @@ export interface ComposerDraft {
 export function emptyDraft(channel: string | null): ComposerDraft {
   return {
     name: '',
-    variants: [{ key: 'A', type: 'text', subject: '', text: '' }],
+    variants: [{ key: 'A', type: 'text', subject: '', text: '', channelContent: [] }],
     abEnabled: false,
     ab: {
       testPercent: 20,
@@ -130,14 +145,26 @@ export type ChannelModeProblem =
   | { kind: 'escalation'; step: number; channel: string }
   | { kind: 'twice'; step: number; channel: string };
 
+function contentInput(c: { type: string; subject: string; text: string }) {
+  return { type: c.type, text: c.text, ...(c.subject.trim() ? { subject: c.subject.trim() } : {}) };
+}
+
 /** The createCampaign / updateCampaign input for this draft. */
 export function toCampaignInput(d: ComposerDraft): CampaignInput {
+  const steps = new Set(d.plan.map((s) => s.channel));
   const input: CampaignInput = {
     name: d.name.trim(),
-    variants: d.variants.map((v) => ({
-      key: v.key,
-      content: { type: v.type, text: v.text, ...(v.subject.trim() ? { subject: v.subject.trim() } : {}) },
-    })),
+    variants: d.variants.map((v) => {
+      // Content of a step no longer in the plan is left out: the API refuses it.
+      const own = v.channelContent.filter((c) => steps.has(c.channel));
+      return {
+        key: v.key,
+        content: contentInput(v),
+        ...(own.length > 0
+          ? { channelContent: own.map((c) => ({ channel: c.channel, content: contentInput(c) })) }
+          : {}),
+      };
+    }),
     channelPlan: d.plan.map((s) => ({
       channel: s.channel,
       ...(s.escalateAfterMinutes !== null && s.escalateAfterMinutes > 0
@@ -190,6 +217,12 @@ export function draftFromCampaign(c: CampaignDetail): ComposerDraft {
       type: v.content.type,
       subject: v.content.subject ?? '',
       text: v.content.text,
+      channelContent: v.channelContent.map((c) => ({
+        channel: c.channel,
+        type: c.content.type,
+        subject: c.content.subject ?? '',
+        text: c.content.text,
+      })),
     })),
     abEnabled: c.abTest !== null,
     ab: c.abTest

@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import { useI18n } from '../i18n/locale-context.js';
-import type { VariantDraft } from './draft.js';
+import type { ContentDraft } from './draft.js';
 import { type SmsTemplateView, templateLines } from './sms-text.js';
 
 /**
@@ -12,9 +12,9 @@ export function SmsTemplatePicker({
   templates,
   onChange,
 }: {
-  variant: VariantDraft;
+  variant: ContentDraft;
   templates: readonly SmsTemplateView[];
-  onChange(variant: VariantDraft): void;
+  onChange(variant: ContentDraft): void;
 }) {
   const { t, tx } = useI18n();
   const id = useId();

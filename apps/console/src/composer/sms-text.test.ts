@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Aliyun templates write their variables as ${name}
 import { describe, expect, it } from 'vitest';
-import type { VariantDraft } from './draft.js';
+import type { ContentDraft } from './draft.js';
 import { renderTemplate } from './render-template.js';
 import { billedSms, type SmsProfileView, templateLines } from './sms-text.js';
 
@@ -18,7 +18,7 @@ const profile: SmsProfileView = {
     { name: '旧模板', id: 'SMS_9', text: null, kind: null, variables: [] },
   ],
 };
-const variant = (v: Partial<VariantDraft>): VariantDraft => ({
+const variant = (v: Partial<ContentDraft>): ContentDraft => ({
   key: 'A',
   type: 'template',
   subject: '',

@@ -6,7 +6,7 @@ import {
 } from '@qunfa/core/sms-template';
 import type { ResultOf } from '../graphql/graphql.js';
 import type { ComposerOptionsQuery } from './composer-documents.js';
-import type { VariantDraft } from './draft.js';
+import type { ContentDraft } from './draft.js';
 
 export type SmsProfileView = NonNullable<
   ResultOf<typeof ComposerOptionsQuery>['channels'][number]['limits']['sms']
@@ -44,7 +44,7 @@ export interface BilledSms {
  * for the sample contact (`render`). Free text (which the rules refuse) is counted as written.
  */
 export function billedSms(
-  variant: VariantDraft,
+  variant: ContentDraft,
   view: SmsProfileView,
   render: (s: string) => string,
 ): BilledSms {
