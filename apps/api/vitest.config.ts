@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+import SlowestFirst from './test/support/slowest-first.js';
 
 const require = createRequire(import.meta.url);
 
@@ -16,6 +17,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The slowest files first (recorded seconds; a fresh clone has no Vitest cache to order by).
+    sequence: { sequencer: SlowestFirst },
     // Files share a worker's modules instead of importing the whole API afresh each (~5.5 s of
     // CPU a file): six files took 80.5 s isolated, 35.6 s shared, alternating runs. Each file
     // builds its own app, databases and registries, so no state is meant to cross files.
