@@ -91,6 +91,40 @@ describe.each(drivers)('channel:wechat-oa end to end on %s', (driver) => {
     expect(campaign.counters.sent).toBe(3);
   });
 
+  it("the campaign shows its job, and WeChat's totals once the job's push came", async () => {
+    const JOBS = `query($id: ID!) { campaign(id: $id) { oaJobs { channel msgId recipients awaiting sent failed
+      escalated totals { status total toSend filteredOut sent errors at } } } }`;
+    const read = async () =>
+      (
+        await gqlOk<{ campaign: { oaJobs: Record<string, unknown>[] } }>(t.url, t.a.keys.viewer, JOBS, {
+          id: campaignId,
+        })
+      ).campaign.oaJobs;
+    const job = [...fake.account.jobs.values()][0]!;
+    const mine = { channel: 'channel:wechat-oa', msgId: String(job.msgId), recipients: 3, awaiting: 0 };
+    expect(await read()).toEqual([{ ...mine, sent: 3, failed: 0, escalated: 0, totals: null }]);
+    // WeChat filtered one follower (the month's 4 reached elsewhere): only the totals say so.
+    Object.assign(job, { filtered: 2, sent: 2 });
+    expect((await post(fake.jobFinishedPush(job))).status).toBe(200);
+    expect(await read()).toEqual([
+      {
+        ...mine,
+        sent: 3,
+        failed: 0,
+        escalated: 0,
+        totals: {
+          status: 'send success',
+          total: 3,
+          toSend: 2,
+          filteredOut: 1,
+          sent: 2,
+          errors: 0,
+          at: expect.any(String),
+        },
+      },
+    ]);
+  });
+
   it('a follower’s 退订 becomes an inbound message that unsubscribes them', async () => {
     const push = fake.push({
       FromUserName: openid(1),

@@ -17,6 +17,7 @@ import { addSample, estimateFinish, type ProgressSample } from './finish-estimat
 import { FinishTime } from './finish-time.js';
 import { FunnelPanel } from './funnel-panel.js';
 import { MetricsPanel } from './metrics-panel.js';
+import { OaJobsPanel } from './oa-jobs-panel.js';
 import { PlatformCapsPanel } from './platform-caps-panel.js';
 import { ProgressBar } from './progress-bar.js';
 import { ProgressChart } from './progress-chart.js';
@@ -156,6 +157,10 @@ export function CampaignPage({ id }: { id: string }) {
       <div className="campaign-panels">
         <FunnelPanel counters={counters} />
         <SendersPanel senders={breakdown.senders} quotas={breakdown.quotas} />
+        <OaJobsPanel
+          campaignId={campaign.id}
+          version={`${snapshot.state}:${snapshot.counters.settled}:${snapshot.counters.awaitingConfirmation}`}
+        />
         <MetricsPanel metrics={snapshot.metrics} />
         <FailuresPanel
           campaignId={campaign.id}

@@ -113,6 +113,19 @@ describe('channel:wechat-oa callbacks', () => {
       status: 'send success',
       sent: 3,
     });
+    // What a campaign shows of its jobs: the totals as pushed, none for a job never pushed.
+    expect(await f.oa.jobTotals([String(confirmed.msgId), '4242'], f.ctx)).toEqual([
+      {
+        msgId: String(confirmed.msgId),
+        status: 'send success',
+        total: 3,
+        filtered: 3,
+        sent: 3,
+        errors: 0,
+        at: f.clock.now().toISOString(),
+      },
+      undefined,
+    ]);
   });
 
   it('checks a MASSSENDJOBFINISH signature: a forged one changes nothing', async () => {

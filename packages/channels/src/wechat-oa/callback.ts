@@ -17,10 +17,13 @@ import { child, list, parseWechatXml, text, type XmlObject } from './xml.js';
 
 /** WeChat retries a push it got no answer to within seconds; a nonce is remembered this long. */
 const NONCE_TTL_MS = 10 * 60 * 1000;
-const TOTALS_TTL_MS = 30 * 24 * 3600 * 1000;
+/** A job's totals are what a campaign shows of it: kept a year (one small value a job). */
+const TOTALS_TTL_MS = 366 * 24 * 3600 * 1000;
 
 const refuse = (plugin: string, why: string) =>
   new QunfaError('UNAUTHENTICATED', `callback refused: ${why}`, { plugin });
+
+export const totalsKey = (msgId: string) => `job-totals/${msgId}`;
 
 /** WeChat's job totals of one mass send, kept as reported: never spread over the recipients. */
 export interface OaJobTotals {
@@ -28,7 +31,10 @@ export interface OaJobTotals {
   status: string;
   /** Followers of the tag, or openids of the list (`TotalCount`). */
   total: number;
-  /** Left after WeChat's filters — region, refusals, the monthly 4 (`FilterCount`). */
+  /**
+   * `FilterCount`: the followers left to send to after WeChat's filters (region, refusals, the
+   * monthly 4) — not the number filtered out, which is `total - filtered`.
+   */
   filtered: number;
   sent: number;
   errors: number;
@@ -161,7 +167,7 @@ async function massJobEvents(message: XmlObject, at: Date, ctx: CallbackContext)
     errors: Number(text(message, 'ErrorCount')) || 0,
     at: at.toISOString(),
   };
-  await ctx.state.set(`job-totals/${msgId}`, totals, TOTALS_TTL_MS);
+  await ctx.state.set(totalsKey(msgId), totals, TOTALS_TTL_MS);
   ctx.logger.info('mass send job finished', { ...totals });
   const job = await jobOf(ctx.state, msgId);
   if (!job) return [];

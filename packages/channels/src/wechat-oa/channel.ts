@@ -8,7 +8,7 @@ import type {
   SendContext,
   SendOutcome,
 } from '@qunfa/core';
-import { handleOaCallback } from './callback.js';
+import { handleOaCallback, type OaJobTotals, totalsKey } from './callback.js';
 import { createOaClient } from './client.js';
 import { CONFIRMATION_WINDOW_MS, pollPendingJobs } from './confirmations.js';
 import { convertContent, oaContentTypes, type TemplateBody } from './content.js';
@@ -117,6 +117,11 @@ export interface WechatOaChannel extends ChannelPlugin {
   followers(ctx: ChannelContext): AsyncGenerator<OaFollower[]>;
   /** One page of follower openids (`user/get`, up to 10,000) from `nextOpenid` ('' first); `next` '' at the end. */
   followerIds(ctx: ChannelContext, nextOpenid: string): Promise<{ openids: string[]; next: string }>;
+  /**
+   * WeChat's totals of mass-send jobs (`MASSSENDJOBFINISH`), by `msg_id`, as reported: undefined for
+   * a job whose push has not come (or is older than a year).
+   */
+  jobTotals(msgIds: readonly string[], ctx: ChannelContext): Promise<(OaJobTotals | undefined)[]>;
   /** Details of up to 100 followers (`user/info/batchget`); unsubscribed ones left out. */
   followerInfo(ctx: ChannelContext, openids: readonly string[]): Promise<OaFollower[]>;
 }
@@ -154,6 +159,7 @@ export function wechatOa(options: WechatOaOptions): WechatOaChannel {
     followers: (ctx) => readFollowers(client, ctx),
     followerIds: (ctx, nextOpenid) => readFollowerIds(client, ctx, nextOpenid),
     followerInfo: (ctx, openids) => readFollowerInfo(client, ctx, openids),
+    jobTotals: (msgIds, ctx) => Promise.all(msgIds.map((id) => ctx.state.get<OaJobTotals>(totalsKey(id)))),
     address(identities: ContactIdentity[]) {
       return identities.find((i) => i.kind === 'oa_openid' && i.value !== '')?.value;
     },

@@ -35,6 +35,7 @@ import './cost.js';
 import './wecom-task.js';
 import './conversion.js';
 import './platform-cap.js';
+import './oa-job.js';
 import './retention.js';
 import './opens.js';
 
