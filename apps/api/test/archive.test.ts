@@ -259,6 +259,47 @@ describe.each(drivers)('archive of finished campaigns (%s)', (driver) => {
     },
     240_000,
   );
+
+  it.runIf(driver === 'postgres')(
+    'two archivers of one campaign at once (two workers, or the CLI beside one): one archives, the other is refused as busy, and the archive restores whole',
+    async () => {
+      const id = await finishedCampaign(t, 'two archivers');
+      const rowsBefore = await dump(t, id);
+      // Before the lock both wrote the same file: the rows went, under an archive whose sha256
+      // matched neither writer's bytes — every row of the campaign lost.
+      const results = await Promise.allSettled([
+        archiveCampaign(t.app.deps.db, Number(id), { dir, batch: 7 }),
+        archiveCampaign(t.app.deps.db, Number(id), { dir, batch: 7 }),
+      ]);
+      const done = results.filter((r) => r.status === 'fulfilled');
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(done).toHaveLength(1);
+      expect(refused).toHaveLength(1);
+      expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({
+        code: 'CONFLICT',
+        details: { reason: 'ARCHIVE_BUSY' },
+      });
+      expect(await hotRows(t.app.deps.db, Number(id))).toEqual({ deliveries: 0, attempts: 0, events: 0 });
+      await restoreCampaign(t.app.deps.db, Number(id), { dir });
+      expect(await dump(t, id)).toEqual(rowsBefore);
+
+      // The retention job meeting a campaign another archiver holds skips it instead of failing its run.
+      const due = await finishedCampaign(t, 'busy for the job');
+      await rows(
+        t.app.deps.db,
+        sql`UPDATE campaigns SET finished_at = now() - interval '40 days' WHERE id = ${Number(due)}`,
+      );
+      const [byHand, job] = await Promise.allSettled([
+        archiveCampaign(t.app.deps.db, Number(due), { dir, batch: 7 }),
+        archiveDue(t.app.deps.db, new Date(), { dir, batch: 7 }),
+      ]);
+      expect(job.status).toBe('fulfilled');
+      const archivedBy = [byHand, job].map((r) => (r.status === 'fulfilled' ? r.value.campaigns : 0));
+      expect(archivedBy[0]! + archivedBy[1]!).toBe(1);
+      expect(await hotRows(t.app.deps.db, Number(due))).toEqual({ deliveries: 0, attempts: 0, events: 0 });
+    },
+    180_000,
+  );
 });
 
 describe('the retention job archives on its own (PGlite, ARCHIVE_DIR set)', () => {

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { QunfaError } from '@qunfa/core';
+import { isQunfaError, QunfaError } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../../db/database.js';
 import { writeAudit } from '../../store/audit.js';
@@ -88,6 +88,64 @@ export async function hotRows(db: Db, campaignId: number) {
  * archive row's summary, so its views read the same after.
  */
 export async function archiveCampaign(
+  db: Db,
+  campaignId: number,
+  options: ArchiveOptions,
+): Promise<ArchiveCounts> {
+  const lock = await lockArchiving(db, campaignId);
+  try {
+    return await archiveCampaignLocked(db, campaignId, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * Holds the right to archive one campaign across processes (every worker runs the retention job,
+ * and `qunfa archive` may run beside them): a session advisory lock on a connection reserved for
+ * it, released with it (a killed process's connection closes and frees it). Two archivers of one
+ * campaign at once would write the same file, and one would remove the rows under an archive the
+ * other had overwritten. Held elsewhere: CONFLICT (ARCHIVE_BUSY). PGlite is one process, whose
+ * retention job archives one campaign at a time: nothing to lock.
+ */
+async function lockArchiving(db: Db, campaignId: number): Promise<{ release(): Promise<void> }> {
+  const client = (db as unknown as { $client?: unknown }).$client as
+    | { reserve?: () => Promise<ReservedConnection> }
+    | undefined;
+  if (typeof client?.reserve !== 'function') return { release: async () => {} };
+  const connection = await client.reserve();
+  const key = `qunfa.archive.${campaignId}`;
+  try {
+    const [got] = await connection.unsafe<{ locked: boolean }[]>(
+      'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+      [key],
+    );
+    if (!got?.locked) {
+      throw new QunfaError('CONFLICT', `campaign ${campaignId} is being archived by another process`, {
+        details: { reason: 'ARCHIVE_BUSY' },
+      });
+    }
+  } catch (error) {
+    connection.release();
+    throw error;
+  }
+  return {
+    async release() {
+      try {
+        await connection.unsafe('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+      } finally {
+        connection.release();
+      }
+    },
+  };
+}
+
+interface ReservedConnection {
+  unsafe<T>(query: string, parameters?: unknown[]): Promise<T>;
+  release(): void;
+}
+
+async function archiveCampaignLocked(
   db: Db,
   campaignId: number,
   options: ArchiveOptions,
@@ -211,7 +269,13 @@ export async function archiveDue(db: Db, now: Date, options: ArchiveOptions): Pr
           ORDER BY c.id`,
     );
     for (const { id } of due) {
-      const done = await archiveCampaign(db, Number(id), options);
+      const done = await archiveCampaign(db, Number(id), options).catch((error: unknown) => {
+        // Another process is archiving it: it finishes it, or the next run does.
+        if (isQunfaError(error, 'CONFLICT') && error.details.reason === 'ARCHIVE_BUSY') {
+          return { campaigns: 0, deliveries: 0, attempts: 0, events: 0 };
+        }
+        throw error;
+      });
       for (const k of Object.keys(total) as (keyof ArchiveCounts)[]) total[k] += done[k];
     }
   }
