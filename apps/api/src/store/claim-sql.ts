@@ -17,6 +17,7 @@ interface RecipientRow {
   attributes: Record<string, unknown> | string | null;
   kinds: ContactIdentity['kind'][] | null;
   identity_values: string[] | null;
+  ended_on: string[] | null;
 }
 
 const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
@@ -68,11 +69,16 @@ export function claimBatch(
       rows<RecipientRow>(
         tx,
         sql`SELECT d.id::text AS delivery_id, d.contact_id::text AS contact_id, d.variant_id::text AS variant_id,
-                 d.attempts::int AS attempts, d.state, c.name, c.attributes, i.kinds, i.identity_values
+                 d.attempts::int AS attempts, d.state, c.name, c.attributes, i.kinds, i.identity_values,
+                 r.ended_on
           FROM deliveries d
           LEFT JOIN LATERAL (SELECT c.name, c.attributes FROM contacts c WHERE c.id = d.contact_id OFFSET 0) c ON TRUE
           LEFT JOIN LATERAL (SELECT array_agg(i.kind ORDER BY i.id) AS kinds, array_agg(i.value ORDER BY i.id) AS identity_values
                              FROM contact_identities i WHERE i.contact_id = d.contact_id) i ON TRUE
+          -- Channels whose every relation to the contact has ended: no retry or escalation goes there.
+          LEFT JOIN LATERAL (SELECT array_agg(e.channel ORDER BY e.channel) AS ended_on
+                             FROM (SELECT cr.channel FROM contact_reach cr WHERE cr.contact_id = d.contact_id
+                                   GROUP BY cr.channel HAVING bool_and(cr.removed_by IS NOT NULL)) e) r ON TRUE
           WHERE d.batch_id = ${id} AND d.state IN ('queued', 'submitted')
           ORDER BY d.id`,
       ),
@@ -92,6 +98,7 @@ export function claimBatch(
         identities: kinds.map((kind, i) => ({ kind, value: values[i]! })),
         name: r.name,
         attributes: (r.attributes === null ? null : parsed(r.attributes)) ?? {},
+        ...(r.ended_on && r.ended_on.length > 0 ? { endedOn: r.ended_on } : {}),
       };
     });
     if (fresh > 0) {

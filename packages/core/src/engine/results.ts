@@ -35,6 +35,8 @@ function batchSizeFor(scope: BatchScope, channel: ChannelPlugin): number {
 function canAddress(registry: Registry, channel: string, recipient: ClaimedRecipient): boolean {
   const plugin = registry.get(channel);
   if (plugin?.kind !== 'channel') return false;
+  // An identity is not enough where every relation that carried it has ended.
+  if (recipient.endedOn?.includes(channel)) return false;
   try {
     return plugin.address(recipient.identities) !== undefined;
   } catch {

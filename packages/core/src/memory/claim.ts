@@ -1,6 +1,6 @@
 import type { ClaimedBatch } from '../ports/store.js';
 import { cancelUnsent } from './cancel-unsent.js';
-import type { MemoryTables } from './tables.js';
+import { type MemoryTables, reachableOn } from './tables.js';
 
 /** Leases a due (or expired) batch of a running campaign and moves its queued deliveries to submitted. */
 export function claim(
@@ -46,6 +46,7 @@ export function claim(
         identities: contact?.identities ?? [],
         name: contact?.name ?? null,
         attributes: contact?.attributes ?? {},
+        ...endedOn(t, d.contactId),
       };
     });
   t.claimedFromQueued.set(batch.id, moved);
@@ -77,4 +78,15 @@ export function release(
   // Given back after its campaign was cancelled: it ends with the campaign's other unsent work.
   const campaign = t.campaigns.get(batch.campaignId);
   if (campaign?.state === 'cancelled') cancelUnsent(t, campaign.id, new Date());
+}
+
+/** `endedOn`: the channels whose every relation to the contact has ended, when there are any. */
+function endedOn(t: MemoryTables, contactId: string): { endedOn?: string[] } {
+  const channels = new Set<string>();
+  for (const key of t.reach.keys()) {
+    const [contact, channel] = key.split('|');
+    if (contact === contactId && channel) channels.add(channel);
+  }
+  const ended = [...channels].filter((c) => !reachableOn(t, contactId, c)).sort();
+  return ended.length > 0 ? { endedOn: ended } : {};
 }

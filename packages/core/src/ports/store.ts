@@ -179,6 +179,12 @@ export interface ClaimedRecipient {
   identities: ContactIdentity[];
   name: string | null;
   attributes: Record<string, unknown>;
+  /**
+   * Channels whose every relation to the contact has ended (an unfollowed Official Account, a
+   * WeCom customer who deleted their staff member): a retry or escalation moves it to none of
+   * them, as planning and the escalation sweep do. Absent or empty: none.
+   */
+  endedOn?: string[];
 }
 
 export interface ClaimedBatch {

@@ -206,6 +206,12 @@ export function escalationContract(harness: () => StoreHarness): void {
       ['channel:a', ['2', '3']],
       ['channel:b', ['1']],
     ]);
+    // A claim says where every relation ended, so a retry or a failover at settle goes there neither.
+    expect(claimed.flatMap((c) => c.recipients.map((r) => [r.contactId, r.endedOn ?? []]))).toEqual([
+      ['2', ['channel:b']],
+      ['3', []],
+      ['1', ['channel:a']],
+    ]);
     for (const c of claimed) await settleAllSent(h, c, (r) => `pm-${r.contactId}`);
     const result = await h.store.escalateUnconfirmed(sweep(200_000));
     expect(result).toMatchObject({ escalated: 1, waiting: 0 });
