@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { sandbox } from '@qunfa/channels';
 import { builtinMetrics } from '@qunfa/plugins';
 import { sql } from 'drizzle-orm';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/db/database.js';
 import {
@@ -15,6 +16,8 @@ import {
   hotRows,
   restoreCampaign,
 } from '../src/services/retention/archive-campaigns.js';
+import { folderTarget } from '../src/services/retention/archive-target.js';
+import { restoreArchivedDays } from '../src/services/retention/restore-archives.js';
 import { insertPhoneContacts } from './support/bulk-contacts.js';
 import { drivers } from './support/databases.js';
 import { gqlOk } from './support/graphql-client.js';
@@ -280,6 +283,31 @@ describe.each(drivers)('archive of finished campaigns (%s)', (driver) => {
         details: { reason: 'ARCHIVE_BUSY' },
       });
       expect(await hotRows(t.app.deps.db, Number(id))).toEqual({ deliveries: 0, attempts: 0, events: 0 });
+      // While another process holds the campaign (its lock, taken here by hand), a re-import of it
+      // is refused as busy too, and one over GraphQL's days counts it as in progress.
+      const other = await (
+        t.app.deps.db as unknown as { $client: { reserve(): Promise<postgres.ReservedSql> } }
+      ).$client.reserve();
+      await other.unsafe('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`qunfa.archive.${id}`]);
+      try {
+        await expect(restoreCampaign(t.app.deps.db, Number(id), { dir })).rejects.toMatchObject({
+          code: 'CONFLICT',
+          details: { reason: 'ARCHIVE_BUSY' },
+        });
+        const [day] = await rows<{ day: string }>(
+          t.app.deps.db,
+          sql`SELECT to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day FROM campaigns WHERE id = ${Number(id)}`,
+        );
+        const busy = await restoreArchivedDays(t.app.deps.db, folderTarget(dir), t.a.id, {
+          from: day!.day,
+          to: day!.day,
+        });
+        expect(busy).toMatchObject({ campaigns: 0, inProgress: 1, deliveries: 0 });
+        expect(await hotRows(t.app.deps.db, Number(id))).toEqual({ deliveries: 0, attempts: 0, events: 0 });
+      } finally {
+        await other.unsafe('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`qunfa.archive.${id}`]);
+        other.release();
+      }
       await restoreCampaign(t.app.deps.db, Number(id), { dir });
       expect(await dump(t, id)).toEqual(rowsBefore);
 

@@ -121,9 +121,13 @@ async function lockArchiving(db: Db, campaignId: number): Promise<{ release(): P
       [key],
     );
     if (!got?.locked) {
-      throw new QunfaError('CONFLICT', `campaign ${campaignId} is being archived by another process`, {
-        details: { reason: 'ARCHIVE_BUSY' },
-      });
+      throw new QunfaError(
+        'CONFLICT',
+        `campaign ${campaignId} is being archived or restored by another process`,
+        {
+          details: { reason: 'ARCHIVE_BUSY' },
+        },
+      );
     }
   } catch (error) {
     connection.release();
@@ -288,6 +292,20 @@ export async function archiveDue(db: Db, now: Date, options: ArchiveOptions): Pr
  * interrupted and run again adds nothing twice. The campaign's views then read its rows again.
  */
 export async function restoreCampaign(
+  db: Db,
+  campaignId: number,
+  options: ArchiveOptions,
+): Promise<Omit<ArchiveCounts, 'campaigns'>> {
+  // Not beside an archiver of the same campaign: its removal would take the rows put back.
+  const lock = await lockArchiving(db, campaignId);
+  try {
+    return await restoreCampaignLocked(db, campaignId, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function restoreCampaignLocked(
   db: Db,
   campaignId: number,
   options: ArchiveOptions,

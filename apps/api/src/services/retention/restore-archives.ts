@@ -1,4 +1,4 @@
-import { QunfaError } from '@qunfa/core';
+import { isQunfaError, QunfaError } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../../auth/roles.js';
@@ -15,7 +15,7 @@ export interface ArchiveRestore {
   campaigns: number;
   /** Campaigns of those days restored before: nothing done again. */
   alreadyRestored: number;
-  /** Campaigns of those days whose rows are still being removed (the retention job finishes them first). */
+  /** Campaigns of those days whose rows are still being removed, or that another process archives or restores right now. */
   inProgress: number;
   /** Rows put back (rows already there are skipped, not counted). */
   deliveries: number;
@@ -88,7 +88,15 @@ export async function restoreArchivedDays(
       total.inProgress++;
       continue;
     }
-    const counts = await restoreCampaign(db, Number(campaignId), { target });
+    const counts = await restoreCampaign(db, Number(campaignId), { target }).catch((error: unknown) => {
+      if (isQunfaError(error, 'CONFLICT') && error.details.reason === 'ARCHIVE_BUSY') return undefined;
+      throw error;
+    });
+    if (counts === undefined) {
+      // Another process archives or restores it right now.
+      total.inProgress++;
+      continue;
+    }
     total.campaigns++;
     total.deliveries += counts.deliveries;
     total.attempts += counts.attempts;
