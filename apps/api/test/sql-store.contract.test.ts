@@ -82,11 +82,11 @@ function sqlHarness(driver: Driver) {
       async addCampaign(c: Campaign) {
         const id = Number(c.id);
         const ws = Number(c.workspaceId);
-        await db.execute(sql`INSERT INTO campaigns (id, workspace_id, name, state, audience, channel_plan, retry_policy,
+        await db.execute(sql`INSERT INTO campaigns (id, workspace_id, name, state, audience, channel_plan, channel_mode, retry_policy,
                                                     scheduled_at, batch_interval_ms, send_window_ms, resend_of, schedule, next_run_at, run_of_id, run_key, ab_test, created_at, updated_at, started_at, finished_at)
                              OVERRIDING SYSTEM VALUE
                              VALUES (${id}::bigint, ${ws}::bigint, ${c.name}, ${c.state}, ${json(c.audience)}::jsonb,
-                                     ${json(c.channelPlan)}::jsonb, ${json(c.retryPolicy)}::jsonb,
+                                     ${json(c.channelPlan)}::jsonb, ${c.channelMode ?? 'first'}, ${json(c.retryPolicy)}::jsonb,
                                      ${c.scheduledAt?.toISOString() ?? null}::timestamptz, ${c.batchIntervalMs}::int,
                                      ${c.sendWindowMs}::bigint, ${c.resendOf ? json(c.resendOf) : null}::jsonb,
                                      ${c.schedule ? json(c.schedule) : null}::jsonb, ${c.nextRunAt?.toISOString() ?? null}::timestamptz,

@@ -45,6 +45,16 @@ export function campaignsWithEscalation(db: Db, limit: number) {
   );
 }
 
+/** Completed campaigns a failure receipt marked and no reopening sweep cleared since, oldest mark first. */
+export function campaignsWithLateFailures(db: Db, limit: number) {
+  return rows<{ workspaceId: string; campaignId: string }>(
+    db,
+    sql`SELECT workspace_id::text AS "workspaceId", id::text AS "campaignId" FROM campaigns
+        WHERE state = 'completed' AND id IN (SELECT campaign_id FROM campaign_late_failures)
+        ORDER BY id LIMIT ${limit}`,
+  );
+}
+
 /**
  * `Store.escalateUnconfirmed`: per window, one statement finds and locks the deliveries it
  * watches with their last attempt's time and the first later step the contact has an identity
@@ -65,6 +75,20 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
         : sql`SELECT id::text, state FROM campaigns WHERE id = ${campaignId}::bigint AND state = 'running' FOR SHARE`,
     );
     if (!open) return { escalated: 0, followUps: [], waiting: 0 };
+    // The late-failure mark as this sweep found it, cleared at its end only if no receipt marked it
+    // again meanwhile (a failure this sweep's reads may not see): the next tick then sweeps again.
+    const [mark] = sweep.reopenCompleted
+      ? await rows<{ marks: number }>(
+          tx,
+          sql`SELECT marks FROM campaign_late_failures WHERE campaign_id = ${campaignId}::bigint`,
+        )
+      : [];
+    const clearMark = async () => {
+      if (mark) {
+        await tx.execute(sql`DELETE FROM campaign_late_failures
+                             WHERE campaign_id = ${campaignId}::bigint AND marks = ${mark.marks}`);
+      }
+    };
     let waiting = 0;
     let budget = sweep.limit;
     const moves: {
@@ -152,7 +176,10 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
         });
       }
     }
-    if (moves.length === 0) return { escalated: 0, followUps: [], waiting };
+    if (moves.length === 0) {
+      await clearMark();
+      return { escalated: 0, followUps: [], waiting };
+    }
 
     const [{ seq } = { seq: 0 }] = await rows<{ seq: number }>(
       tx,
@@ -222,6 +249,7 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
       campaignId: sweep.campaignId,
       dueAt: new Date(sweep.now),
     }));
+    await clearMark();
     return { escalated: moves.length, followUps, waiting };
   });
 }

@@ -115,6 +115,7 @@ export function applyReceipts(db: Db, events: ReceiptEvent[]): Promise<ReceiptsA
       { campaign: { id: number; workspaceId: number }; shard: number; delta: CounterDelta }
     >();
     const campaigns = new Map<string, { workspaceId: string; campaignId: string }>();
+    const failedIn = new Set<string>();
     for (const [d, list] of grouped) {
       const decision = decideReceipts(d, list);
       ignored += list.length - decision.record.length;
@@ -153,6 +154,7 @@ export function applyReceipts(db: Db, events: ReceiptEvent[]): Promise<ReceiptsA
       );
       deltas.set(slot, entry);
       campaigns.set(d.campaign_id, { workspaceId: d.workspace_id, campaignId: d.campaign_id });
+      if (decision.next.state === 'failed') failedIn.add(d.campaign_id);
     }
 
     if (updates.length > 0) {
@@ -176,6 +178,16 @@ export function applyReceipts(db: Db, events: ReceiptEvent[]): Promise<ReceiptsA
             RETURNING id::text`,
       );
       recorded = written.length;
+    }
+    if (failedIn.size > 0) {
+      // Marked in the receipt's own transaction: if the process dies before the escalation that
+      // follows, the worker's tick still finds the campaign (Store.campaignsWithLateFailures).
+      await tx.execute(sql`INSERT INTO campaign_late_failures (campaign_id, workspace_id)
+        SELECT id, workspace_id FROM campaigns
+        WHERE id = ANY(ARRAY(SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify([...failedIn])}::jsonb)))
+          AND state = 'completed' AND channel_mode <> 'all' AND jsonb_array_length(channel_plan) > 1
+        ORDER BY id
+        ON CONFLICT (campaign_id) DO UPDATE SET marks = campaign_late_failures.marks + 1, marked_at = now()`);
     }
     // Last, so the shards' row locks are held for as short a time as possible.
     await applyCounterDeltas(tx, [...deltas.values()]);

@@ -19,7 +19,7 @@ import { loadCampaign } from './campaign-mapper.js';
 import { cancelUnsent } from './cancel-sql.js';
 import { claimBatch } from './claim-sql.js';
 import { CounterDelta, readCounters } from './counters-sql.js';
-import { campaignsWithEscalation, escalateUnconfirmed } from './escalation-sql.js';
+import { campaignsWithEscalation, campaignsWithLateFailures, escalateUnconfirmed } from './escalation-sql.js';
 import { countPlannedRecipients, executePlan } from './plan-sql.js';
 import { previewPlan } from './preview-plan.js';
 import { applyReceipts } from './receipts-sql.js';
@@ -286,6 +286,10 @@ export function createSqlStore(db: Db): Store {
 
     applyReceipts(events) {
       return applyReceipts(db, events);
+    },
+
+    campaignsWithLateFailures(limit) {
+      return campaignsWithLateFailures(db, limit);
     },
 
     campaignsWithEscalation(limit) {

@@ -60,6 +60,31 @@ describe('engine: a failure receipt after the campaign completed', () => {
     ]);
   });
 
+  it('a crash between counting a late failure and escalating it: the next tick sends the fallback once', async () => {
+    const { t, sms, email } = await completed();
+    const d = t.store.deliveries('1').find((x) => x.contactId === '1')!;
+    await t.clock.advance(3_600_000);
+    // What a process that died right after the receipt's transaction left: the store's write only.
+    await t.store.applyReceipts([
+      {
+        channel: 'channel:sms',
+        providerMessageId: d.providerMessageId!,
+        state: 'failed',
+        failure: 'invalid_recipient',
+        at: t.clock.now(),
+        source: 'callback',
+      },
+    ]);
+    expect(await t.store.counters('1')).toMatchObject({ sent: 1, failed: 1 });
+    await t.drain();
+    expect(email.calls.flatMap((c) => c.messages.map((m) => m.address))).toEqual(['c1@example.com']);
+    expect((await t.store.getCampaign('1'))?.state).toBe('completed');
+    await t.clock.advance(60_000);
+    await t.drain();
+    expect(email.calls).toHaveLength(1);
+    expect(sms.calls.flatMap((c) => c.messages)).toHaveLength(2);
+  });
+
   it('counts a failure the plan does not escalate, and leaves the campaign completed', async () => {
     const { t, email, late } = await completed();
     await late('2', 'network');

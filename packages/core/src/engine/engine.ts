@@ -13,7 +13,7 @@ import { handleCallback } from './callbacks.js';
 import { channelContext } from './channel-context.js';
 import { checkBeforeStart, defaultContentChecker } from './compliance.js';
 import type { CampaignCommandInput, Engine, EngineContext, EngineDeps } from './deps.js';
-import { completeWhenDone } from './escalation.js';
+import { completeWhenDone, escalateLateFailures } from './escalation.js';
 import { buildPlan, withAbSplit } from './plan.js';
 import { processBatch } from './process-batch.js';
 import { createProgressPublisher } from './progress.js';
@@ -320,6 +320,9 @@ export function createEngine(deps: EngineDeps): Engine {
         const campaign = await ctx.store.getCampaign(ref.campaignId);
         if (campaign?.state === 'running') await completeWhenDone(ctx, campaign);
       }
+      // Late failures a receipt counted whose escalation did not run (the process died in between).
+      const late = await ctx.store.campaignsWithLateFailures(SCAN_LIMIT);
+      if (late.length > 0) await escalateLateFailures(ctx, late);
     },
     applyReceipts: (events) => applyReceipts(ctx, events),
     pollReceipts: () => pollReceipts(ctx),

@@ -28,6 +28,7 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
   const state = t.campaigns.get(sweep.campaignId)?.state;
   if (state !== 'running' && !(sweep.reopenCompleted && state === 'completed'))
     return { escalated: 0, followUps: [], waiting: 0 };
+  if (sweep.reopenCompleted) t.lateFailures.delete(sweep.campaignId);
   const cutoff = sweep.now.getTime();
   let waiting = 0;
   let budget = sweep.limit;

@@ -1,7 +1,12 @@
+import type { Campaign } from '../domain/campaign.js';
 import type { Delivery } from '../domain/delivery.js';
 import { decideReceipts, receiptKey, unsettled } from '../domain/receipts.js';
 import type { ReceiptEvent, ReceiptsApplied } from '../ports/store.js';
 import type { MemoryTables } from './tables.js';
+
+/** A completed campaign whose late failures the plan may send on (see `Store.campaignsWithLateFailures`). */
+const mayEscalateLate = (c: Campaign) =>
+  c.state === 'completed' && c.channelMode !== 'all' && c.channelPlan.length > 1;
 
 const refOf = (e: ReceiptEvent) => ('deliveryId' in e ? e.deliveryId : e.providerMessageId);
 
@@ -73,6 +78,10 @@ export function applyReceipts(t: MemoryTables, events: ReceiptEvent[]): Receipts
       if (decision.next.error !== null) d.lastError = decision.next.error;
       d.updatedAt = new Date(Math.max(...decision.record.map((i) => list[i]!.at.getTime())));
       campaigns.set(d.campaignId, { workspaceId: d.workspaceId, campaignId: d.campaignId });
+      const campaign = t.campaigns.get(d.campaignId);
+      if (decision.next.state === 'failed' && campaign && mayEscalateLate(campaign)) {
+        t.lateFailures.add(d.campaignId);
+      }
     }
   }
   return { applied, recorded, ignored, unknown, campaigns: [...campaigns.values()] };

@@ -287,6 +287,14 @@ export class MemoryStore implements Store {
       .map((c) => ({ workspaceId: c.workspaceId, campaignId: c.id }));
   }
 
+  async campaignsWithLateFailures(limit: number): Promise<{ workspaceId: string; campaignId: string }[]> {
+    return [...this.t.lateFailures]
+      .map((id) => this.t.campaigns.get(id))
+      .filter((c): c is Campaign => c?.state === 'completed')
+      .slice(0, limit)
+      .map((c) => ({ workspaceId: c.workspaceId, campaignId: c.id }));
+  }
+
   async escalateUnconfirmed(sweep: EscalationSweep): Promise<EscalationResult> {
     return escalate(this.t, sweep);
   }

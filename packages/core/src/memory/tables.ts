@@ -44,6 +44,8 @@ export interface MemoryTables {
   claimedFromQueued: Map<string, Set<string>>;
   audit: AuditEntry[];
   events: DeliveryEventRow[];
+  /** Completed campaigns a failure receipt reached, until a reopening sweep (`Store.campaignsWithLateFailures`). */
+  lateFailures: Set<string>;
   nextId(): string;
 }
 
@@ -62,6 +64,7 @@ export function createTables(): MemoryTables {
     claimedFromQueued: new Map(),
     audit: [],
     events: [],
+    lateFailures: new Set(),
     nextId: () => String(++id),
   };
 }

@@ -373,6 +373,14 @@ export interface Store {
   /** Running campaigns whose channel plan has an escalation window or more than one step, oldest first. */
   campaignsWithEscalation(limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
   /**
+   * Completed campaigns a failure receipt reached after they completed, not swept since: `applyReceipts`
+   * marks a completed campaign with more than one step (channel mode `first`) in the receipt's own
+   * transaction when it fails one of its deliveries, and an `escalateUnconfirmed` with
+   * `reopenCompleted` clears the mark in its. The worker's tick sweeps these, so a crash between
+   * counting a late failure and escalating it still sends the fallback.
+   */
+  campaignsWithLateFailures(limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
+  /**
    * Moves the campaign's deliveries whose window ended (by their last attempt's time) without the
    * receipt it waited for to the first later step that can address the contact, as `queued` in
    * new batches due at `now` (attempts reset, counters moved, an audit entry), in one transaction.

@@ -303,9 +303,12 @@ export function escalationContract(harness: () => StoreHarness): void {
       at: at(2000),
       source: 'callback' as const,
     });
+    expect(await h.store.campaignsWithLateFailures(10)).toEqual([]);
     // Counted however late: contact 2 has no later step, and the campaign stays completed.
     await h.store.applyReceipts([late('2')]);
     expect(await h.store.counters('1')).toMatchObject({ total: 2, sent: 1, failed: 1 });
+    // Marked with the receipt, for the tick to sweep should the escalation after it never run.
+    expect(await h.store.campaignsWithLateFailures(10)).toEqual([{ workspaceId: '1', campaignId: '1' }]);
     const lateSweep = sweep(3000, {
       windows: [],
       failed: [
@@ -318,16 +321,59 @@ export function escalationContract(harness: () => StoreHarness): void {
     });
     expect((await h.store.escalateUnconfirmed({ ...lateSweep, reopenCompleted: true })).escalated).toBe(0);
     expect((await h.store.getCampaign('1'))?.state).toBe('completed');
+    // Swept (nothing to move): the mark is gone.
+    expect(await h.store.campaignsWithLateFailures(10)).toEqual([]);
     await h.store.applyReceipts([late('1')]);
-    // Not asked to reopen: a completed campaign is left alone.
+    // Not asked to reopen: a completed campaign is left alone, and stays marked.
     expect((await h.store.escalateUnconfirmed(lateSweep)).escalated).toBe(0);
+    expect(await h.store.campaignsWithLateFailures(10)).toEqual([{ workspaceId: '1', campaignId: '1' }]);
     const result = await h.store.escalateUnconfirmed({ ...lateSweep, reopenCompleted: true });
     expect(result).toMatchObject({ escalated: 1, waiting: 0 });
     const campaign = await h.store.getCampaign('1');
     expect(campaign).toMatchObject({ state: 'running', finishedAt: null });
     expect(await h.store.counters('1')).toMatchObject({ total: 2, failed: 1, queued: 1 });
+    expect(await h.store.campaignsWithLateFailures(10)).toEqual([]);
     const [claimed] = await claimAll(h);
     expect(claimed?.recipients.map((r) => r.contactId)).toEqual(['1']);
+  });
+
+  it('marks no late failure of a one-step or all-channels campaign, nor of a running one', async () => {
+    const h = harness();
+    await seedContacts(h, [{ id: '1', kinds: ['phone', 'email'] }]);
+    await seedCampaign(h, { id: '1', channelPlan: [{ channel: 'channel:a' }] });
+    await seedCampaign(h, {
+      id: '2',
+      channelMode: 'all',
+      channelPlan: [{ channel: 'channel:a' }, { channel: 'channel:b' }],
+    });
+    await seedCampaign(h, { id: '3', channelPlan: [{ channel: 'channel:a' }, { channel: 'channel:b' }] });
+    for (const id of ['1', '2', '3']) {
+      await h.store.startCampaign(
+        transition(id, 'draft', 'running'),
+        makePlan(id, { audience: { all: true } }),
+      );
+    }
+    for (const claimed of await claimAll(h)) {
+      await settleAllSent(
+        h,
+        claimed,
+        (r) => `pm-${claimed.campaign.id}-${r.contactId}-${claimed.batch.channel}`,
+      );
+    }
+    for (const id of ['1', '2'])
+      expect((await h.store.completeIfDone(id, at(1500)))?.state).toBe('completed');
+    await h.store.applyReceipts(
+      ['1-1-channel:a', '2-1-channel:a', '3-1-channel:a'].map((pm) => ({
+        channel: 'channel:a',
+        providerMessageId: `pm-${pm}`,
+        state: 'failed' as const,
+        failure: 'invalid_recipient' as const,
+        at: at(2000),
+        source: 'callback' as const,
+      })),
+    );
+    expect(await h.store.counters('3')).toMatchObject({ failed: 1 });
+    expect(await h.store.campaignsWithLateFailures(10)).toEqual([]);
   });
 
   it('moves at most the limit and reports the rest as waiting', async () => {

@@ -152,3 +152,19 @@ export const campaignCounters = pgTable(
   },
   (t) => [primaryKey({ columns: [t.campaignId, t.shard] })],
 );
+
+/**
+ * Completed campaigns a receipt failed a delivery of, until a sweep sends such failures on
+ * (`Store.campaignsWithLateFailures`): the worker's tick finds what a crash between the two left.
+ * A table of its own, not a column, so that a receipt never locks the campaign row (the sweep
+ * locks it before the deliveries, a receipt holds deliveries); `marks` counts the receipts, so
+ * the sweep clears only the mark it saw.
+ */
+export const campaignLateFailures = pgTable('campaign_late_failures', {
+  // No foreign key: checking it would take a key-share lock on the campaign row, which the sweep
+  // holds for update.
+  campaignId: ref('campaign_id').primaryKey(),
+  workspaceId: ref('workspace_id').notNull(),
+  marks: integer('marks').notNull().default(1),
+  markedAt: at('marked_at').notNull().defaultNow(),
+});
