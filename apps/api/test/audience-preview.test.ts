@@ -130,6 +130,35 @@ describe('audience preview, bulk tagging, suppressions and segments over GraphQL
       { reason: 'DORMANT', count: 10 },
     ]);
     expect(dormant.sendable).toBe(6);
+
+    // A campaign before its start counts its audience the same way (the list shows a draft's size);
+    // once started, its planned deliveries are its audience and the field is null.
+    const CAMPAIGN = `query($id: ID!) { campaign(id: $id) { state counters { total }
+      audiencePreview { matched sendable suppressed { reason count } sample { id } } } }`;
+    type Counted = {
+      campaign: {
+        state: string;
+        counters: { total: number };
+        audiencePreview: (Omit<Preview, 'summary' | 'suppressedTotal'> & { sample: unknown[] }) | null;
+      };
+    };
+    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
+      t.url,
+      op,
+      `mutation { createCampaign(input: { name: "草稿", audience: { all: true }, excludeDormant: true,
+        variants: [{ key: "A", content: { text: "hi" } }], channelPlan: [{ channel: "channel:sandbox" }] }) { id } }`,
+    );
+    const draft = (await gqlOk<Counted>(t.url, op, CAMPAIGN, { id: createCampaign.id })).campaign;
+    expect(draft.audiencePreview).toEqual({
+      matched: 20,
+      sendable: 6,
+      suppressed: dormant.suppressed,
+      sample: [],
+    });
+    await gqlOk(t.url, op, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', { id: createCampaign.id });
+    const started = (await gqlOk<Counted>(t.url, op, CAMPAIGN, { id: createCampaign.id })).campaign;
+    expect(started.audiencePreview).toBeNull();
+    expect(started.counters.total).toBe(20);
   });
 
   it('saves segments', async () => {

@@ -149,6 +149,17 @@ describe.skipIf(!browserRunnable)('the operator console, end to end in Chromium'
       const campaignId = decodeURIComponent(/#\/campaigns\/([^/]+)/.exec(operator.url())![1]!);
       await shot(operator, 'submitted');
 
+      // In the list, the campaign not started yet shows its audience counted now and its open findings.
+      await operator.goto(`${t.url}/#/`);
+      const row = operator.locator(`[data-testid="campaign-row"][data-campaign-id="${campaignId}"]`);
+      await row.getByTestId('draft-summary').waitFor();
+      expect(Number(await row.getByTestId('draft-audience').getAttribute('data-sendable'))).toBe(CONTACTS);
+      expect(
+        Number(await row.getByTestId('draft-findings-REVISE').getAttribute('data-count')),
+      ).toBeGreaterThan(0);
+      await shot(operator, 'list-in-review', false);
+      await operator.goto(`${t.url}/#/campaigns/${campaignId}`);
+
       // 5. An approver, with a second key, approves from the review queue.
       const approver = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
       await logIn(approver, t.url, t.a.keys.approver, locale, '#/review');

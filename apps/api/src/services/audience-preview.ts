@@ -1,4 +1,11 @@
-import { audienceExpressionSchema, audienceTagIds, type Contact, type SuppressionReason } from '@qunfa/core';
+import {
+  audienceExpressionSchema,
+  audienceTagIds,
+  type Campaign,
+  type CampaignState,
+  type Contact,
+  type SuppressionReason,
+} from '@qunfa/core';
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { resolveAudience } from '../audience/resolve-audience.js';
@@ -70,4 +77,24 @@ export async function audiencePreview(
     asOf,
     summary: previewSummary(counts.matched, counts.suppressed),
   };
+}
+
+/** States before a start: the audience is an expression still, not yet planned deliveries. */
+const unplanned: ReadonlySet<CampaignState> = new Set(['draft', 'in_review', 'approved', 'scheduled']);
+
+/**
+ * A campaign's audience counted now, for a campaign not started yet (the list shows a draft's
+ * size and suppressions); null once it started, when its planned deliveries are its audience.
+ */
+export async function campaignAudiencePreview(
+  deps: ServiceDeps,
+  principal: Principal | null,
+  campaign: Pick<Campaign, 'state' | 'audience' | 'excludeDormant'>,
+): Promise<AudiencePreview | null> {
+  if (!unplanned.has(campaign.state)) return null;
+  return audiencePreview(deps, principal, {
+    audience: campaign.audience,
+    excludeDormant: campaign.excludeDormant,
+    sampleSize: 0,
+  });
 }

@@ -26,6 +26,16 @@ export const CampaignsQuery = graphql(`
           channelPlan {
             channel
           }
+          audiencePreview {
+            sendable
+            suppressedTotal
+          }
+          findings {
+            level
+            override {
+              at
+            }
+          }
           resendOf {
             id
             name

@@ -24,6 +24,49 @@ const STATES: readonly CampaignState[] = [
   'FAILED',
 ];
 
+const LEVELS = ['BLOCK', 'REVISE', 'WARN'] as const;
+
+/**
+ * A campaign not started yet: its audience counted now, and the findings of its last check
+ * still open (an override settles one), by level.
+ */
+function DraftSummary({
+  audience,
+  findings,
+}: {
+  audience: { sendable: number; suppressedTotal: number };
+  findings: readonly { level: string; override: { at: string } | null }[];
+}) {
+  const { t, tx, n } = useI18n();
+  const open = findings.filter((f) => f.override === null);
+  return (
+    <span className="draft-summary" data-testid="draft-summary">
+      <span data-testid="draft-audience" data-sendable={audience.sendable}>
+        {t('list.audience', { count: n(audience.sendable) })}
+        {audience.suppressedTotal > 0 ? (
+          <span className="muted">
+            {t('list.audienceSuppressed', { count: n(audience.suppressedTotal) })}
+          </span>
+        ) : null}
+      </span>
+      {LEVELS.map((level) => {
+        const count = open.filter((f) => f.level === level).length;
+        return count > 0 ? (
+          <span
+            key={level}
+            className={`chip level--${level.toLowerCase()}`}
+            data-testid={`draft-findings-${level}`}
+            data-count={count}
+            title={t('list.findings')}
+          >
+            {tx(`level.${level}`, level)} × {n(count)}
+          </span>
+        ) : null;
+      })}
+    </span>
+  );
+}
+
 /** The workspace's campaigns, newest first, filtered on the server by the URL's filters, with "load more". */
 export function CampaignList() {
   const { t, locale } = useI18n();
@@ -72,12 +115,16 @@ export function CampaignList() {
               <span>
                 <StateBadge state={node.state} />
               </span>
-              <ProgressBar
-                settled={node.counters.settled}
-                total={node.counters.total}
-                label={t('list.progress')}
-                compact
-              />
+              {node.audiencePreview ? (
+                <DraftSummary audience={node.audiencePreview} findings={node.findings} />
+              ) : (
+                <ProgressBar
+                  settled={node.counters.settled}
+                  total={node.counters.total}
+                  label={t('list.progress')}
+                  compact
+                />
+              )}
               <time dateTime={node.createdAt} className="muted">
                 {formatDateTime(node.createdAt, locale, viewer.workspace.timeZone)}
               </time>

@@ -1,6 +1,11 @@
-import { audiencePreview, type AudiencePreview as PreviewShape } from '../../services/audience-preview.js';
+import {
+  audiencePreview,
+  campaignAudiencePreview,
+  type AudiencePreview as PreviewShape,
+} from '../../services/audience-preview.js';
 import { setTagByAudience } from '../../services/contact-tagging.js';
 import { builder } from '../builder.js';
+import { Campaign } from './campaign.js';
 import { Contact } from './contact.js';
 import { SuppressionReasonEnum } from './enums.js';
 
@@ -36,6 +41,16 @@ const AudiencePreview = builder.objectRef<PreviewShape>('AudiencePreview').imple
     }),
   }),
 });
+
+builder.objectField(Campaign, 'audiencePreview', (t) =>
+  t.field({
+    type: AudiencePreview,
+    nullable: true,
+    description:
+      'Before a start (draft to scheduled): its audience counted now, suppressions by reason, no sample; null once it started (its counters count the planned audience)',
+    resolve: (campaign, _args, ctx) => campaignAudiencePreview(ctx.deps, ctx.principal, campaign),
+  }),
+);
 
 builder.queryField('audiencePreview', (t) =>
   t.field({
