@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { archiveTargetOf, configFromEnv } from '../src/config.js';
-import { s3Target } from '../src/services/retention/s3-target.js';
+import { s3Failure, s3Target } from '../src/services/retention/s3-target.js';
 import { type FakeS3, startFakeS3 } from './support/fake-s3.js';
 
 const MiB = 1024 * 1024;
@@ -242,5 +242,29 @@ describe('S3-compatible archive target (against a fake S3 that checks SigV4)', (
     expect(plain.archiveS3).toBeUndefined();
     expect(archiveTargetOf(plain)?.description).toBe('folder /var/lib/qunfa/archive');
     expect(archiveTargetOf({ ...plain, dataDir: 'memory://' })).toBeUndefined();
+  });
+
+  it('names what failed: no credentials at all is a refusal, a dropped connection an outage', () => {
+    // As the SDK's default chain throws when it finds no credentials (never reached here: it would ask the instance metadata service).
+    const none = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    expect(s3Failure(none, 'uploading')).toMatchObject({
+      code: 'ARCHIVE_TARGET_REFUSED',
+      details: { reason: 'credentials' },
+    });
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(s3Failure(reset, 'uploading')).toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { reason: 'archive_target_unreachable' },
+    });
+    const denied = Object.assign(new Error('Access Denied'), {
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
+    });
+    expect(s3Failure(denied, 'uploading')).toMatchObject({
+      code: 'ARCHIVE_TARGET_REFUSED',
+      details: { reason: 'access_denied', status: 403 },
+    });
   });
 });

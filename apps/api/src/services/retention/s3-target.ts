@@ -54,6 +54,12 @@ export function s3Failure(error: unknown, what: string): QunfaError {
       `the bucket refused the archive credentials (${name}): check ARCHIVE_S3_ACCESS_KEY_ID and ARCHIVE_S3_SECRET_ACCESS_KEY`,
     );
   }
+  if (name === 'CredentialsProviderError') {
+    return refused(
+      'credentials',
+      "no credentials for the bucket: set ARCHIVE_S3_ACCESS_KEY_ID and ARCHIVE_S3_SECRET_ACCESS_KEY (or the AWS SDK's own AWS_* variables, profile or role)",
+    );
+  }
   if (name === 'NoSuchBucket')
     return refused(
       'no_such_bucket',
