@@ -7,7 +7,8 @@ import { gunzipSync } from 'node:zlib';
 import { sandbox } from '@qunfa/channels';
 import { builtinMetrics } from '@qunfa/plugins';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { archiveCommand } from '../src/cli/archive-command.js';
 import { rows } from '../src/db/database.js';
 import { archiveCampaign, archiveDue, hotRows } from '../src/services/retention/archive-campaigns.js';
 import type { ArchiveTarget } from '../src/services/retention/archive-target.js';
@@ -330,4 +331,49 @@ describe('archives in an S3-compatible bucket (fake S3 checking SigV4; PostgreSQ
     expect(restored.restoreArchive.campaigns).toBe(1);
     expect(await dump(t, id)).toEqual(before);
   }, 240_000);
+
+  it('qunfa archive restore --workspace --from --to: the same re-import of days from the command line', async () => {
+    const id = await finishedOn('s3 cli days', '2026-09-06');
+    const before = await dump(t, id);
+    await archiveCampaign(t.app.deps.db, id, { target });
+    const run = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+        out += String(chunk);
+        return true;
+      });
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        err += String(chunk);
+        return true;
+      });
+      try {
+        return { code: await archiveCommand(argv, t.app.config), out, err };
+      } finally {
+        stdout.mockRestore();
+        stderr.mockRestore();
+      }
+    };
+    const ws = String(t.a.id);
+    expect((await run('restore', '--workspace', ws)).code).toBe(2);
+    const bad = await run('restore', '--workspace', ws, '--from', '2026-09-31');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^INVALID_INPUT: from/);
+    const done = await run('restore', '--workspace', ws, '--from', '2026-09-06', '--to', '2026-09-06');
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.out)).toEqual({
+      campaigns: 1,
+      alreadyRestored: 0,
+      inProgress: 0,
+      deliveries: RECIPIENTS,
+      attempts: before.attempts.length,
+      events: before.events.length,
+    });
+    expect(await dump(t, id)).toEqual(before);
+    expect(JSON.parse((await run('restore', '--workspace', ws, '--from', '2026-09-06')).out)).toMatchObject({
+      campaigns: 0,
+      alreadyRestored: 1,
+      deliveries: 0,
+    });
+  }, 180_000);
 });

@@ -45,6 +45,12 @@ const restoreInput = z
     { path: ['to'], message: `at most ${MAX_RESTORE_DAYS} days at once` },
   );
 
+/** Checks `{ from, to? }` (UTC days, at most a year): the range, or INVALID_INPUT naming the field. */
+export function restoreRange(input: unknown): { from: string; to: string } {
+  const given = validate(restoreInput, input);
+  return { from: given.from, to: given.to ?? given.from };
+}
+
 /**
  * Puts back the rows of every campaign of `workspaceId` archived for the UTC days `from`–`to`
  * (the day a campaign finished, as in its archive's path), one campaign at a time: each archive
@@ -113,7 +119,7 @@ export async function restoreArchiveForAdmin(
   input: unknown,
 ): Promise<ArchiveRestore> {
   const p = authorize(principal, 'admin');
-  const given = validate(restoreInput, input);
+  const range = restoreRange(input);
   if (!deps.archiveTarget) {
     throw new QunfaError(
       'ARCHIVE_TARGET_REFUSED',
@@ -121,19 +127,14 @@ export async function restoreArchiveForAdmin(
       { details: { reason: 'not_configured' } },
     );
   }
-  return restoreArchivedDays(
-    deps.db,
-    deps.archiveTarget,
-    p.workspaceId,
-    { from: given.from, to: given.to ?? given.from },
-    (campaignId, counts) =>
-      writeAudit(deps.db, {
-        workspaceId: p.workspaceId,
-        actor: actorOf(p),
-        action: 'campaign.restored',
-        subjectType: 'campaign',
-        subjectId: campaignId,
-        details: { ...counts },
-      }),
+  return restoreArchivedDays(deps.db, deps.archiveTarget, p.workspaceId, range, (campaignId, counts) =>
+    writeAudit(deps.db, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'campaign.restored',
+      subjectType: 'campaign',
+      subjectId: campaignId,
+      details: { ...counts },
+    }),
   );
 }
