@@ -1,12 +1,17 @@
-import type { OutboundBatch, PluginState, SendContext, SendOutcome } from '@qunfa/core';
+import {
+  type OutboundBatch,
+  type PluginState,
+  readMany,
+  type SendContext,
+  type SendOutcome,
+  writeMany,
+} from '@qunfa/core';
 import type { MassGroup } from './mass-send.js';
 import type { WechatOaConfig } from './options.js';
 
 /** A service account's follower receives at most 4 mass messages a calendar month; WeChat filters the rest. */
 export const MASS_PER_MONTH = 4;
 const CHINA_MS = 8 * 3600_000;
-/** Followers read from the state at once. */
-const SLICE = 200;
 
 /** The China-time calendar month of `now` (`2025-03`) and the instant it ends. */
 export function chinaMonth(now: Date): { key: string; end: Date } {
@@ -20,13 +25,6 @@ const monthKey = (month: string, openid: string) => `mass-month/${month}/${openi
 /** What makes a send one send for the quota: the batch's key and the content (a retry repeats both). */
 export const sendKeyOf = (batch: OutboundBatch, group: MassGroup) => `${batch.idempotencyKey}|${group.key}`;
 
-async function sliced<T>(items: readonly string[], read: (item: string) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < items.length; i += SLICE)
-    out.push(...(await Promise.all(items.slice(i, i + SLICE).map(read))));
-  return out;
-}
-
 /**
  * Mass messages each follower got from the account this month through the channel, the send
  * `except` left out (a retry of a send is not a second one: it filters the same followers, so its
@@ -39,7 +37,10 @@ export async function usedThisMonth(
   except: string,
 ): Promise<number[]> {
   const { key } = chinaMonth(now);
-  const sends = await sliced(openids, (o) => state.get<string[]>(monthKey(key, o)));
+  const sends = await readMany<string[]>(
+    state,
+    openids.map((o) => monthKey(key, o)),
+  );
   return sends.map((list) => (list ?? []).filter((s) => s !== except).length);
 }
 
@@ -56,10 +57,14 @@ export async function recordMonthly(
 ): Promise<void> {
   const { key, end } = chinaMonth(now);
   const ttl = end.getTime() - now.getTime() + 24 * 3600_000;
-  await sliced(openids, async (o) => {
-    const list = (await state.get<string[]>(monthKey(key, o))) ?? [];
-    if (!list.includes(sendKey)) await state.set(monthKey(key, o), [...list, sendKey].slice(-16), ttl);
+  const keys = openids.map((o) => monthKey(key, o));
+  const lists = await readMany<string[]>(state, keys);
+  // Read and written in two round trips where the backend has getMany/setMany (10,000 followers a send).
+  const changed = keys.flatMap((k, i) => {
+    const list = lists[i] ?? [];
+    return list.includes(sendKey) ? [] : [{ key: k, value: [...list, sendKey].slice(-16) }];
   });
+  await writeMany(state, changed, ttl);
 }
 
 /**

@@ -27,6 +27,18 @@ export class MemoryPluginState implements PluginState {
     this.entries.delete(key);
   }
 
+  async getMany<T = unknown>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    return keys.map((key) => {
+      const entry = this.live(key);
+      return entry === undefined ? undefined : (JSON.parse(entry.json) as T);
+    });
+  }
+
+  async setMany(entries: readonly { key: string; value: unknown }[], ttlMs?: number): Promise<void> {
+    for (const e of entries)
+      this.entries.set(e.key, { json: JSON.stringify(e.value ?? null), until: this.until(ttlMs) });
+  }
+
   private live(key: string) {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PluginState } from '../ports/plugin-state.js';
+import { type PluginState, readMany, writeMany } from '../ports/plugin-state.js';
 import type { PortHarness } from './port-harness.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,6 +23,33 @@ export function describePluginStateContract(
     });
     afterEach(async () => {
       await harness.close();
+    });
+
+    it('reads and writes many keys at once as get and set would, expiry included', async () => {
+      const [a, b] = [await harness.open(), await harness.open()];
+      const keys = Array.from({ length: 1203 }, (_, i) => unique(`many-${i}`));
+      expect(await readMany(a, keys)).toEqual(keys.map(() => undefined));
+      await writeMany(
+        a,
+        keys.slice(0, 1200).map((key, i) => ({ key, value: { i, name: `关注者${i}` } })),
+      );
+      await b.set(keys[1200]!, 'one by one');
+      const read = await readMany<{ i: number } | string>(b, keys);
+      expect(read.slice(0, 3)).toEqual([0, 1, 2].map((i) => ({ i, name: `关注者${i}` })));
+      expect(read.slice(1198)).toEqual([
+        { i: 1198, name: '关注者1198' },
+        { i: 1199, name: '关注者1199' },
+        'one by one',
+        undefined,
+        undefined,
+      ]);
+      expect(await a.get(keys[700]!)).toEqual({ i: 700, name: '关注者700' });
+      // Replaced with a short life: gone once it ends, as set with a TTL.
+      await writeMany(b, [{ key: keys[0]!, value: 'short' }], 100);
+      expect(await readMany(a, [keys[0]!, keys[1]!])).toEqual(['short', { i: 1, name: '关注者1' }]);
+      await pause(400);
+      expect(await readMany(a, [keys[0]!, keys[1]!])).toEqual([undefined, { i: 1, name: '关注者1' }]);
+      await Promise.all(keys.map((k) => a.delete(k)));
     });
 
     it('keeps JSON values, shared by every handle, until deleted', async () => {
