@@ -27,6 +27,7 @@ import { useCampaignBreakdown } from './use-campaign-breakdown.js';
 import { useLiveCampaign } from './use-live-campaign.js';
 import { isMoving } from './waiting-mood.js';
 import { WaitingPanel } from './waiting-panel.js';
+import { WecomTasksPanel } from './wecom-tasks-panel.js';
 
 /** States before a start: the platform caps are what the operator weighs before starting. */
 const NOT_STARTED = new Set(['DRAFT', 'IN_REVIEW', 'APPROVED', 'SCHEDULED']);
@@ -158,6 +159,10 @@ export function CampaignPage({ id }: { id: string }) {
         <FunnelPanel counters={counters} />
         <SendersPanel senders={breakdown.senders} quotas={breakdown.quotas} />
         <OaJobsPanel
+          campaignId={campaign.id}
+          version={`${snapshot.state}:${snapshot.counters.settled}:${snapshot.counters.awaitingConfirmation}`}
+        />
+        <WecomTasksPanel
           campaignId={campaign.id}
           version={`${snapshot.state}:${snapshot.counters.settled}:${snapshot.counters.awaitingConfirmation}`}
         />

@@ -1,5 +1,6 @@
 /** Every UI string, per feature, merged into one i18next namespace per language. */
 import { campaignEn, campaignZh } from '../campaigns/messages.js';
+import { wecomTaskEn, wecomTaskZh } from '../campaigns/wecom-task-messages.js';
 import { composerEn, composerZh } from '../composer/messages.js';
 import { peopleEn, peopleZh } from '../contacts/messages.js';
 import { inboxEn, inboxZh } from '../inbox/messages.js';
@@ -21,6 +22,7 @@ export const BUNDLES = {
   vocabulary: { 'zh-CN': vocabularyZh, en: vocabularyEn },
   frame: { 'zh-CN': frameZh, en: frameEn },
   campaigns: { 'zh-CN': campaignZh, en: campaignEn },
+  wecomTasks: { 'zh-CN': wecomTaskZh, en: wecomTaskEn },
   composer: { 'zh-CN': composerZh, en: composerEn },
   review: { 'zh-CN': reviewZh, en: reviewEn },
   people: { 'zh-CN': peopleZh, en: peopleEn },
