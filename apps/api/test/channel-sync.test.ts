@@ -198,9 +198,25 @@ describe.each(drivers)('channel sync into contacts on %s', (driver) => {
       await count(sql`SELECT count(*)::int AS n FROM contact_identities
       WHERE workspace_id = ${ws} AND kind = 'wecom_external_userid'`),
     ).toBe(1000);
+    // 1,100 customer relations, and each of the 50 groups reachable through its owner.
     expect(await count(sql`SELECT count(*)::int AS n FROM contact_reach WHERE workspace_id = ${ws}`)).toBe(
-      1100,
+      1150,
     );
+    const groups = await rows<{ name: string; kind: string; chat: string; owner: string; members: number }>(
+      t.app.deps.db,
+      sql`SELECT c.name, c.kind, ci.value AS chat, r.account AS owner, (c.attributes ->> 'memberCount')::int AS members
+          FROM contacts c JOIN contact_identities ci ON ci.contact_id = c.id AND ci.kind = 'wecom_chat_id'
+          JOIN contact_reach r ON r.contact_id = c.id
+          WHERE c.workspace_id = ${ws} ORDER BY c.id`,
+    );
+    expect(groups).toHaveLength(50);
+    expect(groups.find((g) => g.chat === 'wrGroup13')).toEqual({
+      name: '会员群13',
+      kind: 'group',
+      chat: 'wrGroup13',
+      owner: staff[1],
+      members: 1,
+    });
     // Customer 20 is reachable through two staff, the one who added them first listed first.
     const { contacts } = await gqlOk<{
       contacts: {
@@ -227,8 +243,34 @@ describe.each(drivers)('channel sync into contacts on %s', (driver) => {
     // The CSV contact with unionid uShared3 got customer 3's external_userid, and kept its name.
     const csv = contacts.edges.find((e) => e.node.name === '张三 (CSV)')!.node;
     expect(csv.identities.map((i) => i.kind).sort()).toEqual(['PHONE', 'UNIONID', 'WECOM_EXTERNAL_USERID']);
-    expect(await count(sql`SELECT count(*)::int AS n FROM contacts WHERE workspace_id = ${ws}`)).toBe(1000);
+    expect(
+      await count(
+        sql`SELECT count(*)::int AS n FROM contacts WHERE workspace_id = ${ws} AND kind = 'person'`,
+      ),
+    ).toBe(1000);
+    expect(
+      await count(sql`SELECT count(*)::int AS n FROM contacts WHERE workspace_id = ${ws} AND kind = 'group'`),
+    ).toBe(50);
   }, 300_000);
+
+  it('synced groups stay out of ordinary audiences and are selected by {groups}', async () => {
+    const preview = async (audience: unknown, excludeDormant = false) =>
+      (
+        await gqlOk<{ audiencePreview: { matched: number; sendable: number } }>(
+          t.url,
+          admin(),
+          'query($a: JSON!, $d: Boolean) { audiencePreview(audience: $a, excludeDormant: $d) { matched sendable } }',
+          { a: audience, d: excludeDormant },
+        )
+      ).audiencePreview;
+    expect(await preview({ all: true })).toEqual({ matched: 1000, sendable: 1000 });
+    expect(await preview({ not: { device: 'ios' } })).toMatchObject({ matched: 1000 });
+    expect(await preview({ groups: {} })).toEqual({ matched: 50, sendable: 50 });
+    // staff01 owns groups 1, 13, 25, 37 and 49; groups are never dormant.
+    expect(await preview({ groups: { owners: [staff[1]] } }, true)).toEqual({ matched: 5, sendable: 5 });
+    expect(await preview({ groups: { nameContains: '会员群4' } })).toMatchObject({ matched: 11 });
+    expect(await preview({ or: [{ all: true }, { groups: {} }] })).toMatchObject({ matched: 1050 });
+  }, 120_000);
 
   it('a second WeCom sync writes nothing new', async () => {
     const before = await rowCounts(t.app.deps.db);
@@ -280,7 +322,11 @@ describe.each(drivers)('channel sync into contacts on %s', (driver) => {
     expect(failed.counts.matched + last.counts.matched).toBe(100);
     expect(failed.counts.created + last.counts.created).toBe(200);
     const ws = t.a.id;
-    expect(await count(sql`SELECT count(*)::int AS n FROM contacts WHERE workspace_id = ${ws}`)).toBe(1200);
+    expect(
+      await count(
+        sql`SELECT count(*)::int AS n FROM contacts WHERE workspace_id = ${ws} AND kind = 'person'`,
+      ),
+    ).toBe(1200);
     const merged = await count(sql`SELECT count(DISTINCT o.contact_id)::int AS n FROM contact_identities o
       JOIN contact_identities w ON w.contact_id = o.contact_id AND w.kind = 'wecom_external_userid'
       WHERE o.workspace_id = ${ws} AND o.kind = 'oa_openid'`);

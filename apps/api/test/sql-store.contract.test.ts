@@ -58,10 +58,10 @@ function sqlHarness(driver: Driver) {
         const id = Number(c.id);
         const ws = Number(c.workspaceId);
         const tagIds = `{${c.tagIds.map(Number).join(',')}}`;
-        await db.execute(sql`INSERT INTO contacts (id, workspace_id, name, attributes, region, province, city, district, device,
+        await db.execute(sql`INSERT INTO contacts (id, workspace_id, kind, name, attributes, region, province, city, district, device,
                                                    tag_ids, last_active_at, created_at, updated_at)
                              OVERRIDING SYSTEM VALUE
-                             VALUES (${id}::bigint, ${ws}::bigint, ${c.name}, ${json(c.attributes)}::jsonb, ${c.region},
+                             VALUES (${id}::bigint, ${ws}::bigint, ${c.kind ?? 'person'}, ${c.name}, ${json(c.attributes)}::jsonb, ${c.region},
                                      ${c.province ?? null}, ${c.city ?? null}, ${c.district ?? null}, ${c.device ?? null},
                                      ${tagIds}::bigint[], ${c.lastActiveAt?.toISOString() ?? null}::timestamptz,
                                      ${c.createdAt.toISOString()}::timestamptz, ${c.updatedAt.toISOString()}::timestamptz)`);

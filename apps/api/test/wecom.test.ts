@@ -583,4 +583,103 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
       },
     ]);
   }, 60_000);
+
+  it('a group campaign over two owners: synced groups, one task per owner, a group over the cap, the deadline, the reach', async () => {
+    const group = (chatId: string, owner: string, members: number) =>
+      fake.corp.groups.set(chatId, {
+        chatId,
+        name: `福利群${chatId}`,
+        owner,
+        createTime: new Date(),
+        members: Array.from({ length: members }, (_, m) => ({
+          userid: `wm${chatId}${m}`,
+          type: 2 as const,
+          joinTime: new Date(),
+        })),
+      });
+    group('wrGroupA1', 'zhouba', 40);
+    group('wrGroupA2', 'zhouba', 25);
+    group('wrGroupB1', 'wujiu', 9);
+    // wrGroupA2 had as many mass messages this month as the month has days.
+    fake.corp.customers.setReceivedThisMonth('wrGroupA2', 31);
+    const { startChannelSync } = await gqlOk<{ startChannelSync: { id: string } }>(
+      t.url,
+      t.a.keys.admin,
+      'mutation { startChannelSync(channel: "channel:wecom") { id } }',
+    );
+    await waitFor('the sync', async () => {
+      const { channelSync } = await gqlOk<{ channelSync: { state: string } }>(
+        t.url,
+        t.a.keys.admin,
+        'query($id: ID!) { channelSync(id: $id) { state } }',
+        { id: startChannelSync.id },
+      );
+      return channelSync.state === 'completed';
+    });
+    const sendsBefore = fake.requests.length;
+    const id = await run({
+      name: '福利群群发',
+      audience: { groups: { nameContains: '福利群wrGroup' } },
+      variants: [{ key: 'A', content: { text: '今晚 8 点群内抽奖' } }],
+      channelPlan: [{ channel: 'channel:wecom', trackLinks: false }],
+    });
+    await waitFor(
+      'two group tasks',
+      () =>
+        fake.corp.customers.tasksOf('zhouba').length === 1 &&
+        fake.corp.customers.tasksOf('wujiu').length === 1,
+    );
+    const adds = fake.requests
+      .slice(sendsBefore)
+      .filter((r) => r.path === '/cgi-bin/externalcontact/add_msg_template')
+      .map((r) => r.body);
+    expect(adds).toEqual([
+      {
+        chat_type: 'group',
+        sender: 'wujiu',
+        chat_id_list: ['wrGroupB1'],
+        text: { content: '今晚 8 点群内抽奖' },
+      },
+      {
+        chat_type: 'group',
+        sender: 'zhouba',
+        chat_id_list: ['wrGroupA1', 'wrGroupA2'],
+        text: { content: '今晚 8 点群内抽奖' },
+      },
+    ]);
+    // zhouba confirms; wujiu does not, and the channel's deadline (1.5 s) cancels the task.
+    fake.corp.customers.confirm(fake.corp.customers.tasksOf('zhouba')[0]!.msgid);
+    // Every group gets a result: delivered, filtered by the cap, or unconfirmed at the deadline.
+    const settled = async () => {
+      const n = await t.app.deps.store.counters(id);
+      return n.delivered + n.filtered + n.failed === 3;
+    };
+    await waitFor('every group’s result', settled);
+    await waitFor('the group campaign', completed(id));
+    const c = await t.app.deps.store.counters(id);
+    expect({ total: c.total, delivered: c.delivered, filtered: c.filtered, failed: c.failed }).toEqual({
+      total: 3,
+      delivered: 1,
+      filtered: 1,
+      failed: 1,
+    });
+    const { campaign } = await gqlOk<{
+      campaign: {
+        wecomTasks: { sender: string; toGroups: boolean; state: string; recipients: number }[];
+        wecomGroupReach: { groups: number; members: number; unknownMembers: number };
+      };
+    }>(
+      t.url,
+      t.a.keys.viewer,
+      `query($id: ID!) { campaign(id: $id) { wecomTasks { sender toGroups state recipients }
+        wecomGroupReach { groups members unknownMembers } } }`,
+      { id },
+    );
+    expect(campaign.wecomTasks).toEqual([
+      { sender: 'wujiu', toGroups: true, state: 'CANCELLED', recipients: 1 },
+      { sender: 'zhouba', toGroups: true, state: 'CONFIRMED', recipients: 2 },
+    ]);
+    // Reached: wrGroupA1 and its 40 members; the capped group reached nobody.
+    expect(campaign.wecomGroupReach).toEqual({ groups: 1, members: 40, unknownMembers: 0 });
+  }, 120_000);
 });

@@ -40,7 +40,9 @@ export { puppetFromModule, wechatPersonal } from './wechat-personal/index.js';
 export type {
   CustomerCap,
   CustomerTask,
+  GroupReach,
   SyncedCustomer,
+  SyncedGroup,
   SyncProgress,
   WecomAppOptions,
   WecomChannel,

@@ -1,4 +1,4 @@
-import { type AttributePredicate, type AudienceExpression, DAY_MS } from '@qunfa/core';
+import { type AttributePredicate, type AudienceExpression, DAY_MS, type GroupFilter } from '@qunfa/core';
 import { and, andNot, type Bitset, or } from './bitset.js';
 import type { WorkspaceIndex } from './workspace-index.js';
 
@@ -9,6 +9,8 @@ export interface IndexEvaluation {
   tagsUnder(tagId: number): number[];
   /** Positions whose contact satisfies an attribute predicate (attributes are not in memory). */
   attribute(p: AttributePredicate): Bitset;
+  /** Positions of the group contacts a `{ groups }` filter selects (groups are not in memory either). */
+  groups(f: GroupFilter): Bitset;
 }
 
 /** Positions of the live contacts whose coded column equals `value` (none when unseen). */
@@ -23,8 +25,9 @@ function codedEquals(
 }
 
 /**
- * Evaluates an expression over the index: the same semantics as `matchesAudience`, each
- * node a bitset of positions, every result restricted to live contacts.
+ * Evaluates an expression over the index: the same semantics as `matchesAudience`'s nodes, each
+ * node a bitset of positions, every result restricted to live contacts. Leaving out the group
+ * contacts of an expression that does not ask for groups is the caller's (`evaluateAudience`).
  */
 export function evaluateIndex(
   index: WorkspaceIndex,
@@ -55,6 +58,7 @@ export function evaluateIndex(
     return and(index.live, activeSince(index, ctx.asOf.getTime() - e.activeWithinDays * DAY_MS));
   }
   if ('attribute' in e) return and(index.live, ctx.attribute(e.attribute));
+  if ('groups' in e) return and(index.live, ctx.groups(e.groups));
   if ('and' in e) return e.and.reduce((acc, x) => and(acc, evaluateIndex(index, x, ctx)), index.live.slice());
   if ('or' in e) return e.or.reduce((acc, x) => or(acc, evaluateIndex(index, x, ctx)), index.empty());
   return andNot(index.live, evaluateIndex(index, e.not, ctx));

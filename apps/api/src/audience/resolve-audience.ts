@@ -1,16 +1,18 @@
 import {
   type AttributePredicate,
   type AudienceExpression,
+  audienceAsksForGroups,
   DAY_MS,
   DORMANT_AFTER_DAYS,
+  type GroupFilter,
   marketingSuppressions,
   type RecordedSuppressionReason,
   type SuppressionReason,
   tagHierarchy,
 } from '@qunfa/core';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
-import { attributeSql } from '../store/audience-sql.js';
+import { attributeSql, groupSql } from '../store/audience-sql.js';
 import { audienceIndexesFor } from './audience-indexes.js';
 import { and, andNot, type Bitset, count, firstPositions } from './bitset.js';
 import { activeSince, evaluateIndex } from './evaluate-index.js';
@@ -35,24 +37,45 @@ function attributePredicates(e: AudienceExpression): AttributePredicate[] {
   return [];
 }
 
-/** Attribute predicates run in SQL (custom attributes are not kept in memory). */
-async function attributeSets(db: Db, workspaceId: number, index: WorkspaceIndex, e: AudienceExpression) {
+function groupFilters(e: AudienceExpression): GroupFilter[] {
+  if ('groups' in e) return [e.groups];
+  if ('and' in e) return e.and.flatMap(groupFilters);
+  if ('or' in e) return e.or.flatMap(groupFilters);
+  if ('not' in e) return groupFilters(e.not);
+  return [];
+}
+
+/** The positions of the contacts a predicate over `contacts c` selects, read in SQL. */
+async function sqlSet(db: Db, workspaceId: number, index: WorkspaceIndex, predicate: SQL): Promise<Bitset> {
+  const found = await rows<{ id: number | string }>(
+    db,
+    sql`SELECT c.id FROM contacts c WHERE c.workspace_id = ${workspaceId}::bigint AND ${predicate}`,
+  );
+  const out = index.empty();
+  for (const r of found) {
+    const pos = index.position.get(Number(r.id));
+    if (pos !== undefined) out[pos >>> 5]! |= 1 << (pos & 31);
+  }
+  return out;
+}
+
+/**
+ * Attribute predicates and group filters run in SQL (custom attributes, kinds and relations are
+ * not kept in memory), and so does the set of every group contact, which an expression that
+ * does not ask for groups leaves out.
+ */
+async function sqlSets(db: Db, workspaceId: number, index: WorkspaceIndex, e: AudienceExpression) {
   const sets = new Map<string, Bitset>();
   for (const p of attributePredicates(e)) {
     const key = JSON.stringify(p);
-    if (sets.has(key)) continue;
-    const found = await rows<{ id: number | string }>(
-      db,
-      sql`SELECT c.id FROM contacts c WHERE c.workspace_id = ${workspaceId}::bigint AND ${attributeSql(p)}`,
-    );
-    const out = index.empty();
-    for (const r of found) {
-      const pos = index.position.get(Number(r.id));
-      if (pos !== undefined) out[pos >>> 5]! |= 1 << (pos & 31);
-    }
-    sets.set(key, out);
+    if (!sets.has(key)) sets.set(key, await sqlSet(db, workspaceId, index, attributeSql(p)));
   }
-  return sets;
+  for (const f of groupFilters(e)) {
+    const key = JSON.stringify({ groups: f });
+    if (!sets.has(key)) sets.set(key, await sqlSet(db, workspaceId, index, groupSql(f)));
+  }
+  const groups = await sqlSet(db, workspaceId, index, sql`c.kind = 'group'`);
+  return { sets, groups };
 }
 
 /** The positions an expression selects in the workspace's synced index, and that index. */
@@ -70,13 +93,15 @@ export async function evaluateAudience(
   const under = tagHierarchy(
     tags.map((t) => ({ id: String(t.id), parentId: t.parent === null ? null : String(t.parent) })),
   );
-  const attributes = await attributeSets(db, workspaceId, index, expression);
-  const matched = evaluateIndex(index, expression, {
+  const { sets, groups } = await sqlSets(db, workspaceId, index, expression);
+  const evaluated = evaluateIndex(index, expression, {
     asOf,
     tagsUnder: (id) => [...under(String(id))].map(Number),
-    attribute: (p) => attributes.get(JSON.stringify(p)) ?? index.empty(),
+    attribute: (p) => sets.get(JSON.stringify(p)) ?? index.empty(),
+    groups: (f) => sets.get(JSON.stringify({ groups: f })) ?? index.empty(),
   });
-  return { index, matched };
+  const matched = audienceAsksForGroups(expression) ? evaluated : andNot(evaluated, groups);
+  return { index, matched, groups };
 }
 
 /**
@@ -89,7 +114,11 @@ export async function resolveAudience(
   expression: AudienceExpression,
   options: { asOf: Date; excludeDormant?: boolean; sampleSize?: number },
 ): Promise<AudienceCounts> {
-  const { index, matched: matchedSet } = await evaluateAudience(db, workspaceId, expression, options.asOf);
+  const {
+    index,
+    matched: matchedSet,
+    groups,
+  } = await evaluateAudience(db, workspaceId, expression, options.asOf);
   const reasons: SuppressionReason[] = [
     ...marketingSuppressions,
     ...(options.excludeDormant ? ['dormant' as const] : []),
@@ -99,7 +128,7 @@ export async function resolveAudience(
   for (const reason of reasons) {
     const held =
       reason === 'dormant'
-        ? dormantSet(index, options.asOf)
+        ? andNot(dormantSet(index, options.asOf), groups)
         : index.suppressions.get(reason as RecordedSuppressionReason);
     if (!held) continue;
     const hit = and(remaining, held);

@@ -1,4 +1,4 @@
-import type { Contact, IdentityKind } from '@qunfa/core';
+import type { Contact, ContactKind, IdentityKind } from '@qunfa/core';
 import { asc, inArray } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import { contactIdentities, type contacts } from '../db/schema/index.js';
@@ -15,6 +15,7 @@ export async function hydrate(db: Db, rows: (typeof contacts.$inferSelect)[]): P
   return rows.map((r) => ({
     id: String(r.id),
     workspaceId: String(r.workspaceId),
+    kind: r.kind as ContactKind,
     name: r.name,
     identities: idents
       .filter((i) => i.contactId === r.id)

@@ -1,7 +1,9 @@
 import {
   type AttributePredicate,
   type AudienceExpression,
+  audienceAsksForGroups,
   DAY_MS,
+  type GroupFilter,
   QunfaError,
   type RegionPredicate,
 } from '@qunfa/core';
@@ -49,14 +51,34 @@ export function attributeSql(p: AttributePredicate): SQL {
   }
 }
 
+/** `{ groups }`: group contacts, of any of the owners (a live relation), whose name contains the text. */
+export function groupSql(f: GroupFilter): SQL {
+  const parts: SQL[] = [sql`c.kind = 'group'`];
+  if (f.nameContains !== undefined) parts.push(isTrue(sql`strpos(c.name, ${f.nameContains}::text) > 0`));
+  if (f.owners !== undefined)
+    parts.push(sql`EXISTS (SELECT 1 FROM contact_reach r WHERE r.contact_id = c.id AND r.removed_by IS NULL
+      AND r.account IN (${sql.join(
+        f.owners.map((o) => sql`${o}::text`),
+        sql`, `,
+      )}))`);
+  return sql`(${sql.join(parts, sql` AND `)})`;
+}
+
 /**
  * Compiles an audience expression into a predicate over `contacts` aliased as `c`, evaluated
  * as of `asOf` (the reference is `matchesAudience` in @qunfa/core). Tags are one `bigint[]`
- * column; a `tagUnder` expands to the tag's subtree in the same statement.
+ * column; a `tagUnder` expands to the tag's subtree in the same statement. Group contacts are
+ * left out unless the expression asks for groups.
  */
 export function audienceToSql(expression: AudienceExpression, asOf: Date): SQL {
+  const compiled = nodeSql(expression, asOf);
+  return audienceAsksForGroups(expression) ? compiled : sql`(c.kind = 'person' AND ${compiled})`;
+}
+
+function nodeSql(expression: AudienceExpression, asOf: Date): SQL {
   const e = expression;
   if ('all' in e) return sql`TRUE`;
+  if ('groups' in e) return groupSql(e.groups);
   if ('tag' in e) return sql`(c.tag_ids @> ARRAY[${tagIdOf(e.tag)}::bigint])`;
   if ('tagUnder' in e) {
     return sql`(c.tag_ids && ARRAY(WITH RECURSIVE sub(id) AS (
@@ -73,16 +95,16 @@ export function audienceToSql(expression: AudienceExpression, asOf: Date): SQL {
   if ('and' in e) {
     if (e.and.length === 0) return sql`TRUE`;
     return sql`(${sql.join(
-      e.and.map((x) => audienceToSql(x, asOf)),
+      e.and.map((x) => nodeSql(x, asOf)),
       sql` AND `,
     )})`;
   }
   if ('or' in e) {
     if (e.or.length === 0) return sql`FALSE`;
     return sql`(${sql.join(
-      e.or.map((x) => audienceToSql(x, asOf)),
+      e.or.map((x) => nodeSql(x, asOf)),
       sql` OR `,
     )})`;
   }
-  return sql`(NOT ${audienceToSql(e.not, asOf)})`;
+  return sql`(NOT ${nodeSql(e.not, asOf)})`;
 }

@@ -118,7 +118,8 @@ function variantSql(plan: CampaignPlan): SQL {
 /** Dormant at `asOf`: never active, or last active before the dormancy threshold. */
 export function dormantSql(asOf: Date): SQL {
   const since = new Date(asOf.getTime() - DORMANT_AFTER_DAYS * DAY_MS);
-  return sql`((c.last_active_at >= ${since.toISOString()}::timestamptz) IS NOT TRUE)`;
+  // A group has no activity of its own: never dormant.
+  return sql`(c.kind = 'person' AND ((c.last_active_at >= ${since.toISOString()}::timestamptz) IS NOT TRUE))`;
 }
 
 /**

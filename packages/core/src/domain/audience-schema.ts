@@ -36,6 +36,16 @@ const node: z.ZodType<AudienceExpression> = z.lazy(() =>
     z.strictObject({ device: text }),
     z.strictObject({ activeWithinDays: z.number().int().min(0).max(3650) }),
     z.strictObject({ attribute: attributePredicate }),
+    z.strictObject({
+      groups: z.strictObject({
+        owners: z
+          .array(z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'owners are userids'))
+          .min(1)
+          .max(500)
+          .optional(),
+        nameContains: text.optional(),
+      }),
+    }),
     z.strictObject({ and: z.array(node).max(MAX_AUDIENCE_OPERANDS) }),
     z.strictObject({ or: z.array(node).max(MAX_AUDIENCE_OPERANDS) }),
     z.strictObject({ not: node }),

@@ -21,10 +21,22 @@ export interface RegionPredicate {
 }
 
 /**
+ * Customer groups (WeCom 客户群, contacts of kind `group`): every group, or those of any of these
+ * owners (the staff who send to them: a live "reachable through" relation) and whose name
+ * contains the text. Combine with `tag` to select groups by tag.
+ */
+export interface GroupFilter {
+  owners?: string[];
+  nameContains?: string;
+}
+
+/**
  * Who receives a campaign: tags and attribute predicates combined with AND / OR / NOT.
  * `{ all: true }` is the whole workspace; `{ tagUnder }` is the tag or any tag nested under it;
  * `{ activeWithinDays: n }` holds when the contact was last active at most n days before the
  * moment the audience is evaluated (never-active contacts never match).
+ * Groups (contacts of kind `group`) are targets of their own: an expression selects them only
+ * when it says `{ groups }` somewhere (`audienceAsksForGroups`); `{ all: true }` is every person.
  */
 export type AudienceExpression =
   | { all: true }
@@ -34,12 +46,18 @@ export type AudienceExpression =
   | { device: string }
   | { activeWithinDays: number }
   | { attribute: AttributePredicate }
+  | { groups: GroupFilter }
   | { and: AudienceExpression[] }
   | { or: AudienceExpression[] }
   | { not: AudienceExpression };
 
 /** What an expression looks at in a contact; `Contact` fits. */
 export interface AudienceSubject {
+  /** `person` (the default) or `group`. */
+  kind?: 'person' | 'group';
+  name?: string | null;
+  /** A group's owners: the accounts it is still reachable through. */
+  owners?: readonly string[];
   tagIds: readonly string[] | ReadonlySet<string>;
   province?: string | null;
   city?: string | null;
@@ -82,14 +100,40 @@ function attributeMatches(p: AttributePredicate, attributes: Record<string, unkn
 const has = (tags: AudienceSubject['tagIds'], id: string) =>
   tags instanceof Set ? tags.has(id) : (tags as readonly string[]).includes(id);
 
+/** Whether an expression mentions `{ groups }`: only then may it select group contacts. */
+export function audienceAsksForGroups(e: AudienceExpression): boolean {
+  if ('groups' in e) return true;
+  if ('and' in e) return e.and.some(audienceAsksForGroups);
+  if ('or' in e) return e.or.some(audienceAsksForGroups);
+  if ('not' in e) return audienceAsksForGroups(e.not);
+  return false;
+}
+
 /** Evaluates an expression against one contact: the reference semantics every store follows. */
 export function matchesAudience(
   expression: AudienceExpression,
   subject: AudienceSubject,
   context: AudienceContext,
 ): boolean {
+  if (subject.kind === 'group' && !audienceAsksForGroups(expression)) return false;
+  return matchesNode(expression, subject, context);
+}
+
+function groupMatches(f: GroupFilter, subject: AudienceSubject): boolean {
+  if (subject.kind !== 'group') return false;
+  if (f.nameContains !== undefined && !(subject.name ?? '').includes(f.nameContains)) return false;
+  if (f.owners === undefined) return true;
+  return (subject.owners ?? []).some((o) => f.owners!.includes(o));
+}
+
+function matchesNode(
+  expression: AudienceExpression,
+  subject: AudienceSubject,
+  context: AudienceContext,
+): boolean {
   const e = expression;
   if ('all' in e) return true;
+  if ('groups' in e) return groupMatches(e.groups, subject);
   if ('tag' in e) return has(subject.tagIds, e.tag);
   if ('tagUnder' in e) {
     const under = context.tagsUnder?.(e.tagUnder) ?? new Set([e.tagUnder]);
@@ -109,9 +153,9 @@ export function matchesAudience(
     return !!at && at.getTime() >= context.asOf.getTime() - e.activeWithinDays * DAY_MS;
   }
   if ('attribute' in e) return attributeMatches(e.attribute, subject.attributes ?? {});
-  if ('and' in e) return e.and.every((x) => matchesAudience(x, subject, context));
-  if ('or' in e) return e.or.some((x) => matchesAudience(x, subject, context));
-  return !matchesAudience(e.not, subject, context);
+  if ('and' in e) return e.and.every((x) => matchesNode(x, subject, context));
+  if ('or' in e) return e.or.some((x) => matchesNode(x, subject, context));
+  return !matchesNode(e.not, subject, context);
 }
 
 /** The tag ids an expression mentions (`tagUnder` parents included), to check they exist. */

@@ -24,9 +24,15 @@ export interface Workspace {
   timeZone: string;
 }
 
+/** A person, or a group (a WeCom customer group) that is a target of its own. */
+export const contactKinds = ['person', 'group'] as const;
+export type ContactKind = (typeof contactKinds)[number];
+
 export interface Contact {
   id: string;
   workspaceId: string;
+  /** Default `person`. A group is selected only by an audience that asks for groups, and is never dormant. */
+  kind?: ContactKind;
   name: string | null;
   identities: ContactIdentity[];
   /** Custom attributes, JSON-serialisable. */
@@ -75,7 +81,8 @@ export type RecordedSuppressionReason = (typeof recordedSuppressionReasons)[numb
 /** A contact inactive this long (or never active) is dormant; campaigns may opt to skip them. */
 export const DORMANT_AFTER_DAYS = 30;
 
-/** Whether a contact counts as dormant at `asOf`. */
-export function isDormant(lastActiveAt: Date | null | undefined, asOf: Date): boolean {
+/** Whether a contact counts as dormant at `asOf` (a group never is: it has no activity of its own). */
+export function isDormant(lastActiveAt: Date | null | undefined, asOf: Date, kind?: ContactKind): boolean {
+  if (kind === 'group') return false;
   return !lastActiveAt || lastActiveAt.getTime() < asOf.getTime() - DORMANT_AFTER_DAYS * 86_400_000;
 }

@@ -76,10 +76,13 @@ export function executePlan(
   resentChannels?: (contactId: string) => ReadonlySet<string>,
   /** Whether the contact can still be reached on a channel (its relations there not all ended). Default: yes. */
   reachable: (contactId: string, channel: string) => boolean = () => true,
+  /** The accounts a contact is still reachable through (a group's owner, for `{ groups: { owners } }`). */
+  ownersOf?: (contactId: string) => readonly string[],
 ): { deliveries: PlannedDelivery[]; batches: PlannedBatch[]; summary: PlanSummary } {
   const context = { asOf: plan.firstDueAt, ...(tagsUnder ? { tagsUnder } : {}) };
+  const subject = (c: Contact) => (c.kind === 'group' ? { ...c, owners: ownersOf?.(c.id) ?? [] } : c);
   const audience = [...contacts]
-    .filter((c) => c.workspaceId === plan.workspaceId && matchesAudience(plan.audience, c, context))
+    .filter((c) => c.workspaceId === plan.workspaceId && matchesAudience(plan.audience, subject(c), context))
     .filter((c) => !restrictedTo || restrictedTo.has(c.id))
     .filter((c) => !plan.onlyContacts || plan.onlyContacts.includes(c.id))
     .sort(byActivity);
@@ -116,7 +119,7 @@ export function executePlan(
     const rest = !variant && inRange(plan.abTest?.rest, bucket);
     if (!variant && !holdout && !rest) continue;
     const recorded = suppressionsOf(contact.id);
-    const held = isDormant(contact.lastActiveAt, plan.firstDueAt)
+    const held = isDormant(contact.lastActiveAt, plan.firstDueAt, contact.kind)
       ? new Set<SuppressionReason>([...recorded, 'dormant'])
       : recorded;
     const kinds = new Set(contact.identities.map((i) => i.kind));

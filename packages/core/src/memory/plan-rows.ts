@@ -2,7 +2,7 @@ import { tagHierarchy } from '../domain/audience.js';
 import type { Delivery } from '../domain/delivery.js';
 import type { CampaignPlan } from '../ports/store.js';
 import { executePlan } from './execute-plan.js';
-import { type MemoryTables, reachableOn } from './tables.js';
+import { type MemoryTables, ownersOn, reachableOn } from './tables.js';
 
 /** The source deliveries a resend plan targets: in the states asked for, not yet resolved. */
 export function resendSources(t: MemoryTables, plan: CampaignPlan): Delivery[] {
@@ -34,6 +34,7 @@ export function executeOn(t: MemoryTables, plan: CampaignPlan) {
     restricted,
     plan.restrictTo ? (id) => channels.get(id) ?? new Set() : undefined,
     (id, channel) => reachableOn(t, id, channel),
+    (id) => ownersOn(t, id),
   );
 }
 

@@ -139,3 +139,13 @@ export function reachableOn(t: MemoryTables, contactId: string, channel: string)
   }
   return !any;
 }
+
+/** The accounts a contact is still reachable through on any channel (a group's owner). */
+export function ownersOn(t: MemoryTables, contactId: string): string[] {
+  const owners: string[] = [];
+  for (const [key, ended] of t.reach) {
+    const [id, , account] = key.split('|');
+    if (id === contactId && !ended && account !== undefined) owners.push(account);
+  }
+  return owners;
+}

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { type AudienceExpression, matchesAudience, tagHierarchy } from '../domain/audience.js';
 import type { Tag } from '../domain/contact.js';
+import { makeContact } from './fixtures.js';
 import {
   claimAll,
   makePlan,
@@ -125,5 +126,60 @@ export function audienceContract(harness: () => StoreHarness): void {
     const plan = makePlan('1', { suppress: ['unsubscribed', 'dormant'] });
     const { summary } = await h.store.startCampaign(transition('1', 'draft', 'running'), plan);
     expect(summary).toMatchObject({ total: 4, queued: 1, suppressed: { dormant: 2, unsubscribed: 1 } });
+  });
+
+  /**
+   * Persons 1–2; customer groups 3 (zhangsan's, 会员群), 4 (lisi's, 福利群) and 5 (zhangsan's once,
+   * lisi's now). Groups never active: dormancy must not touch them.
+   */
+  const groupsCase = async (h: StoreHarness, audience: AudienceExpression, suppress: 'dormant'[] = []) => {
+    await seedContacts(h, [
+      { id: '1', activeAt: 0 },
+      { id: '2', tags: ['1'], activeAt: 0 },
+    ]);
+    const group = (id: string, name: string) =>
+      h.addContact(makeContact({ id, kind: 'group', name }, [{ kind: 'wecom_chat_id', value: `wrG${id}` }]));
+    await group('3', '会员群 A');
+    await group('4', '福利群');
+    await group('5', '会员群 B');
+    await h.addReach!({ contactId: '3', channel: 'channel:wecom', account: 'zhangsan', ended: false });
+    await h.addReach!({ contactId: '4', channel: 'channel:wecom', account: 'lisi', ended: false });
+    await h.addReach!({ contactId: '5', channel: 'channel:wecom', account: 'zhangsan', ended: true });
+    await h.addReach!({ contactId: '5', channel: 'channel:wecom', account: 'lisi', ended: false });
+    await seedCampaign(h, { id: '1', audience });
+    const plan = makePlan('1', { audience, suppress });
+    plan.channels = [
+      { channel: 'channel:wecom', identityKinds: ['phone', 'wecom_chat_id'], batchSize: 100, accounts: [] },
+    ];
+    const { summary } = await h.store.startCampaign(transition('1', 'draft', 'running'), plan);
+    const planned = (await claimAll(h)).flatMap((c) => c.recipients.map((r) => r.contactId));
+    return { summary, planned: planned.sort() };
+  };
+
+  const groupCases: [AudienceExpression, string[]][] = [
+    [{ all: true }, ['1', '2']],
+    [{ not: { tag: '1' } }, ['1']],
+    [{ groups: {} }, ['3', '4', '5']],
+    [{ groups: { owners: ['zhangsan'] } }, ['3']],
+    [{ groups: { owners: ['lisi'], nameContains: '会员群' } }, ['5']],
+    [{ or: [{ tag: '1' }, { groups: { nameContains: '福利' } }] }, ['2', '4']],
+    [{ and: [{ groups: {} }, { not: { groups: { owners: ['lisi'] } } }] }, ['3']],
+  ];
+  for (const [audience, expected] of groupCases) {
+    it(`customer groups are targets of their own: ${JSON.stringify(audience)}`, async () => {
+      const h = harness();
+      if (!h.addReach) return;
+      const { summary, planned } = await groupsCase(h, audience);
+      expect(planned).toEqual(expected);
+      expect(summary.total).toBe(expected.length);
+    });
+  }
+
+  it('a customer group is never dormant (it has no activity of its own)', async () => {
+    const h = harness();
+    if (!h.addReach) return;
+    const { summary, planned } = await groupsCase(h, { groups: {} }, ['dormant']);
+    expect(planned).toEqual(['3', '4', '5']);
+    expect(summary).toMatchObject({ total: 3, queued: 3, suppressed: {} });
   });
 }

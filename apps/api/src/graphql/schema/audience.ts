@@ -12,7 +12,8 @@ import { SuppressionReasonEnum } from './enums.js';
 const AUDIENCE_DOC =
   'An audience expression (JSON): {"tag": id} | {"tagUnder": id} | {"region": {"province"?, "city"?, "district"?}} | ' +
   '{"device": "ios"} | {"activeWithinDays": n} | {"attribute": {"key", "op": "eq"|"in"|"exists"|"gt"|"gte"|"lt"|"lte", "value"|"values"}} | ' +
-  '{"and": [...]} | {"or": [...]} | {"not": {...}} | {"all": true}';
+  '{"groups": {"owners"?: [userid], "nameContains"?}} | {"and": [...]} | {"or": [...]} | {"not": {...}} | {"all": true}. ' +
+  'Customer groups (contacts of kind GROUP) are selected only by an expression that says {"groups": …}: {"all": true} is every person.';
 
 const SuppressionCount = builder
   .objectRef<{ reason: PreviewShape['suppressed'][number]['reason']; count: number }>('SuppressionCount')

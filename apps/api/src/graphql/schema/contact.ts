@@ -12,7 +12,7 @@ import { mergeContacts } from '../../services/merge-contacts.js';
 import { listTags } from '../../services/tags.js';
 import { builder } from '../builder.js';
 import { connectionOf } from './connection.js';
-import { IdentityKindEnum } from './enums.js';
+import { ContactKindEnum, IdentityKindEnum } from './enums.js';
 import { Tag } from './tag.js';
 
 const Identity = builder.objectRef<{ kind: string; value: string }>('Identity').implement({
@@ -25,6 +25,10 @@ const Identity = builder.objectRef<{ kind: string; value: string }>('Identity').
 export const Contact = builder.objectRef<ContactShape>('Contact').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
+    kind: t.field({
+      type: ContactKindEnum,
+      resolve: (c) => (c.kind ?? 'person').toUpperCase() as never,
+    }),
     name: t.exposeString('name', { nullable: true }),
     identities: t.field({ type: [Identity], resolve: (c) => c.identities }),
     attributes: t.field({ type: 'JSON', resolve: (c) => c.attributes }),

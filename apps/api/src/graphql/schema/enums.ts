@@ -1,4 +1,11 @@
-import { campaignStates, channelModes, failureClasses, identityKinds, suppressionReasons } from '@qunfa/core';
+import {
+  campaignStates,
+  channelModes,
+  contactKinds,
+  failureClasses,
+  identityKinds,
+  suppressionReasons,
+} from '@qunfa/core';
 import { roles } from '../../auth/roles.js';
 import { builder } from '../builder.js';
 
@@ -13,6 +20,10 @@ export function upper<T extends string>(values: readonly T[]) {
 export const CampaignStateEnum = builder.enumType('CampaignState', { values: upper(campaignStates) });
 export const FailureClassEnum = builder.enumType('FailureClass', { values: upper(failureClasses) });
 export const IdentityKindEnum = builder.enumType('IdentityKind', { values: upper(identityKinds) });
+export const ContactKindEnum = builder.enumType('ContactKind', {
+  description: 'PERSON, or GROUP: a WeCom customer group, in an audience only when it asks for groups',
+  values: upper(contactKinds),
+});
 export const RoleEnum = builder.enumType('Role', { values: upper(roles) });
 export const MetricStatusEnum = builder.enumType('MetricStatus', {
   values: upper(['good', 'warn', 'alarm', 'none'] as const),

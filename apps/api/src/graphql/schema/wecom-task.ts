@@ -5,6 +5,7 @@ import {
   type WecomTaskView,
   wecomTasksOf,
 } from '../../services/wecom/customer-tasks.js';
+import { type WecomGroupReach, wecomGroupReach } from '../../services/wecom/group-reach.js';
 import { builder } from '../builder.js';
 import { Campaign } from './campaign.js';
 
@@ -32,7 +33,12 @@ const WecomTask = builder.objectRef<WecomTaskView>('WecomTask').implement({
     'One WeCom customer mass-send task of a campaign (企业群发, add_msg_template): one sender, their customers, and how far it got',
   fields: (t) => ({
     channel: t.exposeString('channel'),
-    sender: t.exposeString('sender', { description: "The staff member's userid" }),
+    sender: t.exposeString('sender', {
+      description: "The staff member's userid (a group task's: the groups' owner)",
+    }),
+    toGroups: t.exposeBoolean('toGroups', {
+      description: 'A task to customer groups (chat_type group) rather than to customers',
+    }),
     msgid: t.exposeString('msgid', { description: "WeCom's task id" }),
     state: t.field({ type: WecomTaskStateEnum, resolve: (v) => v.state }),
     createdAt: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.createdAt }),
@@ -57,6 +63,22 @@ const WecomTask = builder.objectRef<WecomTaskView>('WecomTask').implement({
   }),
 });
 
+const WecomGroupReachRef = builder.objectRef<WecomGroupReach>('WecomGroupReach').implement({
+  description:
+    "A campaign's reach in WeCom customer groups (客户群): the groups WeCom reported sent and their members then",
+  fields: (t) => ({
+    channel: t.exposeString('channel'),
+    groups: t.exposeInt('groups', { description: 'Groups the message reached (result 1)' }),
+    members: t.exposeInt('members', {
+      description:
+        "Members of those groups when WeCom reported them sent (the sync's count kept current by membership callbacks)",
+    }),
+    unknownMembers: t.exposeInt('unknownMembers', {
+      description: 'Reached groups whose member count was unknown (not counted in members)',
+    }),
+  }),
+});
+
 const WecomCapPreviewRef = builder.objectRef<WecomCapPreview>('WecomCapPreview').implement({
   description:
     "Before a start: how many of the campaign's WeCom customers the platform's per-customer cap of mass messages would drop",
@@ -71,7 +93,8 @@ const WecomCapPreviewRef = builder.objectRef<WecomCapPreview>('WecomCapPreview')
         'Mass messages a customer may receive in the period (days of the month, 7 a week or 1 a day)',
     }),
     customers: t.exposeInt('customers', {
-      description: 'Sendable contacts of the audience with a WeCom external_userid',
+      description:
+        'Sendable contacts of the audience with a WeCom external_userid, and customer groups (WeCom caps each group as a customer)',
     }),
     atCap: t.exposeInt('atCap', {
       description: "Already at the limit from this corp's earlier campaigns: WeCom would answer 3 (filtered)",
@@ -89,6 +112,14 @@ builder.objectFields(Campaign, (t) => ({
     args: { channel: t.arg.string({ required: false, defaultValue: 'channel:wecom' }) },
     resolve: (campaign, args, ctx) =>
       wecomCapPreview(ctx.deps, ctx.principal, campaign.id, args.channel ?? 'channel:wecom'),
+  }),
+  wecomGroupReach: t.field({
+    type: WecomGroupReachRef,
+    description:
+      'Customer groups the campaign reached on a WeCom channel and their members (CHANNEL_NOT_FOUND when the channel is not a loaded WeCom corp)',
+    args: { channel: t.arg.string({ required: false, defaultValue: 'channel:wecom' }) },
+    resolve: (campaign, args, ctx) =>
+      wecomGroupReach(ctx.deps, ctx.principal, campaign.id, args.channel ?? 'channel:wecom'),
   }),
   wecomTasks: t.field({
     type: [WecomTask],

@@ -7,6 +7,10 @@ import { normalizeIdentity } from '../identity.js';
 
 /** One record a provider gave: a follower, or one customer–staff relation. */
 export interface SyncedRecord {
+  /** `group` for a customer group (a target of its own); default a person. */
+  kind?: 'group';
+  /** Provider facts kept on the contact's attributes, overwriting the same keys (a group's `memberCount`). */
+  attributes?: Record<string, unknown>;
   /** The provider identity first (`oa_openid`, `wecom_external_userid`), then `unionid` where known. */
   identities: ContactIdentity[];
   name: string | null;
@@ -76,14 +80,14 @@ export async function storeSyncedPage(
     const owner = new Map<string, number>(
       found.map((f) => [`${f.kind}\u0000${f.value}`, Number(f.contact_id)]),
     );
-    const fresh: { name: string | null; identities: ContactIdentity[] }[] = [];
+    const fresh: { name: string | null; kind: 'person' | 'group'; identities: ContactIdentity[] }[] = [];
     const contactOf: number[] = [];
     let matched = 0;
     for (const r of clean) {
       const known = r.identities.map((i) => owner.get(keyOf(i))).find((id) => id !== undefined);
       let id = known;
       if (id === undefined) {
-        fresh.push({ name: r.name || null, identities: [] });
+        fresh.push({ name: r.name || null, kind: r.kind ?? 'person', identities: [] });
         id = -fresh.length;
       } else if (id > 0) matched++;
       for (const i of r.identities) {
@@ -97,10 +101,10 @@ export async function storeSyncedPage(
     if (fresh.length > 0) {
       const inserted = await rows<{ id: number | string }>(
         tx,
-        sql`INSERT INTO contacts (workspace_id, name)
-            SELECT ${workspaceId}::bigint, n.name FROM json_to_recordset(${JSON.stringify(
-              fresh.map((f, ord) => ({ ord, name: f.name })),
-            )}::json) AS n(ord int, name text) ORDER BY n.ord
+        sql`INSERT INTO contacts (workspace_id, name, kind)
+            SELECT ${workspaceId}::bigint, n.name, n.kind FROM json_to_recordset(${JSON.stringify(
+              fresh.map((f, ord) => ({ ord, name: f.name, kind: f.kind })),
+            )}::json) AS n(ord int, name text, kind text) ORDER BY n.ord
             RETURNING id`,
       );
       createdIds.push(...inserted.map((r) => Number(r.id)).sort((a, b) => a - b));
@@ -130,6 +134,7 @@ export async function storeSyncedPage(
       id: real(contactOf[n]!),
       name: r.name,
       tags: [...new Set(r.tagIds)].sort((a, b) => a - b),
+      attributes: r.attributes ?? {},
     }));
     const replaced = `{${[...new Set(options.replaceTags ?? [])].join(',')}}`;
     const changed = await rows<{ id: number | string }>(
@@ -138,14 +143,16 @@ export async function storeSyncedPage(
             name = coalesce(c.name, u.name),
             tag_ids = ARRAY(SELECT DISTINCT t FROM unnest(c.tag_ids || u.tags) t
                             WHERE t = ANY(u.tags) OR NOT t = ANY(${replaced}::bigint[]) ORDER BY t),
+            attributes = c.attributes || u.attributes,
             updated_at = now()
           FROM (SELECT x.id, (array_agg(x.name) FILTER (WHERE x.name IS NOT NULL AND x.name <> ''))[1] AS name,
+                       (array_agg(x.attributes))[1] AS attributes,
                        ARRAY(SELECT DISTINCT t FROM json_to_recordset(${JSON.stringify(updates)}::json)
                                AS y(id bigint, tags bigint[]), unnest(y.tags) t WHERE y.id = x.id) AS tags
-                FROM json_to_recordset(${JSON.stringify(updates)}::json) AS x(id bigint, name text)
+                FROM json_to_recordset(${JSON.stringify(updates)}::json) AS x(id bigint, name text, attributes jsonb)
                 GROUP BY x.id) u
           WHERE c.id = u.id AND c.workspace_id = ${workspaceId}::bigint
-            AND ((c.name IS NULL AND u.name IS NOT NULL) OR NOT (c.tag_ids @> u.tags)
+            AND ((c.name IS NULL AND u.name IS NOT NULL) OR NOT (c.tag_ids @> u.tags) OR NOT (c.attributes @> u.attributes)
                  OR c.tag_ids && (SELECT coalesce(array_agg(t), '{}') FROM unnest(${replaced}::bigint[]) t
                                   WHERE NOT t = ANY(u.tags)))
           RETURNING c.id`,

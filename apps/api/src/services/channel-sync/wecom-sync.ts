@@ -1,4 +1,4 @@
-import type { SyncedCustomer, WecomChannel } from '@qunfa/channels';
+import type { SyncedCustomer, SyncedGroup, WecomChannel } from '@qunfa/channels';
 import type { ChannelContext } from '@qunfa/core';
 import type { SyncRunner } from './sync-runner.js';
 import type { SyncedRecord } from './synced-contacts.js';
@@ -30,10 +30,28 @@ function recordOf(channel: string, c: SyncedCustomer, tagIds: Map<string, number
   };
 }
 
+/** A customer group as a group contact: its chat id, name, member count, and reachable through its owner. */
+function groupRecordOf(channel: string, g: SyncedGroup): SyncedRecord {
+  return {
+    kind: 'group',
+    identities: [{ kind: 'wecom_chat_id', value: g.chatId }],
+    name: g.name || null,
+    tagIds: [],
+    attributes: { memberCount: g.members },
+    reach: {
+      channel,
+      account: g.owner,
+      addedAt: g.createdAt > 0 ? new Date(g.createdAt * 1000) : null,
+      remark: null,
+    },
+  };
+}
+
 /**
  * Customers of every staff member with customer contact (`get_follow_user_list`,
  * `batch/get_by_user` by cursor) into contacts, identities, corp tags and "reachable through
- * <userid>"; then customer groups (`groupchat/list`, `groupchat/get`) into the channel's state.
+ * <userid>"; then customer groups (`groupchat/list`, `groupchat/get`) into the channel's state and
+ * into group contacts (`wecom_chat_id`, kind `group`, reachable through the owner).
  * The channel saves its position after each page; a failed run resumes there.
  */
 export const wecomSync: SyncRunner<WecomChannel> = {
@@ -46,6 +64,11 @@ export const wecomSync: SyncRunner<WecomChannel> = {
         await run.pace();
         const stored = await run.store(page.map((c) => recordOf(channel.name, c, run.tagIds)));
         await run.save({ stage: 'customers', add: { pages: 1, records: page.length, ...stored } });
+      },
+      onGroups: async (page) => {
+        if (page.length === 0) return;
+        await run.pace();
+        await run.store(page.filter((g) => g.owner !== '').map((g) => groupRecordOf(channel.name, g)));
       },
       onProgress: (p) => {
         if (p.stage !== 'customers') run.note({ stage: 'groups', groups: p.groups });

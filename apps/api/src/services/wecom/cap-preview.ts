@@ -15,7 +15,7 @@ export interface WecomCapPreview {
   period: string;
   /** Customer mass messages a customer may receive in the period (the channel's `customerCap`). */
   limit: number;
-  /** Sendable contacts of the audience with a WeCom external_userid. */
+  /** Sendable contacts of the audience with a WeCom external_userid, and customer groups (chat_id): WeCom caps each group as it caps a customer. */
   customers: number;
   /** Of those, already at the limit from earlier campaigns of this corp: WeCom would answer 3 (filtered). */
   atCap: number;
@@ -56,7 +56,7 @@ export async function wecomCustomerCap(
     deps.db,
     sql`WITH audience AS (
           SELECT DISTINCT ON (contact_id) contact_id, value FROM contact_identities
-          WHERE workspace_id = ${workspaceId}::bigint AND kind = 'wecom_external_userid'
+          WHERE workspace_id = ${workspaceId}::bigint AND kind IN ('wecom_external_userid', 'wecom_chat_id')
             AND contact_id = ANY(${`{${counts.sampleIds.join(',')}}`}::bigint[])
           ORDER BY contact_id, id),
         used AS (
@@ -69,7 +69,7 @@ export async function wecomCustomerCap(
           JOIN events e ON e.delivery_id = d.id AND e.type IN ('delivery.delivered', 'delivery.filtered')
                        AND e.at >= ${period.start.toISOString()}::timestamptz
                        AND e.at < ${period.end.toISOString()}::timestamptz
-          WHERE ci.workspace_id = ${workspaceId}::bigint AND ci.kind = 'wecom_external_userid'
+          WHERE ci.workspace_id = ${workspaceId}::bigint AND ci.kind IN ('wecom_external_userid', 'wecom_chat_id')
             AND ci.value IN (SELECT value FROM audience)
           GROUP BY ci.value)
         SELECT count(*)::int AS customers,

@@ -24,6 +24,8 @@ export type WecomTaskState = 'waiting' | 'confirmed' | 'partly_sent' | 'cancelle
 export interface WecomTaskView {
   channel: string;
   sender: string;
+  /** A task to customer groups (chat_type group), its sender their owner. */
+  toGroups: boolean;
   msgid: string;
   state: WecomTaskState;
   createdAt: Date | null;
@@ -52,7 +54,7 @@ const isWecom = (c: ChannelPlugin): c is WecomLike =>
   typeof (c as Partial<WecomLike>).task === 'function' &&
   typeof (c as Partial<WecomLike>).remindTask === 'function';
 
-function contextOf(deps: ServiceDeps, channel: ChannelPlugin): ChannelContext {
+export function contextOf(deps: ServiceDeps, channel: ChannelPlugin): ChannelContext {
   return {
     signal: deps.shutdown,
     now: () => deps.clock.now(),
@@ -71,6 +73,7 @@ function stateOf(task: CustomerTask | undefined, awaiting: number, settled: numb
 interface TaskRow {
   channel: string;
   sender: string;
+  groups: boolean;
   msgid: string;
   recipients: number;
   awaiting: number;
@@ -96,13 +99,13 @@ export async function wecomTasksOf(
     deps.db,
     sql`
     SELECT a.channel, a.account AS sender, split_part(a.provider_message_id, ':', 2) AS msgid,
-      count(DISTINCT d.id)::int AS recipients,
+      count(DISTINCT d.id)::int AS recipients, bool_and(ct.kind = 'group') AS groups,
       count(DISTINCT d.id) FILTER (WHERE d.channel = a.channel AND d.state IN ('awaiting_confirmation', 'sent'))::int AS awaiting,
       count(DISTINCT d.id) FILTER (WHERE d.channel = a.channel AND d.state IN ('delivered', 'read', 'clicked'))::int AS delivered,
       count(DISTINCT d.id) FILTER (WHERE d.channel = a.channel AND d.state = 'filtered')::int AS filtered,
       count(DISTINCT d.id) FILTER (WHERE d.channel = a.channel AND d.state IN ('failed', 'uncertain', 'suppressed'))::int AS failed,
       count(DISTINCT d.id) FILTER (WHERE d.channel IS DISTINCT FROM a.channel)::int AS escalated
-    FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id
+    FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN contacts ct ON ct.id = d.contact_id
     WHERE a.campaign_id = ${Number(campaign.id)} AND a.provider_message_id LIKE 'cm:%'
       ${only ? sql`AND a.channel = ${only.channel} AND a.provider_message_id LIKE ${`cm:${only.msgid}:%`}` : sql``}
     GROUP BY 1, 2, 3 ORDER BY 2, 3`,
@@ -117,6 +120,7 @@ export async function wecomTasksOf(
       return {
         channel: r.channel,
         sender: r.sender,
+        toGroups: r.groups,
         msgid: r.msgid,
         state: stateOf(task, r.awaiting, settled),
         createdAt: task ? new Date(task.createdAt) : null,
