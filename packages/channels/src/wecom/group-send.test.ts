@@ -1,7 +1,7 @@
 import type { DeliveryEvent, OutboundBatch } from '@qunfa/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeWecom } from './fake-server.js';
-import { wecomFixture } from './test-support.js';
+import { AES_KEY, CB_TOKEN, wecomFixture } from './test-support.js';
 
 let server: FakeWecom | undefined;
 afterEach(async () => {
@@ -33,7 +33,7 @@ function groupBatch(
  * groups; the channel learns owners and member counts from a sync, as in production.
  */
 async function fixture(channel: Parameters<typeof wecomFixture>[1] = {}, many = 0) {
-  const f = await wecomFixture({}, channel);
+  const f = await wecomFixture({ callback: { token: CB_TOKEN, encodingAESKey: AES_KEY } }, channel);
   server = f.server;
   const addGroup = (chatId: string, owner: string, members: number) =>
     f.server.corp.groups.set(chatId, {
@@ -54,8 +54,10 @@ async function fixture(channel: Parameters<typeof wecomFixture>[1] = {}, many = 
   for (const id of wangwu) addGroup(id, 'wangwu', 3);
   await f.plugin.sync(f.ctx);
   const adds = () => f.server.requests.filter((r) => r.path === ADD);
+  const gets = () =>
+    f.server.requests.filter((r) => r.path === '/cgi-bin/externalcontact/groupchat/get').length;
   const taskOf = (sender: string) => f.server.corp.customers.tasksOf(sender)[0]!;
-  return { ...f, adds, taskOf, wangwu };
+  return { ...f, adds, gets, taskOf, wangwu, addGroup };
 }
 
 describe('customer groups (chat_type group): one task per owner, confirmed like customer tasks', () => {
@@ -85,8 +87,12 @@ describe('customer groups (chat_type group): one task per owner, confirmed like 
       via: { account: 'zhangsan', reason: 'the group owner' },
     });
     expect(byId['gd-2']).toMatchObject({ status: 'sent', via: { account: 'lisi' } });
-    // A group the sync never saw is not guessed at: no owner, no call.
-    expect(byId['gd-4']).toMatchObject({ status: 'failed', failure: 'invalid_recipient' });
+    // A group the sync never saw is asked for (groupchat/get); WeCom knows none (40050): in no task.
+    expect(byId['gd-4']).toMatchObject({
+      status: 'failed',
+      failure: 'invalid_recipient',
+      error: 'WeCom knows no such customer group (40050)',
+    });
     // The channel lists the tasks per owner like customer tasks, marked as group tasks.
     const tasks = await plugin.openTasks(ctx);
     expect(tasks.map((t) => [t.sender, t.chatType, t.targets])).toEqual([
@@ -187,5 +193,35 @@ describe('customer groups (chat_type group): one task per owner, confirmed like 
         ]),
       ).toBe('customer:wmC1');
     });
+  });
+
+  it('a new owner (change_external_chat change_owner) or a group created after the sync is read with groupchat/get first', async () => {
+    const { plugin, ctx, server, adds, gets, addGroup } = await fixture();
+    // WeCom moves wrA2 to wangwu and pushes change_owner (which does not say to whom).
+    server.corp.groups.get('wrA2')!.owner = 'wangwu';
+    const push = server.push({
+      FromUserName: 'sys',
+      CreateTime: Math.floor(ctx.now().getTime() / 1000),
+      MsgType: 'event',
+      Event: 'change_external_chat',
+      ChatId: 'wrA2',
+      ChangeType: 'update',
+      UpdateDetail: 'change_owner',
+    });
+    await plugin.callback!(push, ctx);
+    // A group made after the sync: the channel has never heard of it.
+    addGroup('wrNew', 'lisi', 5);
+    const before = gets();
+    const outcomes = await plugin.send(groupBatch(['wrA1', 'wrA2', 'wrNew']), ctx);
+    expect(gets() - before).toBe(2);
+    expect(adds().map((r) => [r.body.sender, r.body.chat_id_list])).toEqual([
+      ['lisi', ['wrNew']],
+      ['wangwu', ['wrA2']],
+      ['zhangsan', ['wrA1']],
+    ]);
+    expect(outcomes.every((o) => o.status === 'sent')).toBe(true);
+    // Known again: the next send asks nothing.
+    await plugin.send(groupBatch(['wrA2', 'wrNew'], undefined, 'gbatch-2'), ctx);
+    expect(gets() - before).toBe(2);
   });
 });

@@ -1,7 +1,9 @@
 import type { OutboundMessage, SendContext, SendOutcome } from '@qunfa/core';
+import type { WecomClient } from './client.js';
 import type { CustomerBody } from './customer-content.js';
 import { contentHashOf, failed, taskContent } from './customer-send.js';
-import { readGroup } from './groups.js';
+import { classifyWecomError, WecomApiError } from './errors.js';
+import { type GroupRecord, groupKey, readGroup } from './groups.js';
 import { sendTaskChunk, type TaskSender, type TaskTarget } from './task-create.js';
 
 /** `chat_id_list` takes at most 2,000 customer groups a task (创建企业群发). */
@@ -18,8 +20,10 @@ export interface ChatGroup {
  * Creates the group mass-send tasks of one message: a customer group (客户群) is sent to by its
  * owner (群主), as the sync and `change_external_chat` recorded it, so one `add_msg_template` task
  * per owner (`chat_type: group`, the groups in `chat_id_list`, at most 2,000 a task). As with
- * customers, nothing reaches a group until the owner confirms in the WeCom client; a group the
- * channel does not know (not synced) or that was dismissed fails `invalid_recipient` without a call.
+ * customers, nothing reaches a group until the owner confirms in the WeCom client. A group whose
+ * owner the channel does not know (never synced, or a callback said it changed) is read with
+ * `groupchat/get` first; one WeCom does not know (40050), or that was dismissed, fails
+ * `invalid_recipient` and is in no task.
  */
 export async function sendChatGroup(
   sender: TaskSender,
@@ -34,18 +38,23 @@ export async function sendChatGroup(
   const reasons = new Map<string, string>();
   const records = await Promise.all(group.messages.map((m) => readGroup(ctx.state, m.chatId)));
   for (const [i, m] of group.messages.entries()) {
-    const record = records[i]!;
-    const unknown = !record.owner;
-    if (unknown || record.dismissed) {
+    let record = records[i]!;
+    if (record.dismissed) {
       outcomes.push({
         id: m.message.id,
         status: 'failed',
         failure: 'invalid_recipient',
-        error: unknown
-          ? 'unknown customer group (not synced from WeCom)'
-          : 'the customer group was dismissed',
+        error: 'the customer group was dismissed',
       });
       continue;
+    }
+    if (!record.owner || record.ownerStale) {
+      const fresh = await refreshGroup(sender.client, record, ctx);
+      if ('failure' in fresh) {
+        outcomes.push({ id: m.message.id, status: 'failed', ...fresh.failure });
+        continue;
+      }
+      record = fresh;
     }
     const owner = record.owner!;
     byOwner.set(owner, [...(byOwner.get(owner) ?? []), { message: m.message, target: m.chatId }]);
@@ -74,4 +83,38 @@ export async function sendChatGroup(
     }
   }
   return outcomes;
+}
+
+/** A group's owner, name and members read again (`groupchat/get`), kept in the shared state. */
+async function refreshGroup(
+  client: WecomClient,
+  record: GroupRecord,
+  ctx: SendContext,
+): Promise<GroupRecord | { failure: ReturnType<typeof classifyWecomError> }> {
+  try {
+    const detail = await client.post(
+      '/cgi-bin/externalcontact/groupchat/get',
+      { chat_id: record.chatId, need_name: 1 },
+      ctx,
+    );
+    const g = (detail.group_chat ?? {}) as Record<string, unknown>;
+    const owner = String(g.owner ?? '');
+    if (owner === '')
+      return { failure: { failure: 'invalid_recipient', error: 'WeCom names no owner for the group' } };
+    const fresh: GroupRecord = {
+      ...(await readGroup(ctx.state, record.chatId)),
+      name: String(g.name ?? ''),
+      owner,
+      members: Array.isArray(g.member_list) ? g.member_list.length : 0,
+      ownerStale: false,
+    };
+    await ctx.state.set(groupKey(record.chatId), fresh);
+    return fresh;
+  } catch (error) {
+    if (error instanceof WecomApiError && error.errcode === 40050)
+      return {
+        failure: { failure: 'invalid_recipient', error: 'WeCom knows no such customer group (40050)' },
+      };
+    return { failure: classifyWecomError(error) };
+  }
 }

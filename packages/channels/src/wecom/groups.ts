@@ -9,6 +9,8 @@ export interface GroupRecord {
   /** Members now, where known (the sync's `member_list`, then joins and leaves). */
   members?: number;
   dismissed?: boolean;
+  /** `change_external_chat` said the owner changed (the push does not say to whom): ask `groupchat/get` before sending. */
+  ownerStale?: boolean;
   /** Joins and leaves by month (`YYYY-MM`, UTC+8). */
   months: Record<string, { joins: number; leaves: number }>;
   /** Member-list versions already counted (`CurMemVer`), the last few. */
@@ -26,7 +28,8 @@ export async function readGroup(state: PluginState, chatId: string): Promise<Gro
 
 /**
  * `change_external_chat`: created, dismissed, members joined or left (counted once per member
- * list version, so a repeated push counts once), renamed, new owner.
+ * list version, so a repeated push counts once), a new owner (marked stale: the push does not
+ * name them, so the next send asks `groupchat/get`).
  */
 export async function recordChatChange(message: XmlObject, state: PluginState): Promise<void> {
   const chatId = text(message, 'ChatId');
@@ -37,6 +40,7 @@ export async function recordChatChange(message: XmlObject, state: PluginState): 
   if (change === 'dismiss') group.dismissed = true;
   if (change === 'update') {
     const detail = text(message, 'UpdateDetail');
+    if (detail === 'change_owner') group.ownerStale = true;
     const version = text(message, 'CurMemVer');
     const count = Number(text(message, 'MemChangeCnt')) || 1;
     if (
