@@ -270,6 +270,14 @@ describe.each(drivers)('channel sync into contacts on %s', (driver) => {
     expect(await preview({ groups: { owners: [staff[1]] } }, true)).toEqual({ matched: 5, sendable: 5 });
     expect(await preview({ groups: { nameContains: '会员群4' } })).toMatchObject({ matched: 11 });
     expect(await preview({ or: [{ all: true }, { groups: {} }] })).toMatchObject({ matched: 1050 });
+    // A person cannot be given a group's chat id (it would be sent to as a group, and counted as a person).
+    const refused = await gql(
+      t.url,
+      t.a.keys.operator,
+      'mutation($input: [CreateContactInput!]!) { createContacts(input: $input) { id } }',
+      { input: [{ name: 'x', identities: [{ kind: 'WECOM_CHAT_ID', value: 'wrGroup1' }] }] },
+    );
+    expect(codesOf(refused)).toEqual(['INVALID_INPUT']);
   }, 120_000);
 
   it('a second WeCom sync writes nothing new', async () => {

@@ -59,7 +59,9 @@ const known: Record<string, ColumnTarget> = {
 export function parseTarget(value: string): ColumnTarget | undefined {
   if (value === 'ignore') return { ignore: true };
   if (value.startsWith('attribute:') && value.length > 10) return { attribute: value.slice(10) };
-  if ((identityKinds as readonly string[]).includes(value)) return { identity: value as IdentityKind };
+  // A customer group's chat id is not a person's identity: groups come from the WeCom sync.
+  if (value !== 'wecom_chat_id' && (identityKinds as readonly string[]).includes(value))
+    return { identity: value as IdentityKind };
   const fields = [
     'name',
     'region',

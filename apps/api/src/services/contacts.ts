@@ -14,7 +14,13 @@ import { identityProblem, normalizeIdentities } from './identity.js';
 import { requireTags } from './tags.js';
 import { conflictOr, decodeCursor, keysetPage, parseId, validate } from './validate.js';
 
-const identityInput = z.object({ kind: z.enum(identityKinds), value: z.string().trim().min(1).max(256) });
+const identityInput = z.object({
+  // A customer group is a contact of its own kind, made by the WeCom sync: a person never holds its chat id.
+  kind: z
+    .enum(identityKinds)
+    .refine((k) => k !== 'wecom_chat_id', 'a customer group (WECOM_CHAT_ID) comes from the WeCom sync'),
+  value: z.string().trim().min(1).max(256),
+});
 /** Empty searches nothing: the list is unfiltered. */
 const searchInput = z.string().trim().max(100);
 const place = z.string().trim().min(1).max(100).nullish();
