@@ -223,10 +223,12 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
       await writeAudit(tx, {
         workspaceId,
         actor: { kind: 'system', id: 'engine' },
-        action: 'campaign.reopened_for_late_failures',
+        // A state change like any other (campaign.state_changed, reason late_failures), so that a
+        // partner hears completed → running → completed, one completion per episode, not two in a row.
+        action: 'campaign.running',
         subjectType: 'campaign',
         subjectId: campaignId,
-        details: { count: moves.length },
+        details: { from: 'completed', to: 'running', reason: 'late_failures', count: moves.length },
         at: sweep.now,
       });
     }

@@ -135,8 +135,9 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
       workspaceId: sweep.workspaceId,
       campaignId: sweep.campaignId,
       actor: { kind: 'system', id: 'engine' },
-      action: 'reopened_for_late_failures',
-      details: { count: escalated },
+      // A state change like any other, so that partners hear of it between the two completions.
+      action: 'transition',
+      details: { from: 'completed', to: 'running', reason: 'late_failures', count: escalated },
     });
   }
   if (escalated > 0 && campaign) {
