@@ -26,6 +26,14 @@ export const CampaignBreakdownQuery = graphql(
     }
     campaign(id: $id) {
       id
+      openPixel
+      opens {
+        channel
+        reached
+        opened
+        openRate
+        averageMsToOpen
+      }
       bySender {
         channel
         account
@@ -79,4 +87,5 @@ export const CampaignBreakdownQuery = graphql(
 type Breakdown = ResultOf<typeof CampaignBreakdownQuery>['campaign'];
 export type ChannelQuotaRow = ResultOf<typeof CampaignBreakdownQuery>['channels'][number];
 export type SenderRow = Breakdown['bySender'][number];
+export type OpensRow = Breakdown['opens'][number];
 export type BatchRow = Breakdown['batches']['edges'][number]['node'];

@@ -18,6 +18,7 @@ import { FinishTime } from './finish-time.js';
 import { FunnelPanel } from './funnel-panel.js';
 import { MetricsPanel } from './metrics-panel.js';
 import { OaJobsPanel } from './oa-jobs-panel.js';
+import { OpensPanel } from './opens-panel.js';
 import { PlatformCapsPanel } from './platform-caps-panel.js';
 import { ProgressBar } from './progress-bar.js';
 import { ProgressChart } from './progress-chart.js';
@@ -158,6 +159,7 @@ export function CampaignPage({ id }: { id: string }) {
       <div className="campaign-panels">
         <FunnelPanel counters={counters} />
         <SendersPanel senders={breakdown.senders} quotas={breakdown.quotas} />
+        <OpensPanel rows={breakdown.opens.rows} openPixel={breakdown.opens.openPixel} />
         <OaJobsPanel
           campaignId={campaign.id}
           version={`${snapshot.state}:${snapshot.counters.settled}:${snapshot.counters.awaitingConfirmation}`}

@@ -5,6 +5,7 @@ import {
   type BatchRow,
   CampaignBreakdownQuery,
   type ChannelQuotaRow,
+  type OpensRow,
   type SenderRow,
 } from './breakdown-documents.js';
 
@@ -19,6 +20,8 @@ export interface CampaignBreakdown {
   senders: SenderRow[] | null;
   /** Every loaded channel's quota today, and its accounts'. */
   quotas: ChannelQuotaRow[];
+  /** Opens per channel, and whether the campaign's e-mail carries the open pixel. */
+  opens: { rows: OpensRow[]; openPixel: boolean };
   batches: BatchRow[];
   hasMore: boolean;
   loadMore(): void;
@@ -34,6 +37,10 @@ export function useCampaignBreakdown(id: string, version: string): CampaignBreak
   const [limit, setLimit] = useState(BATCH_PAGE);
   const [senders, setSenders] = useState<SenderRow[] | null>(null);
   const [quotas, setQuotas] = useState<ChannelQuotaRow[]>([]);
+  const [opens, setOpens] = useState<{ rows: OpensRow[]; openPixel: boolean }>({
+    rows: [],
+    openPixel: false,
+  });
   const [batches, setBatches] = useState<BatchRow[]>([]);
   const [hasMore, setHasMore] = useState(false);
   const [error, setError] = useState<CombinedError | null>(null);
@@ -49,6 +56,7 @@ export function useCampaignBreakdown(id: string, version: string): CampaignBreak
     const campaign = result.data?.campaign;
     if (!campaign) return;
     setSenders(campaign.bySender);
+    setOpens({ rows: campaign.opens, openPixel: campaign.openPixel });
     setBatches(campaign.batches.edges.map((e) => e.node));
     setHasMore(campaign.batches.pageInfo.hasNextPage);
   }, [client, id, limit]);
@@ -64,6 +72,7 @@ export function useCampaignBreakdown(id: string, version: string): CampaignBreak
   return {
     senders,
     quotas,
+    opens,
     batches,
     hasMore: hasMore && limit < MAX_BATCHES,
     loadMore: () => setLimit((n) => Math.min(MAX_BATCHES, n + BATCH_PAGE)),
