@@ -352,4 +352,36 @@ describe.each(drivers)('channel sync into contacts on %s', (driver) => {
     // Nothing went to the other workspace.
     expect(await count(sql`SELECT count(*)::int AS n FROM contacts WHERE workspace_id = ${t.b.id}`)).toBe(0);
   }, 300_000);
+
+  it('a group that changed owner and name at WeCom: the next sync ends the former owner and renames it', async () => {
+    const g13 = corp.corp.groups.get('wrGroup13')!;
+    g13.owner = staff[5]!;
+    g13.name = '会员群13 (新)';
+    const run = await finished((await start('channel:wecom')).id);
+    expect(run).toMatchObject({ state: 'completed', errorCode: null });
+    const ws = t.a.id;
+    const reach = await rows<{ account: string; removed_by: string | null; name: string }>(
+      t.app.deps.db,
+      sql`SELECT r.account, r.removed_by, c.name FROM contact_reach r JOIN contacts c ON c.id = r.contact_id
+          JOIN contact_identities ci ON ci.contact_id = c.id AND ci.kind = 'wecom_chat_id' AND ci.value = 'wrGroup13'
+          WHERE c.workspace_id = ${ws} ORDER BY r.account`,
+    );
+    expect(reach).toEqual([
+      { account: staff[1], removed_by: 'sync', name: '会员群13 (新)' },
+      { account: staff[5], removed_by: null, name: '会员群13 (新)' },
+    ]);
+    const preview = async (audience: unknown) =>
+      (
+        await gqlOk<{ audiencePreview: { matched: number } }>(
+          t.url,
+          admin(),
+          'query($a: JSON!) { audiencePreview(audience: $a) { matched } }',
+          { a: audience },
+        )
+      ).audiencePreview.matched;
+    // staff01 kept groups 1, 25, 37 and 49; staff05 has 5, 17, 29, 41 and now 13.
+    expect(await preview({ groups: { owners: [staff[1]] } })).toBe(4);
+    expect(await preview({ groups: { owners: [staff[5]] } })).toBe(5);
+    expect(await preview({ groups: { nameContains: '(新)' } })).toBe(1);
+  }, 300_000);
 });

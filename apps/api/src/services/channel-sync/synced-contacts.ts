@@ -7,7 +7,11 @@ import { normalizeIdentity } from '../identity.js';
 
 /** One record a provider gave: a follower, or one customer–staff relation. */
 export interface SyncedRecord {
-  /** `group` for a customer group (a target of its own); default a person. */
+  /**
+   * `group` for a customer group (a target of its own); default a person. A group's name is the
+   * provider's (a rename replaces it), and its reach is its one owner: another account it was
+   * reachable through on the channel (a former owner) is ended (`removed_by` sync).
+   */
   kind?: 'group';
   /** Provider facts kept on the contact's attributes, overwriting the same keys (a group's `memberCount`). */
   attributes?: Record<string, unknown>;
@@ -140,7 +144,7 @@ export async function storeSyncedPage(
     const changed = await rows<{ id: number | string }>(
       tx,
       sql`UPDATE contacts c SET
-            name = coalesce(c.name, u.name),
+            name = CASE WHEN c.kind = 'group' THEN coalesce(u.name, c.name) ELSE coalesce(c.name, u.name) END,
             tag_ids = ARRAY(SELECT DISTINCT t FROM unnest(c.tag_ids || u.tags) t
                             WHERE t = ANY(u.tags) OR NOT t = ANY(${replaced}::bigint[]) ORDER BY t),
             attributes = c.attributes || u.attributes,
@@ -153,6 +157,7 @@ export async function storeSyncedPage(
                 GROUP BY x.id) u
           WHERE c.id = u.id AND c.workspace_id = ${workspaceId}::bigint
             AND ((c.name IS NULL AND u.name IS NOT NULL) OR NOT (c.tag_ids @> u.tags) OR NOT (c.attributes @> u.attributes)
+                 OR (c.kind = 'group' AND u.name IS NOT NULL AND c.name IS DISTINCT FROM u.name)
                  OR c.tag_ids && (SELECT coalesce(array_agg(t), '{}') FROM unnest(${replaced}::bigint[]) t
                                   WHERE NOT t = ANY(u.tags)))
           RETURNING c.id`,
@@ -185,6 +190,22 @@ export async function storeSyncedPage(
             RETURNING 1 AS n`,
       );
       relations = written.length;
+      const owners = clean.flatMap((r, n) =>
+        r.kind === 'group' && r.reach
+          ? [{ contact_id: real(contactOf[n]!), channel: r.reach.channel, account: r.reach.account }]
+          : [],
+      );
+      if (owners.length > 0) {
+        const ended = await rows<{ n: number }>(
+          tx,
+          sql`UPDATE contact_reach cr SET removed_by = 'sync', updated_at = now()
+              FROM json_to_recordset(${JSON.stringify(owners)}::json) AS r(contact_id bigint, channel text, account text)
+              WHERE cr.contact_id = r.contact_id AND cr.channel = r.channel AND cr.account <> r.account
+                AND cr.removed_by IS NULL
+              RETURNING 1 AS n`,
+        );
+        relations += ended.length;
+      }
       if (options.syncedAt) {
         await tx.execute(sql`UPDATE contact_reach cr SET synced_at = ${options.syncedAt.toISOString()}::timestamptz
           FROM json_to_recordset(${JSON.stringify(reach)}::json) AS r(contact_id bigint, channel text, account text)
