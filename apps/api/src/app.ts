@@ -3,6 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
+  type Clock,
   createEngine,
   createRegistry,
   type Engine,
@@ -12,6 +13,7 @@ import {
   systemClock,
 } from '@qunfa/core';
 import { openPorts } from './adapters/open-ports.js';
+import { shiftedClock } from './adapters/shifted-clock.js';
 import { createSqlPluginState } from './adapters/sql-plugin-state.js';
 import { audienceIndexesFor } from './audience/audience-indexes.js';
 import { createContentChecker } from './compliance/content-checker.js';
@@ -70,18 +72,21 @@ export interface BuildOptions {
   logger?: Logger;
   /** Serve HTTP (API and console); false for a worker-only process. */
   http?: boolean;
+  /** The clock of the engine, the worker's jobs and the services; default the system clock moved by `config.clockOffsetMs`. */
+  clock?: Clock;
 }
 
 /** Wires the adapters to the kernel: database, store, queue, event bus, rate limiter, engine, GraphQL. */
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? (config.clockOffsetMs ? shiftedClock(config.clockOffsetMs) : systemClock);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   const store = createSqlStore(database.db);
-  const ports = await openPorts(config, logger);
+  const ports = await openPorts(config, logger, clock);
   const { queue, bus, limiter } = ports;
   const lexicons = createLexiconCache({ db: database.db, bus, logger });
   await lexicons.start();
-  const pluginState = ports.pluginState ?? createSqlPluginState(database.db);
+  const pluginState = ports.pluginState ?? createSqlPluginState(database.db, clock);
   const services: PluginServices = {
     lexiconIndex: lexicons.index,
     recipientFacts: createSqlRecipientFacts(database.db),
@@ -99,7 +104,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     : await assemblePlugins(defaultPlugins(services), config.pluginConfig, services);
   const registry = createRegistry(assembled.plugins);
   logActivePlugins(logger, registry, assembled);
-  const secret = await linkSecret(database.db, config.linkSecret);
+  const secret = await linkSecret(database.db, config.linkSecret, clock.now());
   const tokens = createLinkTokens(secret);
   // Its own key, so that no click token can ever be replayed as an unsubscribe.
   const unsubscribeTokens = createLinkTokens(
@@ -115,8 +120,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const shutdown = new AbortController();
   const workerId = `worker-${randomUUID()}`;
   const staleMs = config.workerStaleMs ?? 60_000;
-  const heartbeat = startHeartbeat({ db: database.db, workerId, logger, intervalMs: staleMs / 6 });
-  let workerStartedAt = new Date();
+  const heartbeat = startHeartbeat({
+    db: database.db,
+    workerId,
+    logger,
+    intervalMs: staleMs / 6,
+    now: () => clock.now(),
+  });
+  let workerStartedAt = clock.now();
   const health = createHealth({
     db: database.db,
     logger,
@@ -134,9 +145,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     queueLagWarnSeconds: config.queueLagWarnSeconds ?? 300,
     timeoutMs: 2_000,
     stopping: () => shutdown.signal.aborted,
+    now: () => clock.now(),
   });
   audienceIndexesFor(database.db).limit((config.audienceIndexMaxMb ?? 1024) * 1024 * 1024);
-  const metrics = createAppMetrics(database.db, health);
+  const metrics = createAppMetrics(database.db, health, () => clock.now());
   const log = deliveryLog(logger);
   const linkTracker = {
     url: (ref: { deliveryId: string; link: number }) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}`,
@@ -150,9 +162,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     signingKey: createHmac('sha256', secret).update('qunfa/evidence/v1').digest('base64url'),
     linkTracker,
   };
-  const milestones = createMilestoneWatcher({ db: database.db, logger });
+  const milestones = createMilestoneWatcher({ db: database.db, clock, logger });
   const followUps = createFollowUpRunner({
     db: database.db,
+    clock,
     engine: { followUp: (input) => engine.followUp(input) },
     logger,
   });
@@ -161,7 +174,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     queue,
     bus,
     limiter,
-    clock: systemClock,
+    clock,
     registry,
     logger,
     workerId,
@@ -180,10 +193,10 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       },
     },
     inbound: createInboundSink(
-      { db: database.db, bus, clock: systemClock, logger, registry, followUps, evidence },
+      { db: database.db, bus, clock, logger, registry, followUps, evidence },
       inboundAttributionMs,
     ),
-    reach: createReachSink(database.db),
+    reach: createReachSink(database.db, clock),
     linkTracker,
   });
   const imports = createImportsInFlight();
@@ -196,7 +209,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     engine,
     registry,
     bus,
-    clock: systemClock,
+    clock,
     logger,
     lexicons,
     inboundAttributionMs,
@@ -235,14 +248,14 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       if (config.worker === 'inline') {
         webhooks = startWebhookDispatcher({
           db: database.db,
-          clock: systemClock,
+          clock,
           logger,
           ...(config.webhooks ? { policy: config.webhooks } : {}),
           redis: config.redisUrl
             ? { url: config.redisUrl, prefix: config.redisPrefix ?? 'qunfa' }
             : undefined,
         });
-        workerStartedAt = new Date();
+        workerStartedAt = clock.now();
         worker = engine.runWorker({
           concurrency: config.workerConcurrency,
           tickIntervalMs: config.tickIntervalMs,
@@ -253,8 +266,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         });
         followUps.start(Math.max(config.tickIntervalMs, 1000));
         retention = startRetentionJob(
-          database.db,
-          logger,
+          { db: database.db, clock, logger },
           config.retentionIntervalMs ?? 3_600_000,
           deps.archiveTarget,
         );
@@ -290,20 +302,20 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       const links = createLinkHandler({
         db: database.db,
         engine,
-        clock: systemClock,
+        clock,
         logger,
         tokens,
         clickParam: config.linkClickParam === undefined ? 'qf_click' : config.linkClickParam,
       });
       const conversionsEndpoint = createConversionHandler({
         db: database.db,
-        clock: systemClock,
+        clock,
         logger,
         tokens,
       });
       const unsubscribe = createUnsubscribeHandler({
         db: database.db,
-        clock: systemClock,
+        clock,
         tokens: unsubscribeTokens,
       });
       const openPixel = createOpenPixelHandler({ engine, clock: systemClock, logger, tokens: openTokens });

@@ -115,6 +115,11 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_ADDRESSES: z.string().default(''),
   /** Failed webhook attempts in a row after which an endpoint is disabled (0: never). Default 50. */
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(0).default(50),
+  /**
+   * Run this far ahead of the system clock (negative: behind), in ms: a worker, a test or a demo at a
+   * chosen hour (quiet hours, schedules, retention). Every process sharing a database should use the same. Default 0.
+   */
+  CLOCK_OFFSET_MS: z.coerce.number().int().min(-3_153_600_000_000).max(3_153_600_000_000).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** How long a stop (Ctrl-C, SIGTERM) may take to drain the batches in flight, in ms. Default 15000. */
   STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
@@ -184,6 +189,8 @@ export interface AppConfig {
   healthPort?: number | undefined;
   /** Bearer token of `/metrics`; unset: the endpoint is off (404). */
   metricsToken?: string | undefined;
+  /** The server's clock runs this far ahead of the system clock, in ms (negative: behind). Default 0. */
+  clockOffsetMs?: number;
   /** Outbound webhook retries, timeouts, auto-disable and reachable addresses; defaults in `defaultWebhookRetry`. */
   webhooks?: Partial<WebhookRetryPolicy>;
 }
@@ -274,6 +281,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     workerStaleMs: e.WORKER_STALE_MS,
     queueLagWarnSeconds: e.QUEUE_LAG_WARN_SECONDS,
     healthPort: e.HEALTH_PORT,
+    clockOffsetMs: e.CLOCK_OFFSET_MS,
     webhooks: {
       addresses: { allow: checkedAllowList(splitList(e.WEBHOOK_ALLOW_ADDRESSES)) },
       disableAfterFailures: e.WEBHOOK_DISABLE_AFTER_FAILURES,

@@ -164,6 +164,7 @@ describe.each(drivers)('"interested" replies run the follow-up template on %s', 
     );
     const swept = await runPendingFollowUps({
       db: t.app.deps.db,
+      clock: t.app.deps.clock,
       engine: t.app.deps.engine,
       logger: t.app.deps.logger,
     });

@@ -1,4 +1,4 @@
-import type { BatchJob, Consumer, Queue } from '@qunfa/core';
+import { type BatchJob, type Clock, type Consumer, type Queue, systemClock } from '@qunfa/core';
 import { Queue as BullQueue, type Job, Worker } from 'bullmq';
 import { closeRedis, connectRedis, type RedisSettings, whenReady } from './redis-connection.js';
 
@@ -15,6 +15,8 @@ export interface BullmqQueueOptions extends RedisSettings {
    */
   lockMs?: number;
   /** Errors of the consumers' own Redis traffic (a handler's error is the engine's to report). */
+  /** The time due times are measured against (delays are real milliseconds from its now). Default the system clock. */
+  clock?: Pick<Clock, 'now'>;
   onError?: (error: Error) => void;
   /**
    * How long an enqueue waits for an unreachable Redis before it gives the jobs up, in ms.
@@ -61,7 +63,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
           ),
         );
       if (!(await whenReady(connection, unavailableAfterMs))) return unavailable();
-      const now = Date.now();
+      const now = (options.clock ?? systemClock).now().getTime();
       const adding = queue.addBulk(
         jobs.map((job) => ({
           name: 'batch',

@@ -1,4 +1,5 @@
 import {
+  type Clock,
   type EventBus,
   type Logger,
   MemoryEventBus,
@@ -7,6 +8,7 @@ import {
   type PluginState,
   type Queue,
   type RateLimiter,
+  systemClock,
 } from '@qunfa/core';
 import type { AppConfig } from '../config.js';
 import { createBullmqQueue } from './bullmq-queue.js';
@@ -35,7 +37,11 @@ export interface Ports {
  * in-process ones, with events over PostgreSQL NOTIFY when the database is PostgreSQL (and
  * plugin state in the database, see `createSqlPluginState`).
  */
-export async function openPorts(config: AppConfig, logger: Logger): Promise<Ports> {
+export async function openPorts(
+  config: AppConfig,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<Ports> {
   if (config.redisUrl) {
     const settings = { url: config.redisUrl, prefix: config.redisPrefix ?? 'qunfa' };
     const leaseMs = config.leaseMs ?? 60_000;
@@ -45,6 +51,7 @@ export async function openPorts(config: AppConfig, logger: Logger): Promise<Port
       ...settings,
       // A dead worker's job is offered again about when its batch lease has expired.
       lockMs: Math.min(30_000, leaseMs),
+      clock,
       onError: (error) => logger.warn('batch queue error', { error: error.message }),
     });
     const limiter = createRedisRateLimiter({ ...settings, onError: redisError('rate limiter') });
@@ -65,7 +72,7 @@ export async function openPorts(config: AppConfig, logger: Logger): Promise<Port
       },
     };
   }
-  const queue = new MemoryQueue();
+  const queue = new MemoryQueue({ clock });
   const limiter = new MemoryRateLimiter();
   // With PostgreSQL, events cross processes (API ⇄ worker) over LISTEN/NOTIFY.
   const bus = config.databaseUrl ? await createPgEventBus(config.databaseUrl) : new MemoryEventBus();

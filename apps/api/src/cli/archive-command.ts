@@ -56,7 +56,8 @@ export async function archiveCommand(argv: string[], config: AppConfig): Promise
     return 2;
   }
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
-  const options = { target, ...(batch ? { batch } : {}) };
+  const now = new Date(Date.now() + (config.clockOffsetMs ?? 0));
+  const options = { target, now, ...(batch ? { batch } : {}) };
   try {
     const result = byDays
       ? await restoreArchivedDays(
@@ -64,9 +65,11 @@ export async function archiveCommand(argv: string[], config: AppConfig): Promise
           target,
           workspace,
           restoreRange({ from: parsed.values.from, to: parsed.values.to }),
+          undefined,
+          now,
         )
       : what === 'due'
-        ? await archiveDue(database.db, new Date(), options)
+        ? await archiveDue(database.db, now, options)
         : what === 'campaign'
           ? await archiveCampaign(database.db, id, options)
           : await restoreCampaign(database.db, id, options);

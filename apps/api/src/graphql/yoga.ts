@@ -82,7 +82,11 @@ export function createGraphQLServer(deps: ServiceDeps): GraphQLServer {
       useCostLimit(),
       useStorableInput(),
       useOperationScope(),
-      useKeyRateLimit({ limiter: deps.requestLimiter, defaultPerMinute: deps.keyRateLimitPerMinute ?? 600 }),
+      useKeyRateLimit({
+        limiter: deps.requestLimiter,
+        defaultPerMinute: deps.keyRateLimitPerMinute ?? 600,
+        now: () => deps.clock.now(),
+      }),
     ],
     context: async (initial): Promise<GraphQLContext> => {
       const header =

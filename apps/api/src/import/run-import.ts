@@ -16,6 +16,8 @@ import { createStaging, stageGroups, stageIdentities, stager } from './staging.j
 
 export interface ImportOptions {
   workspaceId: number;
+  /** The server's clock, for the audit entry. Default the system clock's time. */
+  now?: () => Date;
   actor: { kind: 'api_key' | 'user' | 'system'; id: string };
   encoding: ImportEncoding;
   /** Header → target; unmapped headers use the known names (姓名, 手机, 标签, …). */
@@ -192,6 +194,7 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
         workspaceId: options.workspaceId,
         actor: options.actor,
         action: 'contacts.imported',
+        at: options.now?.() ?? new Date(),
         subjectType: 'workspace',
         subjectId: options.workspaceId,
         details: { rows: total, created: merged.created, merged: merged.merged, failed: failedRows(errors) },

@@ -144,6 +144,7 @@ export async function createApprovalPolicy(deps: ServiceDeps, principal: Princip
         })
         .returning();
       await writeAudit(tx, {
+        at: deps.clock.now(),
         workspaceId: p.workspaceId,
         actor: actorOf(p),
         action: 'approval_policy.created',
@@ -170,6 +171,7 @@ export async function deleteApprovalPolicy(deps: ServiceDeps, principal: Princip
             .returning({ id: approvalPolicies.id });
     if (deleted.length === 0) throw new QunfaError('NOT_FOUND', `approval policy ${id} not found`);
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'approval_policy.deleted',

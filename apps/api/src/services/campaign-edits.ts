@@ -96,6 +96,8 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
       .insert(campaigns)
       .values({
         workspaceId: p.workspaceId,
+        createdAt: deps.clock.now(),
+        updatedAt: deps.clock.now(),
         createdByKeyId: p.keyId > 0 ? p.keyId : null,
         name: data.name,
         audience: audience.audience!,
@@ -114,6 +116,7 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
       .returning();
     await insertVariants(tx, p.workspaceId, row!.id, data.variants);
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'campaign.created',
@@ -214,7 +217,7 @@ async function editCampaign(
     const tx = raw as unknown as Db;
     const changed = await tx
       .update(campaigns)
-      .set({ ...edit.columns, updatedAt: new Date() })
+      .set({ ...edit.columns, updatedAt: deps.clock.now() })
       .where(and(eq(campaigns.id, Number(existing.id)), eq(campaigns.state, editableState)))
       .returning({ id: campaigns.id });
     if (changed.length === 0) {
@@ -228,6 +231,7 @@ async function editCampaign(
       await insertVariants(tx, p.workspaceId, Number(existing.id), edit.variants);
     }
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: edit.action ?? 'campaign.updated',

@@ -91,6 +91,7 @@ export async function startContactImport(
   };
   const done = runImport(deps.db, stream, {
     workspaceId: p.workspaceId,
+    now: () => deps.clock.now(),
     actor: { kind: 'api_key', id: String(p.keyId) },
     encoding: data.encoding,
     mapping,

@@ -18,14 +18,15 @@ async function retag(
   tagId: number,
   tagged: boolean,
   where: ReturnType<typeof sql>,
+  now: Date,
 ) {
   const changed = await rows<{ id: number }>(
     tx,
     tagged
-      ? sql`UPDATE contacts c SET tag_ids = array_append(c.tag_ids, ${tagId}::bigint), updated_at = now()
+      ? sql`UPDATE contacts c SET tag_ids = array_append(c.tag_ids, ${tagId}::bigint), updated_at = ${now.toISOString()}::timestamptz
             WHERE c.workspace_id = ${workspaceId}::bigint AND c.erased_at IS NULL AND ${where}
               AND NOT c.tag_ids @> ARRAY[${tagId}::bigint] RETURNING c.id`
-      : sql`UPDATE contacts c SET tag_ids = array_remove(c.tag_ids, ${tagId}::bigint), updated_at = now()
+      : sql`UPDATE contacts c SET tag_ids = array_remove(c.tag_ids, ${tagId}::bigint), updated_at = ${now.toISOString()}::timestamptz
             WHERE c.workspace_id = ${workspaceId}::bigint AND ${where}
               AND c.tag_ids @> ARRAY[${tagId}::bigint] RETURNING c.id`,
   );
@@ -62,8 +63,16 @@ export async function setTag(
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const list = `{${owned.map((o) => o.id).join(',')}}`;
-    const changed = await retag(tx, p.workspaceId, tagId!, input.tagged, sql`c.id = ANY(${list}::bigint[])`);
+    const changed = await retag(
+      tx,
+      p.workspaceId,
+      tagId!,
+      input.tagged,
+      sql`c.id = ANY(${list}::bigint[])`,
+      deps.clock.now(),
+    );
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: { kind: 'api_key', id: String(p.keyId) },
       action: input.tagged ? 'contacts.tagged' : 'contacts.untagged',
@@ -88,8 +97,9 @@ export async function setTagByAudience(
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const where = audienceToSql(audience, deps.clock.now());
-    const changed = await retag(tx, p.workspaceId, tagId!, input.tagged, where);
+    const changed = await retag(tx, p.workspaceId, tagId!, input.tagged, where, deps.clock.now());
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: { kind: 'api_key', id: String(p.keyId) },
       action: input.tagged ? 'contacts.tagged_by_audience' : 'contacts.untagged_by_audience',

@@ -74,6 +74,7 @@ export async function createContacts(deps: ServiceDeps, principal: Principal | n
     data.flatMap((c) => c.tagIds ?? []),
   );
   const tagIdOf = new Map(tagIds.map((n) => [String(n), n]));
+  const now = deps.clock.now();
   try {
     return await deps.db.transaction(async (raw) => {
       const tx = raw as unknown as Db;
@@ -82,6 +83,8 @@ export async function createContacts(deps: ServiceDeps, principal: Principal | n
         .values(
           data.map((c) => ({
             workspaceId: p.workspaceId,
+            createdAt: now,
+            updatedAt: now,
             name: c.name ?? null,
             attributes: c.attributes ?? {},
             region: c.region ?? null,
@@ -109,6 +112,7 @@ export async function createContacts(deps: ServiceDeps, principal: Principal | n
         inserted.map((r) => r.id),
       );
       await writeAudit(tx, {
+        at: deps.clock.now(),
         workspaceId: p.workspaceId,
         actor: { kind: 'api_key', id: String(p.keyId) },
         action: 'contacts.created',
@@ -167,7 +171,7 @@ export async function updateContact(
           ...(data.district !== undefined ? { district: data.district } : {}),
           ...(data.device !== undefined ? { device: data.device } : {}),
           ...(data.lastActiveAt !== undefined ? { lastActiveAt: data.lastActiveAt } : {}),
-          updatedAt: new Date(),
+          updatedAt: deps.clock.now(),
         })
         .where(eq(contacts.id, existing.id))
         .returning();
@@ -178,6 +182,7 @@ export async function updateContact(
       }
       await recordAudienceChanges(tx, p.workspaceId, [existing.id]);
       await writeAudit(tx, {
+        at: deps.clock.now(),
         workspaceId: p.workspaceId,
         actor: { kind: 'api_key', id: String(p.keyId) },
         action: 'contact.updated',

@@ -45,10 +45,10 @@ export async function eraseContact(
     }
     await tx.execute(sql`DELETE FROM contact_identities WHERE contact_id = ${cid}`);
     await tx.execute(sql`DELETE FROM contact_reach WHERE contact_id = ${cid}`);
-    const erasedAt = new Date();
+    const erasedAt = deps.clock.now();
     await tx.execute(sql`UPDATE contacts SET name = NULL, attributes = '{}'::jsonb, region = NULL, province = NULL,
       city = NULL, district = NULL, device = NULL, tag_ids = '{}', last_active_at = NULL,
-      erased_at = ${erasedAt.toISOString()}::timestamptz, updated_at = now() WHERE id = ${cid}`);
+      erased_at = ${erasedAt.toISOString()}::timestamptz, updated_at = ${erasedAt.toISOString()}::timestamptz WHERE id = ${cid}`);
     await tx.execute(sql`UPDATE suppressions SET note = NULL WHERE contact_id = ${cid}`);
     await tx.execute(sql`INSERT INTO suppressions (workspace_id, contact_id, reason)
       VALUES (${p.workspaceId}::bigint, ${cid}, 'erased') ON CONFLICT DO NOTHING`);
@@ -68,6 +68,7 @@ export async function eraseContact(
     const evidence = await redactEvidence(tx, sql`e.contact_id = ${cid}`, 'erasure', erasedAt, 100_000);
     await recordAudienceChanges(tx, p.workspaceId, [contact.id]);
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: { kind: 'api_key', id: String(p.keyId) },
       action: 'contact.erased',
@@ -111,6 +112,7 @@ export async function recordOptIn(
     }
     await recordAudienceChanges(tx, p.workspaceId, [contact.id]);
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: { kind: 'api_key', id: String(p.keyId) },
       action: 'contact.opted_in',

@@ -96,7 +96,13 @@ async function change<T>(
     const tx = raw as unknown as Db;
     const result = await run(tx);
     const revision = await bumpRevision(tx, p.workspaceId);
-    await writeAudit(tx, { workspaceId: p.workspaceId, actor: actorOf(p), subjectType: 'lexicon', ...audit });
+    await writeAudit(tx, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      subjectType: 'lexicon',
+      ...audit,
+      at: deps.clock.now(),
+    });
     return { result, revision };
   });
   await deps.lexicons.changed(String(p.workspaceId), revision);

@@ -39,6 +39,7 @@ export async function mergeContacts(deps: ServiceDeps, principal: Principal | nu
   }
   const list = sql`${`{${from.map((c) => c.id).join(',')}}`}::bigint[]`;
   const target = sql`${into.id}::bigint`;
+  const now = deps.clock.now();
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     await tx.execute(sql`UPDATE contacts c SET
@@ -47,7 +48,7 @@ export async function mergeContacts(deps: ServiceDeps, principal: Principal | nu
         district = coalesce(c.district, f.district), device = coalesce(c.device, f.device),
         tag_ids = ARRAY(SELECT DISTINCT u FROM unnest(c.tag_ids || f.tag_ids) u ORDER BY u),
         attributes = f.attributes || c.attributes,
-        last_active_at = greatest(c.last_active_at, f.last_active_at), updated_at = now()
+        last_active_at = greatest(c.last_active_at, f.last_active_at), updated_at = ${now.toISOString()}::timestamptz
       FROM (SELECT (array_agg(name ORDER BY id) FILTER (WHERE name IS NOT NULL))[1] AS name,
                    (array_agg(region ORDER BY id) FILTER (WHERE region IS NOT NULL))[1] AS region,
                    (array_agg(province ORDER BY id) FILTER (WHERE province IS NOT NULL))[1] AS province,
@@ -78,13 +79,14 @@ export async function mergeContacts(deps: ServiceDeps, principal: Principal | nu
     const kept = await rows<{ id: number | string }>(
       tx,
       sql`UPDATE contacts c SET merged_into_id = ${target}, name = NULL, attributes = '{}'::jsonb, region = NULL,
-            province = NULL, city = NULL, district = NULL, device = NULL, tag_ids = '{}', last_active_at = NULL, updated_at = now()
+            province = NULL, city = NULL, district = NULL, device = NULL, tag_ids = '{}', last_active_at = NULL, updated_at = ${now.toISOString()}::timestamptz
           WHERE c.id = ANY(${list}) AND EXISTS (SELECT 1 FROM deliveries d WHERE d.contact_id = c.id) RETURNING c.id`,
     );
     await tx.execute(sql`DELETE FROM suppressions WHERE contact_id = ANY(${list})`);
     await tx.execute(sql`DELETE FROM contacts WHERE id = ANY(${list}) AND merged_into_id IS NULL`);
     await recordAudienceChanges(tx, p.workspaceId, [into.id, ...from.map((c) => c.id)]);
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: { kind: 'api_key', id: String(p.keyId) },
       action: 'contacts.merged',

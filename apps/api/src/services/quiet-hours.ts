@@ -79,6 +79,7 @@ export async function setWorkspaceQuietHours(
     const tx = raw as unknown as Db;
     await tx.update(workspaces).set({ quietHours: stored }).where(eq(workspaces.id, p.workspaceId));
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'workspace.quiet_hours',
@@ -103,7 +104,8 @@ export async function applyServerQuietHours(deps: ServiceDeps): Promise<number> 
     sql`SELECT value FROM server_settings WHERE name = 'quiet_hours'`,
   );
   if (previous?.value === current) return 0;
-  await deps.db.execute(sql`INSERT INTO server_settings (name, value) VALUES ('quiet_hours', ${current})
-    ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = now()`);
+  await deps.db.execute(sql`INSERT INTO server_settings (name, value, updated_at)
+    VALUES ('quiet_hours', ${current}, ${deps.clock.now().toISOString()}::timestamptz)
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
   return deps.engine.reconsiderDeferrals({ reason: 'quiet_hours' });
 }

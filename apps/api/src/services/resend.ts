@@ -77,6 +77,8 @@ export async function resendCampaign(
       .insert(campaigns)
       .values({
         workspaceId: p.workspaceId,
+        createdAt: deps.clock.now(),
+        updatedAt: deps.clock.now(),
         createdByKeyId: p.keyId > 0 ? p.keyId : null,
         name: data.name ?? `${source.name} · 重发 resend`,
         audience: source.audience,
@@ -100,6 +102,7 @@ export async function resendCampaign(
       })),
     );
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'campaign.resend_created',

@@ -89,6 +89,7 @@ export async function overrideFinding(
         approverKeyId: p.keyId,
       });
       await writeAudit(tx, {
+        at: deps.clock.now(),
         workspaceId: p.workspaceId,
         actor: actorOf(p),
         action: 'finding.overridden',
@@ -121,6 +122,7 @@ export async function reopenForEdit(deps: ServiceDeps, p: Principal, campaign: C
       .set({ status: 'reopened', updatedAt: deps.clock.now() })
       .where(eq(reviews.campaignId, Number(campaign.id)));
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'campaign.review_reopened',

@@ -78,6 +78,7 @@ export async function submitForReview(deps: ServiceDeps, principal: Principal | 
         set: { ...values, submittedAt: now, updatedAt: now },
       });
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'campaign.review_requested',
@@ -187,6 +188,7 @@ export async function approveStep(
       round: review.round,
     });
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'campaign.review_step_approved',
@@ -223,6 +225,7 @@ export async function rejectReview(deps: ServiceDeps, principal: Principal | nul
       round: review.round,
     });
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'campaign.review_rejected',

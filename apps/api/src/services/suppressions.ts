@@ -62,6 +62,7 @@ export async function setSuppression(
       changed.map((c) => Number(c.id)),
     );
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: { kind: 'api_key', id: String(p.keyId) },
       action: input.suppressed ? 'contacts.suppressed' : 'contacts.unsuppressed',

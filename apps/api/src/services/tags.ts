@@ -57,7 +57,13 @@ export async function createTag(deps: ServiceDeps, principal: Principal | null, 
   try {
     const [row] = await deps.db
       .insert(tags)
-      .values({ workspaceId: p.workspaceId, name: data.name, parentId, kind: data.kind })
+      .values({
+        workspaceId: p.workspaceId,
+        name: data.name,
+        parentId,
+        kind: data.kind,
+        createdAt: deps.clock.now(),
+      })
       .returning();
     return toTag(row!);
   } catch (error) {

@@ -102,7 +102,7 @@ async function releaseRest(
              (count(*) OVER ())::int AS batches
       FROM qf_rest GROUP BY channel_idx, local_batch
     ), ins AS (
-      INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size)
+      INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size, created_at, updated_at)
       SELECT ${campaign.workspaceId}::bigint, ${campaign.id}::bigint, (${channels}::jsonb -> g.channel_idx) ->> 'channel',
              CASE WHEN jsonb_array_length((${channels}::jsonb -> g.channel_idx) -> 'accounts') > 0
                   THEN ((${channels}::jsonb -> g.channel_idx) -> 'accounts')
@@ -110,7 +110,7 @@ async function releaseRest(
              END,
              ${seqFrom}::int + g.n, 'queued',
              ${pacing.firstDueAt.toISOString()}::timestamptz + ${dueOffsetSql(pacing)} * interval '1 millisecond',
-             g.size
+             g.size, ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz
       FROM g
       RETURNING id, seq
     ), upd AS (

@@ -11,7 +11,8 @@ export interface AuditEntry {
   subjectType: string;
   subjectId: string | number;
   details?: Record<string, unknown>;
-  at?: Date;
+  /** When it happened, on the server's clock (never the database's `now()`, which a shifted clock disagrees with). */
+  at: Date;
 }
 
 /**
@@ -27,10 +28,10 @@ export async function writeAudit(db: Db, entry: AuditEntry): Promise<void> {
     subjectType: entry.subjectType,
     subjectId: String(entry.subjectId),
     details: entry.details ?? {},
-    ...(entry.at ? { at: entry.at } : {}),
+    at: entry.at,
   });
   const event = webhookEventOfAudit(entry.action, String(entry.subjectId), entry.details ?? {});
   if (event && entry.workspaceId != null) {
-    await enqueueWebhookEvent(db, { workspaceId: entry.workspaceId, ...event, at: entry.at ?? new Date() });
+    await enqueueWebhookEvent(db, { workspaceId: entry.workspaceId, ...event, at: entry.at });
   }
 }

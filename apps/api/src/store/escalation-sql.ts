@@ -194,9 +194,9 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
     );
     const inserted = await rows<{ id: string; seq: number }>(
       tx,
-      sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size)
+      sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size, created_at, updated_at)
           SELECT ${workspaceId}::bigint, ${campaignId}::bigint, b.channel, b.account, ${seq}::int + b.ord,
-                 'queued', ${now}::timestamptz, b.size
+                 'queued', ${now}::timestamptz, b.size, ${now}::timestamptz, ${now}::timestamptz
           FROM jsonb_to_recordset(${JSON.stringify(
             chunks.map((c, ord) => ({ ord, channel: c[0]!.channel, account: c[0]!.account, size: c.length })),
           )}::jsonb) AS b(ord int, channel text, account text, size int)

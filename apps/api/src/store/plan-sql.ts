@@ -199,7 +199,13 @@ function batchSizeSql(plan: CampaignPlan): SQL {
  * The classification is MATERIALIZED: inlined, its per-contact subqueries (identities,
  * suppressions) ran once per reference below, up to four times per contact.
  */
-export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSummary> {
+/** `at`: when the plan is executed, on the engine's clock (the rows' created_at and updated_at). */
+export async function executePlan(
+  tx: Db,
+  plan: CampaignPlan,
+  at: Date = plan.firstDueAt,
+): Promise<PlanSummary> {
+  const stamp = at.toISOString();
   const workspaceId = Number(plan.workspaceId);
   const campaignId = Number(plan.campaignId);
   await tx.execute(sql`DROP TABLE IF EXISTS qf_plan`);
@@ -250,22 +256,24 @@ export async function executePlan(tx: Db, plan: CampaignPlan): Promise<PlanSumma
              (count(*) OVER ())::int AS batches
       FROM qf_plan WHERE local_batch IS NOT NULL GROUP BY channel_idx, local_batch
     ), ins AS (
-      INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size)
+      INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size, created_at, updated_at)
       SELECT ${workspaceId}::bigint, ${campaignId}::bigint, ${channelNames}::jsonb ->> g.channel_idx,
              CASE WHEN jsonb_array_length(${accounts}::jsonb -> g.channel_idx) > 0
                   THEN (${accounts}::jsonb -> g.channel_idx) ->> (g.local_batch % jsonb_array_length(${accounts}::jsonb -> g.channel_idx))::int
              END,
              g.seq, 'queued',
              ${plan.firstDueAt.toISOString()}::timestamptz + ${dueOffsetSql(plan)} * interval '1 millisecond',
-             g.size
+             g.size, ${stamp}::timestamptz, ${stamp}::timestamptz
       FROM g
       RETURNING id, seq
     )
-    INSERT INTO deliveries (workspace_id, campaign_id, contact_id, variant_id, channel, batch_id, state, suppression_reason)
+    INSERT INTO deliveries (workspace_id, campaign_id, contact_id, variant_id, channel, batch_id, state, suppression_reason,
+                            updated_at)
     SELECT ${workspaceId}::bigint, ${campaignId}::bigint, p.contact_id, p.variant_id,
            ${channelNames}::jsonb ->> p.channel_idx, ins.id,
            CASE WHEN p.local_batch IS NOT NULL THEN 'queued' WHEN p.waiting THEN 'waiting' ELSE 'suppressed' END,
-           CASE WHEN p.local_batch IS NULL AND NOT p.waiting THEN coalesce(p.suppression, 'no_address') END
+           CASE WHEN p.local_batch IS NULL AND NOT p.waiting THEN coalesce(p.suppression, 'no_address') END,
+           ${stamp}::timestamptz
     FROM qf_plan p
     LEFT JOIN g ON g.channel_idx = p.channel_idx AND g.local_batch = p.local_batch
     LEFT JOIN ins ON ins.seq = g.seq`);

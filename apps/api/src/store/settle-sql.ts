@@ -65,6 +65,8 @@ async function insertFollowUps(
   tx: Db,
   batch: LeasedBatch,
   retries: DeliveryResult[],
+  /** The settlement's time (ISO), the new batches' created_at. */
+  settledAt: string,
 ): Promise<{ refs: BatchRef[]; batchOf: Map<string, number> }> {
   const groups = new Map<string, DeliveryResult[]>();
   for (const r of retries) {
@@ -85,9 +87,10 @@ async function insertFollowUps(
       const chunk = group.slice(i, i + batchSize);
       const [inserted] = await rows<{ id: string }>(
         tx,
-        sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size, wait_reason)
+        sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size, wait_reason, created_at, updated_at)
             VALUES (${Number(batch.workspace_id)}::bigint, ${Number(batch.campaign_id)}::bigint, ${channel}::text, ${account}::text, ${seq++}::int,
-                    'queued', ${at.toISOString()}::timestamptz, ${chunk.length}::int, ${reason ?? null}::text)
+                    'queued', ${at.toISOString()}::timestamptz, ${chunk.length}::int, ${reason ?? null}::text,
+                    ${settledAt}::timestamptz, ${settledAt}::timestamptz)
             RETURNING id::text`,
       );
       const id = inserted!.id;
@@ -131,6 +134,7 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
       tx,
       batch,
       results.filter((r) => r.retry),
+      at,
     );
 
     const delta = new CounterDelta();

@@ -113,7 +113,7 @@ export function createSqlStore(db: Db): Store {
       return db.transaction(async (raw) => {
         const tx = raw as unknown as Db;
         await applyTransition(tx, t);
-        const summary: PlanSummary = await executePlan(tx, plan);
+        const summary: PlanSummary = await executePlan(tx, plan, t.at);
         return { campaign: await mustLoad(tx, t.campaignId), summary };
       });
     },

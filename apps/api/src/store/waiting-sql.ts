@@ -73,8 +73,9 @@ export function rescheduleWaiting(
     });
     const inserted = await rows<{ id: string; campaign_id: string; seq: number }>(
       tx,
-      sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size)
-          SELECT n.workspace_id, n.campaign_id, n.channel, n.account, n.seq, 'queued', ${now}::timestamptz, n.size
+      sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size, created_at, updated_at)
+          SELECT n.workspace_id, n.campaign_id, n.channel, n.account, n.seq, 'queued', ${now}::timestamptz, n.size,
+                 ${now}::timestamptz, ${now}::timestamptz
           FROM unnest(${intArrayLiteral(old.map((b) => Number(b.workspace_id)))}::bigint[],
                       ${intArrayLiteral(old.map((b) => Number(b.campaign_id)))}::bigint[],
                       ${textArrayLiteral(old.map((b) => b.channel))}::text[],

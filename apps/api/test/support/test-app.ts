@@ -1,5 +1,5 @@
 import { sandbox } from '@qunfa/channels';
-import { type Logger, type QunfaPlugin, silentLogger } from '@qunfa/core';
+import { type Clock, type Logger, type QunfaPlugin, silentLogger } from '@qunfa/core';
 import { builtinMetrics } from '@qunfa/plugins';
 import { type App, type BuildOptions, buildApp } from '../../src/app.js';
 import { createApiKey } from '../../src/auth/api-keys.js';
@@ -51,7 +51,7 @@ export async function startTestApp(
   driver: Driver,
   overrides: Partial<AppConfig> = {},
   plugins: NonNullable<BuildOptions['plugins']> = testPlugins(),
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; clock?: Clock } = {},
   /** A database made elsewhere (a fault test's private server); default a fresh one of `driver`. */
   databaseUrl?: string,
 ): Promise<TestApp> {
@@ -73,6 +73,7 @@ export async function startTestApp(
   const app = await buildApp(config, {
     plugins,
     logger: options.logger ?? (process.env.TEST_LOG ? createLogger('debug') : silentLogger),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const url = await app.start();
   const a = await addWorkspace(app, 'Workspace A');

@@ -187,7 +187,13 @@ builder.mutationFields((t) => ({
     description: 'Admin: registers a partner URL for some event types',
     args: { input: t.arg({ type: CreateWebhookEndpointInput }) },
     resolve: (_r, { input }, ctx) =>
-      createWebhookEndpoint(ctx.deps.db, ctx.principal, input, ctx.deps.webhookAddresses),
+      createWebhookEndpoint(
+        ctx.deps.db,
+        ctx.principal,
+        input,
+        ctx.deps.webhookAddresses,
+        ctx.deps.clock.now(),
+      ),
   }),
   updateWebhookEndpoint: t.field({
     type: WebhookEndpoint,
@@ -199,18 +205,21 @@ builder.mutationFields((t) => ({
         String(args.id),
         args.input,
         ctx.deps.webhookAddresses,
+        ctx.deps.clock.now(),
       ),
   }),
   rotateWebhookSecret: t.field({
     type: 'String',
     description: 'Admin: a new signing secret, shown only now; the old one stops at once',
     args: { id: t.arg.id() },
-    resolve: (_r, args, ctx) => rotateWebhookSecret(ctx.deps.db, ctx.principal, String(args.id)),
+    resolve: (_r, args, ctx) =>
+      rotateWebhookSecret(ctx.deps.db, ctx.principal, String(args.id), ctx.deps.clock.now()),
   }),
   deleteWebhookEndpoint: t.field({
     type: 'Boolean',
     args: { id: t.arg.id() },
-    resolve: (_r, args, ctx) => deleteWebhookEndpoint(ctx.deps.db, ctx.principal, String(args.id)),
+    resolve: (_r, args, ctx) =>
+      deleteWebhookEndpoint(ctx.deps.db, ctx.principal, String(args.id), ctx.deps.clock.now()),
   }),
   redeliverWebhook: t.field({
     type: WebhookDelivery,

@@ -1,4 +1,4 @@
-import type { ReachChange, ReachSink } from '@qunfa/core';
+import type { Clock, ReachChange, ReachSink } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
 import { rows } from '../../db/database.js';
@@ -9,17 +9,17 @@ import { rows } from '../../db/database.js';
  * (again); one the customer deleted, or who deleted the customer, never does. Contacts not
  * imported or synced yet are left for the next sync.
  */
-export function createReachSink(db: Db): ReachSink {
+export function createReachSink(db: Db, clock: Pick<Clock, 'now'>): ReachSink {
   return {
     async record(channel, changes) {
       let updated = 0;
-      for (const c of changes) updated += await apply(db, channel, c);
+      for (const c of changes) updated += await apply(db, channel, c, clock.now());
       return { updated };
     },
   };
 }
 
-async function apply(db: Db, channel: string, c: ReachChange): Promise<number> {
+async function apply(db: Db, channel: string, c: ReachChange, now: Date): Promise<number> {
   const holders = sql`SELECT workspace_id, contact_id FROM contact_identities WHERE kind = ${c.identity.kind} AND value = ${c.identity.value}`;
   if (c.change === 'added') {
     const done = await rows<{ n: number }>(
@@ -27,7 +27,7 @@ async function apply(db: Db, channel: string, c: ReachChange): Promise<number> {
       sql`WITH w AS (
             INSERT INTO contact_reach (workspace_id, contact_id, channel, account, added_at)
             SELECT workspace_id, contact_id, ${channel}, ${c.account}, ${c.at.toISOString()}::timestamptz FROM (${holders}) h
-            ON CONFLICT (contact_id, channel, account) DO UPDATE SET removed_by = NULL, updated_at = now()
+            ON CONFLICT (contact_id, channel, account) DO UPDATE SET removed_by = NULL, updated_at = ${now.toISOString()}::timestamptz
               WHERE contact_reach.removed_by IS NOT NULL
             RETURNING 1)
           SELECT count(*)::int AS n FROM w`,
@@ -38,7 +38,7 @@ async function apply(db: Db, channel: string, c: ReachChange): Promise<number> {
   const done = await rows<{ n: number }>(
     db,
     sql`WITH w AS (
-          UPDATE contact_reach r SET removed_by = ${by}, updated_at = now()
+          UPDATE contact_reach r SET removed_by = ${by}, updated_at = ${now.toISOString()}::timestamptz
           FROM (${holders}) h
           WHERE r.contact_id = h.contact_id AND r.channel = ${channel} AND r.account = ${c.account}
             AND r.removed_by IS DISTINCT FROM ${by}

@@ -89,6 +89,7 @@ export async function startChannelSync(deps: ServiceDeps, principal: Principal |
   }
   const row = await claimRun(deps, p.workspaceId, channel.name, data.restart ?? false);
   await writeAudit(deps.db, {
+    at: deps.clock.now(),
     workspaceId: p.workspaceId,
     actor: { kind: 'api_key', id: String(p.keyId) },
     action: 'channel.sync_started',
@@ -195,6 +196,7 @@ async function execute(
       store: (records, options) =>
         storeSyncedPage(deps.db, row.workspaceId, records, {
           ...options,
+          now: deps.clock.now(),
           ...(job.runner.sweep ? { syncedAt: deps.clock.now() } : {}),
         }),
       save,
@@ -269,11 +271,12 @@ async function sweepUnseen(
   since: Date,
   providerTags: readonly { externalId: string }[],
 ): Promise<number> {
+  const now = deps.clock.now();
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const ended = await rows<{ n: number }>(
       tx,
-      sql`UPDATE contact_reach SET removed_by = 'sync', updated_at = now()
+      sql`UPDATE contact_reach SET removed_by = 'sync', updated_at = ${now.toISOString()}::timestamptz
           WHERE workspace_id = ${workspaceId}::bigint AND channel = ${channel} AND removed_by IS NULL
             AND (synced_at IS NULL OR synced_at < ${since.toISOString()}::timestamptz)
           RETURNING 1 AS n`,
@@ -288,7 +291,7 @@ async function sweepUnseen(
       const untagged = await rows<{ id: number | string }>(
         tx,
         sql`UPDATE contacts SET tag_ids = ARRAY(SELECT t FROM unnest(tag_ids) t WHERE NOT t = ANY(${ids}::bigint[])),
-              updated_at = now()
+              updated_at = ${now.toISOString()}::timestamptz
             WHERE workspace_id = ${workspaceId}::bigint AND tag_ids && ${ids}::bigint[]
             RETURNING id`,
       );

@@ -39,6 +39,8 @@ export interface StoreOptions {
   replaceTags?: readonly number[];
   /** When the sync saw these relations (kept as `synced_at`, for ending those a full sync missed). */
   syncedAt?: Date;
+  /** The time rows are stamped with (the server's clock). Default now. */
+  now?: Date;
 }
 
 const keyOf = (i: ContactIdentity) => `${i.kind}\u0000${i.value}`;
@@ -59,6 +61,7 @@ export async function storeSyncedPage(
   records: readonly SyncedRecord[],
   options: StoreOptions = {},
 ): Promise<StoredPage> {
+  const stamp = (options.now ?? new Date()).toISOString();
   const clean = records
     .map((r) => ({
       ...r,
@@ -148,7 +151,7 @@ export async function storeSyncedPage(
             tag_ids = ARRAY(SELECT DISTINCT t FROM unnest(c.tag_ids || u.tags) t
                             WHERE t = ANY(u.tags) OR NOT t = ANY(${replaced}::bigint[]) ORDER BY t),
             attributes = c.attributes || u.attributes,
-            updated_at = now()
+            updated_at = ${stamp}::timestamptz
           FROM (SELECT x.id, (array_agg(x.name) FILTER (WHERE x.name IS NOT NULL AND x.name <> ''))[1] AS name,
                        (array_agg(x.attributes))[1] AS attributes,
                        ARRAY(SELECT DISTINCT t FROM json_to_recordset(${JSON.stringify(updates)}::json)
@@ -184,7 +187,7 @@ export async function storeSyncedPage(
             FROM json_to_recordset(${JSON.stringify(reach)}::json)
               AS r(contact_id bigint, channel text, account text, added_at timestamptz, remark text)
             ON CONFLICT (contact_id, channel, account) DO UPDATE SET
-              added_at = excluded.added_at, remark = excluded.remark, removed_by = NULL, updated_at = now()
+              added_at = excluded.added_at, remark = excluded.remark, removed_by = NULL, updated_at = ${stamp}::timestamptz
             WHERE (contact_reach.added_at, contact_reach.remark, contact_reach.removed_by)
                   IS DISTINCT FROM (excluded.added_at, excluded.remark, NULL)
             RETURNING 1 AS n`,

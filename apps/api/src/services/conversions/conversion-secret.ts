@@ -21,6 +21,7 @@ export async function rotateConversionSecret(
     const tx = raw as unknown as Db;
     await tx.update(workspaces).set({ conversionSecret: secret }).where(eq(workspaces.id, p.workspaceId));
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'workspace.conversion_secret',

@@ -73,6 +73,7 @@ export async function setChannelPrices(
     const tx = raw as unknown as Db;
     await tx.update(workspaces).set({ channelPrices: prices }).where(eq(workspaces.id, p.workspaceId));
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'workspace.channel_prices',

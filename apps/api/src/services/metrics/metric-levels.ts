@@ -74,6 +74,7 @@ export async function setMetricLevels(
     const tx = raw as unknown as Db;
     await tx.update(workspaces).set({ metricThresholds: levels }).where(eq(workspaces.id, p.workspaceId));
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'workspace.metric_levels',

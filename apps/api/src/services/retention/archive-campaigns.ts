@@ -28,6 +28,8 @@ export type ArchiveOptions = (
 ) & {
   /** Rows removed per transaction, and read per page. Default 1000. */
   batch?: number;
+  /** The time archives and restores are stamped with (the server's clock). Default now. */
+  now?: Date;
 };
 
 const targetOf = (options: ArchiveOptions): ArchiveTarget => options.target ?? folderTarget(options.dir);
@@ -155,6 +157,7 @@ async function archiveCampaignLocked(
   options: ArchiveOptions,
 ): Promise<ArchiveCounts> {
   const batch = options.batch ?? 1000;
+  const now = (options.now ?? new Date()).toISOString();
   const [campaign] = await rows<{ workspaceId: number; state: string; finished: string | null }>(
     db,
     sql`SELECT workspace_id AS "workspaceId", state, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS finished
@@ -201,12 +204,12 @@ async function archiveCampaignLocked(
       const tx = raw as unknown as Db;
       await rows(
         tx,
-        sql`INSERT INTO campaign_archives (campaign_id, workspace_id, state, path, deliveries, attempts, events, sha256, summary)
+        sql`INSERT INTO campaign_archives (campaign_id, workspace_id, state, path, deliveries, attempts, events, sha256, summary, archived_at)
             VALUES (${campaignId}, ${workspaceId}, 'deleting', ${path}, ${written.deliveries}, ${written.attempts},
-                    ${written.events}, ${written.sha256}, ${JSON.stringify(summary)}::jsonb)
+                    ${written.events}, ${written.sha256}, ${JSON.stringify(summary)}::jsonb, ${now}::timestamptz)
             ON CONFLICT (campaign_id) DO UPDATE SET state = 'deleting', path = excluded.path,
               deliveries = excluded.deliveries, attempts = excluded.attempts, events = excluded.events,
-              sha256 = excluded.sha256, summary = excluded.summary, archived_at = now(), restored_at = NULL`,
+              sha256 = excluded.sha256, summary = excluded.summary, archived_at = ${now}::timestamptz, restored_at = NULL`,
       );
       await writeAudit(tx, {
         workspaceId,
@@ -215,6 +218,7 @@ async function archiveCampaignLocked(
         subjectType: 'campaign',
         subjectId: campaignId,
         details: { path, ...counts },
+        at: new Date(now),
       });
     });
     row = (await archiveRow(db, campaignId))!;
@@ -273,13 +277,15 @@ export async function archiveDue(db: Db, now: Date, options: ArchiveOptions): Pr
           ORDER BY c.id`,
     );
     for (const { id } of due) {
-      const done = await archiveCampaign(db, Number(id), options).catch((error: unknown) => {
-        // Another process is archiving it: it finishes it, or the next run does.
-        if (isQunfaError(error, 'CONFLICT') && error.details.reason === 'ARCHIVE_BUSY') {
-          return { campaigns: 0, deliveries: 0, attempts: 0, events: 0 };
-        }
-        throw error;
-      });
+      const done = await archiveCampaign(db, Number(id), { ...options, now: options.now ?? now }).catch(
+        (error: unknown) => {
+          // Another process is archiving it: it finishes it, or the next run does.
+          if (isQunfaError(error, 'CONFLICT') && error.details.reason === 'ARCHIVE_BUSY') {
+            return { campaigns: 0, deliveries: 0, attempts: 0, events: 0 };
+          }
+          throw error;
+        },
+      );
       for (const k of Object.keys(total) as (keyof ArchiveCounts)[]) total[k] += done[k];
     }
   }
@@ -344,7 +350,7 @@ async function restoreCampaignLocked(
   await flush('event');
   await rows(
     db,
-    sql`UPDATE campaign_archives SET state = 'restored', restored_at = now() WHERE campaign_id = ${campaignId}`,
+    sql`UPDATE campaign_archives SET state = 'restored', restored_at = ${(options.now ?? new Date()).toISOString()}::timestamptz WHERE campaign_id = ${campaignId}`,
   );
   return counts;
 }

@@ -49,6 +49,7 @@ export async function setEvidenceHold(
       .where(eq(evidenceBundles.id, bundle.id))
       .returning();
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: why === null ? 'evidence.hold_lifted' : 'evidence.held',

@@ -68,6 +68,8 @@ export async function restoreArchivedDays(
     campaignId: number,
     counts: Omit<ArchiveRestore, 'campaigns' | 'alreadyRestored' | 'inProgress'>,
   ) => Promise<void>,
+  /** The server's clock reading, for `restored_at`. */
+  now: Date = new Date(),
 ): Promise<ArchiveRestore> {
   const found = await rows<{ campaignId: number; state: string }>(
     db,
@@ -94,7 +96,7 @@ export async function restoreArchivedDays(
       total.inProgress++;
       continue;
     }
-    const counts = await restoreCampaign(db, Number(campaignId), { target }).catch((error: unknown) => {
+    const counts = await restoreCampaign(db, Number(campaignId), { target, now }).catch((error: unknown) => {
       if (isQunfaError(error, 'CONFLICT') && error.details.reason === 'ARCHIVE_BUSY') return undefined;
       throw error;
     });
@@ -127,14 +129,21 @@ export async function restoreArchiveForAdmin(
       { details: { reason: 'not_configured' } },
     );
   }
-  return restoreArchivedDays(deps.db, deps.archiveTarget, p.workspaceId, range, (campaignId, counts) =>
-    writeAudit(deps.db, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
-      action: 'campaign.restored',
-      subjectType: 'campaign',
-      subjectId: campaignId,
-      details: { ...counts },
-    }),
+  return restoreArchivedDays(
+    deps.db,
+    deps.archiveTarget,
+    p.workspaceId,
+    range,
+    (campaignId, counts) =>
+      writeAudit(deps.db, {
+        workspaceId: p.workspaceId,
+        actor: actorOf(p),
+        action: 'campaign.restored',
+        subjectType: 'campaign',
+        subjectId: campaignId,
+        details: { ...counts },
+        at: deps.clock.now(),
+      }),
+    deps.clock.now(),
   );
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '@qunfa/core';
+import type { Clock, Logger } from '@qunfa/core';
 import type { Db } from '../../db/database.js';
 import { archiveDue } from './archive-campaigns.js';
 import type { ArchiveTarget } from './archive-target.js';
@@ -9,8 +9,7 @@ import { purgeExpired } from './purge-expired.js';
  * `stop` waits for a run in progress.
  */
 export function startRetentionJob(
-  db: Db,
-  logger: Logger,
+  { db, clock, logger }: { db: Db; clock: Pick<Clock, 'now'>; logger: Logger },
   intervalMs: number,
   /** Where archives go (folder or bucket); undefined: no archiving (an in-memory database without ARCHIVE_DIR). */
   archiveTarget: ArchiveTarget | undefined,
@@ -19,12 +18,12 @@ export function startRetentionJob(
   let running: Promise<void> | undefined;
   const run = () => {
     if (running) return;
-    running = purgeExpired(db, new Date())
+    running = purgeExpired(db, clock.now())
       .then((counts) => {
         if (Object.values(counts).some((n) => n > 0)) logger.info('retention purged', { ...counts });
         return archiveTarget === undefined
           ? undefined
-          : archiveDue(db, new Date(), { target: archiveTarget });
+          : archiveDue(db, clock.now(), { target: archiveTarget });
       })
       .then((archived) => {
         if (archived && archived.campaigns > 0) logger.info('campaigns archived', { ...archived });

@@ -66,6 +66,7 @@ export async function setRetention(
     const tx = raw as unknown as Db;
     await tx.update(workspaces).set({ retention: own }).where(eq(workspaces.id, p.workspaceId));
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'workspace.retention',

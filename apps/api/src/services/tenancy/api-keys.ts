@@ -100,6 +100,7 @@ export async function issueApiKey(
       persistedOnly: data.persistedOnly ?? false,
     });
     await writeAudit(tx, {
+      at: new Date(),
       workspaceId: p.workspaceId,
       actor: actor(p),
       action: 'api_key.issued',
@@ -146,6 +147,7 @@ export async function revokeApiKey(db: Db, principal: Principal | null, id: stri
       .returning({ id: apiKeys.id });
     if (revoked.length > 0) {
       await writeAudit(tx, {
+        at: new Date(),
         workspaceId: p.workspaceId,
         actor: actor(p),
         action: 'api_key.revoked',
@@ -182,6 +184,7 @@ export async function scopeApiKey(
       })
       .where(eq(apiKeys.id, keyId));
     await writeAudit(tx, {
+      at: new Date(),
       workspaceId: p.workspaceId,
       actor: actor(p),
       action: 'api_key.scoped',

@@ -37,6 +37,7 @@ export async function inviteMember(
       .returning()
       .catch((e: unknown) => conflictOr(e, 'a member with this email exists', { field: 'email' }));
     await writeAudit(tx, {
+      at: new Date(),
       workspaceId: p.workspaceId,
       actor: actor(p),
       action: 'member.invited',
@@ -74,6 +75,7 @@ export async function changeMemberRole(
       throw new QunfaError('NOT_FOUND', 'no such member in this workspace', { details: { memberId } });
     await tx.update(apiKeys).set({ role: next }).where(eq(apiKeys.userId, id));
     await writeAudit(tx, {
+      at: new Date(),
       workspaceId: p.workspaceId,
       actor: actor(p),
       action: 'member.role_changed',

@@ -41,6 +41,7 @@ export async function registerPersistedOperation(
       .returning();
     if (row) {
       await writeAudit(tx, {
+        at: new Date(),
         workspaceId: p.workspaceId,
         actor: { kind: 'api_key', id: String(p.keyId) },
         action: 'persisted_operation.registered',

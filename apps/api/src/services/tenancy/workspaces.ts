@@ -46,6 +46,7 @@ export async function createWorkspace(
       role: 'admin',
     });
     await writeAudit(tx, {
+      at: new Date(),
       workspaceId: workspace!.id,
       actor: ownerActor,
       action: 'workspace.created',
@@ -90,6 +91,7 @@ export async function updateWorkspace(
       .where(eq(workspaces.id, p.workspaceId))
       .returning();
     await writeAudit(tx, {
+      at: new Date(),
       workspaceId: p.workspaceId,
       actor: keyActor(p),
       action: 'workspace.updated',

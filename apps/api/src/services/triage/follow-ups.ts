@@ -1,4 +1,12 @@
-import { type Actor, type Campaign, type Engine, isQunfaError, type Logger, QunfaError } from '@qunfa/core';
+import {
+  type Actor,
+  type Campaign,
+  type Clock,
+  type Engine,
+  isQunfaError,
+  type Logger,
+  QunfaError,
+} from '@qunfa/core';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { authorize, type Principal } from '../../auth/roles.js';
 import { type Db, rows } from '../../db/database.js';
@@ -58,6 +66,7 @@ export async function setFollowUpTemplate(
       .set({ followUpTemplateId: template ? Number(template.id) : null })
       .where(eq(workspaces.id, p.workspaceId));
     await writeAudit(tx, {
+      at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: { kind: 'api_key', id: String(p.keyId) },
       action: 'workspace.follow_up_template_set',
@@ -71,6 +80,7 @@ export async function setFollowUpTemplate(
 
 export interface FollowUpDeps {
   db: Db;
+  clock: Pick<Clock, 'now'>;
   engine: Pick<Engine, 'followUp'>;
   logger: Logger;
 }
@@ -92,7 +102,7 @@ interface Pending {
   run_of_id: string | null;
 }
 
-async function settle(db: Db, item: Pending, set: { runId: string } | { skipped: string }) {
+async function settle(db: Db, item: Pending, set: { runId: string } | { skipped: string }, at: Date) {
   await db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const done = await tx
@@ -102,6 +112,7 @@ async function settle(db: Db, item: Pending, set: { runId: string } | { skipped:
       .returning({ id: triageItems.id });
     if (done.length === 0) return;
     await writeAudit(tx, {
+      at,
       workspaceId: item.workspace_id,
       actor: followUpActor,
       action: 'runId' in set ? 'triage.follow_up_started' : 'triage.follow_up_skipped',
@@ -130,13 +141,18 @@ export async function runPendingFollowUps(deps: FollowUpDeps, limit = 100): Prom
   for (const item of pending) {
     if (item.campaign_id === item.template_id || item.run_of_id === item.template_id) {
       // Interest in the follow-up itself: it already went to this contact.
-      await settle(deps.db, item, { skipped: 'reply_to_follow_up' });
+      await settle(deps.db, item, { skipped: 'reply_to_follow_up' }, deps.clock.now());
       result.skipped++;
       continue;
     }
     const template = await loadCampaign(deps.db, Number(item.template_id));
     if (!isStartedTriggered(template) || template.workspaceId !== item.workspace_id) {
-      await settle(deps.db, item, { skipped: template ? `template_${template.state}` : 'template_gone' });
+      await settle(
+        deps.db,
+        item,
+        { skipped: template ? `template_${template.state}` : 'template_gone' },
+        deps.clock.now(),
+      );
       result.skipped++;
       continue;
     }
@@ -148,7 +164,7 @@ export async function runPendingFollowUps(deps: FollowUpDeps, limit = 100): Prom
         key: `${item.campaign_id ?? 'none'}:${item.contact_id}`,
         actor: followUpActor,
       });
-      await settle(deps.db, item, { runId: run.id });
+      await settle(deps.db, item, { runId: run.id }, deps.clock.now());
       result.started++;
     } catch (error) {
       // The run may exist as a draft (its start failed): the next sweep records it.

@@ -140,6 +140,7 @@ export async function applyArrivals(
         workspaceId,
         actor,
         action: `contacts.${reason}_by_reply`,
+        at: now,
         subjectType: 'workspace',
         subjectId: workspaceId,
         details: { channel: arrivals[0]!.channel, count: ids.length, contactIds: ids },

@@ -64,6 +64,7 @@ export async function setWorkspaceTriagePolicy(
       workspaceId: p.workspaceId,
       actor: { kind: 'api_key', id: String(p.keyId) },
       action: 'workspace.triage_policy_set',
+      at: deps.clock.now(),
       subjectType: 'workspace',
       subjectId: p.workspaceId,
       details: { overrides },

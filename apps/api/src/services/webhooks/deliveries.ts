@@ -91,6 +91,7 @@ export async function redeliverWebhook(
       workspaceId: p.workspaceId,
       actor: { kind: 'api_key', id: String(p.keyId) },
       action: 'webhook_delivery.redelivered',
+      at: now,
       subjectType: 'webhook_delivery',
       subjectId: row.id,
       details: { eventId: row.eventId },

@@ -61,6 +61,8 @@ export async function createWebhookEndpoint(
   principal: Principal | null,
   input: { url: string; eventTypes: string[]; description?: string | null },
   addresses: WebhookAddressPolicy = defaultWebhookAddressPolicy,
+  /** The server's clock reading. */
+  now: Date = new Date(),
 ): Promise<{ endpoint: WebhookEndpointRow; secret: string }> {
   const p = authorize(principal, 'admin');
   const data = validate(z.object({ url, eventTypes, description }), input);
@@ -76,9 +78,12 @@ export async function createWebhookEndpoint(
         eventTypes: data.eventTypes,
         description: data.description ?? null,
         secret,
+        createdAt: now,
+        updatedAt: now,
       })
       .returning();
     await writeAudit(tx, {
+      at: now,
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'webhook_endpoint.created',
@@ -118,6 +123,7 @@ export async function updateWebhookEndpoint(
     enabled?: boolean | null;
   },
   addresses: WebhookAddressPolicy = defaultWebhookAddressPolicy,
+  now: Date = new Date(),
 ): Promise<WebhookEndpointRow> {
   const p = authorize(principal, 'admin');
   const data = validate(
@@ -131,7 +137,6 @@ export async function updateWebhookEndpoint(
   );
   const before = await mine(db, p, id);
   if (data.url != null) await checkWebhookUrl(data.url, addresses);
-  const now = new Date();
   const reenabled = data.enabled === true && !before.enabled;
   return db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
@@ -149,6 +154,7 @@ export async function updateWebhookEndpoint(
       .where(and(eq(webhookEndpoints.id, Number(id)), eq(webhookEndpoints.workspaceId, p.workspaceId)))
       .returning();
     await writeAudit(tx, {
+      at: now,
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'webhook_endpoint.updated',
@@ -168,7 +174,12 @@ export async function updateWebhookEndpoint(
 }
 
 /** Admin: a new signing secret, shown this once; the old one stops signing at once. */
-export async function rotateWebhookSecret(db: Db, principal: Principal | null, id: string): Promise<string> {
+export async function rotateWebhookSecret(
+  db: Db,
+  principal: Principal | null,
+  id: string,
+  now: Date = new Date(),
+): Promise<string> {
   const p = authorize(principal, 'admin');
   await mine(db, p, id);
   const secret = newSecret();
@@ -176,9 +187,10 @@ export async function rotateWebhookSecret(db: Db, principal: Principal | null, i
     const tx = raw as unknown as Db;
     await tx
       .update(webhookEndpoints)
-      .set({ secret, updatedAt: new Date() })
+      .set({ secret, updatedAt: now })
       .where(and(eq(webhookEndpoints.id, Number(id)), eq(webhookEndpoints.workspaceId, p.workspaceId)));
     await writeAudit(tx, {
+      at: now,
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'webhook_endpoint.secret_rotated',
@@ -194,6 +206,7 @@ export async function deleteWebhookEndpoint(
   db: Db,
   principal: Principal | null,
   id: string,
+  now: Date = new Date(),
 ): Promise<boolean> {
   const p = authorize(principal, 'admin');
   await mine(db, p, id);
@@ -203,6 +216,7 @@ export async function deleteWebhookEndpoint(
       .delete(webhookEndpoints)
       .where(and(eq(webhookEndpoints.id, Number(id)), eq(webhookEndpoints.workspaceId, p.workspaceId)));
     await writeAudit(tx, {
+      at: now,
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'webhook_endpoint.deleted',

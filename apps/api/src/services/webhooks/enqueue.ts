@@ -13,7 +13,8 @@ export interface WebhookEvent {
 /**
  * Puts an event in the outbox for every enabled endpoint of the workspace that subscribed to
  * its type, set-based. Call inside the transaction that made the change: the event then
- * exists exactly when the change does. Returns the event id.
+ * exists exactly when the change does. Due at `event.at`, the caller's clock (never the
+ * database's `now()`, which a shifted clock would disagree with). Returns the event id.
  */
 export async function enqueueWebhookEvent(tx: Db, event: WebhookEvent): Promise<string> {
   const id = `evt_${randomUUID()}`;
@@ -25,8 +26,9 @@ export async function enqueueWebhookEvent(tx: Db, event: WebhookEvent): Promise<
     data: event.data,
   };
   await tx.execute(sql`
-    INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id, event_type, payload, next_attempt_at)
-    SELECT e.workspace_id, e.id, ${id}, ${event.type}, ${JSON.stringify(payload)}::jsonb, now()
+    INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id, event_type, payload, next_attempt_at, created_at)
+    SELECT e.workspace_id, e.id, ${id}, ${event.type}, ${JSON.stringify(payload)}::jsonb,
+           ${event.at.toISOString()}::timestamptz, ${event.at.toISOString()}::timestamptz
     FROM webhook_endpoints e
     WHERE e.workspace_id = ${Number(event.workspaceId)} AND e.enabled
       AND e.event_types @> jsonb_build_array(${event.type}::text)`);

@@ -1,4 +1,4 @@
-import { type Logger, settledCount } from '@qunfa/core';
+import { type Clock, type Logger, settledCount } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../../db/database.js';
 import { readCounters } from '../../store/counters-sql.js';
@@ -15,7 +15,7 @@ export const PROGRESS_MILESTONES = [25, 50, 75, 100] as const;
  * together still tell it once, and one whose process died before the check is caught up by the
  * campaign's next settlement or its completion.
  */
-export function createMilestoneWatcher(deps: { db: Db; logger: Logger }) {
+export function createMilestoneWatcher(deps: { db: Db; clock: Pick<Clock, 'now'>; logger: Logger }) {
   const running = new Map<string, Promise<void>>();
   const again = new Set<string>();
   const done = new Set<string>();
@@ -27,13 +27,14 @@ export function createMilestoneWatcher(deps: { db: Db; logger: Logger }) {
     const percent = Math.floor((settled * 100) / counters.total);
     const passed = PROGRESS_MILESTONES.filter((m) => m <= percent);
     if (passed.length === 0) return;
+    const at = deps.clock.now();
     await deps.db.transaction(async (raw) => {
       const tx = raw as unknown as Db;
       const recorded = await rows<{ milestone: number }>(
         tx,
         sql`
-        INSERT INTO campaign_milestones (campaign_id, workspace_id, milestone)
-        SELECT ${Number(campaignId)}, ${Number(workspaceId)}, m FROM unnest(${`{${passed.join(',')}}`}::int[]) AS m
+        INSERT INTO campaign_milestones (campaign_id, workspace_id, milestone, at)
+        SELECT ${Number(campaignId)}, ${Number(workspaceId)}, m, ${at.toISOString()}::timestamptz FROM unnest(${`{${passed.join(',')}}`}::int[]) AS m
         ON CONFLICT DO NOTHING
         RETURNING milestone`,
       );
@@ -43,7 +44,7 @@ export function createMilestoneWatcher(deps: { db: Db; logger: Logger }) {
           workspaceId,
           type: 'campaign.progress_milestone',
           data: { campaignId, milestone, settled, total: counters.total, counters: plain },
-          at: new Date(),
+          at,
         });
       }
     });

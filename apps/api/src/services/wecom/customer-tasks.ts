@@ -179,6 +179,7 @@ async function act(
   if (events && events.length > 0)
     await deps.engine.applyReceipts(channelReceiptEvents(channel.name, events, 'poll'));
   await writeAudit(deps.db, {
+    at: deps.clock.now(),
     workspaceId: p.workspaceId,
     actor: { kind: 'api_key', id: String(p.keyId) },
     action: `wecom.task_${action}`,
