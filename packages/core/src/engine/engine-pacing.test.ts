@@ -94,4 +94,40 @@ describe('engine: worker', () => {
     await worker.stop();
     expect(ticks.length).toBeGreaterThanOrEqual(3);
   });
+
+  it('reads receipts before it sends or sweeps anything, and before every tick', async () => {
+    const inner = fakeChannel();
+    const order: string[] = [];
+    const channel = {
+      ...inner,
+      pollReceipts: async () => {
+        order.push('poll');
+        return [];
+      },
+      send: (...args: Parameters<typeof inner.send>) => {
+        order.push('send');
+        return inner.send(...args);
+      },
+    };
+    const t = createTestEngine({ plugins: [channel] });
+    await t.addContacts(contacts(4));
+    await t.addCampaign({ id: '1' });
+    // Work is waiting when the worker starts, as after a restart of the whole fleet.
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.engine.tick();
+    const dueBatches = t.store.dueBatches.bind(t.store);
+    t.store.dueBatches = (...args) => {
+      order.push('tick');
+      return dueBatches(...args);
+    };
+    const worker = t.engine.runWorker({ concurrency: 1, tickIntervalMs: 500, receiptPollIntervalMs: 500 });
+    for (let i = 0; i < 4; i++) await t.clock.advance(500);
+    await worker.stop();
+    expect(order[0]).toBe('poll');
+    expect(order).toContain('send');
+    // Every tick comes right after a poll (the interval is the tick's).
+    const ticks = order.map((o, i) => [o, order[i - 1]]).filter(([o]) => o === 'tick');
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    expect(ticks.every(([, before]) => before === 'poll')).toBe(true);
+  });
 });

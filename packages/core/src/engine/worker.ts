@@ -6,19 +6,6 @@ export function runWorker(
   engine: Engine,
   options: WorkerOptions,
 ): { stop(): Promise<void> } {
-  // The queue retries a job whose handler threw; the error must still reach the log.
-  const consumer = ctx.queue.consume(
-    (job) =>
-      engine.processBatch(job).catch((error: unknown) => {
-        ctx.logger.error('a batch failed and will be tried again', {
-          batchId: job.batchId,
-          error: error instanceof Error ? error.message : String(error),
-          cause: error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined,
-        });
-        throw error;
-      }),
-    { concurrency: options.concurrency },
-  );
   const stopping = new AbortController();
   const pollEvery = options.receiptPollIntervalMs ?? 5000;
   let lastPoll = Number.NEGATIVE_INFINITY;
@@ -30,13 +17,34 @@ export function runWorker(
       ctx.logger.error(`${what} failed`, { error: error instanceof Error ? error.message : String(error) });
     }
   };
+  const poll = async () => {
+    if (ctx.clock.now().getTime() - lastPoll < pollEvery) return;
+    lastPoll = ctx.clock.now().getTime();
+    await guarded('polling receipts', () => engine.pollReceipts());
+  };
+  let consumer: { stop(): Promise<void> } | undefined;
   const ticking = (async () => {
+    // Receipts first: a worker that starts after the fleet was down would otherwise sweep
+    // escalations (after its first batch, or in its first tick) before reading the receipts that
+    // arrived meanwhile, and send a delivered recipient the next step too.
+    await poll();
+    if (stopping.signal.aborted) return;
+    // The queue retries a job whose handler threw; the error must still reach the log.
+    consumer = ctx.queue.consume(
+      (job) =>
+        engine.processBatch(job).catch((error: unknown) => {
+          ctx.logger.error('a batch failed and will be tried again', {
+            batchId: job.batchId,
+            error: error instanceof Error ? error.message : String(error),
+            cause: error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined,
+          });
+          throw error;
+        }),
+      { concurrency: options.concurrency },
+    );
     while (!stopping.signal.aborted) {
+      await poll();
       await guarded('tick', () => engine.tick());
-      if (ctx.clock.now().getTime() - lastPoll >= pollEvery) {
-        lastPoll = ctx.clock.now().getTime();
-        await guarded('polling receipts', () => engine.pollReceipts());
-      }
       await guarded('onTick', () => options.onTick?.(ctx.clock.now()));
       try {
         await ctx.clock.sleep(options.tickIntervalMs, stopping.signal);
@@ -49,7 +57,7 @@ export function runWorker(
     async stop() {
       stopping.abort();
       await ticking;
-      await consumer.stop();
+      await consumer?.stop();
     },
   };
 }
