@@ -1,0 +1,196 @@
+import { fileURLToPath } from 'node:url';
+import type { QunfaPlugin } from '@qunfa/core';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../src/db/database.js';
+import twoChannelConfig from './fixtures/two-channel.config.js';
+import { insertPhoneContacts } from './support/bulk-contacts.js';
+import { ChildProcesses, type QunfaProcess } from './support/child-processes.js';
+import { waitFor } from './support/cluster.js';
+import { gqlOk } from './support/graphql-client.js';
+import { dropRedisPrefix, testRedisPrefix, testRedisUrl } from './support/redis.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+import { startTwoChannelProvider, type TwoChannelProvider } from './support/two-channel-provider.js';
+
+const RECIPIENTS = 2_000;
+const fixture = fileURLToPath(new URL('./fixtures/two-channel.config.ts', import.meta.url));
+
+/**
+ * Who the provider reports delivered on channel A: numbers ending in an even digit, and with
+ * variant A's text those ending in 1 too — so A has the better delivery rate (60 % against 50 %).
+ */
+const delivered = (to: string, text: string) =>
+  Number(to.at(-1)) % 2 === 0 || (text.startsWith('A') && to.endsWith('1'));
+
+const CREATE =
+  'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id variants { id key } } }';
+
+describe('kill -9 of the API and both workers together, three times, with an A/B decision and escalations in flight (PostgreSQL + Redis)', () => {
+  let t: TestApp;
+  let provider: TwoChannelProvider;
+  const processes = new ChildProcesses();
+  const prefix = testRedisPrefix('kill-all');
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    provider = await startTwoChannelProvider({ latencyMs: 20, receiptAfterMs: 300, delivered });
+    // This process only reads the database and makes the workspace: API and workers are children.
+    t = await startTestApp(
+      'postgres',
+      { worker: 'off', redisUrl: testRedisUrl, redisPrefix: prefix, leaseMs: 3000 },
+      twoChannelConfig.plugins as QunfaPlugin[],
+    );
+    await insertPhoneContacts(t.app.deps.db, t.a.id, RECIPIENTS);
+    env = {
+      DATABASE_URL: t.app.config.databaseUrl!,
+      REDIS_URL: testRedisUrl,
+      REDIS_PREFIX: prefix,
+      QUNFA_CONFIG: fixture,
+      TWO_CHANNEL_PROVIDER_URL: provider.url,
+      TWO_CHANNEL_RATE: '60',
+      LEASE_MS: '3000',
+      WORKER_CONCURRENCY: '2',
+      // Below the tick interval (250 ms): every pass of a worker's loop reads receipts before it ticks.
+      RECEIPT_POLL_MS: '200',
+      AUDIENCE_WARM_MS: '0',
+    };
+  }, 120_000);
+  afterAll(async () => {
+    await processes.killAll();
+    await t?.stop();
+    await provider?.stop();
+    await dropRedisPrefix(prefix);
+  });
+
+  /** An API process with its own worker (the default), and two worker processes. */
+  const spawnAll = () => [
+    processes.spawn('serve', { ...env, PORT: '0', HOST: '127.0.0.1', WORKER: 'inline' }),
+    processes.spawn('worker', env),
+    processes.spawn('worker', env),
+  ];
+
+  it('every recipient gets one message on channel A, the undelivered one more on B, the winner is chosen once — by the provider’s records', async () => {
+    const { store, db } = t.app.deps;
+    let fleet: QunfaProcess[] = spawnAll();
+    const logs = () => fleet.map((p) => p.output().slice(-1500)).join('\n---\n');
+    const api = await processes.urlOf(fleet[0]!, 240_000);
+    const key = t.a.keys.admin;
+    const { createCampaign } = await gqlOk<{
+      createCampaign: { id: string; variants: { id: string; key: string }[] };
+    }>(api, key, CREATE, {
+      input: {
+        name: 'kill-all',
+        audience: { all: true },
+        variants: [
+          { key: 'A', content: { text: 'A 会员日快乐' } },
+          { key: 'B', content: { text: 'B 会员日快乐' } },
+        ],
+        channelPlan: [
+          // Long enough for a loaded machine: a receipt that beats its batch's settlement (a batch
+          // re-run after a kill) waits in the memory of the process that polled it until its next
+          // poll, while any process may sweep: with 2.5 s, 6 and 14 delivered recipients got B too in 2 of 5 runs.
+          { channel: 'channel:fake-a', batchSize: 25, escalateAfterMs: 15_000, escalateUnless: 'DELIVERED' },
+          { channel: 'channel:fake-b', batchSize: 25 },
+        ],
+        abTest: {
+          testPercent: 20,
+          winnerMetric: 'DELIVERY_RATE',
+          decisionDelayMs: 5000,
+          winnerSelection: 'AUTO',
+        },
+        retryPolicy: { networkRetryDelayMs: 200, unknownRetryDelayMs: 200, rateLimitedDelayMs: 200 },
+      },
+    });
+    const id = createCampaign.id;
+    await gqlOk(api, key, 'mutation($id: ID!) { startCampaign(id: $id) { state } }', { id });
+    const onA = () => provider.taken.filter((m) => m.channel === 'a').length;
+    const onB = () => provider.taken.filter((m) => m.channel === 'b').length;
+    const killAll = async () => {
+      await Promise.all(fleet.map((p) => processes.kill9(p)));
+      fleet = spawnAll();
+    };
+
+    // 1: the test sample half sent, its receipts coming in, the decision not taken yet.
+    await waitFor(async () => onA() >= 150, 'half the test sample sent', 240_000, logs);
+    const decidedBeforeFirstKill = (await store.getCampaign(id))?.abState?.phase;
+    await killAll();
+    // 2: after the decision, the rest going out on A.
+    await waitFor(
+      async () => (await store.getCampaign(id))?.abState?.phase === 'decided' && onA() >= 1000,
+      'the rest in flight',
+      300_000,
+      logs,
+    );
+    const atSecondKill = onA();
+    await killAll();
+    // 3: escalations going out on B.
+    await waitFor(async () => onB() >= 100, 'escalations in flight', 300_000, logs);
+    const atThirdKill = onB();
+    await killAll();
+    await waitFor(
+      async () => (await store.getCampaign(id))?.state === 'completed',
+      'completion',
+      300_000,
+      logs,
+    );
+
+    // Channel A: every recipient exactly once.
+    const a = provider.taken.filter((m) => m.channel === 'a');
+    const textOnA = new Map(a.map((m) => [m.to, m.text]));
+    expect(a).toHaveLength(RECIPIENTS);
+    expect(textOnA.size).toBe(RECIPIENTS);
+    // Channel B: exactly those A did not deliver, once each, with the same variant's text.
+    const b = provider.taken.filter((m) => m.channel === 'b');
+    const undelivered = [...textOnA].filter(([to, text]) => !delivered(to, text)).map(([to]) => to);
+    expect(b.map((m) => m.to).sort()).toEqual(undelivered.sort());
+    expect(b.filter((m) => m.text !== textOnA.get(m.to))).toEqual([]);
+
+    // The winner (A, the better delivery rate) was chosen once; after it, only its text went out.
+    const [decisions] = await rows<{ n: number }>(
+      db,
+      sql`SELECT count(*)::int AS n FROM audit_log WHERE subject_type = 'campaign' AND subject_id = ${id}
+            AND action IN ('campaign.ab_decided', 'campaign.ab_awaiting_decision')`,
+    );
+    expect(decisions!.n).toBe(1);
+    const campaign = await store.getCampaign(id);
+    const winner = createCampaign.variants.find((v) => v.id === campaign?.abState?.winnerVariantId);
+    expect(winner?.key).toBe('A');
+    const byVariant = await rows<{ key: string; n: number }>(
+      db,
+      sql`SELECT v.key, count(*)::int AS n FROM deliveries d JOIN variants v ON v.id = d.variant_id
+          WHERE d.campaign_id = ${Number(id)} GROUP BY v.key ORDER BY v.key`,
+    );
+    const sentTexts = (prefix: string) => a.filter((m) => m.text.startsWith(prefix)).length;
+    expect(byVariant).toEqual([
+      { key: 'A', n: sentTexts('A') },
+      { key: 'B', n: sentTexts('B') },
+    ]);
+    // B only ever reached its part of the test sample (a fifth of the audience): the rest all got A.
+    expect(sentTexts('B')).toBeLessThan(RECIPIENTS * 0.2);
+
+    // Counters exact: the delivered stay on A, the rest ended sent on B.
+    const counters = await store.counters(id);
+    expect({
+      total: counters.total,
+      delivered: counters.delivered,
+      sent: counters.sent,
+      failed: counters.failed,
+      open: counters.queued + counters.submitted + counters.waiting,
+    }).toEqual({
+      total: RECIPIENTS,
+      delivered: RECIPIENTS - undelivered.length,
+      sent: undelivered.length,
+      failed: 0,
+      open: 0,
+    });
+    // The kills landed mid-send: batches a dead process held were run again, under their keys.
+    const [restarted] = await rows<{ n: number }>(
+      db,
+      sql`SELECT count(*)::int AS n FROM batches WHERE campaign_id = ${Number(id)} AND starts > 1`,
+    );
+    expect(restarted!.n).toBeGreaterThan(0);
+    // Each kill landed where it was meant to: before the decision, with the rest mid-way, with escalations mid-way.
+    expect(decidedBeforeFirstKill).toBe('testing');
+    expect(atSecondKill).toBeLessThan(RECIPIENTS);
+    expect(atThirdKill).toBeLessThan(undelivered.length);
+  }, 900_000);
+});
