@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { sandbox } from '@qunfa/channels';
 import { builtinMetrics } from '@qunfa/plugins';
@@ -13,6 +11,7 @@ import { rows } from '../src/db/database.js';
 import { archiveCampaign, archiveDue, hotRows } from '../src/services/retention/archive-campaigns.js';
 import type { ArchiveTarget } from '../src/services/retention/archive-target.js';
 import { s3Target } from '../src/services/retention/s3-target.js';
+import { dumpArchivedRows, killArchiveMidRemoval } from './support/archived-rows.js';
 import { insertPhoneContacts } from './support/bulk-contacts.js';
 import { type FakeS3, startFakeS3 } from './support/fake-s3.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
@@ -20,28 +19,11 @@ import { createAndStartCampaign, waitForCompletion } from './support/run-campaig
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const RECIPIENTS = 60;
-const apiDir = fileURLToPath(new URL('..', import.meta.url));
 
 const RESTORE = `mutation($from: String!, $to: String) { restoreArchive(from: $from, to: $to) {
   campaigns alreadyRestored inProgress deliveries attempts events } }`;
 
-/** Everything the three archived tables hold for the campaign, as PostgreSQL renders each row. */
-async function dump(t: TestApp, id: number) {
-  const db = t.app.deps.db;
-  const of = async (query: ReturnType<typeof sql>) => (await rows<{ r: string }>(db, query)).map((x) => x.r);
-  return {
-    deliveries: await of(
-      sql`SELECT row_to_json(d)::text AS r FROM deliveries d WHERE campaign_id = ${id} ORDER BY id`,
-    ),
-    attempts: await of(
-      sql`SELECT row_to_json(a)::text AS r FROM delivery_attempts a
-          WHERE delivery_id IN (SELECT id FROM deliveries WHERE campaign_id = ${id}) ORDER BY id`,
-    ),
-    events: await of(
-      sql`SELECT row_to_json(e)::text AS r FROM events e WHERE campaign_id = ${id} ORDER BY id`,
-    ),
-  };
-}
+const dump = (t: TestApp, id: number) => dumpArchivedRows(t.app.deps.db, id);
 
 const archiveRow = async (t: TestApp, id: number) =>
   (
@@ -275,46 +257,23 @@ describe('archives in an S3-compatible bucket (fake S3 checking SigV4; PostgreSQ
   it('killed -9 while removing rows after the upload: the next run checks the object and finishes, the re-import gives back every row once', async () => {
     const id = await finishedOn('s3 crash', '2026-09-05');
     const before = await dump(t, id);
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/main.ts', 'archive', 'campaign', '--id', String(id), '--batch', '2'],
-      {
-        cwd: apiDir,
-        env: {
-          ...process.env,
-          DATABASE_URL: t.app.config.databaseUrl,
-          ARCHIVE_DIR: staging,
-          ARCHIVE_S3_BUCKET: 'qunfa-archive',
-          ARCHIVE_S3_REGION: s3.region,
-          ARCHIVE_S3_ENDPOINT: s3.endpoint,
-          ARCHIVE_S3_FORCE_PATH_STYLE: 'true',
-          ARCHIVE_S3_PREFIX: 'prod/',
-          ARCHIVE_S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-          ARCHIVE_S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-          LOG_LEVEL: 'silent',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    await killArchiveMidRemoval({
+      db: t.app.deps.db,
+      campaignId: id,
+      deliveries: RECIPIENTS,
+      batch: 2,
+      env: {
+        DATABASE_URL: t.app.config.databaseUrl,
+        ARCHIVE_DIR: staging,
+        ARCHIVE_S3_BUCKET: 'qunfa-archive',
+        ARCHIVE_S3_REGION: s3.region,
+        ARCHIVE_S3_ENDPOINT: s3.endpoint,
+        ARCHIVE_S3_FORCE_PATH_STYLE: 'true',
+        ARCHIVE_S3_PREFIX: 'prod/',
+        ARCHIVE_S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        ARCHIVE_S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
       },
-    );
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const [found] = await rows<{ state: string | null; left: number }>(
-        t.app.deps.db,
-        sql`SELECT (SELECT state FROM campaign_archives WHERE campaign_id = ${id}) AS state,
-                   (SELECT count(*)::int FROM deliveries WHERE campaign_id = ${id}) AS left`,
-      );
-      if (found!.state === 'deleting' && found!.left < RECIPIENTS) break;
-      if (child.exitCode !== null || Date.now() > deadline) {
-        throw new Error(`the archive ended before it could be killed mid-removal:\n${output}`);
-      }
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    child.kill('SIGKILL');
-    await exited;
+    });
     const mid = await hotRows(t.app.deps.db, id);
     expect(mid.deliveries).toBeGreaterThan(0);
     expect(mid.deliveries).toBeLessThan(RECIPIENTS);

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { sandbox } from '@qunfa/channels';
 import { builtinMetrics } from '@qunfa/plugins';
@@ -18,6 +16,7 @@ import {
 } from '../src/services/retention/archive-campaigns.js';
 import { folderTarget } from '../src/services/retention/archive-target.js';
 import { restoreArchivedDays } from '../src/services/retention/restore-archives.js';
+import { dumpArchivedRows, killArchiveMidRemoval } from './support/archived-rows.js';
 import { insertPhoneContacts } from './support/bulk-contacts.js';
 import { drivers } from './support/databases.js';
 import { gqlOk } from './support/graphql-client.js';
@@ -25,7 +24,6 @@ import { createAndStartCampaign, waitForCompletion } from './support/run-campaig
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const RECIPIENTS = 200;
-const apiDir = fileURLToPath(new URL('..', import.meta.url));
 
 const VIEW = `query($id: ID!) { campaign(id: $id) {
   counters { total sent delivered read clicked failed suppressed settled }
@@ -42,24 +40,7 @@ interface View {
   } & Record<string, unknown>;
 }
 
-/** Everything the three archived tables hold for the campaign, as PostgreSQL renders each row. */
-async function dump(t: TestApp, id: string) {
-  const db = t.app.deps.db;
-  const n = Number(id);
-  const of = async (query: ReturnType<typeof sql>) => (await rows<{ r: string }>(db, query)).map((x) => x.r);
-  return {
-    deliveries: await of(
-      sql`SELECT row_to_json(d)::text AS r FROM deliveries d WHERE campaign_id = ${n} ORDER BY id`,
-    ),
-    attempts: await of(
-      sql`SELECT row_to_json(a)::text AS r FROM delivery_attempts a
-          WHERE delivery_id IN (SELECT id FROM deliveries WHERE campaign_id = ${n}) ORDER BY id`,
-    ),
-    events: await of(
-      sql`SELECT row_to_json(e)::text AS r FROM events e WHERE campaign_id = ${n} ORDER BY id`,
-    ),
-  };
-}
+const dump = (t: TestApp, id: string) => dumpArchivedRows(t.app.deps.db, Number(id));
 
 /** A finished campaign with clicks (events), conversions and prices: every view has something to show. */
 async function finishedCampaign(t: TestApp, name: string): Promise<string> {
@@ -216,39 +197,13 @@ describe.each(drivers)('archive of finished campaigns (%s)', (driver) => {
     async () => {
       const id = await finishedCampaign(t, 'crash');
       const rowsBefore = await dump(t, id);
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', 'src/main.ts', 'archive', 'campaign', '--id', id, '--batch', '3'],
-        {
-          cwd: apiDir,
-          env: {
-            ...process.env,
-            DATABASE_URL: t.app.config.databaseUrl,
-            ARCHIVE_DIR: dir,
-            LOG_LEVEL: 'silent',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const [found] = await rows<{ state: string | null; left: number }>(
-          t.app.deps.db,
-          sql`SELECT (SELECT state FROM campaign_archives WHERE campaign_id = ${Number(id)}) AS state,
-                     (SELECT count(*)::int FROM deliveries WHERE campaign_id = ${Number(id)}) AS left`,
-        );
-        if (found!.state === 'deleting' && found!.left < RECIPIENTS) break;
-        if (child.exitCode !== null || Date.now() > deadline) {
-          throw new Error(`the archive ended before it could be killed mid-removal:\n${output}`);
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      child.kill('SIGKILL');
-      await exited;
+      await killArchiveMidRemoval({
+        db: t.app.deps.db,
+        campaignId: Number(id),
+        deliveries: RECIPIENTS,
+        batch: 3,
+        env: { DATABASE_URL: t.app.config.databaseUrl, ARCHIVE_DIR: dir },
+      });
       const mid = await hotRows(t.app.deps.db, Number(id));
       expect(mid.deliveries).toBeGreaterThan(0);
       expect(mid.deliveries).toBeLessThan(RECIPIENTS);
