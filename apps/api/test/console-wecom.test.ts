@@ -94,6 +94,12 @@ describe.skipIf(!browserRunnable)('WeCom mass-send tasks on the campaign page, i
       })
       .toBe('2');
     expect(await row('wangwu').getByTestId('wecom-task-remind').count()).toBe(0);
+    // The funnel moves with WeCom's results too (they come by polling, not by a send).
+    await expect
+      .poll(() => page.getByTestId('funnel-delivered').first().getAttribute('data-count'), {
+        timeout: 20_000,
+      })
+      .toBe('2');
 
     // 赵六 is reminded (WeCom allows 3 a day), then their task is cancelled after a confirmation.
     await row('zhaoliu').getByTestId('wecom-task-remind').click();
@@ -115,6 +121,14 @@ describe.skipIf(!browserRunnable)('WeCom mass-send tasks on the campaign page, i
         (r) => r.path === '/cgi-bin/externalcontact/cancel_groupmsg_send' && r.body.msgid === zhaoMsgid,
       ),
     ).toHaveLength(1);
+    // The cancelled customer is failed (unconfirmed) in the funnel and the senders table too, without
+    // a reload. Before the page re-read the campaign when a task moves, it showed the campaign
+    // completed with that customer still pending until a reload: no progress event carried the failure.
+    for (const testId of ['funnel-failed', 'channel-failed']) {
+      await expect
+        .poll(() => page.getByTestId(testId).first().getAttribute('data-count'), { timeout: 15_000 })
+        .toBe('1');
+    }
     await shot(page, 'confirmed-and-cancelled', false);
 
     // The same panel in English.

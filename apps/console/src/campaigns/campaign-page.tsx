@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
+import { useClient } from 'urql';
 import { useSessionContext } from '../auth/session-context.js';
 import { formatDateTime } from '../format/date-time.js';
 import { useI18n } from '../i18n/locale-context.js';
@@ -11,6 +12,7 @@ import { AbTestPanel } from './ab-test-panel.js';
 import { BatchTimeline } from './batch-timeline.js';
 import { isTerminal } from './campaign-actions.js';
 import { CampaignActionsBar } from './campaign-actions-bar.js';
+import { CampaignQuery } from './campaign-documents.js';
 import { CountersPanel } from './counters-panel.js';
 import { FailuresPanel } from './failures-panel.js';
 import { addSample, estimateFinish, type ProgressSample } from './finish-estimate.js';
@@ -43,6 +45,14 @@ export function CampaignPage({ id }: { id: string }) {
   const { t, locale } = useI18n();
   const { viewer } = useSessionContext();
   const { campaign, snapshot, codes, liveCodes, live, applyRead } = useLiveCampaign(id);
+  const client = useClient();
+  // The campaign as the database has it now, for changes no progress event announces.
+  const rereadCampaign = useCallback(() => {
+    void client
+      .query(CampaignQuery, { id }, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then((r) => r.data?.campaign && applyRead(r.data.campaign));
+  }, [client, id, applyRead]);
   const [samples, setSamples] = useState<ProgressSample[]>([]);
   // Re-read while running, so a campaign that stops settling stops counting as sending.
   const nowMs = useNow(5_000, snapshot?.state === 'RUNNING');
@@ -50,7 +60,7 @@ export function CampaignPage({ id }: { id: string }) {
   const breakdown = useCampaignBreakdown(
     id,
     snapshot
-      ? `${snapshot.state}:${snapshot.counters.settled}:${snapshot.counters.total}:${snapshot.counters.delivered}`
+      ? `${snapshot.state}:${snapshot.counters.settled}:${snapshot.counters.total}:${snapshot.counters.delivered}:${snapshot.counters.failed}:${snapshot.counters.awaitingConfirmation}`
       : '',
   );
   useEffect(() => {
@@ -165,6 +175,7 @@ export function CampaignPage({ id }: { id: string }) {
           version={`${snapshot.state}:${snapshot.counters.settled}:${snapshot.counters.awaitingConfirmation}`}
         />
         <WecomTasksPanel
+          onChanged={rereadCampaign}
           campaignId={campaign.id}
           version={`${snapshot.state}:${snapshot.counters.settled}:${snapshot.counters.awaitingConfirmation}`}
         />

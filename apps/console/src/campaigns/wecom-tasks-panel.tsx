@@ -1,5 +1,5 @@
 import type { CombinedError } from '@urql/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import { useSessionContext } from '../auth/session-context.js';
 import { formatDateTime } from '../format/date-time.js';
@@ -79,7 +79,19 @@ const POLL_MS = 5_000;
  * reminder or a cancel for one still waiting. Re-read when `version` (the live counters) changes,
  * and every few seconds while a task waits.
  */
-export function WecomTasksPanel({ campaignId, version }: { campaignId: string; version: string }) {
+export function WecomTasksPanel({
+  campaignId,
+  version,
+  onChanged,
+}: {
+  campaignId: string;
+  version: string;
+  /**
+   * A task moved (confirmed, results in, cancelled): the campaign's counters moved with it, and no
+   * progress event may say so (a cancel's failures reached the page only on a reload): re-read it.
+   */
+  onChanged(): void;
+}) {
   const { t, tx, n, locale } = useI18n();
   const { viewer } = useSessionContext();
   const client = useClient();
@@ -92,6 +104,14 @@ export function WecomTasksPanel({ campaignId, version }: { campaignId: string; v
   const nowMs = useNow(POLL_MS, waiting);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version and the clock are the triggers
   useEffect(() => reread({ requestPolicy: 'network-only' }), [version, nowMs, reread]);
+  const signature = tasks
+    .map((x) => `${x.msgid}:${x.state}:${x.awaiting}:${x.delivered}:${x.filtered}:${x.failed}:${x.escalated}`)
+    .join('|');
+  const seen = useRef<string | null>(null);
+  useEffect(() => {
+    if (seen.current !== null && seen.current !== signature) onChanged();
+    seen.current = signature;
+  }, [signature, onChanged]);
   if (tasks.length === 0) return null;
   const canAct = viewer.role !== 'VIEWER';
   const timeZone = viewer.workspace.timeZone;
