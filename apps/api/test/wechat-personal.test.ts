@@ -1,7 +1,9 @@
-import { wechatPersonal } from '@qunfa/channels';
+import { type WechatPersonalChannel, wechatPersonal } from '@qunfa/channels';
 import { mockWechat } from '@qunfa/channels/wechat-personal/mock-puppet';
 import { builtinMetrics } from '@qunfa/plugins';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../src/db/database.js';
 import { drivers } from './support/databases.js';
 import { codesOf, collect, gql, gqlOk, wsClient } from './support/graphql-client.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
@@ -20,6 +22,7 @@ type Login = { wechatPersonalLogin: { type: string; qrcode: string | null; statu
 /** A personal WeChat campaign through GraphQL, engine, channel and the mock puppet. */
 describe.each(drivers)('channel:wechat-personal end to end on %s', (driver) => {
   let t: TestApp;
+  let channel: WechatPersonalChannel;
   const mock = mockWechat({
     wx1: {
       friends: FRIENDS,
@@ -31,15 +34,15 @@ describe.each(drivers)('channel:wechat-personal end to end on %s', (driver) => {
   });
 
   beforeAll(async () => {
-    t = await startTestApp(driver, { quietHours: 'off', receiptPollIntervalMs: 100 }, (services) => [
-      wechatPersonal({
+    t = await startTestApp(driver, { quietHours: 'off', receiptPollIntervalMs: 100 }, (services) => {
+      channel = wechatPersonal({
         puppets: { mock: mock.factory },
         state: services.pluginState('channel:wechat-personal'),
         limiter: services.limiter,
         sleep: async () => {},
-      }),
-      ...builtinMetrics(),
-    ]);
+      });
+      return [channel, ...builtinMetrics()];
+    });
   }, 180_000);
   afterAll(async () => {
     await t?.stop();
@@ -169,6 +172,29 @@ describe.each(drivers)('channel:wechat-personal end to end on %s', (driver) => {
       friendMessages: 3,
       groupMessages: 1,
     });
+  });
+
+  it("keeps the account's friends as relations: a friend who deleted it is not reached through it any more", async () => {
+    const reach = () =>
+      rows<{ value: string; removed_by: string | null }>(
+        t.app.deps.db,
+        sql`SELECT ci.value, r.removed_by FROM contact_reach r
+            JOIN contact_identities ci ON ci.contact_id = r.contact_id AND ci.kind = 'wxid'
+            WHERE r.workspace_id = ${t.a.id} AND r.channel = 'channel:wechat-personal' AND r.account = 'wx1'
+            ORDER BY ci.value`,
+      );
+    // The friends' contacts came after the login's sweep: the next sweep gives them their relation.
+    await channel.admin.syncFriends(String(t.a.id), 'wx1');
+    await expect
+      .poll(reach, { timeout: 10_000 })
+      .toEqual(FRIENDS.map((value) => ({ value, removed_by: null })));
+    await mock.unfriend('wx1', 'wxid_friend2');
+    await channel.admin.syncFriends(String(t.a.id), 'wx1');
+    await expect
+      .poll(reach, { timeout: 10_000 })
+      .toEqual(
+        FRIENDS.map((value) => ({ value, removed_by: value === 'wxid_friend2' ? 'by_customer' : null })),
+      );
   });
 
   it("records a friend's reply as an inbound message of the workspace", async () => {

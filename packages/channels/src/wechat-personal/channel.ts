@@ -5,6 +5,7 @@ import {
   type ChannelPlugin,
   type ContactIdentity,
   type InboundMessage,
+  type ReachChange,
 } from '@qunfa/core';
 import { type AccountView, viewAccount } from './account-view.js';
 import { type AccountAdmin, accountAdmin } from './admin.js';
@@ -42,6 +43,7 @@ export function wechatPersonal(options: WechatPersonalOptions): WechatPersonalCh
     now: config.now,
     logger: config.logger,
     inboundBuffer: config.inboundBuffer,
+    state: config.state,
   });
   // Healthier accounts first: `accounts` is read synchronously by the engine, so it is a cache.
   let order: string[] = [];
@@ -196,6 +198,11 @@ export function wechatPersonal(options: WechatPersonalOptions): WechatPersonalCh
         if (m.account) await noteTalk(config.state, m.account, m.groupId ?? m.from.value, m.at);
       }
       return messages;
+    },
+    /** Friends added and friends who deleted an account, from a sweep of each account's friend list. */
+    async pollReach(): Promise<ReachChange[]> {
+      await ready();
+      return sessions.drainReach();
     },
     close: () => sessions.close(),
   };

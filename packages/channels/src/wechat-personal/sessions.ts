@@ -1,4 +1,4 @@
-import type { InboundMessage, Logger } from '@qunfa/core';
+import type { InboundMessage, Logger, PluginState, ReachChange } from '@qunfa/core';
 import { inboundFromPuppet } from './inbound.js';
 import type { LoginEventHub } from './login-events.js';
 import { type PuppetFactory, type PuppetLike, scanStatusNames } from './puppet.js';
@@ -14,7 +14,15 @@ interface Deps {
   logger: Logger;
   /** Most inbound messages kept between two polls; older ones are dropped (and logged). */
   inboundBuffer: number;
+  /** Shared state: each account's friends as last read, so a deletion while no process ran is still seen. */
+  state: PluginState;
 }
+
+/** A logged-in account's friend list is read again this often at most, when the worker polls. */
+export const FRIEND_SWEEP_MS = 3_600_000;
+/** Relation changes kept between two polls at most; a bigger backlog waits in the next sweep. */
+const REACH_BUFFER = 50_000;
+const friendsKey = (account: string) => `friends/${account}`;
 
 /**
  * The puppets this process runs, one per account that an operator logged in. A login or logout
@@ -95,7 +103,10 @@ export function puppetSessions(deps: Deps) {
     if (!puppet?.isLoggedIn) return;
     const ids = await puppet.contactList();
     const payloads = await Promise.all(ids.map((id) => puppet.contactPayload(id).catch(() => undefined)));
+    // A contact that could not be read is neither a new friend nor a deleted one this time.
+    const unread = new Set(ids.filter((_, i) => payloads[i] === undefined));
     const friends = new Set(payloads.filter((p) => p?.friend === true).map((p) => p!.id));
+    await sweepRelations(account, friends, unread);
     const known = friendSets.get(account);
     friendSets.set(account, friends);
     const deleted = known ? [...known].filter((id) => !friends.has(id)).length : 0;
@@ -109,6 +120,43 @@ export function puppetSessions(deps: Deps) {
     });
   }
   const friendSets = new Map<string, Set<string>>();
+  const reach: ReachChange[] = [];
+  const swept = new Map<string, number>();
+
+  /**
+   * The account's friends against the list read last time (kept in the shared state, so it holds
+   * across restarts): every friend is a relation `added` (again: a contact imported since the last
+   * sweep gets its relation; one already live is left as it is), each friend gone a relation ended
+   * by the friend (`removed_by_customer`: they deleted the account). Only this account's relations
+   * move: an account not logged in here is not read, and nothing of it is ended.
+   */
+  async function sweepRelations(account: string, friends: Set<string>, unread: Set<string>) {
+    const before = new Set((await deps.state.get<string[]>(friendsKey(account))) ?? []);
+    const at = deps.now();
+    const changes: ReachChange[] = [
+      ...[...friends].map(
+        (id): ReachChange => ({ identity: { kind: 'wxid', value: id }, account, change: 'added', at }),
+      ),
+      ...[...before]
+        .filter((id) => !friends.has(id) && !unread.has(id))
+        .map(
+          (id): ReachChange => ({
+            identity: { kind: 'wxid', value: id },
+            account,
+            change: 'removed_by_customer',
+            at,
+          }),
+        ),
+    ];
+    if (reach.length + changes.length > REACH_BUFFER) {
+      deps.logger.warn('relation changes are not drained: this sweep waits for the next', { account });
+      return;
+    }
+    reach.push(...changes);
+    const kept = [...friends, ...[...before].filter((id) => unread.has(id))];
+    await deps.state.set(friendsKey(account), kept);
+    swept.set(account, at.getTime());
+  }
 
   return {
     /** The account's puppet when it runs here and is logged in. */
@@ -155,6 +203,20 @@ export function puppetSessions(deps: Deps) {
     /** Inbound messages received since the last call. */
     drainInbound(): InboundMessage[] {
       return inbound.splice(0, inbound.length);
+    },
+    /**
+     * Relation changes since the last call, after reading again the friend list of every account
+     * logged in here whose last read is older than `FRIEND_SWEEP_MS`.
+     */
+    async drainReach(): Promise<ReachChange[]> {
+      const now = deps.now().getTime();
+      for (const account of live.keys()) {
+        if (now - (swept.get(account) ?? 0) < FRIEND_SWEEP_MS) continue;
+        await syncFriends(account).catch((error) =>
+          deps.logger.warn('a friend list could not be read', { account, error: String(error) }),
+        );
+      }
+      return reach.splice(0, reach.length);
     },
     async close(): Promise<void> {
       await Promise.all([...live.keys()].map((account) => this.stop(account)));

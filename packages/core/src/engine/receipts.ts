@@ -69,7 +69,8 @@ export function channelReceiptEvents(
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * One round of `pollReceipts` (and `pollInbound`, when the engine has an inbound sink) over
+ * One round of `pollReceipts` (and `pollInbound` and `pollReach`, when the engine has an inbound
+ * or a reach sink) over
  * the channels that have them, after trying early receipts again; one channel failing stops no other.
  */
 export async function pollReceipts(ctx: EngineContext): Promise<void> {
@@ -94,6 +95,17 @@ export async function pollReceipts(ctx: EngineContext): Promise<void> {
         if (messages.length > 0) await ctx.inbound.record(channel.name, messages);
       } catch (error) {
         ctx.logger.error('polling inbound messages failed', {
+          plugin: channel.name,
+          error: messageOf(error),
+        });
+      }
+    }
+    if (channel.pollReach && ctx.reach) {
+      try {
+        const changes = await channel.pollReach(channelContext(ctx, channel, signal));
+        if (changes.length > 0) await ctx.reach.record(channel.name, changes);
+      } catch (error) {
+        ctx.logger.error('polling relation changes failed', {
           plugin: channel.name,
           error: messageOf(error),
         });

@@ -263,6 +263,12 @@ export interface ChannelPlugin extends PluginCommon {
    */
   pollInbound?(ctx: PollContext): Promise<InboundMessage[]>;
   /**
+   * Changes of who reaches whom since the last call, from the channel's own sweep of its
+   * relations (a personal account's friend list read again: new friends, friends who deleted it);
+   * the worker calls it beside `pollReceipts` and the app records them as a callback's `reach`.
+   */
+  pollReach?(ctx: PollContext): Promise<ReachChange[]>;
+  /**
    * Rules of the channel's own about an account, asked before the engine's quota and rate
    * (a personal WeChat account that is logged out, paused by its health score, past its mass
    * sends of the day, or not the workspace's). Without it every usable account is ready.
