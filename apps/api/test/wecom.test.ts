@@ -681,5 +681,32 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
     ]);
     // Reached: wrGroupA1 and its 40 members; the capped group reached nobody.
     expect(campaign.wecomGroupReach).toEqual({ groups: 1, members: 40, unknownMembers: 0 });
+    // Two members leave wrGroupA1 (change_external_chat): its 退群率 this month is 2 / 40, not under 5 %.
+    const leave = fake.push({
+      FromUserName: 'sys',
+      CreateTime: Math.floor(Date.now() / 1000),
+      MsgType: 'event',
+      Event: 'change_external_chat',
+      ChatId: 'wrGroupA1',
+      ChangeType: 'update',
+      UpdateDetail: 'del_member',
+      MemChangeCnt: 2,
+      CurMemVer: 'v-leave-1',
+    });
+    expect((await post(leave)).status).toBe(200);
+    const { contacts } = await gqlOk<{
+      contacts: { edges: { node: { kind: string; wecomGroupHealth: Record<string, unknown> | null } }[] };
+    }>(
+      t.url,
+      t.a.keys.viewer,
+      `query { contacts(search: "wrGroupA1") { edges { node { kind
+        wecomGroupHealth { members joins leaves quitRate healthy } } } } }`,
+    );
+    expect(contacts.edges.map((e) => e.node)).toEqual([
+      {
+        kind: 'GROUP',
+        wecomGroupHealth: { members: 38, joins: 0, leaves: 2, quitRate: 0.05, healthy: false },
+      },
+    ]);
   }, 120_000);
 });

@@ -40,6 +40,7 @@ export { puppetFromModule, wechatPersonal } from './wechat-personal/index.js';
 export type {
   CustomerCap,
   CustomerTask,
+  GroupHealth,
   GroupReach,
   SyncedCustomer,
   SyncedGroup,

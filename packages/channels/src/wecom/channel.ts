@@ -24,6 +24,7 @@ import {
 } from './customer-send.js';
 import { type GroupReach, groupReach } from './group-reach.js';
 import { type ChatGroup, sendChatGroup } from './group-send.js';
+import { chinaMonth, type GroupHealth, groupHealth, readGroup } from './groups.js';
 import { parseWecomOptions, type WecomConfig, type WecomOptions } from './options.js';
 import { corpTags, type SyncedCustomer, type SyncedGroup, type SyncProgress, syncFromWecom } from './sync.js';
 import { type CustomerTask, openTaskIds, readTask } from './tasks.js';
@@ -54,6 +55,11 @@ export interface WecomChannel extends ChannelPlugin {
   ): Promise<SyncProgress>;
   /** The corp's customer tags (`get_corp_tag_list`). */
   corpTags(ctx: ChannelContext): ReturnType<typeof corpTags>;
+  /**
+   * A customer group's health in a month (`YYYY-MM`, China time; default this month): members,
+   * joins and leaves from the sync and `change_external_chat`, 退群率, healthy under `threshold` (5 %).
+   */
+  groupHealth(chatId: string, ctx: ChannelContext, month?: string, threshold?: number): Promise<GroupHealth>;
   /** A campaign's reach in customer groups: groups sent to, and their members then. */
   groupReach(campaignId: string, ctx: ChannelContext): Promise<GroupReach>;
   /** Before a start: how many of these customers (or groups, by `chat_id`) the platform cap would drop this period. */
@@ -208,6 +214,8 @@ export function wecom(options: WecomOptions): WecomChannel {
     sync: (ctx, options) => syncFromWecom(contact.client, ctx, options),
     corpTags: (ctx) => corpTags(contact.client, ctx),
     groupReach: (campaignId, ctx) => groupReach(ctx.state, campaignId),
+    groupHealth: async (chatId, ctx, month, threshold) =>
+      groupHealth(await readGroup(ctx.state, chatId), month ?? chinaMonth(ctx.now()), threshold),
     capPreview: (externalUserIds, ctx) =>
       capPreview(ctx.state, config.customerCap, externalUserIds, ctx.now()),
   };

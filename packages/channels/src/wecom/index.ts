@@ -3,6 +3,7 @@ export { customerAddress, groupAddress, memberAddress, wecom } from './channel.j
 export { capPeriod } from './customer-cap.js';
 export { classifyWecomError, WecomApiError, WecomNetworkError } from './errors.js';
 export type { GroupReach } from './group-reach.js';
+export type { GroupHealth } from './groups.js';
 export { groupHealth, readGroup } from './groups.js';
 export type { CustomerCap, WecomAppOptions, WecomConfig, WecomOptions } from './options.js';
 export type { FollowRelation } from './relations.js';

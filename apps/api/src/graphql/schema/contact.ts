@@ -27,7 +27,7 @@ export const Contact = builder.objectRef<ContactShape>('Contact').implement({
     id: t.exposeID('id'),
     kind: t.field({
       type: ContactKindEnum,
-      resolve: (c) => (c.kind ?? 'person').toUpperCase() as never,
+      resolve: (c) => c.kind ?? 'person',
     }),
     name: t.exposeString('name', { nullable: true }),
     identities: t.field({ type: [Identity], resolve: (c) => c.identities }),

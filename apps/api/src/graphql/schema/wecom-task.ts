@@ -5,9 +5,11 @@ import {
   type WecomTaskView,
   wecomTasksOf,
 } from '../../services/wecom/customer-tasks.js';
+import { wecomGroupHealth } from '../../services/wecom/group-health.js';
 import { type WecomGroupReach, wecomGroupReach } from '../../services/wecom/group-reach.js';
 import { builder } from '../builder.js';
 import { Campaign } from './campaign.js';
+import { Contact } from './contact.js';
 
 const states = ['waiting', 'confirmed', 'partly_sent', 'cancelled', 'unknown'] as const;
 
@@ -78,6 +80,48 @@ const WecomGroupReachRef = builder.objectRef<WecomGroupReach>('WecomGroupReach')
     }),
   }),
 });
+
+const WecomGroupHealthRef = builder
+  .objectRef<NonNullable<Awaited<ReturnType<typeof wecomGroupHealth>>>>('WecomGroupHealth')
+  .implement({
+    description:
+      'A WeCom customer group in a month (China time): members, joins and leaves from the sync and membership callbacks, 退群率',
+    fields: (t) => ({
+      month: t.exposeString('month', { description: 'YYYY-MM' }),
+      members: t.int({
+        nullable: true,
+        description: 'Members now; null when unknown',
+        resolve: (h) => h.members,
+      }),
+      joins: t.exposeInt('joins'),
+      leaves: t.exposeInt('leaves'),
+      quitRate: t.float({
+        nullable: true,
+        description: "Leaves over the members at the month's start (退群率); null when unknown",
+        resolve: (h) => h.quitRate,
+      }),
+      healthy: t.boolean({
+        nullable: true,
+        description: '退群率 under 5 %; null when unknown',
+        resolve: (h) => h.healthy,
+      }),
+    }),
+  });
+
+builder.objectFields(Contact, (t) => ({
+  wecomGroupHealth: t.field({
+    type: WecomGroupHealthRef,
+    nullable: true,
+    description:
+      "A customer group's health (null for a person; CHANNEL_NOT_FOUND when the channel is not a loaded WeCom corp)",
+    args: {
+      channel: t.arg.string({ required: false, defaultValue: 'channel:wecom' }),
+      month: t.arg.string({ required: false, description: 'YYYY-MM, China time; default this month' }),
+    },
+    resolve: (contact, args, ctx) =>
+      wecomGroupHealth(ctx.deps, ctx.principal, contact, args.channel ?? 'channel:wecom', args.month),
+  }),
+}));
 
 const WecomCapPreviewRef = builder.objectRef<WecomCapPreview>('WecomCapPreview').implement({
   description:
