@@ -20,8 +20,7 @@ function codedEquals(
   value: string,
 ) {
   const code = index[column].lookup(value);
-  const set = code < 0 ? undefined : index[column].sets.get(code);
-  return set ? and(index.live, set) : index.empty();
+  return code < 0 ? index.empty() : and(index.live, index[column].positionsOf(code, index.size, index.words));
 }
 
 /**
