@@ -215,6 +215,9 @@ describe.skipIf(!browserRunnable)('the operator console, end to end in Chromium'
       for (const name of side) beside += await numberOf(operator, `funnel-${name}`, 'data-count');
       expect((await numberOf(operator, 'funnel-sent', 'data-count')) + beside).toBe(CONTACTS);
       expect(await operator.getByTestId('finish-time').getAttribute('data-kind')).toBe('finished');
+      // The header says how the plan sends: first that reaches, one step here.
+      expect(await operator.getByTestId('campaign-channels').getAttribute('data-mode')).toBe('FIRST');
+      expect(await operator.getByTestId('campaign-channels').textContent()).toContain('channel:sandbox');
       const { campaign } = await gqlOk<{ campaign: { counters: { failed: number; sent: number } } }>(
         t.url,
         t.a.keys.viewer,

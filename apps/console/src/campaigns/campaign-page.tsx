@@ -131,6 +131,10 @@ export function CampaignPage({ id }: { id: string }) {
             <Link to={paths.campaign(campaign.runOf.template.id)}>{campaign.runOf.template.name}</Link>
           </p>
         ) : null}
+        <p className="muted" data-testid="campaign-channels" data-mode={campaign.channelMode}>
+          {t(`plan.mode.short.${campaign.channelMode}`)}:{' '}
+          {campaign.channelPlan.map((s) => s.channel).join(campaign.channelMode === 'ALL' ? ' + ' : ' → ')}
+        </p>
         <dl className="times">
           {times
             .filter(([, value]) => value)
