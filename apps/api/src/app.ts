@@ -25,7 +25,7 @@ import { CALLBACK_PATH, createCallbackHandler } from './http/callbacks.js';
 import { CONVERSION_PATH, createConversionHandler } from './http/conversions.js';
 import { createGraphiqlAssetsHandler, GRAPHIQL_ASSETS_PATH } from './http/graphiql.js';
 import { createLinkHandler, LINK_PATH } from './http/links.js';
-import { createOpenPixelHandler, OPEN_PIXEL_PATH } from './http/open-pixel.js';
+import { createOpenPixelHandler, OPEN_PIXEL_PATH, openPixelKey } from './http/open-pixel.js';
 import { createStaticHandler } from './http/static-files.js';
 import { createUnsubscribeHandler, UNSUBSCRIBE_PATH } from './http/unsubscribe.js';
 import { createImportsInFlight } from './import/imports-in-flight.js';
@@ -111,9 +111,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
     createHmac('sha256', secret).update('qunfa/unsubscribe/v1').digest('base64url'),
   );
   // And the open pixel its own: loading an image must never count as a click, nor the reverse.
-  const openTokens = createLinkTokens(
-    createHmac('sha256', secret).update('qunfa/open/v1').digest('base64url'),
-  );
+  const openTokens = createLinkTokens(openPixelKey(secret));
   // Until the server listens (or for a worker-only process), links point at the configured port.
   let publicUrl = (config.publicUrl ?? `http://localhost:${config.port}`).replace(/\/+$/, '');
   const inboundAttributionMs = config.inboundAttributionMs ?? DEFAULT_ATTRIBUTION_MS;
@@ -232,6 +230,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   let webhooks: { stop(): Promise<void> } | undefined;
   let warmIndexes: { stop(): Promise<void> } | undefined;
   let retention: { stop(): Promise<void> } | undefined;
+  let earlyReceipts: NodeJS.Timeout | undefined;
   let healthServer: Server | undefined;
   const closeServer = async (s: Server | undefined) => {
     if (!s) return;
@@ -270,6 +269,20 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
           config.retentionIntervalMs ?? 3_600_000,
           deps.archiveTarget,
         );
+      }
+      if (config.worker !== 'inline' && options.http !== false) {
+        // An API without the worker loop still keeps receipts, clicks and opens that beat their
+        // settlement (see Engine.retryEarlyReceipts): tried again here, as a worker's poll would.
+        earlyReceipts = setInterval(
+          () =>
+            void engine.retryEarlyReceipts().catch((error: unknown) =>
+              logger.error('early receipts could not be applied', {
+                error: error instanceof Error ? error.message : String(error),
+              }),
+            ),
+          config.receiptPollIntervalMs ?? 5_000,
+        );
+        earlyReceipts.unref();
       }
       const healthEndpoint = createHealthHandler(health);
       if (options.http === false) {
@@ -360,6 +373,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
       const importGraceMs = Math.min(5_000, (config.stopTimeoutMs ?? 15_000) / 3);
       const importsStopped = imports.stop(importGraceMs);
       await waitForChannelSyncs(deps);
+      clearInterval(earlyReceipts);
       await Promise.all([worker?.stop(), importsStopped]);
       await heartbeat.stop();
       await followUps.stop();

@@ -1,8 +1,13 @@
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, Engine, Logger } from '@qunfa/core';
 import type { LinkTokens } from '../links/link-token.js';
 
 export const OPEN_PIXEL_PATH = '/o/';
+
+/** The key of open-pixel tokens, derived from the link secret: its own, so no click token is ever an open. */
+export const openPixelKey = (linkSecret: string) =>
+  createHmac('sha256', linkSecret).update('qunfa/open/v1').digest('base64url');
 
 /** A 1×1 GIF89a whose one pixel is transparent (43 bytes). */
 export const TRANSPARENT_GIF = Buffer.from(

@@ -135,6 +135,12 @@ export interface Engine {
    */
   pollReceipts(): Promise<void>;
   /**
+   * Only tries the receipts this process kept for deliveries not yet known or settled again (what
+   * `pollReceipts` does first): for a process that takes callbacks, clicks and opens but runs no
+   * worker loop, so what it kept is not left unapplied.
+   */
+  retryEarlyReceipts(): Promise<void>;
+  /**
    * A provider's callback for the channel named `channel`: verified and parsed by the channel's
    * `callback`, its receipts applied and its inbound messages recorded. Undefined: not the
    * channel's (or no such channel). A forged request throws the channel's error, nothing written.

@@ -19,7 +19,7 @@ import { processBatch } from './process-batch.js';
 import { createProgressPublisher } from './progress.js';
 import { createQuarantine } from './quarantine.js';
 import { withQuotaCapacity } from './quota-capacity.js';
-import { applyReceipts, pollReceipts } from './receipts.js';
+import { applyReceipts, pollReceipts, retryEarly } from './receipts.js';
 import { fireRecurring, followUpRun, nextRunOf, triggerRun } from './runs.js';
 import { sendReply } from './send-reply.js';
 import { createWaitLog } from './wait-log.js';
@@ -326,6 +326,7 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     applyReceipts: (events) => applyReceipts(ctx, events),
     pollReceipts: () => pollReceipts(ctx),
+    retryEarlyReceipts: () => retryEarly(ctx),
     handleCallback: (channel, request) => handleCallback(ctx, channel, request),
     async reply(channel, message, signal) {
       const plugin = ctx.registry.channel(channel);

@@ -35,7 +35,7 @@ export async function applyReceipts(ctx: EngineContext, events: ReceiptEvent[]):
 }
 
 /** Tries the early receipts again; those still unknown after their grace period are dropped. */
-async function retryEarly(ctx: EngineContext): Promise<void> {
+export async function retryEarly(ctx: EngineContext): Promise<void> {
   const early = ctx.earlyReceipts.entries;
   if (early.length === 0) return;
   const batch = early.splice(0);
