@@ -201,7 +201,7 @@ export async function storeSyncedPage(
       if (owners.length > 0) {
         const ended = await rows<{ n: number }>(
           tx,
-          sql`UPDATE contact_reach cr SET removed_by = 'sync', updated_at = now()
+          sql`UPDATE contact_reach cr SET removed_by = 'sync', updated_at = ${stamp}::timestamptz
               FROM json_to_recordset(${JSON.stringify(owners)}::json) AS r(contact_id bigint, channel text, account text)
               WHERE cr.contact_id = r.contact_id AND cr.channel = r.channel AND cr.account <> r.account
                 AND cr.removed_by IS NULL
