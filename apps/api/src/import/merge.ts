@@ -18,6 +18,8 @@ export async function mergeStaged(
   tx: Db,
   workspaceId: number,
   lap: (phase: string) => void = () => {},
+  /** The server's clock reading, for the contacts' updated_at. */
+  now: Date = new Date(),
 ): Promise<MergeResult> {
   const ws = sql`${workspaceId}::bigint`;
   // Temporary tables have no statistics: without them the planner nests loops over a million rows.
@@ -82,7 +84,7 @@ export async function mergeStaged(
       district = coalesce(m.district, c.district), device = coalesce(m.device, c.device),
       tag_ids = ARRAY(SELECT DISTINCT u FROM unnest(c.tag_ids || m.tag_ids) u ORDER BY u),
       attributes = c.attributes || m.attributes,
-      last_active_at = greatest(c.last_active_at, m.last_active), updated_at = now()
+      last_active_at = greatest(c.last_active_at, m.last_active), updated_at = ${now.toISOString()}::timestamptz
     FROM qf_merged m JOIN qf_target t ON t.grp = m.grp
     WHERE NOT t.is_new AND c.id = t.contact_id`);
   lap('merge: update contacts');

@@ -173,7 +173,7 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
       await stageGroups(tx, read.groups);
       await stageIdentities(tx);
       watch.lap('merge: stage groups, identities');
-      const staged = await mergeStaged(tx, options.workspaceId, watch.lap);
+      const staged = await mergeStaged(tx, options.workspaceId, watch.lap, options.now?.() ?? new Date());
       const merged = { ...staged, created: staged.created + read.written - read.reopened.length };
       for (const conflict of merged.conflicts) errors.push(conflict);
       if (options.allOrNothing && merged.conflicts.length > 0) {
