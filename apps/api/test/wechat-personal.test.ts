@@ -1,4 +1,4 @@
-import { type WechatPersonalChannel, wechatPersonal } from '@qunfa/channels';
+import { wechatPersonal } from '@qunfa/channels';
 import { mockWechat } from '@qunfa/channels/wechat-personal/mock-puppet';
 import { builtinMetrics } from '@qunfa/plugins';
 import { sql } from 'drizzle-orm';
@@ -22,7 +22,6 @@ type Login = { wechatPersonalLogin: { type: string; qrcode: string | null; statu
 /** A personal WeChat campaign through GraphQL, engine, channel and the mock puppet. */
 describe.each(drivers)('channel:wechat-personal end to end on %s', (driver) => {
   let t: TestApp;
-  let channel: WechatPersonalChannel;
   const mock = mockWechat({
     wx1: {
       friends: FRIENDS,
@@ -34,15 +33,15 @@ describe.each(drivers)('channel:wechat-personal end to end on %s', (driver) => {
   });
 
   beforeAll(async () => {
-    t = await startTestApp(driver, { quietHours: 'off', receiptPollIntervalMs: 100 }, (services) => {
-      channel = wechatPersonal({
+    t = await startTestApp(driver, { quietHours: 'off', receiptPollIntervalMs: 100 }, (services) => [
+      wechatPersonal({
         puppets: { mock: mock.factory },
         state: services.pluginState('channel:wechat-personal'),
         limiter: services.limiter,
         sleep: async () => {},
-      });
-      return [channel, ...builtinMetrics()];
-    });
+      }),
+      ...builtinMetrics(),
+    ]);
   }, 180_000);
   afterAll(async () => {
     await t?.stop();
@@ -184,12 +183,15 @@ describe.each(drivers)('channel:wechat-personal end to end on %s', (driver) => {
             ORDER BY ci.value`,
       );
     // The friends' contacts came after the login's sweep: the next sweep gives them their relation.
-    await channel.admin.syncFriends(String(t.a.id), 'wx1');
+    const SYNC = `mutation { syncWechatPersonalFriends(id: "wx1") { id } }`;
+    expect(codesOf(await gql(t.url, t.a.keys.operator, SYNC))).toEqual(['FORBIDDEN']);
+    expect(codesOf(await gql(t.url, t.b.keys.admin, SYNC))).toEqual(['NOT_FOUND']);
+    await gqlOk(t.url, t.a.keys.admin, SYNC);
     await expect
       .poll(reach, { timeout: 10_000 })
       .toEqual(FRIENDS.map((value) => ({ value, removed_by: null })));
     await mock.unfriend('wx1', 'wxid_friend2');
-    await channel.admin.syncFriends(String(t.a.id), 'wx1');
+    await gqlOk(t.url, t.a.keys.admin, SYNC);
     await expect
       .poll(reach, { timeout: 10_000 })
       .toEqual(

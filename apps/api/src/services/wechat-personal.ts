@@ -67,6 +67,14 @@ export function endWechatPersonalCooldown(deps: ServiceDeps, principal: Principa
   return channelOf(deps).admin.endCooldown(ws(authorize(principal, 'admin')), id);
 }
 
+/**
+ * Reads the account's friend list now: its friends become relations through it in `contact_reach`
+ * (and one who deleted it, ended) once the worker next polls, instead of at the hourly sweep.
+ */
+export function syncWechatPersonalFriends(deps: ServiceDeps, principal: Principal | null, id: string) {
+  return channelOf(deps).admin.syncFriends(ws(authorize(principal, 'admin')), id);
+}
+
 /** The account's login events (QR code, scanned, logged in) as they come; ends after the login. */
 export function wechatPersonalLoginEvents(
   deps: ServiceDeps,

@@ -7,6 +7,7 @@ import {
   logoutWechatPersonalAccount,
   reportWechatPersonalSignals,
   setWechatPersonalPolicy,
+  syncWechatPersonalFriends,
   wechatPersonalLoginEvents,
 } from '../../services/wechat-personal.js';
 import { builder } from '../builder.js';
@@ -240,6 +241,13 @@ builder.mutationFields((t) => ({
     description: "Admin: ends an account's cool-down early",
     args: { id: t.arg.string() },
     resolve: (_root, { id }, ctx) => endWechatPersonalCooldown(ctx.deps, ctx.principal, id),
+  }),
+  syncWechatPersonalFriends: t.field({
+    type: AccountRef,
+    description:
+      "Admin: reads a logged-in account's friend list now (friend count and deletions; its friends become relations through it at the worker's next poll, one who deleted it is ended), instead of at the hourly sweep",
+    args: { id: t.arg.string() },
+    resolve: (_root, { id }, ctx) => syncWechatPersonalFriends(ctx.deps, ctx.principal, id),
   }),
 }));
 
