@@ -57,6 +57,7 @@ export async function storeFindings(db: Db, campaign: Campaign, found: Finding[]
         spanStart: f.span?.start ?? null,
         spanEnd: f.span?.end ?? null,
         channel: f.channel ?? null,
+        params: f.params ?? null,
         key: findingKey(f),
       })),
     );
@@ -89,6 +90,7 @@ export async function loadFindings(db: Db, campaignId: string): Promise<StoredFi
         ? { span: { start: row.spanStart, end: row.spanEnd } }
         : {}),
       ...(row.channel ? { channel: row.channel } : {}),
+      ...(row.params ? { params: row.params } : {}),
       ...(row.variantId !== null ? { variantId: String(row.variantId) } : {}),
       override: override
         ? { reason: override.reason, approverKeyId: String(override.approverKeyId), at: override.createdAt }

@@ -13,7 +13,8 @@ export function confirmationDeadlineOf(step: ChannelPlanStep, channel: ChannelPl
   return step.confirmationDeadlineMs ?? channel.limits.confirmation.deadlineMs ?? step.escalateAfter?.ms;
 }
 
-const minutes = (ms: number) => `${Math.round((ms / 60_000) * 10) / 10} min`;
+const inMinutes = (ms: number) => Math.round((ms / 60_000) * 10) / 10;
+const minutes = (ms: number) => `${inMinutes(ms)} min`;
 
 /**
  * Before a start: a step whose channel holds messages for a person's confirmation (WeCom customer
@@ -37,6 +38,7 @@ export function checkConfirmationDeadlines(campaign: Campaign, registry: Registr
           level: 'block',
           code: 'ESCALATION_BEFORE_CONFIRMATION_DEADLINE',
           channel: name,
+          params: { escalateAfterMinutes: inMinutes(after), deadlineMinutes: inMinutes(deadline) },
           message: `${name} escalates after ${minutes(after)}, before its confirmation deadline of ${minutes(deadline)}: a sender could still confirm after the recipient moved on, and they would get both messages. Set escalateAfterMs to at least confirmationDeadlineMs`,
         });
       }

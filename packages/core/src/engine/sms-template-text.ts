@@ -41,6 +41,7 @@ export async function checkSmsTemplateTexts(
           ...f,
           channel: f.channel ?? channel,
           variantId: f.variantId ?? variant.id,
+          params: { ...f.params, smsTemplate: template.id },
           message: `In the text of SMS template ${template.id} on ${channel}: ${f.message}`,
         });
       }

@@ -1,3 +1,4 @@
+import type { FindingParams } from '@qunfa/core';
 import { index, integer, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { campaigns } from './campaign.js';
 import { at, createdAt, idColumn, ref } from './common.js';
@@ -57,6 +58,8 @@ export const findings = pgTable(
     spanStart: integer('span_start'),
     spanEnd: integer('span_end'),
     channel: text('channel'),
+    /** The rule's structured details (Finding.params): what a client words the finding from. */
+    params: jsonb('params').$type<FindingParams>(),
     /** Stable across re-checks of the same content: what an override refers to. */
     key: text('key'),
     createdAt: createdAt(),

@@ -21,7 +21,16 @@ const Finding = builder.interfaceRef<FindingShape>('Finding').implement({
     rule: t.exposeString('rule'),
     level: t.field({ type: FindingLevelEnum, resolve: (f) => f.level }),
     code: t.exposeString('code', { description: 'Stable: clients branch on it' }),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', {
+      description: 'English, for people reading the API; a client words the finding from code and params',
+    }),
+    params: t.field({
+      type: 'JSON',
+      nullable: true,
+      description:
+        "The values the message names (term, limit, domain…) by name, as the rule's documentation lists them for its code",
+      resolve: (f) => f.params ?? null,
+    }),
     span: t.field({ type: TextSpan, nullable: true, resolve: (f) => f.span ?? null }),
     channel: t.string({ nullable: true, resolve: (f) => f.channel ?? null }),
   }),

@@ -34,6 +34,7 @@ export function abTestSample(options?: AbTestSampleOptions): ComplianceRule {
           rule: name,
           level: 'warn',
           code: 'AB_SAMPLE_BELOW_MINIMUM',
+          params: { expected, minimum: opts.minPerVariant },
           message: `about ${expected} recipients per variant in the A/B test: below ${opts.minPerVariant}, a difference is hard to trust`,
         },
       ];

@@ -25,6 +25,7 @@ export function audienceSize(options?: AudienceSizeOptions): ComplianceRule {
           rule: name,
           level: opts.level,
           code: 'AUDIENCE_NEEDS_APPROVAL',
+          params: { audience: ctx.audienceSize, threshold: opts.threshold },
           message: `${ctx.audienceSize} recipients: a campaign over ${opts.threshold} needs an approver's review`,
         },
       ];

@@ -46,6 +46,7 @@ export function officialAccountFrequency(options: OfficialAccountFrequencyOption
             level: 'block',
             code: 'OA_DAILY_MASS_SEND_USED',
             channel: opts.channel,
+            params: { earlier },
             message: `the subscription account already mass-sent today (${earlier}); it may mass-send once a day`,
           },
         ];
@@ -57,6 +58,7 @@ export function officialAccountFrequency(options: OfficialAccountFrequencyOption
             level: 'warn',
             code: 'OA_MONTHLY_CAP',
             channel: opts.channel,
+            params: { earlier, max: 4 },
             message: `${earlier} mass sends this month: WeChat drops this one for users who already got 4 this month`,
           },
         ];

@@ -48,6 +48,7 @@ export function wechatPersonalSends(options: WechatPersonalSendsOptions): Compli
           level: 'revise',
           code: 'WECHAT_PERSONAL_DAILY_SENDS',
           channel: opts.channel,
+          params: { perAccount, earlier, max: opts.maxPerDay },
           message: `${perAccount} mass sends per account today (${earlier} already): a personal WeChat account makes at most ${opts.maxPerDay} a day; spread the campaign over days or add accounts`,
         },
       ];

@@ -32,6 +32,7 @@ describe('rule:channel-content', () => {
         level: 'block',
         code: 'TEXT_TOO_LONG',
         channel: 'channel:sms',
+        params: { max: 10, length: 13 },
         message: 'channel:sms allows 10 characters; this text has 13',
         span: { start: 10, end: text.length },
       },

@@ -64,6 +64,7 @@ export function channelContent(options?: ChannelContentOptions): ContentRule {
             level: opts.typeLevel,
             code: 'CONTENT_TYPE_UNSUPPORTED',
             channel,
+            params: { type: content.type, supportedTypes: limits.contentTypes },
             message: `${channel} cannot send ${content.type} content (it sends ${limits.contentTypes.join(', ')})`,
           });
         }
@@ -75,6 +76,7 @@ export function channelContent(options?: ChannelContentOptions): ContentRule {
             level: opts.lengthLevel,
             code: 'TEXT_TOO_LONG',
             channel,
+            params: { max, length },
             message: `${channel} allows ${max} characters; this text has ${length}`,
             ...(start === undefined ? {} : { span: { start, end: content.text.length } }),
           });

@@ -70,6 +70,7 @@ describe('rule:links', () => {
         level: 'revise',
         code: 'TOO_MANY_LINKS',
         channel: 'channel:sms-aliyun',
+        params: { max: 1, count: 2 },
         message: 'channel:sms-aliyun allows 1 link in a message; this one has 2',
         span: { start: text.indexOf('https://shop.example.com/b'), end: text.length },
       },

@@ -53,6 +53,7 @@ export function links(options?: LinksOptions): ContentRule {
 
   function judge(link: FoundLink, ctx: TemplateContentContext, where: string): Finding[] {
     const base = { rule: name, ...(where ? {} : { span: { start: link.start, end: link.end } }) };
+    const at = { url: link.url, ...(where ? { part: 'subject' } : {}) };
     const blocked = opts.blockedDomains.find((d) => hostMatches(link.host, d));
     if (blocked) {
       return [
@@ -60,6 +61,7 @@ export function links(options?: LinksOptions): ContentRule {
           ...base,
           level: opts.blockedLevel,
           code: 'LINK_BLOCKED_DOMAIN',
+          params: { ...at, domain: blocked },
           message: `${where}${link.url} links to ${blocked}, a blocked domain`,
         },
       ];
@@ -74,6 +76,7 @@ export function links(options?: LinksOptions): ContentRule {
           level: opts.disallowedLevel,
           code: 'LINK_NOT_ALLOWED',
           channel,
+          params: at,
           message: `${where}${channel} does not allow links: ${link.url}`,
         });
       } else if (policy.allowedDomains && !policy.allowedDomains.some((d) => hostMatches(link.host, d))) {
@@ -82,6 +85,7 @@ export function links(options?: LinksOptions): ContentRule {
           level: opts.disallowedLevel,
           code: 'LINK_DOMAIN_NOT_ALLOWED',
           channel,
+          params: { ...at, allowedDomains: policy.allowedDomains },
           message: `${where}${channel} only allows links to ${policy.allowedDomains.join(', ')}: ${link.url}`,
         });
       }
@@ -91,6 +95,7 @@ export function links(options?: LinksOptions): ContentRule {
         ...base,
         level: opts.shortenerLevel,
         code: 'LINK_SHORTENER',
+        params: at,
         message: `${where}${link.url} is a shortened link; link to the destination so recipients and platforms can see where it leads`,
       });
     }
@@ -115,6 +120,7 @@ export function links(options?: LinksOptions): ContentRule {
           level: opts.disallowedLevel,
           code: 'TOO_MANY_LINKS',
           channel,
+          params: { max, count },
           message: `${channel} allows ${max} link${max === 1 ? '' : 's'} in a message; this one has ${count}`,
           ...(extra ? { span: { start: extra.start, end: content.text.length } } : {}),
         });

@@ -36,8 +36,9 @@ describe('rule:sensitive-words with the shipped lexicons', () => {
     expect(finding!.message).toMatch(/^"[^"]+" \(/);
   });
 
-  it('names the lexicon in the message', () => {
+  it('names the lexicon in the message, and the term and lexicon in params for clients to word it', () => {
     expect(check('最佳选择')[0]!.message).toMatch(/^"最佳" \(ad-law-absolute\): /);
+    expect(check('最佳选择')[0]!.params).toEqual({ term: '最佳', lexicon: 'ad-law-absolute' });
   });
 
   it('reports the outermost hit only, unless asked for nested ones', () => {
@@ -69,7 +70,11 @@ describe('rule:sensitive-words with the shipped lexicons', () => {
   it('checks the subject, without a span', () => {
     const findings = check('正文', [], '稳赚');
     expect(findings).toEqual([
-      expect.objectContaining({ code: 'FINANCIAL_CLAIM', message: expect.stringMatching(/^Subject: /) }),
+      expect.objectContaining({
+        code: 'FINANCIAL_CLAIM',
+        message: expect.stringMatching(/^Subject: /),
+        params: expect.objectContaining({ part: 'subject' }),
+      }),
     ]);
     expect(findings[0]!.span).toBeUndefined();
   });

@@ -89,6 +89,7 @@ export function sensitiveWords(options?: SensitiveWordsOptions): ContentRule {
         rule: name,
         code: hit.code,
         message,
+        params: { term: hit.term, lexicon: hit.lexicon, ...(where ? { part: 'subject' } : {}) },
         ...(where ? {} : { span: { start: hit.start, end: hit.end } }),
       };
       const perChannel = opts.channelLevels[hit.lexicon];

@@ -47,6 +47,12 @@ function renderedLength(value: string, ctx: TemplateContentContext, linkLength: 
   return length;
 }
 
+/** The first non-blank line that is not `name: value`, as parseSmsTemplateParams names it. */
+function malformedLine(text: string): string {
+  const line = text.split('\n').find((raw) => raw.trim() !== '' && raw.trim().indexOf(':') <= 0) ?? '';
+  return line.trim().slice(0, 40);
+}
+
 /**
  * SMS content in mainland China, per SMS channel (`limits.sms`): a pre-approved template, never
  * free text; the variant's `name: value` lines must map exactly the template's variables; the
@@ -65,6 +71,7 @@ export function smsContent(options?: SmsContentOptions): ContentRule {
           ...at,
           level: 'block',
           code: 'SMS_TEMPLATE_REQUIRED',
+          params: { type: content.type },
           message: `${channel} sends only pre-approved SMS templates (短信模板): ${content.type} content is refused in mainland China. Use template content: the template's name or code as subject, its variables as "name: value" lines`,
         },
       ];
@@ -83,7 +90,13 @@ export function smsContent(options?: SmsContentOptions): ContentRule {
     const params = parseSmsTemplateParams(content.text);
     if (typeof params === 'string')
       return [
-        { ...at, level: 'block', code: 'SMS_TEMPLATE_PARAMS_MALFORMED', message: `${channel}: ${params}` },
+        {
+          ...at,
+          level: 'block',
+          code: 'SMS_TEMPLATE_PARAMS_MALFORMED',
+          params: { line: malformedLine(content.text) },
+          message: `${channel}: ${params}`,
+        },
       ];
     const findings: Finding[] = [];
     for (const [key, value] of params) {
@@ -92,6 +105,7 @@ export function smsContent(options?: SmsContentOptions): ContentRule {
           ...at,
           level: 'revise',
           code: 'SMS_BRACKETS',
+          params: { variable: key },
           message: `${channel}: the value of "${key}" has 【】, which carriers read as a second sign name`,
         });
     }
@@ -101,6 +115,7 @@ export function smsContent(options?: SmsContentOptions): ContentRule {
         ...at,
         level: opts.unknownTemplateLevel,
         code: 'SMS_TEMPLATE_UNKNOWN',
+        params: { template: subject },
         message: `${channel} has no text for template ${subject} in its registry: its parameters and length cannot be checked before the start`,
       });
       return findings;
@@ -111,6 +126,7 @@ export function smsContent(options?: SmsContentOptions): ContentRule {
         ...at,
         level: 'revise',
         code: 'SMS_BRACKETS',
+        params: { template: template.id },
         message: `${channel}: template ${template.id} has 【】 in its text, which carriers read as a second sign name`,
       });
     const filled = fillSmsTemplate(template.text, params);
@@ -125,6 +141,7 @@ export function smsContent(options?: SmsContentOptions): ContentRule {
         ...at,
         level: 'block',
         code: 'SMS_TOO_LONG',
+        params: { length, max: opts.maxLength },
         message: `${channel}: ${length} characters with the sign name; an SMS takes at most ${opts.maxLength}`,
       });
     } else if (segments > 1) {
@@ -132,6 +149,7 @@ export function smsContent(options?: SmsContentOptions): ContentRule {
         ...at,
         level: opts.segmentsLevel,
         code: 'SMS_SEGMENTS',
+        params: { length, segments },
         message: `${channel}: up to ${length} characters with the sign name and links rendered, billed as ${segments} SMS (70 for one, 67 each when longer)`,
       });
     }
@@ -155,6 +173,7 @@ export function smsContent(options?: SmsContentOptions): ContentRule {
           {
             ...at,
             code: 'SMS_TEMPLATE_PARAM_MISSING',
+            params: { template: id, expected: wanted.count, given: params.length },
             message: `${channel}: template ${id} takes ${wanted.count} parameters ({1}…{${wanted.count}}); ${params.length} given`,
           },
         ];
@@ -163,6 +182,12 @@ export function smsContent(options?: SmsContentOptions): ContentRule {
           {
             ...at,
             code: 'SMS_TEMPLATE_PARAM_UNKNOWN',
+            params: {
+              template: id,
+              expected: wanted.count,
+              given: params.length,
+              unknown: params.slice(wanted.count).map(([k]) => k),
+            },
             message: `${channel}: template ${id} takes ${wanted.count} parameters; ${params.length} given (${params
               .slice(wanted.count)
               .map(([k]) => `"${k}"`)
@@ -179,12 +204,14 @@ export function smsContent(options?: SmsContentOptions): ContentRule {
       findings.push({
         ...at,
         code: 'SMS_TEMPLATE_PARAM_MISSING',
+        params: { template: id, missing },
         message: `${channel}: template ${id} needs ${missing.map((n) => `\${${n}}`).join(', ')}; map each as "name: value"`,
       });
     if (unknown.length > 0)
       findings.push({
         ...at,
         code: 'SMS_TEMPLATE_PARAM_UNKNOWN',
+        params: { template: id, unknown, known: wanted.names },
         message: `${channel}: template ${id} has no variable ${unknown.map((k) => `"${k}"`).join(', ')} (it has ${wanted.names.map((n) => `\${${n}}`).join(', ') || 'none'})`,
       });
     return findings;
