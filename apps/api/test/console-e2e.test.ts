@@ -36,12 +36,24 @@ describe.skipIf(!browserRunnable)('the operator console, end to end in Chromium'
     {
       locale: 'zh-CN' as const,
       tag: '会员',
-      words: { review: '审核中', approve: '批准', sendable: '可发送', noAb: 'A/B 测试' },
+      words: {
+        review: '审核中',
+        approve: '批准',
+        sendable: '可发送',
+        noAb: 'A/B 测试',
+        absoluteClaim: '属于广告法禁止的绝对化用语',
+      },
     },
     {
       locale: 'en' as const,
       tag: '会员',
-      words: { review: 'In review', approve: 'Approve', sendable: 'can be sent to', noAb: 'A/B test' },
+      words: {
+        review: 'In review',
+        approve: 'Approve',
+        sendable: 'can be sent to',
+        noAb: 'A/B test',
+        absoluteClaim: 'is an absolute or superlative claim',
+      },
     },
   ])('in $locale', ({ locale, tag, words }) => {
     it('imports, composes with a revise finding, gets approved by a second key, sends live to 100 %, resends the failed', async () => {
@@ -86,7 +98,8 @@ describe.skipIf(!browserRunnable)('the operator console, end to end in Chromium'
         .locator('[data-testid="highlighted-text"] mark[data-level="REVISE"]')
         .allTextContents();
       expect(marked.join('')).toContain('全网最低');
-      expect(await mark.getAttribute('title')).toBeTruthy();
+      // Worded by the console from the finding's code and params, in the operator's language.
+      expect(await mark.getAttribute('title')).toContain(words.absoluteClaim);
       await operator.getByTestId('findings-REVISE').waitFor();
 
       // 3. Audience: the tag, counted exactly (the two bad rows were not imported).
@@ -166,6 +179,10 @@ describe.skipIf(!browserRunnable)('the operator console, end to end in Chromium'
       await approver.locator(`[data-testid="review-row"][data-campaign-id="${campaignId}"] a`).click();
       await approver.getByTestId('review-finding').first().waitFor();
       expect(await approver.locator('mark[data-level="REVISE"]').count()).toBeGreaterThan(0);
+      // The stored findings keep their params: the review page words them too, never in the API's English.
+      const findingTexts = await approver.getByTestId('finding-text').allTextContents();
+      expect(findingTexts.join('\n')).toContain(words.absoluteClaim);
+      expect(findingTexts.join('\n')).not.toContain('advertising may not use');
       await shot(approver, 'review');
       // Approval waits until each revise finding is overridden with a reason.
       expect(await approver.getByTestId('review-approve').isDisabled()).toBe(true);

@@ -56,6 +56,7 @@ export const CheckContentQuery = graphql(`
       code
       level
       message
+      params
       rule
       channel
       span {

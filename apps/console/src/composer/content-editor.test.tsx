@@ -68,7 +68,9 @@ function findings(text: string) {
         {
           code: 'AD_LAW_ABSOLUTE_TERM',
           level: 'REVISE',
-          message: '"全网最低" (ad-law-absolute)',
+          message:
+            '"全网最低" (ad-law-absolute): Absolute and superlative claims (绝对化用语) that advertising may not use.',
+          params: { term: '全网最低', lexicon: 'ad-law-absolute' },
           rule: 'rule:sensitive-words',
           channel: null,
           span: { start: at, end: at + 4 },
@@ -97,6 +99,9 @@ describe('ContentEditor', () => {
     expect(mark.textContent).toBe('全网最低');
     expect(mark.dataset.level).toBe('REVISE');
     expect(mark.getAttribute('title')).toContain('广告法绝对化用语');
+    // Worded from the code and params in the operator's language, not the API's English message.
+    expect(mark.getAttribute('title')).toContain('“全网最低”属于广告法禁止的绝对化用语');
+    expect(screen.getByTestId('finding-text').textContent).not.toMatch(/advertising|Absolute/);
     expect(screen.getByTestId('preview-A').textContent).toBe('今天全网最低价 王芳');
     expect(screen.getByTestId('length-channel:sandbox-sms').textContent).toContain('1 条短信');
   });

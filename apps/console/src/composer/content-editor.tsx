@@ -2,6 +2,7 @@ import { useId, useRef } from 'react';
 import type { ResultOf } from '../graphql/graphql.js';
 import { useI18n } from '../i18n/locale-context.js';
 import { ErrorNotice } from '../ui/error-notice.js';
+import { findingText } from '../ui/finding-text.js';
 import type { ComposerOptionsQuery } from './composer-documents.js';
 import type { ContentDraft } from './draft.js';
 import { HighlightedText } from './highlighted-text.js';
@@ -35,7 +36,8 @@ export function ContentEditor({
   onChange,
   scope,
 }: ContentEditorProps) {
-  const { t, tx, n } = useI18n();
+  const i18n = useI18n();
+  const { t, tx, n } = i18n;
   const textId = useId();
   const area = useRef<HTMLTextAreaElement>(null);
   const names = channels.map((c) => c.name);
@@ -123,7 +125,9 @@ export function ContentEditor({
                   · {f.channel ?? scope}
                 </span>
               ) : null}
-              <div className="muted">{f.message}</div>
+              <div className="muted" data-testid="finding-text">
+                {findingText(f, i18n)}
+              </div>
             </li>
           ))}
         </ul>

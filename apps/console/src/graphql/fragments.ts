@@ -50,6 +50,7 @@ export const FindingFields = graphql(`
     code
     level
     message
+    params
     rule
     channel
     variantId

@@ -5,6 +5,7 @@ import { composerEn, composerZh } from '../composer/messages.js';
 import { peopleEn, peopleZh } from '../contacts/messages.js';
 import { inboxEn, inboxZh } from '../inbox/messages.js';
 import { reviewEn, reviewZh } from '../review/messages.js';
+import { findingEn, findingZh } from '../ui/finding-messages.js';
 import { frameEn, frameZh } from '../ui/messages.js';
 import type { Locale } from './locale.js';
 import { enMessages } from './messages-en.js';
@@ -25,6 +26,7 @@ export const BUNDLES = {
   wecomTasks: { 'zh-CN': wecomTaskZh, en: wecomTaskEn },
   composer: { 'zh-CN': composerZh, en: composerEn },
   review: { 'zh-CN': reviewZh, en: reviewEn },
+  findings: { 'zh-CN': findingZh, en: findingEn },
   people: { 'zh-CN': peopleZh, en: peopleEn },
   inbox: { 'zh-CN': inboxZh, en: inboxEn },
 } satisfies Record<string, MessageBundle<string>>;

@@ -4,6 +4,7 @@ import { useClient } from 'urql';
 import type { CampaignFinding } from '../graphql/types.js';
 import { useI18n } from '../i18n/locale-context.js';
 import { ErrorNotice } from '../ui/error-notice.js';
+import { findingText } from '../ui/finding-text.js';
 import { OverrideFindingMutation } from './review-documents.js';
 
 interface FindingListProps {
@@ -15,7 +16,8 @@ interface FindingListProps {
 
 /** Findings with level, rule, reason; a revise finding may be overridden by an approver with a reason. */
 export function FindingList({ campaignId, findings, canOverride, onChanged }: FindingListProps) {
-  const { t, tx } = useI18n();
+  const i18n = useI18n();
+  const { t, tx } = i18n;
   const client = useClient();
   const [reasons, setReasons] = useState<Record<string, string>>({});
   const [error, setError] = useState<CombinedError | null>(null);
@@ -45,7 +47,9 @@ export function FindingList({ campaignId, findings, canOverride, onChanged }: Fi
               · {f.rule}
               {f.channel ? ` · ${f.channel}` : ''}
             </span>
-            <div className="muted">{f.message}</div>
+            <div className="muted" data-testid="finding-text">
+              {findingText(f, i18n)}
+            </div>
             {f.override ? (
               <div className="notice" data-testid="finding-overridden">
                 {t('review.overridden', { reason: f.override.reason })}
