@@ -52,6 +52,9 @@ export async function createApiKey(
   return { id: row!.id, key, prefix };
 }
 
+/** When this process last asked to note each key's use, per database: the next ask waits out the resolution. */
+const useNoted = new WeakMap<Db, Map<number, number>>();
+
 /** Reads `Bearer <key>` (or a bare key) from a header value. */
 export function bearerToken(header: string | null | undefined): string | undefined {
   if (!header) return undefined;
@@ -77,13 +80,22 @@ export async function authenticate(db: Db, key: string | undefined): Promise<Pri
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)));
   if (!row) return null;
-  const stale = new Date(Date.now() - LAST_USED_RESOLUTION_MS);
-  // Off the request's path: a failed bookkeeping write never fails the request.
-  void db
-    .update(apiKeys)
-    .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, stale))))
-    .catch(() => undefined);
+  const nowMs = Date.now();
+  const lastUseNoted = useNoted.get(db) ?? new Map<number, number>();
+  useNoted.set(db, lastUseNoted);
+  // At most once per resolution from this process (the statement's own condition covers the
+  // others): not a round trip on every request.
+  if (nowMs - (lastUseNoted.get(row.id) ?? Number.NEGATIVE_INFINITY) >= LAST_USED_RESOLUTION_MS) {
+    lastUseNoted.set(row.id, nowMs);
+    if (lastUseNoted.size > 10_000) lastUseNoted.clear();
+    const stale = new Date(nowMs - LAST_USED_RESOLUTION_MS);
+    // Off the request's path: a failed bookkeeping write never fails the request.
+    void db
+      .update(apiKeys)
+      .set({ lastUsedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, stale))))
+      .catch(() => lastUseNoted.delete(row.id));
+  }
   return {
     workspaceId: row.workspaceId,
     role: row.role as Role,

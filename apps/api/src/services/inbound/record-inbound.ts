@@ -1,10 +1,12 @@
 import type { Actor, Clock, EventBus, InboundMessage, InboundRecorded, Logger, Registry } from '@qunfa/core';
-import type { Db } from '../../db/database.js';
+import { sql } from 'drizzle-orm';
+import { type Db, rows } from '../../db/database.js';
 import { inboundMessages } from '../../db/schema/index.js';
+import { textArrayLiteral } from '../../store/pg-array.js';
 import type { EvidenceOptions } from '../evidence/assemble-evidence.js';
 import { type ClassifiedReply, classifyReply } from '../triage/classify-reply.js';
 import { applyArrivals } from '../triage/triage-on-arrival.js';
-import { enqueueWebhookEvent } from '../webhooks/enqueue.js';
+import { enqueueWebhookEvents, type WebhookEvent } from '../webhooks/enqueue.js';
 import { matchSenders } from './match-senders.js';
 import { isUnsubscribeReply } from './unsubscribe-reply.js';
 
@@ -56,7 +58,11 @@ export async function recordInbound(
   options: RecordInboundOptions,
 ): Promise<InboundRecordResult> {
   const seen = new Set<string>();
-  const messages = input.filter((m) => !seen.has(m.providerMessageId) && seen.add(m.providerMessageId));
+  const distinct = input.filter((m) => !seen.has(m.providerMessageId) && seen.add(m.providerMessageId));
+  // Replays first, in one read: a message already stored is neither matched nor classified again.
+  // The insert below still skips a conflict, for a replay racing its first delivery.
+  const known = await storedIds(deps.db, channel, distinct);
+  const messages = distinct.filter((m) => !known.has(m.providerMessageId));
   const matches = await matchSenders(deps.db, options.anyChannel ? null : channel, messages, options);
   const now = deps.clock.now();
   const classified = new Map<string, ClassifiedReply>();
@@ -134,6 +140,18 @@ export async function recordInbound(
   };
 }
 
+/** Provider message ids of `messages` already stored for `channel`. */
+async function storedIds(db: Db, channel: string, messages: readonly InboundMessage[]): Promise<Set<string>> {
+  if (messages.length === 0) return new Set();
+  const found = await rows<{ id: string }>(
+    db,
+    sql`SELECT provider_message_id AS id FROM inbound_messages
+        WHERE channel = ${channel}
+          AND provider_message_id = ANY(${textArrayLiteral(messages.map((m) => m.providerMessageId))}::text[])`,
+  );
+  return new Set(found.map((r) => r.id));
+}
+
 type Row = typeof inboundMessages.$inferInsert;
 interface Stored {
   id: number;
@@ -183,9 +201,10 @@ async function store(
       actor,
       deps.evidence,
     );
-    for (const r of inserted) {
+    // Every event of the batch in one statement (not one round trip per message and item).
+    const events: WebhookEvent[] = inserted.map((r) => {
       const value = values.find((v) => v.providerMessageId === r.providerMessageId)!;
-      await enqueueWebhookEvent(tx, {
+      return {
         workspaceId: r.workspaceId,
         type: 'inbound.message_received',
         at: now,
@@ -198,10 +217,10 @@ async function store(
           label: classified.get(r.providerMessageId)?.label ?? null,
           unsubscribed: r.action === 'unsubscribed',
         },
-      });
-    }
+      };
+    });
     for (const item of applied.items) {
-      await enqueueWebhookEvent(tx, {
+      events.push({
         workspaceId: item.workspaceId,
         type: 'triage.item_created',
         at: now,
@@ -215,6 +234,7 @@ async function store(
         },
       });
     }
+    await enqueueWebhookEvents(tx, events);
     return { stored: inserted, unsubscribed: applied.suppressed.unsubscribed, items: applied.items };
   });
 }

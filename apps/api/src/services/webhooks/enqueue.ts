@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/database.js';
+import { textArrayLiteral } from '../../store/pg-array.js';
 import type { WebhookEventType } from './event-types.js';
 
 export interface WebhookEvent {
@@ -33,4 +34,33 @@ export async function enqueueWebhookEvent(tx: Db, event: WebhookEvent): Promise<
     WHERE e.workspace_id = ${Number(event.workspaceId)} AND e.enabled
       AND e.event_types @> jsonb_build_array(${event.type}::text)`);
   return id;
+}
+
+/**
+ * `enqueueWebhookEvent` for several events in one statement (in the given order), for intake
+ * paths that record many at once. Returns the event ids.
+ */
+export async function enqueueWebhookEvents(tx: Db, events: readonly WebhookEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  if (events.length === 1) return [await enqueueWebhookEvent(tx, events[0]!)];
+  const ids = events.map(() => `evt_${randomUUID()}`);
+  const payloads = events.map((event, i) =>
+    JSON.stringify({
+      id: ids[i],
+      type: event.type,
+      createdAt: event.at.toISOString(),
+      workspaceId: String(event.workspaceId),
+      data: event.data,
+    }),
+  );
+  await tx.execute(sql`
+    INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id, event_type, payload, next_attempt_at)
+    SELECT e.workspace_id, e.id, v.id, v.type, v.payload::jsonb, now()
+    FROM unnest(${textArrayLiteral(events.map((e) => String(e.workspaceId)))}::bigint[],
+                ${textArrayLiteral(ids)}::text[], ${textArrayLiteral(events.map((e) => e.type))}::text[],
+                ${textArrayLiteral(payloads)}::text[]) WITH ORDINALITY AS v(workspace_id, id, type, payload, n)
+    JOIN webhook_endpoints e ON e.workspace_id = v.workspace_id AND e.enabled
+      AND e.event_types @> jsonb_build_array(v.type)
+    ORDER BY v.n, e.id`);
+  return ids;
 }
