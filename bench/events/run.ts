@@ -30,7 +30,7 @@ import { silentLogger } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 
-const contacts = Number(process.env.BENCH_CONTACTS ?? 4_000);
+const contacts = Number(process.env.BENCH_CONTACTS ?? 600);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 /** Receipts per Aliyun report push (Aliyun batches them; 1 = one request per receipt). */
 const receiptBatch = Number(process.env.BENCH_RECEIPT_BATCH ?? 20);
