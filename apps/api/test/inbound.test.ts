@@ -53,17 +53,35 @@ function replyingChannel() {
 }
 
 const phone = (i: number) => `+86136${String(i).padStart(8, '0')}`;
+
+/** Answers nothing (replies stay `other`), but notes every text it was asked to classify. */
+function countingClassifier() {
+  const asked: string[] = [];
+  return Object.assign(
+    {
+      kind: 'classifier' as const,
+      name: 'classifier:counting' as const,
+      classify(input: { text: string }) {
+        asked.push(input.text);
+        return undefined;
+      },
+    },
+    { asked },
+  );
+}
 const LIST = `query($c: ID) { inboundMessages(campaignId: $c) { edges { node {
   channel providerMessageId identityKind contactId campaignId deliveryId text unsubscribed contact { name } } } } }`;
 
 describe.each(drivers)('inbound messages (replies) on %s', (driver) => {
   let t: TestApp;
   let channel: ReturnType<typeof replyingChannel>;
+  let classifier: ReturnType<typeof countingClassifier>;
   let campaignId: string;
 
   beforeAll(async () => {
     channel = replyingChannel();
-    t = await startTestApp(driver, { receiptPollIntervalMs: 50 }, [channel, ...builtinMetrics()]);
+    classifier = countingClassifier();
+    t = await startTestApp(driver, { receiptPollIntervalMs: 50 }, [channel, classifier, ...builtinMetrics()]);
     const tag = await seedTaggedContacts(t.url, t.a.keys.operator, {
       tagName: 'replying',
       count: 4,
@@ -185,6 +203,7 @@ describe.each(drivers)('inbound messages (replies) on %s', (driver) => {
     const RECORD = `mutation($i: InboundMessageInput!) { recordInboundMessage(input: $i) {
       recorded duplicate unknownSender attributed unsubscribed message { campaignId text channel } } }`;
     const input = { fromKind: 'PHONE', fromValue: '136 0000 0002', text: '感兴趣', providerMessageId: 'p-1' };
+    const asked = classifier.asked.length;
     expect((await gqlOk(t.url, t.a.keys.operator, RECORD, { i: input })).recordInboundMessage).toEqual({
       recorded: 1,
       duplicate: false,
@@ -198,7 +217,15 @@ describe.each(drivers)('inbound messages (replies) on %s', (driver) => {
       duplicate: true,
       message: null,
     });
-    // B has no contact 2: nothing is stored, and A's contact is not B's to see.
+    // The replay was recognised before classification: the reply was classified once.
+    expect(classifier.asked.slice(asked)).toEqual(['感兴趣']);
+    // B has no contact 2: nothing is stored, and A's contact is not B's to see — nor that A has
+    // a message under that id (the replay check looks in the caller's workspace only).
+    expect((await gqlOk(t.url, t.b.keys.operator, RECORD, { i: input })).recordInboundMessage).toMatchObject({
+      recorded: 0,
+      duplicate: false,
+      unknownSender: true,
+    });
     expect(
       (await gqlOk(t.url, t.b.keys.operator, RECORD, { i: { ...input, providerMessageId: 'p-2' } }))
         .recordInboundMessage,

@@ -61,7 +61,7 @@ export async function recordInbound(
   const distinct = input.filter((m) => !seen.has(m.providerMessageId) && seen.add(m.providerMessageId));
   // Replays first, in one read: a message already stored is neither matched nor classified again.
   // The insert below still skips a conflict, for a replay racing its first delivery.
-  const known = await storedIds(deps.db, channel, distinct);
+  const known = await storedIds(deps.db, channel, distinct, options.workspaceId);
   const messages = distinct.filter((m) => !known.has(m.providerMessageId));
   const matches = await matchSenders(deps.db, options.anyChannel ? null : channel, messages, options);
   const now = deps.clock.now();
@@ -140,13 +140,23 @@ export async function recordInbound(
   };
 }
 
-/** Provider message ids of `messages` already stored for `channel`. */
-async function storedIds(db: Db, channel: string, messages: readonly InboundMessage[]): Promise<Set<string>> {
+/**
+ * Provider message ids of `messages` already stored for `channel` (within `workspaceId` when the
+ * caller is one workspace: another's ids are not its to learn of; the insert's conflict still
+ * keeps such a message out).
+ */
+async function storedIds(
+  db: Db,
+  channel: string,
+  messages: readonly InboundMessage[],
+  workspaceId: number | undefined,
+): Promise<Set<string>> {
   if (messages.length === 0) return new Set();
   const found = await rows<{ id: string }>(
     db,
     sql`SELECT provider_message_id AS id FROM inbound_messages
         WHERE channel = ${channel}
+          ${workspaceId === undefined ? sql`` : sql`AND workspace_id = ${workspaceId}::bigint`}
           AND provider_message_id = ANY(${textArrayLiteral(messages.map((m) => m.providerMessageId))}::text[])`,
   );
   return new Set(found.map((r) => r.id));
