@@ -5,12 +5,13 @@ import { authorize } from '../auth/roles.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceDeps } from './deps.js';
 
-const terminal = new Set(['completed', 'cancelled', 'failed']);
-
 /**
  * A campaign's progress: first the exact counters from the database, then bus events,
- * never one that would move the settled count backwards; it ends with the campaign.
- * It listens before reading the snapshot so that nothing between the two is missed.
+ * never one that would move the settled count backwards. It listens before reading the snapshot
+ * so that nothing between the two is missed, and it does not end with the campaign: receipts
+ * keep moving a completed, cancelled or failed campaign's counters (a late delivery report, a
+ * WeCom task's results or cancel, an OA job's totals) and a late failure may run it again, so
+ * the stream lasts until the client leaves.
  */
 export async function campaignProgress(
   deps: ServiceDeps,
@@ -28,7 +29,6 @@ export async function campaignProgress(
       campaignId: campaign.id,
     }))!;
     await push(snapshot);
-    if (terminal.has(snapshot.state)) return stop();
     let last = snapshot;
     try {
       for await (const event of events) {
@@ -37,7 +37,6 @@ export async function campaignProgress(
         if (stale) continue;
         last = event;
         await push(event);
-        if (terminal.has(event.state)) break;
       }
     } finally {
       abort.abort();

@@ -109,3 +109,30 @@ describe('engine: a failure receipt after the campaign completed', () => {
     expect(await t.store.counters('1')).toMatchObject({ total: 4, sent: 3, failed: 1 });
   });
 });
+
+describe('engine: progress of a counter change after completion', () => {
+  it('publishes the late failure of a completed campaign with the new counters', async () => {
+    const { t, late } = await completed();
+    const before = t.bus.progress.length;
+    await late('2', 'network');
+    await t.drain();
+    await t.clock.advance(1_000);
+    const after = t.bus.progress.slice(before);
+    expect(after.at(-1)).toMatchObject({
+      campaignId: '1',
+      state: 'completed',
+      counters: { sent: 1, failed: 1, failedByClass: { network: 1 } },
+    });
+  });
+
+  it('publishes the reopening at once, then the second completion', async () => {
+    const { t, late } = await completed();
+    const before = t.bus.progress.length;
+    await late('1', 'invalid_recipient');
+    // A state change is flushed, not coalesced: a page sees the campaign running again before its
+    // fallback goes out, even when the fallback completes it within the coalescing interval.
+    expect(t.bus.progress.slice(before).at(-1)).toMatchObject({ state: 'running', counters: { queued: 1 } });
+    await t.drain();
+    expect(t.bus.progress.at(-1)).toMatchObject({ state: 'completed', counters: { sent: 2, failed: 0 } });
+  });
+});

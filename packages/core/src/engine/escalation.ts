@@ -166,6 +166,8 @@ export async function escalateLateFailures(ctx: EngineContext, refs: readonly Ca
         dueAt: f.dueAt,
       })),
     );
-    ctx.progress.nudge(ref);
+    // Completed → running is a state change: published now, not coalesced behind the fallback's
+    // sends, so a page shows the campaign running again before it completes again.
+    await ctx.progress.flush(ref);
   }
 }

@@ -46,7 +46,7 @@ builder.subscriptionField('campaignProgress', (t) =>
   t.field({
     type: CampaignProgress,
     description:
-      'Starts with the exact counters, then at most ~5 updates a second; ends when the campaign ends.',
+      'Starts with the exact counters, then at most ~5 updates a second; stays open after the campaign completes, is cancelled or fails (late receipts still move its counters, a late failure may run it again) until the client leaves.',
     args: { id: t.arg.id() },
     subscribe: (_root, { id }, ctx) => campaignProgress(ctx.deps, ctx.principal, String(id)),
     resolve: (event: ProgressEvent) => event,
