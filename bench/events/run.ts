@@ -21,6 +21,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closeRedis, connectRedis } from '@qunfa/api/src/adapters/redis-connection.js';
 import { buildApp } from '@qunfa/api/src/app.js';
 import { createApiKey } from '@qunfa/api/src/auth/api-keys.js';
 import { rows } from '@qunfa/api/src/db/database.js';
@@ -30,7 +31,7 @@ import { silentLogger } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 
-const contacts = Number(process.env.BENCH_CONTACTS ?? 600);
+const contacts = Number(process.env.BENCH_CONTACTS ?? 2_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 /** Receipts per Aliyun report push (Aliyun batches them; 1 = one request per receipt). */
 const receiptBatch = Number(process.env.BENCH_RECEIPT_BATCH ?? 20);
@@ -97,6 +98,9 @@ const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE DATABASE ${name}`);
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
+// A key prefix of its own: batch job ids restart at 1 in every database, and a job id already
+// queued under a shared prefix (another run's, even a dead one's) would silently swallow ours.
+const redisPrefix = name;
 const dataDir = mkdtempSync(join(tmpdir(), 'qunfa-bench-events-'));
 const aliyun = await startFakeAliyun({
   signNames: ['群发科技'],
@@ -116,6 +120,7 @@ const app = await buildApp(
   {
     databaseUrl: url.toString(),
     redisUrl,
+    redisPrefix,
     dataDir,
     port: 0,
     host: '127.0.0.1',
@@ -449,6 +454,14 @@ try {
 } finally {
   await app.stop();
   await aliyun.close();
+  const redis = connectRedis(redisUrl, 'bench-cleanup');
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  await closeRedis(redis);
   rmSync(dataDir, { recursive: true, force: true });
   await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.end();
