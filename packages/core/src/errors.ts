@@ -18,6 +18,13 @@ export const errorCodes = [
   'PERSISTED_QUERY_NOT_FOUND',
   'CAMPAIGN_NOT_EDITABLE',
   'CHANNEL_NOT_FOUND',
+  /**
+   * A plan step escalates unless its message is delivered (or read), and its channel never
+   * reports that state for the step's content (an Official Account's mass send, e-mail without
+   * the open pixel): the window would send the next step to every recipient. `details` name the
+   * step, channel, content type and state.
+   */
+  'ESCALATION_RECEIPT_UNREPORTED',
   /** The channel is loaded but the provider refuses its credentials for this call (no secret, no permission). */
   'CHANNEL_CREDENTIALS_MISSING',
   'PLUGIN_OPTIONS_INVALID',

@@ -19,7 +19,12 @@ import {
   mergeRetryPolicy,
   updateCampaignInput,
 } from './campaign-input.js';
-import { checkChannelContent, checkChannelMode, checkChannels } from './campaign-plan-checks.js';
+import {
+  checkChannelContent,
+  checkChannelMode,
+  checkChannels,
+  checkEscalationReceipts,
+} from './campaign-plan-checks.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceDeps } from './deps.js';
 import { reopenForEdit } from './review-gate.js';
@@ -90,6 +95,11 @@ export async function createCampaign(deps: ServiceDeps, principal: Principal | n
   checkChannelContent(data.variants, channelPlan);
   if (data.abTest) validateAbTest(data.abTest, data.variants.length);
   checkChannelMode({ channelPlan, channelMode: data.channelMode, abTest: data.abTest ?? null });
+  await checkEscalationReceipts(deps, p.workspaceId, {
+    channelPlan,
+    channelMode: data.channelMode,
+    variants: data.variants,
+  });
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const [row] = await tx
@@ -164,6 +174,14 @@ export async function updateCampaign(
     channelMode: data.channelMode ?? existing.channelMode,
     abTest,
   });
+  if (data.variants || channelPlan || data.channelMode) {
+    await checkEscalationReceipts(deps, p.workspaceId, {
+      channelPlan: channelPlan ?? existing.channelPlan,
+      channelMode: data.channelMode ?? existing.channelMode,
+      variants: data.variants ?? existing.variants,
+      ...(existing.openPixel !== undefined ? { openPixel: existing.openPixel } : {}),
+    });
+  }
   const { variants: variantInput, audience: _a, segmentId: _s, ...rest } = data;
   return editCampaign(deps, p, existing, {
     columns: {

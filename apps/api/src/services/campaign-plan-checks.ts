@@ -1,4 +1,12 @@
-import { type ChannelPlanStep, channelModeProblem, QunfaError } from '@qunfa/core';
+import {
+  type ChannelPlanStep,
+  type ContentType,
+  channelModeProblem,
+  escalationReceiptProblems,
+  QunfaError,
+} from '@qunfa/core';
+import { eq } from 'drizzle-orm';
+import { workspaces } from '../db/schema/index.js';
 import type { ServiceDeps } from './deps.js';
 
 /**
@@ -121,4 +129,59 @@ export function checkChannelContent(
       seen.add(channel);
     }
   }
+}
+
+/** A variant as written (channel content as a list) or as stored (by channel): only content types count. */
+type Typed = { type: ContentType };
+type VariantContent =
+  | { content: Typed; channelContent?: Record<string, Typed> }
+  | { content: Typed; channelContent?: readonly { channel: string; content: Typed }[] | null };
+
+/**
+ * Refuses (ESCALATION_RECEIPT_UNREPORTED, naming the step, channel, content type and state) a plan
+ * whose step escalates unless delivered or read when its channel never reports that state for the
+ * step's content: the window would send the next step to every recipient. E-mail's opens count
+ * when the campaign tracks them: `openPixel` once it started, else its workspace's setting, which
+ * it takes at the first start. Channels that do not declare `receiptStates` are not judged.
+ */
+export async function checkEscalationReceipts(
+  deps: ServiceDeps,
+  workspaceId: number | string,
+  campaign: {
+    channelPlan: readonly ChannelPlanStep[];
+    channelMode?: 'first' | 'all';
+    variants: readonly VariantContent[];
+    openPixel?: boolean;
+  },
+): Promise<void> {
+  if (!campaign.channelPlan.some((s) => s.escalateAfter) || campaign.channelMode === 'all') return;
+  const variants = campaign.variants.map((v) => {
+    const own = v.channelContent ?? undefined;
+    const byChannel: Record<string, Typed> | undefined = Array.isArray(own)
+      ? Object.fromEntries((own as { channel: string; content: Typed }[]).map((c) => [c.channel, c.content]))
+      : (own as Record<string, Typed> | undefined);
+    return { content: v.content, ...(byChannel ? { channelContent: byChannel } : {}) };
+  });
+  const limitsOf = (name: string) => deps.registry.channels.find((c) => c.name === name)?.limits;
+  const problems = (openPixel: boolean) =>
+    escalationReceiptProblems({ ...campaign, variants }, limitsOf, openPixel);
+  // Only e-mail's opens depend on the pixel: look the workspace up only when that decides.
+  if (problems(true).length === 0 && problems(false).length > 0 && campaign.openPixel === undefined) {
+    const [row] = await deps.db
+      .select({ openPixel: workspaces.openPixel })
+      .from(workspaces)
+      .where(eq(workspaces.id, Number(workspaceId)));
+    if (row?.openPixel) return;
+  }
+  const [problem] = problems(campaign.openPixel === true);
+  if (!problem) return;
+  throw new QunfaError('ESCALATION_RECEIPT_UNREPORTED', problem.message, {
+    details: {
+      field: problem.field,
+      step: problem.step,
+      channel: problem.channel,
+      contentType: problem.contentType,
+      unless: problem.unless,
+    },
+  });
 }

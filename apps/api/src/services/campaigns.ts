@@ -5,6 +5,7 @@ import { authorize, type Principal } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
 import { campaigns } from '../db/schema/index.js';
 import { loadCampaign, withVariants } from '../store/campaign-mapper.js';
+import { checkEscalationReceipts } from './campaign-plan-checks.js';
 import type { ServiceDeps } from './deps.js';
 import { assertStartAllowed } from './review-gate.js';
 import { actorOf } from './review-state.js';
@@ -79,6 +80,8 @@ export async function runLifecycle(
   if (command === 'start') {
     await assertStartAllowed(deps, campaign);
     await assertTagJobsMatch(deps, campaign);
+    // A plan saved before its channel declared what it reports is refused here, not half-way.
+    await checkEscalationReceipts(deps, campaign.workspaceId, campaign);
     return (await deps.engine.start(input)).campaign;
   }
   return deps.engine[command](input);

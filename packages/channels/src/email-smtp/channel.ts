@@ -20,6 +20,10 @@ export function emailSmtp(options: EmailSmtpOptions): ChannelPlugin & { close():
     ...(config.maxSendsPerDay === undefined ? {} : { maxSendsPerDay: config.maxSendsPerDay }),
     contentTypes: ['email', 'text', 'markdown'],
     receipts: false,
+    // SMTP reports no delivery (only bounces, as failures); opens only through the pixel, which
+    // goes into HTML e-mail content when the campaign tracks opens.
+    receiptStates: { email: [], text: [], markdown: [] },
+    openPixel: ['email'],
     recall: false,
     idempotencyKeys: false,
   };

@@ -2,13 +2,20 @@ import {
   type ChannelLimits,
   type ChannelPlugin,
   type ContactIdentity,
+  type ContentType,
   type OutboundBatch,
   type OutboundMessage,
   QunfaError,
+  type ReceiptState,
   type SendContext,
   type SendOutcome,
 } from '@qunfa/core';
-import { createReceiptQueue, drawEngagement, type SandboxReceipt } from './engagement.js';
+import {
+  createReceiptQueue,
+  drawEngagement,
+  type EngagementConfig,
+  type SandboxReceipt,
+} from './engagement.js';
 import { type AcceptedMessage, createLedger, type SandboxLedger, type SandboxProvider } from './ledger.js';
 import { parseSandboxOptions, type SandboxConfig, type SandboxOptions } from './options.js';
 import { drawFailure, drawLatency, providerMessageId, simulatedErrors } from './outcome.js';
@@ -30,6 +37,17 @@ export interface SandboxChannel extends ChannelPlugin {
  * `channel:sandbox`, a simulated provider: realistic latency and failures, no credentials and
  * no I/O but a timer. It is both the embedded default's channel and the fake for tests.
  */
+function engagementStates(
+  types: readonly ContentType[],
+  e: EngagementConfig,
+): Partial<Record<ContentType, ReceiptState[]>> {
+  const states: ReceiptState[] = [
+    ...(e.delivered > 0 ? (['delivered'] as const) : []),
+    ...(e.delivered > 0 && e.read > 0 ? (['read'] as const) : []),
+  ];
+  return Object.fromEntries(types.map((t) => [t, [...states]]));
+}
+
 export function sandbox(options?: SandboxOptions): SandboxChannel {
   const config = parseSandboxOptions(options);
   const ledger = createLedger(config.retain);
@@ -41,6 +59,9 @@ export function sandbox(options?: SandboxOptions): SandboxChannel {
     contentTypes: [...config.contentTypes],
     maxTextLength: config.maxTextLength,
     receipts: config.engagement !== undefined,
+    // With engagement, the states it draws for every content type; without, the sandbox is a
+    // fake whose receipts a test supplies, so it declares nothing.
+    ...(config.engagement ? { receiptStates: engagementStates(config.contentTypes, config.engagement) } : {}),
     recall: false,
     idempotencyKeys: config.idempotent,
   };

@@ -22,6 +22,8 @@ export function smsAliyun(options: SmsAliyunOptions): ChannelPlugin {
     ...(config.maxSendsPerDay === undefined ? {} : { maxSendsPerDay: config.maxSendsPerDay }),
     contentTypes: ['template'],
     receipts: true,
+    // Status reports (回执) per phone number: delivered or failed; SMS has no read.
+    receiptStates: { template: ['delivered'] },
     recall: false,
     idempotencyKeys: false,
     sms: { signName: config.signName, templates: config.smsTemplates },

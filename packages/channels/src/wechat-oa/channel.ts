@@ -146,6 +146,18 @@ export function wechatOa(options: WechatOaOptions): WechatOaChannel {
       maxRecipientsPerSend: MASS_MAX,
       contentTypes: [...oaContentTypes],
       receipts: config.callback !== undefined,
+      // WeChat reports a mass send per job (MASSSENDJOBFINISH totals), never per follower: mass
+      // content is never delivered one by one, so no window may wait for it. Template messages and
+      // subscription notices are reported per openid (TEMPLATESENDJOBFINISH,
+      // subscribe_msg_sent_event), when the callback is configured.
+      receiptStates: {
+        text: [],
+        news: [],
+        image: [],
+        voice: [],
+        video: [],
+        template: config.callback !== undefined ? ['delivered'] : [],
+      },
       recall: false,
       idempotencyKeys: true,
       platformJobs: true,

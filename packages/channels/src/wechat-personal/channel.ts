@@ -112,6 +112,8 @@ export function wechatPersonal(options: WechatPersonalOptions): WechatPersonalCh
         contentTypes: ['text', 'image'],
         maxTextLength: config.policy.maxTextLength,
         receipts: false,
+        // WeChat reports nothing on a personal account's message; only the puppet's send outcome.
+        receiptStates: { text: [], image: [] },
         recall: false,
         idempotencyKeys: false,
       };

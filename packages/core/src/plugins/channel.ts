@@ -11,6 +11,9 @@ import type { ReachChange } from '../ports/reach-sink.js';
 import type { PluginCommon } from './common.js';
 import type { ReplyMessage } from './reply.js';
 
+/** A per-recipient receipt state an escalation window can wait for. */
+export type ReceiptState = 'delivered' | 'read';
+
 /** What a channel and its provider allow; the engine plans and paces by these. */
 export interface ChannelLimits {
   /** Recipients one `send` call may carry. */
@@ -24,6 +27,22 @@ export interface ChannelLimits {
   maxTextLength?: number;
   /** The provider calls back with delivery receipts. */
   receipts: boolean;
+  /**
+   * Per content type, the receipt states the provider reports for each recipient on its own
+   * (`delivered`, `read`): what an escalation window (`escalateAfter.unless`) can wait for. A
+   * content type missing from a declared map reports neither (an Official Account's mass send:
+   * WeChat counts the job, never a follower), and a plan whose step waits for a state its channel
+   * never reports for the step's content is refused (`ESCALATION_RECEIPT_UNREPORTED`): its window
+   * would send the next step to every recipient. Undefined: not declared, unknown — any plan is
+   * allowed, as before this field existed.
+   */
+  receiptStates?: Partial<Record<ContentType, readonly ReceiptState[]>>;
+  /**
+   * Content types whose messages carry the open pixel (`OutboundMessage.openPixelUrl`) when the
+   * campaign tracks opens (`Campaign.openPixel`): for those campaigns they report `read` as well
+   * as what `receiptStates` says (e-mail).
+   */
+  openPixel?: readonly ContentType[];
   /** A sent message can be recalled. */
   recall: boolean;
   /** A repeated send with the same idempotency key is not delivered twice. */
