@@ -104,6 +104,8 @@ export const enMessages: Record<MessageKey, string> = {
   'error.ILLEGAL_TRANSITION': "The campaign's state does not allow this.",
   'error.INVALID_INPUT': 'The input is invalid.',
   'error.COMPLIANCE_BLOCKED': 'Blocked by a compliance check.',
+  'error.ESCALATION_RECEIPT_UNREPORTED':
+    'A step escalates unless delivered or read, but its channel never reports that for this content: everyone would get the next step too.',
   'error.INTERNAL': 'Internal server error; try again later.',
   'error.NETWORK_ERROR': 'Cannot reach the server.',
   'error.UNKNOWN': 'Unknown error.',

@@ -102,6 +102,8 @@ export const zhMessages = {
   'error.ILLEGAL_TRANSITION': '任务当前状态不允许此操作。',
   'error.INVALID_INPUT': '输入有误。',
   'error.COMPLIANCE_BLOCKED': '合规检查未通过，无法发送。',
+  'error.ESCALATION_RECEIPT_UNREPORTED':
+    '某一步设置了“未送达/未读则升级”，但该渠道不回报此类内容的送达或已读：所有人都会再收到下一步。',
   'error.INTERNAL': '服务器内部错误，请稍后重试。',
   'error.NETWORK_ERROR': '无法连接服务器。',
   'error.UNKNOWN': '未知错误。',

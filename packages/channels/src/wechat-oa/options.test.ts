@@ -30,6 +30,8 @@ describe('wechatOa options', () => {
       recall: false,
       idempotencyKeys: true,
       platformJobs: true,
+      // No callback configured: nothing is reported per follower, not even template messages.
+      receiptStates: { text: [], news: [], image: [], voice: [], video: [], template: [] },
     });
     expect(oa.config).toMatchObject({
       baseUrl: 'https://api.weixin.qq.com',
