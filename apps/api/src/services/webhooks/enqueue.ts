@@ -38,7 +38,7 @@ export async function enqueueWebhookEvent(tx: Db, event: WebhookEvent): Promise<
 
 /**
  * `enqueueWebhookEvent` for several events in one statement (in the given order), for intake
- * paths that record many at once. Returns the event ids.
+ * paths that record many at once; each due at its own `at`. Returns the event ids.
  */
 export async function enqueueWebhookEvents(tx: Db, events: readonly WebhookEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
@@ -54,11 +54,13 @@ export async function enqueueWebhookEvents(tx: Db, events: readonly WebhookEvent
     }),
   );
   await tx.execute(sql`
-    INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id, event_type, payload, next_attempt_at)
-    SELECT e.workspace_id, e.id, v.id, v.type, v.payload::jsonb, now()
+    INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id, event_type, payload, next_attempt_at, created_at)
+    SELECT e.workspace_id, e.id, v.id, v.type, v.payload::jsonb, v.at, v.at
     FROM unnest(${textArrayLiteral(events.map((e) => String(e.workspaceId)))}::bigint[],
                 ${textArrayLiteral(ids)}::text[], ${textArrayLiteral(events.map((e) => e.type))}::text[],
-                ${textArrayLiteral(payloads)}::text[]) WITH ORDINALITY AS v(workspace_id, id, type, payload, n)
+                ${textArrayLiteral(payloads)}::text[],
+                ${textArrayLiteral(events.map((e) => e.at.toISOString()))}::timestamptz[])
+         WITH ORDINALITY AS v(workspace_id, id, type, payload, at, n)
     JOIN webhook_endpoints e ON e.workspace_id = v.workspace_id AND e.enabled
       AND e.event_types @> jsonb_build_array(v.type)
     ORDER BY v.n, e.id`);
