@@ -20,7 +20,7 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   /** Redis URL; set: BullMQ batch jobs, shared rate limits and events across processes. */
   REDIS_URL: z.string().url().optional(),
-  /** Start of every Redis key, queue and channel name. Default qunfa */
+  /** Start of every Redis key, queue and channel name; one database per prefix (claimed at start). Default qunfa */
   REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/)
