@@ -28,7 +28,7 @@ export async function claimRedisPrefix(
     if (owner === installation) return 'ours';
     throw new QunfaError(
       'CONFLICT',
-      `REDIS_PREFIX "${settings.prefix}" on this Redis belongs to another Qunfa database (installation ${owner}; this database is ${installation}): give each database its own REDIS_PREFIX`,
+      `REDIS_PREFIX "${settings.prefix}" on this Redis belongs to another Qunfa database (installation ${owner}; this database is ${installation}): give each database its own REDIS_PREFIX, or, if that database is gone for good (a local reset), delete the key ${key} with redis-cli`,
       { details: { field: 'REDIS_PREFIX', prefix: settings.prefix, owner, installation } },
     );
   } finally {
