@@ -13,7 +13,7 @@ import {
   systemClock,
 } from '@qunfa/core';
 import { openPorts } from './adapters/open-ports.js';
-import { claimRedisPrefix } from './adapters/redis-prefix-owner.js';
+import { claimPrefixForDatabase } from './adapters/redis-prefix-owner.js';
 import { shiftedClock } from './adapters/shifted-clock.js';
 import { createSqlPluginState } from './adapters/sql-plugin-state.js';
 import { audienceIndexesFor } from './audience/audience-indexes.js';
@@ -21,7 +21,6 @@ import { createContentChecker } from './compliance/content-checker.js';
 import { createLexiconCache } from './compliance/lexicon-cache.js';
 import { type AppConfig, archiveTargetOf } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
-import { installationId } from './db/installation-id.js';
 import { defaultBodyLimits, guardBodySize } from './http/body-limit.js';
 import { CALLBACK_PATH, createCallbackHandler } from './http/callbacks.js';
 import { CONVERSION_PATH, createConversionHandler } from './http/conversions.js';
@@ -85,18 +84,12 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   const store = createSqlStore(database.db);
   if (config.redisUrl) {
-    const settings = { url: config.redisUrl, prefix: config.redisPrefix ?? 'qunfa' };
-    const claim = await installationId(database.db, clock.now())
-      .then((id) => claimRedisPrefix(settings, id))
-      .catch(async (error: unknown) => {
-        await database.close();
-        throw error;
-      });
-    if (claim === 'unchecked') {
-      logger.warn('Redis did not answer: this start could not check that REDIS_PREFIX is its own', {
-        prefix: settings.prefix,
-      });
-    }
+    await claimPrefixForDatabase(
+      { url: config.redisUrl, prefix: config.redisPrefix ?? 'qunfa' },
+      database,
+      clock,
+      logger,
+    );
   }
   const ports = await openPorts(config, logger, clock);
   const { queue, bus, limiter } = ports;

@@ -1,4 +1,6 @@
-import { QunfaError } from '@qunfa/core';
+import { type Clock, type Logger, QunfaError } from '@qunfa/core';
+import type { Database } from '../db/database.js';
+import { installationId } from '../db/installation-id.js';
 import { closeRedis, connectRedis, type RedisSettings, whenReady } from './redis-connection.js';
 
 /** The key naming the database a Redis prefix belongs to. */
@@ -33,5 +35,25 @@ export async function claimRedisPrefix(
     );
   } finally {
     await closeRedis(redis);
+  }
+}
+
+/** At a start: claims the prefix for this database (closing it on a refusal), warns when Redis could not be asked. */
+export async function claimPrefixForDatabase(
+  settings: RedisSettings,
+  database: Database,
+  clock: Clock,
+  logger: Logger,
+): Promise<void> {
+  const claim = await installationId(database.db, clock.now())
+    .then((id) => claimRedisPrefix(settings, id))
+    .catch(async (error: unknown) => {
+      await database.close();
+      throw error;
+    });
+  if (claim === 'unchecked') {
+    logger.warn('Redis did not answer: this start could not check that REDIS_PREFIX is its own', {
+      prefix: settings.prefix,
+    });
   }
 }
