@@ -90,6 +90,15 @@ const listInput = z.object({
   states: z.array(z.enum(deliveryStates)).max(deliveryStates.length).nullish(),
 });
 
+/** Deliveries with the contact, campaign and batch a view of them names. */
+const deliveriesInContext = (db: Db) =>
+  db
+    .select(deliveryColumns)
+    .from(deliveries)
+    .innerJoin(contacts, eq(contacts.id, deliveries.contactId))
+    .innerJoin(campaigns, eq(campaigns.id, deliveries.campaignId))
+    .leftJoin(batches, eq(batches.id, deliveries.batchId));
+
 /**
  * A campaign's deliveries, one per recipient, with every attempt (channel, account, outcome,
  * provider message id, error): what an operator reads before resending the failed ones.
@@ -104,12 +113,7 @@ export async function listDeliveries(
   const args = validate(listInput, input);
   const campaign = await requireCampaign(deps.db, p, campaignId);
   const after = decodeCursor(args.after);
-  const rows = await deps.db
-    .select(deliveryColumns)
-    .from(deliveries)
-    .innerJoin(contacts, eq(contacts.id, deliveries.contactId))
-    .innerJoin(campaigns, eq(campaigns.id, deliveries.campaignId))
-    .leftJoin(batches, eq(batches.id, deliveries.batchId))
+  const rows = await deliveriesInContext(deps.db)
     .where(
       and(
         eq(deliveries.campaignId, Number(campaign.id)),
@@ -145,12 +149,7 @@ export async function listContactDeliveries(
   const p = authorize(principal, 'read');
   const args = validate(contactListInput, input);
   const after = decodeCursor(args.after);
-  const rows = await deps.db
-    .select(deliveryColumns)
-    .from(deliveries)
-    .innerJoin(contacts, eq(contacts.id, deliveries.contactId))
-    .innerJoin(campaigns, eq(campaigns.id, deliveries.campaignId))
-    .leftJoin(batches, eq(batches.id, deliveries.batchId))
+  const rows = await deliveriesInContext(deps.db)
     .where(
       and(
         eq(deliveries.contactId, parseId(contactId) ?? -1),
