@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OutboundBatch, OutboundMessage, SendOutcome } from '@qunfa/core';
-import { normalisePhone } from '../sms/phone.js';
-import { readSmsTemplate } from '../sms/template.js';
+import { sortSendable } from '../sms/sendable.js';
 
 /** Documented: `SendSms` takes up to 1,000 numbers, `SendBatchSms` up to 100. */
 export const SEND_SMS_MAX = 1000;
@@ -37,24 +36,9 @@ export function planChunks(
   batch: OutboundBatch,
   templates: Record<string, string> = {},
 ): { chunks: Chunk[]; refused: SendOutcome[] } {
-  const refused: SendOutcome[] = [];
+  const { sendable, refused } = sortSendable(batch, templates);
   const groups = new Map<string, ChunkMessage[]>();
-  for (const message of batch.messages) {
-    const template = readSmsTemplate(message.content, templates);
-    if (typeof template === 'string') {
-      refused.push({ id: message.id, status: 'failed', failure: 'content_rejected', error: template });
-      continue;
-    }
-    const phone = normalisePhone(message.address);
-    if (!phone) {
-      refused.push({
-        id: message.id,
-        status: 'failed',
-        failure: 'invalid_recipient',
-        error: 'not a mobile number',
-      });
-      continue;
-    }
+  for (const { message, template, phone } of sendable) {
     const list = groups.get(template.templateId) ?? [];
     list.push({ message, phone: phone.national, params: Object.fromEntries(template.params) });
     groups.set(template.templateId, list);

@@ -1,5 +1,6 @@
 import { parsePluginOptions, type SmsTemplateSpec } from '@qunfa/core';
 import { z } from 'zod';
+import { smsAccountFields } from '../sms/account.js';
 import {
   normaliseSmsTemplates,
   type SmsTemplatesOption,
@@ -62,10 +63,7 @@ export interface SmsAliyunConfig {
 }
 
 const schema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^channel:[a-z0-9][a-z0-9-]*$/, 'must be "channel:" followed by a lower-case id')
-    .optional(),
+  ...smsAccountFields,
   accessKeyId: z.string().min(1, 'is required'),
   accessKeySecret: z.string().min(1, 'is required'),
   signName: signNameSchema(12),
@@ -73,10 +71,6 @@ const schema = z.strictObject({
   protocol: z.enum(['https', 'http']).optional(),
   timeoutMs: z.number().int().min(1000, 'the docs advise at least 1 s').optional(),
   connectTimeoutMs: z.number().int().positive().optional(),
-  ratePerSecond: z.number().positive().optional(),
-  maxSendsPerDay: z.number().int().positive().optional(),
-  callbackToken: z.string().min(16, 'must be at least 16 characters').optional(),
-  concurrency: z.number().int().min(1).max(64).optional(),
   templates: smsTemplatesSchema(z.string().min(1)).optional(),
 });
 

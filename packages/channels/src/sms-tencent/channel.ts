@@ -1,4 +1,5 @@
-import type { ChannelLimits, ChannelPlugin } from '@qunfa/core';
+import type { ChannelPlugin } from '@qunfa/core';
+import { smsChannelLimits } from '../sms/account.js';
 import { addressPhone } from '../sms/phone.js';
 import { handleTencentCallback } from './callback.js';
 import { SEND_SMS_MAX } from './chunks.js';
@@ -16,18 +17,7 @@ import { sendTencentBatch } from './send.js';
 export function smsTencent(options: SmsTencentOptions): ChannelPlugin {
   const config = parseSmsTencentOptions(options);
   const client = createTencentSmsClient(config);
-  const limits: ChannelLimits = {
-    maxRecipientsPerSend: SEND_SMS_MAX,
-    ...(config.ratePerSecond === undefined ? {} : { ratePerSecond: config.ratePerSecond }),
-    ...(config.maxSendsPerDay === undefined ? {} : { maxSendsPerDay: config.maxSendsPerDay }),
-    contentTypes: ['template'],
-    receipts: true,
-    // Status reports (回执) per phone number: delivered or failed; SMS has no read.
-    receiptStates: { template: ['delivered'] },
-    recall: false,
-    idempotencyKeys: false,
-    sms: { signName: config.signName, templates: config.smsTemplates },
-  };
+  const limits = smsChannelLimits(config, SEND_SMS_MAX);
   return {
     kind: 'channel',
     name: config.name,

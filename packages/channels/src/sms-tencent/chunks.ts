@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OutboundBatch, OutboundMessage, SendOutcome } from '@qunfa/core';
-import { normalisePhone } from '../sms/phone.js';
-import { readSmsTemplate } from '../sms/template.js';
+import { sortSendable } from '../sms/sendable.js';
 
 /** Documented: SendSms takes up to 200 numbers, all mainland or all international. */
 export const SEND_SMS_MAX = 200;
@@ -26,27 +25,12 @@ export function planTencentChunks(
   batch: OutboundBatch,
   templates: Record<string, string> = {},
 ): { chunks: TencentChunk[]; refused: SendOutcome[] } {
-  const refused: SendOutcome[] = [];
+  const { sendable, refused } = sortSendable(batch, templates);
   const groups = new Map<
     string,
     { templateId: string; params: string[]; messages: TencentChunk['messages'] }
   >();
-  for (const message of batch.messages) {
-    const template = readSmsTemplate(message.content, templates);
-    if (typeof template === 'string') {
-      refused.push({ id: message.id, status: 'failed', failure: 'content_rejected', error: template });
-      continue;
-    }
-    const phone = normalisePhone(message.address);
-    if (!phone) {
-      refused.push({
-        id: message.id,
-        status: 'failed',
-        failure: 'invalid_recipient',
-        error: 'not a mobile number',
-      });
-      continue;
-    }
+  for (const { message, template, phone } of sendable) {
     const params = template.params.map(([, v]) => v);
     const key = JSON.stringify([template.templateId, params, phone.e164.startsWith('+86')]);
     const group = groups.get(key) ?? { templateId: template.templateId, params, messages: [] };

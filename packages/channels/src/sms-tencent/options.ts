@@ -1,5 +1,6 @@
 import { parsePluginOptions, type SmsTemplateSpec } from '@qunfa/core';
 import { z } from 'zod';
+import { smsAccountFields } from '../sms/account.js';
 import {
   normaliseSmsTemplates,
   type SmsTemplatesOption,
@@ -67,10 +68,7 @@ export interface SmsTencentConfig {
 }
 
 const schema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^channel:[a-z0-9][a-z0-9-]*$/, 'must be "channel:" followed by a lower-case id')
-    .optional(),
+  ...smsAccountFields,
   secretId: z.string().min(1, 'is required'),
   secretKey: z.string().min(1, 'is required'),
   smsSdkAppId: z.string().regex(/^\d{6,}$/, 'must be the SdkAppId shown in the console (digits)'),
@@ -79,11 +77,7 @@ const schema = z.strictObject({
   endpoint: z.string().min(1).optional(),
   protocol: z.enum(['https://', 'http://']).optional(),
   timeoutSec: z.number().int().min(1).optional(),
-  ratePerSecond: z.number().positive().optional(),
-  maxSendsPerDay: z.number().int().positive().optional(),
-  callbackToken: z.string().min(16, 'must be at least 16 characters').optional(),
   pullLimit: z.number().int().min(1).max(100).optional(),
-  concurrency: z.number().int().min(1).max(64).optional(),
   templates: smsTemplatesSchema(
     z.string().regex(/^\d+$/, 'must be a Tencent template id (digits)'),
   ).optional(),
