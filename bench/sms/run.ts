@@ -6,32 +6,21 @@
  * `REDIS_URL` (default redis://127.0.0.1:6379), `NETWORK_RETRY_MS` (default 500: the campaigns' retry
  * delay after a network failure, not the product's 2 h). The fakes run in this process too: they share its CPU.
  */
-import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { buildApp } from '@qunfa/api/src/app.js';
 import { rows } from '@qunfa/api/src/db/database.js';
-import { workspaces } from '@qunfa/api/src/db/schema/index.js';
-import { createCampaign } from '@qunfa/api/src/services/campaign-edits.js';
 import { smsAliyun, smsTencent } from '@qunfa/channels';
 import { startFakeAliyun } from '@qunfa/channels/sms-aliyun/fake-server';
 import { startFakeTencent } from '@qunfa/channels/sms-tencent/fake-server';
-import { silentLogger } from '@qunfa/core';
 import { builtinMetrics } from '@qunfa/plugins';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
+import { createBenchDatabase, runCampaign, seedWorkspace, startBenchApp } from './engine-bench.js';
 
 const CONTACTS = Number(process.env.CONTACTS ?? 20_000);
 const CONCURRENCY = Number(process.env.WORKER_CONCURRENCY ?? 4);
 /** A network failure is retried after this long (the default, 2 h, would stall the bench on one timeout). */
 const NETWORK_RETRY_MS = Number(process.env.NETWORK_RETRY_MS ?? 500);
-const adminUrl = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const dbName = `qunfa_sms_bench_${randomBytes(4).toString('hex')}`;
 
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`CREATE DATABASE ${dbName}`);
-const databaseUrl = adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
-
+const database = await createBenchDatabase('qunfa_sms_bench');
 const aliyun = await startFakeAliyun({
   signNames: ['群发科技'],
   templates: { SMS_1: ['code'] },
@@ -61,61 +50,33 @@ const plugins = [
   }),
   ...builtinMetrics(),
 ];
-const app = await buildApp(
-  {
-    databaseUrl,
-    redisUrl,
-    redisPrefix: `qunfa-sms-bench-${randomBytes(3).toString('hex')}`,
-    dataDir: 'memory://',
-    port: 0,
-    host: '127.0.0.1',
-    worker: 'inline',
-    workerConcurrency: CONCURRENCY,
-    seedDemo: false,
-    logLevel: 'silent',
-    tickIntervalMs: 250,
-    quietHours: 'off',
-  } as Parameters<typeof buildApp>[0],
-  { plugins, logger: silentLogger, http: false },
-);
-await app.start();
-
-const [ws] = await app.deps.db.insert(workspaces).values({ name: 'sms bench' }).returning();
-const workspaceId = ws!.id;
-await app.deps.db.execute(sql`
-  INSERT INTO contacts (workspace_id, name) SELECT ${workspaceId}::bigint, 'c' || g FROM generate_series(1, ${CONTACTS}::int) g`);
-await app.deps.db.execute(sql`
-  INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
-  SELECT workspace_id, id, 'phone', '+86' || (13900000000 + id)::text FROM contacts WHERE workspace_id = ${workspaceId}::bigint`);
+const app = await startBenchApp({
+  databaseUrl: database.url,
+  redisPrefix: 'qunfa-sms-bench',
+  concurrency: CONCURRENCY,
+  plugins,
+});
+const workspaceId = await seedWorkspace(app, CONTACTS, {
+  kind: 'phone',
+  value: sql`'+86' || (13900000000 + id)::text`,
+});
 
 async function run(
   label: string,
   channelPlan: { channel: string; failover?: string[]; trackLinks?: boolean }[],
   text: string,
 ) {
-  const principal = { workspaceId, role: 'admin' as const, keyId: 0, keyName: 'bench' };
-  const campaign = await createCampaign(app.deps, principal, {
-    name: `${label} ${new Date().toISOString()}`,
-    audience: { all: true },
+  const {
+    id,
+    seconds,
+    plan,
+    counters: c,
+  } = await runCampaign(app, workspaceId, label, {
     variants: [{ key: 'A', content: { type: 'template', subject: 'SMS_1', text } }],
     channelPlan,
     // The bench measures throughput, not back-off: a timed-out call is retried within a second.
     retryPolicy: { networkRetryDelayMs: NETWORK_RETRY_MS, unknownRetryDelayMs: NETWORK_RETRY_MS },
   });
-  const id = String(campaign.id);
-  const t0 = performance.now();
-  await app.deps.engine.start({
-    workspaceId: String(workspaceId),
-    campaignId: id,
-    actor: { kind: 'user', id: 'bench' },
-  });
-  const plan = (performance.now() - t0) / 1000;
-  for (;;) {
-    if ((await app.deps.store.getCampaign(id))?.state === 'completed') break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  const c = await app.deps.store.counters(id);
   const [retried] = await rows<{ n: number }>(
     app.deps.db,
     sql`
@@ -165,5 +126,4 @@ console.log(
 await app.stop();
 await aliyun.close();
 await tencent.close();
-await admin.unsafe(`DROP DATABASE ${dbName} WITH (FORCE)`);
-await admin.end();
+await database.drop();
