@@ -157,11 +157,16 @@ export async function createLexicon(deps: ServiceDeps, principal: Principal | nu
   return (await view(deps.db, p.workspaceId, id))[0]!;
 }
 
-export async function addLexiconTerms(
+type TermsEdit = { kind: 'term' | 'allow'; terms: string[] };
+
+/** Adds or removes terms of one kind, audited as `action`, and answers the lexicon as it is now. */
+async function editLexiconTerms(
   deps: ServiceDeps,
   principal: Principal | null,
   id: string,
   input: unknown,
+  action: 'lexicon.terms_added' | 'lexicon.terms_removed',
+  write: (tx: Db, lexiconId: number, data: TermsEdit, workspaceId: number) => Promise<unknown>,
 ) {
   const p = authorize(principal, 'approve');
   const data = validate(termsInput, input);
@@ -169,56 +174,44 @@ export async function addLexiconTerms(
   await change(
     deps,
     p,
-    {
-      action: 'lexicon.terms_added',
-      subjectId: lexicon.id,
-      details: { kind: data.kind, count: data.terms.length },
-    },
-    (tx) =>
-      tx
-        .insert(lexiconTerms)
-        .values(
-          [...new Set(data.terms)].map((term) => ({
-            workspaceId: p.workspaceId,
-            lexiconId: lexicon.id,
-            term,
-            kind: data.kind,
-          })),
-        )
-        .onConflictDoNothing(),
+    { action, subjectId: lexicon.id, details: { kind: data.kind, count: data.terms.length } },
+    (tx) => write(tx, lexicon.id, data, p.workspaceId),
   );
   return requireLexicon(deps.db, p, id);
 }
 
-export async function removeLexiconTerms(
+export function addLexiconTerms(deps: ServiceDeps, principal: Principal | null, id: string, input: unknown) {
+  return editLexiconTerms(
+    deps,
+    principal,
+    id,
+    input,
+    'lexicon.terms_added',
+    (tx, lexiconId, data, workspaceId) =>
+      tx
+        .insert(lexiconTerms)
+        .values([...new Set(data.terms)].map((term) => ({ workspaceId, lexiconId, term, kind: data.kind })))
+        .onConflictDoNothing(),
+  );
+}
+
+export function removeLexiconTerms(
   deps: ServiceDeps,
   principal: Principal | null,
   id: string,
   input: unknown,
 ) {
-  const p = authorize(principal, 'approve');
-  const data = validate(termsInput, input);
-  const lexicon = await requireLexicon(deps.db, p, id);
-  await change(
-    deps,
-    p,
-    {
-      action: 'lexicon.terms_removed',
-      subjectId: lexicon.id,
-      details: { kind: data.kind, count: data.terms.length },
-    },
-    (tx) =>
-      tx
-        .delete(lexiconTerms)
-        .where(
-          and(
-            eq(lexiconTerms.lexiconId, lexicon.id),
-            eq(lexiconTerms.kind, data.kind),
-            inArray(lexiconTerms.term, data.terms),
-          ),
+  return editLexiconTerms(deps, principal, id, input, 'lexicon.terms_removed', (tx, lexiconId, data) =>
+    tx
+      .delete(lexiconTerms)
+      .where(
+        and(
+          eq(lexiconTerms.lexiconId, lexiconId),
+          eq(lexiconTerms.kind, data.kind),
+          inArray(lexiconTerms.term, data.terms),
         ),
+      ),
   );
-  return requireLexicon(deps.db, p, id);
 }
 
 export async function deleteLexicon(deps: ServiceDeps, principal: Principal | null, id: string) {
