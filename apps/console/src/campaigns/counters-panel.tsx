@@ -3,9 +3,8 @@ import { useI18n } from '../i18n/locale-context.js';
 
 type CounterName = Exclude<keyof Counters, 'failedByClass'>;
 
-/** The counters in the order a delivery moves through them. */
-export const COUNTER_NAMES: readonly CounterName[] = [
-  'total',
+/** The states a recipient's delivery can be in, in the order it moves through them; each counts recipients. */
+export const STATE_COUNTERS = [
   'waiting',
   'queued',
   'submitted',
@@ -18,8 +17,10 @@ export const COUNTER_NAMES: readonly CounterName[] = [
   'suppressed',
   'filtered',
   'uncertain',
-  'settled',
-];
+] as const satisfies readonly CounterName[];
+
+/** The counters as the panel shows them: the total, each state, then those settled. */
+export const COUNTER_NAMES: readonly CounterName[] = ['total', ...STATE_COUNTERS, 'settled'];
 
 export function CountersPanel({ counters }: { counters: Counters }) {
   const { t, tx } = useI18n();

@@ -1,22 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countersFixture } from './campaign-fixture.js';
+import { STATE_COUNTERS } from './counters-panel.js';
 import { funnelOf } from './funnel.js';
-
-const STATES = [
-  'waiting',
-  'queued',
-  'submitted',
-  'awaitingConfirmation',
-  'sent',
-  'delivered',
-  'read',
-  'clicked',
-  'failed',
-  'suppressed',
-  'filtered',
-  'uncertain',
-] as const;
 
 describe('funnelOf', () => {
   it('counts each recipient once: a clicked one is also read, delivered and sent', () => {
@@ -36,7 +22,7 @@ describe('funnelOf', () => {
   it('adds up for any counters: sent stage plus the side figures is the total, and it never widens', () => {
     fc.assert(
       fc.property(fc.array(fc.nat({ max: 10_000 }), { minLength: 12, maxLength: 12 }), (values) => {
-        const byState = Object.fromEntries(STATES.map((s, i) => [s, values[i]!]));
+        const byState = Object.fromEntries(STATE_COUNTERS.map((s, i) => [s, values[i]!]));
         const total = values.reduce((a, b) => a + b, 0);
         const { stages, side } = funnelOf(countersFixture({ ...byState, total }));
         const sideSum = side.pending + side.failed + side.suppressed + side.filtered + side.uncertain;

@@ -1,32 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Counters } from '../graphql/types.js';
+import { STATE_COUNTERS } from './counters-panel.js';
 import { channelTotals, figuresOf } from './sender-totals.js';
-
-const states = [
-  'waiting',
-  'queued',
-  'submitted',
-  'awaitingConfirmation',
-  'sent',
-  'delivered',
-  'read',
-  'clicked',
-  'failed',
-  'suppressed',
-  'filtered',
-  'uncertain',
-] as const;
 
 const countersArb = fc
   .record(
-    Object.fromEntries(states.map((s) => [s, fc.nat(50)])) as Record<
-      (typeof states)[number],
+    Object.fromEntries(STATE_COUNTERS.map((s) => [s, fc.nat(50)])) as Record<
+      (typeof STATE_COUNTERS)[number],
       fc.Arbitrary<number>
     >,
   )
   .map((c): Counters => {
-    const total = states.reduce((sum, s) => sum + c[s], 0);
+    const total = STATE_COUNTERS.reduce((sum, s) => sum + c[s], 0);
     const settled =
       c.sent +
       c.delivered +
