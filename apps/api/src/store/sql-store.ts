@@ -217,6 +217,7 @@ export function createSqlStore(db: Db): Store {
           sql`UPDATE campaigns SET state = 'completed', finished_at = ${at.toISOString()}::timestamptz, updated_at = ${at.toISOString()}::timestamptz
               WHERE id = ${id} AND state = 'running' AND (ab_phase IS NULL OR ab_phase = 'decided')
                 AND NOT EXISTS (SELECT 1 FROM batches WHERE campaign_id = ${id} AND state IN ('queued', 'leased'))
+                AND NOT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ${id} AND state = 'awaiting_confirmation')
               RETURNING workspace_id::text`,
         );
         const [row] = done;

@@ -11,6 +11,14 @@ import { type CustomerTask, closeTasks, openTaskIds, readTask, TASK_WINDOW_MS, u
 const MAX_POLL_MS = 3_600_000;
 /** Tasks polled in one `pollReceipts` call at most; the rest wait for the next. */
 const TASKS_PER_POLL = 50;
+/**
+ * A task nobody confirmed is cancelled this long before the query window closes, whatever its
+ * deadline: a day of hourly polls to cancel it and read what it left unsent while WeCom still
+ * answers, so no customer is left awaiting a confirmation for ever (nor its campaign running).
+ */
+const WINDOW_CANCEL_MS = 24 * 3_600_000;
+/** Past the window, a task whose last results could not be read is tried this much longer, then given up. */
+const WINDOW_GRACE_MS = 12 * 3_600_000;
 
 export interface Page<T> {
   items: T[];
@@ -86,10 +94,15 @@ export async function pollCustomerTasks(
     // An unconfirmed task is looked at again no later than its deadline (past it, a cancel WeCom
     // refused is tried again at the first interval), and so is a cancelled one whose customers are
     // not reported yet: both hold customers the plan waits for.
-    if (!task.confirmed && !task.cancelled && deadlineAt !== undefined)
+    if (!task.confirmed && !task.cancelled)
       task.nextPollAt = deadlineAt > now ? Math.min(task.nextPollAt, deadlineAt) : now + config.taskPollMs;
     if (task.cancelled && !task.closed) task.nextPollAt = now + config.taskPollMs;
-    if (now - task.createdAt > TASK_WINDOW_MS) task.closed = true;
+    if (!task.closed && now - task.createdAt > TASK_WINDOW_MS + WINDOW_GRACE_MS) {
+      task.closed = true;
+      ctx.logger.warn('customer task closed without its last results: WeCom did not answer past its window', {
+        msgid,
+      });
+    }
     // What this poll learnt, merged into the latest value: a reminder or a cancel made meanwhile stays.
     const saved = await updateTask(ctx.state, msgid, (latest) => mergeTask(latest, task));
     if (saved?.closed) closed.push(msgid);
@@ -98,12 +111,18 @@ export async function pollCustomerTasks(
   return events;
 }
 
-/** A task's deadline: as recorded at its creation, else (a task recorded before deadlines were) the channel's. */
-function deadlineOf(config: WecomConfig, task: CustomerTask): number | undefined {
-  if (task.deadlineAt !== undefined) return task.deadlineAt;
-  return config.confirmationDeadlineMs === undefined
-    ? undefined
-    : task.createdAt + config.confirmationDeadlineMs;
+/**
+ * A task's deadline: as recorded at its creation, else (a task recorded before deadlines were) the
+ * channel's; never later than a day before the query window closes (`WINDOW_CANCEL_MS`).
+ */
+function deadlineOf(config: WecomConfig, task: CustomerTask): number {
+  const windowAt = task.createdAt + TASK_WINDOW_MS - WINDOW_CANCEL_MS;
+  const own =
+    task.deadlineAt ??
+    (config.confirmationDeadlineMs === undefined
+      ? undefined
+      : task.createdAt + config.confirmationDeadlineMs);
+  return own === undefined ? windowAt : Math.min(own, windowAt);
 }
 
 /** `learnt` (a copy of the task read earlier, changed by a poll or an operator's call) merged into its latest value. */
@@ -137,8 +156,7 @@ async function pollTask(
     );
     task.confirmed = list.some((t) => t.userid === task.sender && t.status === 2);
     if (!task.confirmed) {
-      const deadlineAt = deadlineOf(config, task);
-      if (deadlineAt === undefined || now < deadlineAt) return [];
+      if (now < deadlineOf(config, task)) return [];
       await client.post('/cgi-bin/externalcontact/cancel_groupmsg_send', { msgid: task.msgid }, ctx);
       task.cancelled = true;
       task.cancelledAt = now;
@@ -150,7 +168,9 @@ async function pollTask(
 
 /**
  * A task's results as delivery events; closes the task once none is awaited: every customer has a
- * final result, or the task is cancelled (its customers at 0 are then `unconfirmed`).
+ * final result, or the task is cancelled (its customers at 0 are then `unconfirmed`), or the query
+ * window has closed (a confirmed task's customers still at 0 are then failed `unknown`: WeCom will
+ * not say whether they got it, and an unknown failure is not sent again by the next step).
  */
 export async function readResults(
   config: WecomConfig,
@@ -213,6 +233,14 @@ export async function readResults(
         at: new Date(task.cancelledAt ?? now),
         failure: 'unconfirmed',
         error: 'WeCom: the sender did not confirm the task before it was cancelled',
+      });
+    } else if (now - task.createdAt > TASK_WINDOW_MS) {
+      events.push({
+        providerMessageId,
+        state: 'failed',
+        at: new Date(task.createdAt + TASK_WINDOW_MS),
+        failure: 'unknown',
+        error: 'WeCom gave no result within its 30-day query window',
       });
     } else waiting++;
   }

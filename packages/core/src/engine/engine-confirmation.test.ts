@@ -4,6 +4,7 @@ import { isQunfaError } from '../errors.js';
 import { createTestEngine } from '../testing/engine-harness.js';
 import { makeContact } from '../testing/fixtures.js';
 import { fakeChannel } from './fake-channel.test-support.js';
+import { describeWaiting } from './waiting.js';
 
 const ref = { workspaceId: '1', campaignId: '1' };
 
@@ -81,6 +82,38 @@ describe('engine: steps whose sends wait for confirmation', () => {
     ]);
     await t.drain();
     expect(t.store.deliveries('1').map((d) => [d.channel, d.state])).toEqual([['channel:second', 'sent']]);
+    expect((await t.store.getCampaign('1'))?.state).toBe('completed');
+  });
+
+  it('keeps a one-step campaign running until every held send has its result, then completes it', async () => {
+    const first = confirming();
+    const t = createTestEngine({ plugins: [first] });
+    await t.addContacts([makeContact({ id: '1' }), makeContact({ id: '2' })]);
+    await t.addCampaign({ id: '1', channelPlan: [{ channel: 'channel:first' }] });
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.drain();
+    await t.clock.advance(10 * 60_000);
+    await t.drain();
+    // Batches are done, but both recipients wait for a person: not completed.
+    expect((await t.store.getCampaign('1'))?.state).toBe('running');
+    const campaign = (await t.store.getCampaign('1'))!;
+    const waits = await t.store.waitingBatches('1', t.clock.now());
+    expect(describeWaiting(campaign, await t.store.counters('1'), waits)).toEqual([
+      expect.objectContaining({ reason: 'awaiting_confirmation', count: 2 }),
+    ]);
+    const [a, b] = t.store.deliveries('1');
+    const receipt = (d: typeof a, state: 'delivered' | 'filtered') => ({
+      channel: 'channel:first',
+      providerMessageId: d!.providerMessageId!,
+      state,
+      at: t.clock.now(),
+      source: 'poll' as const,
+    });
+    await t.engine.applyReceipts([receipt(a, 'delivered')]);
+    await t.drain();
+    expect((await t.store.getCampaign('1'))?.state).toBe('running');
+    // The last result in: the receipt itself completes it, no batch or tick needed.
+    await t.engine.applyReceipts([receipt(b, 'filtered')]);
     expect((await t.store.getCampaign('1'))?.state).toBe('completed');
   });
 });

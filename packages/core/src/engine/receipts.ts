@@ -2,7 +2,7 @@ import type { DeliveryEvent } from '../plugins/channel.js';
 import type { ReceiptEvent, ReceiptsApplied } from '../ports/store.js';
 import { channelContext } from './channel-context.js';
 import type { EngineContext } from './deps.js';
-import { escalateLateFailures } from './escalation.js';
+import { completeWhenDone, escalateLateFailures } from './escalation.js';
 
 /** Receipts that matched no delivery yet, kept a while: the provider may answer before our settlement commits. */
 export interface EarlyReceipts {
@@ -24,6 +24,7 @@ export async function applyReceipts(ctx: EngineContext, events: ReceiptEvent[]):
   if (result.campaigns.length > 0 && events.some((e) => e.state === 'failed')) {
     await escalateLateFailures(ctx, result.campaigns);
   }
+  await completeConfirmed(ctx, events, result.campaigns);
   if (result.unknown.length > 0) {
     const unknown = new Set(result.unknown);
     const until = ctx.clock.now().getTime() + ctx.receiptGraceMs;
@@ -41,12 +42,38 @@ export async function retryEarly(ctx: EngineContext): Promise<void> {
   const batch = early.splice(0);
   const result = await ctx.store.applyReceipts(batch.map((e) => e.event));
   for (const ref of result.campaigns) ctx.progress.nudge(ref);
+  await completeConfirmed(
+    ctx,
+    batch.map((e) => e.event),
+    result.campaigns,
+  );
   const unknown = new Set(result.unknown);
   const now = ctx.clock.now().getTime();
   const kept = batch.filter((e) => unknown.has(refOf(e.event)) && e.until > now);
   const dropped = batch.filter((e) => unknown.has(refOf(e.event))).length - kept.length;
   early.unshift(...kept);
   if (dropped > 0) ctx.logger.warn('receipts for unknown deliveries were dropped', { count: dropped });
+}
+
+/**
+ * A running campaign whose batches are all done waits for the results of sends a person had to
+ * confirm (`completeIfDone` holds it while any awaits confirmation): the receipts that bring the
+ * last of them complete it here — no batch settles after them, and the worker's tick looks only
+ * at campaigns whose plan escalates.
+ */
+async function completeConfirmed(
+  ctx: EngineContext,
+  events: readonly ReceiptEvent[],
+  campaigns: readonly { workspaceId: string; campaignId: string }[],
+): Promise<void> {
+  if (campaigns.length === 0) return;
+  const held = new Set<string>(ctx.registry.channels.filter((c) => c.limits.confirmation).map((c) => c.name));
+  if (held.size === 0 || !events.some((e) => 'channel' in e && held.has(e.channel))) return;
+  for (const ref of campaigns) {
+    const campaign = await ctx.store.getCampaign(ref.campaignId);
+    if (campaign?.state === 'running' && campaign.workspaceId === ref.workspaceId)
+      await completeWhenDone(ctx, campaign);
+  }
 }
 
 /** A channel's events as the store takes them. */

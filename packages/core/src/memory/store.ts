@@ -260,6 +260,11 @@ export class MemoryStore implements Store {
       (b) => b.campaignId === campaignId && (b.state === 'queued' || b.state === 'leased'),
     );
     if (open) return undefined;
+    // A send a person must still confirm (a WeCom task) has no result yet: the campaign is not done.
+    const held = [...this.t.deliveries.values()].some(
+      (d) => d.campaignId === campaignId && d.state === 'awaiting_confirmation',
+    );
+    if (held) return undefined;
     const done = applyTransition(this.t, {
       workspaceId: campaign.workspaceId,
       campaignId,

@@ -357,8 +357,9 @@ export interface Store {
   /** Writes every result, attempt, follow-up batch, counter and the batch's state, and an audit entry, in one transaction. */
   settleBatch(settlement: BatchSettlement): Promise<SettleResult>;
   /**
-   * Completes a running campaign with no queued or leased batch left and no A/B test still
-   * undecided; undefined when not done.
+   * Completes a running campaign with no queued or leased batch left, no A/B test still
+   * undecided and no delivery awaiting confirmation (a send a person must confirm has no result
+   * yet: the channel reports one by its deadline or query window); undefined when not done.
    */
   completeIfDone(campaignId: string, at: Date): Promise<Campaign | undefined>;
   counters(campaignId: string): Promise<Counters>;

@@ -146,6 +146,8 @@ export function receiptContract(harness: () => StoreHarness): void {
       });
     }
     expect(await h.store.counters('1')).toMatchObject({ awaitingConfirmation: 3, sent: 1 });
+    // Every batch is done, but three sends wait for a person: the campaign is not complete.
+    expect(await h.store.completeIfDone('1', at(1500))).toBeUndefined();
     const result = await h.store.applyReceipts([
       receipt('1', 'sent', 2000),
       // A failure with it wins: the provider reported both, the message did not go out.
@@ -168,6 +170,8 @@ export function receiptContract(harness: () => StoreHarness): void {
       delivered: 1,
       failed: 1,
     });
+    // The last result is in: now it completes.
+    expect((await h.store.completeIfDone('1', at(5000)))?.state).toBe('completed');
   });
 
   it('reports unknown ids and writes nothing for them', async () => {

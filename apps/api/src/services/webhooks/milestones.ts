@@ -23,7 +23,8 @@ export function createMilestoneWatcher(deps: { db: Db; clock: Pick<Clock, 'now'>
   async function check(workspaceId: string, campaignId: string): Promise<void> {
     const counters = await readCounters(deps.db, Number(campaignId));
     if (counters.total === 0) return;
-    const settled = settledCount(counters);
+    // A send a person must still confirm (WeCom) has no result yet: not settled for a partner.
+    const settled = settledCount(counters) - counters.awaitingConfirmation;
     const percent = Math.floor((settled * 100) / counters.total);
     const passed = PROGRESS_MILESTONES.filter((m) => m <= percent);
     if (passed.length === 0) return;
