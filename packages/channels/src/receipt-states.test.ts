@@ -4,6 +4,9 @@ import { emailSmtp } from './email-smtp/channel.js';
 import { sandbox } from './sandbox/channel.js';
 import { smsAliyun } from './sms-aliyun/channel.js';
 import { wechatOa } from './wechat-oa/channel.js';
+import { wecom } from './wecom/channel.js';
+import { appContentTypes } from './wecom/content.js';
+import { customerContentTypes } from './wecom/customer-content.js';
 
 /** What the kernel's check says of one step on `channel`, escalating unless `unless`. */
 function problems(
@@ -97,5 +100,34 @@ describe('receipt states the built-in channels declare', () => {
     expect(found.map((p) => [p.step, p.channel, p.field])).toEqual([
       [0, 'channel:wechat-oa', 'channelPlan.0.escalateUnless'],
     ]);
+  });
+
+  it('WeCom: customer and group tasks report delivered when polled, application messages nothing; no kind reports read', () => {
+    const channel = wecom({
+      corpId: 'ww0123456789abcdef',
+      apps: [{ agentId: 1000002, secret: 'app-secret' }],
+    });
+    // Customer and group tasks send these and report result 1 per recipient.
+    for (const type of ['text', 'link', 'news', 'image', 'video'] as const) {
+      expect(problems(channel, type, 'delivered')).toEqual([]);
+      expect(problems(channel, type, 'read')).toEqual([`channel:wecom ${type} read`]);
+    }
+    // Only application messages carry markdown and voice, and WeCom reports nothing after message/send.
+    for (const type of ['markdown', 'voice'] as const)
+      expect(problems(channel, type, 'delivered')).toEqual([`channel:wecom ${type} delivered`]);
+    const kinds = channel.limits.receiptKinds!;
+    expect(kinds.map((k) => [k.name, k.identityKinds, k.via, k.laterResults])).toEqual([
+      ['app', ['wecom_userid'], 'none', []],
+      ['customer', ['wecom_external_userid'], 'poll', ['delivered', 'failed', 'filtered']],
+      ['group', ['wecom_chat_id'], 'poll', ['delivered', 'failed', 'filtered']],
+    ]);
+    // Each kind declares exactly the content types it sends, and every type the channel takes is declared.
+    expect(Object.keys(kinds[0]!.receiptStates).sort()).toEqual([...appContentTypes].sort());
+    expect(Object.keys(kinds[1]!.receiptStates).sort()).toEqual([...customerContentTypes].sort());
+    expect(Object.keys(channel.limits.receiptStates!).sort()).toEqual(
+      [...channel.limits.contentTypes].sort(),
+    );
+    // The kinds address what the channel addresses, one identity kind each.
+    expect(kinds.flatMap((k) => k.identityKinds).sort()).toEqual([...channel.identityKinds].sort());
   });
 });

@@ -2,9 +2,13 @@ import {
   type ChannelContext,
   type ChannelPlugin,
   type ContactIdentity,
+  type ContentType,
   type DeliveryEvent,
   type OutboundBatch,
   QunfaError,
+  type ReceiptKind,
+  type ReceiptState,
+  receiptStatesOf,
   type SendContext,
   type SendOutcome,
 } from '@qunfa/core';
@@ -78,6 +82,40 @@ export const groupAddress = (chatId: string) => `group:${chatId}`;
 
 const ID = /^[A-Za-z0-9_.@-]{1,64}$/;
 
+const byType = (types: readonly ContentType[], states: readonly ReceiptState[]) =>
+  Object.fromEntries(types.map((t) => [t, states])) as Partial<Record<ContentType, readonly ReceiptState[]>>;
+
+/**
+ * What each kind of send reports. An application message (`message/send`) is answered at the send
+ * (`invaliduser` fails those members) and WeCom never says more: no `delivered`, no `read`. A
+ * customer or group task's results are polled (`get_groupmsg_send_result`): 1 `delivered`,
+ * 2 `failed` invalid_recipient, 3 `filtered` (the platform cap), and `failed` unconfirmed or unknown
+ * for what a cancel, the deadline or the query window left unsent; never `read`.
+ */
+export const receiptKinds: readonly ReceiptKind[] = [
+  {
+    name: 'app',
+    identityKinds: ['wecom_userid'],
+    receiptStates: byType(appContentTypes, []),
+    laterResults: [],
+    via: 'none',
+  },
+  {
+    name: 'customer',
+    identityKinds: ['wecom_external_userid'],
+    receiptStates: byType(customerContentTypes, ['delivered']),
+    laterResults: ['delivered', 'failed', 'filtered'],
+    via: 'poll',
+  },
+  {
+    name: 'group',
+    identityKinds: ['wecom_chat_id'],
+    receiptStates: byType(customerContentTypes, ['delivered']),
+    laterResults: ['delivered', 'failed', 'filtered'],
+    via: 'poll',
+  },
+];
+
 /**
  * `channel:wecom`: one WeCom corp (企业微信). Members (`wecom_userid`) get application messages
  * (`message/send`); external contacts (`wecom_external_userid`) get customer mass sends
@@ -124,6 +162,8 @@ export function wecom(options: WecomOptions): WecomChannel {
       contentTypes: [...new Set([...appContentTypes, ...customerContentTypes])],
       maxTextLength: 2048,
       receipts: true,
+      receiptKinds,
+      receiptStates: receiptStatesOf(receiptKinds),
       recall: true,
       idempotencyKeys: true,
       // Customer tasks wait for their sender; unconfirmed ones are cancelled at the deadline.

@@ -14,6 +14,44 @@ import type { ReplyMessage } from './reply.js';
 /** A per-recipient receipt state an escalation window can wait for. */
 export type ReceiptState = 'delivered' | 'read';
 
+/**
+ * One kind of send of a channel whose kinds report differently (WeCom: an application message to a
+ * member reports nothing after the send; a customer task reports each customer's result when
+ * polled), told apart by the identity that addresses the recipient.
+ */
+export interface ReceiptKind {
+  /** The channel's name for it (WeCom: `app`, `customer`, `group`). */
+  name: string;
+  /** The identity kinds addressed as this kind (the identity the channel's `address` picks). */
+  identityKinds: readonly IdentityKind[];
+  /** Per content type this kind sends, the receipt states it reports per recipient (as `receiptStates`). */
+  receiptStates: Partial<Record<ContentType, readonly ReceiptState[]>>;
+  /**
+   * The results it reports per recipient after the send, beyond the send's own outcome
+   * (`delivered`, `failed`, `filtered`); empty: the send's outcome is all there is.
+   */
+  laterResults: readonly Extract<DeliveryState, 'sent' | 'delivered' | 'read' | 'failed' | 'filtered'>[];
+  /** How the later results come: the provider's `callback`, the channel's `poll`, or `none`. */
+  via: 'callback' | 'poll' | 'none';
+}
+
+/**
+ * `receiptStates` of a channel with several kinds of send: per content type, the states some kind
+ * reports — what an escalation window can wait for on the channel at all.
+ */
+export function receiptStatesOf(
+  kinds: readonly ReceiptKind[],
+): Partial<Record<ContentType, readonly ReceiptState[]>> {
+  const out: Partial<Record<ContentType, ReceiptState[]>> = {};
+  for (const kind of kinds) {
+    for (const [type, states] of Object.entries(kind.receiptStates) as [ContentType, ReceiptState[]][]) {
+      const known = out[type] ?? [];
+      out[type] = [...known, ...states.filter((s) => !known.includes(s))];
+    }
+  }
+  return out;
+}
+
 /** What a channel and its provider allow; the engine plans and paces by these. */
 export interface ChannelLimits {
   /** Recipients one `send` call may carry. */
@@ -37,6 +75,14 @@ export interface ChannelLimits {
    * allowed, as before this field existed.
    */
   receiptStates?: Partial<Record<ContentType, readonly ReceiptState[]>>;
+  /**
+   * For a channel whose kinds of send report differently (by the recipient's identity kind): each
+   * kind with its own `receiptStates` and later results. `receiptStates` is then their union
+   * (`receiptStatesOf`): a state no kind reports is refused for an escalation window; one that only
+   * some kinds report leaves the others' recipients to the window (WeCom: an application message
+   * is never `delivered`).
+   */
+  receiptKinds?: readonly ReceiptKind[];
   /**
    * Content types whose messages carry the open pixel (`OutboundMessage.openPixelUrl`) when the
    * campaign tracks opens (`Campaign.openPixel`): for those campaigns they report `read` as well
