@@ -162,8 +162,9 @@ describe('callbacks', () => {
     ]);
     const relations = await stateRelations(f.state).get(['wmCustomer0001']);
     expect(relations.get('wmCustomer0001')).toEqual([
-      { userid: 'lisi', addedAt: at, removed: 'by_customer' },
-      { userid: 'zhangsan', addedAt: at },
+      // When the callback saw each: a complete sync that began later and missed it would end it.
+      { userid: 'lisi', addedAt: at, removed: 'by_customer', seenAt: f.clock.now().getTime() },
+      { userid: 'zhangsan', addedAt: at, seenAt: f.clock.now().getTime() },
     ]);
   });
 

@@ -120,7 +120,11 @@ async function recordContactChange(
   const kind = text(message, 'ChangeType');
   let change: ReachChange['change'] | undefined;
   if (kind === 'add_external_contact' || kind === 'add_half_external_contact') {
-    await relations.upsert(external, { userid, addedAt: Number(text(message, 'CreateTime')) || 0 });
+    await relations.upsert(external, {
+      userid,
+      addedAt: Number(text(message, 'CreateTime')) || 0,
+      seenAt: ctx.now().getTime(),
+    });
     change = 'added';
   } else if (kind === 'del_external_contact') {
     await relations.remove(external, userid, 'by_staff');

@@ -4,6 +4,7 @@ import type { CustomerBody } from './customer-content.js';
 import { contentHashOf, failed, taskContent } from './customer-send.js';
 import { classifyWecomError, WecomApiError } from './errors.js';
 import { type GroupRecord, groupKey, readGroup } from './groups.js';
+import { sweptSince } from './relations.js';
 import { sendTaskChunk, type TaskSender, type TaskTarget } from './task-create.js';
 
 /** `chat_id_list` takes at most 2,000 customer groups a task (创建企业群发). */
@@ -37,6 +38,8 @@ export async function sendChatGroup(
   const byOwner = new Map<string, TaskTarget[]>();
   const reasons = new Map<string, string>();
   const records = await Promise.all(group.messages.map((m) => readGroup(ctx.state, m.chatId)));
+  // A group the last complete sync did not list may be gone or have another owner: asked first.
+  const since = await sweptSince(ctx.state);
   for (const [i, m] of group.messages.entries()) {
     let record = records[i]!;
     if (record.dismissed) {
@@ -48,7 +51,7 @@ export async function sendChatGroup(
       });
       continue;
     }
-    if (!record.owner || record.ownerStale) {
+    if (!record.owner || record.ownerStale || (record.seenAt ?? 0) < since) {
       const fresh = await refreshGroup(sender.client, record, ctx);
       if ('failure' in fresh) {
         outcomes.push({ id: m.message.id, status: 'failed', ...fresh.failure });
@@ -107,6 +110,7 @@ async function refreshGroup(
       owner,
       members: Array.isArray(g.member_list) ? g.member_list.length : 0,
       ownerStale: false,
+      seenAt: ctx.now().getTime(),
     };
     await ctx.state.set(groupKey(record.chatId), fresh);
     return fresh;

@@ -11,6 +11,8 @@ export interface GroupRecord {
   dismissed?: boolean;
   /** `change_external_chat` said the owner changed (the push does not say to whom): ask `groupchat/get` before sending. */
   ownerStale?: boolean;
+  /** Epoch ms a sync, `groupchat/get` or a `change_external_chat` last saw it at WeCom. */
+  seenAt?: number;
   /** Joins and leaves by month (`YYYY-MM`, UTC+8). */
   months: Record<string, { joins: number; leaves: number }>;
   /** Member-list versions already counted (`CurMemVer`), the last few. */
@@ -38,6 +40,7 @@ export async function recordChatChange(message: XmlObject, state: PluginState): 
   const group = await readGroup(state, chatId);
   const change = text(message, 'ChangeType');
   if (change === 'dismiss') group.dismissed = true;
+  else group.seenAt = Math.max(group.seenAt ?? 0, at.getTime() || 0);
   if (change === 'update') {
     const detail = text(message, 'UpdateDetail');
     if (detail === 'change_owner') group.ownerStale = true;

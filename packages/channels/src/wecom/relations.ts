@@ -8,8 +8,32 @@ export interface FollowRelation {
   addedAt: number;
   /** When they last talked, where known (session archive, an import), epoch s. */
   lastTalkAt?: number;
-  /** The member deleted the customer (`del_external_contact`) or the customer deleted the member (`del_follow_user`). */
-  removed?: 'by_staff' | 'by_customer';
+  /**
+   * The member deleted the customer (`del_external_contact`), the customer deleted the member
+   * (`del_follow_user`), or (as `get` reads it, never stored) a complete sync did not see it.
+   */
+  removed?: 'by_staff' | 'by_customer' | 'unseen';
+  /** Epoch ms a sync page or an add callback last saw it at WeCom. */
+  seenAt?: number;
+}
+
+/**
+ * When the last complete sync (of any workspace: the relations are the corp's) began, epoch ms:
+ * a relation not seen since has ended at WeCom. Not under `sync/`, which is per workspace.
+ */
+const SWEPT = 'swept/since';
+
+/** The start of the last complete sync, epoch ms; 0 when none completed. */
+export async function sweptSince(state: PluginState): Promise<number> {
+  return (await state.get<number>(SWEPT)) ?? 0;
+}
+
+/**
+ * A complete sync that began at `since` saw every live relation and group: those it did not see
+ * are read as ended from now on (`get` and the group send). Never moves back.
+ */
+export async function markSwept(state: PluginState, since: number): Promise<void> {
+  if (since > (await sweptSince(state))) await state.set(SWEPT, since);
 }
 
 /**
@@ -24,7 +48,7 @@ export interface RelationIndex {
   /** `upsert` for a page of relations: one parallel read and one parallel write per customer, not one after another. */
   upsertMany(relations: readonly { externalUserId: string; relation: FollowRelation }[]): Promise<void>;
   /** Marks one relation removed, by whom. */
-  remove(externalUserId: string, userid: string, by: NonNullable<FollowRelation['removed']>): Promise<void>;
+  remove(externalUserId: string, userid: string, by: 'by_staff' | 'by_customer'): Promise<void>;
 }
 
 const key = (externalUserId: string) => `follow/${externalUserId}`;
@@ -33,11 +57,18 @@ export function stateRelations(state: PluginState): RelationIndex {
   const index: RelationIndex = {
     async get(ids) {
       const out = new Map<string, FollowRelation[]>();
+      const since = await sweptSince(state);
       const SLICE = 200;
       for (let i = 0; i < ids.length; i += SLICE) {
         const slice = ids.slice(i, i + SLICE);
         const values = await Promise.all(slice.map((id) => state.get<FollowRelation[]>(key(id))));
-        for (const [j, id] of slice.entries()) out.set(id, values[j] ?? []);
+        for (const [j, id] of slice.entries())
+          out.set(
+            id,
+            (values[j] ?? []).map((r) =>
+              r.removed === undefined && (r.seenAt ?? 0) < since ? { ...r, removed: 'unseen' as const } : r,
+            ),
+          );
       }
       return out;
     },
@@ -75,10 +106,12 @@ function mergeRelation(current: readonly FollowRelation[], relation: FollowRelat
   const others = current.filter((r) => r.userid !== relation.userid);
   const before = current.find((r) => r.userid === relation.userid);
   const lastTalkAt = relation.lastTalkAt ?? before?.lastTalkAt;
+  const seenAt = Math.max(relation.seenAt ?? 0, before?.seenAt ?? 0) || undefined;
   const merged: FollowRelation = {
     userid: relation.userid,
     addedAt: relation.addedAt,
     ...(lastTalkAt !== undefined ? { lastTalkAt } : {}),
+    ...(seenAt !== undefined ? { seenAt } : {}),
   };
   return [...others, merged].sort((a, b) => a.userid.localeCompare(b.userid));
 }

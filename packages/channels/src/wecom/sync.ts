@@ -1,7 +1,7 @@
 import type { ChannelContext } from '@qunfa/core';
 import type { WecomClient } from './client.js';
 import { groupKey, readGroup } from './groups.js';
-import { type FollowRelation, stateRelations } from './relations.js';
+import { type FollowRelation, markSwept, stateRelations } from './relations.js';
 
 /** An external contact as the sync found it, for the app to merge into its contacts. */
 export interface SyncedCustomer {
@@ -44,6 +44,8 @@ interface Cursor {
   groupCursor: string;
   customers: number;
   groups: number;
+  /** When this sync began (epoch ms): once complete, what it did not see has ended (`markSwept`). */
+  since?: number;
 }
 
 const KEY = 'sync/cursor';
@@ -57,7 +59,10 @@ const USERS_PER_CALL = 100;
  * the shared state (upserts: running it twice changes nothing); each customer page is handed to
  * `onCustomers` for the app to merge by `wecom_external_userid` / `unionid`, each group page to
  * `onGroups` (owner, name, member count) for the app to keep as group contacts by `wecom_chat_id`. The position is
- * saved after every page: after a failure, the next call goes on from there.
+ * saved after every page: after a failure, the next call goes on from there. Only a sync that
+ * completes ends what it did not see (a relation no longer listed, a group gone): from then on
+ * `stateRelations().get` reads such a relation as removed (`unseen`), and a send to such a group
+ * asks `groupchat/get` first. A failed or partial sync ends nothing; nothing is ever deleted.
  */
 export async function syncFromWecom(
   client: WecomClient,
@@ -81,6 +86,7 @@ export async function syncFromWecom(
       groupCursor: '',
       customers: 0,
       groups: 0,
+      since: ctx.now().getTime(),
     };
     await ctx.state.set(KEY, at);
   }
@@ -115,7 +121,7 @@ export async function syncFromWecom(
       const userid = String(f.userid ?? '');
       if (externalUserId === '' || userid === '') continue;
       const addedAt = Number(f.createtime) || 0;
-      follows.push({ externalUserId, relation: { userid, addedAt } });
+      follows.push({ externalUserId, relation: { userid, addedAt, seenAt: ctx.now().getTime() } });
       customers.push({
         externalUserId,
         name: String(c.name ?? ''),
@@ -167,6 +173,8 @@ export async function syncFromWecom(
         owner: found.owner,
         members: found.members,
         dismissed: false,
+        ownerStale: false,
+        seenAt: ctx.now().getTime(),
       });
       synced.push(found);
     }
@@ -179,6 +187,8 @@ export async function syncFromWecom(
       ...(next ? {} : { stage: 'done' as const }),
     };
     await ctx.state.set(KEY, at);
+    // Complete: every live relation and group was seen since it began; the others have ended.
+    if (at.stage === 'done' && at.since !== undefined) await markSwept(ctx.state, at.since);
     options.onProgress?.(progress());
   }
   return progress();
