@@ -7,7 +7,8 @@ import { rows } from '../../db/database.js';
  * Keeps `contact_reach` current from the callbacks (WeCom `change_external_contact`), in every
  * workspace whose contacts hold the identity: a staff member who added a customer reaches them
  * (again); one the customer deleted, or who deleted the customer, never does. Contacts not
- * imported or synced yet are left for the next sync.
+ * imported or synced yet are left for the next sync. An added relation is stamped as seen now
+ * (`synced_at`): a full sync that began earlier and missed it does not end it.
  */
 export function createReachSink(db: Db, clock: Pick<Clock, 'now'>): ReachSink {
   return {
@@ -25,9 +26,10 @@ async function apply(db: Db, channel: string, c: ReachChange, now: Date): Promis
     const done = await rows<{ n: number }>(
       db,
       sql`WITH w AS (
-            INSERT INTO contact_reach (workspace_id, contact_id, channel, account, added_at)
-            SELECT workspace_id, contact_id, ${channel}, ${c.account}, ${c.at.toISOString()}::timestamptz FROM (${holders}) h
-            ON CONFLICT (contact_id, channel, account) DO UPDATE SET removed_by = NULL, updated_at = ${now.toISOString()}::timestamptz
+            INSERT INTO contact_reach (workspace_id, contact_id, channel, account, added_at, synced_at)
+            SELECT workspace_id, contact_id, ${channel}, ${c.account}, ${c.at.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz FROM (${holders}) h
+            ON CONFLICT (contact_id, channel, account) DO UPDATE SET removed_by = NULL, updated_at = ${now.toISOString()}::timestamptz,
+              synced_at = ${now.toISOString()}::timestamptz
               WHERE contact_reach.removed_by IS NOT NULL
             RETURNING 1)
           SELECT count(*)::int AS n FROM w`,

@@ -165,9 +165,11 @@ async function execute(
   const { channel, ctx } = job;
   const counts = emptyCounts();
   let stage = 'tags';
-  let cursor = row.cursor;
   // When the unbroken series of runs began (a resumed run carries it): relations not seen since have ended.
   const since = typeof row.cursor.since === 'string' ? new Date(row.cursor.since) : deps.clock.now();
+  // Carried from the start, not only by a provider that saves its position here (WeCom keeps its
+  // own): a run that fails before its first saved page still hands its series' start on.
+  let cursor: Record<string, unknown> = { ...row.cursor, since: since.toISOString() };
   const publish = () =>
     deps.bus.publish('channel.sync', String(row.id), {
       workspaceId: String(row.workspaceId),

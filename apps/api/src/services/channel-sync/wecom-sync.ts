@@ -52,10 +52,14 @@ function groupRecordOf(channel: string, g: SyncedGroup): SyncedRecord {
  * `batch/get_by_user` by cursor) into contacts, identities, corp tags and "reachable through
  * <userid>"; then customer groups (`groupchat/list`, `groupchat/get`) into the channel's state and
  * into group contacts (`wecom_chat_id`, kind `group`, reachable through the owner).
- * The channel saves its position after each page; a failed run resumes there.
+ * The channel saves its position after each page; a failed run resumes there. A completed run
+ * (with the failed runs it resumed) ends the workspace's relations and group ownerships it did not
+ * see (`removed_by` sync); the contacts, their history and other workspaces' rows are untouched.
  */
 export const wecomSync: SyncRunner<WecomChannel> = {
   stage: 'customers',
+  // A completed run listed every live relation and every group with its owner.
+  sweep: true,
   readTags: wecomTags,
   async run(channel, ctx, run) {
     await channel.sync(ctx, {
