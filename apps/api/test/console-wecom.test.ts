@@ -129,6 +129,21 @@ describe.skipIf(!browserRunnable)('WeCom mass-send tasks on the campaign page, i
         .poll(() => page.getByTestId(testId).first().getAttribute('data-count'), { timeout: 15_000 })
         .toBe('1');
     }
+    // The senders table names the staff member each customer went out through, not "默认账号":
+    // WeCom customer batches carry no account; the sender is the attempt's.
+    await expect
+      .poll(
+        async () =>
+          (await page
+            .getByTestId('sender-account')
+            .evaluateAll((rows) =>
+              rows.map(
+                (r) => `${r.getAttribute('data-account')} ${r.querySelector('th')?.textContent ?? ''}`,
+              ),
+            )) as string[],
+        { timeout: 15_000 },
+      )
+      .toEqual(['wangwu wangwu', 'zhaoliu zhaoliu']);
     await shot(page, 'confirmed-and-cancelled', false);
 
     // The same panel in English.

@@ -157,6 +157,19 @@ describe.each(drivers)('a WeCom campaign completes when the results are in, on %
     } finally {
       await client.dispose();
     }
+    // By sender: the staff member each customer went out through (the batches carry no account).
+    const { campaign } = await gqlOk<{
+      campaign: { bySender: { channel: string; account: string | null; counters: { delivered: number } }[] };
+    }>(
+      t.url,
+      t.a.keys.viewer,
+      'query($id: ID!) { campaign(id: $id) { bySender { channel account counters { delivered } } } }',
+      { id },
+    );
+    expect(campaign.bySender).toEqual([
+      { channel: 'channel:wecom', account: 'lisi', counters: { delivered: 1 } },
+      { channel: 'channel:wecom', account: 'zhangsan', counters: { delivered: 2 } },
+    ]);
     // The milestone watcher runs after settlements; let it catch up before reading the outbox.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const events = await rows<{ type: string; data: Record<string, unknown> }>(

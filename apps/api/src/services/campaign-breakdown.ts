@@ -45,7 +45,10 @@ export function countersOfGroups(groups: readonly StateGroup[]): Counters {
 export interface SenderCounters {
   /** Null for recipients no channel was chosen for (suppressed or filtered before planning). */
   channel: string | null;
-  /** The sender account of the recipient's current batch; null when the channel has none. */
+  /**
+   * The sender account of the recipient's current batch, else the one its attempt went out through
+   * (a WeCom customer's staff member); null when the channel has none.
+   */
   account: string | null;
   counters: Counters;
 }
@@ -87,12 +90,23 @@ export interface SenderGroup extends StateGroup {
   account: string | null;
 }
 
+/**
+ * The sender of a delivery: its batch's account, else the account its attempt in that batch went
+ * out through — a channel that picks the sender per recipient (a WeCom customer's staff member)
+ * sends a batch with no account and records the one it chose on the attempt.
+ */
+const senderAccount = sql<
+  string | null
+>`coalesce(${batches.account}, CASE WHEN ${deliveries.attempts} > 0 THEN
+  (SELECT a.account FROM delivery_attempts a WHERE a.delivery_id = ${deliveries.id} AND a.batch_id = ${deliveries.batchId}
+   ORDER BY a.attempt DESC LIMIT 1) END)`;
+
 /** A campaign's deliveries by channel, sender account, state and failure class. */
 export function senderGroups(db: Db, campaignId: number): Promise<SenderGroup[]> {
   return db
     .select({
       channel: deliveries.channel,
-      account: batches.account,
+      account: senderAccount,
       state: effectiveState,
       failureClass: deliveries.failureClass,
       n: sql<number>`count(*)::int`,
@@ -100,7 +114,7 @@ export function senderGroups(db: Db, campaignId: number): Promise<SenderGroup[]>
     .from(deliveries)
     .leftJoin(batches, eq(batches.id, deliveries.batchId))
     .where(eq(deliveries.campaignId, campaignId))
-    .groupBy(deliveries.channel, batches.account, effectiveState, deliveries.failureClass);
+    .groupBy(deliveries.channel, senderAccount, effectiveState, deliveries.failureClass);
 }
 
 export const batchStates = ['queued', 'leased', 'done', 'failed', 'cancelled', 'replaced'] as const;

@@ -19,7 +19,8 @@ const SenderCounters = builder.objectRef<SenderCountersShape>('SenderCounters').
     }),
     account: t.exposeString('account', {
       nullable: true,
-      description: "The sender account of the recipient's current batch; null when the channel has none",
+      description:
+        "The sender account of the recipient's current batch, else the one its attempt went out through (a WeCom customer's staff member); null when the channel has none or has not chosen yet",
     }),
     counters: t.field({ type: Counters, resolve: (s) => s.counters }),
   }),
