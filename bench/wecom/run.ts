@@ -148,6 +148,9 @@ console.log(
       invalid: c.failed,
       escalatedToSms: sms.provider.accepted().length,
       stillAwaiting: c.awaitingConfirmation,
+      // Completed only once no customer awaits confirmation (every result in, or cancelled at the deadline).
+      campaignState: (await t.store.getCampaign(campaign.id))?.state,
+      cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
       requests: Object.fromEntries(requests),
       load: loadavg().map((l) => l.toFixed(1)),
     },
