@@ -32,10 +32,10 @@ export interface AudienceIndexStats {
  * The in-memory audience indexes of one database, one per workspace, built on first use and
  * brought up to date from the change log before every answer: counts are exact as of the
  * moment the call starts, however many API processes write. Past a memory budget the indexes
- * used longest ago are dropped (an index holds ~62 bytes a contact, up to twice that while its
- * arrays have room to grow, plus a bit a contact per tag, suppression, region and device
- * value): a dropped workspace's next preview rebuilds it, still exact, only slower (seconds
- * at a million contacts).
+ * used longest ago are dropped (an index holds ~21 bytes a contact — id, last activity, four
+ * coded columns of 1–4 bytes — plus, per tag, a bit a contact or 2 bytes a tagged contact,
+ * whichever is less, and a bit a contact per suppression reason): a dropped workspace's next
+ * preview rebuilds it, still exact, only slower (seconds at a million contacts).
  */
 export class AudienceIndexes {
   private readonly entries = new Map<number, Entry>();

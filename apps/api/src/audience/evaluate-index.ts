@@ -35,13 +35,10 @@ export function evaluateIndex(
 ): Bitset {
   const e = expression;
   if ('all' in e) return index.live.slice();
-  if ('tag' in e) return and(index.live, index.tags.get(Number(e.tag)) ?? index.empty());
+  if ('tag' in e) return index.tags.get(Number(e.tag))?.within(index.live) ?? index.empty();
   if ('tagUnder' in e) {
-    let out = index.empty();
-    for (const t of ctx.tagsUnder(Number(e.tagUnder))) {
-      const b = index.tags.get(t);
-      if (b) out = or(out, b);
-    }
+    const out = index.empty();
+    for (const t of ctx.tagsUnder(Number(e.tagUnder))) index.tags.get(t)?.orInto(out);
     return and(index.live, out);
   }
   if ('region' in e) {

@@ -73,8 +73,11 @@ export async function loadAll(db: Db, workspaceId: number, index: WorkspaceIndex
           AND c.id > ${after}::bigint
           ORDER BY c.id LIMIT ${PAGE}`,
     );
-    for (const r of page) index.upsert(toIndexed(r, suppressions));
-    if (page.length < PAGE) return;
+    index.upsertMany(page.map((r) => toIndexed(r, suppressions)));
+    if (page.length < PAGE) {
+      index.compact();
+      return;
+    }
     after = Number(page.at(-1)!.id);
   }
 }
@@ -107,11 +110,10 @@ export async function catchUp(
     sql`SELECT ${columns} FROM contacts c
         WHERE c.workspace_id = ${workspaceId}::bigint AND c.merged_into_id IS NULL AND c.id = ANY(${list})`,
   );
-  const seen = new Set<number>();
-  for (const r of reloaded) {
-    index.upsert(toIndexed(r, suppressions));
-    seen.add(Number(r.id));
-  }
+  // In id order: new contacts then extend the index's ascending ids (found by binary search).
+  const changed = reloaded.map((r) => toIndexed(r, suppressions)).sort((a, b) => a.id - b.id);
+  index.upsertMany(changed);
+  const seen = new Set(changed.map((c) => c.id));
   for (const id of ids) if (!seen.has(id)) index.remove(id);
   return { rebuild: false, xmin };
 }

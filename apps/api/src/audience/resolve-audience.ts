@@ -53,7 +53,7 @@ async function sqlSet(db: Db, workspaceId: number, index: WorkspaceIndex, predic
   );
   const out = index.empty();
   for (const r of found) {
-    const pos = index.position.get(Number(r.id));
+    const pos = index.positionOf(Number(r.id));
     if (pos !== undefined) out[pos >>> 5]! |= 1 << (pos & 31);
   }
   return out;

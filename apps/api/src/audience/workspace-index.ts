@@ -1,5 +1,6 @@
 import type { RecordedSuppressionReason } from '@qunfa/core';
 import { type Bitset, hasBit, resized, setBit, wordsFor } from './bitset.js';
+import { PositionSet, type SetForm } from './position-set.js';
 
 /** What the index keeps of one contact: everything a non-attribute predicate reads. */
 export interface IndexedContact {
@@ -21,15 +22,19 @@ export interface IndexedContact {
  */
 const MAP_ENTRY_BYTES = 30;
 
+type Codes = Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer> | Int32Array<ArrayBuffer>;
+
 /**
  * Dictionary-encoded text column: code 0 is null. No set per value: a city column of 300 values
  * kept as 300 dense bitsets held 300 × n/8 bytes (37.5 MB at a million contacts, against 4 MB for
  * the codes); the positions of one value are found by one scan of the codes when a preview asks
  * (`positionsOf`). Hand-written rather than compressed sets (roaring): the codes are already
- * there, so this costs no memory at all per value, and the scan is one tight loop.
+ * there, so this costs no memory at all per value, and the scan is one tight loop. The codes
+ * are as narrow as the dictionary allows (a byte up to 255 values, two up to 65,535): a
+ * province or device column takes 1 B a contact, not 4.
  */
 class CodedColumn {
-  codes = new Int32Array(0);
+  codes: Codes = new Uint8Array(0);
   private readonly dict = new Map<string, number>();
   code(value: string | null): number {
     if (value === null) return 0;
@@ -37,8 +42,22 @@ class CodedColumn {
     if (c === undefined) {
       c = this.dict.size + 1;
       this.dict.set(value, c);
+      if (c > 0xff && this.codes instanceof Uint8Array)
+        this.codes = this.widened(new Uint16Array(this.codes.length));
+      if (c > 0xffff && this.codes instanceof Uint16Array)
+        this.codes = this.widened(new Int32Array(this.codes.length));
     }
     return c;
+  }
+  private widened<T extends Codes>(out: T): T {
+    out.set(this.codes);
+    return out;
+  }
+  /** The same codes in an array of `length` entries (grown with nulls, or cut). */
+  resize(length: number): void {
+    const out = new (this.codes.constructor as new (n: number) => Codes)(length);
+    out.set(this.codes.length > length ? this.codes.subarray(0, length) : this.codes);
+    this.codes = out;
   }
   /** The code of a value, or -1 when no contact ever had it. */
   lookup(value: string): number {
@@ -54,17 +73,25 @@ class CodedColumn {
 }
 
 /**
- * One workspace's contacts in memory, by dense position: a bitset per tag and per recorded
- * suppression, coded region and device columns (no set per value), and last activity. Contacts keep their
- * position for the life of the index; a removed contact only leaves `live`.
+ * One workspace's contacts in memory, by dense position: a set of positions per tag (sparse or
+ * dense by the tag's density, `PositionSet`), a bitset per recorded suppression, coded region
+ * and device columns (no set per value), and last activity. Contacts keep their position for
+ * the life of the index; a removed contact only leaves `live`.
+ *
+ * An id finds its position by binary search over `ids` while they ascend with the position
+ * (the load reads contacts in id order, and later contacts mostly have higher ids); an id that
+ * arrives out of order goes into a small map. A `Map` of every id took ~30 B a contact, the
+ * largest single part of the index.
  */
 export class WorkspaceIndex {
   size = 0;
   words = 0;
-  readonly position = new Map<number, number>();
   ids = new Float64Array(0);
+  /** `ids[0..sorted)` ascend strictly; positions from `sorted` on are found in `outOfOrder`. */
+  private sorted = 0;
+  private readonly outOfOrder = new Map<number, number>();
   live: Bitset = new Uint32Array(0);
-  readonly tags = new Map<number, Bitset>();
+  readonly tags = new Map<number, PositionSet>();
   readonly suppressions = new Map<RecordedSuppressionReason, Bitset>();
   readonly province = new CodedColumn();
   readonly city = new CodedColumn();
@@ -72,25 +99,51 @@ export class WorkspaceIndex {
   readonly device = new CodedColumn();
   lastActive = new Float64Array(0);
 
-  private grow(minBits: number): void {
-    const bits = Math.max(1024, minBits, this.ids.length * 2);
-    const words = wordsFor(bits);
-    const grownF = (a: Float64Array) => {
-      const out = new Float64Array(words * 32);
-      out.set(a);
+  /** `tagForm` is how tag sets keep their positions: by density unless a test asks otherwise. */
+  constructor(private readonly tagForm: SetForm = 'auto') {}
+
+  /** The position of a contact id, if the index ever held it. */
+  positionOf(id: number): number | undefined {
+    const ids = this.ids;
+    let lo = 0;
+    let hi = this.sorted;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid]! < id) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < this.sorted && ids[lo] === id) return lo;
+    return this.outOfOrder.get(id);
+  }
+
+  private resize(capacity: number): void {
+    const words = wordsFor(capacity);
+    const length = words * 32;
+    const f64 = (a: Float64Array) => {
+      const out = new Float64Array(length);
+      out.set(a.length > length ? a.subarray(0, length) : a);
       return out;
     };
-    this.ids = grownF(this.ids);
-    this.lastActive = grownF(this.lastActive);
-    for (const col of [this.province, this.city, this.district, this.device]) {
-      const out = new Int32Array(words * 32);
-      out.set(col.codes);
-      col.codes = out;
-    }
+    this.ids = f64(this.ids);
+    this.lastActive = f64(this.lastActive);
+    for (const col of [this.province, this.city, this.district, this.device]) col.resize(length);
     this.live = resized(this.live, words);
-    for (const [k, b] of this.tags) this.tags.set(k, resized(b, words));
+    for (const set of this.tags.values()) set.resize(words);
     for (const [k, b] of this.suppressions) this.suppressions.set(k, resized(b, words));
     this.words = words;
+  }
+
+  private grow(minBits: number): void {
+    this.resize(Math.max(1024, minBits, this.ids.length * 2));
+  }
+
+  /**
+   * Gives back the room the arrays keep for growth (up to half of them after a doubling) and
+   * lets every tag set take its smaller form: for after a full load.
+   */
+  compact(): void {
+    if (wordsFor(this.size) < this.words) this.resize(this.size);
+    for (const set of this.tags.values()) set.choose(true);
   }
 
   private bitsetOf<K>(map: Map<K, Bitset>, key: K): Bitset {
@@ -104,41 +157,65 @@ export class WorkspaceIndex {
 
   /** Adds or replaces a contact. */
   upsert(c: IndexedContact): void {
-    let pos = this.position.get(c.id);
-    if (pos === undefined) {
-      pos = this.size++;
-      if (pos >= this.ids.length) this.grow(pos + 1);
-      this.position.set(c.id, pos);
-      this.ids[pos] = c.id;
-    } else {
-      for (const b of this.tags.values()) setBit(b, pos, false);
-      for (const b of this.suppressions.values()) setBit(b, pos, false);
-    }
-    setBit(this.live, pos, true);
-    for (const t of c.tagIds) setBit(this.bitsetOf(this.tags, t), pos, true);
-    for (const r of c.suppressions) setBit(this.bitsetOf(this.suppressions, r), pos, true);
-    this.setCoded(this.province, pos, c.province);
-    this.setCoded(this.city, pos, c.city);
-    this.setCoded(this.district, pos, c.district);
-    this.setCoded(this.device, pos, c.device);
-    this.lastActive[pos] = c.lastActiveMs ?? Number.NaN;
+    this.upsertMany([c]);
   }
 
-  private setCoded(col: CodedColumn, pos: number, value: string | null): void {
-    col.codes[pos] = col.code(value);
+  /**
+   * Adds or replaces contacts; their tag sets change once per tag for the whole batch. A
+   * contact's id appears at most once in `contacts`.
+   */
+  upsertMany(contacts: readonly IndexedContact[]): void {
+    const adds = new Map<number, number[]>();
+    const removes = new Map<number, number[]>();
+    const push = (into: Map<number, number[]>, tag: number, pos: number) => {
+      const list = into.get(tag);
+      if (list) list.push(pos);
+      else into.set(tag, [pos]);
+    };
+    for (const c of contacts) {
+      let pos = this.positionOf(c.id);
+      const tagIds = new Set(c.tagIds);
+      if (pos === undefined) {
+        pos = this.size++;
+        if (pos >= this.ids.length) this.grow(pos + 1);
+        if (pos === this.sorted && (pos === 0 || this.ids[pos - 1]! < c.id)) this.sorted++;
+        else this.outOfOrder.set(c.id, pos);
+        this.ids[pos] = c.id;
+      } else {
+        for (const [tag, set] of this.tags) if (!tagIds.has(tag) && set.has(pos)) push(removes, tag, pos);
+        for (const b of this.suppressions.values()) setBit(b, pos, false);
+      }
+      for (const tag of tagIds) if (!this.tags.get(tag)?.has(pos)) push(adds, tag, pos);
+      setBit(this.live, pos, true);
+      for (const r of c.suppressions) setBit(this.bitsetOf(this.suppressions, r), pos, true);
+      this.province.codes[pos] = this.province.code(c.province);
+      this.city.codes[pos] = this.city.code(c.city);
+      this.district.codes[pos] = this.district.code(c.district);
+      this.device.codes[pos] = this.device.code(c.device);
+      this.lastActive[pos] = c.lastActiveMs ?? Number.NaN;
+    }
+    for (const tag of new Set([...adds.keys(), ...removes.keys()])) {
+      let set = this.tags.get(tag);
+      if (!set) {
+        set = new PositionSet(this.words, this.tagForm);
+        this.tags.set(tag, set);
+      }
+      set.apply(adds.get(tag) ?? [], removes.get(tag) ?? []);
+    }
   }
 
   /** Drops a contact that no longer exists. */
   remove(id: number): void {
-    const pos = this.position.get(id);
+    const pos = this.positionOf(id);
     if (pos !== undefined && hasBit(this.live, pos)) setBit(this.live, pos, false);
   }
 
-  /** The memory this index holds, in bytes: its arrays exactly, its id → position map estimated. */
+  /** The memory this index holds, in bytes: its arrays exactly, its out-of-order map estimated. */
   bytes(): number {
-    let total = this.position.size * MAP_ENTRY_BYTES;
+    let total = this.outOfOrder.size * MAP_ENTRY_BYTES;
     total += this.ids.byteLength + this.lastActive.byteLength + this.live.byteLength;
-    for (const sets of [this.tags, this.suppressions]) for (const b of sets.values()) total += b.byteLength;
+    for (const set of this.tags.values()) total += set.bytes();
+    for (const b of this.suppressions.values()) total += b.byteLength;
     for (const col of [this.province, this.city, this.district, this.device]) total += col.codes.byteLength;
     return total;
   }
