@@ -1,0 +1,280 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { openDatabase, rows } from '@qunfa/api/database';
+import { createApiKey } from '@qunfa/api/src/auth/api-keys.js';
+import type { AudienceExpression } from '@qunfa/core';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { percentiles } from './measure.js';
+import {
+  type ApiProcess,
+  cpuSeconds,
+  graphql,
+  loadAverage,
+  memoryMb,
+  runtimeMetrics,
+  startApiProcess,
+} from './src/api-process.js';
+
+/**
+ * `audiencePreview` over GraphQL against an API process of its own (`src/main.ts serve`), at
+ * BENCH_CONTACTS contacts written set-based (default 1,000,000): the index build on the first
+ * preview, previews with nothing else running, then previews while a campaign to every contact
+ * sends on the same database and cores, then idle again — the floor before and after the
+ * subject, p50 / p99 each, the load average beside them, the API process's CPU and memory.
+ *
+ * BENCH_WORKERS: `inline` (default: the API process sends too, as `serve` does out of the
+ * box), or a number of `worker` processes beside an API whose worker is off. BENCH_SEND=0 skips
+ * the campaign (the 10M-contact run: build, previews and RSS only). BENCH_TAGS tags (default
+ * 200: a few popular, most sparse). Needs PostgreSQL (BENCH_DATABASE_URL) and Redis
+ * (BENCH_REDIS_URL); creates and drops a database of its own.
+ */
+const N = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
+const TAG_COUNT = Number(process.env.BENCH_TAGS ?? 200);
+const WORKERS = process.env.BENCH_WORKERS ?? 'inline';
+const SEND = process.env.BENCH_SEND !== '0';
+const IDLE_RUNS = Number(process.env.BENCH_IDLE_RUNS ?? 200);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const pipelineConfig = fileURLToPath(new URL('../pipeline/bench.config.ts', import.meta.url));
+
+const METRICS_TOKEN = randomBytes(16).toString('hex');
+const say = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+const PREVIEW = `query($a: JSON!) { audiencePreview(audience: $a, sampleSize: 10) { matched sendable } }`;
+
+/**
+ * Contacts with a phone, a province, a device, a last activity (a fifth never active) and 1–6
+ * tag draws each from a power law over TAG_COUNT tags (rank 0 on about a third of the contacts,
+ * the last on well under 1%). Set-based: a few statements whatever the count.
+ */
+async function seed(
+  db: Awaited<ReturnType<typeof openDatabase>>['db'],
+): Promise<{ workspaceId: number; tags: number[] }> {
+  const [ws] = await rows<{ id: number }>(
+    db,
+    sql`INSERT INTO workspaces (name, max_tags) VALUES ('bench', ${TAG_COUNT + 10}) RETURNING id`,
+  );
+  const workspaceId = Number(ws!.id);
+  const tags = (
+    await rows<{ id: number }>(
+      db,
+      sql`INSERT INTO tags (workspace_id, name) SELECT ${workspaceId}::bigint, '标签' || i
+          FROM generate_series(1, ${TAG_COUNT}::int) i ORDER BY i RETURNING id`,
+    )
+  ).map((t) => Number(t.id));
+  const step = 1_000_000;
+  for (let from = 1; from <= N; from += step) {
+    const to = Math.min(N, from + step - 1);
+    await db.execute(sql`SELECT setseed(${(from % 1000) / 1000})`);
+    await db.execute(sql`
+      INSERT INTO contacts (workspace_id, name, province, device, last_active_at, tag_ids)
+      SELECT ${workspaceId}::bigint, 'c' || g,
+        (ARRAY['浙江省','广东省','上海市','北京市','四川省','江苏省','湖北省','福建省'])[1 + (g * 7) % 8],
+        (ARRAY['ios','android','harmonyos','windows'])[1 + (g * 13) % 4],
+        CASE WHEN g % 5 = 0 THEN NULL ELSE now() - ((g::bigint * 7919) % 2880) * interval '1 hour' END,
+        ARRAY(SELECT DISTINCT (${`{${tags.join(',')}}`}::bigint[])[1 + floor(${TAG_COUNT}::int * random() ^ 2.2)::int]
+              FROM generate_series(1, 1 + g % 6) k)
+      FROM generate_series(${from}::int, ${to}::int) g`);
+    say(`  ${to.toLocaleString('en-US')} contacts written (load ${loadAverage()})`);
+  }
+  if (SEND)
+    await db.execute(sql`
+      INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+      SELECT workspace_id, id, 'phone', '+86' || (13000000000 + id)::text FROM contacts WHERE workspace_id = ${workspaceId}::bigint`);
+  await db.execute(sql`ANALYZE`);
+  return { workspaceId, tags };
+}
+
+interface Sample {
+  at: number;
+  ms: number;
+}
+
+async function main() {
+  const name = `qunfa_bench_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const processes: ApiProcess[] = [];
+  const lines: string[] = [];
+  const row = (label: string, value: string) => {
+    lines.push(`| ${label} | ${value} |`);
+    say(`${label}: ${value}`);
+  };
+  try {
+    const database = await openDatabase({ url: databaseUrl, poolSize: 2 });
+    say(`seeding ${N.toLocaleString('en-US')} contacts, ${TAG_COUNT} tags`);
+    const t0 = performance.now();
+    const { workspaceId, tags } = await seed(database.db);
+    row('seed (set-based SQL)', `${((performance.now() - t0) / 1000).toFixed(1)} s (load ${loadAverage()})`);
+    const [avg] = await rows<{ a: number }>(
+      database.db,
+      sql`SELECT avg(cardinality(tag_ids))::float8 AS a FROM contacts WHERE workspace_id = ${workspaceId}::bigint`,
+    );
+    row('tags per contact (average)', avg!.a.toFixed(2));
+    const { key } = await createApiKey(database.db, { workspaceId, name: 'bench', role: 'admin' });
+    await database.close();
+
+    const prefix = `qunfa-bench-${randomBytes(4).toString('hex')}`;
+    const env = {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      QUNFA_CONFIG: pipelineConfig,
+      QUIET_HOURS: 'off',
+      SEED_DEMO: 'false',
+      KEY_RATE_LIMIT_PER_MINUTE: '1000000',
+      METRICS_TOKEN,
+      WORKER: WORKERS === 'inline' ? 'inline' : 'off',
+    };
+    const api = await startApiProcess('serve', env);
+    processes.push(api);
+    if (WORKERS !== 'inline')
+      for (let i = 0; i < Number(WORKERS); i++) processes.push(await startApiProcess('worker', env));
+
+    const e: AudienceExpression = {
+      and: [
+        { or: [{ tag: String(tags[1]) }, { tag: String(tags[40]) }] },
+        { not: { tag: String(tags[5]) } },
+        { tag: String(tags[2]) },
+        { region: { province: '广东省' } },
+        { activeWithinDays: 30 },
+      ],
+    };
+    const preview = async () => {
+      const start = performance.now();
+      const r = await graphql<{ audiencePreview: { matched: number } }>(api.url, key, PREVIEW, { a: e });
+      return { ms: performance.now() - start, matched: r.audiencePreview.matched };
+    };
+    const cpu0 = cpuSeconds(api.pid);
+    const build = await preview();
+    row(
+      'index build (first preview after start, over GraphQL)',
+      `${(build.ms / 1000).toFixed(1)} s, API CPU ${(cpuSeconds(api.pid) - cpu0).toFixed(1)} s (load ${loadAverage()})`,
+    );
+    const mem = memoryMb(api.pid);
+    row(
+      'API process RSS after the build (peak so far)',
+      `${Math.round(mem.rss)} MB (${Math.round(mem.peak)} MB)`,
+    );
+
+    const phase = async (label: string, run: () => Promise<Sample[]>) => {
+      const before = await runtimeMetrics(api.url, METRICS_TOKEN);
+      const c = cpuSeconds(api.pid);
+      const start = performance.now();
+      const loadBefore = loadAverage();
+      const samples = await run();
+      const t = percentiles(samples.map((s) => s.ms));
+      const wall = (performance.now() - start) / 1000;
+      const cpu = cpuSeconds(api.pid) - c;
+      const after = await runtimeMetrics(api.url, METRICS_TOKEN);
+      row(
+        `previews ${label}: p50 / p99 / max`,
+        `${ms(t.p50)} / ${ms(t.p99)} / ${ms(Math.max(...samples.map((s) => s.ms)))} (${t.runs} runs in ${wall.toFixed(0)} s; load ${loadBefore} → ${loadAverage()})`,
+      );
+      row(
+        `· API process in that phase: CPU, event-loop delay p99 / max, GC`,
+        `${cpu.toFixed(1)} s (${((100 * cpu) / wall).toFixed(0)}% of a core), ${ms(after.lagP99Ms)} / ${ms(after.lagMaxMs)}, GC ${(after.gcSeconds - before.gcSeconds).toFixed(2)} s in ${after.gcCount - before.gcCount} pauses`,
+      );
+      return samples;
+    };
+    const idle = () =>
+      phase('idle', async () => {
+        const out: Sample[] = [];
+        for (let i = 0; i < IDLE_RUNS; i++) out.push({ at: performance.now(), ms: (await preview()).ms });
+        return out;
+      });
+
+    await idle();
+    if (SEND) {
+      const { createCampaign } = await graphql<{ createCampaign: { id: string } }>(
+        api.url,
+        key,
+        'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+        {
+          input: {
+            name: 'bench under load',
+            audience: { all: true },
+            variants: [{ key: 'A', content: { text: '会员日快乐' } }],
+            channelPlan: [{ channel: 'channel:instant' }],
+          },
+        },
+      );
+      const id = createCampaign.id;
+      let planned = 0;
+      let done = 0;
+      const t1 = performance.now();
+      const started = graphql(api.url, key, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', {
+        id,
+      }).then(() => {
+        planned = performance.now();
+      });
+      const samples = await phase(
+        `while a campaign to all ${N.toLocaleString('en-US')} sends (${WORKERS === 'inline' ? 'inline worker in the API process' : `${WORKERS} worker process(es)`})`,
+        async () => {
+          const out: Sample[] = [];
+          const poll = (async () => {
+            await started;
+            for (;;) {
+              const { campaign } = await graphql<{ campaign: { state: string } }>(
+                api.url,
+                key,
+                'query($id: ID!) { campaign(id: $id) { state } }',
+                { id },
+              );
+              if (campaign.state === 'COMPLETED') {
+                done = performance.now();
+                return;
+              }
+              await new Promise((resolve) => setTimeout(resolve, 1000));
+            }
+          })();
+          while (done === 0) {
+            out.push({ at: performance.now(), ms: (await preview()).ms });
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          await poll;
+          return out;
+        },
+      );
+      row(
+        'campaign: start (planning) / to completed',
+        `${((planned - t1) / 1000).toFixed(1)} s / ${((done - t1) / 1000).toFixed(1)} s`,
+      );
+      const planning = samples.filter((s) => s.at < planned).map((s) => s.ms);
+      const sending = samples.filter((s) => s.at >= planned).map((s) => s.ms);
+      for (const [label, xs] of [
+        ['during the start (planning)', planning],
+        ['while sending', sending],
+      ] as const)
+        if (xs.length > 0) {
+          const t = percentiles(xs);
+          row(`· previews ${label}: p50 / p99`, `${ms(t.p50)} / ${ms(t.p99)} (${t.runs} runs)`);
+        }
+      await idle();
+    }
+    const end = memoryMb(api.pid);
+    row('API process RSS at the end (peak)', `${Math.round(end.rss)} MB (${Math.round(end.peak)} MB)`);
+    row('previewed count (6-term)', build.matched.toLocaleString('en-US'));
+  } finally {
+    for (const p of processes.reverse()) await p.stop().catch(() => undefined);
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+  process.stdout.write(
+    [
+      `## audiencePreview over GraphQL, ${N.toLocaleString('en-US')} contacts, ${TAG_COUNT} tags (${process.version})`,
+      '',
+      '| Measure | Value |',
+      '|---|---|',
+      ...lines,
+      '',
+    ].join('\n'),
+  );
+}
+
+await main();
