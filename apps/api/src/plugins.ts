@@ -3,6 +3,7 @@ import type { CampaignFacts, PluginState, QunfaPlugin, RateLimiter, RecipientFac
 import {
   abTestSample,
   audienceSize,
+  builtinGroupMetrics,
   builtinMetrics,
   channelContent,
   links,
@@ -57,7 +58,7 @@ export function complianceRules(services: PluginServices): QunfaPlugin[] {
 /**
  * The embedded default: the sandbox channel with its demo failure mix, the SMS channels the
  * environment configures (`ALIYUN_SMS_*`, `TENCENT_SMS_*`, see sms-channels.ts; `WECOM_*`, see
- * wecom-channel.ts; `EMAIL_SMTP_*`, see email-channel.ts), the metrics, the
+ * wecom-channel.ts; `EMAIL_SMTP_*`, see email-channel.ts), the campaign and customer-group metrics, the
  * compliance rules and the reply classifier.
  */
 export function defaultPlugins(
@@ -70,6 +71,7 @@ export function defaultPlugins(
     ...wecomChannelFromEnv(env),
     ...emailChannelFromEnv(env),
     ...builtinMetrics(),
+    ...builtinGroupMetrics(),
     ...complianceRules(services),
     ruleClassifier(),
   ];

@@ -89,9 +89,24 @@ describe.each(drivers)('compliance rules in the running product (%s)', (driver) 
         suppressions: ['blacklisted'],
         sentSince: 2,
         quietHours: null,
+        kind: 'person',
       },
-      { contactId: contacts[1], timeZone: 'Europe/London', suppressions: [], sentSince: 2, quietHours: null },
-      { contactId: contacts[2], timeZone: 'Asia/Shanghai', suppressions: [], sentSince: 2, quietHours: null },
+      {
+        contactId: contacts[1],
+        timeZone: 'Europe/London',
+        suppressions: [],
+        sentSince: 2,
+        quietHours: null,
+        kind: 'person',
+      },
+      {
+        contactId: contacts[2],
+        timeZone: 'Asia/Shanghai',
+        suppressions: [],
+        sentSince: 2,
+        quietHours: null,
+        kind: 'person',
+      },
     ]);
   });
 

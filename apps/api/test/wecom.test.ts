@@ -1,7 +1,7 @@
 import { sandbox, stateRelations, wecom } from '@qunfa/channels';
 import { type FakeWecom, startFakeWecom } from '@qunfa/channels/wecom/fake-server';
 import { type CallbackRequest, scopePluginState } from '@qunfa/core';
-import { builtinMetrics } from '@qunfa/plugins';
+import { builtinGroupMetrics, builtinMetrics } from '@qunfa/plugins';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/db/database.js';
@@ -117,6 +117,7 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
       daily,
       sms,
       ...builtinMetrics(),
+      ...builtinGroupMetrics(),
     ]);
     // A loaded machine (load 25–30 on 2 cores) took over 120 s to start the app on PGlite after the PostgreSQL run.
   }, 240_000);
@@ -681,32 +682,68 @@ describe.each(drivers)('channel:wecom end to end on %s', (driver) => {
     ]);
     // Reached: wrGroupA1 and its 40 members; the capped group reached nobody.
     expect(campaign.wecomGroupReach).toEqual({ groups: 1, members: 40, unknownMembers: 0 });
-    // Two members leave wrGroupA1 (change_external_chat): its 退群率 this month is 2 / 40, not under 5 %.
-    const leave = fake.push({
-      FromUserName: 'sys',
-      CreateTime: Math.floor(Date.now() / 1000),
-      MsgType: 'event',
-      Event: 'change_external_chat',
-      ChatId: 'wrGroupA1',
-      ChangeType: 'update',
-      UpdateDetail: 'del_member',
-      MemChangeCnt: 2,
-      CurMemVer: 'v-leave-1',
-    });
-    expect((await post(leave)).status).toBe(200);
-    const { contacts } = await gqlOk<{
-      contacts: { edges: { node: { kind: string; wecomGroupHealth: Record<string, unknown> | null } }[] };
-    }>(
-      t.url,
-      t.a.keys.viewer,
-      `query { contacts(search: "wrGroupA1") { edges { node { kind
-        wecomGroupHealth { members joins leaves quitRate healthy } } } } }`,
-    );
-    expect(contacts.edges.map((e) => e.node)).toEqual([
+    // Two members leave wrGroupA1 (change_external_chat): its 退群率 this month is 2 / 40 = 5 %, at
+    // the alarm level but not past it (warn); a third leave puts it past (7.5 %): unhealthy.
+    const leave = (version: string, count: number) =>
+      post(
+        fake.push({
+          FromUserName: 'sys',
+          CreateTime: Math.floor(Date.now() / 1000),
+          MsgType: 'event',
+          Event: 'change_external_chat',
+          ChatId: 'wrGroupA1',
+          ChangeType: 'update',
+          UpdateDetail: 'del_member',
+          MemChangeCnt: count,
+          CurMemVer: version,
+        }),
+      );
+    const health = async () =>
+      (
+        await gqlOk<{ customerGroups: { edges: { node: Record<string, unknown> }[] } }>(
+          t.url,
+          t.a.keys.viewer,
+          `query { customerGroups(nameContains: "wrGroupA1") { edges { node { chatId owner memberCount
+            health { members membersAtStart joins leaves quitRate healthy
+              metrics { name status } reasons { metric value alarm } } } } } }`,
+        )
+      ).customerGroups.edges.map((e) => e.node);
+    expect((await leave('v-leave-1', 2)).status).toBe(200);
+    expect(await health()).toEqual([
       {
-        kind: 'GROUP',
-        wecomGroupHealth: { members: 38, joins: 0, leaves: 2, quitRate: 0.05, healthy: false },
+        chatId: 'wrGroupA1',
+        owner: 'zhouba',
+        memberCount: 38,
+        health: {
+          members: 38,
+          membersAtStart: 40,
+          joins: 0,
+          leaves: 2,
+          quitRate: 5,
+          healthy: true,
+          metrics: [
+            { name: 'metric:group-members', status: 'NONE' },
+            { name: 'metric:group-joins', status: 'NONE' },
+            { name: 'metric:group-leaves', status: 'NONE' },
+            { name: 'metric:group-quit-rate', status: 'WARN' },
+          ],
+          reasons: [],
+        },
       },
     ]);
+    expect((await leave('v-leave-2', 1)).status).toBe(200);
+    expect((await health())[0]!.health).toMatchObject({
+      leaves: 3,
+      quitRate: 7.5,
+      healthy: false,
+      reasons: [{ metric: 'metric:group-quit-rate', value: 7.5, alarm: 5 }],
+    });
+    // The group is not a contact: the contact list does not find it by its chat id.
+    const { contacts } = await gqlOk<{ contacts: { edges: unknown[] } }>(
+      t.url,
+      t.a.keys.viewer,
+      'query { contacts(search: "wrGroupA1") { edges { node { id } } } }',
+    );
+    expect(contacts.edges).toEqual([]);
   }, 120_000);
 });

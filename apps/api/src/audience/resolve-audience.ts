@@ -61,8 +61,8 @@ async function sqlSet(db: Db, workspaceId: number, index: WorkspaceIndex, predic
 
 /**
  * Attribute predicates and group filters run in SQL (custom attributes, kinds and relations are
- * not kept in memory), and so does the set of every group contact, which an expression that
- * does not ask for groups leaves out.
+ * not kept in memory), and so does the set of every group contact: a group audience is held to
+ * it, a person audience leaves it out.
  */
 async function sqlSets(db: Db, workspaceId: number, index: WorkspaceIndex, e: AudienceExpression) {
   const sets = new Map<string, Bitset>();
@@ -100,7 +100,8 @@ export async function evaluateAudience(
     attribute: (p) => sets.get(JSON.stringify(p)) ?? index.empty(),
     groups: (f) => sets.get(JSON.stringify({ groups: f })) ?? index.empty(),
   });
-  const matched = audienceAsksForGroups(expression) ? evaluated : andNot(evaluated, groups);
+  // A group audience selects only groups (even through `not`), a person audience only persons.
+  const matched = audienceAsksForGroups(expression) ? and(evaluated, groups) : andNot(evaluated, groups);
   return { index, matched, groups };
 }
 

@@ -9,6 +9,7 @@ import {
   completion,
   conversionRate,
   deliveryRate,
+  groupQuitRate,
   links,
   officialAccountFrequency,
   openRate,
@@ -53,6 +54,7 @@ export function builtinCatalog(services: PluginServices): ReadonlyMap<string, Ma
     ['metric:complaint-rate', (o) => complaintRate(o)],
     ['metric:unsubscribe-rate', (o) => unsubscribeRate(o)],
     ['metric:conversion-rate', (o) => conversionRate(o)],
+    ['metric:group-quit-rate', (o) => groupQuitRate(o)],
     ['classifier:rules', (o) => ruleClassifier(o as never)],
   ];
   return new Map(entries as [string, Make][]);

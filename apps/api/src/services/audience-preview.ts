@@ -1,4 +1,5 @@
 import {
+  audienceAsksForGroups,
   audienceExpressionSchema,
   audienceTagIds,
   type Campaign,
@@ -12,6 +13,7 @@ import { resolveAudience } from '../audience/resolve-audience.js';
 import { authorize, type Principal } from '../auth/roles.js';
 import { contacts } from '../db/schema/index.js';
 import { hydrate } from './contact-rows.js';
+import { type CustomerGroupRow, selectGroups } from './customer-groups/group-rows.js';
 import type { ServiceDeps } from './deps.js';
 import { requireTags } from './tags.js';
 import { validate } from './validate.js';
@@ -26,7 +28,12 @@ export interface AudiencePreview {
   matched: number;
   sendable: number;
   suppressed: { reason: SuppressionReason; count: number }[];
+  /** Persons of a person audience; empty for a group audience. */
   sample: Contact[];
+  /** Groups of a group audience (one that says `{ groups }`); empty for a person audience. */
+  groupSample: CustomerGroupRow[];
+  /** `group` when the audience selects customer groups, else `person`. */
+  targets: 'person' | 'group';
   asOf: Date;
   /** "12,034 match, 311 suppressed: 280 unsubscribed, 31 complained". */
   summary: string;
@@ -60,8 +67,9 @@ export async function audiencePreview(
     excludeDormant: data.excludeDormant,
     sampleSize: data.sampleSize,
   });
+  const groups = audienceAsksForGroups(data.audience);
   const found =
-    counts.sampleIds.length === 0
+    counts.sampleIds.length === 0 || groups
       ? []
       : await deps.db
           .select()
@@ -74,9 +82,18 @@ export async function audiencePreview(
     sendable: counts.sendable,
     suppressed: counts.suppressed,
     sample: await hydrate(deps.db, found),
+    groupSample: groups ? await groupSample(deps, p.workspaceId, counts.sampleIds) : [],
+    targets: groups ? 'group' : 'person',
     asOf,
     summary: previewSummary(counts.matched, counts.suppressed),
   };
+}
+
+async function groupSample(deps: ServiceDeps, workspaceId: number, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  const found = await selectGroups(deps.db, workspaceId, { ids }, ids.length);
+  const order = new Map(ids.map((id, i) => [String(id), i]));
+  return found.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
 }
 
 /** States before a start: the audience is an expression still, not yet planned deliveries. */

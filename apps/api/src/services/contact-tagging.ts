@@ -40,6 +40,8 @@ export async function setTag(
   deps: ServiceDeps,
   principal: Principal | null,
   input: { tagId: string; contactIds: string[]; tagged: boolean },
+  /** `group`: customer groups (`tagCustomerGroups`); a person's id is then not found, and the other way round. */
+  kind: 'person' | 'group' = 'person',
 ): Promise<number> {
   const p = authorize(principal, 'write');
   const ids = validate(z.array(z.string()).min(1).max(10_000), input.contactIds);
@@ -52,13 +54,23 @@ export async function setTag(
       : await deps.db
           .select({ id: contacts.id })
           .from(contacts)
-          .where(and(eq(contacts.workspaceId, p.workspaceId), inArray(contacts.id, valid)));
+          .where(
+            and(
+              eq(contacts.workspaceId, p.workspaceId),
+              eq(contacts.kind, kind),
+              inArray(contacts.id, valid),
+            ),
+          );
   if (owned.length !== numeric.length) {
     const known = new Set(owned.map((o) => o.id));
     const missing = ids.find((id) => !known.has(parseId(id) ?? -1));
-    throw new QunfaError('CONTACT_NOT_FOUND', `contact ${missing} not found`, {
-      details: { contactId: missing },
-    });
+    throw kind === 'group'
+      ? new QunfaError('NOT_FOUND', `customer group ${missing} not found`, {
+          details: { customerGroupId: missing },
+        })
+      : new QunfaError('CONTACT_NOT_FOUND', `contact ${missing} not found`, {
+          details: { contactId: missing },
+        });
   }
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
@@ -75,7 +87,14 @@ export async function setTag(
       at: deps.clock.now(),
       workspaceId: p.workspaceId,
       actor: { kind: 'api_key', id: String(p.keyId) },
-      action: input.tagged ? 'contacts.tagged' : 'contacts.untagged',
+      action:
+        kind === 'group'
+          ? input.tagged
+            ? 'customer_groups.tagged'
+            : 'customer_groups.untagged'
+          : input.tagged
+            ? 'contacts.tagged'
+            : 'contacts.untagged',
       subjectType: 'tag',
       subjectId: tagId!,
       details: { count: changed.length },

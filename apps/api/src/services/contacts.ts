@@ -129,6 +129,10 @@ export async function createContacts(deps: ServiceDeps, principal: Principal | n
   }
 }
 
+/**
+ * A person of the workspace. A customer group's id is not found here: groups are targets of their
+ * own (`customerGroup`), never read, edited, erased or merged as contacts.
+ */
 export async function requireContact(db: Db, p: Principal, id: string) {
   const n = parseId(id);
   const [row] =
@@ -137,7 +141,9 @@ export async function requireContact(db: Db, p: Principal, id: string) {
       : await db
           .select()
           .from(contacts)
-          .where(and(eq(contacts.id, n), eq(contacts.workspaceId, p.workspaceId)));
+          .where(
+            and(eq(contacts.id, n), eq(contacts.workspaceId, p.workspaceId), eq(contacts.kind, 'person')),
+          );
   if (!row) throw new QunfaError('CONTACT_NOT_FOUND', `contact ${id} not found`);
   return row;
 }
@@ -215,6 +221,8 @@ export async function listContacts(
     .where(
       and(
         eq(contacts.workspaceId, p.workspaceId),
+        // Persons only: customer groups are listed by `customerGroups`.
+        eq(contacts.kind, 'person'),
         isNull(contacts.mergedIntoId),
         after !== undefined ? gt(contacts.id, after) : undefined,
         tagId !== undefined ? sql`${contacts.tagIds} @> ARRAY[${tagId}::bigint]` : undefined,

@@ -23,7 +23,9 @@ async function ownedIds(db: Db, workspaceId: number, ids: string[]): Promise<num
   const valid = numeric.filter((n): n is number => n !== undefined);
   const found = await rows<{ id: number | string }>(
     db,
-    sql`SELECT id FROM contacts WHERE workspace_id = ${workspaceId}::bigint AND id = ANY(${`{${valid.join(',')}}`}::bigint[])`,
+    // Persons only: a customer group is not unsubscribed, blacklisted or complaining (leave it out of the audience instead).
+    sql`SELECT id FROM contacts WHERE workspace_id = ${workspaceId}::bigint AND kind = 'person'
+        AND id = ANY(${`{${valid.join(',')}}`}::bigint[])`,
   );
   if (found.length !== numeric.length) {
     const known = new Set(found.map((f) => Number(f.id)));

@@ -67,12 +67,12 @@ export function groupSql(f: GroupFilter): SQL {
 /**
  * Compiles an audience expression into a predicate over `contacts` aliased as `c`, evaluated
  * as of `asOf` (the reference is `matchesAudience` in @qunfa/core). Tags are one `bigint[]`
- * column; a `tagUnder` expands to the tag's subtree in the same statement. Group contacts are
- * left out unless the expression asks for groups.
+ * column; a `tagUnder` expands to the tag's subtree in the same statement. An expression that
+ * asks for groups selects only group contacts, any other only persons.
  */
 export function audienceToSql(expression: AudienceExpression, asOf: Date): SQL {
   const compiled = nodeSql(expression, asOf);
-  return audienceAsksForGroups(expression) ? compiled : sql`(c.kind = 'person' AND ${compiled})`;
+  return sql`(c.kind = ${audienceAsksForGroups(expression) ? 'group' : 'person'}::text AND ${compiled})`;
 }
 
 function nodeSql(expression: AudienceExpression, asOf: Date): SQL {

@@ -21,7 +21,7 @@ export function createSqlRecipientFacts(db: Db): RecipientFacts {
       const since = sql`${query.sentSince.toISOString()}::timestamptz`;
       const found = await rows<Omit<RecipientFact, 'quietHours'> & { quietHours: string | null }>(
         db,
-        sql`SELECT c.id::text AS "contactId",
+        sql`SELECT c.id::text AS "contactId", c.kind,
               COALESCE(NULLIF(c.attributes->>'timeZone', ''), w.time_zone) AS "timeZone",
               w.quiet_hours AS "quietHours",
               COALESCE((SELECT array_agg(s.reason ORDER BY s.reason) FROM suppressions s

@@ -4,6 +4,7 @@ import {
   type ContactIdentity,
   type ContentType,
   type DeliveryEvent,
+  type GroupMetricInput,
   type OutboundBatch,
   QunfaError,
   type ReceiptKind,
@@ -26,6 +27,7 @@ import {
   type CustomerSender,
   sendCustomerGroup,
 } from './customer-send.js';
+import { groupMonths } from './group-months.js';
 import { type GroupReach, groupReach } from './group-reach.js';
 import { type ChatGroup, sendChatGroup } from './group-send.js';
 import { chinaMonth, type GroupHealth, groupHealth, readGroup } from './groups.js';
@@ -64,6 +66,12 @@ export interface WecomChannel extends ChannelPlugin {
    * joins and leaves from the sync and `change_external_chat`, 退群率, healthy under `threshold` (5 %).
    */
   groupHealth(chatId: string, ctx: ChannelContext, month?: string, threshold?: number): Promise<GroupHealth>;
+  /** Many groups' month (default this month, China time) as `metric:group-*` plugins read it, in one state read. */
+  groupMonths(
+    chatIds: readonly string[],
+    ctx: ChannelContext,
+    month?: string,
+  ): Promise<Map<string, GroupMetricInput>>;
   /** A campaign's reach in customer groups: groups sent to, and their members then. */
   groupReach(campaignId: string, ctx: ChannelContext): Promise<GroupReach>;
   /** Before a start: how many of these customers (or groups, by `chat_id`) the platform cap would drop this period. */
@@ -256,6 +264,7 @@ export function wecom(options: WecomOptions): WecomChannel {
     groupReach: (campaignId, ctx) => groupReach(ctx.state, campaignId),
     groupHealth: async (chatId, ctx, month, threshold) =>
       groupHealth(await readGroup(ctx.state, chatId), month ?? chinaMonth(ctx.now()), threshold),
+    groupMonths: (chatIds, ctx, month) => groupMonths(ctx.state, chatIds, month ?? chinaMonth(ctx.now())),
     capPreview: (externalUserIds, ctx) =>
       capPreview(ctx.state, config.customerCap, externalUserIds, ctx.now()),
   };

@@ -1,5 +1,6 @@
 import type { PluginState } from '@qunfa/core';
 import { text, type XmlObject } from '../wechat-oa/xml.js';
+import { membersAtStart } from './group-months.js';
 
 /** What the channel knows of one customer group (客户群), from the sync and `change_external_chat`. */
 export interface GroupRecord {
@@ -70,7 +71,7 @@ export interface GroupHealth {
   members: number | null;
   joins: number;
   leaves: number;
-  /** Leaves over the members at the month's start (members now − joins + leaves); null when unknown. */
+  /** Leaves over the members at the month's start (members now, less the joins and plus the leaves of that month and every later one); null when unknown. */
   quitRate: number | null;
   healthy: boolean | null;
 }
@@ -78,7 +79,7 @@ export interface GroupHealth {
 export function groupHealth(group: GroupRecord, month: string, threshold = 0.05): GroupHealth {
   const m = group.months[month] ?? { joins: 0, leaves: 0 };
   const members = group.members ?? null;
-  const atStart = members === null ? null : members - m.joins + m.leaves;
+  const atStart = membersAtStart(group, month);
   const quitRate = atStart === null || atStart <= 0 ? null : m.leaves / atStart;
   return {
     chatId: group.chatId,

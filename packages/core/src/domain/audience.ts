@@ -35,8 +35,11 @@ export interface GroupFilter {
  * `{ all: true }` is the whole workspace; `{ tagUnder }` is the tag or any tag nested under it;
  * `{ activeWithinDays: n }` holds when the contact was last active at most n days before the
  * moment the audience is evaluated (never-active contacts never match).
- * Groups (contacts of kind `group`) are targets of their own: an expression selects them only
- * when it says `{ groups }` somewhere (`audienceAsksForGroups`); `{ all: true }` is every person.
+ * Groups (contacts of kind `group`) are targets of their own: an expression that says `{ groups }`
+ * somewhere (`audienceAsksForGroups`) is a group audience and selects only groups — its other
+ * leaves (`tag`, `not`, …) are read on groups, so `{ and: [{ groups: {} }, { tag }] }` is the
+ * groups with that tag; any other expression is a person audience and selects only persons
+ * (`{ all: true }` is every person).
  */
 export type AudienceExpression =
   | { all: true }
@@ -100,7 +103,7 @@ function attributeMatches(p: AttributePredicate, attributes: Record<string, unkn
 const has = (tags: AudienceSubject['tagIds'], id: string) =>
   tags instanceof Set ? tags.has(id) : (tags as readonly string[]).includes(id);
 
-/** Whether an expression mentions `{ groups }`: only then may it select group contacts. */
+/** Whether an expression mentions `{ groups }`: then it selects groups, and only groups. */
 export function audienceAsksForGroups(e: AudienceExpression): boolean {
   if ('groups' in e) return true;
   if ('and' in e) return e.and.some(audienceAsksForGroups);
@@ -115,7 +118,8 @@ export function matchesAudience(
   subject: AudienceSubject,
   context: AudienceContext,
 ): boolean {
-  if (subject.kind === 'group' && !audienceAsksForGroups(expression)) return false;
+  // A person audience never picks a group, a group audience never a person — even through `not` or `or`.
+  if ((subject.kind === 'group') !== audienceAsksForGroups(expression)) return false;
   return matchesNode(expression, subject, context);
 }
 

@@ -22,6 +22,11 @@ export interface RecipientFact {
    * all-channels one that reached them on several channels.
    */
   sentSince: number;
+  /**
+   * `group` for a customer group (WeCom 客户群): a target of its own, to which caps meant for
+   * persons (`rule:frequency-cap`) do not apply. Absent: a person.
+   */
+  kind?: 'person' | 'group';
   /** The quiet hours its workspace set (the same for every contact); null or absent: the rule's default. */
   quietHours?: QuietHoursSetting | null;
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ChannelPlugin } from '../plugins/channel.js';
 import type { ClassifierPlugin } from '../plugins/classifier.js';
-import type { MetricPlugin } from '../plugins/metric.js';
+import type { GroupMetricPlugin, MetricPlugin } from '../plugins/metric.js';
 import { parsePluginOptions } from '../plugins/options.js';
 import type { QunfaPlugin } from '../plugins/plugin.js';
 import type { ComplianceRule } from '../plugins/rule.js';
@@ -63,6 +63,17 @@ export function defineMetric<S extends z.ZodType>(
   definition: Definition<MetricPlugin['name'], S, Omit<MetricPlugin, 'kind' | 'name'>>,
 ): PluginFactory<z.input<S>, MetricPlugin> {
   return define<MetricPlugin, S>('metric', definition);
+}
+
+/** A customer-group health metric: `create` returns its hooks without `subject`, which is `group`. */
+export function defineGroupMetric<S extends z.ZodType>(
+  definition: Definition<GroupMetricPlugin['name'], S, Omit<GroupMetricPlugin, 'kind' | 'name' | 'subject'>>,
+): PluginFactory<z.input<S>, GroupMetricPlugin> {
+  const factory = define<GroupMetricPlugin, S>('metric', {
+    ...definition,
+    create: (options) => ({ ...definition.create(options), subject: 'group' }),
+  });
+  return factory;
 }
 
 export function defineClassifier<S extends z.ZodType>(

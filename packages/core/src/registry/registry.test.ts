@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isQunfaError, type QunfaError } from '../errors.js';
 import type { ChannelPlugin } from '../plugins/channel.js';
 import type { QunfaPlugin } from '../plugins/plugin.js';
-import { defineChannel, defineClassifier, defineMetric, defineRule } from './define.js';
+import { defineChannel, defineClassifier, defineGroupMetric, defineMetric, defineRule } from './define.js';
 import { loadPlugins } from './load-plugins.js';
 import { createRegistry } from './registry.js';
 
@@ -134,5 +134,38 @@ describe('loadPlugins', () => {
     expect(error.code).toBe('PLUGIN_OPTIONS_INVALID');
     expect(error.plugin).toBe('channel:echo');
     expect(error.details.field).toBe('maxPerSend');
+  });
+});
+
+describe('group metrics', () => {
+  const leaves = defineGroupMetric({
+    name: 'metric:group-leaves-test',
+    options: z.object({}),
+    create: () => ({ label: 'Leaves', unit: 'count', compute: (g) => g.leaves }),
+  });
+
+  it('are listed apart from campaign metrics, which never see a group input', () => {
+    const registry = createRegistry([count(), leaves()]);
+    expect(registry.metrics.map((m) => m.name)).toEqual(['metric:count']);
+    expect(registry.groupMetrics.map((m) => m.name)).toEqual(['metric:group-leaves-test']);
+    expect(registry.groupMetrics[0]!.subject).toBe('group');
+    expect(
+      registry.groupMetrics[0]!.compute({
+        month: '2026-11',
+        members: 90,
+        membersAtStart: 100,
+        joins: 0,
+        leaves: 10,
+      }),
+    ).toBe(10);
+  });
+
+  it('share the metric namespace: a group metric and a campaign metric cannot have one name', () => {
+    const clash = defineGroupMetric({
+      name: 'metric:count',
+      options: z.object({}),
+      create: () => ({ label: 'Count', unit: 'count', compute: (g) => g.joins }),
+    });
+    expect(() => createRegistry([count(), clash()])).toThrow(/two plugins have this name/);
   });
 });

@@ -1,7 +1,7 @@
 import { QunfaError } from '../errors.js';
 import type { ChannelPlugin } from '../plugins/channel.js';
 import type { ClassifierPlugin } from '../plugins/classifier.js';
-import type { MetricPlugin } from '../plugins/metric.js';
+import type { GroupMetricPlugin, MetricPlugin } from '../plugins/metric.js';
 import type { QunfaPlugin } from '../plugins/plugin.js';
 import type { ComplianceRule } from '../plugins/rule.js';
 import { assertKernelCompatible } from './kernel-version.js';
@@ -10,7 +10,10 @@ import { assertKernelCompatible } from './kernel-version.js';
 export interface Registry {
   channels: readonly ChannelPlugin[];
   rules: readonly ComplianceRule[];
+  /** Campaign metrics. */
   metrics: readonly MetricPlugin[];
+  /** Customer-group health metrics (`subject: 'group'`), evaluated per group. */
+  groupMetrics: readonly GroupMetricPlugin[];
   /** Reply classifiers, tried in this order: the first that answers wins. */
   classifiers: readonly ClassifierPlugin[];
   /** The channel of that name; CHANNEL_NOT_FOUND when none is loaded. */
@@ -49,7 +52,8 @@ export function createRegistry(plugins: readonly QunfaPlugin[]): Registry {
   return {
     channels,
     rules: plugins.filter((p): p is ComplianceRule => p.kind === 'rule'),
-    metrics: plugins.filter((p): p is MetricPlugin => p.kind === 'metric'),
+    metrics: plugins.filter((p): p is MetricPlugin => p.kind === 'metric' && p.subject !== 'group'),
+    groupMetrics: plugins.filter((p): p is GroupMetricPlugin => p.kind === 'metric' && p.subject === 'group'),
     classifiers: plugins.filter((p): p is ClassifierPlugin => p.kind === 'classifier'),
     channel(name) {
       const plugin = byName.get(name);

@@ -129,18 +129,20 @@ export function audienceContract(harness: () => StoreHarness): void {
   });
 
   /**
-   * Persons 1–2; customer groups 3 (zhangsan's, 会员群), 4 (lisi's, 福利群) and 5 (zhangsan's once,
-   * lisi's now). Groups never active: dormancy must not touch them.
+   * Persons 1–2 (2 tagged 1); customer groups 3 (zhangsan's, 会员群), 4 (lisi's, 福利群, tagged 1)
+   * and 5 (zhangsan's once, lisi's now). Groups never active: dormancy must not touch them.
    */
   const groupsCase = async (h: StoreHarness, audience: AudienceExpression, suppress: 'dormant'[] = []) => {
     await seedContacts(h, [
       { id: '1', activeAt: 0 },
       { id: '2', tags: ['1'], activeAt: 0 },
     ]);
-    const group = (id: string, name: string) =>
-      h.addContact(makeContact({ id, kind: 'group', name }, [{ kind: 'wecom_chat_id', value: `wrG${id}` }]));
+    const group = (id: string, name: string, tagIds: string[] = []) =>
+      h.addContact(
+        makeContact({ id, kind: 'group', name, tagIds }, [{ kind: 'wecom_chat_id', value: `wrG${id}` }]),
+      );
     await group('3', '会员群 A');
-    await group('4', '福利群');
+    await group('4', '福利群', ['1']);
     await group('5', '会员群 B');
     await h.addReach!({ contactId: '3', channel: 'channel:wecom', account: 'zhangsan', ended: false });
     await h.addReach!({ contactId: '4', channel: 'channel:wecom', account: 'lisi', ended: false });
@@ -162,8 +164,14 @@ export function audienceContract(harness: () => StoreHarness): void {
     [{ groups: {} }, ['3', '4', '5']],
     [{ groups: { owners: ['zhangsan'] } }, ['3']],
     [{ groups: { owners: ['lisi'], nameContains: '会员群' } }, ['5']],
-    [{ or: [{ tag: '1' }, { groups: { nameContains: '福利' } }] }, ['2', '4']],
+    // A person audience never picks a group (group 4 has tag 1 too), a group audience never a
+    // person: its other leaves are read on groups, through `or` and `not` alike.
+    [{ tag: '1' }, ['2']],
+    [{ and: [{ groups: {} }, { tag: '1' }] }, ['4']],
+    [{ or: [{ tag: '1' }, { groups: { nameContains: '会员群 A' } }] }, ['3', '4']],
     [{ and: [{ groups: {} }, { not: { groups: { owners: ['lisi'] } } }] }, ['3']],
+    [{ not: { groups: { owners: ['lisi'] } } }, ['3']],
+    [{ and: [{ groups: {} }, { not: { tag: '1' } }] }, ['3', '5']],
   ];
   for (const [audience, expected] of groupCases) {
     it(`customer groups are targets of their own: ${JSON.stringify(audience)}`, async () => {

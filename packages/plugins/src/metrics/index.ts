@@ -9,6 +9,15 @@ export type { FailureRateOptions } from './failure-rate.js';
 export { defaultFailureLevels, failureRate } from './failure-rate.js';
 export type { FeedbackRateOptions } from './feedback-rates.js';
 export { complaintRate, conversionRate, replyRate, unsubscribeRate } from './feedback-rates.js';
+export type { GroupQuitRateOptions } from './group-health.js';
+export {
+  builtinGroupMetrics,
+  defaultQuitRateLevels,
+  groupJoins,
+  groupLeaves,
+  groupMembers,
+  groupQuitRate,
+} from './group-health.js';
 export type { OpenRateOptions } from './open-rate.js';
 export { openRate } from './open-rate.js';
 export type { ThresholdLevels } from './thresholds.js';

@@ -7,13 +7,15 @@ import { setTagByAudience } from '../../services/contact-tagging.js';
 import { builder } from '../builder.js';
 import { Campaign } from './campaign.js';
 import { Contact } from './contact.js';
-import { SuppressionReasonEnum } from './enums.js';
+import { CustomerGroup } from './customer-group.js';
+import { ContactKindEnum, SuppressionReasonEnum } from './enums.js';
 
 const AUDIENCE_DOC =
   'An audience expression (JSON): {"tag": id} | {"tagUnder": id} | {"region": {"province"?, "city"?, "district"?}} | ' +
   '{"device": "ios"} | {"activeWithinDays": n} | {"attribute": {"key", "op": "eq"|"in"|"exists"|"gt"|"gte"|"lt"|"lte", "value"|"values"}} | ' +
   '{"groups": {"owners"?: [userid], "nameContains"?}} | {"and": [...]} | {"or": [...]} | {"not": {...}} | {"all": true}. ' +
-  'Customer groups (contacts of kind GROUP) are selected only by an expression that says {"groups": …}: {"all": true} is every person.';
+  'An expression that says {"groups": …} anywhere selects customer groups and only them (its tag, not and or leaves are read on groups: ' +
+  '{"and": [{"groups": {}}, {"tag": id}]} is the groups with that tag); any other selects persons and only them ({"all": true} is every person).';
 
 const SuppressionCount = builder
   .objectRef<{ reason: PreviewShape['suppressed'][number]['reason']; count: number }>('SuppressionCount')
@@ -27,7 +29,9 @@ const SuppressionCount = builder
 const AudiencePreview = builder.objectRef<PreviewShape>('AudiencePreview').implement({
   description: 'An exact count of an audience as of `asOf`, its suppressions by reason, and a sample.',
   fields: (t) => ({
-    matched: t.exposeInt('matched', { description: 'Contacts the expression selects' }),
+    matched: t.exposeInt('matched', {
+      description: 'Persons the expression selects — or customer groups, for a group audience',
+    }),
     sendable: t.exposeInt('sendable', { description: 'Matched minus suppressed' }),
     suppressedTotal: t.int({ resolve: (p) => p.suppressed.reduce((a, s) => a + s.count, 0) }),
     suppressed: t.field({
@@ -35,7 +39,22 @@ const AudiencePreview = builder.objectRef<PreviewShape>('AudiencePreview').imple
       description: 'By the first reason that holds, in plan order; each contact counted once',
       resolve: (p) => p.suppressed,
     }),
-    sample: t.field({ type: [Contact], resolve: (p) => p.sample }),
+    sample: t.field({
+      type: [Contact],
+      description: 'Persons of a person audience; empty for a group audience',
+      resolve: (p) => p.sample,
+    }),
+    groupSample: t.field({
+      type: [CustomerGroup],
+      description:
+        'Customer groups of a group audience (one that says {"groups": …}); empty for a person audience',
+      resolve: (p) => p.groupSample,
+    }),
+    targets: t.field({
+      type: ContactKindEnum,
+      description: 'GROUP when the audience selects customer groups (it says {"groups": …}), else PERSON',
+      resolve: (p) => p.targets,
+    }),
     asOf: t.field({ type: 'DateTime', resolve: (p) => p.asOf }),
     summary: t.exposeString('summary', {
       description: 'e.g. "12,034 match, 311 suppressed: 280 unsubscribed, 31 complained"',

@@ -27,6 +27,8 @@ export const Contact = builder.objectRef<ContactShape>('Contact').implement({
     id: t.exposeID('id'),
     kind: t.field({
       type: ContactKindEnum,
+      deprecationReason:
+        'Always PERSON: customer groups are no longer Contacts — list them with customerGroups, read one with customerGroup',
       resolve: (c) => c.kind ?? 'person',
     }),
     name: t.exposeString('name', { nullable: true }),
@@ -147,7 +149,7 @@ builder.mutationFields((t) => ({
       }),
   }),
   untagContacts: t.int({
-    description: 'Removes a tag from contacts; returns how many had it.',
+    description: 'Removes a tag from contacts (persons); returns how many had it.',
     args: { tagId: t.arg.id(), contactIds: t.arg.idList() },
     resolve: (_root, args, ctx) =>
       setTag(ctx.deps, ctx.principal, {

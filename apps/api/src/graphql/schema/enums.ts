@@ -21,7 +21,8 @@ export const CampaignStateEnum = builder.enumType('CampaignState', { values: upp
 export const FailureClassEnum = builder.enumType('FailureClass', { values: upper(failureClasses) });
 export const IdentityKindEnum = builder.enumType('IdentityKind', { values: upper(identityKinds) });
 export const ContactKindEnum = builder.enumType('ContactKind', {
-  description: 'PERSON, or GROUP: a WeCom customer group, in an audience only when it asks for groups',
+  description:
+    'PERSON, or GROUP: a WeCom customer group (CustomerGroup), selected only by an audience that asks for groups, which selects nothing else',
   values: upper(contactKinds),
 });
 export const RoleEnum = builder.enumType('Role', { values: upper(roles) });

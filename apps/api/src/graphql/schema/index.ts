@@ -33,6 +33,7 @@ import './wechat-personal.js';
 import './channel-sync.js';
 import './cost.js';
 import './wecom-task.js';
+import './customer-group.js';
 import './conversion.js';
 import './platform-cap.js';
 import './oa-job.js';

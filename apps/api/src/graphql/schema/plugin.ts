@@ -46,7 +46,8 @@ const Plugin = builder.objectRef<PluginShape>('Plugin').implement({
 builder.queryField('plugins', (t) =>
   t.field({
     type: [Plugin],
-    description: 'Admin only: the loaded channels, rules, metrics and classifiers, in load order',
+    description:
+      'Admin only: the loaded channels, rules, metrics (campaign, then customer-group) and classifiers, in load order',
     resolve: (_root, _args, ctx) => {
       authorize(ctx.principal, 'admin');
       const { registry, pluginOrigins } = ctx.deps;
@@ -54,6 +55,7 @@ builder.queryField('plugins', (t) =>
         ...registry.channels,
         ...registry.rules,
         ...registry.metrics,
+        ...registry.groupMetrics,
         ...registry.classifiers,
       ];
       return all.map((plugin) => {

@@ -114,6 +114,8 @@ builder.objectFields(Contact, (t) => ({
     nullable: true,
     description:
       "A customer group's health (null for a person; CHANNEL_NOT_FOUND when the channel is not a loaded WeCom corp)",
+    deprecationReason:
+      'Customer groups are no longer Contacts (contact and contacts answer persons only), so this is always null: read CustomerGroup.health (customerGroups, customerGroup)',
     args: {
       channel: t.arg.string({ required: false, defaultValue: 'channel:wecom' }),
       month: t.arg.string({ required: false, description: 'YYYY-MM, China time; default this month' }),

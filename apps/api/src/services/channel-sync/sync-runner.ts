@@ -13,7 +13,10 @@ export interface RunHandle {
   tagIds: Map<string, number>;
   /** Waits for the page's turn under the shared rate limit. */
   pace(): Promise<void>;
-  store(records: SyncedRecord[], options?: Pick<StoreOptions, 'replaceTags'>): Promise<StoredPage>;
+  store(
+    records: SyncedRecord[],
+    options?: Pick<StoreOptions, 'replaceTags' | 'syncedAt'>,
+  ): Promise<StoredPage>;
   /** Records progress (after the page is stored) and tells subscribers. */
   save(patch: {
     stage?: string;

@@ -72,7 +72,11 @@ export const wecomSync: SyncRunner<WecomChannel> = {
       onGroups: async (page) => {
         if (page.length === 0) return;
         await run.pace();
-        await run.store(page.filter((g) => g.owner !== '').map((g) => groupRecordOf(channel.name, g)));
+        // When the sync saw each group (its owner relation's synced_at): the groups' list shows it.
+        await run.store(
+          page.filter((g) => g.owner !== '').map((g) => groupRecordOf(channel.name, g)),
+          { syncedAt: ctx.now() },
+        );
       },
       onProgress: (p) => {
         if (p.stage !== 'customers') run.note({ stage: 'groups', groups: p.groups });

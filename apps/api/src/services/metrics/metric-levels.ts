@@ -1,4 +1,4 @@
-import { type MetricPlugin, QunfaError } from '@qunfa/core';
+import { type GroupMetricPlugin, type MetricPlugin, QunfaError } from '@qunfa/core';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { authorize, type Principal } from '../../auth/roles.js';
@@ -30,15 +30,19 @@ export async function metricLevels(db: Db, workspaceId: number): Promise<MetricL
   return row?.levels ?? {};
 }
 
-/** A metric with the workspace's levels in place of its own (its direction kept). */
-export function withWorkspaceLevels(metric: MetricPlugin, levels: MetricLevels): MetricPlugin {
+/** A metric (of campaigns or of customer groups) with the workspace's levels in place of its own (its direction kept). */
+export function withWorkspaceLevels<M extends MetricPlugin | GroupMetricPlugin>(
+  metric: M,
+  levels: MetricLevels,
+): M {
   const own = levels[metric.name];
   if (!own) return metric;
   return { ...metric, thresholds: { better: metric.thresholds?.better ?? 'higher', ...own } };
 }
 
 /**
- * An admin replaces the workspace's metric levels. Each names a loaded metric and keeps its
+ * An admin replaces the workspace's metric levels. Each names a loaded metric — of campaigns or of
+ * customer groups (`metric:group-quit-rate`) — and keeps its
  * direction: good at least alarm for higher-is-better metrics, at most for lower-is-better ones.
  */
 export async function setMetricLevels(
@@ -49,7 +53,9 @@ export async function setMetricLevels(
   const p = authorize(principal, 'admin');
   const levels: MetricLevels = {};
   for (const [i, l] of validate(levelsInput, input).entries()) {
-    const metric = deps.registry.metrics.find((m) => m.name === l.metric);
+    const metric =
+      deps.registry.metrics.find((m) => m.name === l.metric) ??
+      deps.registry.groupMetrics.find((m) => m.name === l.metric);
     if (!metric) {
       throw new QunfaError('PLUGIN_NOT_FOUND', `metric ${l.metric} is not loaded`, {
         details: { field: `levels.${i}.metric` },

@@ -82,6 +82,14 @@ describe('recipient rules', () => {
     expect(facts.calls[0]!.sentSince).toEqual(new Date(noon.getTime() - 7 * 86_400_000));
   });
 
+  it('leave customer groups out of the frequency cap, which counts messages to a person', async () => {
+    const facts = fakeFacts({ '1': { sentSince: 9, kind: 'group' }, '2': { sentSince: 9, kind: 'person' } });
+    const rules = recipientRules({ facts, frequencyCap: { max: 2, windowDays: 7 } });
+    expect(await judge(rules, batch(['1', '2']))).toEqual([
+      { deliveryId: 'd2', action: 'suppress', reason: 'frequency_cap' },
+    ]);
+  });
+
   it('defer a recipient in quiet hours to the end of the period in its own time zone', async () => {
     const facts = fakeFacts({ '1': { timeZone: 'Asia/Shanghai' }, '2': { timeZone: 'Europe/London' } });
     const lateInShanghai = new Date('2024-05-01T15:30:00Z'); // 23:30 Shanghai, 16:30 London

@@ -86,8 +86,9 @@ function frequencyCap(load: RecipientFactsLoader, cap: { max: number; windowDays
     name: 'rule:frequency-cap',
     async checkRecipients(batch, ctx) {
       const facts = await load(batch, ctx);
+      // A person's cap: a customer group is not a person (WeCom caps its mass messages itself).
       return batch.flatMap((c): RecipientVerdict[] =>
-        (facts.get(c.contactId)?.sentSince ?? 0) >= cap.max
+        facts.get(c.contactId)?.kind !== 'group' && (facts.get(c.contactId)?.sentSince ?? 0) >= cap.max
           ? [{ deliveryId: c.deliveryId, action: 'suppress', reason: 'frequency_cap' }]
           : [],
       );
