@@ -52,6 +52,8 @@ function preview(audience: Record<string, unknown>) {
       suppressed: [],
       asOf: '2025-03-01T00:00:00Z',
       sample: [],
+      targets: 'PERSON',
+      groupSample: [],
     },
   };
 }

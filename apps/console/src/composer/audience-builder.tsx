@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { ResultOf } from '../graphql/graphql.js';
 import { useI18n } from '../i18n/locale-context.js';
 import { ErrorNotice } from '../ui/error-notice.js';
@@ -33,6 +33,12 @@ export function AudienceBuilder(props: AudienceBuilderProps) {
   const { onPreview } = props;
   useEffect(() => onPreview?.(preview), [onPreview, preview]);
   const set = (patch: Partial<AudienceModel>) => onChange({ ...model, ...patch }, null);
+  // As typed (a comma is kept while the next owner is written); the model holds the userids.
+  const [ownersText, setOwnersText] = useState(model.groupOwners.join(', '));
+  // The API says which the expression selects (a segment or a raw expression may ask for groups too).
+  const groupAudience = preview
+    ? preview.targets === 'GROUP'
+    : !segment && !rawAudience && model.targets === 'group';
 
   const choiceOf = (id: string): TagChoice =>
     model.include.includes(id) ? 'include' : model.exclude.includes(id) ? 'exclude' : 'none';
@@ -65,6 +71,22 @@ export function AudienceBuilder(props: AudienceBuilderProps) {
           ))}
         </select>
       </label>
+      {segment || rawAudience ? null : (
+        <div className="row" role="radiogroup" aria-label={t('audience.targets')}>
+          {(['person', 'group'] as const).map((target) => (
+            <label key={target}>
+              <input
+                type="radio"
+                name="targets"
+                checked={model.targets === target}
+                data-testid={`audience-targets-${target}`}
+                onChange={() => set({ targets: target })}
+              />{' '}
+              {t(`audience.targets.${target}`)}
+            </label>
+          ))}
+        </div>
+      )}
       {segment ? null : rawAudience ? (
         <div className="notice">
           {t('audience.custom')} <code>{JSON.stringify(rawAudience)}</code>{' '}
@@ -74,6 +96,34 @@ export function AudienceBuilder(props: AudienceBuilderProps) {
         </div>
       ) : (
         <>
+          {model.targets === 'group' ? (
+            <fieldset className="fieldset" data-testid="audience-groups">
+              <legend>{t('audience.groups')}</legend>
+              <p className="muted">{t('audience.groupsHint')}</p>
+              <div className="row">
+                <label className="field">
+                  <span>{t('audience.groupOwners')}</span>
+                  <input
+                    value={ownersText}
+                    placeholder="zhouba, wujiu"
+                    data-testid="audience-group-owners"
+                    onChange={(e) => {
+                      setOwnersText(e.target.value);
+                      set({ groupOwners: e.target.value.split(/[,，\s]+/).filter(Boolean) });
+                    }}
+                  />
+                </label>
+                <label className="field">
+                  <span>{t('audience.groupName')}</span>
+                  <input
+                    value={model.groupName}
+                    data-testid="audience-group-name"
+                    onChange={(e) => set({ groupName: e.target.value })}
+                  />
+                </label>
+              </div>
+            </fieldset>
+          ) : null}
           <fieldset className="fieldset">
             <legend>{t('audience.tags')}</legend>
             <div className="row" role="radiogroup" aria-label={t('audience.combine')}>
@@ -109,94 +159,98 @@ export function AudienceBuilder(props: AudienceBuilderProps) {
               ))}
             </ul>
           </fieldset>
-          <fieldset className="fieldset">
-            <legend>{t('audience.attributes')}</legend>
-            <div className="row">
-              <label className="field">
-                <span>{t('audience.province')}</span>
-                <input value={model.province} onChange={(e) => set({ province: e.target.value })} />
-              </label>
-              <label className="field">
-                <span>{t('audience.city')}</span>
-                <input value={model.city} onChange={(e) => set({ city: e.target.value })} />
-              </label>
-              <label className="field">
-                <span>{t('audience.device')}</span>
-                <select value={model.device} onChange={(e) => set({ device: e.target.value })}>
-                  {DEVICES.map((d) => (
-                    <option key={d} value={d}>
-                      {d === '' ? t('audience.any') : d}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label className="field">
-                <span>{t('audience.activeWithinDays')}</span>
-                <input
-                  type="number"
-                  min={0}
-                  value={model.activeWithinDays ?? ''}
-                  onChange={(e) =>
-                    set({ activeWithinDays: e.target.value === '' ? null : Number(e.target.value) })
-                  }
-                />
-              </label>
-            </div>
-            {model.attributes.map((a, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: attribute rows have no identity of their own; a row is edited in place
-              <div className="row" key={`attr-${i}`}>
-                <input
-                  aria-label={t('audience.attributeKey')}
-                  placeholder={t('audience.attributeKey')}
-                  value={a.key}
-                  onChange={(e) =>
-                    set({
-                      attributes: model.attributes.map((x, j) =>
-                        j === i ? { ...x, key: e.target.value } : x,
-                      ),
-                    })
-                  }
-                />
-                <span>=</span>
-                <input
-                  aria-label={t('audience.attributeValue')}
-                  placeholder={t('audience.attributeValue')}
-                  value={a.value}
-                  onChange={(e) =>
-                    set({
-                      attributes: model.attributes.map((x, j) =>
-                        j === i ? { ...x, value: e.target.value } : x,
-                      ),
-                    })
-                  }
-                />
-                <button
-                  type="button"
-                  className="button button--ghost"
-                  onClick={() => set({ attributes: model.attributes.filter((_, j) => j !== i) })}
-                >
-                  {t('composer.remove')}
-                </button>
+          {model.targets === 'group' ? null : (
+            <fieldset className="fieldset">
+              <legend>{t('audience.attributes')}</legend>
+              <div className="row">
+                <label className="field">
+                  <span>{t('audience.province')}</span>
+                  <input value={model.province} onChange={(e) => set({ province: e.target.value })} />
+                </label>
+                <label className="field">
+                  <span>{t('audience.city')}</span>
+                  <input value={model.city} onChange={(e) => set({ city: e.target.value })} />
+                </label>
+                <label className="field">
+                  <span>{t('audience.device')}</span>
+                  <select value={model.device} onChange={(e) => set({ device: e.target.value })}>
+                    {DEVICES.map((d) => (
+                      <option key={d} value={d}>
+                        {d === '' ? t('audience.any') : d}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="field">
+                  <span>{t('audience.activeWithinDays')}</span>
+                  <input
+                    type="number"
+                    min={0}
+                    value={model.activeWithinDays ?? ''}
+                    onChange={(e) =>
+                      set({ activeWithinDays: e.target.value === '' ? null : Number(e.target.value) })
+                    }
+                  />
+                </label>
               </div>
-            ))}
-            <button
-              type="button"
-              className="button button--ghost"
-              onClick={() => set({ attributes: [...model.attributes, { key: '', value: '' }] })}
-            >
-              {t('audience.addAttribute')}
-            </button>
-          </fieldset>
+              {model.attributes.map((a, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: attribute rows have no identity of their own; a row is edited in place
+                <div className="row" key={`attr-${i}`}>
+                  <input
+                    aria-label={t('audience.attributeKey')}
+                    placeholder={t('audience.attributeKey')}
+                    value={a.key}
+                    onChange={(e) =>
+                      set({
+                        attributes: model.attributes.map((x, j) =>
+                          j === i ? { ...x, key: e.target.value } : x,
+                        ),
+                      })
+                    }
+                  />
+                  <span>=</span>
+                  <input
+                    aria-label={t('audience.attributeValue')}
+                    placeholder={t('audience.attributeValue')}
+                    value={a.value}
+                    onChange={(e) =>
+                      set({
+                        attributes: model.attributes.map((x, j) =>
+                          j === i ? { ...x, value: e.target.value } : x,
+                        ),
+                      })
+                    }
+                  />
+                  <button
+                    type="button"
+                    className="button button--ghost"
+                    onClick={() => set({ attributes: model.attributes.filter((_, j) => j !== i) })}
+                  >
+                    {t('composer.remove')}
+                  </button>
+                </div>
+              ))}
+              <button
+                type="button"
+                className="button button--ghost"
+                onClick={() => set({ attributes: [...model.attributes, { key: '', value: '' }] })}
+              >
+                {t('audience.addAttribute')}
+              </button>
+            </fieldset>
+          )}
         </>
       )}
-      <label>
-        <input
-          type="checkbox"
-          checked={excludeDormant}
-          onChange={(e) => onExcludeDormant(e.target.checked)}
-        />{' '}
-        {t('audience.excludeDormant')}
-      </label>
+      {groupAudience ? null : (
+        <label>
+          <input
+            type="checkbox"
+            checked={excludeDormant}
+            onChange={(e) => onExcludeDormant(e.target.checked)}
+          />{' '}
+          {t('audience.excludeDormant')}
+        </label>
+      )}
       <div
         className="audience-count"
         aria-live="polite"
@@ -206,10 +260,30 @@ export function AudienceBuilder(props: AudienceBuilderProps) {
       >
         {preview ? (
           <>
-            <strong>{t('audience.sendable', { count: n(preview.sendable) })}</strong>{' '}
+            <strong>
+              {t(groupAudience ? 'audience.sendableGroups' : 'audience.sendable', {
+                count: n(preview.sendable),
+              })}
+            </strong>{' '}
             <span className="muted">
-              {t('audience.matched', { matched: n(preview.matched), suppressed: n(preview.suppressedTotal) })}
+              {t(groupAudience ? 'audience.matchedGroups' : 'audience.matched', {
+                matched: n(preview.matched),
+                suppressed: n(preview.suppressedTotal),
+              })}
             </span>
+            {preview.groupSample.length > 0 ? (
+              <ul className="muted" data-testid="audience-group-sample">
+                {preview.groupSample.map((g) => (
+                  <li key={g.id}>
+                    {t('audience.groupSample', {
+                      name: g.name ?? g.id,
+                      owner: g.owner ?? '—',
+                      members: g.memberCount === null ? '—' : n(g.memberCount),
+                    })}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
             {preview.suppressed.length > 0 ? (
               <ul className="suppressed">
                 {preview.suppressed.map((s) => (

@@ -50,4 +50,28 @@ describe('toAudienceExpression', () => {
     expect(fromAudienceExpression(toAudienceExpression(m))).toEqual(m);
     expect(fromAudienceExpression({ tagUnder: '9' })).toBeNull();
   });
+
+  it('picks customer groups by owner, name and tags — a group audience, never persons', () => {
+    const groups = {
+      ...EMPTY_AUDIENCE,
+      targets: 'group' as const,
+      groupOwners: ['zhouba', ' wujiu '],
+      groupName: '会员群',
+      include: ['4'],
+      exclude: ['5'],
+      // Person-only filters left from before the switch do not reach a group audience.
+      province: '广东',
+    };
+    expect(toAudienceExpression(groups)).toEqual({
+      and: [
+        { groups: { owners: ['zhouba', 'wujiu'], nameContains: '会员群' } },
+        { tag: '4' },
+        { not: { tag: '5' } },
+      ],
+    });
+    expect(toAudienceExpression({ ...EMPTY_AUDIENCE, targets: 'group' })).toEqual({ groups: {} });
+    const back = { ...groups, groupOwners: ['zhouba', 'wujiu'], province: '' };
+    expect(fromAudienceExpression(toAudienceExpression(groups))).toEqual(back);
+    expect(fromAudienceExpression({ and: [{ groups: {} }, { device: 'ios' }] })).toBeNull();
+  });
 });

@@ -7,6 +7,15 @@ export interface AttributeFilter {
 export interface AudienceModel {
   /** Follow a saved segment instead of the rules below. */
   segmentId: string | null;
+  /**
+   * Who the campaign reaches: persons, or WeCom customer groups (客户群) — never both. Groups are
+   * chosen by owner and name (`{groups}`) and by the tags below; the person-only filters do not apply.
+   */
+  targets: 'person' | 'group';
+  /** Group owners (staff userids); empty: any owner. */
+  groupOwners: string[];
+  /** Text the group's name contains; empty: any name. */
+  groupName: string;
   /** Tags a contact must have: all of them (`and`) or any (`or`). */
   include: string[];
   combine: 'and' | 'or';
@@ -21,6 +30,9 @@ export interface AudienceModel {
 
 export const EMPTY_AUDIENCE: AudienceModel = {
   segmentId: null,
+  targets: 'person',
+  groupOwners: [],
+  groupName: '',
   include: [],
   combine: 'or',
   exclude: [],
@@ -38,6 +50,7 @@ export type AudienceExpression = Record<string, unknown>;
  * `{all: true}` when nothing narrows it. A segment is sent as `segmentId` instead.
  */
 export function toAudienceExpression(m: AudienceModel): AudienceExpression {
+  if (m.targets === 'group') return groupExpression(m);
   const parts: AudienceExpression[] = [];
   const tags = m.include.map((tag) => ({ tag }));
   if (tags.length === 1) parts.push(tags[0]!);
@@ -59,6 +72,26 @@ export function toAudienceExpression(m: AudienceModel): AudienceExpression {
   return all.length === 1 ? all[0]! : { and: all };
 }
 
+/** Tag leaves as the builder combines them: one tag, or `{or|and: [...]}`. */
+function tagParts(m: AudienceModel): AudienceExpression[] {
+  const tags = m.include.map((tag) => ({ tag }));
+  if (tags.length === 0) return [];
+  return tags.length === 1 ? [tags[0]!] : [{ [m.combine]: tags }];
+}
+
+/**
+ * Customer groups: `{groups: {owners?, nameContains?}}` with the tags and NOT tags read on the
+ * groups, e.g. `{and: [{groups: {owners: ["zhouba"]}}, {tag: "3"}]}`.
+ */
+function groupExpression(m: AudienceModel): AudienceExpression {
+  const filter: Record<string, unknown> = {};
+  const owners = m.groupOwners.map((o) => o.trim()).filter(Boolean);
+  if (owners.length > 0) filter.owners = owners;
+  if (m.groupName.trim()) filter.nameContains = m.groupName.trim();
+  const all = [{ groups: filter }, ...tagParts(m), ...m.exclude.map((tag) => ({ not: { tag } }))];
+  return all.length === 1 ? all[0]! : { and: all };
+}
+
 function asTag(e: unknown): string | null {
   if (typeof e === 'object' && e !== null && 'tag' in e) return String((e as { tag: unknown }).tag);
   return null;
@@ -76,7 +109,12 @@ export function fromAudienceExpression(expression: unknown): AudienceModel | nul
     const tag = asTag(p);
     if (tag !== null) m.include.push(tag);
     else if (p.all === true) continue;
-    else if (Array.isArray(p.or) || Array.isArray(p.and)) {
+    else if (p.groups && typeof p.groups === 'object' && m.targets === 'person') {
+      const g = p.groups as { owners?: unknown; nameContains?: unknown };
+      m.targets = 'group';
+      m.groupOwners = Array.isArray(g.owners) ? g.owners.map(String) : [];
+      m.groupName = typeof g.nameContains === 'string' ? g.nameContains : '';
+    } else if (Array.isArray(p.or) || Array.isArray(p.and)) {
       const list = (p.or ?? p.and) as unknown[];
       const tags = list.map(asTag);
       if (tags.some((t) => t === null) || m.include.length > 0) return null;
@@ -98,5 +136,11 @@ export function fromAudienceExpression(expression: unknown): AudienceModel | nul
       m.attributes.push({ key: String(a.key), value: String(a.value ?? '') });
     } else return null;
   }
+  // A group audience the builder wrote has only groups, tags and NOT tags.
+  if (
+    m.targets === 'group' &&
+    (m.province || m.city || m.device || m.activeWithinDays !== null || m.attributes.length > 0)
+  )
+    return null;
   return m;
 }

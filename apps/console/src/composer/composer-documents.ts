@@ -85,6 +85,13 @@ export const AudiencePreviewQuery = graphql(`
         city
         attributes
       }
+      targets
+      groupSample {
+        id
+        name
+        owner
+        memberCount
+      }
     }
   }
 `);

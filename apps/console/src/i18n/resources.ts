@@ -3,6 +3,7 @@ import { campaignEn, campaignZh } from '../campaigns/messages.js';
 import { wecomTaskEn, wecomTaskZh } from '../campaigns/wecom-task-messages.js';
 import { composerEn, composerZh } from '../composer/messages.js';
 import { peopleEn, peopleZh } from '../contacts/messages.js';
+import { groupsEn, groupsZh } from '../groups/messages.js';
 import { inboxEn, inboxZh } from '../inbox/messages.js';
 import { reviewEn, reviewZh } from '../review/messages.js';
 import { findingEn, findingZh } from '../ui/finding-messages.js';
@@ -28,6 +29,7 @@ export const BUNDLES = {
   review: { 'zh-CN': reviewZh, en: reviewEn },
   findings: { 'zh-CN': findingZh, en: findingEn },
   people: { 'zh-CN': peopleZh, en: peopleEn },
+  groups: { 'zh-CN': groupsZh, en: groupsEn },
   inbox: { 'zh-CN': inboxZh, en: inboxEn },
 } satisfies Record<string, MessageBundle<string>>;
 

@@ -8,6 +8,7 @@ export const paths = {
   reviewCampaign: (id: string) => `/review/${encodeURIComponent(id)}`,
   contacts: '/contacts',
   contact: (id: string) => `/contacts/${encodeURIComponent(id)}`,
+  groups: '/groups',
   accounts: '/accounts',
   inbox: '/inbox',
   settings: '/settings',

@@ -45,6 +45,10 @@ export const routes: RouteObject[] = [
         lazy: async () => ({ Component: (await import('../contacts/contact-page.js')).ContactPage }),
       },
       {
+        path: 'groups',
+        lazy: async () => ({ Component: (await import('../groups/groups-page.js')).GroupsPage }),
+      },
+      {
         path: 'accounts',
         lazy: async () => ({ Component: (await import('../accounts/accounts-page.js')).AccountsPage }),
       },

@@ -7,6 +7,7 @@ const SECTIONS: readonly { to: string; label: MessageKey; end?: boolean }[] = [
   { to: '/campaigns/new', label: 'nav.compose' },
   { to: '/review', label: 'nav.review' },
   { to: '/contacts', label: 'nav.contacts' },
+  { to: '/groups', label: 'nav.groups' },
   { to: '/accounts', label: 'nav.accounts' },
   { to: '/inbox', label: 'nav.inbox' },
   { to: '/settings', label: 'nav.settings' },
