@@ -83,6 +83,7 @@ describe('docs/graphql.md, executed against a running server', () => {
       'contacts',
       'tagged',
       'preview',
+      'groups',
       'campaign',
       'submit',
       'approve',
@@ -104,6 +105,10 @@ describe('docs/graphql.md, executed against a running server', () => {
       preview: async () => {
         const stated = JSON.parse(/The answer here is `(\{.*?\})`/.exec(page)![1]!);
         expect((context.preview as { audiencePreview: unknown }).audiencePreview).toEqual(stated);
+      },
+      groups: async () => {
+        // 'Here no WeCom corp is synced: the list is empty.'
+        expect(context.groups).toEqual({ customerGroups: { edges: [] } });
       },
       start: async () => {
         const id = lookup(context, 'campaign.createCampaign.id') as string;
