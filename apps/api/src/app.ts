@@ -280,8 +280,9 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         );
       }
       if (config.worker !== 'inline' && options.http !== false) {
-        // An API without the worker loop still keeps receipts, clicks and opens that beat their
-        // settlement (see Engine.retryEarlyReceipts): tried again here, as a worker's poll would.
+        // Receipts, clicks and opens that beat their settlement are kept in the database (see
+        // Engine.retryEarlyReceipts); an API without the worker loop tries them again here too, as
+        // a worker's poll would, so they apply even with no worker polling.
         earlyReceipts = setInterval(
           () =>
             void engine.retryEarlyReceipts().catch((error: unknown) =>

@@ -66,6 +66,12 @@ export class CounterDelta {
     if (entry.state === 'failed' && entry.failureClass) this.bump(failureColumn[entry.failureClass], n);
   }
 
+  copy(): CounterDelta {
+    const copy = new CounterDelta();
+    for (const [column, n] of this.changes) copy.bump(column, n);
+    return copy;
+  }
+
   /** The non-zero changes, by counter row key. */
   nonZero(): [keyof CounterRow, number][] {
     return [...this.changes].filter(([, n]) => n !== 0);
@@ -99,13 +105,22 @@ type SQL = ReturnType<typeof sql>;
 
 /**
  * Adds several deltas, each to one shard of one campaign, in one upsert: receipts touch
- * deliveries of many campaigns at once. Rows are written in (campaign, shard) order.
+ * deliveries of many campaigns at once. Rows are written in (campaign, shard) order; deltas of the
+ * same shard are added together.
  */
 export async function applyCounterDeltas(
   db: Db,
   deltas: { campaign: { id: number; workspaceId: number }; shard: number; delta: CounterDelta }[],
 ): Promise<void> {
-  const entries = deltas
+  // One row per (campaign, shard): an upsert may not touch a row twice.
+  const merged = new Map<string, (typeof deltas)[number]>();
+  for (const d of deltas) {
+    const key = `${d.campaign.id}/${d.shard}`;
+    const into = merged.get(key);
+    if (!into) merged.set(key, { ...d, delta: d.delta.copy() });
+    else for (const [column, n] of d.delta.nonZero()) into.delta.bump(column, n);
+  }
+  const entries = [...merged.values()]
     .map((d) => ({ ...d, changes: d.delta.nonZero() }))
     .filter((d) => d.changes.length > 0)
     .sort((a, b) => a.campaign.id - b.campaign.id || a.shard - b.shard);

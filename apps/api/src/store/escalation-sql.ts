@@ -10,11 +10,14 @@ import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { writeAudit } from './audit.js';
 import { applyCounterDeltas, CounterDelta, shardOf } from './counters-sql.js';
+import { earlySettlesWindow } from './early-receipts-sql.js';
 
 interface Candidate {
   id: string;
   state: DeliveryState;
   due: boolean;
+  /** A kept early receipt says it reached what the window waits for (early-receipts-sql.ts). */
+  early: boolean;
   /** Index into the window's `next`, or null when no later step can address the contact. */
   next: number | null;
 }
@@ -106,6 +109,7 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
         sql`SELECT d.id::text, d.state,
                    coalesce((SELECT max(a.at) FROM delivery_attempts a WHERE a.delivery_id = d.id), d.updated_at)
                      <= ${now}::timestamptz - make_interval(secs => ${window.afterMs / 1000}::float8) AS due,
+                   ${earlySettlesWindow(window.unless)} AS early,
                    ${nextStepSql(next)} AS next
             FROM deliveries d
             WHERE d.campaign_id = ${campaignId}::bigint AND d.resolution IS NULL
@@ -115,8 +119,9 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
             ORDER BY d.id FOR UPDATE OF d`,
       );
       for (const c of candidates) {
-        // Not sent yet (its window is still to come), or sent within the window.
-        if (c.state === 'queued' || c.state === 'submitted' || !c.due) {
+        // Not sent yet (its window is still to come), sent within the window, or reported arrived
+        // by a receipt that beat its settlement and is applied by the next retry: never a second channel.
+        if (c.state === 'queued' || c.state === 'submitted' || !c.due || c.early) {
           waiting++;
           continue;
         }

@@ -8,7 +8,7 @@ import {
 } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
-import { applyCounterDeltas, CounterDelta, shardOf } from './counters-sql.js';
+import { CounterDelta, shardOf } from './counters-sql.js';
 
 interface Matched {
   id: string;
@@ -33,26 +33,41 @@ function payloadOf(e: ReceiptEvent): Record<string, unknown> {
   };
 }
 
+/** Counter changes of one campaign's shard, added last in the transaction (`applyCounterDeltas`). */
+export type ShardDelta = {
+  campaign: { id: number; workspaceId: number };
+  shard: number;
+  delta: CounterDelta;
+};
+
+/** What `applyMatchedIn` did; `unknownAt` indexes the events that found no settled delivery. */
+export interface MatchedIn {
+  result: Omit<ReceiptsApplied, 'kept'>;
+  unknownAt: number[];
+  /** Not yet added: the caller adds them last, with any of its own, in one sorted upsert. */
+  deltas: ShardDelta[];
+}
+
 /**
- * `Store.applyReceipts` in one transaction of five statements whatever the number of events:
- * lock the matched deliveries, read which provider events are already recorded, update the
- * deliveries, insert the event rows, add the counter deltas (one shard per delivery).
+ * The events that find their settled delivery, applied in `tx` in four statements whatever their
+ * number: lock the matched deliveries, read which provider events are already recorded, update the
+ * deliveries, insert the event rows (and mark completed campaigns a failure reached); the counter
+ * deltas (one shard per delivery) are returned for the caller to add. `Store.applyReceipts` is this
+ * and the keeping of the unknown events (early-receipts-sql.ts).
  */
-export function applyReceipts(db: Db, events: ReceiptEvent[]): Promise<ReceiptsApplied> {
+export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<MatchedIn> {
   const byDeliveryId = events.flatMap((e) =>
     'deliveryId' in e && numeric(e.deliveryId) !== undefined ? [numeric(e.deliveryId)!] : [],
   );
   const byProvider = events.flatMap((e) =>
     'deliveryId' in e ? [] : [{ channel: e.channel, pmid: e.providerMessageId }],
   );
-  return db.transaction(async (raw) => {
-    const tx = raw as unknown as Db;
-    const matched =
-      events.length === 0
-        ? []
-        : await rows<Matched>(
-            tx,
-            sql`SELECT d.id::text, d.workspace_id::text, d.campaign_id::text, d.state, d.channel, d.provider_message_id
+  const matched =
+    events.length === 0
+      ? []
+      : await rows<Matched>(
+          tx,
+          sql`SELECT d.id::text, d.workspace_id::text, d.campaign_id::text, d.state, d.channel, d.provider_message_id
                 FROM deliveries d
                 -- Filters, not joins, so that a row a concurrent settlement updates is rechecked as it
                 -- now is; exact (channel, provider id) pairs are matched below.
@@ -60,137 +75,136 @@ export function applyReceipts(db: Db, events: ReceiptEvent[]): Promise<ReceiptsA
                    OR (d.provider_message_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(byProvider.map((p) => p.pmid))}::jsonb)))
                        AND d.channel = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify([...new Set(byProvider.map((p) => p.channel))])}::jsonb))))
                 ORDER BY d.id FOR UPDATE OF d`,
-          );
-    const byId = new Map(matched.map((d) => [d.id, d]));
-    const byPmid = new Map(matched.map((d) => [pair(d.channel, d.provider_message_id), d]));
-    const find = (e: ReceiptEvent) =>
-      'deliveryId' in e ? byId.get(e.deliveryId) : byPmid.get(pair(e.channel, e.providerMessageId));
+        );
+  const byId = new Map(matched.map((d) => [d.id, d]));
+  const byPmid = new Map(matched.map((d) => [pair(d.channel, d.provider_message_id), d]));
+  const find = (e: ReceiptEvent) =>
+    'deliveryId' in e ? byId.get(e.deliveryId) : byPmid.get(pair(e.channel, e.providerMessageId));
 
-    const keyed = events.flatMap((e) => {
-      const d = find(e);
-      const key = receiptKey(e);
-      return d && key !== null ? [{ delivery_id: Number(d.id), key }] : [];
-    });
-    const seen = new Set(
-      keyed.length === 0
-        ? []
-        : (
-            await rows<{ delivery_id: string; dedupe_key: string }>(
-              tx,
-              sql`SELECT delivery_id::text, dedupe_key FROM events
+  const keyed = events.flatMap((e) => {
+    const d = find(e);
+    const key = receiptKey(e);
+    return d && key !== null ? [{ delivery_id: Number(d.id), key }] : [];
+  });
+  const seen = new Set(
+    keyed.length === 0
+      ? []
+      : (
+          await rows<{ delivery_id: string; dedupe_key: string }>(
+            tx,
+            sql`SELECT delivery_id::text, dedupe_key FROM events
                   WHERE (delivery_id, dedupe_key) IN (
                     SELECT delivery_id, key FROM jsonb_to_recordset(${JSON.stringify(keyed)}::jsonb) AS k(delivery_id bigint, key text))`,
-            )
-          ).map((r) => pair(r.delivery_id, r.dedupe_key)),
-    );
+          )
+        ).map((r) => pair(r.delivery_id, r.dedupe_key)),
+  );
 
-    const unknown: string[] = [];
-    let ignored = 0;
-    const grouped = new Map<Matched, ReceiptEvent[]>();
-    for (const e of events) {
-      const d = find(e);
-      // A click or an open by delivery id proves its message went out, and can beat the settlement of
-      // its send (SQL leaves a leased batch's rows queued): kept and tried again, as a provider's
-      // receipt for an id not yet settled is.
-      if (!d || ('deliveryId' in e && unsettled(d.state))) {
-        unknown.push(refOf(e));
+  const unknownAt: number[] = [];
+  let ignored = 0;
+  const grouped = new Map<Matched, ReceiptEvent[]>();
+  for (const [i, e] of events.entries()) {
+    const d = find(e);
+    // A click or an open by delivery id proves its message went out, and can beat the settlement of
+    // its send (SQL leaves a leased batch's rows queued): kept and tried again, as a provider's
+    // receipt for an id not yet settled is.
+    if (!d || ('deliveryId' in e && unsettled(d.state))) {
+      unknownAt.push(i);
+      continue;
+    }
+    const key = receiptKey(e);
+    if (key !== null) {
+      if (seen.has(pair(d.id, key))) {
+        ignored++;
         continue;
       }
-      const key = receiptKey(e);
-      if (key !== null) {
-        if (seen.has(pair(d.id, key))) {
-          ignored++;
-          continue;
-        }
-        seen.add(pair(d.id, key));
-      }
-      grouped.set(d, [...(grouped.get(d) ?? []), e]);
+      seen.add(pair(d.id, key));
     }
+    grouped.set(d, [...(grouped.get(d) ?? []), e]);
+  }
 
-    let applied = 0;
-    const updates = [];
-    const inserts = [];
-    const deltas = new Map<
-      string,
-      { campaign: { id: number; workspaceId: number }; shard: number; delta: CounterDelta }
-    >();
-    const campaigns = new Map<string, { workspaceId: string; campaignId: string }>();
-    const failedIn = new Set<string>();
-    for (const [d, list] of grouped) {
-      const decision = decideReceipts(d, list);
-      ignored += list.length - decision.record.length;
-      applied += decision.applied;
-      for (const i of decision.record) {
-        const e = list[i]!;
-        inserts.push({
-          workspace_id: Number(d.workspace_id),
-          campaign_id: Number(d.campaign_id),
-          delivery_id: Number(d.id),
-          type: `delivery.${e.state}`,
-          dedupe_key: receiptKey(e),
-          payload: payloadOf(e),
-          at: e.at.toISOString(),
-        });
-      }
-      if (!decision.next) continue;
-      const last = Math.max(...decision.record.map((i) => list[i]!.at.getTime()));
-      updates.push({
-        id: Number(d.id),
-        state: decision.next.state,
-        failure_class: decision.next.failureClass,
-        last_error: decision.next.error,
-        at: new Date(last).toISOString(),
+  let applied = 0;
+  const updates = [];
+  const inserts = [];
+  const deltas = new Map<string, ShardDelta>();
+  const campaigns = new Map<string, { workspaceId: string; campaignId: string }>();
+  const failedIn = new Set<string>();
+  for (const [d, list] of grouped) {
+    const decision = decideReceipts(d, list);
+    ignored += list.length - decision.record.length;
+    applied += decision.applied;
+    for (const i of decision.record) {
+      const e = list[i]!;
+      inserts.push({
+        workspace_id: Number(d.workspace_id),
+        campaign_id: Number(d.campaign_id),
+        delivery_id: Number(d.id),
+        type: `delivery.${e.state}`,
+        dedupe_key: receiptKey(e),
+        payload: payloadOf(e),
+        at: e.at.toISOString(),
       });
-      const shard = shardOf(d.id);
-      const slot = `${d.campaign_id}/${shard}`;
-      const entry = deltas.get(slot) ?? {
-        campaign: { id: Number(d.campaign_id), workspaceId: Number(d.workspace_id) },
-        shard,
-        delta: new CounterDelta(),
-      };
-      entry.delta.move(
-        { state: d.state },
-        { state: decision.next.state, failureClass: decision.next.failureClass },
-      );
-      deltas.set(slot, entry);
-      campaigns.set(d.campaign_id, { workspaceId: d.workspace_id, campaignId: d.campaign_id });
-      if (decision.next.state === 'failed') failedIn.add(d.campaign_id);
     }
+    if (!decision.next) continue;
+    const last = Math.max(...decision.record.map((i) => list[i]!.at.getTime()));
+    updates.push({
+      id: Number(d.id),
+      state: decision.next.state,
+      failure_class: decision.next.failureClass,
+      last_error: decision.next.error,
+      at: new Date(last).toISOString(),
+    });
+    const shard = shardOf(d.id);
+    const slot = `${d.campaign_id}/${shard}`;
+    const entry = deltas.get(slot) ?? {
+      campaign: { id: Number(d.campaign_id), workspaceId: Number(d.workspace_id) },
+      shard,
+      delta: new CounterDelta(),
+    };
+    entry.delta.move(
+      { state: d.state },
+      { state: decision.next.state, failureClass: decision.next.failureClass },
+    );
+    deltas.set(slot, entry);
+    campaigns.set(d.campaign_id, { workspaceId: d.workspace_id, campaignId: d.campaign_id });
+    if (decision.next.state === 'failed') failedIn.add(d.campaign_id);
+  }
 
-    if (updates.length > 0) {
-      await tx.execute(sql`
+  if (updates.length > 0) {
+    await tx.execute(sql`
         UPDATE deliveries d SET state = u.state, failure_class = u.failure_class,
                last_error = coalesce(u.last_error, d.last_error), updated_at = u.at
         FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u(
           id bigint, state text, failure_class text, last_error text, at timestamptz)
         WHERE d.id = u.id`);
-    }
-    let recorded = 0;
-    if (inserts.length > 0) {
-      const written = await rows<{ id: string }>(
-        tx,
-        sql`INSERT INTO events (workspace_id, campaign_id, delivery_id, type, dedupe_key, payload, at)
+  }
+  let recorded = 0;
+  if (inserts.length > 0) {
+    const written = await rows<{ id: string }>(
+      tx,
+      sql`INSERT INTO events (workspace_id, campaign_id, delivery_id, type, dedupe_key, payload, at)
             SELECT workspace_id, campaign_id, delivery_id, type, dedupe_key, payload, at
             FROM jsonb_to_recordset(${JSON.stringify(inserts)}::jsonb) AS e(
               workspace_id bigint, campaign_id bigint, delivery_id bigint, type text, dedupe_key text,
               payload jsonb, at timestamptz)
             ON CONFLICT DO NOTHING
             RETURNING id::text`,
-      );
-      recorded = written.length;
-    }
-    if (failedIn.size > 0) {
-      // Marked in the receipt's own transaction: if the process dies before the escalation that
-      // follows, the worker's tick still finds the campaign (Store.campaignsWithLateFailures).
-      await tx.execute(sql`INSERT INTO campaign_late_failures (campaign_id, workspace_id)
+    );
+    recorded = written.length;
+  }
+  if (failedIn.size > 0) {
+    // Marked in the receipt's own transaction: if the process dies before the escalation that
+    // follows, the worker's tick still finds the campaign (Store.campaignsWithLateFailures).
+    await tx.execute(sql`INSERT INTO campaign_late_failures (campaign_id, workspace_id)
         SELECT id, workspace_id FROM campaigns
         WHERE id = ANY(ARRAY(SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify([...failedIn])}::jsonb)))
           AND state = 'completed' AND channel_mode <> 'all' AND jsonb_array_length(channel_plan) > 1
         ORDER BY id
         ON CONFLICT (campaign_id) DO UPDATE SET marks = campaign_late_failures.marks + 1, marked_at = now()`);
-    }
-    // Last, so the shards' row locks are held for as short a time as possible.
-    await applyCounterDeltas(tx, [...deltas.values()]);
-    return { applied, recorded, ignored, unknown, campaigns: [...campaigns.values()] };
-  });
+  }
+  const unknown = unknownAt.map((i) => refOf(events[i]!));
+  return {
+    result: { applied, recorded, ignored, unknown, campaigns: [...campaigns.values()] },
+    unknownAt,
+    deltas: [...deltas.values()],
+  };
 }

@@ -11,7 +11,8 @@ import {
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { cancelUnsent, lockCampaignOfBatch } from './cancel-sql.js';
-import { CounterDelta, readCounters, shardOf } from './counters-sql.js';
+import { applyCounterDeltas, CounterDelta, readCounters, shardOf } from './counters-sql.js';
+import { applyEarlyOfSettled } from './early-receipts-sql.js';
 import { intArrayLiteral, textArrayLiteral } from './pg-array.js';
 
 /** Column arrays of one statement's rows, sent as array literals to `unnest`. */
@@ -219,8 +220,19 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
       )
       UPDATE batches SET state = ${s.batchState}::text, lease_owner = NULL, lease_until = NULL, updated_at = ${at}::timestamptz
       WHERE id = ${batchId}`);
-    // Last, so the shard's row lock is held for as short a time as possible.
-    await delta.apply(tx, campaignOf(batch), shardOf(batchId));
+    // Receipts, opens and clicks that beat this settlement and were kept (early-receipts-sql.ts).
+    const early = await applyEarlyOfSettled(tx, {
+      deliveryIds: u.ints.id as number[],
+      providerMessageIds: u.texts.provider_message_id.filter((p): p is string => p !== null),
+    });
+    // Last, so the shard's row lock is held for as short a time as possible; with early receipts
+    // in one sorted upsert with theirs.
+    if (early.length === 0) await delta.apply(tx, campaignOf(batch), shardOf(batchId));
+    else
+      await applyCounterDeltas(tx, [
+        { campaign: campaignOf(batch), shard: shardOf(batchId), delta },
+        ...early,
+      ]);
     return { followUps: refs, campaignId: Number(batch.campaign_id) };
   });
   // Read after commit: summing the shards takes no lock.

@@ -19,10 +19,10 @@ import { loadCampaign } from './campaign-mapper.js';
 import { cancelUnsent } from './cancel-sql.js';
 import { claimBatch } from './claim-sql.js';
 import { CounterDelta, readCounters } from './counters-sql.js';
+import { applyReceipts, retryEarlyReceipts } from './early-receipts-sql.js';
 import { campaignsWithEscalation, campaignsWithLateFailures, escalateUnconfirmed } from './escalation-sql.js';
 import { countPlannedRecipients, executePlan } from './plan-sql.js';
 import { previewPlan } from './preview-plan.js';
-import { applyReceipts } from './receipts-sql.js';
 import { createRun, recurringDue, setNextRunAt } from './run-sql.js';
 import { releaseBatch, settleBatch } from './settle-sql.js';
 import { rescheduleWaiting, waitingBatches } from './waiting-sql.js';
@@ -285,8 +285,11 @@ export function createSqlStore(db: Db): Store {
       return writeAccountHealth(db, health, actor);
     },
 
-    applyReceipts(events) {
-      return applyReceipts(db, events);
+    applyReceipts(events, options) {
+      return applyReceipts(db, events, options?.keepUntil);
+    },
+    retryEarlyReceipts(retry) {
+      return retryEarlyReceipts(db, retry);
     },
 
     campaignsWithLateFailures(limit) {

@@ -102,3 +102,25 @@ export function receiptKey(event: { state: string; at: Date; source: string }): 
 export function unsettled(state: DeliveryState): boolean {
   return state === 'queued' || state === 'submitted';
 }
+
+/**
+ * What makes an early receipt (kept for a delivery not settled yet) kept once: its receipt key,
+ * or, for a click (every click an event), the link and time — a replayed request repeats both.
+ */
+export function earlyReceiptKey(event: { state: string; at: Date; source: string; link?: number }): string {
+  return receiptKey(event) ?? `click:${event.link ?? ''}@${event.at.toISOString()}`;
+}
+
+/**
+ * Whether a receipt of `state` settles an escalation window waiting for `unless`: it reports the
+ * state or one beyond it (an open is read, a click implies a read).
+ */
+export function receiptSettlesWindow(state: string, unless: 'delivered' | 'read'): boolean {
+  const level = reach[state as DeliveryState];
+  return level !== undefined && level >= reach[unless]!;
+}
+
+/** The receipt states that settle a window waiting for `unless`, for a store's query. */
+export function statesSettlingWindow(unless: 'delivered' | 'read'): DeliveryState[] {
+  return (Object.keys(reach) as DeliveryState[]).filter((s) => receiptSettlesWindow(s, unless));
+}

@@ -18,7 +18,6 @@ import type { CallbackHandled } from './callbacks.js';
 import type { ContentChecker } from './compliance.js';
 import type { ProgressPublisher } from './progress.js';
 import type { Quarantine } from './quarantine.js';
-import type { EarlyReceipts } from './receipts.js';
 import type { LinkTracker } from './track-links.js';
 import type { WaitLog } from './wait-log.js';
 
@@ -67,7 +66,6 @@ export interface EngineContext
   observer: EngineObserver;
   linkTracker: LinkTracker | undefined;
   inbound: InboundSink | undefined;
-  earlyReceipts: EarlyReceipts;
   progress: ProgressPublisher;
   quarantine: Quarantine;
   waitLog: WaitLog;
@@ -135,9 +133,9 @@ export interface Engine {
    */
   pollReceipts(): Promise<void>;
   /**
-   * Only tries the receipts this process kept for deliveries not yet known or settled again (what
+   * Only tries the receipts the store keeps for deliveries not yet known or settled again (what
    * `pollReceipts` does first): for a process that takes callbacks, clicks and opens but runs no
-   * worker loop, so what it kept is not left unapplied.
+   * worker loop. Any process's retry applies what any process kept.
    */
   retryEarlyReceipts(): Promise<void>;
   /**

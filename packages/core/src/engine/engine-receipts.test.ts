@@ -82,7 +82,7 @@ describe('engine: receipts and tracked links', () => {
     expect((await sentPixels(undefined)).urls).toEqual([undefined, undefined]);
   });
 
-  it('an open by delivery id that beats the settlement of its send is applied once settled', async () => {
+  it('an open by delivery id that beats the settlement of its send is applied by the settlement', async () => {
     let early: Promise<{ unknown: string[] }> | undefined;
     let t: ReturnType<typeof createTestEngine> | undefined;
     // The provider has the message (the delivery is still submitted) when the pixel is loaded.
@@ -100,10 +100,9 @@ describe('engine: receipts and tracked links', () => {
     await t.engine.start({ ...ref, actor: t.actor });
     await t.drain();
     const [d] = t.store.deliveries('1');
-    expect((await early)!.unknown).toEqual([d!.id]);
-    expect(await t.store.counters('1')).toMatchObject({ sent: 1, read: 0 });
-    await t.engine.pollReceipts();
+    expect(await early).toMatchObject({ unknown: [d!.id], kept: 1 });
     expect(await t.store.counters('1')).toMatchObject({ sent: 0, read: 1 });
+    expect(t.store.earlyReceipts()).toEqual([]);
     expect(t.store.events('1').map((e) => [e.deliveryId, e.type, e.payload.source])).toEqual([
       [d!.id, 'delivery.read', 'pixel'],
     ]);
@@ -138,7 +137,7 @@ describe('engine: receipts and tracked links', () => {
     expect(t.bus.progress.at(-1)?.counters).toMatchObject({ read: 1, failed: 1 });
   });
 
-  it('keeps receipts that arrive before the send is settled, and drops them after the grace period', async () => {
+  it('keeps receipts that arrive before the send is settled, in the store, and drops them after the grace period', async () => {
     const warnings: string[] = [];
     const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
     const channel = fakeChannel();
@@ -165,14 +164,21 @@ describe('engine: receipts and tracked links', () => {
       },
     ]);
     expect(early.unknown.sort()).toEqual([`pm-${queued!.id}-0`, 'pm-never']);
+    expect(early.kept).toBe(2);
+    expect(t.store.earlyReceipts()).toHaveLength(2);
+    // The settlement of the send applies the receipt that beat it.
     await t.drain();
-    expect((await t.store.counters('1')).delivered).toBe(0);
-    await t.engine.pollReceipts();
     expect((await t.store.counters('1')).delivered).toBe(1);
+    expect(
+      t.store.earlyReceipts().map((e) => ('deliveryId' in e ? e.deliveryId : e.providerMessageId)),
+    ).toEqual(['pm-never']);
+    await t.engine.pollReceipts();
+    expect(t.store.earlyReceipts()).toHaveLength(1);
     expect(warnings).toEqual([]);
     await t.clock.advance(60_001);
     await t.engine.pollReceipts();
     expect(warnings).toEqual(['receipts for unknown deliveries were dropped']);
+    expect(t.store.earlyReceipts()).toEqual([]);
     await t.engine.pollReceipts();
     expect(warnings).toHaveLength(1);
   });

@@ -65,7 +65,6 @@ export function createEngine(deps: EngineDeps): Engine {
     inbound: deps.inbound,
     reach: deps.reach,
     observer: deps.observer ?? {},
-    earlyReceipts: { entries: [] },
     quarantine: createQuarantine(),
     waitLog: createWaitLog(logger),
     progress: createProgressPublisher({

@@ -4,55 +4,51 @@ import { channelContext } from './channel-context.js';
 import type { EngineContext } from './deps.js';
 import { completeWhenDone, escalateLateFailures } from './escalation.js';
 
-/** Receipts that matched no delivery yet, kept a while: the provider may answer before our settlement commits. */
-export interface EarlyReceipts {
-  entries: { event: ReceiptEvent; until: number }[];
-}
-
-/** Most early receipts kept in a process; beyond it the oldest are dropped. */
-const EARLY_LIMIT = 10_000;
-
-const refOf = (e: ReceiptEvent) => ('deliveryId' in e ? e.deliveryId : e.providerMessageId);
+/** Most early receipts the store keeps; beyond it the oldest are dropped. */
+const EARLY_CAP = 100_000;
+/** Most early receipts one retry tries. */
+const EARLY_RETRY_LIMIT = 10_000;
 
 /**
  * Writes the events and nudges the progress of every campaign whose counters moved. Events of
- * unknown deliveries are kept for `receiptGraceMs` and tried again on every `pollReceipts`.
+ * deliveries not known or settled yet are kept in the store, in the same transaction, for
+ * `receiptGraceMs`: the settlement of their send applies them, or a later `retryEarly` (any
+ * process's), and the escalation sweep leaves their deliveries meanwhile (`ReceiptStore`).
  */
 export async function applyReceipts(ctx: EngineContext, events: ReceiptEvent[]): Promise<ReceiptsApplied> {
-  const result = await ctx.store.applyReceipts(events);
+  const keepUntil = new Date(ctx.clock.now().getTime() + ctx.receiptGraceMs);
+  const result = await ctx.store.applyReceipts(events, { keepUntil });
   for (const ref of result.campaigns) ctx.progress.nudge(ref);
   if (result.campaigns.length > 0 && events.some((e) => e.state === 'failed')) {
     await escalateLateFailures(ctx, result.campaigns);
   }
   await completeConfirmed(ctx, events, result.campaigns);
-  if (result.unknown.length > 0) {
-    const unknown = new Set(result.unknown);
-    const until = ctx.clock.now().getTime() + ctx.receiptGraceMs;
-    const early = ctx.earlyReceipts.entries;
-    for (const event of events) if (unknown.has(refOf(event))) early.push({ event, until });
-    if (early.length > EARLY_LIMIT) early.splice(0, early.length - EARLY_LIMIT);
-  }
   return result;
 }
 
-/** Tries the early receipts again; those still unknown after their grace period are dropped. */
+/**
+ * Tries the early receipts the store keeps again (those a settlement could not see: one that
+ * committed while the receipt's transaction was still open); those still unknown after their
+ * grace period are dropped, and counted.
+ */
 export async function retryEarly(ctx: EngineContext): Promise<void> {
-  const early = ctx.earlyReceipts.entries;
-  if (early.length === 0) return;
-  const batch = early.splice(0);
-  const result = await ctx.store.applyReceipts(batch.map((e) => e.event));
+  const result = await ctx.store.retryEarlyReceipts({
+    now: ctx.clock.now(),
+    limit: EARLY_RETRY_LIMIT,
+    cap: EARLY_CAP,
+  });
+  // A failure among them on a completed campaign is marked by the store, and the tick sends it on.
   for (const ref of result.campaigns) ctx.progress.nudge(ref);
-  await completeConfirmed(
-    ctx,
-    batch.map((e) => e.event),
-    result.campaigns,
-  );
-  const unknown = new Set(result.unknown);
-  const now = ctx.clock.now().getTime();
-  const kept = batch.filter((e) => unknown.has(refOf(e.event)) && e.until > now);
-  const dropped = batch.filter((e) => unknown.has(refOf(e.event))).length - kept.length;
-  early.unshift(...kept);
-  if (dropped > 0) ctx.logger.warn('receipts for unknown deliveries were dropped', { count: dropped });
+  // Which channels the kept receipts came from is the store's: any channel holding sends may have.
+  await completeConfirmed(ctx, undefined, result.campaigns);
+  const dropped = result.expired + result.overCap;
+  if (dropped > 0) {
+    ctx.logger.warn('receipts for unknown deliveries were dropped', {
+      count: dropped,
+      expired: result.expired,
+      overCap: result.overCap,
+    });
+  }
 }
 
 /**
@@ -63,12 +59,14 @@ export async function retryEarly(ctx: EngineContext): Promise<void> {
  */
 async function completeConfirmed(
   ctx: EngineContext,
-  events: readonly ReceiptEvent[],
+  /** Undefined: not known (kept receipts a retry applied); then any channel that holds sends counts. */
+  events: readonly ReceiptEvent[] | undefined,
   campaigns: readonly { workspaceId: string; campaignId: string }[],
 ): Promise<void> {
   if (campaigns.length === 0) return;
   const held = new Set<string>(ctx.registry.channels.filter((c) => c.limits.confirmation).map((c) => c.name));
-  if (held.size === 0 || !events.some((e) => 'channel' in e && held.has(e.channel))) return;
+  if (held.size === 0) return;
+  if (events && !events.some((e) => 'channel' in e && held.has(e.channel))) return;
   for (const ref of campaigns) {
     const campaign = await ctx.store.getCampaign(ref.campaignId);
     if (campaign?.state === 'running' && campaign.workspaceId === ref.workspaceId)

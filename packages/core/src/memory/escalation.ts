@@ -1,5 +1,6 @@
 import type { Delivery, DeliveryState } from '../domain/delivery.js';
 import type { BatchRef, EscalationResult, EscalationSweep, EscalationWindow } from '../ports/store.js';
+import { settledByEarly } from './early-receipts.js';
 import { type MemoryTables, reachableOn } from './tables.js';
 
 /**
@@ -45,7 +46,9 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
       }
       if (!states.includes(d.state)) continue;
       const sentAt = (t.attempts.get(d.id) ?? []).at(-1)?.at ?? d.updatedAt;
-      if (sentAt.getTime() + window.afterMs > cutoff) {
+      // Within its window, or a kept receipt that beat the settlement says it arrived: it waits
+      // (applied by the next retry of early receipts), never moved on a second channel.
+      if (sentAt.getTime() + window.afterMs > cutoff || settledByEarly(t, d, window.unless)) {
         waiting++;
         continue;
       }

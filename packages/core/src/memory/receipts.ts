@@ -20,8 +20,14 @@ export function receiptPayload(e: ReceiptEvent): Record<string, unknown> {
   };
 }
 
-/** The reference of `Store.applyReceipts`: match, drop replays, decide per delivery, count. */
-export function applyReceipts(t: MemoryTables, events: ReceiptEvent[]): ReceiptsApplied {
+/**
+ * The reference of `Store.applyReceipts` (without keeping: see `early-receipts.ts`): match, drop
+ * replays, decide per delivery, count. `unknownAt` indexes the events that found no settled delivery.
+ */
+export function applyMatched(
+  t: MemoryTables,
+  events: ReceiptEvent[],
+): { result: Omit<ReceiptsApplied, 'kept'>; unknownAt: number[] } {
   const find = (e: ReceiptEvent): Delivery | undefined => {
     if ('deliveryId' in e) return t.deliveries.get(e.deliveryId);
     for (const d of t.deliveries.values()) {
@@ -31,15 +37,15 @@ export function applyReceipts(t: MemoryTables, events: ReceiptEvent[]): Receipts
   };
   const known = new Set(t.events.filter((r) => r.key !== null).map((r) => `${r.deliveryId}|${r.key}`));
   const byDelivery = new Map<Delivery, ReceiptEvent[]>();
-  const unknown: string[] = [];
+  const unknownAt: number[] = [];
   let ignored = 0;
-  for (const e of events) {
+  for (const [i, e] of events.entries()) {
     const d = find(e);
     // A click or an open by delivery id proves its message went out, and can beat the settlement of
     // its send (SQL leaves a leased batch's rows queued): kept and tried again, as a provider's
     // receipt for an id not yet settled is.
     if (!d || ('deliveryId' in e && unsettled(d.state))) {
-      unknown.push(refOf(e));
+      unknownAt.push(i);
       continue;
     }
     const key = receiptKey(e);
@@ -84,5 +90,6 @@ export function applyReceipts(t: MemoryTables, events: ReceiptEvent[]): Receipts
       }
     }
   }
-  return { applied, recorded, ignored, unknown, campaigns: [...campaigns.values()] };
+  const unknown = unknownAt.map((i) => refOf(events[i]!));
+  return { result: { applied, recorded, ignored, unknown, campaigns: [...campaigns.values()] }, unknownAt };
 }

@@ -3,6 +3,7 @@ import type { Batch, Delivery, DeliveryState } from '../domain/delivery.js';
 import { endRetry } from '../engine/end-retry.js';
 import { QunfaError } from '../errors.js';
 import type { BatchRef, BatchSettlement, DeliveryResult } from '../ports/store.js';
+import { applyEarlyOfSettled } from './early-receipts.js';
 import type { MemoryTables } from './tables.js';
 
 type Retry = NonNullable<DeliveryResult['retry']>;
@@ -76,6 +77,8 @@ export function settle(t: MemoryTables, settlement: BatchSettlement): BatchRef[]
     }
   }
 
+  // Receipts that beat this settlement (kept by `applyReceipts`) apply now, as part of it.
+  applyEarlyOfSettled(t, targets);
   Object.assign(batch, { state: settlement.batchState, leaseOwner: null, leaseUntil: null });
   t.claimedFromQueued.delete(batch.id);
   t.audit.push({

@@ -12,6 +12,8 @@ import type {
   CampaignPlan,
   CampaignTransition,
   ClaimedBatch,
+  EarlyReceiptRetry,
+  EarlyReceiptsRetried,
   EscalationResult,
   EscalationSweep,
   PlanPreview,
@@ -23,9 +25,9 @@ import type {
 } from '../ports/store.js';
 import { abTestCounts, decideAbTest, testingState } from './ab-test.js';
 import { claim, release } from './claim.js';
+import { applyReceipts, retryEarly } from './early-receipts.js';
 import { escalate } from './escalation.js';
 import { executeOn, resendSources, writePlannedRows } from './plan-rows.js';
-import { applyReceipts } from './receipts.js';
 import { createRun, type RunInput, recurringDue, scheduledCampaignsDue } from './runs.js';
 import { settle } from './settle.js';
 import {
@@ -280,8 +282,17 @@ export class MemoryStore implements Store {
     return this.countersOf(campaignId);
   }
 
-  async applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied> {
-    return applyReceipts(this.t, events);
+  async applyReceipts(events: ReceiptEvent[], options?: { keepUntil?: Date }): Promise<ReceiptsApplied> {
+    return applyReceipts(this.t, events, options?.keepUntil);
+  }
+
+  async retryEarlyReceipts(retry: EarlyReceiptRetry): Promise<EarlyReceiptsRetried> {
+    return retryEarly(this.t, retry);
+  }
+
+  /** The early receipts kept, oldest first. */
+  earlyReceipts(): ReceiptEvent[] {
+    return this.t.early.map((r) => copy(r.event));
   }
 
   async campaignsWithEscalation(limit: number): Promise<{ workspaceId: string; campaignId: string }[]> {

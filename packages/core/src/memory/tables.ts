@@ -3,7 +3,7 @@ import type { Actor, Campaign } from '../domain/campaign.js';
 import type { Contact, SuppressionReason, Tag } from '../domain/contact.js';
 import type { Batch, Delivery, DeliveryAttempt } from '../domain/delivery.js';
 import { QunfaError } from '../errors.js';
-import type { CampaignTransition } from '../ports/store.js';
+import type { CampaignTransition, ReceiptEvent } from '../ports/store.js';
 import { cancelUnsent } from './cancel-unsent.js';
 
 /** One line of the audit log. */
@@ -29,6 +29,14 @@ export interface DeliveryEventRow {
   at: Date;
 }
 
+/** A receipt kept for a delivery not settled yet (see `ReceiptStore`), in arrival order. */
+export interface EarlyReceiptRow {
+  event: ReceiptEvent;
+  /** `earlyReceiptKey` with the event's reference: a replay is kept once. */
+  key: string;
+  until: Date;
+}
+
 /** The tables of the memory store, shared with its settlement step. */
 export interface MemoryTables {
   contacts: Map<string, Contact>;
@@ -46,6 +54,8 @@ export interface MemoryTables {
   events: DeliveryEventRow[];
   /** Completed campaigns a failure receipt reached, until a reopening sweep (`Store.campaignsWithLateFailures`). */
   lateFailures: Set<string>;
+  /** Early receipts, oldest first. */
+  early: EarlyReceiptRow[];
   nextId(): string;
 }
 
@@ -65,6 +75,7 @@ export function createTables(): MemoryTables {
     audit: [],
     events: [],
     lateFailures: new Set(),
+    early: [],
     nextId: () => String(++id),
   };
 }

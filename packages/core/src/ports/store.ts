@@ -8,10 +8,17 @@ import type { Counters } from '../domain/counters.js';
 import type { Batch, DeliveryState } from '../domain/delivery.js';
 import type { FailureClass } from '../domain/failure.js';
 import type { BatchWait } from '../domain/waiting.js';
-import type { DeliveryEvent } from '../plugins/channel.js';
 import type { EscalationResult, EscalationSweep } from './escalation.js';
+import type { ReceiptStore } from './receipts.js';
 
 export type { EscalationResult, EscalationSweep, EscalationWindow, FailedEscalation } from './escalation.js';
+export type {
+  EarlyReceiptRetry,
+  EarlyReceiptsRetried,
+  ReceiptEvent,
+  ReceiptStore,
+  ReceiptsApplied,
+} from './receipts.js';
 
 /**
  * A declarative plan. The store executes it set-based (INSERT … SELECT in SQL, plain loops
@@ -243,39 +250,10 @@ export interface SettleResult {
 }
 
 /**
- * A receipt or engagement event for the store: a channel's `DeliveryEvent` matched by
- * (channel, provider message id), or a tracked click matched by our delivery id.
+ * The engine's persistence port. PostgreSQL (drizzle) in production; memory for the reference.
+ * Receipts and the early receipts kept for deliveries not settled yet: `ReceiptStore`.
  */
-export type ReceiptEvent = Omit<DeliveryEvent, 'providerMessageId'> & {
-  /**
-   * Where it came from, kept on the event row: `callback`, `poll`, `link` (a tracked click) or
-   * `pixel` (an e-mail's open pixel loaded).
-   */
-  source: 'callback' | 'poll' | 'link' | 'pixel';
-  /** For a tracked click: the index of the link in the variant's text. */
-  link?: number;
-} & ({ channel: string; providerMessageId: string } | { deliveryId: string });
-
-/** What applying a set of receipt events did. */
-export interface ReceiptsApplied {
-  /** Events that moved a delivery's state (and its campaign's counters). */
-  applied: number;
-  /** Event rows written: the applied ones plus repeated clicks (events only). */
-  recorded: number;
-  /** Events ignored: already recorded (replays), or behind the delivery's state (out of order). */
-  ignored: number;
-  /**
-   * Events that matched no delivery, as given (provider message id or delivery id), and events by
-   * delivery id for a delivery still `submitted` (a click or open that beat its settlement): the
-   * engine tries them again for `receiptGraceMs`.
-   */
-  unknown: string[];
-  /** Campaigns whose counters moved, for progress events. */
-  campaigns: { workspaceId: string; campaignId: string }[];
-}
-
-/** The engine's persistence port. PostgreSQL (drizzle) in production; memory for the reference. */
-export interface Store {
+export interface Store extends ReceiptStore {
   getCampaign(campaignId: string): Promise<Campaign | undefined>;
   /**
    * Changes a campaign's state (compare-and-set) and writes the audit log, in one transaction.
@@ -354,7 +332,10 @@ export interface Store {
    * workspace when given. Returns the new batches, to enqueue.
    */
   rescheduleWaiting(input: { workspaceId?: string; reason: string; now: Date }): Promise<BatchRef[]>;
-  /** Writes every result, attempt, follow-up batch, counter and the batch's state, and an audit entry, in one transaction. */
+  /**
+   * Writes every result, attempt, follow-up batch, counter and the batch's state, and an audit
+   * entry, in one transaction — and applies the early receipts kept for the deliveries it settles.
+   */
   settleBatch(settlement: BatchSettlement): Promise<SettleResult>;
   /**
    * Completes a running campaign with no queued or leased batch left, no A/B test still
@@ -363,14 +344,6 @@ export interface Store {
    */
   completeIfDone(campaignId: string, at: Date): Promise<Campaign | undefined>;
   counters(campaignId: string): Promise<Counters>;
-  /**
-   * Applies receipt and engagement events in one transaction, set-based: a delivery only moves
-   * forward (sent → delivered → read → clicked; `failed`/`filtered` only from sent, awaiting
-   * confirmation or uncertain), each move counted once in the counters; an event row per applied
-   * event (a repeated click is an event row only). Replays and stale events are ignored; events
-   * for unknown deliveries are reported, not written.
-   */
-  applyReceipts(events: ReceiptEvent[]): Promise<ReceiptsApplied>;
   /** Running campaigns whose channel plan has an escalation window or more than one step, oldest first. */
   campaignsWithEscalation(limit: number): Promise<{ workspaceId: string; campaignId: string }[]>;
   /**
@@ -385,8 +358,9 @@ export interface Store {
    * Moves the campaign's deliveries whose window ended (by their last attempt's time) without the
    * receipt it waited for to the first later step that can address the contact, as `queued` in
    * new batches due at `now` (attempts reset, counters moved, an audit entry), in one transaction.
-   * A delivery no later step can address stays as it is. Failed deliveries of `sweep.failed`
-   * move the same way at once, whenever their failure was recorded.
+   * A delivery no later step can address stays as it is, and one with a kept early receipt that
+   * settles its window waits (see `ReceiptStore`). Failed deliveries of `sweep.failed` move the
+   * same way at once, whenever their failure was recorded.
    */
   escalateUnconfirmed(sweep: EscalationSweep): Promise<EscalationResult>;
   /**

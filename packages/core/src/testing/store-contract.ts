@@ -5,6 +5,7 @@ import { audienceContract } from './store-contract-audience.js';
 import { batchContract } from './store-contract-batches.js';
 import { cancelContract } from './store-contract-cancel.js';
 import { capacityContract } from './store-contract-capacity.js';
+import { earlyReceiptContract } from './store-contract-early-receipts.js';
 import { escalationContract } from './store-contract-escalation.js';
 import { planningContract } from './store-contract-planning.js';
 import { receiptContract } from './store-contract-receipts.js';
@@ -41,6 +42,7 @@ export function describeStoreContract(
     describe('batches', () => batchContract(harness));
     describe('cancelling', () => cancelContract(harness));
     describe('receipts', () => receiptContract(harness));
+    describe('early receipts', () => earlyReceiptContract(harness));
     describe('escalation', () => escalationContract(harness));
     describe('A/B tests', () => abTestContract(harness));
     describe('waiting', () => waitingContract(harness));

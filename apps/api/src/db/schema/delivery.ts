@@ -1,4 +1,4 @@
-import { index, integer, pgTable, smallint, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, smallint, text, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import { campaigns } from './campaign.js';
 import { at, createdAt, idColumn, ref } from './common.js';
 import { workspaces } from './workspace.js';
@@ -96,4 +96,37 @@ export const deliveryAttempts = pgTable(
     at: at('at').notNull().defaultNow(),
   },
   (t) => [index('delivery_attempts_delivery_idx').on(t.deliveryId)],
+);
+
+/**
+ * Receipts, opens and clicks that found no settled delivery (`ReceiptStore`): a provider may
+ * answer before the settlement of its send commits the provider message id. Written in the
+ * receipt's own transaction, so no process keeps them in memory and none loses them by dying;
+ * applied by the settlement of their delivery or a later retry, dropped after `keep_until`. The
+ * escalation sweep leaves a delivery while one of these says it arrived.
+ */
+export const earlyReceipts = pgTable(
+  'early_receipts',
+  {
+    id: idColumn(),
+    /** With `provider_message_id`: a channel's receipt. */
+    channel: text('channel'),
+    providerMessageId: text('provider_message_id'),
+    /** Or an open or click by our delivery id. No foreign key: a receipt never locks what it waits for. */
+    deliveryId: ref('delivery_id'),
+    state: text('state').notNull(),
+    /** `earlyReceiptKey`: a replayed receipt is kept once. */
+    dedupeKey: text('dedupe_key').notNull(),
+    /** The `ReceiptEvent` as received, its time as ISO text. Its age is its id's order. */
+    event: jsonb('event').notNull(),
+    /** Set by the engine's clock (no database default: a shifted clock stays shifted). */
+    keepUntil: at('keep_until').notNull(),
+  },
+  (t) => [
+    unique('early_receipts_once')
+      .on(t.channel, t.providerMessageId, t.deliveryId, t.dedupeKey)
+      .nullsNotDistinct(),
+    index('early_receipts_provider_idx').on(t.providerMessageId),
+    index('early_receipts_delivery_idx').on(t.deliveryId),
+  ],
 );

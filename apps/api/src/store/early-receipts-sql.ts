@@ -1,0 +1,182 @@
+import {
+  type DeliveryState,
+  type EarlyReceiptRetry,
+  type EarlyReceiptsRetried,
+  earlyReceiptKey,
+  type ReceiptEvent,
+  type ReceiptsApplied,
+  statesSettlingWindow,
+} from '@qunfa/core';
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/database.js';
+import { applyCounterDeltas } from './counters-sql.js';
+import { intArrayLiteral, textArrayLiteral } from './pg-array.js';
+import { applyMatchedIn, type ShardDelta } from './receipts-sql.js';
+
+/*
+ * Early receipts (`ReceiptStore`) in the table `early_receipts`, under READ COMMITTED.
+ *
+ * A receipt's transaction R matches deliveries by (channel, provider message id), or by delivery id
+ * for an open or click; a settlement S writes the provider message ids (and moves submitted rows to
+ * sent). Neither sees the other's uncommitted rows: R's match does not find (nor wait for) a row
+ * whose committed version has no provider id yet, and S's read of early receipts does not see R's
+ * uncommitted insert. So:
+ *  a. S committed before R's match statement: R finds the delivery and applies the receipt.
+ *  b. R committed before S's read of early receipts (`applyEarlyOfSettled`, after S's update of
+ *     its deliveries): S applies the kept receipt in its own transaction.
+ *  c. Otherwise (R's match before S's commit, R's commit after S's read) both commit, and the
+ *     delivery is `sent` with a kept receipt for it — the race that sent a second channel. The
+ *     next `retryEarlyReceipts` (any process's, every poll interval) applies it, and until then
+ *     the escalation sweep does not move a delivery that has a kept receipt settling its window
+ *     (`earlySettlesWindow`). That sweep's statement sees every kept receipt committed before it
+ *     started; a kept receipt is deleted only in the transaction that applies it to the delivery
+ *     (or, unknown, at its expiry), so the sweep sees the kept row or the delivery moved on,
+ *     never neither: a row it waits to lock (FOR UPDATE) is rechecked as committed, with the
+ *     state filter. What is left is R still uncommitted when the sweep runs — a receipt counts
+ *     from its commit, as one for a settled delivery does (it would wait on the sweep's row lock).
+ * Locks: S holds its batch's deliveries and takes kept rows with SKIP LOCKED (a retry holding one
+ * is applying it, and waits for no delivery S holds: its match cannot see S's provider ids); a
+ * retry locks kept rows, then deliveries; R locks deliveries, then inserts. The sweep reads kept
+ * rows without locking them. Counter shards are added last, in one sorted upsert.
+ */
+
+const numeric = (id: string) => (/^\d{1,15}$/.test(id) ? Number(id) : undefined);
+
+interface KeptRow {
+  id: string;
+  event: ReceiptEvent & { at: string };
+  expired: boolean;
+}
+
+const eventOf = (r: KeptRow): ReceiptEvent => ({ ...r.event, at: new Date(r.event.at) });
+
+/** Keeps events as early receipts until `until`, each once; returns how many were newly kept. */
+async function keepEarly(tx: Db, events: ReceiptEvent[], until: Date): Promise<number> {
+  // A delivery id that is not one of ours can never be settled: not kept.
+  const records = events.flatMap((e) => {
+    const byDelivery = 'deliveryId' in e;
+    const deliveryId = byDelivery ? numeric(e.deliveryId) : null;
+    if (deliveryId === undefined) return [];
+    return [
+      {
+        channel: byDelivery ? null : e.channel,
+        provider_message_id: byDelivery ? null : e.providerMessageId,
+        delivery_id: deliveryId,
+        state: e.state,
+        dedupe_key: earlyReceiptKey(e),
+        event: e,
+      },
+    ];
+  });
+  if (records.length === 0) return 0;
+  const kept = await rows<{ id: string }>(
+    tx,
+    sql`INSERT INTO early_receipts (channel, provider_message_id, delivery_id, state, dedupe_key, event, keep_until)
+        SELECT channel, provider_message_id, delivery_id, state, dedupe_key, event, ${until.toISOString()}::timestamptz
+        FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r(
+          channel text, provider_message_id text, delivery_id bigint, state text, dedupe_key text, event jsonb)
+        ON CONFLICT DO NOTHING
+        RETURNING id::text`,
+  );
+  return kept.length;
+}
+
+/** `Store.applyReceipts`: the matched events applied and the unknown kept, in one transaction. */
+export function applyReceipts(
+  db: Db,
+  events: ReceiptEvent[],
+  keepUntil: Date | undefined,
+): Promise<ReceiptsApplied> {
+  return db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const { result, unknownAt, deltas } = await applyMatchedIn(tx, events);
+    const kept = keepUntil
+      ? await keepEarly(
+          tx,
+          unknownAt.map((i) => events[i]!),
+          keepUntil,
+        )
+      : 0;
+    // Last, so the shards' row locks are held for as short a time as possible.
+    await applyCounterDeltas(tx, deltas);
+    return { ...result, kept };
+  });
+}
+
+/** Applies kept rows in `tx`; deletes those that found their delivery. Returns the rows still unknown. */
+async function applyKept(tx: Db, kept: KeptRow[]) {
+  const { result, unknownAt, deltas } = await applyMatchedIn(tx, kept.map(eventOf));
+  const unknown = new Set(unknownAt.map((i) => kept[i]!));
+  const done = kept.filter((r) => !unknown.has(r)).map((r) => Number(r.id));
+  if (done.length > 0) {
+    await tx.execute(sql`DELETE FROM early_receipts WHERE id = ANY(${intArrayLiteral(done)}::bigint[])`);
+  }
+  return { result, unknown: [...unknown], deltas };
+}
+
+/** `Store.retryEarlyReceipts` in one transaction. */
+export function retryEarlyReceipts(db: Db, retry: EarlyReceiptRetry): Promise<EarlyReceiptsRetried> {
+  const now = retry.now.toISOString();
+  return db.transaction(async (raw) => {
+    const tx = raw as unknown as Db;
+    const kept = await rows<KeptRow>(
+      tx,
+      sql`SELECT id::text, event, keep_until <= ${now}::timestamptz AS expired FROM early_receipts
+          ORDER BY id LIMIT ${retry.limit} FOR UPDATE SKIP LOCKED`,
+    );
+    const { result, unknown, deltas } =
+      kept.length === 0
+        ? {
+            result: { applied: 0, recorded: 0, ignored: 0, unknown: [], campaigns: [] },
+            unknown: [],
+            deltas: [],
+          }
+        : await applyKept(tx, kept);
+    const expired = unknown.filter((r) => r.expired).map((r) => Number(r.id));
+    if (expired.length > 0) {
+      await tx.execute(sql`DELETE FROM early_receipts WHERE id = ANY(${intArrayLiteral(expired)}::bigint[])`);
+    }
+    const overCap = await rows<{ id: string }>(
+      tx,
+      sql`DELETE FROM early_receipts WHERE id IN (
+            SELECT id FROM early_receipts ORDER BY id DESC OFFSET ${retry.cap} FOR UPDATE SKIP LOCKED)
+          RETURNING id::text`,
+    );
+    await applyCounterDeltas(tx, deltas);
+    return { ...result, kept: 0, expired: expired.length, overCap: overCap.length };
+  });
+}
+
+/**
+ * In a settlement's transaction, after its deliveries are written: applies the kept receipts of
+ * those deliveries (by delivery id, or by the provider ids it has just written). Returns the
+ * receipts' counter deltas, for the settlement to add with its own.
+ */
+export async function applyEarlyOfSettled(
+  tx: Db,
+  settled: { deliveryIds: number[]; providerMessageIds: string[] },
+): Promise<ShardDelta[]> {
+  const kept = await rows<KeptRow>(
+    tx,
+    sql`SELECT id::text, event, false AS expired FROM early_receipts
+        WHERE delivery_id = ANY(${intArrayLiteral(settled.deliveryIds)}::bigint[])
+           OR provider_message_id = ANY(${textArrayLiteral(settled.providerMessageIds)}::text[])
+        ORDER BY id FOR UPDATE SKIP LOCKED`,
+  );
+  if (kept.length === 0) return [];
+  return (await applyKept(tx, kept)).deltas;
+}
+
+/**
+ * For the escalation sweep (`d` the delivery): whether a kept receipt says it reached the state
+ * the window waits for. Two uncorrelated IN lists, each hashed once per statement.
+ */
+export function earlySettlesWindow(unless: 'delivered' | 'read'): SQL {
+  const states = JSON.stringify(statesSettlingWindow(unless) satisfies DeliveryState[]);
+  const settling = sql`state = ANY(ARRAY(SELECT jsonb_array_elements_text(${states}::jsonb)))`;
+  return sql`coalesce(
+    d.id IN (SELECT delivery_id FROM early_receipts WHERE delivery_id IS NOT NULL AND ${settling})
+    OR (d.channel, d.provider_message_id) IN (
+      SELECT channel, provider_message_id FROM early_receipts WHERE provider_message_id IS NOT NULL AND ${settling}),
+    false)`;
+}
