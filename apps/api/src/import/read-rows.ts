@@ -4,6 +4,7 @@ import { identityHash } from '../services/erased-identities.js';
 import { type ColumnTarget, mapColumns } from './columns.js';
 import { csvRecords } from './csv-records.js';
 import { decoder, type ImportEncoding } from './encoding.js';
+import { RowGroups } from './row-groups.js';
 import { failedRows, type ImportRow, parseRow, type RowError } from './row-parser.js';
 import { type CopyTarget, contactLine, copyLine, identityLines } from './staging.js';
 
@@ -61,48 +62,6 @@ export interface ReadResult {
 const PROGRESS_EVERY = 10_000;
 /** How much COPY text is gathered before it is sent. */
 const CHUNK_CHARS = 1 << 18;
-
-/** Union-find over row numbers: rows sharing an identity end in one group, rooted at the earliest. */
-class RowGroups {
-  private readonly parent = new Map<number, number>();
-  /** First row of each identity, by kind then value (no key strings to build and collect). */
-  private readonly owner = new Map<string, Map<string, number>>();
-  find(r: number): number {
-    let root = r;
-    while (this.parent.has(root)) root = this.parent.get(root)!;
-    return root;
-  }
-  /** Adds a row; true when it shares no identity with an earlier row (a group of its own, so far). */
-  add(row: ImportRow): boolean {
-    let alone = true;
-    for (const i of row.identities) {
-      let owners = this.owner.get(i.kind);
-      if (!owners) {
-        owners = new Map();
-        this.owner.set(i.kind, owners);
-      }
-      const other = owners.get(i.value);
-      if (other === undefined) owners.set(i.value, row.row);
-      else {
-        alone = false;
-        const a = this.find(other);
-        const b = this.find(row.row);
-        if (a !== b) this.parent.set(Math.max(a, b), Math.min(a, b));
-      }
-    }
-    return alone;
-  }
-  /** Every row of a group with more than one row, with its root. */
-  members(): { row: number; grp: number }[] {
-    const out = new Map<number, number>();
-    for (const r of this.parent.keys()) {
-      const root = this.find(r);
-      out.set(r, root);
-      out.set(root, root);
-    }
-    return [...out].map(([row, grp]) => ({ row, grp }));
-  }
-}
 
 /**
  * Decodes, parses and validates a CSV, and turns its valid rows into COPY text for the

@@ -32,7 +32,56 @@ const clip = (v: string, max: number) => (v.length > max ? v.slice(0, max) : v);
 const LOCAL_TIME = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const two = (v: string | undefined) => (v ?? '0').padStart(2, '0');
 
-function parseTime(value: string): string | undefined {
+const digit = (v: string, at: number) => v.charCodeAt(at) - 48;
+const number = (v: string, from: number, to: number) => {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = digit(v, i);
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+};
+
+/**
+ * Whether `value` is a UTC time exactly as `toISOString` writes it (2026-02-20T17:05:33.294Z,
+ * what most exports hold) with every field in range: `parseTimeByDate` would give it back
+ * unchanged, so it is taken without building a Date. Anything else (a day past the month's
+ * end, which Date rolls over, hour 24…) takes the general path. The Date round trip took
+ * 0.76–0.9 s of the 8.7–10.3 s of CPU reading 1M rows took (a CPU profile).
+ */
+function isCanonicalUtc(v: string): boolean {
+  if (v.length !== 24 || v.charCodeAt(23) !== 90 || v.charCodeAt(10) !== 84) return false;
+  if (v[4] !== '-' || v[7] !== '-' || v[13] !== ':' || v[16] !== ':' || v[19] !== '.') return false;
+  const year = number(v, 0, 4);
+  const month = number(v, 5, 7);
+  const day = number(v, 8, 10);
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days =
+    month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  if (day > days) return false;
+  const hour = number(v, 11, 13);
+  const minute = number(v, 14, 16);
+  const second = number(v, 17, 19);
+  return (
+    hour >= 0 &&
+    hour <= 23 &&
+    minute >= 0 &&
+    minute <= 59 &&
+    second >= 0 &&
+    second <= 59 &&
+    number(v, 20, 23) >= 0
+  );
+}
+
+/** A time as an ISO string in UTC, or undefined when it is not one (or out of PostgreSQL's range). */
+export function parseTime(value: string): string | undefined {
+  return isCanonicalUtc(value) ? value : parseTimeByDate(value);
+}
+
+/** `parseTime` through a Date, for every form it reads. */
+export function parseTimeByDate(value: string): string | undefined {
   // ISO 8601 wants two-digit fields and a time before an offset: "2026-1-5+08:00" does not parse.
   const local = LOCAL_TIME.exec(value);
   const normalised = local
@@ -76,7 +125,8 @@ export function parseRow(row: number, record: string[], targets: ColumnTarget[])
   }
   const errors: RowError[] = [];
   let badIdentity = false;
-  for (const [i, target] of targets.entries()) {
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[i]!;
     const value = record[i]!.trim();
     if (value === '' || 'ignore' in target) continue;
     if (value.includes('\u0000')) {
@@ -98,15 +148,17 @@ export function parseRow(row: number, record: string[], targets: ColumnTarget[])
     } else if ('attribute' in target) {
       out.attributes[target.attribute] = clip(value, 1000);
     } else if (target.field === 'tags') {
-      out.tags = [
-        ...new Set(
-          value
-            .split(TAG_SEPARATORS)
-            .map((t) => t.trim())
-            .filter((t) => t !== ''),
-        ),
-      ];
-      if (out.tags.some((t) => t.length > 64)) {
+      // Distinct names in the order they come (what a Set gave), without the arrays between.
+      const tags: string[] = [];
+      let long = false;
+      for (const part of value.split(TAG_SEPARATORS)) {
+        const tag = part.trim();
+        if (tag === '' || tags.includes(tag)) continue;
+        tags.push(tag);
+        if (tag.length > 64) long = true;
+      }
+      out.tags = tags;
+      if (long) {
         errors.push({ row, field: 'tags', reason: 'a tag name is longer than 64 characters' });
       }
     } else if (target.field === 'lastActiveAt') {
