@@ -2,7 +2,7 @@ import { QunfaError } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import type { DirectWrite } from './read-rows.js';
-import type { stager } from './staging.js';
+import type { copyWriter } from './copy-writer.js';
 
 /**
  * An identity another writer (not an import: those wait for each other) added while the
@@ -25,7 +25,7 @@ export function identityTaken(error: unknown): QunfaError | undefined {
 /** Contact ids for rows written straight: 10,000 at a time, in one statement. */
 export async function directWrite(
   tx: Db,
-  staging: ReturnType<typeof stager>,
+  writer: ReturnType<typeof copyWriter>,
   workspaceId: number,
 ): Promise<DirectWrite> {
   const [seq] = await rows<{ name: string }>(
@@ -34,16 +34,18 @@ export async function directWrite(
   );
   return {
     workspaceId,
-    async reserveIds() {
+    reserveIds() {
       // Reserved by nextval, so other writers of contacts never get these ids; not always
-      // consecutive (they may take some in between), always increasing.
-      await staging.pause();
-      const [got] = await rows<{ ids: string }>(
-        tx,
-        sql`SELECT array_to_string(array_agg(id ORDER BY id), ',') AS ids
-            FROM (SELECT nextval(${seq!.name}::regclass) AS id FROM generate_series(1, 10000)) s`,
-      );
-      return got!.ids.split(',').map(Number);
+      // consecutive (they may take some in between), always increasing. Queued behind the
+      // COPY text sent so far: the reader asks for the next ids before it needs them.
+      return writer.statement(async () => {
+        const [got] = await rows<{ ids: string }>(
+          tx,
+          sql`SELECT array_to_string(array_agg(id ORDER BY id), ',') AS ids
+              FROM (SELECT nextval(${seq!.name}::regclass) AS id FROM generate_series(1, 10000)) s`,
+        );
+        return got!.ids.split(',').map(Number);
+      });
     },
   };
 }

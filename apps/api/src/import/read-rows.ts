@@ -104,6 +104,7 @@ export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHoo
   let identitiesChunk = '';
   let ids: number[] = [];
   let nextId = 0;
+  let nextIds: Promise<number[]> | undefined;
   // Rows written straight and their contact ids, both increasing (found again by binary search).
   const writtenRows: number[] = [];
   const writtenIds: number[] = [];
@@ -140,10 +141,18 @@ export async function readRows(input: Readable, setup: ReadSetup, hooks: ReadHoo
         if (hooks.tags.missing(parsed.tags)) await hooks.tags.create(parsed.tags);
         if (direct && alone) {
           if (nextId === ids.length) {
-            ids = await direct.reserveIds();
+            ids = await (nextIds ?? direct.reserveIds());
+            nextIds = undefined;
             nextId = 0;
           }
           const id = ids[nextId++]!;
+          // The next ids are asked for halfway through these: the answer waits behind the
+          // COPY text queued so far, and the reader need not wait for it.
+          if (nextId === ids.length >> 1 && !nextIds) {
+            nextIds = direct.reserveIds();
+            // Its failure fails the queue, which reading meets at its next send or at the end.
+            nextIds.catch(() => undefined);
+          }
           writtenRows.push(parsed.row);
           writtenIds.push(id);
           contactsChunk += contactLine(id, direct.workspaceId, parsed, hooks.tags.ids(parsed.tags));

@@ -6,13 +6,14 @@ import { erasureKey } from '../services/erased-identities.js';
 import { recordAudienceChanges } from '../store/audience-changes.js';
 import { writeAudit } from '../store/audit.js';
 import type { ColumnTarget } from './columns.js';
+import { copyWriter } from './copy-writer.js';
 import { directWrite, identityTaken, reopen } from './direct-write.js';
 import type { ImportEncoding } from './encoding.js';
 import { mergeStaged } from './merge.js';
 import { type ImportPhases, stopwatch } from './phases.js';
 import { readRows } from './read-rows.js';
 import { failedRows, type RowError } from './row-parser.js';
-import { createStaging, stageGroups, stageIdentities, stager } from './staging.js';
+import { createStaging, stageGroups, stageIdentities } from './staging.js';
 
 export interface ImportOptions {
   workspaceId: number;
@@ -124,7 +125,7 @@ export async function runImport(db: Db, input: Readable, options: ImportOptions)
         EXISTS (SELECT 1 FROM contact_identities WHERE workspace_id = ${options.workspaceId}::bigint) AS identities`,
       );
       const key = start!.erased > 0 ? await erasureKey(tx, options.workspaceId) : undefined;
-      const staging = stager(tx);
+      const staging = copyWriter(tx);
       // Nothing to match or suppress (the first import of a workspace): new contacts go straight
       // to the final tables, and only rows that join an earlier row of the file are merged.
       const direct =

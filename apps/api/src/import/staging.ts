@@ -1,6 +1,3 @@
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
 import type { ImportRow } from './row-parser.js';
@@ -23,7 +20,7 @@ const COLUMNS =
  * Where COPY text goes: the staging table, or — for a new contact of an import into a
  * workspace without contacts — straight into the final tables.
  */
-const TARGETS = {
+export const TARGETS = {
   rows: `qf_import_rows (${COLUMNS})`,
   contacts:
     'contacts (id, workspace_id, name, region, province, city, district, device, last_active_at, tag_ids, attributes)',
@@ -69,81 +66,6 @@ export function identityLines(contactId: number, workspaceId: number, r: ImportR
 export function copyLine({ row: r, tagIds, hashes }: StagedRow): string {
   const ids = r.identities;
   return `${r.row}\t${r.row}\t${field(r.name)}\t${field(r.region)}\t${field(r.province)}\t${field(r.city)}\t${field(r.district)}\t${field(r.device)}\t${field(r.lastActiveAt)}\t{${tagIds.join(',')}}\t${field(JSON.stringify(r.attributes))}\t${field(textArray(ids.map((i) => i.kind)))}\t${field(textArray(ids.map((i) => i.value)))}\t${hashes.length === 0 ? '\\N' : field(textArray(hashes))}\n`;
-}
-
-/**
- * Streams COPY text into its target table with `COPY … FROM STDIN`: through postgres.js's
- * COPY stream on PostgreSQL, or in chunks through PGlite's `/dev/blob`. One COPY runs at a
- * time: text for another target ends the running one first. `pause()` ends the running COPY,
- * so the transaction can run other statements (creating a tag) in between.
- */
-export function stager(tx: Db) {
-  const client = (tx as unknown as { session: { client: unknown } }).session.client as
-    | { unsafe(query: string): Promise<unknown> & { writable(): Promise<Writable> } }
-    | { query(query: string, params: unknown[], options: { blob: Blob }): Promise<unknown> };
-  let stream: Writable | undefined;
-  let open: CopyTarget | undefined;
-  let done: Promise<void> | undefined;
-  let written: Promise<void> = Promise.resolve();
-  const send = async (text: string, target: CopyTarget = 'rows') => {
-    if ('unsafe' in client) {
-      if (stream && open !== target) await pause();
-      if (!stream) {
-        open = target;
-        stream = await client.unsafe(`COPY ${TARGETS[target]} FROM STDIN`).writable();
-        done = finished(stream);
-        // Surfaces through `done`; without a listener an error event would crash the process.
-        done.catch(() => undefined);
-      }
-      const into = stream;
-      let ok = true;
-      written = new Promise((resolve, reject) => {
-        ok = into.write(text, (e) => (e ? reject(e) : resolve()));
-      });
-      written.catch(() => undefined);
-      if (!ok) await Promise.race([once(into, 'drain'), done]);
-    } else {
-      await client.query(`COPY ${TARGETS[target]} FROM '/dev/blob'`, [], {
-        blob: new Blob([text]),
-      });
-    }
-  };
-  /** Ends the running COPY, if any. */
-  async function pause(): Promise<void> {
-    if (stream && 'unsafe' in client) {
-      try {
-        // postgres.js never finishes the stream when COPY fails after its last chunk (the
-        // error reaches a query that has already resolved). So: once every chunk is on the
-        // wire and the stream has ended (its final step runs on the next tick), a statement
-        // queued behind the COPY settles either way, and fails when the COPY aborted the
-        // transaction.
-        await written;
-        stream.end();
-        await new Promise((resolve) => setImmediate(resolve));
-        await Promise.all([done, client.unsafe('SELECT 1')]);
-      } catch (error) {
-        throw new Error(`staging the rows failed: ${(error as Error).message}`, { cause: error });
-      }
-      stream = undefined;
-    }
-  }
-  return {
-    /** Sends a chunk of COPY text (whole lines) to `target`, starting a COPY when none runs for it. */
-    send,
-    pause,
-    /**
-     * Fails the running COPY, if any, after reading failed (an upload cut off, a stop): the
-     * connection leaves COPY mode, so the transaction can roll back instead of waiting forever.
-     */
-    async abort(error: Error): Promise<void> {
-      if (stream && 'unsafe' in client) {
-        const failing = stream;
-        stream = undefined;
-        failing.destroy(error);
-        await done?.catch(() => undefined);
-      }
-    },
-  };
 }
 
 /** Rows that share an identity with an earlier row join its group (their root row). */
