@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase, rows } from '../src/db/database.js';
 import { type ImportOptions, runImport } from '../src/import/run-import.js';
@@ -125,6 +126,88 @@ describe.each(drivers)('contact import: new contacts written straight (%s)', (dr
     );
     expect(n!.n).toBe(3);
   });
+
+  it('gives what the merge gives on random files: groups across rows, first non-empty values, bad rows', async () => {
+    // Few distinct identities, so rows join each other often, in chains; empty cells often.
+    const pick = <T>(...values: T[]) => fc.constantFrom(...values);
+    const row = fc
+      .tuple(
+        pick('', '甲', '乙', ' 丙 '),
+        pick('', '13800000001', '13800000002', '13800000003', '+86 138 0000 0004', '12345'),
+        pick('', 'a@example.com', 'B@example.com', 'b@example.com', 'not-mail'),
+        pick('', 'wx_a', 'wx_b', 'wx_c'),
+        fc.subarray(['A', 'B', 'C', 'D']).map((t) => t.join('|')),
+        pick('', '浙江省', '广东省'),
+        pick('', 'IOS', 'android'),
+        pick('', '2026-01-05 08:00', '2026-02-01T00:00:00.000Z', '2026-02-30T00:00:00.000Z', 'soon'),
+        pick('', 'gold', 'silver'),
+        pick('', 'x', 'y'),
+      )
+      .map((cells) => cells.join(','));
+    const header = '姓名,手机号,邮箱,微信号,标签,省份,设备,最近活跃,attr.level,attr.note';
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 14 }), async (lines) => {
+        const csv = [header, ...lines].join('\n');
+        const fresh = await workspace();
+        const seeded = await workspace();
+        // An identity the file never has: the seeded workspace takes the merge path for every row.
+        const [seed] = await rows<{ id: number }>(
+          db.db,
+          sql`INSERT INTO contacts (workspace_id, name) VALUES (${seeded}::bigint, 'seed') RETURNING id`,
+        );
+        await db.db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+          VALUES (${seeded}::bigint, ${seed!.id}::bigint, 'wxid', 'seed_only')`);
+        const direct = await runImport(db.db, from(csv), options(fresh));
+        const merged = await runImport(db.db, from(csv), options(seeded));
+        const outcome = (o: typeof direct) => ({
+          rows: o.rows,
+          created: o.created,
+          merged: o.merged,
+          errors: o.errors,
+        });
+        expect(outcome(direct)).toEqual(outcome(merged));
+        expect(await contactsOf(fresh)).toEqual(await contactsOf(seeded));
+      }),
+      { numRuns: driver === 'pglite' ? 8 : 20 },
+    );
+  }, 120_000);
+
+  // PGlite has one connection: another writer would wait for the import's transaction.
+  it.skipIf(driver === 'pglite')(
+    'an identity another writer adds while the import writes fails the import whole (CONFLICT)',
+    async () => {
+      const fresh = await workspace();
+      const rowsOf = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) => `${13912000000 + from + i},n${from + i}`).join('\n');
+      // Reading starts after the import has found the workspace empty (so it writes straight):
+      // only then does the other writer commit a phone the file has, far down the file.
+      let started = false;
+      const input = new Readable({
+        read() {
+          if (started) return;
+          started = true;
+          void (async () => {
+            const [c] = await rows<{ id: number }>(
+              db.db,
+              sql`INSERT INTO contacts (workspace_id, name) VALUES (${fresh}::bigint, 'other writer') RETURNING id`,
+            );
+            await db.db.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+              VALUES (${fresh}::bigint, ${c!.id}::bigint, 'phone', '+8613912019999')`);
+            this.push(Buffer.from(`手机号,姓名\n${rowsOf(0, 30_000)}\n`));
+            this.push(null);
+          })();
+        },
+      });
+      await expect(runImport(db.db, input, options(fresh))).rejects.toMatchObject({ code: 'CONFLICT' });
+      const [n] = await rows<{ contacts: number; identities: number }>(
+        db.db,
+        sql`SELECT (SELECT count(*) FROM contacts WHERE workspace_id = ${fresh}::bigint)::int AS contacts,
+                   (SELECT count(*) FROM contact_identities WHERE workspace_id = ${fresh}::bigint)::int AS identities`,
+      );
+      expect(n).toEqual({ contacts: 1, identities: 1 });
+    },
+    60_000,
+  );
 
   it('all-or-nothing writes nothing, the new contacts included', async () => {
     const fresh = await workspace();
