@@ -75,6 +75,48 @@ describe.each(drivers)('contact and identity keys (%s)', (driver) => {
     expect(n!.n).toBe(0);
   });
 
+  it("checks identities of contacts its own transaction wrote (an import's) in one look-up, refusing a missing one beside them", async () => {
+    // Migration 0044: with only this transaction's contacts found, nothing is locked and the
+    // count of one look-up decides. A missing contact among them is still refused.
+    const write = (missing: boolean) =>
+      db.db.transaction(async (raw) => {
+        const tx = raw as unknown as typeof db.db;
+        const [c] = await rows<{ id: number }>(
+          tx,
+          sql`INSERT INTO contacts (workspace_id) VALUES (${ws}::bigint) RETURNING id`,
+        );
+        await tx.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+          VALUES (${ws}::bigint, ${c!.id}::bigint, 'phone', ${missing ? '+8613900000020' : '+8613900000021'}),
+                 (${ws}::bigint, ${missing ? 987654321 : Number(c!.id)}::bigint, 'email', ${missing ? 'own-missing@example.com' : 'own@example.com'})`);
+        return Number(c!.id);
+      });
+    expect(await failure(write(true))).toMatch(/^23503/);
+    const id = await write(false);
+    const [n] = await rows<{ n: number }>(
+      db.db,
+      sql`SELECT count(*)::int AS n FROM contact_identities WHERE contact_id = ${id}::bigint`,
+    );
+    expect(n!.n).toBe(2);
+    // Another workspace's contact written in the same transaction is not this one's.
+    const [other] = await rows<{ id: number }>(
+      db.db,
+      sql`INSERT INTO workspaces (name) VALUES ('other own') RETURNING id`,
+    );
+    expect(
+      await failure(
+        db.db.transaction(async (raw) => {
+          const tx = raw as unknown as typeof db.db;
+          const [c] = await rows<{ id: number }>(
+            tx,
+            sql`INSERT INTO contacts (workspace_id) VALUES (${Number(other!.id)}::bigint) RETURNING id`,
+          );
+          await tx.execute(sql`INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
+            VALUES (${ws}::bigint, ${c!.id}::bigint, 'phone', '+8613900000022')`);
+        }),
+      ),
+    ).toMatch(/^23503/);
+  });
+
   it('accepts identities of existing contacts, refuses moving one to a missing contact, and cascades a delete', async () => {
     const a = await contact();
     const b = await contact();
