@@ -1,8 +1,8 @@
 import { QunfaError } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
-import type { DirectWrite } from './read-rows.js';
 import type { copyWriter } from './copy-writer.js';
+import type { DirectWrite } from './read-rows.js';
 
 /**
  * An identity another writer (not an import: those wait for each other) added while the

@@ -5,7 +5,7 @@ import { type ColumnTarget, mapColumns } from './columns.js';
 import { csvRecords } from './csv-records.js';
 import { decoder, type ImportEncoding } from './encoding.js';
 import { RowGroups } from './row-groups.js';
-import { failedRows, type ImportRow, parseRow, type RowError } from './row-parser.js';
+import { failedRows, parseRow, type RowError } from './row-parser.js';
 import { type CopyTarget, contactLine, copyLine, identityLines } from './staging.js';
 
 /** What reading needs to know. */
