@@ -156,7 +156,8 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
   });
   audienceIndexesFor(database.db).limit((config.audienceIndexMaxMb ?? 1024) * 1024 * 1024);
   const metrics = createAppMetrics(database.db, health, () => clock.now());
-  const log = deliveryLog(logger);
+  // A logger passed in may keep every level; one built from the config writes debug lines only at debug.
+  const log = deliveryLog(logger, { debug: options.logger !== undefined || config.logLevel === 'debug' });
   const linkTracker = {
     url: (ref: { deliveryId: string; link: number }) => `${publicUrl}${LINK_PATH}${tokens.sign(ref)}`,
     unsubscribeUrl: ({ deliveryId }: { deliveryId: string }) =>

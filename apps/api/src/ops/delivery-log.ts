@@ -6,7 +6,11 @@ import type { BatchSettledEvent, EngineObserver, Logger } from '@qunfa/core';
  * batch, delivery, channel, account, provider message id, state, failure class, attempt and
  * timings. Never a body or an address: the results carry neither.
  */
-export function deliveryLog(logger: Logger): Required<Pick<EngineObserver, 'batchSettled'>> {
+export function deliveryLog(
+  logger: Logger,
+  /** Whether debug lines are written: when not, a delivery that went well builds no record (1,000 objects a batch). */
+  options: { debug: boolean } = { debug: true },
+): Required<Pick<EngineObserver, 'batchSettled'>> {
   return {
     batchSettled(event: BatchSettledEvent) {
       const byState: Record<string, number> = {};
@@ -28,6 +32,7 @@ export function deliveryLog(logger: Logger): Required<Pick<EngineObserver, 'batc
       });
       for (const r of event.results) {
         const bad = r.state === 'failed' || r.state === 'uncertain';
+        if (!bad && !options.debug) continue;
         (bad ? logger.info : logger.debug)('delivery', {
           ...common,
           deliveryId: r.deliveryId,
