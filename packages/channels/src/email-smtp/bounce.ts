@@ -1,5 +1,4 @@
 import type { DeliveryEvent, FailureClass } from '@qunfa/core';
-import { simpleParser } from 'mailparser';
 import { classifySmtpReply } from './smtp-errors.js';
 
 /** One recipient's part of a delivery status notification (RFC 3464). */
@@ -51,6 +50,8 @@ const messageIdIn = (headers: string) => headers.match(/^message-id:\s*<([^<>\s]
  * original message or its headers attached. A message that is not a DSN yields no recipients.
  */
 export async function parseBounce(raw: string | Buffer): Promise<ParsedBounce> {
+  // Loaded when a bounce arrives (~30 MB resident), not by every process that loads the channels.
+  const { simpleParser } = await import('mailparser');
   const mail = await simpleParser(raw, { skipHtmlToText: true, skipTextLinks: true, skipImageLinks: true });
   let recipients: DsnRecipient[] = [];
   let original: string | undefined;

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailFor } from './message.js';
 import type { EmailSmtpConfig } from './options.js';
 
@@ -19,7 +19,24 @@ export interface SmtpTransport {
 
 /** A pooled nodemailer SMTP transport: `poolSize` connections, each renewed after `messagesPerConnection`. */
 export function createSmtpTransport(config: EmailSmtpConfig): SmtpTransport {
-  const transport = nodemailer.createTransport({
+  // nodemailer is loaded at the first message (~15 MB resident): a process that loads the
+  // built-in channels without sending e-mail need not carry it.
+  let transport: Promise<Transporter> | undefined;
+  const open = () => {
+    transport ??= import('nodemailer').then((m) => createTransport(m.default, config));
+    return transport;
+  };
+  return {
+    async send(mail) {
+      const info = await (await open()).sendMail(mail);
+      return { response: String(info.response ?? '') };
+    },
+    close: () => void transport?.then((t) => t.close()),
+  };
+}
+
+function createTransport(nodemailer: typeof import('nodemailer').default, config: EmailSmtpConfig): Transporter {
+  return nodemailer.createTransport({
     pool: true,
     host: config.host,
     port: config.port,
@@ -36,11 +53,4 @@ export function createSmtpTransport(config: EmailSmtpConfig): SmtpTransport {
     logger: false,
     debug: false,
   });
-  return {
-    async send(mail) {
-      const info = await transport.sendMail(mail);
-      return { response: String(info.response ?? '') };
-    },
-    close: () => transport.close(),
-  };
 }

@@ -1,10 +1,4 @@
-import Dysmsapi, {
-  QuerySendDetailsRequest,
-  SendBatchSmsRequest,
-  SendSmsRequest,
-} from '@alicloud/dysmsapi20170525';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { RuntimeOptions } from '@darabonba/typescript';
+import type Dysmsapi from '@alicloud/dysmsapi20170525';
 import { AliyunSmsAmbiguousError, AliyunSmsError, AliyunSmsUnreachableError } from './errors.js';
 import type { SmsAliyunConfig } from './options.js';
 
@@ -47,11 +41,35 @@ export interface AliyunSmsClient {
 }
 
 // A CommonJS package: Node hands over `module.exports` (the class is its `default`); bundlers the class.
-const SdkClass: typeof Dysmsapi.default =
-  typeof Dysmsapi.default === 'function'
-    ? Dysmsapi.default
-    : (Dysmsapi as unknown as typeof Dysmsapi.default);
-type SdkClient = InstanceType<typeof SdkClass>;
+type SdkClass = typeof Dysmsapi.default;
+type SdkClient = InstanceType<SdkClass>;
+
+/**
+ * The SDK, loaded at the first call: it is ~40 MB of a process's resident memory, and every
+ * process that loads the built-in channels (a worker sending only e-mail, say) would carry it.
+ */
+async function loadSdk() {
+  const [dysmsapi, { $OpenApiUtil }, { RuntimeOptions }] = await Promise.all([
+    import('@alicloud/dysmsapi20170525'),
+    import('@alicloud/openapi-core'),
+    import('@darabonba/typescript'),
+  ]);
+  // A CommonJS package: Node hands over `module.exports` as `default` (the class is its own
+  // `default`, the request classes beside it); a bundler or vite may hand over the class as
+  // `default` and the request classes as named exports.
+  const named = dysmsapi as unknown as typeof Dysmsapi;
+  const exported = ((dysmsapi as { default?: unknown }).default ?? dysmsapi) as typeof Dysmsapi;
+  const SdkClass: SdkClass =
+    typeof exported.default === 'function' ? exported.default : (exported as unknown as SdkClass);
+  return {
+    SdkClass,
+    $OpenApiUtil,
+    RuntimeOptions,
+    SendSmsRequest: exported.SendSmsRequest ?? named.SendSmsRequest,
+    SendBatchSmsRequest: exported.SendBatchSmsRequest ?? named.SendBatchSmsRequest,
+    QuerySendDetailsRequest: exported.QuerySendDetailsRequest ?? named.QuerySendDetailsRequest,
+  };
+}
 
 /** Codes of a socket that never connected: nothing reached Aliyun. */
 const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -79,19 +97,27 @@ function checkBody(body: { code?: string; message?: string } | undefined, status
 }
 
 export function createAliyunSmsClient(config: SmsAliyunConfig): AliyunSmsClient {
-  const sdk: SdkClient = new SdkClass(
-    new $OpenApiUtil.Config({
-      accessKeyId: config.accessKeyId,
-      accessKeySecret: config.accessKeySecret,
-      endpoint: config.endpoint,
-      protocol: config.protocol,
-      readTimeout: config.timeoutMs,
-      connectTimeout: config.connectTimeoutMs,
-    }),
-  );
+  let client: Promise<{ api: Awaited<ReturnType<typeof loadSdk>>; sdk: SdkClient }> | undefined;
+  // Built at the first call; a failure to load is not a call that may have been processed, so it is not translated.
+  const connect = () => {
+    client ??= loadSdk().then((api) => ({
+      api,
+      sdk: new api.SdkClass(
+        new api.$OpenApiUtil.Config({
+          accessKeyId: config.accessKeyId,
+          accessKeySecret: config.accessKeySecret,
+          endpoint: config.endpoint,
+          protocol: config.protocol,
+          readTimeout: config.timeoutMs,
+          connectTimeout: config.connectTimeoutMs,
+        }),
+      ),
+    }));
+    return client;
+  };
   // Aliyun has no idempotency key: the SDK's own retries would re-send after a timeout.
-  const runtime = () =>
-    new RuntimeOptions({
+  const runtime = (api: Awaited<ReturnType<typeof loadSdk>>) =>
+    new api.RuntimeOptions({
       autoretry: false,
       maxAttempts: 0,
       readTimeout: config.timeoutMs,
@@ -107,48 +133,51 @@ export function createAliyunSmsClient(config: SmsAliyunConfig): AliyunSmsClient 
 
   return {
     async sendSms({ phones, templateCode, templateParam, outId }) {
+      const { api, sdk } = await connect();
       const response = await call('SendSms', () =>
         sdk.sendSmsWithOptions(
-          new SendSmsRequest({
+          new api.SendSmsRequest({
             phoneNumbers: phones.join(','),
             signName: config.signName,
             templateCode,
             ...(templateParam === undefined ? {} : { templateParam: JSON.stringify(templateParam) }),
             outId,
           }),
-          runtime(),
+          runtime(api),
         ),
       );
       checkBody(response.body, response.statusCode ?? 200);
       return { bizId: response.body?.bizId ?? '' };
     },
     async sendBatchSms({ phones, templateCode, templateParams, outId }) {
+      const { api, sdk } = await connect();
       const response = await call('SendBatchSms', () =>
         sdk.sendBatchSmsWithOptions(
-          new SendBatchSmsRequest({
+          new api.SendBatchSmsRequest({
             phoneNumberJson: JSON.stringify(phones),
             signNameJson: JSON.stringify(phones.map(() => config.signName)),
             templateCode,
             ...(templateParams === undefined ? {} : { templateParamJson: JSON.stringify(templateParams) }),
             outId,
           }),
-          runtime(),
+          runtime(api),
         ),
       );
       checkBody(response.body, response.statusCode ?? 200);
       return { bizId: response.body?.bizId ?? '' };
     },
     async querySendDetails({ phone, sendDate, bizId, page, pageSize }) {
+      const { api, sdk } = await connect();
       const response = await call('QuerySendDetails', () =>
         sdk.querySendDetailsWithOptions(
-          new QuerySendDetailsRequest({
+          new api.QuerySendDetailsRequest({
             phoneNumber: phone,
             sendDate,
             pageSize,
             currentPage: page,
             ...(bizId === undefined ? {} : { bizId }),
           }),
-          runtime(),
+          runtime(api),
         ),
       );
       checkBody(response.body, response.statusCode ?? 200);

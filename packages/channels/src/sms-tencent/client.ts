@@ -1,4 +1,4 @@
-import * as tencentcloud from 'tencentcloud-sdk-nodejs-sms';
+import type * as tencentcloud from 'tencentcloud-sdk-nodejs-sms';
 import { TencentSmsAmbiguousError, TencentSmsError, TencentSmsUnavailableError } from './errors.js';
 import type { SmsTencentConfig } from './options.js';
 
@@ -55,10 +55,17 @@ export interface TencentSmsClient {
 }
 
 type Sdk = typeof tencentcloud;
-const sdk: Sdk = (tencentcloud as Sdk & { default?: Sdk }).default?.sms
-  ? (tencentcloud as Sdk & { default: Sdk }).default
-  : tencentcloud;
-const SmsClient = sdk.sms.v20210111.Client;
+type SmsClient = InstanceType<Sdk['sms']['v20210111']['Client']>;
+
+/**
+ * The SDK's client class, loaded at the first call: ~20 MB of a process's resident memory that a
+ * process which never sends through Tencent Cloud (every worker loads the built-in channels) need not carry.
+ */
+async function loadSmsClient(): Promise<Sdk['sms']['v20210111']['Client']> {
+  const loaded = (await import('tencentcloud-sdk-nodejs-sms')) as Sdk & { default?: Sdk };
+  const sdk: Sdk = loaded.default?.sms ? loaded.default : loaded;
+  return sdk.sms.v20210111.Client;
+}
 
 /** The SDK's error as ours; its message (which may quote the request) is not kept. */
 function translate(error: unknown, action: string): Error {
@@ -77,17 +84,26 @@ function translate(error: unknown, action: string): Error {
 }
 
 export function createTencentSmsClient(config: SmsTencentConfig): TencentSmsClient {
-  const client = new SmsClient({
-    credential: { secretId: config.secretId, secretKey: config.secretKey },
-    region: config.region,
-    profile: {
-      signMethod: 'TC3-HMAC-SHA256',
-      httpProfile: { endpoint: config.endpoint, protocol: config.protocol, reqTimeout: config.timeoutSec },
-    },
-  });
-  const call = async <T>(action: string, run: () => Promise<T>): Promise<T> => {
+  let connected: Promise<SmsClient> | undefined;
+  const connect = () => {
+    connected ??= loadSmsClient().then(
+      (SmsClient) =>
+        new SmsClient({
+          credential: { secretId: config.secretId, secretKey: config.secretKey },
+          region: config.region,
+          profile: {
+            signMethod: 'TC3-HMAC-SHA256',
+            httpProfile: { endpoint: config.endpoint, protocol: config.protocol, reqTimeout: config.timeoutSec },
+          },
+        }),
+    );
+    return connected;
+  };
+  // The client is built before the call: a failure to load it is not a call that may have been processed.
+  const call = async <T>(action: string, run: (client: SmsClient) => Promise<T>): Promise<T> => {
+    const client = await connect();
     try {
-      return await run();
+      return await run(client);
     } catch (error) {
       throw translate(error, action);
     }
@@ -110,7 +126,7 @@ export function createTencentSmsClient(config: SmsTencentConfig): TencentSmsClie
 
   return {
     async sendSms({ phones, templateId, params, sessionContext }) {
-      const response = await call('SendSms', () =>
+      const response = await call('SendSms', (client) =>
         client.SendSms({
           PhoneNumberSet: phones,
           SmsSdkAppId: config.smsSdkAppId,
@@ -129,13 +145,13 @@ export function createTencentSmsClient(config: SmsTencentConfig): TencentSmsClie
       }));
     },
     async pullSmsSendStatus(limit) {
-      const response = await call('PullSmsSendStatus', () =>
+      const response = await call('PullSmsSendStatus', (client) =>
         client.PullSmsSendStatus({ Limit: limit, SmsSdkAppId: config.smsSdkAppId }),
       );
       return (response.PullSmsSendStatusSet ?? []).map(receipt);
     },
     async pullSmsSendStatusByPhoneNumber({ phone, beginTime, offset, limit }) {
-      const response = await call('PullSmsSendStatusByPhoneNumber', () =>
+      const response = await call('PullSmsSendStatusByPhoneNumber', (client) =>
         client.PullSmsSendStatusByPhoneNumber({
           PhoneNumber: phone,
           SmsSdkAppId: config.smsSdkAppId,
@@ -147,7 +163,7 @@ export function createTencentSmsClient(config: SmsTencentConfig): TencentSmsClie
       return (response.PullSmsSendStatusSet ?? []).map(receipt);
     },
     async pullSmsReplyStatus(limit) {
-      const response = await call('PullSmsReplyStatus', () =>
+      const response = await call('PullSmsReplyStatus', (client) =>
         client.PullSmsReplyStatus({ Limit: limit, SmsSdkAppId: config.smsSdkAppId }),
       );
       return (response.PullSmsReplyStatusSet ?? []).map((r) => ({
