@@ -48,19 +48,42 @@ interface Pair {
   setup: string;
   floorSeconds: number;
   campaignSeconds: number;
+  /** CPU seconds: the floor's backend; the campaign's backends, workers and planning process. */
+  floorCpu: number;
+  campaignCpu: number;
   load: string;
 }
 
 const rows: Row[] = [];
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+};
 const pairRows: Pair[] = [];
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const name = `qunfa_bench_${randomBytes(4).toString('hex')}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
 await admin.unsafe(`CREATE DATABASE ${name}`);
+// BENCH_LOG_STATEMENTS=1: the server logs every statement of this database with its duration (for a per-statement breakdown).
+// BENCH_LOG_STATEMENTS=explain: also the plans (auto_explain, with row counts and timings) of statements over 50 ms.
+if (process.env.BENCH_LOG_STATEMENTS) {
+  await admin.unsafe(`ALTER DATABASE ${name} SET log_min_duration_statement = 0`);
+}
+if (process.env.BENCH_LOG_STATEMENTS === 'explain') {
+  for (const setting of [
+    "session_preload_libraries = 'auto_explain'",
+    'auto_explain.log_min_duration = 50',
+    'auto_explain.log_analyze = on',
+    'auto_explain.log_buffers = on',
+    'auto_explain.log_nested_statements = on',
+  ]) {
+    await admin.unsafe(`ALTER DATABASE ${name} SET ${setting}`);
+  }
+}
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
 const databaseUrl = url.toString();
-let pgFloor = { insertSeconds: 0, updateSeconds: 0 };
+let pgFloor = { insertSeconds: 0, updateSeconds: 0, cpuSeconds: 0 };
 
 try {
   if (legs.has('pg1') || legs.has('pg2')) {
@@ -77,11 +100,19 @@ try {
         const floor = await measureFloor(database.db, workspaceId);
         const floorSeconds = floor.insertSeconds + floor.updateSeconds;
         const run = await runOnPostgres({ databaseUrl, redisUrl, workspaceId, workers });
-        pairRows.push({ setup, floorSeconds, campaignSeconds: run.seconds, load: loadAverage() });
+        const cpu = run.cpu ?? { backends: 0, workers: 0, api: 0 };
+        pairRows.push({
+          setup,
+          floorSeconds,
+          campaignSeconds: run.seconds,
+          floorCpu: floor.cpuSeconds,
+          campaignCpu: cpu.backends + cpu.workers + cpu.api,
+          load: loadAverage(),
+        });
         pgFloor = floor;
         rows.push({ setup: `${setup} (pair ${pair})`, run, floorSeconds });
         say(
-          `  floor ${fmt(floorSeconds)} s, campaign ${fmt(run.seconds)} s, ratio ${fmt(run.seconds / floorSeconds, 2)}`,
+          `  floor ${fmt(floorSeconds)} s (CPU ${fmt(floor.cpuSeconds)} s), campaign ${fmt(run.seconds)} s (CPU: backends ${fmt(cpu.backends)} s, workers ${fmt(cpu.workers)} s, API ${fmt(cpu.api)} s), ratio ${fmt(run.seconds / floorSeconds, 2)}, load ${loadAverage()}`,
         );
       }
     }
@@ -116,28 +147,31 @@ try {
 const lines = [
   `Pipeline benchmark: ${recipients.toLocaleString('en')} recipients, zero-latency channel, batches of 1,000, 4 batches at once per worker`,
   '',
-  '| Setup | Total s | Plan s | Recipients/s | Floor s | Qunfa / floor | Peak RSS at 100k | Peak RSS at end |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
-  ...rows.map(
-    (r) =>
-      `| ${r.setup} | ${fmt(r.run.seconds)} | ${fmt(r.run.planSeconds)} | ${Math.round(recipients / r.run.seconds).toLocaleString('en')} | ${fmt(r.floorSeconds)} | ${fmt(r.run.seconds / r.floorSeconds, 2)} | ${Math.round(r.run.peakMbAt100k)} MB | ${Math.round(r.run.peakMbAtEnd)} MB |`,
-  ),
+  '| Setup | Total s | Plan s | Recipients/s | s per million | Floor s | Qunfa / floor | CPU s (backends + workers + API) | Peak RSS at 100k | at 1M | at end |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => {
+    const cpu = r.run.cpu;
+    const cpuText = cpu
+      ? `${fmt(cpu.backends + cpu.workers + cpu.api)} (${fmt(cpu.backends)} + ${fmt(cpu.workers)} + ${fmt(cpu.api)})`
+      : '–';
+    return `| ${r.setup} | ${fmt(r.run.seconds)} | ${fmt(r.run.planSeconds)} | ${Math.round(recipients / r.run.seconds).toLocaleString('en')} | ${fmt(r.run.seconds / (recipients / 1e6))} | ${fmt(r.floorSeconds)} | ${fmt(r.run.seconds / r.floorSeconds, 2)} | ${cpuText} | ${Math.round(r.run.peakMbAt100k)} MB | ${r.run.peakMbAt1m ? `${Math.round(r.run.peakMbAt1m)} MB` : '–'} | ${Math.round(r.run.peakMbAtEnd)} MB |`;
+  }),
   '',
-  `Floor on PostgreSQL (last pair): INSERT … SELECT of the delivery rows ${fmt(pgFloor.insertSeconds)} s + one UPDATE of each ${fmt(pgFloor.updateSeconds)} s.`,
+  `Floor on PostgreSQL (last pair): INSERT … SELECT of the delivery rows ${fmt(pgFloor.insertSeconds)} s + one UPDATE of each ${fmt(pgFloor.updateSeconds)} s, its backend's CPU ${fmt(pgFloor.cpuSeconds)} s.`,
   `Every run ended with sent = ${rows.map((r) => r.run.sent).join(' / ')} and failed = ${rows.map((r) => r.run.failed).join(' / ')}.`,
   'Peak RSS: the worker processes (highest of them) on PostgreSQL; the one process on PGlite.',
   '',
   'Floor and campaign timed alternately, pair by pair (the ratio of each pair, and the load average as it ended):',
   '',
-  '| Setup | Pairs | Ratios | Median | Spread (max − min) |',
-  '|---|---:|---|---:|---:|',
+  '| Setup | Pairs | Ratios (wall clock) | Median | Spread (max − min) | CPU ratios | CPU median |',
+  '|---|---:|---|---:|---:|---|---:|',
   ...[...new Set(pairRows.map((p) => p.setup))].map((setup) => {
-    const ratios = pairRows.filter((p) => p.setup === setup).map((p) => p.campaignSeconds / p.floorSeconds);
+    const mine = pairRows.filter((p) => p.setup === setup);
+    const ratios = mine.map((p) => p.campaignSeconds / p.floorSeconds);
+    const cpuRatios = mine.map((p) => p.campaignCpu / p.floorCpu);
     const sorted = [...ratios].sort((a, b) => a - b);
-    const median =
-      (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
-    const loads = pairRows.filter((p) => p.setup === setup).map((p) => p.load);
-    return `| ${setup} | ${ratios.length} | ${ratios.map((r, i) => `${fmt(r, 2)} (load ${loads[i]})`).join(', ')} | ${fmt(median, 2)} | ${fmt(sorted.at(-1)! - sorted[0]!, 2)} |`;
+    const loads = mine.map((p) => p.load);
+    return `| ${setup} | ${ratios.length} | ${ratios.map((r, i) => `${fmt(r, 2)} (load ${loads[i]})`).join(', ')} | ${fmt(median(ratios), 2)} | ${fmt(sorted.at(-1)! - sorted[0]!, 2)} | ${cpuRatios.map((r) => fmt(r, 2)).join(', ')} | ${fmt(median(cpuRatios), 2)} |`;
   }),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

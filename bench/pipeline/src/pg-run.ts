@@ -4,15 +4,19 @@ import { buildApp } from '@qunfa/api/src/app.js';
 import { silentLogger } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type CampaignRun, runCampaign } from './campaign.js';
+import { cpuMeter } from './cpu.js';
 import { memoryOf } from './rss.js';
 import { startWorker } from './workers.js';
 
 const configModule = fileURLToPath(new URL('../bench.config.ts', import.meta.url));
 
 export interface MeasuredRun extends CampaignRun {
-  /** Highest peak RSS among the worker processes when 100,000 recipients had settled, and at the end, in MB. */
+  /** Highest peak RSS among the worker processes when 100,000 and 1,000,000 recipients had settled, and at the end, in MB. */
   peakMbAt100k: number;
+  peakMbAt1m?: number;
   peakMbAtEnd: number;
+  /** CPU seconds of the run: the database's backends, the worker processes, and this process (planning, polling). */
+  cpu?: { backends: number; workers: number; api: number };
 }
 
 /**
@@ -56,11 +60,21 @@ export async function runOnPostgres(input: {
   await app.start();
   const peak = () => Math.max(...workers.map((w) => memoryOf(w.pid)?.peakMb ?? 0));
   let peakMbAt100k = 0;
+  let peakMbAt1m = 0;
   try {
+    const meter = await cpuMeter(app.deps.db, () => workers.map((w) => w.pid));
     const run = await runCampaign(app, input.workspaceId, (settled) => {
       if (peakMbAt100k === 0 && settled >= 100_000) peakMbAt100k = peak();
+      if (peakMbAt1m === 0 && settled >= 1_000_000) peakMbAt1m = peak();
     });
-    return { ...run, peakMbAt100k, peakMbAtEnd: peak() };
+    const used = await meter.read();
+    return {
+      ...run,
+      peakMbAt100k,
+      ...(peakMbAt1m > 0 ? { peakMbAt1m } : {}),
+      peakMbAtEnd: peak(),
+      cpu: { backends: used.backends, workers: used.children, api: used.self },
+    };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     await app.deps.db.execute(sql`TRUNCATE deliveries, delivery_attempts, batches, audit_log`);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const apiDir = dirname(createRequire(import.meta.url).resolve('@qunfa/api/package.json'));
 
@@ -13,13 +14,22 @@ export interface WorkerProcess {
 
 /** Starts a `worker` process of the API, as an operator would, and resolves once it runs. */
 export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+  // BENCH_WORKER_NODE_ARGS: extra node flags for the workers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', 'worker'], {
     cwd: apiDir,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  child.stdout?.on('data', (d) => (log += d));
+  // BENCH_WORKER_LOG_DIR: each worker's output (with --trace-gc, say) also goes to worker-<pid>.log there.
+  const logDir = process.env.BENCH_WORKER_LOG_DIR;
+  const file = logDir ? createWriteStream(join(logDir, `worker-${child.pid}.log`)) : undefined;
+  if (file) {
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
+  child.stdout?.on('data', (d) => (log = (log + d).slice(-20_000)));
   child.stderr?.on('data', (d) => (log = (log + d).slice(-20_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + 60_000;
