@@ -35,7 +35,10 @@ export function createSmtpTransport(config: EmailSmtpConfig): SmtpTransport {
   };
 }
 
-function createTransport(nodemailer: typeof import('nodemailer').default, config: EmailSmtpConfig): Transporter {
+function createTransport(
+  nodemailer: typeof import('nodemailer').default,
+  config: EmailSmtpConfig,
+): Transporter {
   return nodemailer.createTransport({
     pool: true,
     host: config.host,

@@ -93,7 +93,11 @@ export function createTencentSmsClient(config: SmsTencentConfig): TencentSmsClie
           region: config.region,
           profile: {
             signMethod: 'TC3-HMAC-SHA256',
-            httpProfile: { endpoint: config.endpoint, protocol: config.protocol, reqTimeout: config.timeoutSec },
+            httpProfile: {
+              endpoint: config.endpoint,
+              protocol: config.protocol,
+              reqTimeout: config.timeoutSec,
+            },
           },
         }),
     );
