@@ -184,10 +184,22 @@ export function createAppMetrics(db: Db, health: Health, now: () => Date = () =>
   return {
     registry,
     batchSettled(event) {
+      // Counted first, then one increment per series: a labelled increment hashes its labels,
+      // and a batch is up to 1,000 results of a handful of series.
+      const byOutcome = new Map<string, { state: string; failureClass: string; n: number }>();
+      const byStatus = new Map<string, number>();
       for (const r of event.results) {
-        deliveries.inc({ channel: event.channel, state: r.state, failure_class: r.failureClass ?? '' });
-        if (r.attempt) providerCalls.inc({ channel: event.channel, status: r.attempt.status });
+        const failureClass = r.failureClass ?? '';
+        const key = `${r.state}\u0000${failureClass}`;
+        const seen = byOutcome.get(key);
+        if (seen) seen.n++;
+        else byOutcome.set(key, { state: r.state, failureClass, n: 1 });
+        if (r.attempt) byStatus.set(r.attempt.status, (byStatus.get(r.attempt.status) ?? 0) + 1);
       }
+      for (const o of byOutcome.values()) {
+        deliveries.inc({ channel: event.channel, state: o.state, failure_class: o.failureClass }, o.n);
+      }
+      for (const [status, n] of byStatus) providerCalls.inc({ channel: event.channel, status }, n);
       batchSeconds.observe({ channel: event.channel }, event.durationMs / 1000);
     },
     callbackError(channel, status) {

@@ -171,19 +171,18 @@ export function outcomeResult(
 ): DeliveryResult {
   if (outcome.status === 'sent') {
     const state = outcome.awaitingConfirmation ? 'awaiting_confirmation' : 'sent';
-    return {
-      deliveryId: recipient.deliveryId,
-      state,
-      attempt: {
-        ...attemptOf(scope),
-        ...(outcome.via ? { account: outcome.via.account, note: outcome.via.reason } : {}),
-        ...(outcome.byJob === undefined ? {} : { note: jobNote(outcome.byJob) }),
-        status: state,
-        providerMessageId: outcome.providerMessageId ?? null,
-        failureClass: null,
-        error: null,
-      },
+    // One literal, not spreads: this runs once per message sent, and each spread built an object.
+    const attempt: NonNullable<DeliveryResult['attempt']> = {
+      channel: scope.batch.channel,
+      account: outcome.via ? outcome.via.account : scope.batch.account,
+      status: state,
+      providerMessageId: outcome.providerMessageId ?? null,
+      failureClass: null,
+      error: null,
     };
+    const note = outcome.byJob === undefined ? outcome.via?.reason : jobNote(outcome.byJob);
+    if (note !== undefined) attempt.note = note;
+    return { deliveryId: recipient.deliveryId, state, attempt };
   }
   if (outcome.status === 'uncertain') return uncertainResult(scope, recipient, outcome.error);
   if (outcome.status === 'filtered') {
