@@ -276,12 +276,33 @@ function addressOf(
   const content = contentAsSent(own.content, recipient, step?.trackLinks, tracker, own.linkBase);
   const message: OutboundMessage = { id: recipient.deliveryId, address, content };
   // For e-mail's List-Unsubscribe header (RFC 8058), whether or not the text has {{unsubscribe}}.
-  const unsubscribeUrl = tracker?.unsubscribeUrl?.({ deliveryId: recipient.deliveryId });
-  if (unsubscribeUrl !== undefined) message.unsubscribeUrl = unsubscribeUrl;
+  // Signed when a channel reads it: most (SMS, WeChat) never do, and a signature is an HMAC per message.
+  if (tracker?.unsubscribeUrl) lazyUnsubscribeUrl(message, tracker, recipient.deliveryId);
   if (scope.campaign.openPixel === true && tracker?.openPixelUrl) {
     message.openPixelUrl = tracker.openPixelUrl({ deliveryId: recipient.deliveryId });
   }
   return { recipient, message };
+}
+
+/** `message.unsubscribeUrl` as a property computed at its first read and kept (enumerable, so a copy or JSON has it). */
+function lazyUnsubscribeUrl(message: OutboundMessage, tracker: LinkTracker, deliveryId: string): void {
+  let url: string | undefined;
+  let signed = false;
+  Object.defineProperty(message, 'unsubscribeUrl', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!signed) {
+        url = tracker.unsubscribeUrl?.({ deliveryId });
+        signed = true;
+      }
+      return url;
+    },
+    set(value: string | undefined) {
+      url = value;
+      signed = true;
+    },
+  });
 }
 
 /** A batch claimed too often is given up on; what may have been sent is left for an operator. */
