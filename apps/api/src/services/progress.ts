@@ -1,5 +1,5 @@
 import { type ProgressEvent, progressEvent, settledCount } from '@qunfa/core';
-import { Repeater } from 'graphql-yoga';
+import { Repeater } from '@repeaterjs/repeater';
 import type { Principal } from '../auth/roles.js';
 import { authorize } from '../auth/roles.js';
 import { requireCampaign } from './campaigns.js';

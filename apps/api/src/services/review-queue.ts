@@ -1,6 +1,6 @@
 import type { Campaign } from '@qunfa/core';
+import { Repeater } from '@repeaterjs/repeater';
 import { and, asc, eq } from 'drizzle-orm';
-import { Repeater } from 'graphql-yoga';
 import { authorize, type Principal } from '../auth/roles.js';
 import { campaigns } from '../db/schema/index.js';
 import { withVariants } from '../store/campaign-mapper.js';

@@ -1,7 +1,7 @@
 import type { WechatOaChannel, WecomChannel } from '@qunfa/channels';
 import { type ChannelPlugin, QunfaError } from '@qunfa/core';
+import { Repeater } from '@repeaterjs/repeater';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { Repeater } from 'graphql-yoga';
 import { z } from 'zod';
 import { authorize, type Principal } from '../../auth/roles.js';
 import { type Db, rows } from '../../db/database.js';

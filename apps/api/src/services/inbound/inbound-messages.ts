@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type InboundMessage, identityKinds, QunfaError } from '@qunfa/core';
+import { Repeater } from '@repeaterjs/repeater';
 import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
-import { Repeater } from 'graphql-yoga';
 import { z } from 'zod';
 import { authorize, type Principal } from '../../auth/roles.js';
 import { inboundMessages } from '../../db/schema/index.js';

@@ -1,4 +1,4 @@
-import { Repeater } from 'graphql-yoga';
+import { Repeater } from '@repeaterjs/repeater';
 import { authorize, type Principal } from '../../auth/roles.js';
 import type { ServiceDeps } from '../deps.js';
 import { getTriageItem, type TriageItemRow } from './triage-items.js';
