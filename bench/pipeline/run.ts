@@ -10,7 +10,14 @@ import { measureFloor } from './src/floor.js';
 import { type MeasuredRun, runOnPostgres } from './src/pg-run.js';
 import { seedContacts } from './src/seed.js';
 
-const recipients = Number(process.env.BENCH_RECIPIENTS ?? 1_000_000);
+/** `BENCH_RECIPIENTS`: a count, or with a k or M suffix (`100k`, `3M`, `10M`). */
+function parseCount(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([kKmM]?)$/.exec(text.trim());
+  if (!match) throw new Error(`BENCH_RECIPIENTS: "${text}" is not a count (say 1000000, 100k or 10M)`);
+  const scale = { '': 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 }[match[2] as '' | 'k' | 'K' | 'm' | 'M'];
+  return Math.round(Number(match[1]) * scale);
+}
+const recipients = parseCount(process.env.BENCH_RECIPIENTS ?? '1000000');
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const legs = new Set((process.env.BENCH_LEGS ?? 'pg1,pg2,pglite').split(','));
