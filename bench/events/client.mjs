@@ -1,12 +1,23 @@
 /*
  * The load generator, in a process of its own so that the API process's CPU time is the API's:
- * reads {base, concurrency, requests:[{method, path, headers, body, expect}]} as JSON on stdin,
- * sends them over HTTP keep-alive with `concurrency` in flight, and writes
+ * reads {base, concurrency, requests:[{method, path, headers, body, expect}]} as one JSON line on
+ * stdin, answers "ready" on stdout, waits for "go" on stdin (the bench starts measuring between
+ * the two), sends them over HTTP keep-alive with `concurrency` in flight, and writes
  * {latencies, failures, cpuMs} as JSON on stdout. Bounded: each request once, 30 s timeout each.
  */
 const chunks = [];
-for await (const chunk of process.stdin) chunks.push(chunk);
-const { base, concurrency, requests } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+let input;
+for await (const chunk of process.stdin) {
+  chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8');
+  const end = text.indexOf('\n');
+  if (input === undefined && end >= 0) {
+    input = JSON.parse(text.slice(0, end));
+    process.stdout.write('ready\n');
+  }
+  if (input !== undefined && text.slice(end + 1).includes('go')) break;
+}
+const { base, concurrency, requests } = input;
 const latencies = new Array(requests.length);
 const failures = [];
 let next = 0;

@@ -17,7 +17,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ import { workspaces } from '@qunfa/api/src/db/schema/index.js';
 import { startFakeAliyun } from '@qunfa/channels/sms-aliyun/fake-server';
 import { silentLogger } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
+import { NoopLogger } from 'drizzle-orm/logger';
 import postgres from 'postgres';
 
 const contacts = Number(process.env.BENCH_CONTACTS ?? 2_000);
@@ -92,6 +94,23 @@ function cpuOf(pids: number[]): Map<number, number> {
   }
   return out;
 }
+
+/**
+ * SQL statements the API sends (drizzle's queries; BEGIN and COMMIT not counted): every drizzle
+ * session of the app logs each query to a NoopLogger, counted here.
+ */
+let statements = 0;
+/** BENCH_STATEMENTS=1: each leg also lists its most frequent statements (first 90 characters). */
+const statementTexts = process.env.BENCH_STATEMENTS ? new Map<string, number>() : undefined;
+const logQuery = NoopLogger.prototype.logQuery;
+NoopLogger.prototype.logQuery = function (this: NoopLogger, ...args: unknown[]) {
+  statements++;
+  if (statementTexts) {
+    const text = String(args[0]).replace(/\s+/g, ' ').slice(0, 90);
+    statementTexts.set(text, (statementTexts.get(text) ?? 0) + 1);
+  }
+  logQuery.call(this);
+};
 
 const name = `qunfa_bench_${randomBytes(4).toString('hex')}`;
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -318,25 +337,61 @@ try {
       )
     ).map((r) => r.pid);
 
+  /** BENCH_PROFILE=<dir>: a V8 CPU profile of the API process per leg, <dir>/<n>-<leg>.cpuprofile. */
+  const profileDir = process.env.BENCH_PROFILE;
+  const inspector = profileDir ? new Session() : undefined;
+  if (inspector) {
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.setSamplingInterval', { interval: 200 });
+  }
+  let legNumber = 0;
   const run = async (label: string, requests: Req[]) => {
     const events = requests.reduce((n, r) => n + r.events, 0);
+    // The client is spawned and given its requests before the measurement starts, and told to
+    // go once it has parsed them: spawning it and serialising the requests are the bench's work,
+    // not the API's, and were counted as the API's before.
+    const child = spawn(process.execPath, [join(here, 'client.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const out: Buffer[] = [];
+    let ready: () => void = () => {};
+    const isReady = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    child.stdout.on('data', (c: Buffer) => {
+      out.push(c);
+      if (Buffer.concat(out).includes('\n')) ready();
+    });
+    const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+    child.stdin.write(`${JSON.stringify({ base, concurrency, requests })}\n`);
+    await Promise.race([isReady, done]);
+    if (inspector) await inspector.post('Profiler.start');
     const pids0 = await backends();
+    const statements0 = statements;
     const pg0 = cpuOf(pids0);
     const api0 = process.cpuUsage();
     const load0 = loadavg()[0]!;
-    const child = spawn(process.execPath, [join(here, 'client.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const out: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
-    child.stdin.end(JSON.stringify({ base, concurrency, requests }));
+    child.stdin.end('go\n');
     if ((await done) !== 0) throw new Error(`${label}: the client failed`);
     const api = process.cpuUsage(api0);
+    const statementsSent = statements - statements0;
+    if (statementTexts) {
+      for (const [text, n] of [...statementTexts].sort((a, b) => b[1] - a[1]).slice(0, 12))
+        say(`  ${label}: ${n} × ${text}`);
+      statementTexts.clear();
+    }
+    if (inspector && profileDir) {
+      const { profile } = await inspector.post('Profiler.stop');
+      const file = `${String(legNumber++).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}.cpuprofile`;
+      writeFileSync(join(profileDir, file), JSON.stringify(profile));
+    }
     const pids1 = await backends();
     const pg1 = cpuOf([...new Set([...pids0, ...pids1])]);
     let pgSeconds = 0;
     for (const [pid, s] of pg1) pgSeconds += s - (pg0.get(pid) ?? 0);
     const load = Math.max(load0, loadavg()[0]!);
-    const r = JSON.parse(Buffer.concat(out).toString('utf8')) as {
+    const sent = statementsSent;
+    const text = Buffer.concat(out).toString('utf8');
+    const r = JSON.parse(text.slice(text.indexOf('\n') + 1)) as {
       latencies: number[];
       failures: string[];
       wallMs: number;
@@ -347,10 +402,32 @@ try {
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
     const apiMs = (api.user + api.system) / 1000;
     const perEvent = (apiMs + pgSeconds * 1000) / events;
-    const line = `| ${label} | ${events} | ${requests.length} | ${((events * 1000) / r.wallMs).toFixed(0)} | ${pct(50).toFixed(1)} | ${pct(99).toFixed(1)} | ${(apiMs / events).toFixed(2)} | ${((pgSeconds * 1000) / events).toFixed(2)} | ${perEvent.toFixed(2)} | ${(2000 / perEvent).toFixed(0)} | ${load.toFixed(1)} |`;
+    // The idle spend (per second, whatever the load) taken out: what one more event costs.
+    const marginal = Math.max(0.001, perEvent - (idle.cpuMsPerS * r.wallMs) / 1000 / events);
+    const line = `| ${label} | ${events} | ${requests.length} | ${((events * 1000) / r.wallMs).toFixed(0)} | ${pct(50).toFixed(1)} | ${pct(99).toFixed(1)} | ${(apiMs / events).toFixed(2)} | ${((pgSeconds * 1000) / events).toFixed(2)} | ${perEvent.toFixed(2)} | ${(2000 / perEvent).toFixed(0)} | ${marginal.toFixed(2)} | ${(2000 / marginal).toFixed(0)} | ${(sent / events).toFixed(2)} | ${load.toFixed(1)} |`;
     results.push(line);
     say(line);
   };
+
+  // What the API and its backends spend with no request at all (the worker's ticks, heartbeats,
+  // progress): a cost per second, not per event, inside every leg's figures.
+  const idle = await (async () => {
+    const pids = await backends();
+    const pg0 = cpuOf(pids);
+    const api0 = process.cpuUsage();
+    const s0 = statements;
+    const t0 = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const seconds = (performance.now() - t0) / 1000;
+    const api = process.cpuUsage(api0);
+    let pg = 0;
+    for (const [pid, v] of cpuOf(pids)) pg += v - (pg0.get(pid) ?? 0);
+    return {
+      cpuMsPerS: ((api.user + api.system) / 1000 + pg * 1000) / seconds,
+      statementsPerS: (statements - s0) / seconds,
+    };
+  })();
+  say(`idle: ${idle.cpuMsPerS.toFixed(1)} CPU ms/s, ${idle.statementsPerS.toFixed(1)} statements/s`);
 
   say('warm-up');
   const [single, mixed] = legsOf as [typeof records, typeof records];
@@ -440,9 +517,12 @@ try {
     `concurrency ${concurrency}, ${new Date().toISOString()}, CPU ms per event: API process (client excluded) + PostgreSQL backends`,
   );
   console.log(
-    '| leg | events | requests | events/s | p50 ms | p99 ms | API CPU ms/event | PG CPU ms/event | CPU ms/event | implied events/s on 2 idle cores | load (1 min) |',
+    `with no request, the API process and its backends spend ${idle.cpuMsPerS.toFixed(1)} CPU ms/s (${idle.statementsPerS.toFixed(1)} SQL statements/s: worker ticks, heartbeats), load ${loadavg()[0]!.toFixed(1)}`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log(
+    '| leg | events | requests | events/s | p50 ms | p99 ms | API CPU ms/event | PG CPU ms/event | CPU ms/event | implied events/s on 2 idle cores | CPU ms/event net of idle | implied events/s net of idle | SQL statements/event | load (1 min) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const line of results) console.log(line);
   console.log(`counters ${JSON.stringify(counters)}`);
   console.log(`recomputed from deliveries ${JSON.stringify(recomputed)}`);

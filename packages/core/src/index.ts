@@ -31,6 +31,7 @@ export type * from './engine/deps.js';
 export * from './engine/end-retry.js';
 export { createEngine } from './engine/engine.js';
 export * from './engine/escalation-receipts.js';
+export * from './engine/group-commit.js';
 export { limiterKey } from './engine/pacing.js';
 export * from './engine/plan.js';
 export { progressEvent } from './engine/progress.js';

@@ -2,9 +2,11 @@ import { QunfaError } from '@qunfa/core';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { authenticate, bearerToken } from '../auth/api-keys.js';
+import type { Principal } from '../auth/roles.js';
 import type { Db } from '../db/database.js';
 import { documentHash, persistedDocument } from '../services/tenancy/persisted-operations.js';
 import type { AutomaticPersistedQueries } from './persisted-query-cache.js';
+import { requestPrincipal } from './request-principal.js';
 
 interface Params {
   query?: string | undefined;
@@ -53,9 +55,10 @@ export async function resolvePersisted(
   authorization: string | null | undefined,
   params: Params,
   cache: AutomaticPersistedQueries,
+  principalOf: () => Promise<Principal | null> = () => authenticate(db, bearerToken(authorization)),
 ): Promise<Params> {
   const hash = persistedHash(params);
-  const principal = await authenticate(db, bearerToken(authorization));
+  const principal = await principalOf();
   if (!principal?.persistedOnly && hash === undefined) return params;
   const query = params.query ? params.query : undefined;
   const registered = principal && hash ? await persistedDocument(db, principal.workspaceId, hash) : undefined;
@@ -116,7 +119,9 @@ export function usePersistedOperations(db: Db, cache: AutomaticPersistedQueries)
     async onParams({ params, request, setParams }) {
       try {
         setParams(
-          (await resolvePersisted(db, request.headers.get('authorization'), params, cache)) as typeof params,
+          (await resolvePersisted(db, request.headers.get('authorization'), params, cache, () =>
+            requestPrincipal(db, request),
+          )) as typeof params,
         );
       } catch (error) {
         // Thrown, not set as the result: a set result would still meet yoga's own check of the

@@ -25,6 +25,7 @@ import { useKeyRateLimit } from './key-rate-limit.js';
 import { useOperationScope } from './operation-scope.js';
 import { resolvePersisted, toGraphQLError, usePersistedOperations } from './persisted-query.js';
 import { AutomaticPersistedQueries } from './persisted-query-cache.js';
+import { requestPrincipal } from './request-principal.js';
 import { schema } from './schema/index.js';
 import { useStorableInput } from './storable-input.js';
 
@@ -96,7 +97,12 @@ export function createGraphQLServer(deps: ServiceDeps): GraphQLServer {
           : undefined);
       const token = bearerToken(header);
       const owner = isOwnerKey(deps.ownerKey, token) ? ({ owner: true } as const) : null;
-      return { principal: owner ? null : await authenticate(deps.db, token), owner, deps };
+      const principal = owner
+        ? null
+        : initial.request?.headers.get('authorization')
+          ? await requestPrincipal(deps.db, initial.request)
+          : await authenticate(deps.db, token);
+      return { principal, owner, deps };
     },
   });
   return Object.assign(yoga, { persistedQueries });

@@ -3,6 +3,7 @@ import {
   type ChannelPlanStep,
   type Clock,
   type Content,
+  createGroupCommit,
   type Engine,
   type Logger,
   linkTarget,
@@ -12,6 +13,12 @@ import { type Db, rows } from '../db/database.js';
 import type { LinkTokens } from '../links/link-token.js';
 
 export const LINK_PATH = '/l/';
+
+interface LinkRow {
+  content: Content;
+  channelContent: Record<string, Content>;
+  channelPlan: ChannelPlanStep[];
+}
 
 /** Link-preview fetchers and crawlers: they follow the link, but nobody clicked it. */
 const previewAgents =
@@ -54,6 +61,20 @@ export function createLinkHandler(deps: {
   /** Query parameter the redirect adds to an http(s) target, carrying the token back to a partner's conversion; null: none. */
   clickParam?: string | null;
 }) {
+  // Clicks arriving together look their deliveries up in one statement (read as they are now:
+  // a variant edited since is what the next click gets).
+  const lookups = createGroupCommit<string, LinkRow | undefined>({
+    commit: async (ids) => {
+      const found = await rows<LinkRow & { id: string }>(
+        deps.db,
+        sql`SELECT d.id::text, v.content, v.channel_content AS "channelContent", k.channel_plan AS "channelPlan"
+            FROM deliveries d JOIN variants v ON v.id = d.variant_id JOIN campaigns k ON k.id = d.campaign_id
+            WHERE d.id = ANY(${`{${[...new Set(ids)].join(',')}}`}::bigint[])`,
+      );
+      const byId = new Map(found.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id));
+    },
+  });
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' });
@@ -61,17 +82,8 @@ export function createLinkHandler(deps: {
     }
     const path = new URL(req.url ?? '/', 'http://link').pathname;
     const ref = deps.tokens.verify(path.slice(LINK_PATH.length));
-    if (!ref) return notFound(res);
-    const [row] = await rows<{
-      content: Content;
-      channelContent: Record<string, Content>;
-      channelPlan: ChannelPlanStep[];
-    }>(
-      deps.db,
-      sql`SELECT v.content, v.channel_content AS "channelContent", k.channel_plan AS "channelPlan"
-          FROM deliveries d JOIN variants v ON v.id = d.variant_id JOIN campaigns k ON k.id = d.campaign_id
-          WHERE d.id = ${Number(ref.deliveryId)}::bigint`,
-    );
+    if (!ref || !/^\d{1,18}$/.test(ref.deliveryId)) return notFound(res);
+    const row = await lookups.submit(String(BigInt(ref.deliveryId)));
     const target = row && linkTarget(row, row.channelPlan, ref.link);
     if (!target) return notFound(res);
     if (req.method === 'GET' && !isPreviewAgent(req.headers['user-agent'])) {

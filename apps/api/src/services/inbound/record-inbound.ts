@@ -1,4 +1,5 @@
 import type { Actor, Clock, EventBus, InboundMessage, InboundRecorded, Logger, Registry } from '@qunfa/core';
+import { createGroupCommit, type GroupCommit } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../../db/database.js';
 import { inboundMessages } from '../../db/schema/index.js';
@@ -50,15 +51,79 @@ const storable = (text: string) => [...text.replaceAll('\u0000', '')].slice(0, M
  * reply ("TD", "退订") suppresses the contact — all in one transaction; then every recorded
  * message is published on the workspace's `inbound.message` topic. Messages from identities no
  * workspace has (or several have, none having reached them) are counted, not stored.
+ *
+ * Calls for the same channel and scope arriving together share that transaction (group commit,
+ * see createGroupCommit): each resolves once it committed, with its own messages' outcome; a
+ * message in two calls is recorded once, the other counted a duplicate.
  */
-export async function recordInbound(
+export function recordInbound(
   deps: InboundDeps,
   channel: string,
   input: readonly InboundMessage[],
   options: RecordInboundOptions,
 ): Promise<InboundRecordResult> {
+  return inboundCommits(deps, channel, options).submit(input);
+}
+
+/** Group commits of inbound messages, per database, and per channel and scope within it. */
+const commitsByDb = new WeakMap<
+  Db,
+  Map<string, GroupCommit<readonly InboundMessage[], InboundRecordResult>>
+>();
+
+function inboundCommits(deps: InboundDeps, channel: string, options: RecordInboundOptions) {
+  let byScope = commitsByDb.get(deps.db);
+  if (!byScope) {
+    byScope = new Map();
+    commitsByDb.set(deps.db, byScope);
+  }
+  const scope = JSON.stringify([
+    channel,
+    options.windowMs,
+    options.workspaceId ?? null,
+    options.anyChannel ?? false,
+    options.actor,
+  ]);
+  let commits = byScope.get(scope);
+  if (!commits) {
+    // Bounded: scopes are channels and API keys; an idle one is dropped when the map grows.
+    if (byScope.size > 1_000) byScope.clear();
+    const published = new WeakMap<InboundRecordResult[], Published>();
+    commits = createGroupCommit<readonly InboundMessage[], InboundRecordResult>({
+      commit: async (groups) => {
+        const { results, publish } = await recordGroups(deps, channel, groups, options);
+        published.set(results, publish);
+        return results;
+      },
+      after: async (_groups, results) => {
+        await published.get(results)?.();
+      },
+      sizeOf: (messages) => Math.max(1, messages.length),
+    });
+    byScope.set(scope, commits);
+  }
+  return commits;
+}
+
+type Published = () => Promise<void>;
+
+/** One message's outcome within its call. */
+type MessageOutcome = 'recorded' | 'duplicate' | 'unknown';
+
+/**
+ * The calls' messages in one transaction, and each call's result; `publish` sends the bus
+ * events of what was recorded (after the commit, before the calls are answered).
+ */
+async function recordGroups(
+  deps: InboundDeps,
+  channel: string,
+  groups: readonly (readonly InboundMessage[])[],
+  options: RecordInboundOptions,
+): Promise<{ results: InboundRecordResult[]; publish: Published }> {
+  const input = groups.flat();
   const seen = new Set<string>();
-  const distinct = input.filter((m) => !seen.has(m.providerMessageId) && seen.add(m.providerMessageId));
+  const first = input.map((m) => !seen.has(m.providerMessageId) && Boolean(seen.add(m.providerMessageId)));
+  const distinct = input.filter((_, i) => first[i]);
   // Replays first, in one read: a message already stored is neither matched nor classified again.
   // The insert below still skips a conflict, for a replay racing its first delivery.
   const known = await storedIds(deps.db, channel, distinct, options.workspaceId);
@@ -78,9 +143,13 @@ export async function recordInbound(
       }),
     );
   }
+  const unknownIds = new Set<string>();
   const values = messages.flatMap((m, i) => {
     const match = matches[i];
-    if (!match) return [];
+    if (!match) {
+      unknownIds.add(m.providerMessageId);
+      return [];
+    }
     const label = classified.get(m.providerMessageId)!.label;
     return [
       {
@@ -101,43 +170,65 @@ export async function recordInbound(
       },
     ];
   });
-  const unknownSenders = messages.length - values.length;
-  if (unknownSenders > 0)
-    deps.logger.info('inbound messages from unknown senders', { channel, count: unknownSenders });
-  const { stored, unsubscribed, items } =
+  if (unknownIds.size > 0)
+    deps.logger.info('inbound messages from unknown senders', { channel, count: unknownIds.size });
+  const { stored, unsubscribedContacts, items } =
     values.length === 0
-      ? { stored: [], unsubscribed: 0, items: [] }
+      ? { stored: [], unsubscribedContacts: [], items: [] }
       : await store(deps, values, classified, now, options.actor);
-  const idOf = new Map(stored.map((s) => [s.providerMessageId, s.id]));
-  for (const s of stored) {
-    await deps.bus.publish('inbound.message', String(s.workspaceId), {
-      workspaceId: String(s.workspaceId),
-      id: String(s.id),
-      channel,
-      campaignId: s.campaignId === null ? null : String(s.campaignId),
-      contactId: String(s.contactId),
-      at: now.toISOString(),
+  const storedOf = new Map(stored.map((s) => [s.providerMessageId, s]));
+  // A contact newly suppressed counts for the first call whose recorded message unsubscribed it.
+  const unsubscribing = new Set(unsubscribedContacts);
+  let at = 0;
+  const results = groups.map((group): InboundRecordResult => {
+    const result = { recorded: 0, duplicates: 0, attributed: 0, unsubscribed: 0, unknownSenders: 0 };
+    const ids = group.map((m) => {
+      const i = at++;
+      const s = storedOf.get(m.providerMessageId);
+      const outcome: MessageOutcome = !first[i]
+        ? 'duplicate'
+        : unknownIds.has(m.providerMessageId)
+          ? 'unknown'
+          : s
+            ? 'recorded'
+            : 'duplicate';
+      if (outcome === 'unknown') result.unknownSenders++;
+      else if (outcome === 'duplicate') result.duplicates++;
+      else {
+        result.recorded++;
+        if (s!.campaignId !== null) result.attributed++;
+        if (s!.action === 'unsubscribed' && unsubscribing.delete(s!.contactId)) result.unsubscribed++;
+      }
+      return s?.id ?? null;
     });
-  }
-  for (const item of items) {
-    await deps.bus.publish('triage.item', String(item.workspaceId), {
-      workspaceId: String(item.workspaceId),
-      id: String(item.id),
-      change: 'created',
-      at: now.toISOString(),
-    });
-  }
-  if (items.length > 0 && [...classified.values()].some((c) => c.label === 'interested')) {
-    void deps.followUps?.kick();
-  }
-  return {
-    recorded: stored.length,
-    duplicates: input.length - stored.length - unknownSenders,
-    attributed: stored.filter((s) => s.campaignId !== null).length,
-    unsubscribed,
-    unknownSenders,
-    ids: input.map((m) => idOf.get(m.providerMessageId) ?? null),
+    return { ...result, ids };
+  });
+  const publish = async () => {
+    await Promise.all([
+      ...stored.map((s) =>
+        deps.bus.publish('inbound.message', String(s.workspaceId), {
+          workspaceId: String(s.workspaceId),
+          id: String(s.id),
+          channel,
+          campaignId: s.campaignId === null ? null : String(s.campaignId),
+          contactId: String(s.contactId),
+          at: now.toISOString(),
+        }),
+      ),
+      ...items.map((item) =>
+        deps.bus.publish('triage.item', String(item.workspaceId), {
+          workspaceId: String(item.workspaceId),
+          id: String(item.id),
+          change: 'created',
+          at: now.toISOString(),
+        }),
+      ),
+    ]);
+    if (items.length > 0 && [...classified.values()].some((c) => c.label === 'interested')) {
+      void deps.followUps?.kick();
+    }
   };
+  return { results, publish };
 }
 
 /**
@@ -169,6 +260,7 @@ interface Stored {
   providerMessageId: string;
   contactId: number;
   campaignId: number | null;
+  action: string | null;
 }
 
 /**
@@ -181,7 +273,11 @@ async function store(
   classified: Map<string, ClassifiedReply>,
   now: Date,
   actor: Actor,
-): Promise<{ stored: Stored[]; unsubscribed: number; items: { id: number; workspaceId: number }[] }> {
+): Promise<{
+  stored: Stored[];
+  unsubscribedContacts: number[];
+  items: { id: number; workspaceId: number }[];
+}> {
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const inserted = await tx
@@ -245,6 +341,6 @@ async function store(
       });
     }
     await enqueueWebhookEvents(tx, events);
-    return { stored: inserted, unsubscribed: applied.suppressed.unsubscribed, items: applied.items };
+    return { stored: inserted, unsubscribedContacts: applied.unsubscribedContacts, items: applied.items };
   });
 }

@@ -34,6 +34,8 @@ export interface ArrivalsApplied {
   }[];
   /** Contacts newly suppressed, by reason. */
   suppressed: { unsubscribed: number; complained: number };
+  /** The contacts newly suppressed as unsubscribed. */
+  unsubscribedContacts: number[];
 }
 
 /**
@@ -51,7 +53,8 @@ export async function applyArrivals(
   evidence: EvidenceOptions = {},
 ): Promise<ArrivalsApplied> {
   const suppressed = { unsubscribed: 0, complained: 0 };
-  if (arrivals.length === 0) return { items: [], suppressed };
+  const unsubscribedContacts: number[] = [];
+  if (arrivals.length === 0) return { items: [], suppressed, unsubscribedContacts };
   const workspaceIds = [...new Set(arrivals.map((a) => a.workspaceId))];
   const settings = await tx
     .select({
@@ -134,6 +137,7 @@ export async function applyArrivals(
       );
       const ids = hit.map((h) => Number(h.id));
       suppressed[reason] += ids.length;
+      if (reason === 'unsubscribed') unsubscribedContacts.push(...ids);
       if (ids.length === 0) continue;
       await recordAudienceChanges(tx, workspaceId, ids);
       await writeAudit(tx, {
@@ -153,5 +157,5 @@ export async function applyArrivals(
     if (!replyActionsFor(a.classified.label).evidence) continue;
     await assembleComplaintEvidence(tx, itemOf.get(a.inboundMessageId)!, now, actor, evidence);
   }
-  return { items, suppressed };
+  return { items, suppressed, unsubscribedContacts };
 }
