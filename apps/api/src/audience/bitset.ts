@@ -40,6 +40,40 @@ export function andNot(a: Bitset, b: Bitset): Bitset {
   return out;
 }
 
+/** `a` ∧= `b`, in place (`a` must be the caller's own). */
+export function andInto(a: Bitset, b: Bitset): Bitset {
+  for (let i = 0; i < a.length; i++) a[i] = a[i]! & (b[i] ?? 0);
+  return a;
+}
+
+/** `a` ∨= `b`, in place. */
+export function orInto(a: Bitset, b: Bitset): Bitset {
+  for (let i = 0; i < a.length; i++) a[i] = a[i]! | (b[i] ?? 0);
+  return a;
+}
+
+/** `a` = `live` ∧ ¬`a`, in place: the complement of `a` within `live`. */
+export function complementWithin(a: Bitset, live: Bitset): Bitset {
+  for (let i = 0; i < a.length; i++) a[i] = live[i]! & ~a[i]!;
+  return a;
+}
+
+/** `a` ∧= ¬`b`, in place. */
+export function andNotInto(a: Bitset, b: Bitset): Bitset {
+  for (let i = 0; i < a.length; i++) a[i] = a[i]! & ~(b[i] ?? 0);
+  return a;
+}
+
+/** |`a` ∧ `b`| without building the intersection. */
+export function countAnd(a: Bitset, b: Bitset): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    const w = a[i]! & (b[i] ?? 0);
+    if (w !== 0) n += popcount(w);
+  }
+  return n;
+}
+
 function popcount(x: number): number {
   let v = x - ((x >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);

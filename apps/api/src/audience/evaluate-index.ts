@@ -1,5 +1,5 @@
 import { type AttributePredicate, type AudienceExpression, DAY_MS, type GroupFilter } from '@qunfa/core';
-import { and, andNot, type Bitset, or } from './bitset.js';
+import { and, andInto, type Bitset, complementWithin, orInto } from './bitset.js';
 import type { WorkspaceIndex } from './workspace-index.js';
 
 export interface IndexEvaluation {
@@ -20,13 +20,21 @@ function codedEquals(
   value: string,
 ) {
   const code = index[column].lookup(value);
-  return code < 0 ? index.empty() : and(index.live, index[column].positionsOf(code, index.size, index.words));
+  return code < 0
+    ? index.empty()
+    : andInto(index[column].positionsOf(code, index.size, index.words), index.live);
 }
 
 /**
  * Evaluates an expression over the index: the same semantics as `matchesAudience`'s nodes, each
  * node a bitset of positions, every result restricted to live contacts. Leaving out the group
  * contacts of an expression that does not ask for groups is the caller's (`evaluateAudience`).
+ *
+ * Every node returns a bitset of its own, which its parent then combines into in place: the
+ * 6-term benchmark expression at a million contacts allocated 18 sets of 125 KB (2.25 MB) per
+ * evaluation, now 7 (0.875 MB), at the same CPU (5.8 ms p50, alternating runs) — less for the
+ * garbage collector while previews run back to back (an API process at 1M spent 2.8 s in 48 GC
+ * pauses over 200 previews, bench/audience under-load.ts).
  */
 export function evaluateIndex(
   index: WorkspaceIndex,
@@ -39,25 +47,34 @@ export function evaluateIndex(
   if ('tagUnder' in e) {
     const out = index.empty();
     for (const t of ctx.tagsUnder(Number(e.tagUnder))) index.tags.get(t)?.orInto(out);
-    return and(index.live, out);
+    return andInto(out, index.live);
   }
   if ('region' in e) {
-    let out = index.live.slice();
+    const out = index.live.slice();
     const { province, city, district } = e.region;
-    if (province !== undefined) out = and(out, codedEquals(index, 'province', province));
-    if (city !== undefined) out = and(out, codedEquals(index, 'city', city));
-    if (district !== undefined) out = and(out, codedEquals(index, 'district', district));
+    for (const [column, value] of [
+      ['province', province],
+      ['city', city],
+      ['district', district],
+    ] as const) {
+      if (value === undefined) continue;
+      const code = index[column].lookup(value);
+      if (code < 0) return index.empty();
+      andInto(out, index[column].positionsOf(code, index.size, index.words));
+    }
     return out;
   }
   if ('device' in e) return codedEquals(index, 'device', e.device);
   if ('activeWithinDays' in e) {
-    return and(index.live, activeSince(index, ctx.asOf.getTime() - e.activeWithinDays * DAY_MS));
+    return andInto(activeSince(index, ctx.asOf.getTime() - e.activeWithinDays * DAY_MS), index.live);
   }
+  // Attribute and group sets are shared by the caller: combined into a new set, never changed.
   if ('attribute' in e) return and(index.live, ctx.attribute(e.attribute));
   if ('groups' in e) return and(index.live, ctx.groups(e.groups));
-  if ('and' in e) return e.and.reduce((acc, x) => and(acc, evaluateIndex(index, x, ctx)), index.live.slice());
-  if ('or' in e) return e.or.reduce((acc, x) => or(acc, evaluateIndex(index, x, ctx)), index.empty());
-  return andNot(index.live, evaluateIndex(index, e.not, ctx));
+  if ('and' in e)
+    return e.and.reduce((acc, x) => andInto(acc, evaluateIndex(index, x, ctx)), index.live.slice());
+  if ('or' in e) return e.or.reduce((acc, x) => orInto(acc, evaluateIndex(index, x, ctx)), index.empty());
+  return complementWithin(evaluateIndex(index, e.not, ctx), index.live);
 }
 
 /** Positions last active at or after `since` (epoch ms): one tight loop, no call per contact. */

@@ -14,7 +14,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { attributeSql, groupSql } from '../store/audience-sql.js';
 import { audienceIndexesFor } from './audience-indexes.js';
-import { and, andNot, type Bitset, count, firstPositions } from './bitset.js';
+import { and, andNot, andNotInto, type Bitset, count, countAnd, firstPositions } from './bitset.js';
 import { activeSince, evaluateIndex } from './evaluate-index.js';
 import type { WorkspaceIndex } from './workspace-index.js';
 
@@ -124,7 +124,9 @@ export async function resolveAudience(
     ...marketingSuppressions,
     ...(options.excludeDormant ? ['dormant' as const] : []),
   ];
-  let remaining = matchedSet;
+  // Counted before `remaining`, which starts as the matched set itself, is narrowed in place.
+  const matched = count(matchedSet);
+  const remaining = matchedSet;
   const suppressed: AudienceCounts['suppressed'] = [];
   for (const reason of reasons) {
     const held =
@@ -132,12 +134,10 @@ export async function resolveAudience(
         ? andNot(dormantSet(index, options.asOf), groups)
         : index.suppressions.get(reason as RecordedSuppressionReason);
     if (!held) continue;
-    const hit = and(remaining, held);
-    const n = count(hit);
+    const n = countAnd(remaining, held);
     if (n > 0) suppressed.push({ reason, count: n });
-    remaining = andNot(remaining, hit);
+    andNotInto(remaining, held);
   }
-  const matched = count(matchedSet);
   return {
     matched,
     suppressed,
