@@ -129,6 +129,8 @@ async function main() {
       SEED_DEMO: 'false',
       KEY_RATE_LIMIT_PER_MINUTE: '1000000',
       METRICS_TOKEN,
+      // No background warming: the first preview builds the index, so its time and CPU are the build's.
+      AUDIENCE_WARM_MS: '0',
       WORKER: WORKERS === 'inline' ? 'inline' : 'off',
     };
     const api = await startApiProcess('serve', env);
