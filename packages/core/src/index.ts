@@ -52,7 +52,7 @@ export { compareIds, executePlan } from './memory/execute-plan.js';
 export { MemoryPluginState } from './memory/plugin-state.js';
 export type { MemoryQueueOptions } from './memory/queue.js';
 export { MemoryQueue } from './memory/queue.js';
-export { MemoryRateLimiter } from './memory/rate-limiter.js';
+export { MemoryRateLimiter, TICKETS_AHEAD } from './memory/rate-limiter.js';
 export type { AuditEntry, DeliveryEventRow } from './memory/store.js';
 export { MemoryStore } from './memory/store.js';
 export type * from './plugins/channel.js';

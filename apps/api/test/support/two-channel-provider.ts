@@ -7,6 +7,8 @@ export interface TakenMessage {
   to: string;
   text: string;
   messageId: string;
+  /** When it was taken (epoch ms). */
+  at: number;
 }
 
 export interface TwoChannelProvider {
@@ -72,7 +74,7 @@ export async function startTwoChannelProvider(options: {
         else {
           messageId = `${channel}-${next++}`;
           seen.set(key, messageId);
-          provider.taken.push({ channel: channel!, to: m.to, text: m.text, messageId });
+          provider.taken.push({ channel: channel!, to: m.to, text: m.text, messageId, at: Date.now() });
           if (channel === 'a' && options.delivered(m.to, m.text)) {
             receipts.push({ seq: receipts.length + 1, messageId, at: Date.now() + options.receiptAfterMs });
           }

@@ -19,7 +19,7 @@ export const waitReasonCodes = [
   'ab_test_decision',
   /** Failed for a transient reason, tried again at `until`. */
   'retry',
-  /** Planned batches due later at the campaign's own pace. */
+  /** Planned batches due later at the campaign's own pace, or given back to wait for the channel's rate limit. */
   'pacing',
   /** Another rule's deferral (`detail`: its reason). */
   'rule',
@@ -31,6 +31,8 @@ export const batchWaitReasons = {
   retry: 'retry',
   accountCooldown: 'account_cooldown',
   quotaReached: 'quota_reached',
+  /** Given back until the channel's rate tokens are there (`pacing`: the channel's pace). */
+  rateLimited: 'pacing',
 } as const;
 
 export interface WaitReason {

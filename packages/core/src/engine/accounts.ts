@@ -41,6 +41,11 @@ export async function chooseAccount(
   const consider = (at: Date | null, reason: string) => {
     if (at && (!earliest || at < earliest.at)) earliest = { at, reason };
   };
+  // With several accounts, first an account whose rate tokens are there now; only when none has
+  // them are tokens reserved ahead, on the first account that was short of them (reserving on
+  // every account would hold tokens on all of them for one batch).
+  const several = channel.accounts.length > 1;
+  let short: string | undefined;
   for (const account of rotation(channel.accounts, batch)) {
     const h = health.get(account);
     if (!accountUsable(h, now)) {
@@ -59,8 +64,15 @@ export async function chooseAccount(
         continue;
       }
     }
-    const paced = await pace(ctx, { ...batch, account }, channel, count);
+    const paced = await pace(ctx, { ...batch, account }, channel, count, several ? 0 : undefined);
     if (paced.status === 'go') return { ...paced, account };
+    if (paced.status === 'lost') return paced;
+    if (several && paced.reason === batchWaitReasons.rateLimited) short ??= account;
+    else consider(paced.until, paced.reason);
+  }
+  if (short !== undefined) {
+    const paced = await pace(ctx, { ...batch, account: short }, channel, count);
+    if (paced.status === 'go') return { ...paced, account: short };
     if (paced.status === 'lost') return paced;
     consider(paced.until, paced.reason);
   }

@@ -11,14 +11,25 @@ export type Pacing =
   | { status: 'release'; until: Date; reason: string }
   | { status: 'lost' };
 
+/**
+ * Rate tokens are reserved at most this far ahead: a batch further back in line gives its worker
+ * slot back and is told when to come again (bounding, too, what a paused campaign leaves reserved).
+ */
+export const RATE_RESERVE_HORIZON_MS = 10_000;
+/** Reserved tokens due within this are waited for in place rather than by giving the batch back. */
+const WAIT_IN_PLACE_MS = 250;
+
 /** Rate limiter and quotas are keyed by account: a limit holds for the account as a whole. */
 export function limiterKey(batch: Pick<Batch, 'channel' | 'account'>): string {
   return `${batch.channel}:${batch.account ?? 'default'}`;
 }
 
 /**
- * Takes `count` units of the account's daily quota, then waits for as many rate tokens,
- * renewing the lease while it waits. A limiter that is slow to answer (a shared one whose
+ * Takes `count` units of the account's daily quota, then as many rate tokens. A limiter that can
+ * reserve them ahead (`RateLimiter.reserve`) does: when they are not there now the batch is given
+ * back, due when they are (or, past the horizon, when it is its turn to ask again), so that its
+ * worker slot serves other due work meanwhile — a slot asleep on one channel's bucket starved an
+ * escalation step on another channel of every slot. Otherwise it waits for them, renewing the lease while it waits. A limiter that is slow to answer (a shared one whose
  * store is unreachable makes its callers wait for it) may outlast the lease: the lease is
  * renewed before going ahead, and a batch claimed meanwhile by another worker is not sent here.
  */
@@ -27,6 +38,8 @@ export async function pace(
   batch: Batch,
   channel: ChannelPlugin,
   count: number,
+  /** How far ahead rate tokens may be reserved; 0 takes only tokens there now. */
+  horizonMs = RATE_RESERVE_HORIZON_MS,
 ): Promise<Pacing> {
   const key = limiterKey(batch);
   const { maxSendsPerDay, ratePerSecond } = channel.limits;
@@ -44,7 +57,19 @@ export async function pace(
       return { status: 'release', until: day.end, reason: batchWaitReasons.quotaReached };
     }
   }
-  if (ratePerSecond !== undefined && ratePerSecond > 0) {
+  if (ratePerSecond !== undefined && ratePerSecond > 0 && ctx.limiter.reserve) {
+    const rate = { perSecond: ratePerSecond, burst: Math.max(ratePerSecond, batch.size) };
+    for (;;) {
+      const r = await ctx.limiter.reserve(key, batch.id, count, rate, ctx.clock.now(), horizonMs);
+      if (r.reserved && r.waitMs <= 0) break;
+      if (!r.reserved || r.waitMs > WAIT_IN_PLACE_MS) {
+        await refund();
+        const until = new Date(ctx.clock.now().getTime() + r.waitMs);
+        return { status: 'release', until, reason: batchWaitReasons.rateLimited };
+      }
+      await ctx.clock.sleep(r.waitMs);
+    }
+  } else if (ratePerSecond !== undefined && ratePerSecond > 0) {
     const rate = { perSecond: ratePerSecond, burst: Math.max(ratePerSecond, batch.size) };
     let remaining = count;
     for (;;) {

@@ -13,6 +13,17 @@ export interface QuotaWindow {
   end: Date;
 }
 
+/** What `RateLimiter.reserve` did. */
+export interface Reservation {
+  /**
+   * True: the tokens are the holder's, to be used once `waitMs` has passed (0: now) — asking
+   * again then, with the same holder, hands them over without taking more. False: nothing was
+   * taken; ask again after `waitMs`.
+   */
+  reserved: boolean;
+  waitMs: number;
+}
+
 /**
  * Limits shared by every worker using the same credential: a limit is a limit for the
  * account as a whole, whatever the number of processes.
@@ -25,6 +36,23 @@ export interface RateLimiter {
     rate: TokenRate,
     now: Date,
   ): Promise<{ granted: number; retryAfterMs: number }>;
+  /**
+   * Takes `want` tokens at once for `holder` (a batch), in advance when the bucket is short: if
+   * the bucket will have them within `horizonMs`, they are taken now (the bucket goes into debt)
+   * and kept for the holder until they are due, so a sender gives its worker slot back instead
+   * of sleeping on the bucket, and comes back when its tokens are there. Past the horizon nothing
+   * is taken, and callers turned away one after another are told successive times, each a
+   * `want`'s worth of the rate after the last, so that they do not all come back at once.
+   * Optional: a limiter without it is waited on with `take`.
+   */
+  reserve?(
+    key: string,
+    holder: string,
+    want: number,
+    rate: TokenRate,
+    now: Date,
+    horizonMs: number,
+  ): Promise<Reservation>;
   /** Consumes up to `want` units of a quota window; `remaining` is what is left after. */
   consumeQuota(
     key: string,

@@ -53,6 +53,42 @@ export function describeRateLimiterContract(
       expect((await limiter.take(k, 10, rate, t(10_500))).granted).toBe(5);
     });
 
+    it('reserves tokens ahead within the horizon, hands them to their holder when due, and turns callers past it away at successive times', async () => {
+      const limiter = await harness.open();
+      expect(limiter.reserve).toBeDefined();
+      const k = unique('reserve');
+      const rate = { perSecond: 2, burst: 4 };
+      const reserve = (holder: string, ms: number) => limiter.reserve!(k, holder, 4, rate, t(ms), 3000);
+      expect(await reserve('b1', 0)).toEqual({ reserved: true, waitMs: 0 });
+      // Short by 4 tokens: they will be there in 2 s, within the horizon — taken now, the bucket in debt.
+      expect(await reserve('b2', 0)).toEqual({ reserved: true, waitMs: 2000 });
+      // 4 s away: past the horizon, nothing taken; each caller is told a later time than the last.
+      expect(await reserve('b3', 0)).toEqual({ reserved: false, waitMs: 3000 });
+      expect(await reserve('b4', 0)).toEqual({ reserved: false, waitMs: 5000 });
+      // The holder asking again is told what is left of its wait, then handed its tokens.
+      expect(await reserve('b2', 1000)).toEqual({ reserved: true, waitMs: 1000 });
+      expect(await reserve('b2', 2000)).toEqual({ reserved: true, waitMs: 0 });
+      // The debt holds against a plain take as well.
+      expect(await limiter.take(k, 1, rate, t(2000))).toEqual({ granted: 0, retryAfterMs: 500 });
+      // b3 back at its time: its tokens are within the horizon now.
+      expect(await reserve('b3', 3000)).toEqual({ reserved: true, waitMs: 1000 });
+    });
+
+    it('shares reservations between clients: concurrent callers reserve no more than the burst and the horizon’s tokens', async () => {
+      const limiters = await clients(6);
+      const k = unique('shared-reserve');
+      const rate = { perSecond: 2, burst: 4 };
+      const answers = await Promise.all(
+        limiters.flatMap((l, i) =>
+          Array.from({ length: 3 }, (_, j) => l.reserve!(k, `b${i}-${j}`, 2, rate, t(0), 3000)),
+        ),
+      );
+      const reserved = answers.filter((a) => a.reserved);
+      expect(reserved.length * 2).toBe(rate.burst + 2 * 3);
+      const turnedAway = answers.filter((a) => !a.reserved).map((a) => a.waitMs);
+      expect(new Set(turnedAway).size).toBe(turnedAway.length);
+    });
+
     it('consumes and refunds a quota per window, never below zero', async () => {
       const limiter = await harness.open();
       const k = unique('q');
