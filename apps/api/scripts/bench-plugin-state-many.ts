@@ -7,6 +7,7 @@
  */
 import { loadavg } from 'node:os';
 import { type PluginState, readMany, writeMany } from '@qunfa/core';
+import { closeRedis, connectRedis } from '../src/adapters/redis-connection.js';
 import { createRedisPluginState } from '../src/adapters/redis-plugin-state.js';
 import { createSqlPluginState } from '../src/adapters/sql-plugin-state.js';
 import { openDatabase } from '../src/db/database.js';
@@ -53,12 +54,23 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 );
-const redis = createRedisPluginState({
-  url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
-  prefix: `qf-bench-${process.pid}`,
-});
-await bench('redis', redis);
-await redis.close();
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const prefix = `qf-bench-${process.pid}`;
+const redis = createRedisPluginState({ url: redisUrl, prefix });
+try {
+  await bench('redis', redis);
+} finally {
+  await redis.close();
+  // The run's keys go with it rather than after their hour's expiry: no one else uses a prefix named by this pid.
+  const cleanup = connectRedis(redisUrl, 'bench-cleanup');
+  let cursor = '0';
+  do {
+    const [next, found] = await cleanup.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (found.length > 0) await cleanup.del(...found);
+    cursor = next;
+  } while (cursor !== '0');
+  await closeRedis(cleanup);
+}
 if (process.env.BENCH_PG) {
   const db = await openDatabase({ url: process.env.BENCH_PG });
   await bench('postgres', createSqlPluginState(db.db));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { closeRedis, connectRedis } from '@qunfa/api/src/adapters/redis-connection.js';
 import { buildApp } from '@qunfa/api/src/app.js';
 import { silentLogger } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
@@ -79,5 +80,24 @@ export async function runOnPostgres(input: {
     await Promise.all(workers.map((w) => w.stop()));
     await app.deps.db.execute(sql`TRUNCATE deliveries, delivery_attempts, batches, audit_log`);
     await app.stop();
+    await dropRedisPrefix(input.redisUrl, prefix);
+  }
+}
+
+/**
+ * Removes the run's keys (queue, limiter, plugin state, the prefix's owner claim): each run has a
+ * prefix of its own, so nothing else lives under it, and without this every run left its keys behind.
+ */
+async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = connectRedis(redisUrl, 'bench-cleanup');
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await closeRedis(redis);
   }
 }

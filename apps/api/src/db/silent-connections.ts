@@ -185,53 +185,43 @@ export function watchSilence(url: string, options: SilenceWatchOptions): Silence
 
   return {
     socket(o) {
-      return new Promise<Socket>((resolve, reject) => {
-        const socket = o.path
-          ? connect(o.path)
-          : connect({ host: o.host[0] ?? '127.0.0.1', port: o.port[0] ?? 5432 });
-        const connectTimer = setTimeout(
-          () => socket.destroy(Object.assign(new Error('connect timeout'), { code: 'CONNECT_TIMEOUT' })),
-          (o.connect_timeout ?? 30) * 1000,
-        );
-        socket.once('error', (error) => {
-          clearTimeout(connectTimer);
-          reject(error);
-        });
-        socket.once('connect', () => {
-          clearTimeout(connectTimer);
-          const now = Date.now();
-          const w: Watched = { socket, pending: 0, lastRead: now, lastWrite: now, checking: false };
-          const sent = frames(
-            (type) => {
-              if (type === 0 || type === QUERY || type === SYNC) w.pending++;
-            },
-            () => false,
-            true,
-          );
-          const heard = frames(
-            (type, body) => {
-              if (type === READY) w.pending = Math.max(0, w.pending - 1);
-              else if (type === BACKEND_KEY && body && body.length >= 4) w.pid = body.readInt32BE(0);
-            },
-            (type) => type === BACKEND_KEY,
-            false,
-          );
-          const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-          socket.write = ((chunk: unknown, ...rest: unknown[]) => {
-            w.lastWrite = Date.now();
-            if (Buffer.isBuffer(chunk)) sent(chunk);
-            else if (typeof chunk === 'string') sent(Buffer.from(chunk));
-            return write(chunk, ...rest);
-          }) as Socket['write'];
-          socket.on('data', (chunk: Buffer) => {
-            w.lastRead = Date.now();
-            heard(chunk);
-          });
-          socket.once('close', () => watched.delete(w));
-          watched.add(w);
-          resolve(socket);
-        });
+      // Handed over at once, connected or not: postgres.js writes its startup (queued until the
+      // connection is made), and a refused or timed-out connection reaches it as an error and a
+      // close, which is how it reconnects (a rejected promise would leave the connection stuck).
+      const socket = o.path
+        ? connect(o.path)
+        : connect({ host: o.host[0] ?? '127.0.0.1', port: o.port[0] ?? 5432 });
+      const now = Date.now();
+      const w: Watched = { socket, pending: 0, lastRead: now, lastWrite: now, checking: false };
+      const sent = frames(
+        (type) => {
+          if (type === 0 || type === QUERY || type === SYNC) w.pending++;
+        },
+        () => false,
+        true,
+      );
+      const heard = frames(
+        (type, body) => {
+          if (type === READY) w.pending = Math.max(0, w.pending - 1);
+          else if (type === BACKEND_KEY && body && body.length >= 4) w.pid = body.readInt32BE(0);
+        },
+        (type) => type === BACKEND_KEY,
+        false,
+      );
+      const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+      socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+        w.lastWrite = Date.now();
+        if (Buffer.isBuffer(chunk)) sent(chunk);
+        else if (typeof chunk === 'string') sent(Buffer.from(chunk));
+        return write(chunk, ...rest);
+      }) as Socket['write'];
+      socket.on('data', (chunk: Buffer) => {
+        w.lastRead = Date.now();
+        heard(chunk);
       });
+      socket.once('close', () => watched.delete(w));
+      watched.add(w);
+      return Promise.resolve(socket);
     },
     check,
     async close() {
