@@ -11,7 +11,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { applyCounterDeltas } from './counters-sql.js';
 import { intArrayLiteral, textArrayLiteral } from './pg-array.js';
-import { applyMatchedIn, type ShardDelta } from './receipts-sql.js';
+import { applyMatchedIn, countOutcomes, type ShardDelta } from './receipts-sql.js';
 
 /*
  * Early receipts (`ReceiptStore`) in the table `early_receipts`, under READ COMMITTED.
@@ -50,10 +50,13 @@ interface KeptRow {
 
 const eventOf = (r: KeptRow): ReceiptEvent => ({ ...r.event, at: new Date(r.event.at) });
 
-/** Keeps events as early receipts until `until`, each once; returns how many were newly kept. */
-async function keepEarly(tx: Db, events: ReceiptEvent[], until: Date): Promise<number> {
+/**
+ * Keeps events as early receipts until `until`, each once; returns the indexes of the events newly
+ * kept (of several events with the same key in `events`, the first).
+ */
+async function keepEarly(tx: Db, events: ReceiptEvent[], until: Date): Promise<number[]> {
   // A delivery id that is not one of ours can never be settled: not kept.
-  const records = events.flatMap((e) => {
+  const records = events.flatMap((e, i) => {
     const byDelivery = 'deliveryId' in e;
     const deliveryId = byDelivery ? numeric(e.deliveryId) : null;
     if (deliveryId === undefined) return [];
@@ -65,41 +68,88 @@ async function keepEarly(tx: Db, events: ReceiptEvent[], until: Date): Promise<n
         state: e.state,
         dedupe_key: earlyReceiptKey(e),
         event: e,
+        i,
       },
     ];
   });
-  if (records.length === 0) return 0;
-  const kept = await rows<{ id: string }>(
+  if (records.length === 0) return [];
+  const kept = await rows<{
+    channel: string | null;
+    provider_message_id: string | null;
+    delivery_id: string | null;
+    dedupe_key: string;
+  }>(
     tx,
     sql`INSERT INTO early_receipts (channel, provider_message_id, delivery_id, state, dedupe_key, event, keep_until)
         SELECT channel, provider_message_id, delivery_id, state, dedupe_key, event, ${until.toISOString()}::timestamptz
         FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r(
           channel text, provider_message_id text, delivery_id bigint, state text, dedupe_key text, event jsonb)
         ON CONFLICT DO NOTHING
-        RETURNING id::text`,
+        RETURNING channel, provider_message_id, delivery_id::text, dedupe_key`,
   );
-  return kept.length;
+  // Matched back by the unique key (early_receipts_once) the rows were kept under.
+  const keyOf = (r: {
+    channel: string | null;
+    provider_message_id: string | null;
+    delivery_id: string | number | null;
+    dedupe_key: string;
+  }) => JSON.stringify([r.channel, r.provider_message_id, r.delivery_id?.toString() ?? null, r.dedupe_key]);
+  const newly = new Set(kept.map(keyOf));
+  const at: number[] = [];
+  for (const r of records) {
+    if (newly.delete(keyOf(r))) at.push(r.i);
+  }
+  return at;
 }
 
 /** `Store.applyReceipts`: the matched events applied and the unknown kept, in one transaction. */
-export function applyReceipts(
+export async function applyReceipts(
   db: Db,
   events: ReceiptEvent[],
   keepUntil: Date | undefined,
 ): Promise<ReceiptsApplied> {
+  const [result] = await applyReceiptGroups(db, [events], keepUntil);
+  return result!;
+}
+
+/**
+ * `Store.applyReceiptGroups` (and `applyReceipts`, one group) in one transaction whatever the
+ * number of groups: the groups' events are matched and decided together, as one call's would be
+ * (an event in two groups counts once), the unknown kept until `keepUntil`; each group's result
+ * counts its own events.
+ */
+export function applyReceiptGroups(
+  db: Db,
+  groups: ReceiptEvent[][],
+  keepUntil: Date | undefined,
+): Promise<ReceiptsApplied[]> {
+  const events = groups.flat();
+  const groupOf = groups.flatMap((g, n) => g.map(() => n));
   return db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
-    const { result, unknownAt, deltas } = await applyMatchedIn(tx, events);
-    const kept = keepUntil
+    const { outcome, campaignAt, unknownAt, deltas } = await applyMatchedIn(tx, events);
+    const keptAt = keepUntil
       ? await keepEarly(
           tx,
           unknownAt.map((i) => events[i]!),
           keepUntil,
         )
-      : 0;
+      : [];
     // Last, so the shards' row locks are held for as short a time as possible.
     await applyCounterDeltas(tx, deltas);
-    return { ...result, kept };
+    const kept = groups.map(() => 0);
+    for (const k of keptAt) kept[groupOf[unknownAt[k]!]!]!++;
+    const at = groups.map((): number[] => []);
+    const campaigns = groups.map(() => new Map<string, { workspaceId: string; campaignId: string }>());
+    for (const [i, n] of groupOf.entries()) {
+      at[n]!.push(i);
+      const ref = campaignAt[i];
+      if (ref) campaigns[n]!.set(ref.campaignId, ref);
+    }
+    return groups.map((_, n) => ({
+      ...countOutcomes(events, outcome, campaigns[n]!.values(), at[n]),
+      kept: kept[n]!,
+    }));
   });
 }
 

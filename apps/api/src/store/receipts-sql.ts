@@ -40,10 +40,16 @@ export type ShardDelta = {
   delta: CounterDelta;
 };
 
+/** What became of one event ('moved': applied, its row written by another transaction first). */
+export type Outcome = 'unknown' | 'ignored' | 'recorded' | 'applied' | 'moved';
+
 /** What `applyMatchedIn` did; `unknownAt` indexes the events that found no settled delivery. */
 export interface MatchedIn {
   result: Omit<ReceiptsApplied, 'kept'>;
   unknownAt: number[];
+  /** Per event, in order: what became of it, and the campaign whose counters it moved or recorded to. */
+  outcome: Outcome[];
+  campaignAt: ({ workspaceId: string; campaignId: string } | undefined)[];
   /** Not yet added: the caller adds them last, with any of its own, in one sorted upsert. */
   deltas: ShardDelta[];
 }
@@ -99,42 +105,44 @@ export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<Ma
         ).map((r) => pair(r.delivery_id, r.dedupe_key)),
   );
 
-  const unknownAt: number[] = [];
-  let ignored = 0;
-  const grouped = new Map<Matched, ReceiptEvent[]>();
+  const outcome = new Array<Outcome>(events.length).fill('ignored');
+  const campaignAt = new Array<{ workspaceId: string; campaignId: string } | undefined>(events.length);
+  const grouped = new Map<Matched, number[]>();
   for (const [i, e] of events.entries()) {
     const d = find(e);
     // A click or an open by delivery id proves its message went out, and can beat the settlement of
     // its send (SQL leaves a leased batch's rows queued): kept and tried again, as a provider's
     // receipt for an id not yet settled is.
     if (!d || ('deliveryId' in e && unsettled(d.state))) {
-      unknownAt.push(i);
+      outcome[i] = 'unknown';
       continue;
     }
     const key = receiptKey(e);
     if (key !== null) {
-      if (seen.has(pair(d.id, key))) {
-        ignored++;
-        continue;
-      }
+      if (seen.has(pair(d.id, key))) continue;
       seen.add(pair(d.id, key));
     }
-    grouped.set(d, [...(grouped.get(d) ?? []), e]);
+    const list = grouped.get(d);
+    if (list) list.push(i);
+    else grouped.set(d, [i]);
   }
 
-  let applied = 0;
   const updates = [];
   const inserts = [];
   const deltas = new Map<string, ShardDelta>();
   const campaigns = new Map<string, { workspaceId: string; campaignId: string }>();
   const failedIn = new Set<string>();
-  for (const [d, list] of grouped) {
+  for (const [d, indexes] of grouped) {
+    const list = indexes.map((i) => events[i]!);
     const decision = decideReceipts(d, list);
-    ignored += list.length - decision.record.length;
-    applied += decision.applied;
+    // The events that moved the delivery come first in `record` (see decideReceipts).
+    decision.record.forEach((r, n) => {
+      outcome[indexes[r]!] = n < decision.applied ? 'applied' : 'recorded';
+    });
     for (const i of decision.record) {
       const e = list[i]!;
       inserts.push({
+        ord: indexes[i]!,
         workspace_id: Number(d.workspace_id),
         campaign_id: Number(d.campaign_id),
         delivery_id: Number(d.id),
@@ -165,7 +173,10 @@ export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<Ma
       { state: decision.next.state, failureClass: decision.next.failureClass },
     );
     deltas.set(slot, entry);
-    campaigns.set(d.campaign_id, { workspaceId: d.workspace_id, campaignId: d.campaign_id });
+    const ref = { workspaceId: d.workspace_id, campaignId: d.campaign_id };
+    campaigns.set(d.campaign_id, ref);
+    // Each call whose event was recorded here hears of the campaign its delivery's move touched.
+    for (const r of decision.record) campaignAt[indexes[r]!] = ref;
     if (decision.next.state === 'failed') failedIn.add(d.campaign_id);
   }
 
@@ -177,9 +188,8 @@ export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<Ma
           id bigint, state text, failure_class text, last_error text, at timestamptz)
         WHERE d.id = u.id`);
   }
-  let recorded = 0;
   if (inserts.length > 0) {
-    const written = await rows<{ id: string }>(
+    const written = await rows<{ delivery_id: string; dedupe_key: string | null }>(
       tx,
       sql`INSERT INTO events (workspace_id, campaign_id, delivery_id, type, dedupe_key, payload, at)
             SELECT workspace_id, campaign_id, delivery_id, type, dedupe_key, payload, at
@@ -187,9 +197,15 @@ export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<Ma
               workspace_id bigint, campaign_id bigint, delivery_id bigint, type text, dedupe_key text,
               payload jsonb, at timestamptz)
             ON CONFLICT DO NOTHING
-            RETURNING id::text`,
+            RETURNING delivery_id::text, dedupe_key`,
     );
-    recorded = written.length;
+    // A keyed row a concurrent transaction wrote first was not written here (rows without a key
+    // never conflict): not counted as recorded.
+    const insertedKeys = new Set(written.map((w) => pair(w.delivery_id, w.dedupe_key)));
+    for (const row of inserts) {
+      if (row.dedupe_key !== null && !insertedKeys.has(pair(String(row.delivery_id), row.dedupe_key)))
+        outcome[row.ord] = outcome[row.ord] === 'applied' ? 'moved' : 'ignored';
+    }
   }
   if (failedIn.size > 0) {
     // Marked in the receipt's own transaction: if the process dies before the escalation that
@@ -201,10 +217,27 @@ export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<Ma
         ORDER BY id
         ON CONFLICT (campaign_id) DO UPDATE SET marks = campaign_late_failures.marks + 1, marked_at = now()`);
   }
-  const unknown = unknownAt.map((i) => refOf(events[i]!));
-  return {
-    result: { applied, recorded, ignored, unknown, campaigns: [...campaigns.values()] },
-    unknownAt,
-    deltas: [...deltas.values()],
-  };
+  const result = countOutcomes(events, outcome, campaigns.values());
+  const unknownAt = outcome.flatMap((o, i) => (o === 'unknown' ? [i] : []));
+  return { result, unknownAt, outcome, campaignAt, deltas: [...deltas.values()] };
+}
+
+/** The counts of `ReceiptsApplied` (but `kept`) for the events given by index. */
+export function countOutcomes(
+  events: ReceiptEvent[],
+  outcome: Outcome[],
+  campaigns: Iterable<{ workspaceId: string; campaignId: string }>,
+  at: number[] = events.map((_, i) => i),
+): Omit<ReceiptsApplied, 'kept'> {
+  const result = { applied: 0, recorded: 0, ignored: 0, unknown: [] as string[], campaigns: [...campaigns] };
+  for (const i of at) {
+    const o = outcome[i]!;
+    if (o === 'unknown') result.unknown.push(refOf(events[i]!));
+    else if (o === 'ignored') result.ignored++;
+    else {
+      if (o !== 'moved') result.recorded++;
+      if (o !== 'recorded') result.applied++;
+    }
+  }
+  return result;
 }

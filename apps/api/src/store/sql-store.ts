@@ -19,7 +19,7 @@ import { loadCampaign } from './campaign-mapper.js';
 import { cancelUnsent } from './cancel-sql.js';
 import { claimBatch } from './claim-sql.js';
 import { CounterDelta, readCounters } from './counters-sql.js';
-import { applyReceipts, retryEarlyReceipts } from './early-receipts-sql.js';
+import { applyReceiptGroups, applyReceipts, retryEarlyReceipts } from './early-receipts-sql.js';
 import { campaignsWithEscalation, campaignsWithLateFailures, escalateUnconfirmed } from './escalation-sql.js';
 import { countPlannedRecipients, executePlan } from './plan-sql.js';
 import { previewPlan } from './preview-plan.js';
@@ -288,6 +288,10 @@ export function createSqlStore(db: Db): Store {
     applyReceipts(events, options) {
       return applyReceipts(db, events, options?.keepUntil);
     },
+    applyReceiptGroups(groups, options) {
+      return applyReceiptGroups(db, groups, options?.keepUntil);
+    },
+
     retryEarlyReceipts(retry) {
       return retryEarlyReceipts(db, retry);
     },

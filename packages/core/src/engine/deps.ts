@@ -16,6 +16,7 @@ import type { PlanSummary, ReceiptEvent, ReceiptsApplied, Store } from '../ports
 import type { Registry } from '../registry/registry.js';
 import type { CallbackHandled } from './callbacks.js';
 import type { ContentChecker } from './compliance.js';
+import type { GroupCommit } from './group-commit.js';
 import type { ProgressPublisher } from './progress.js';
 import type { Quarantine } from './quarantine.js';
 import type { LinkTracker } from './track-links.js';
@@ -66,6 +67,8 @@ export interface EngineContext
   observer: EngineObserver;
   linkTracker: LinkTracker | undefined;
   inbound: InboundSink | undefined;
+  /** `applyReceipts` calls arriving together, in one transaction when the store can. */
+  receiptCommits: GroupCommit<ReceiptEvent[], ReceiptsApplied>;
   progress: ProgressPublisher;
   quarantine: Quarantine;
   waitLog: WaitLog;

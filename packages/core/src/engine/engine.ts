@@ -19,7 +19,7 @@ import { processBatch } from './process-batch.js';
 import { createProgressPublisher } from './progress.js';
 import { createQuarantine } from './quarantine.js';
 import { withQuotaCapacity } from './quota-capacity.js';
-import { applyReceipts, pollReceipts, retryEarly } from './receipts.js';
+import { applyReceipts, createReceiptCommits, pollReceipts, retryEarly } from './receipts.js';
 import { fireRecurring, followUpRun, nextRunOf, triggerRun } from './runs.js';
 import { sendReply } from './send-reply.js';
 import { createWaitLog } from './wait-log.js';
@@ -65,6 +65,8 @@ export function createEngine(deps: EngineDeps): Engine {
     inbound: deps.inbound,
     reach: deps.reach,
     observer: deps.observer ?? {},
+    // Set just below: its commits follow up in the context it is part of.
+    receiptCommits: undefined as unknown as EngineContext['receiptCommits'],
     quarantine: createQuarantine(),
     waitLog: createWaitLog(logger),
     progress: createProgressPublisher({
@@ -75,6 +77,8 @@ export function createEngine(deps: EngineDeps): Engine {
       ...(deps.progressIntervalMs === undefined ? {} : { intervalMs: deps.progressIntervalMs }),
     }),
   };
+
+  ctx.receiptCommits = createReceiptCommits(ctx);
 
   const load = async (input: CampaignCommandInput): Promise<Campaign> => {
     const campaign = await ctx.store.getCampaign(input.campaignId);

@@ -3,6 +3,7 @@ import type { ReceiptEvent, ReceiptsApplied } from '../ports/store.js';
 import { channelContext } from './channel-context.js';
 import type { EngineContext } from './deps.js';
 import { completeWhenDone, escalateLateFailures } from './escalation.js';
+import { createGroupCommit } from './group-commit.js';
 
 /** Most early receipts the store keeps; beyond it the oldest are dropped. */
 const EARLY_CAP = 100_000;
@@ -15,15 +16,44 @@ const EARLY_RETRY_LIMIT = 10_000;
  * `receiptGraceMs`: the settlement of their send applies them, or a later `retryEarly` (any
  * process's), and the escalation sweep leaves their deliveries meanwhile (`ReceiptStore`).
  */
-export async function applyReceipts(ctx: EngineContext, events: ReceiptEvent[]): Promise<ReceiptsApplied> {
-  const keepUntil = new Date(ctx.clock.now().getTime() + ctx.receiptGraceMs);
-  const result = await ctx.store.applyReceipts(events, { keepUntil });
-  for (const ref of result.campaigns) ctx.progress.nudge(ref);
-  if (result.campaigns.length > 0 && events.some((e) => e.state === 'failed')) {
-    await escalateLateFailures(ctx, result.campaigns);
+export function applyReceipts(ctx: EngineContext, events: ReceiptEvent[]): Promise<ReceiptsApplied> {
+  return ctx.receiptCommits.submit(events);
+}
+
+/**
+ * The engine's group commit of receipts: calls arriving while one commits share the next
+ * transaction (`Store.applyReceiptGroups`), each resolved after it with its own events' outcome;
+ * a failed group is committed again call by call. The early receipts of a group are kept until
+ * `receiptGraceMs` after the moment its transaction starts. What follows a commit (nudges,
+ * escalation of late failures, confirmed completions) runs once per group.
+ */
+export function createReceiptCommits(ctx: EngineContext): EngineContext['receiptCommits'] {
+  const store = ctx.store;
+  const keepUntil = () => new Date(ctx.clock.now().getTime() + ctx.receiptGraceMs);
+  return createGroupCommit<ReceiptEvent[], ReceiptsApplied>({
+    commit: async (groups) =>
+      store.applyReceiptGroups
+        ? store.applyReceiptGroups(groups, { keepUntil: keepUntil() })
+        : // Without group support each call is its own transaction (maxGroup 1 below).
+          Promise.all(groups.map((events) => store.applyReceipts(events, { keepUntil: keepUntil() }))),
+    sizeOf: (events) => Math.max(1, events.length),
+    // Stores without group support get no group: a group would only run their calls in turn.
+    ...(store.applyReceiptGroups ? {} : { maxGroup: 1, maxInFlight: 16 }),
+    after: (groups, results) => followUp(ctx, groups, results),
+  });
+}
+
+/** After a commit: progress nudges, late failures escalated, confirmed sends completed. */
+async function followUp(ctx: EngineContext, groups: ReceiptEvent[][], results: ReceiptsApplied[]) {
+  const campaigns = new Map<string, { workspaceId: string; campaignId: string }>();
+  for (const result of results) for (const ref of result.campaigns) campaigns.set(ref.campaignId, ref);
+  const moved = [...campaigns.values()];
+  for (const ref of moved) ctx.progress.nudge(ref);
+  const events = groups.flat();
+  if (moved.length > 0 && events.some((e) => e.state === 'failed')) {
+    await escalateLateFailures(ctx, moved);
   }
-  await completeConfirmed(ctx, events, result.campaigns);
-  return result;
+  await completeConfirmed(ctx, events, moved);
 }
 
 /**

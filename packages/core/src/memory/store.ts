@@ -286,6 +286,14 @@ export class MemoryStore implements Store {
     return applyReceipts(this.t, events, options?.keepUntil);
   }
 
+  /** One after another, with nothing in between: in memory that is one transaction. */
+  async applyReceiptGroups(
+    groups: ReceiptEvent[][],
+    options?: { keepUntil?: Date },
+  ): Promise<ReceiptsApplied[]> {
+    return groups.map((events) => applyReceipts(this.t, events, options?.keepUntil));
+  }
+
   async retryEarlyReceipts(retry: EarlyReceiptRetry): Promise<EarlyReceiptsRetried> {
     return retryEarly(this.t, retry);
   }

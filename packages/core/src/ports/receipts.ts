@@ -73,6 +73,13 @@ export interface ReceiptStore {
    */
   applyReceipts(events: ReceiptEvent[], options?: { keepUntil?: Date }): Promise<ReceiptsApplied>;
   /**
+   * `applyReceipts` of several calls in one transaction (group commit): the groups' events are
+   * decided together as one call's would be (or the groups one after another), so an event in
+   * two groups counts once, and kept once; each group's result counts its own events. All groups
+   * commit, or none. Optional: without it the engine applies each call on its own.
+   */
+  applyReceiptGroups?(groups: ReceiptEvent[][], options?: { keepUntil?: Date }): Promise<ReceiptsApplied[]>;
+  /**
    * Tries kept early receipts again (up to `limit`, oldest first), in one transaction: those that
    * now find their settled delivery are applied as `applyReceipts` applies events and no longer
    * kept, those still unknown after their `keepUntil` are dropped, and then the oldest beyond
