@@ -81,22 +81,7 @@ export interface BuildOptions {
 export async function buildApp(config: AppConfig, options: BuildOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? (config.clockOffsetMs ? shiftedClock(config.clockOffsetMs) : systemClock);
-  const database = await openDatabase({
-    url: config.databaseUrl,
-    dataDir: `${config.dataDir}/pglite`,
-    ...(config.databaseStatementTimeoutMs !== undefined
-      ? { statementTimeoutMs: config.databaseStatementTimeoutMs }
-      : {}),
-    ...(config.databaseIdleInTransactionTimeoutMs !== undefined
-      ? { idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs }
-      : {}),
-    ...(config.databaseSilenceMs !== undefined ? { silenceMs: config.databaseSilenceMs } : {}),
-    onSilentConnection: (reason, backendPid) =>
-      logger.warn('a database connection went silent and was ended; the pool opens another', {
-        reason,
-        backendPid,
-      }),
-  });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   const store = createSqlStore(database.db);
   if (config.redisUrl) {
     await claimPrefixForDatabase(

@@ -57,16 +57,6 @@ const envSchema = z.object({
   ARCHIVE_S3_SESSION_TOKEN: z.string().optional(),
   /** Archives larger than this many MiB are uploaded in parts of this size. Default 16, at least 5. */
   ARCHIVE_S3_PART_MB: z.coerce.number().int().min(5).max(5120).default(16),
-  /** PostgreSQL: `statement_timeout` of our sessions, in ms; 0 (default) leaves the server's. */
-  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(0),
-  /** PostgreSQL: `idle_in_transaction_session_timeout` of our sessions, in ms. Default 60 000; 0 leaves the server's. */
-  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
-  /**
-   * PostgreSQL: a pooled connection with a request outstanding and nothing heard for this long,
-   * in ms, is checked from another connection and ended unless its backend is still at work
-   * (a host gone silent). Default 15 000; 0 turns it off. Plain TCP, single host only.
-   */
-  DATABASE_SILENCE_MS: z.coerce.number().int().min(0).default(15_000),
   /** `inline` runs the worker in the API process (default); `off` leaves it to `worker` processes. */
   WORKER: z.enum(['inline', 'off']).default('inline'),
   /** Batches a worker sends at once. Default 4. */
@@ -142,10 +132,6 @@ const envSchema = z.object({
 
 export interface AppConfig {
   databaseUrl: string | undefined;
-  /** PostgreSQL session timeouts and the silent-connection check (`DATABASE_*` above); defaults as there. */
-  databaseStatementTimeoutMs?: number;
-  databaseIdleInTransactionTimeoutMs?: number;
-  databaseSilenceMs?: number;
   /** Unset: in-process queue and rate limiter, and the PostgreSQL or in-process event bus. */
   redisUrl?: string | undefined;
   /** Namespace of our Redis keys. Default `qunfa`. */
@@ -265,9 +251,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = envSchema.parse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   return {
     databaseUrl: e.DATABASE_URL,
-    databaseStatementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
-    databaseIdleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    databaseSilenceMs: e.DATABASE_SILENCE_MS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     leaseMs: e.LEASE_MS,

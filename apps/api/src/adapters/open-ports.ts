@@ -75,11 +75,7 @@ export async function openPorts(
   const queue = new MemoryQueue({ clock });
   const limiter = new MemoryRateLimiter();
   // With PostgreSQL, events cross processes (API ⇄ worker) over LISTEN/NOTIFY.
-  const bus = config.databaseUrl
-    ? await createPgEventBus(config.databaseUrl, {
-        ...(config.databaseSilenceMs !== undefined ? { silenceMs: config.databaseSilenceMs } : {}),
-      })
-    : new MemoryEventBus();
+  const bus = config.databaseUrl ? await createPgEventBus(config.databaseUrl) : new MemoryEventBus();
   return {
     queue,
     bus,

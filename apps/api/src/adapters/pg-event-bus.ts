@@ -1,6 +1,5 @@
 import type { EventBus, EventMap, Topic } from '@qunfa/core';
 import postgres from 'postgres';
-import { silenceWatchFor } from '../db/database.js';
 
 /** NOTIFY payloads must stay under PostgreSQL's 8000-byte limit. */
 const MAX_PAYLOAD = 7900;
@@ -19,10 +18,8 @@ type Listener = (payload: unknown) => void;
  * database sees every event, with no broker. Events are nudges, small and JSON; a lost one
  * costs nothing because subscribers start from the database's exact state.
  */
-export async function createPgEventBus(url: string, options: { silenceMs?: number } = {}): Promise<EventBus> {
-  // A NOTIFY on a connection gone silent would hold up whoever publishes (a worker's progress) for good.
-  const watch = silenceWatchFor(url, options.silenceMs);
-  const client = postgres(url, { max: 1, onnotice: () => {}, ...(watch ? { socket: watch.socket } : {}) });
+export async function createPgEventBus(url: string): Promise<EventBus> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
   const listeners = new Map<string, Set<Listener>>();
   const address = (topic: Topic, key: string) => `${topic}\u0000${key}`;
   const subscription = await client.listen(CHANNEL, (raw) => {
@@ -69,9 +66,8 @@ export async function createPgEventBus(url: string, options: { silenceMs?: numbe
       };
     },
     async close() {
-      await subscription.unlisten().catch(() => {});
+      await subscription.unlisten();
       await client.end({ timeout: 5 });
-      await watch?.close();
     },
   };
 }

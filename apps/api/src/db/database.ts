@@ -8,7 +8,6 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { pgliteStartFault } from './faults.js';
 import * as schema from './schema/index.js';
-import { type SilenceWatch, watchSilence } from './silent-connections.js';
 
 /** The one handle type above both drivers. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -28,50 +27,6 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** Connections in the PostgreSQL pool. Default 10. */
   poolSize?: number;
-  /** PostgreSQL: our sessions' `statement_timeout`; 0 (the default) leaves the server's. */
-  statementTimeoutMs?: number;
-  /**
-   * PostgreSQL: our sessions' `idle_in_transaction_session_timeout`. Default 60 000: none of our
-   * transactions waits on anything but the database, so one left idle that long belongs to a
-   * process that hung or lost its connection, and its row locks (a batch, a counter shard) would
-   * hold up every worker. 0 leaves the server's.
-   */
-  idleInTransactionTimeoutMs?: number;
-  /**
-   * PostgreSQL: a pooled connection with a request outstanding that has heard nothing for this
-   * long is checked from a connection of its own and, unless its backend is still running the
-   * statement, destroyed so the pool opens another (see silent-connections.ts). Default 15 000;
-   * 0 turns the check off. Plain TCP only (not with TLS, nor several hosts).
-   */
-  silenceMs?: number;
-  /** Told when a silent connection was ended. */
-  onSilentConnection?: (reason: string, backendPid: number | undefined) => void;
-}
-
-/** TCP keepalive probes start after this many seconds idle (postgres.js's default is 60). */
-const KEEP_ALIVE_SECONDS = 10;
-
-/**
- * The silent-connection check for a postgres.js client on `url` (its `socket` option), or
- * undefined when it is off (`silenceMs` 0) or cannot read the connections (TLS, several hosts).
- */
-export function silenceWatchFor(
-  url: string,
-  silenceMs = 15_000,
-  onEnded?: (reason: string, backendPid: number | undefined) => void,
-): SilenceWatch | undefined {
-  if (silenceMs <= 0 || !plainSingleHost(url)) return undefined;
-  return watchSilence(url, { silenceMs, ...(onEnded ? { onEnded } : {}) });
-}
-
-/** Whether postgres.js would speak TLS or reach several hosts on this URL: the silence check then stays out. */
-function plainSingleHost(url: string): boolean {
-  const query = url.split('?')[1] ?? '';
-  const params = new URLSearchParams(query);
-  const ssl = params.get('sslmode') ?? params.get('ssl') ?? process.env.PGSSLMODE ?? process.env.PGSSL;
-  const authority = url.replace(/^[a-z]+:\/\//i, '').split(/[/?]/)[0] ?? '';
-  const hosts = authority.slice(authority.lastIndexOf('@') + 1);
-  return (ssl === undefined || ssl === 'disable' || ssl === 'false') && !hosts.includes(',');
 }
 
 let memoryTemplate: Blob | undefined;
@@ -98,29 +53,10 @@ export function startMemoryDatabasesFrom(template: Blob | undefined): void {
 /** Opens the database and runs the checked-in migrations. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   if (options.url) {
-    const watch = silenceWatchFor(options.url, options.silenceMs, options.onSilentConnection);
-    const statementTimeoutMs = options.statementTimeoutMs ?? 0;
-    const idleInTransactionMs = options.idleInTransactionTimeoutMs ?? 60_000;
-    const client = postgres(options.url, {
-      max: options.poolSize ?? 10,
-      onnotice: () => {},
-      keep_alive: KEEP_ALIVE_SECONDS,
-      connection: {
-        ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
-        ...(idleInTransactionMs > 0 ? { idle_in_transaction_session_timeout: idleInTransactionMs } : {}),
-      },
-      ...(watch ? { socket: watch.socket } : {}),
-    });
+    const client = postgres(options.url, { max: options.poolSize ?? 10, onnotice: () => {} });
     const db = drizzlePostgres({ client, schema });
     await migratePostgres(db, { migrationsFolder });
-    return {
-      db: db as unknown as Db,
-      driver: 'postgres',
-      close: async () => {
-        await client.end({ timeout: 5 });
-        await watch?.close();
-      },
-    };
+    return { db: db as unknown as Db, driver: 'postgres', close: () => client.end({ timeout: 5 }) };
   }
   // Loaded only when used: PGlite's module alone is ~50 MB of a PostgreSQL worker's resident memory.
   const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([

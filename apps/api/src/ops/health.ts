@@ -76,8 +76,6 @@ const DROPPED_CONNECTION = new Set([
   'EPIPE',
   'CONNECTION_CLOSED',
   'CONNECTION_DESTROYED',
-  // Ended by the silent-connection check (db/silent-connections.ts).
-  'CONNECTION_SILENT',
   '57P01',
   '57P02',
 ]);
