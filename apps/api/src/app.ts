@@ -37,6 +37,7 @@ import { deliveryLog } from './ops/delivery-log.js';
 import { createHealth } from './ops/health.js';
 import { createHealthHandler, isHealthPath } from './ops/health-endpoint.js';
 import { startHeartbeat } from './ops/heartbeat.js';
+import { retryKeptReceipts } from './ops/kept-receipts-retry.js';
 import { createAppMetrics } from './ops/metrics.js';
 import { createMetricsHandler, METRICS_PATH } from './ops/metrics-endpoint.js';
 import { assemblePlugins } from './plugin-config/assemble-plugins.js';
@@ -281,19 +282,7 @@ export async function buildApp(config: AppConfig, options: BuildOptions = {}): P
         );
       }
       if (config.worker !== 'inline' && options.http !== false) {
-        // Receipts, clicks and opens that beat their settlement are kept in the database (see
-        // Engine.retryEarlyReceipts); an API without the worker loop tries them again here too, as
-        // a worker's poll would, so they apply even with no worker polling.
-        earlyReceipts = setInterval(
-          () =>
-            void engine.retryEarlyReceipts().catch((error: unknown) =>
-              logger.error('early receipts could not be applied', {
-                error: error instanceof Error ? error.message : String(error),
-              }),
-            ),
-          config.receiptPollIntervalMs ?? 5_000,
-        );
-        earlyReceipts.unref();
+        earlyReceipts = retryKeptReceipts(engine, logger, config.receiptPollIntervalMs ?? 5_000);
       }
       const healthEndpoint = createHealthHandler(health);
       if (options.http === false) {
