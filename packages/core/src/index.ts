@@ -56,7 +56,7 @@ export { MemoryRateLimiter, TICKETS_AHEAD } from './memory/rate-limiter.js';
 export type { AuditEntry, DeliveryEventRow } from './memory/store.js';
 export { MemoryStore } from './memory/store.js';
 export type * from './plugins/channel.js';
-export { receiptStatesOf } from './plugins/channel.js';
+export { receiptStatesOf, whenRecorded } from './plugins/channel.js';
 export type * from './plugins/classifier.js';
 export type * from './plugins/common.js';
 export type * from './plugins/metric.js';

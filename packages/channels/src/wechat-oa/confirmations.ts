@@ -1,4 +1,4 @@
-import type { DeliveryEvent, PluginState, PollContext } from '@qunfa/core';
+import { type DeliveryEvent, type PluginState, type PollContext, whenRecorded } from '@qunfa/core';
 import type { OaClient } from './client.js';
 import type { JobOutcome } from './job-status.js';
 import { deliveryRef, jobOf, type OaJob, pendingJobIds, settleJobs } from './jobs.js';
@@ -114,6 +114,7 @@ export async function pollPendingJobs(
     events.push(...jobEvents(job, verdict, new Date(now)));
     done.push(msgId);
   }
-  await settleJobs(ctx.state, done);
+  // Off the pending list only once the engine recorded the verdicts: a poll that dies before loses none.
+  await whenRecorded(ctx, () => settleJobs(ctx.state, done));
   return events;
 }

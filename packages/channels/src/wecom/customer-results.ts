@@ -1,4 +1,4 @@
-import type { DeliveryEvent, PollContext } from '@qunfa/core';
+import { type DeliveryEvent, type PollContext, whenRecorded } from '@qunfa/core';
 import type { WecomClient } from './client.js';
 import { recordCap } from './customer-cap.js';
 import { WecomApiError } from './errors.js';
@@ -70,6 +70,7 @@ export async function pollCustomerTasks(
   const now = ctx.now().getTime();
   const events: DeliveryEvent[] = [];
   const closed: string[] = [];
+  const closing: string[] = [];
   let polled = 0;
   for (const msgid of await openTaskIds(ctx.state)) {
     const task = await readTask(ctx.state, msgid);
@@ -103,11 +104,22 @@ export async function pollCustomerTasks(
         msgid,
       });
     }
-    // What this poll learnt, merged into the latest value: a reminder or a cancel made meanwhile stays.
-    const saved = await updateTask(ctx.state, msgid, (latest) => mergeTask(latest, task));
+    // What this poll learnt, merged into the latest value: a reminder or a cancel made meanwhile
+    // stays. Closed only once the engine recorded its last results: a poll that dies first loses none.
+    const saved = await updateTask(ctx.state, msgid, (latest) =>
+      mergeTask(latest, { ...task, closed: false }),
+    );
     if (saved?.closed) closed.push(msgid);
+    else if (task.closed) closing.push(msgid);
   }
   await closeTasks(ctx.state, closed);
+  if (closing.length > 0) {
+    await whenRecorded(ctx, async () => {
+      for (const msgid of closing)
+        await updateTask(ctx.state, msgid, (latest) => ({ ...latest, closed: true }));
+      await closeTasks(ctx.state, closing);
+    });
+  }
   return events;
 }
 
@@ -251,7 +263,8 @@ export async function readResults(
     await recordGroupReach(ctx.state, task.campaignId, reached);
   if (waiting === 0) {
     task.closed = true;
-    await recordCap(ctx.state, config.customerCap, reached, ctx.now(), 'one');
+    // Counted once the results are recorded: a poll that dies first counts them at the next one.
+    await whenRecorded(ctx, () => recordCap(ctx.state, config.customerCap, reached, ctx.now(), 'one'));
   }
   return events;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DeliveryEvent } from '../plugins/channel.js';
+import { type DeliveryEvent, whenRecorded } from '../plugins/channel.js';
 import { silentLogger } from '../ports/logger.js';
+import type { PluginState } from '../ports/plugin-state.js';
 import { createTestEngine } from '../testing/engine-harness.js';
 import { makeContact } from '../testing/fixtures.js';
 import { fakeChannel } from './fake-channel.test-support.js';
@@ -135,6 +136,55 @@ describe('engine: receipts and tracked links', () => {
     await t.clock.advance(1000);
     expect(t.bus.progress.length).toBeGreaterThan(published);
     expect(t.bus.progress.at(-1)?.counters).toMatchObject({ read: 1, failed: 1 });
+  });
+
+  it("moves a poller's cursor only once its receipts are recorded: a poll whose recording failed is read again, and counts once", async () => {
+    const channel = fakeChannel();
+    const provider: DeliveryEvent[] = [];
+    let cursor = 0;
+    const reads: number[] = [];
+    channel.pollReceipts = async (ctx) => {
+      reads.push(cursor);
+      const batch = provider.slice(cursor);
+      const last = provider.length;
+      await whenRecorded(ctx, async () => {
+        cursor = last;
+      });
+      return batch;
+    };
+    const t = createTestEngine({ plugins: [channel] });
+    await t.addContacts(contacts(2));
+    await t.addCampaign({ id: '1' });
+    await t.engine.start({ ...ref, actor: t.actor });
+    await t.drain();
+    const [a, b] = t.store.deliveries('1');
+    provider.push(
+      { providerMessageId: a!.providerMessageId!, state: 'delivered', at: t.clock.now() },
+      { providerMessageId: b!.providerMessageId!, state: 'delivered', at: t.clock.now() },
+    );
+    const store = t.store as unknown as Record<string, unknown>;
+    const saved = { groups: store.applyReceiptGroups, one: store.applyReceipts };
+    const down = async () => {
+      throw new Error('database went away');
+    };
+    store.applyReceiptGroups = down;
+    store.applyReceipts = down;
+    await t.engine.pollReceipts();
+    expect(cursor).toBe(0);
+    expect(await t.store.counters('1')).toMatchObject({ sent: 2, delivered: 0 });
+    store.applyReceiptGroups = saved.groups;
+    store.applyReceipts = saved.one;
+    await t.engine.pollReceipts();
+    expect(reads).toEqual([0, 0]);
+    expect(cursor).toBe(2);
+    await t.engine.pollReceipts();
+    expect(reads).toEqual([0, 0, 2]);
+    expect(await t.store.counters('1')).toMatchObject({ sent: 0, delivered: 2 });
+    // Called directly, outside the engine's poll, the step runs at once.
+    cursor = 0;
+    const direct = { signal: new AbortController().signal, now: () => t.clock.now(), logger: silentLogger };
+    await channel.pollReceipts({ ...direct, state: {} as PluginState });
+    expect(cursor).toBe(2);
   });
 
   it('keeps receipts that arrive before the send is settled, in the store, and drops them after the grace period', async () => {

@@ -1,4 +1,4 @@
-import type { DeliveryEvent } from '../plugins/channel.js';
+import type { ChannelPlugin, DeliveryEvent, PollContext } from '../plugins/channel.js';
 import type { ReceiptEvent, ReceiptsApplied } from '../ports/store.js';
 import { channelContext } from './channel-context.js';
 import type { EngineContext } from './deps.js';
@@ -125,8 +125,9 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 /**
  * One round of `pollReceipts` (and `pollInbound` and `pollReach`, when the engine has an inbound
- * or a reach sink) over
- * the channels that have them, after trying early receipts again; one channel failing stops no other.
+ * or a reach sink) over the channels that have them, after trying early receipts again; one
+ * channel failing stops no other. What a poller asked to run once its answer is recorded (its
+ * cursor: `PollContext.afterRecorded`) runs after the recording committed, never before.
  */
 export async function pollReceipts(ctx: EngineContext): Promise<void> {
   try {
@@ -136,35 +137,59 @@ export async function pollReceipts(ctx: EngineContext): Promise<void> {
   }
   const signal = new AbortController().signal;
   for (const channel of ctx.registry.channels) {
+    const { inbound, reach } = ctx;
     if (channel.pollReceipts) {
-      try {
-        const events = await channel.pollReceipts(channelContext(ctx, channel, signal));
-        if (events.length > 0) await applyReceipts(ctx, channelReceiptEvents(channel.name, events, 'poll'));
-      } catch (error) {
-        ctx.logger.error('polling receipts failed', { plugin: channel.name, error: messageOf(error) });
-      }
+      await pollOnce(ctx, channel, signal, 'receipts', channel.pollReceipts.bind(channel), (events) =>
+        applyReceipts(ctx, channelReceiptEvents(channel.name, events, 'poll')),
+      );
     }
-    if (channel.pollInbound && ctx.inbound) {
-      try {
-        const messages = await channel.pollInbound(channelContext(ctx, channel, signal));
-        if (messages.length > 0) await ctx.inbound.record(channel.name, messages);
-      } catch (error) {
-        ctx.logger.error('polling inbound messages failed', {
-          plugin: channel.name,
-          error: messageOf(error),
-        });
-      }
+    if (channel.pollInbound && inbound) {
+      await pollOnce(
+        ctx,
+        channel,
+        signal,
+        'inbound messages',
+        channel.pollInbound.bind(channel),
+        (messages) => inbound.record(channel.name, messages),
+      );
     }
-    if (channel.pollReach && ctx.reach) {
-      try {
-        const changes = await channel.pollReach(channelContext(ctx, channel, signal));
-        if (changes.length > 0) await ctx.reach.record(channel.name, changes);
-      } catch (error) {
-        ctx.logger.error('polling relation changes failed', {
-          plugin: channel.name,
-          error: messageOf(error),
-        });
-      }
+    if (channel.pollReach && reach) {
+      await pollOnce(ctx, channel, signal, 'relation changes', channel.pollReach.bind(channel), (changes) =>
+        reach.record(channel.name, changes),
+      );
+    }
+  }
+}
+
+/** One poll of one channel: read, record, then the poller's steps for after the recording. */
+async function pollOnce<T>(
+  ctx: EngineContext,
+  channel: ChannelPlugin,
+  signal: AbortSignal,
+  what: string,
+  read: (pollCtx: PollContext) => Promise<T[]>,
+  record: (items: T[]) => Promise<unknown>,
+): Promise<void> {
+  const afterwards: (() => Promise<void>)[] = [];
+  try {
+    const items = await read({
+      ...channelContext(ctx, channel, signal),
+      afterRecorded: (step) => afterwards.push(step),
+    });
+    if (items.length > 0) await record(items);
+  } catch (error) {
+    ctx.logger.error(`polling ${what} failed`, { plugin: channel.name, error: messageOf(error) });
+    return;
+  }
+  for (const step of afterwards) {
+    try {
+      await step();
+    } catch (error) {
+      // Not moved on: the next poll reads the same again, and a repeat counts once.
+      ctx.logger.warn(`a step after recording polled ${what} failed`, {
+        plugin: channel.name,
+        error: messageOf(error),
+      });
     }
   }
 }

@@ -262,8 +262,30 @@ export interface CallbackResponse {
   body: string;
 }
 
-/** What `pollReceipts` and `pollInbound` get: like `SendContext`, for a call the worker makes on an interval. */
-export type PollContext = ChannelContext;
+/** What `pollReceipts`, `pollInbound` and `pollReach` get: like `SendContext`, for a call the worker makes on an interval. */
+export interface PollContext extends ChannelContext {
+  /**
+   * Runs `step` once what this call returns is recorded (receipts applied, inbound messages and
+   * relation changes recorded) — not when recording fails or the process dies first. A poller
+   * moves its cursor there (`whenRecorded`), so a cursor is never ahead of what was kept: a
+   * process killed between reading and recording loses nothing, the next poll reads it again
+   * (a repeat counts once). Absent when the call is made directly, outside the engine's poll.
+   */
+  afterRecorded?(step: () => Promise<void>): void;
+}
+
+/**
+ * `step` once what the current poll returns is recorded (`PollContext.afterRecorded`), or now
+ * when nothing will record it (a direct call). Use it for whatever says "read": a cursor, a job
+ * taken off a pending list, a task closed.
+ */
+export async function whenRecorded(
+  ctx: ChannelContext | PollContext,
+  step: () => Promise<void>,
+): Promise<void> {
+  if ('afterRecorded' in ctx && ctx.afterRecorded) ctx.afterRecorded(step);
+  else await step();
+}
 
 /** A provider's request to `/callbacks/<channel id>[/<path>]`. */
 export interface CallbackRequest {
