@@ -164,6 +164,42 @@ async function applyKept(tx: Db, kept: KeptRow[]) {
   return { result, unknown: [...unknown], deltas };
 }
 
+/**
+ * Of expired kept rows, those no unsettled send may still claim (`ReceiptStore.retryEarlyReceipts`):
+ * no batch on their channel started and not settled (killed mid-send and not run again yet, or
+ * waiting for a retry); for an open or click, its delivery settled. Asked only when rows expire.
+ */
+async function withoutPendingOwner(tx: Db, expired: KeptRow[]): Promise<KeptRow[]> {
+  if (expired.length === 0) return [];
+  const channels = [...new Set(expired.flatMap((r) => ('channel' in r.event ? [r.event.channel] : [])))];
+  const deliveryIds = expired.flatMap((r) =>
+    'deliveryId' in r.event ? (numeric(r.event.deliveryId) ?? []) : [],
+  );
+  const [busy, unsettled] = await Promise.all([
+    channels.length === 0
+      ? []
+      : rows<{ channel: string }>(
+          tx,
+          sql`SELECT DISTINCT channel FROM batches
+              WHERE state IN ('queued', 'leased') AND starts > 0 AND channel = ANY(${textArrayLiteral(channels)}::text[])`,
+        ),
+    deliveryIds.length === 0
+      ? []
+      : rows<{ id: string }>(
+          tx,
+          sql`SELECT id::text FROM deliveries
+              WHERE id = ANY(${intArrayLiteral(deliveryIds)}::bigint[]) AND state IN ('queued', 'submitted')`,
+        ),
+  ]);
+  const busyChannels = new Set(busy.map((r) => r.channel));
+  const pendingDeliveries = new Set(unsettled.map((r) => r.id));
+  return expired.filter((r) =>
+    'deliveryId' in r.event
+      ? !pendingDeliveries.has(String(numeric(r.event.deliveryId)))
+      : !busyChannels.has(r.event.channel),
+  );
+}
+
 /** `Store.retryEarlyReceipts` in one transaction. */
 export function retryEarlyReceipts(db: Db, retry: EarlyReceiptRetry): Promise<EarlyReceiptsRetried> {
   const now = retry.now.toISOString();
@@ -182,7 +218,12 @@ export function retryEarlyReceipts(db: Db, retry: EarlyReceiptRetry): Promise<Ea
             deltas: [],
           }
         : await applyKept(tx, kept);
-    const expired = unknown.filter((r) => r.expired).map((r) => Number(r.id));
+    const expired = (
+      await withoutPendingOwner(
+        tx,
+        unknown.filter((r) => r.expired),
+      )
+    ).map((r) => Number(r.id));
     if (expired.length > 0) {
       await tx.execute(sql`DELETE FROM early_receipts WHERE id = ANY(${intArrayLiteral(expired)}::bigint[])`);
     }

@@ -53,10 +53,29 @@ function applyKept(t: MemoryTables, rows: EarlyReceiptRow[]) {
   return { result, unknown: [...unknown] };
 }
 
+/**
+ * Whether a send that may have produced the kept receipt is still unsettled, so its settlement can
+ * still apply it: a batch on its channel that has started and not settled (killed mid-send, or
+ * waiting for a retry), or, for an open or click, its delivery not settled yet.
+ */
+export function ownerMayBePending(t: MemoryTables, event: ReceiptEvent): boolean {
+  if ('deliveryId' in event) {
+    const state = t.deliveries.get(event.deliveryId)?.state;
+    return state === 'queued' || state === 'submitted';
+  }
+  for (const b of t.batches.values()) {
+    if (b.channel === event.channel && b.starts > 0 && (b.state === 'queued' || b.state === 'leased'))
+      return true;
+  }
+  return false;
+}
+
 /** The reference of `Store.retryEarlyReceipts`. */
 export function retryEarly(t: MemoryTables, retry: EarlyReceiptRetry): EarlyReceiptsRetried {
   const { result, unknown } = applyKept(t, t.early.slice(0, retry.limit));
-  const expired = new Set(unknown.filter((r) => r.until.getTime() <= retry.now.getTime()));
+  const expired = new Set(
+    unknown.filter((r) => r.until.getTime() <= retry.now.getTime() && !ownerMayBePending(t, r.event)),
+  );
   t.early = t.early.filter((r) => !expired.has(r));
   const overCap = Math.max(0, t.early.length - retry.cap);
   t.early.splice(0, overCap);

@@ -82,8 +82,11 @@ export interface ReceiptStore {
   /**
    * Tries kept early receipts again (up to `limit`, oldest first), in one transaction: those that
    * now find their settled delivery are applied as `applyReceipts` applies events and no longer
-   * kept, those still unknown after their `keepUntil` are dropped, and then the oldest beyond
-   * `cap`. Kept receipts another transaction is trying are skipped.
+   * kept, those still unknown after their `keepUntil` are dropped — unless a send that may have
+   * produced them is still unsettled (a batch on their channel that has started and not settled:
+   * killed mid-send and not run again yet, or waiting for a retry; for an open or click, its
+   * delivery not settled): its settlement applies them, however late it comes — and then the
+   * oldest beyond `cap`. Kept receipts another transaction is trying are skipped.
    */
   retryEarlyReceipts(retry: EarlyReceiptRetry): Promise<EarlyReceiptsRetried>;
 }

@@ -100,4 +100,31 @@ export function earlyReceiptContract(harness: () => StoreHarness): void {
       overCap: 0,
     });
   });
+
+  it('keeps an expired receipt while a started send on its channel is unsettled (killed mid-send): its settlement, however late, applies it', async () => {
+    const h = harness();
+    const { claimed, delivery } = await claimedCampaign(h);
+    const click: ReceiptEvent = {
+      deliveryId: delivery['2']!,
+      state: 'clicked',
+      at: at(600),
+      source: 'link',
+      link: 0,
+    };
+    const keepUntil = at(60_000);
+    await h.store.applyReceipts([delivered('pm-1'), click], { keepUntil });
+    // Long past its grace: the batches that may have sent pm-1 (and the clicked delivery) are still unsettled.
+    expect(await h.store.retryEarlyReceipts({ now: at(600_000), limit: 100, cap: 100 })).toMatchObject({
+      applied: 0,
+      expired: 0,
+    });
+    for (const c of claimed) await settleAllSent(h, c, (r) => `pm-${r.contactId}`);
+    expect(await h.store.counters('1')).toMatchObject({ sent: 1, delivered: 1, clicked: 1, submitted: 0 });
+    // With no send unsettled, an unknown receipt expires at its time.
+    await h.store.applyReceipts([delivered('pm-nobody')], { keepUntil });
+    expect(await h.store.retryEarlyReceipts({ now: at(600_000), limit: 100, cap: 100 })).toMatchObject({
+      unknown: ['pm-nobody'],
+      expired: 1,
+    });
+  });
 }
