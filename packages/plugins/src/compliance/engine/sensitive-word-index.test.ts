@@ -215,5 +215,6 @@ describe('scale', () => {
       expect(idx.scan(`xx${terms[i]}yy`).map((h) => h.term)).toContain(terms[i]);
     }
     expect(idx.scan('xxyy')).toEqual([]);
-  });
+    // Two builds of 20,000 terms: ~3 s of CPU on a busy core, over the default 5 s under a loaded suite.
+  }, 30_000);
 });
