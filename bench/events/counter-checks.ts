@@ -13,14 +13,16 @@ export async function checkCounters(
   db: Db,
   sent: {
     campaignId: string;
-    /** The deliveries, in the halves the legs used (each receipt's and click's position is in its half). */
-    legsOf: SmsRecord[][];
-    receiptBatch: number;
+    /**
+     * The deliveries, in the halves the legs used (each receipt's and click's position is in its
+     * half), and whether their receipts were pushed and their clicks sent.
+     */
+    halves: { recs: SmsRecord[]; receipts: boolean; clicks: boolean }[];
     /** Replies sent once each (replays not counted). */
     repliesSent: number;
   },
 ) {
-  const { campaignId, legsOf, receiptBatch, repliesSent } = sent;
+  const { campaignId, halves, repliesSent } = sent;
   const [counters] = await rows<Record<string, number>>(
     db,
     sql`SELECT sum(total)::int AS total, sum(sent)::int AS sent, sum(delivered)::int AS delivered,
@@ -37,25 +39,25 @@ export async function checkCounters(
                count(*) FILTER (WHERE failure_class = 'invalid_recipient')::int AS "failedInvalidRecipient"
         FROM deliveries WHERE campaign_id = ${Number(campaignId)}::bigint`,
   );
-  // From what the bench sent: a failure receipt fails the delivery (a click on it does not revive it).
+  // From what the bench sent: a failure receipt fails the delivery (a click on it does not revive
+  // it); a delivery neither reported nor clicked stays sent.
   const expected = {
-    total: legsOf.reduce((n, recs) => n + recs.length, 0),
+    total: halves.reduce((n, half) => n + half.recs.length, 0),
     sent: 0,
     delivered: 0,
     clicked: 0,
     failed: 0,
     failedInvalidRecipient: 0,
   };
-  for (const recs of legsOf) {
-    const clickedSet = new Set(clicked(recs).map((r) => r.phone));
-    for (let i = 0; i < recs.length; i += receiptBatch) {
-      for (let j = i; j < Math.min(i + receiptBatch, recs.length); j++) {
-        if (failedReceipt(j)) {
-          expected.failed++;
-          expected.failedInvalidRecipient++;
-        } else if (clickedSet.has(recs[j]!.phone)) expected.clicked++;
-        else expected.delivered++;
-      }
+  for (const { recs, receipts, clicks } of halves) {
+    const clickedSet = new Set(clicks ? clicked(recs).map((r) => r.phone) : []);
+    for (const [j, r] of recs.entries()) {
+      if (receipts && failedReceipt(j)) {
+        expected.failed++;
+        expected.failedInvalidRecipient++;
+      } else if (clickedSet.has(r.phone)) expected.clicked++;
+      else if (receipts) expected.delivered++;
+      else expected.sent++;
     }
   }
   const [inbound] = await rows<{ messages: number; items: number; bundles: number }>(

@@ -31,6 +31,10 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const receiptBatch = Number(process.env.BENCH_RECEIPT_BATCH ?? 20);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const LEGS = ['receipts', 'clicks', 'replies', 'mixed', 'replays'];
+/** The legs to run, comma-separated (all by default); the warm-up always runs. */
+const selected = new Set((process.env.BENCH_LEGS ?? LEGS.join(',')).split(',').map((l) => l.trim()));
+for (const leg of selected) if (!LEGS.includes(leg)) throw new Error(`BENCH_LEGS: no leg ${leg} (${LEGS})`);
 
 const say = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -52,38 +56,50 @@ try {
 
   say('warm-up');
   const [single, mixed] = legsOf as [typeof records, typeof records];
-  await legs.run('warm-up (replies, GraphQL)', replies(single.slice(-100), 'graphql', 'warm-up'));
+  const warmUp = single.slice(-100);
+  await legs.run('warm-up (replies, GraphQL)', replies(warmUp, 'graphql', 'warm-up'));
   const firstHalf = single.slice(0, Math.floor(single.length / 2));
   const secondHalf = single.slice(Math.floor(single.length / 2));
+  /** What was sent once (the replays send it again), for the checks. */
+  const halves = legsOf.map((recs) => ({ recs, receipts: false, clicks: false }));
+  const replied: { recs: typeof records; via: 'up' | 'graphql' }[] = [];
 
-  await legs.run('receipts (SmsReport push)', receiptPushes(single, receiptBatch));
-  await legs.run('clicks (/l/)', clicksOf(single));
-  await legs.run('replies (SmsUp push)', replies(firstHalf, 'up'));
-  await legs.run('replies (GraphQL)', replies(secondHalf, 'graphql'));
-
-  const mix: Req[] = [];
-  const parts = [receiptPushes(mixed, receiptBatch), clicksOf(mixed), replies(mixed, 'up')];
-  for (let i = 0; parts.some((p) => i < p.length); i++) for (const p of parts) if (p[i]) mix.push(p[i]!);
-  await legs.run('mixed (receipts, clicks, SmsUp replies)', mix);
-  // SmsUp replays carry the same sequence ids as the first time.
-  restartSequence();
-  const again = [
-    ...receiptPushes(records, receiptBatch),
-    ...replies(firstHalf, 'up'),
-    ...replies(secondHalf, 'graphql'),
-    ...replies(mixed, 'up'),
-  ];
-  await legs.run('replays (every receipt push and reply again)', again);
+  if (selected.has('receipts')) {
+    await legs.run('receipts (SmsReport push)', receiptPushes(single, receiptBatch));
+    halves[0]!.receipts = true;
+  }
+  if (selected.has('clicks')) {
+    await legs.run('clicks (/l/)', clicksOf(single));
+    halves[0]!.clicks = true;
+  }
+  if (selected.has('replies')) {
+    await legs.run('replies (SmsUp push)', replies(firstHalf, 'up'));
+    await legs.run('replies (GraphQL)', replies(secondHalf, 'graphql'));
+    replied.push({ recs: firstHalf, via: 'up' }, { recs: secondHalf, via: 'graphql' });
+  }
+  if (selected.has('mixed')) {
+    const mix: Req[] = [];
+    const parts = [receiptPushes(mixed, receiptBatch), clicksOf(mixed), replies(mixed, 'up')];
+    for (let i = 0; parts.some((p) => i < p.length); i++) for (const p of parts) if (p[i]) mix.push(p[i]!);
+    await legs.run('mixed (receipts, clicks, SmsUp replies)', mix);
+    halves[1]!.receipts = true;
+    halves[1]!.clicks = true;
+    replied.push({ recs: mixed, via: 'up' });
+  }
+  if (selected.has('replays')) {
+    // SmsUp replays carry the same sequence ids as the first time.
+    restartSequence();
+    const again = [
+      ...halves.flatMap((half) => (half.receipts ? receiptPushes(half.recs, receiptBatch) : [])),
+      ...replied.flatMap(({ recs, via }) => replies(recs, via)),
+    ];
+    await legs.run('replays (every receipt push and reply again)', again);
+  }
 
   const checks = await checkCounters(app.deps.db, {
     campaignId,
-    legsOf,
-    receiptBatch,
-    repliesSent:
-      repliers(single.slice(-100)).length +
-      repliers(firstHalf).length +
-      repliers(secondHalf).length +
-      repliers(mixed).length,
+    halves,
+    repliesSent: [warmUp, ...replied.map((r) => r.recs)].reduce((n, recs) => n + repliers(recs).length, 0),
   });
 
   console.log(
