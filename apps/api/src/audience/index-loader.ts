@@ -1,7 +1,7 @@
 import { type RecordedSuppressionReason, recordedSuppressionReasons } from '@qunfa/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
-import type { IndexedContact, WorkspaceIndex } from './workspace-index.js';
+import type { IndexedContact, IndexedTag, WorkspaceIndex } from './workspace-index.js';
 
 const PAGE = 50_000;
 const reasonList = sql.join(
@@ -17,10 +17,11 @@ interface ContactRow {
   district: string | null;
   device: string | null;
   active: number | string | null;
+  grp: boolean;
 }
 
 const columns = sql`c.id, array_to_string(c.tag_ids, ',') AS tags, c.province, c.city, c.district, c.device,
-  (extract(epoch FROM c.last_active_at) * 1000)::float8 AS active`;
+  (extract(epoch FROM c.last_active_at) * 1000)::float8 AS active, c.kind = 'group' AS grp`;
 
 function toIndexed(r: ContactRow, suppressions: Map<number, RecordedSuppressionReason[]>): IndexedContact {
   const id = Number(r.id);
@@ -33,6 +34,7 @@ function toIndexed(r: ContactRow, suppressions: Map<number, RecordedSuppressionR
     device: r.device,
     lastActiveMs: r.active === null ? null : Number(r.active),
     suppressions: suppressions.get(id) ?? [],
+    group: r.grp,
   };
 }
 
@@ -62,8 +64,23 @@ export async function snapshotXmin(db: Db): Promise<string> {
   return String(row!.xmin);
 }
 
-/** Loads every contact of a workspace, a page at a time. */
+/** The workspace's tags as `id:parent,…` (parent empty for a root), one scalar of a statement. */
+const tagList = (workspaceId: number) =>
+  sql`(SELECT coalesce(string_agg(id || ':' || coalesce(parent_id::text, ''), ','), '')
+       FROM tags WHERE workspace_id = ${workspaceId}::bigint)`;
+
+function parseTags(list: string): IndexedTag[] {
+  if (list === '') return [];
+  return list.split(',').map((t) => {
+    const [id, parent] = t.split(':') as [string, string];
+    return { id: Number(id), parentId: parent === '' ? null : Number(parent) };
+  });
+}
+
+/** Loads every contact of a workspace, a page at a time, and its tags. */
 export async function loadAll(db: Db, workspaceId: number, index: WorkspaceIndex): Promise<void> {
+  const [tags] = await rows<{ tags: string }>(db, sql`SELECT ${tagList(workspaceId)} AS tags`);
+  index.setTags(parseTags(tags!.tags));
   const suppressions = await suppressionsOf(db, workspaceId);
   let after = 0;
   for (;;) {
@@ -84,7 +101,9 @@ export async function loadAll(db: Db, workspaceId: number, index: WorkspaceIndex
 
 /**
  * Replays the change log from `sinceXmin`: reloads the contacts it names, drops the ones
- * gone. One statement reads the changes and the snapshot's xmin (the next catch-up's start).
+ * gone. One statement reads the changes, the snapshot's xmin (the next catch-up's start) and
+ * the workspace's tags (unlogged, and few): with nothing changed, the whole sync of a preview
+ * is that one round trip.
  */
 export async function catchUp(
   db: Db,
@@ -93,14 +112,16 @@ export async function catchUp(
   sinceXmin: string,
 ): Promise<{ rebuild: boolean; xmin: string }> {
   const changes = sql`FROM audience_changes WHERE workspace_id = ${workspaceId}::bigint AND xid >= ${sinceXmin}::xid8`;
-  const [found] = await rows<{ xmin: string; rebuild: boolean; ids: string }>(
+  const [found] = await rows<{ xmin: string; rebuild: boolean; ids: string; tags: string }>(
     db,
     sql`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
                (SELECT coalesce(bool_or(contact_id IS NULL), false) ${changes}) AS rebuild,
-               array_to_string(ARRAY(SELECT DISTINCT contact_id ${changes} AND contact_id IS NOT NULL), ',') AS ids`,
+               array_to_string(ARRAY(SELECT DISTINCT contact_id ${changes} AND contact_id IS NOT NULL), ',') AS ids,
+               ${tagList(workspaceId)} AS tags`,
   );
   const xmin = String(found!.xmin);
   if (found!.rebuild) return { rebuild: true, xmin };
+  index.setTags(parseTags(found!.tags));
   if (found!.ids === '') return { rebuild: false, xmin };
   const ids = found!.ids.split(',').map(Number);
   const list = sql`${`{${ids.join(',')}}`}::bigint[]`;

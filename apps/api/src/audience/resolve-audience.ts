@@ -8,7 +8,6 @@ import {
   marketingSuppressions,
   type RecordedSuppressionReason,
   type SuppressionReason,
-  tagHierarchy,
 } from '@qunfa/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
@@ -60,9 +59,8 @@ async function sqlSet(db: Db, workspaceId: number, index: WorkspaceIndex, predic
 }
 
 /**
- * Attribute predicates and group filters run in SQL (custom attributes, kinds and relations are
- * not kept in memory), and so does the set of every group contact: a group audience is held to
- * it, a person audience leaves it out.
+ * Attribute predicates and group filters run in SQL (custom attributes and relations are not
+ * kept in memory): a statement each, none for an expression without them.
  */
 async function sqlSets(db: Db, workspaceId: number, index: WorkspaceIndex, e: AudienceExpression) {
   const sets = new Map<string, Bitset>();
@@ -74,29 +72,26 @@ async function sqlSets(db: Db, workspaceId: number, index: WorkspaceIndex, e: Au
     const key = JSON.stringify({ groups: f });
     if (!sets.has(key)) sets.set(key, await sqlSet(db, workspaceId, index, groupSql(f)));
   }
-  const groups = await sqlSet(db, workspaceId, index, sql`c.kind = 'group'`);
-  return { sets, groups };
+  return sets;
 }
 
-/** The positions an expression selects in the workspace's synced index, and that index. */
+/**
+ * The positions an expression selects in the workspace's index, and that index: synced here,
+ * or by the caller that passes it (to check the expression's tags against it first).
+ */
 export async function evaluateAudience(
   db: Db,
   workspaceId: number,
   expression: AudienceExpression,
   asOf: Date,
+  synced?: WorkspaceIndex,
 ) {
-  const index = await audienceIndexesFor(db).synced(workspaceId);
-  const tags = await rows<{ id: number | string; parent: number | string | null }>(
-    db,
-    sql`SELECT id, parent_id AS parent FROM tags WHERE workspace_id = ${workspaceId}::bigint`,
-  );
-  const under = tagHierarchy(
-    tags.map((t) => ({ id: String(t.id), parentId: t.parent === null ? null : String(t.parent) })),
-  );
-  const { sets, groups } = await sqlSets(db, workspaceId, index, expression);
+  const index = synced ?? (await audienceIndexesFor(db).synced(workspaceId));
+  const sets = await sqlSets(db, workspaceId, index, expression);
+  const { groups } = index;
   const evaluated = evaluateIndex(index, expression, {
     asOf,
-    tagsUnder: (id) => [...under(String(id))].map(Number),
+    tagsUnder: (id) => index.tagsUnder(id),
     attribute: (p) => sets.get(JSON.stringify(p)) ?? index.empty(),
     groups: (f) => sets.get(JSON.stringify({ groups: f })) ?? index.empty(),
   });
@@ -107,19 +102,19 @@ export async function evaluateAudience(
 
 /**
  * Counts an audience exactly from the workspace's in-memory index, synced with the database
- * first, and splits off the suppressed contacts by reason (dormant too when asked).
+ * first (or by the caller, `options.index`), and splits off the suppressed contacts by reason (dormant too when asked).
  */
 export async function resolveAudience(
   db: Db,
   workspaceId: number,
   expression: AudienceExpression,
-  options: { asOf: Date; excludeDormant?: boolean; sampleSize?: number },
+  options: { asOf: Date; excludeDormant?: boolean; sampleSize?: number; index?: WorkspaceIndex },
 ): Promise<AudienceCounts> {
   const {
     index,
     matched: matchedSet,
     groups,
-  } = await evaluateAudience(db, workspaceId, expression, options.asOf);
+  } = await evaluateAudience(db, workspaceId, expression, options.asOf, options.index);
   const reasons: SuppressionReason[] = [
     ...marketingSuppressions,
     ...(options.excludeDormant ? ['dormant' as const] : []),

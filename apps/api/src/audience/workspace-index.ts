@@ -1,4 +1,4 @@
-import type { RecordedSuppressionReason } from '@qunfa/core';
+import { type RecordedSuppressionReason, tagHierarchy } from '@qunfa/core';
 import { type Bitset, hasBit, resized, setBit, wordsFor } from './bitset.js';
 import { PositionSet, type SetForm } from './position-set.js';
 
@@ -13,6 +13,14 @@ export interface IndexedContact {
   /** Epoch milliseconds, or null when never active. */
   lastActiveMs: number | null;
   suppressions: RecordedSuppressionReason[];
+  /** A customer group (`kind = 'group'`), not a person; a contact's kind never changes. */
+  group?: boolean;
+}
+
+/** A tag of the workspace and its parent. */
+export interface IndexedTag {
+  id: number;
+  parentId: number | null;
 }
 
 /**
@@ -91,6 +99,8 @@ export class WorkspaceIndex {
   private sorted = 0;
   private readonly outOfOrder = new Map<number, number>();
   live: Bitset = new Uint32Array(0);
+  /** Positions of customer groups: a group audience is held to them, a person audience leaves them out. */
+  groups: Bitset = new Uint32Array(0);
   readonly tags = new Map<number, PositionSet>();
   readonly suppressions = new Map<RecordedSuppressionReason, Bitset>();
   readonly province = new CodedColumn();
@@ -98,6 +108,10 @@ export class WorkspaceIndex {
   readonly district = new CodedColumn();
   readonly device = new CodedColumn();
   lastActive = new Float64Array(0);
+
+  /** The workspace's tags as of the last sync (`setTags`), every id of them. */
+  private tagIds: ReadonlySet<number> = new Set();
+  private under: (tagId: string) => ReadonlySet<string> = (id) => new Set([id]);
 
   /** `tagForm` is how tag sets keep their positions: by density unless a test asks otherwise. */
   constructor(private readonly tagForm: SetForm = 'auto') {}
@@ -128,6 +142,7 @@ export class WorkspaceIndex {
     this.lastActive = f64(this.lastActive);
     for (const col of [this.province, this.city, this.district, this.device]) col.resize(length);
     this.live = resized(this.live, words);
+    this.groups = resized(this.groups, words);
     for (const set of this.tags.values()) set.resize(words);
     for (const [k, b] of this.suppressions) this.suppressions.set(k, resized(b, words));
     this.words = words;
@@ -187,6 +202,7 @@ export class WorkspaceIndex {
       }
       for (const tag of tagIds) if (!this.tags.get(tag)?.has(pos)) push(adds, tag, pos);
       setBit(this.live, pos, true);
+      setBit(this.groups, pos, c.group === true);
       for (const r of c.suppressions) setBit(this.bitsetOf(this.suppressions, r), pos, true);
       this.province.codes[pos] = this.province.code(c.province);
       this.city.codes[pos] = this.city.code(c.city);
@@ -213,11 +229,32 @@ export class WorkspaceIndex {
   /** The memory this index holds, in bytes: its arrays exactly, its out-of-order map estimated. */
   bytes(): number {
     let total = this.outOfOrder.size * MAP_ENTRY_BYTES;
-    total += this.ids.byteLength + this.lastActive.byteLength + this.live.byteLength;
+    total += this.ids.byteLength + this.lastActive.byteLength + this.live.byteLength + this.groups.byteLength;
     for (const set of this.tags.values()) total += set.bytes();
     for (const b of this.suppressions.values()) total += b.byteLength;
     for (const col of [this.province, this.city, this.district, this.device]) total += col.codes.byteLength;
     return total;
+  }
+
+  /**
+   * The workspace's tags, read with each sync: which ids a preview may name, and the tree
+   * `tagUnder` walks. Tags are few (at most `max_tags`), so they are read whole every time.
+   */
+  setTags(tags: readonly IndexedTag[]): void {
+    this.tagIds = new Set(tags.map((t) => t.id));
+    this.under = tagHierarchy(
+      tags.map((t) => ({ id: String(t.id), parentId: t.parentId === null ? null : String(t.parentId) })),
+    );
+  }
+
+  /** True when the id is one of the workspace's tags (as of the last sync). */
+  hasTag(id: number): boolean {
+    return this.tagIds.has(id);
+  }
+
+  /** The tag and every tag nested under it. */
+  tagsUnder(id: number): number[] {
+    return [...this.under(String(id))].map(Number);
   }
 
   /** An empty set sized like every other set of this index. */

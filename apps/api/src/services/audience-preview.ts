@@ -7,15 +7,14 @@ import {
   type Contact,
   type SuppressionReason,
 } from '@qunfa/core';
-import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
+import { audienceIndexesFor } from '../audience/audience-indexes.js';
 import { resolveAudience } from '../audience/resolve-audience.js';
 import { authorize, type Principal } from '../auth/roles.js';
-import { contacts } from '../db/schema/index.js';
-import { hydrate } from './contact-rows.js';
+import { contactsById } from './contact-rows.js';
 import { type CustomerGroupRow, selectGroups } from './customer-groups/group-rows.js';
 import type { ServiceDeps } from './deps.js';
-import { requireTags } from './tags.js';
+import { requireKnownTags } from './tags.js';
 import { validate } from './validate.js';
 
 const previewInput = z.object({
@@ -28,10 +27,13 @@ export interface AudiencePreview {
   matched: number;
   sendable: number;
   suppressed: { reason: SuppressionReason; count: number }[];
-  /** Persons of a person audience; empty for a group audience. */
-  sample: Contact[];
-  /** Groups of a group audience (one that says `{ groups }`); empty for a person audience. */
-  groupSample: CustomerGroupRow[];
+  /**
+   * Persons of a person audience; empty for a group audience. Read when first asked for (once),
+   * so a preview whose client selects no sample costs no statement for it.
+   */
+  sample(): Promise<Contact[]>;
+  /** Groups of a group audience (one that says `{ groups }`); empty for a person audience. Read as `sample`. */
+  groupSample(): Promise<CustomerGroupRow[]>;
   /** `group` when the audience selects customer groups, else `person`. */
   targets: 'person' | 'group';
   asOf: Date;
@@ -60,32 +62,41 @@ export async function audiencePreview(
 ): Promise<AudiencePreview> {
   const p = authorize(principal, 'read');
   const data = validate(previewInput, input);
-  await requireTags(deps, p, audienceTagIds(data.audience));
   const asOf = deps.clock.now();
+  // The sync reads the workspace's tags too: checked against them, no statement of its own.
+  const index = await audienceIndexesFor(deps.db).synced(p.workspaceId);
+  requireKnownTags(audienceTagIds(data.audience), (id) => index.hasTag(id));
   const counts = await resolveAudience(deps.db, p.workspaceId, data.audience, {
     asOf,
     excludeDormant: data.excludeDormant,
     sampleSize: data.sampleSize,
+    index,
   });
   const groups = audienceAsksForGroups(data.audience);
-  const found =
-    counts.sampleIds.length === 0 || groups
-      ? []
-      : await deps.db
-          .select()
-          .from(contacts)
-          .where(and(eq(contacts.workspaceId, p.workspaceId), inArray(contacts.id, counts.sampleIds)));
-  const order = new Map(counts.sampleIds.map((id, i) => [id, i]));
-  found.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  const sample = once(() =>
+    groups ? Promise.resolve([]) : contactsById(deps.db, p.workspaceId, counts.sampleIds),
+  );
+  const groupRows = once(() =>
+    groups ? groupSample(deps, p.workspaceId, counts.sampleIds) : Promise.resolve([]),
+  );
   return {
     matched: counts.matched,
     sendable: counts.sendable,
     suppressed: counts.suppressed,
-    sample: await hydrate(deps.db, found),
-    groupSample: groups ? await groupSample(deps, p.workspaceId, counts.sampleIds) : [],
+    sample,
+    groupSample: groupRows,
     targets: groups ? 'group' : 'person',
     asOf,
     summary: previewSummary(counts.matched, counts.suppressed),
+  };
+}
+
+/** A function that calls `f` the first time and returns that same promise after. */
+function once<T>(f: () => Promise<T>): () => Promise<T> {
+  let found: Promise<T> | undefined;
+  return () => {
+    found ??= f();
+    return found;
   };
 }
 

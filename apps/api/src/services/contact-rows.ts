@@ -1,7 +1,7 @@
 import type { Contact, ContactKind, IdentityKind } from '@qunfa/core';
-import { asc, inArray } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.js';
-import { contactIdentities, type contacts } from '../db/schema/index.js';
+import { contactIdentities, contacts } from '../db/schema/index.js';
 
 /** Loads contacts with their identities: two queries for the whole page. */
 export async function hydrate(db: Db, rows: (typeof contacts.$inferSelect)[]): Promise<Contact[]> {
@@ -12,14 +12,42 @@ export async function hydrate(db: Db, rows: (typeof contacts.$inferSelect)[]): P
     .from(contactIdentities)
     .where(inArray(contactIdentities.contactId, ids))
     .orderBy(asc(contactIdentities.id));
-  return rows.map((r) => ({
+  return rows.map((r) =>
+    toContact(
+      r,
+      idents
+        .filter((i) => i.contactId === r.id)
+        .map((i) => ({ kind: i.kind as IdentityKind, value: i.value })),
+    ),
+  );
+}
+
+/**
+ * The workspace's contacts of these ids with their identities, in the order of `ids` (an id
+ * not found is left out): one statement, for a caller that needs a few contacts each call (an
+ * audience preview's sample).
+ */
+export async function contactsById(db: Db, workspaceId: number, ids: readonly number[]): Promise<Contact[]> {
+  if (ids.length === 0) return [];
+  const found = await db
+    .select({
+      ...getTableColumns(contacts),
+      identities: sql<string>`(SELECT coalesce(json_agg(json_build_object('kind', ci.kind, 'value', ci.value) ORDER BY ci.id), '[]')::text
+        FROM contact_identities ci WHERE ci.contact_id = ${contacts.id})`,
+    })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, workspaceId), inArray(contacts.id, [...ids])));
+  const byId = new Map(found.map(({ identities, ...row }) => [row.id, toContact(row, JSON.parse(identities))]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+function toContact(r: typeof contacts.$inferSelect, identities: Contact['identities']): Contact {
+  return {
     id: String(r.id),
     workspaceId: String(r.workspaceId),
     kind: r.kind as ContactKind,
     name: r.name,
-    identities: idents
-      .filter((i) => i.contactId === r.id)
-      .map((i) => ({ kind: i.kind as IdentityKind, value: i.value })),
+    identities,
     attributes: r.attributes,
     region: r.region,
     province: r.province,
@@ -30,5 +58,5 @@ export async function hydrate(db: Db, rows: (typeof contacts.$inferSelect)[]): P
     tagIds: r.tagIds.map(String),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
-  }));
+  };
 }

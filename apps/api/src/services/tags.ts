@@ -73,9 +73,7 @@ export async function createTag(deps: ServiceDeps, principal: Principal | null, 
 
 /** Checks that every tag id belongs to the caller's workspace; returns them as numbers. */
 export async function requireTags(deps: ServiceDeps, p: Principal, ids: string[]): Promise<number[]> {
-  const unique = [...new Set(ids)];
-  const numeric = unique.map(parseId);
-  const valid = numeric.filter((n): n is number => n !== undefined);
+  const valid = [...new Set(ids)].map(parseId).filter((n): n is number => n !== undefined);
   const found =
     valid.length === 0
       ? []
@@ -84,9 +82,19 @@ export async function requireTags(deps: ServiceDeps, p: Principal, ids: string[]
           .from(tags)
           .where(and(eq(tags.workspaceId, p.workspaceId), inArray(tags.id, valid)));
   const known = new Set(found.map((t) => t.id));
-  const missing = unique.filter((_, i) => numeric[i] === undefined || !known.has(numeric[i]!));
+  return requireKnownTags(ids, (id) => known.has(id));
+}
+
+/**
+ * The ids as numbers, when each is one of the workspace's tags by `known`; else TAG_NOT_FOUND
+ * naming those that are not (for a caller that holds the workspace's tags already).
+ */
+export function requireKnownTags(ids: string[], known: (id: number) => boolean): number[] {
+  const unique = [...new Set(ids)];
+  const numeric = unique.map(parseId);
+  const missing = unique.filter((_, i) => numeric[i] === undefined || !known(numeric[i]!));
   if (missing.length > 0) {
     throw new QunfaError('TAG_NOT_FOUND', `tag ${missing[0]} not found`, { details: { tagIds: missing } });
   }
-  return valid;
+  return numeric.filter((n): n is number => n !== undefined);
 }

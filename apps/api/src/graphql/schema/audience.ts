@@ -42,13 +42,13 @@ const AudiencePreview = builder.objectRef<PreviewShape>('AudiencePreview').imple
     sample: t.field({
       type: [Contact],
       description: 'Persons of a person audience; empty for a group audience',
-      resolve: (p) => p.sample,
+      resolve: (p) => p.sample(),
     }),
     groupSample: t.field({
       type: [CustomerGroup],
       description:
         'Customer groups of a group audience (one that says {"groups": …}); empty for a person audience',
-      resolve: (p) => p.groupSample,
+      resolve: (p) => p.groupSample(),
     }),
     targets: t.field({
       type: ContactKindEnum,
