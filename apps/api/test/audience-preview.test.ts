@@ -85,6 +85,31 @@ describe('audience preview, bulk tagging, suppressions and segments over GraphQL
     expect((await preview({ tag: vip })).matched).toBe(2);
   });
 
+  it('samples the first sendable contacts whole, each with its own identities, in one statement', async () => {
+    const CONTACT = `name province device lastActiveAt attributes identities { kind value }`;
+    const { audiencePreview: p } = await gqlOk<{
+      audiencePreview: { sample: ({ id: string } & Record<string, unknown>)[] };
+    }>(
+      t.url,
+      op,
+      `query($a: JSON!) { audiencePreview(audience: $a, sampleSize: 4) { sample { id ${CONTACT} } } }`,
+      { a: { region: { province: '广东省' } } },
+    );
+    // Odd positions are in 广东省 (the first matching contacts, oldest first).
+    expect(p.sample.map((s) => s.id)).toEqual([ids[1], ids[3], ids[5], ids[7]]);
+    for (const s of p.sample) {
+      const { contact } = await gqlOk<{ contact: Record<string, unknown> }>(
+        t.url,
+        op,
+        `query($id: ID!) { contact(id: $id) { ${CONTACT} } }`,
+        { id: s.id },
+      );
+      const { id: _, ...rest } = s;
+      expect(rest).toEqual(contact);
+      expect(contact.identities).toHaveLength(1);
+    }
+  });
+
   it('tags by audience, set-based', async () => {
     const n = await gqlOk<{ tagContactsByAudience: number }>(
       t.url,

@@ -32,8 +32,10 @@ export async function contactsById(db: Db, workspaceId: number, ids: readonly nu
   const found = await db
     .select({
       ...getTableColumns(contacts),
+      // Qualified by hand: drizzle writes a column of a one-table select unqualified, and a bare
+      // "id" in this subquery would be the identity's own.
       identities: sql<string>`(SELECT coalesce(json_agg(json_build_object('kind', ci.kind, 'value', ci.value) ORDER BY ci.id), '[]')::text
-        FROM contact_identities ci WHERE ci.contact_id = ${contacts.id})`,
+        FROM contact_identities ci WHERE ci.contact_id = contacts.id)`,
     })
     .from(contacts)
     .where(and(eq(contacts.workspaceId, workspaceId), inArray(contacts.id, [...ids])));
