@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, rows } from '@qunfa/api/database';
 import { createApiKey } from '@qunfa/api/src/auth/api-keys.js';
@@ -25,7 +26,8 @@ import {
  *
  * BENCH_WORKERS: `inline` (default: the API process sends too, as `serve` does out of the
  * box), or a number of `worker` processes beside an API whose worker is off. BENCH_SEND=0 skips
- * the campaign (the 10M-contact run: build, previews and RSS only). BENCH_TAGS tags (default
+ * the campaign (the 10M-contact run: build, previews and RSS only). BENCH_WORKER_NICE (with worker
+ * processes) lowers their CPU priority, as a deployment may (`nice -n 10 pnpm worker`). BENCH_TAGS tags (default
  * 200: a few popular, most sparse). Needs PostgreSQL (BENCH_DATABASE_URL) and Redis
  * (BENCH_REDIS_URL); creates and drops a database of its own.
  */
@@ -33,6 +35,7 @@ const N = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
 const TAG_COUNT = Number(process.env.BENCH_TAGS ?? 200);
 const WORKERS = process.env.BENCH_WORKERS ?? 'inline';
 const SEND = process.env.BENCH_SEND !== '0';
+const WORKER_NICE = Number(process.env.BENCH_WORKER_NICE ?? 0);
 const IDLE_RUNS = Number(process.env.BENCH_IDLE_RUNS ?? 200);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -136,7 +139,12 @@ async function main() {
     const api = await startApiProcess('serve', env);
     processes.push(api);
     if (WORKERS !== 'inline')
-      for (let i = 0; i < Number(WORKERS); i++) processes.push(await startApiProcess('worker', env));
+      for (let i = 0; i < Number(WORKERS); i++) {
+        const worker = await startApiProcess('worker', env);
+        // BENCH_WORKER_NICE: the worker processes at a lower CPU priority than the API (e.g. 10).
+        if (WORKER_NICE !== 0) setPriority(worker.pid, WORKER_NICE);
+        processes.push(worker);
+      }
 
     const e: AudienceExpression = {
       and: [
@@ -216,7 +224,7 @@ async function main() {
         planned = performance.now();
       });
       const samples = await phase(
-        `while a campaign to all ${N.toLocaleString('en-US')} sends (${WORKERS === 'inline' ? 'inline worker in the API process' : `${WORKERS} worker process(es)`})`,
+        `while a campaign to all ${N.toLocaleString('en-US')} sends (${WORKERS === 'inline' ? 'inline worker in the API process' : `${WORKERS} worker process(es)${WORKER_NICE ? `, nice ${WORKER_NICE}` : ''}`})`,
         async () => {
           const out: Sample[] = [];
           const poll = (async () => {
