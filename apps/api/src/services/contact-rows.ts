@@ -39,7 +39,9 @@ export async function contactsById(db: Db, workspaceId: number, ids: readonly nu
     })
     .from(contacts)
     .where(and(eq(contacts.workspaceId, workspaceId), inArray(contacts.id, [...ids])));
-  const byId = new Map(found.map(({ identities, ...row }) => [row.id, toContact(row, JSON.parse(identities))]));
+  const byId = new Map(
+    found.map(({ identities, ...row }) => [row.id, toContact(row, JSON.parse(identities))]),
+  );
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
