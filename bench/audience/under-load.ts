@@ -10,6 +10,7 @@ import { percentiles } from './measure.js';
 import {
   type ApiProcess,
   cpuSeconds,
+  dropRedisPrefix,
   graphql,
   loadAverage,
   memoryMb,
@@ -103,6 +104,7 @@ async function main() {
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   const processes: ApiProcess[] = [];
+  const prefix = `qunfa-bench-${randomBytes(4).toString('hex')}`;
   const lines: string[] = [];
   const row = (label: string, value: string) => {
     lines.push(`| ${label} | ${value} |`);
@@ -122,7 +124,6 @@ async function main() {
     const { key } = await createApiKey(database.db, { workspaceId, name: 'bench', role: 'admin' });
     await database.close();
 
-    const prefix = `qunfa-bench-${randomBytes(4).toString('hex')}`;
     const env = {
       DATABASE_URL: databaseUrl,
       REDIS_URL,
@@ -272,6 +273,7 @@ async function main() {
     row('previewed count (6-term)', build.matched.toLocaleString('en-US'));
   } finally {
     for (const p of processes.reverse()) await p.stop().catch(() => undefined);
+    await dropRedisPrefix(REDIS_URL, prefix);
     await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { closeRedis, connectRedis } from '@qunfa/api/src/adapters/redis-connection.js';
 
 const apiDir = dirname(createRequire(import.meta.url).resolve('@qunfa/api/package.json'));
 
@@ -138,4 +139,22 @@ export async function runtimeMetrics(url: string, token: string): Promise<Runtim
     gcSeconds: value('qunfa_nodejs_gc_duration_seconds_sum'),
     gcCount: value('qunfa_nodejs_gc_duration_seconds_count'),
   };
+}
+
+/**
+ * Removes a run's Redis keys (queue, limiter, the prefix's owner claim): each run has a prefix
+ * of its own, so nothing else lives under it, and without this every run left its keys behind.
+ */
+export async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = connectRedis(redisUrl, 'bench-cleanup');
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await closeRedis(redis);
+  }
 }
