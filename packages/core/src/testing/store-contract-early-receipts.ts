@@ -19,6 +19,15 @@ const delivered = (pmid: string, ms = 500): ReceiptEvent => ({
   source: 'callback',
 });
 
+/** A tracked-link click on the delivery, as the link service reports it. */
+const clicked = (deliveryId: string): ReceiptEvent => ({
+  deliveryId,
+  state: 'clicked',
+  at: at(600),
+  source: 'link',
+  link: 0,
+});
+
 /** Campaign '1' on `channel:a`, contacts 1–3 in batches of 2, every batch claimed (submitted). */
 async function claimedCampaign(h: StoreHarness) {
   await seedContacts(
@@ -39,13 +48,7 @@ export function earlyReceiptContract(harness: () => StoreHarness): void {
   it('keeps unknown events once each with keepUntil, and the settlement of their delivery applies them', async () => {
     const h = harness();
     const { claimed, delivery } = await claimedCampaign(h);
-    const click: ReceiptEvent = {
-      deliveryId: delivery['2']!,
-      state: 'clicked',
-      at: at(600),
-      source: 'link',
-      link: 0,
-    };
+    const click = clicked(delivery['2']!);
     const keepUntil = at(60_000);
     const first = await h.store.applyReceipts(
       [delivered('pm-1'), delivered('pm-1'), click, delivered('pm-nobody')],
@@ -104,13 +107,7 @@ export function earlyReceiptContract(harness: () => StoreHarness): void {
   it('keeps an expired receipt while a started send on its channel is unsettled (killed mid-send): its settlement, however late, applies it', async () => {
     const h = harness();
     const { claimed, delivery } = await claimedCampaign(h);
-    const click: ReceiptEvent = {
-      deliveryId: delivery['2']!,
-      state: 'clicked',
-      at: at(600),
-      source: 'link',
-      link: 0,
-    };
+    const click = clicked(delivery['2']!);
     const keepUntil = at(60_000);
     await h.store.applyReceipts([delivered('pm-1'), click], { keepUntil });
     // Long past its grace: the batches that may have sent pm-1 (and the clicked delivery) are still unsettled.
