@@ -104,11 +104,14 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
     }[] = [];
     for (const window of sweep.windows) {
       const next = window.next;
+      // Judged where its channels' receipts are read up to, when that is before now.
+      const judgedAt =
+        window.receiptsReadUntil && window.receiptsReadUntil < sweep.now ? window.receiptsReadUntil.toISOString() : now;
       const candidates = await rows<Candidate>(
         tx,
         sql`SELECT d.id::text, d.state,
                    coalesce((SELECT max(a.at) FROM delivery_attempts a WHERE a.delivery_id = d.id), d.updated_at)
-                     <= ${now}::timestamptz - make_interval(secs => ${window.afterMs / 1000}::float8) AS due,
+                     <= ${judgedAt}::timestamptz - make_interval(secs => ${window.afterMs / 1000}::float8) AS due,
                    ${earlySettlesWindow(window.unless)} AS early,
                    ${nextStepSql(next)} AS next
             FROM deliveries d

@@ -19,6 +19,7 @@ import type { ContentChecker } from './compliance.js';
 import type { GroupCommit } from './group-commit.js';
 import type { ProgressPublisher } from './progress.js';
 import type { Quarantine } from './quarantine.js';
+import type { ReceiptsRead } from './receipts-read.js';
 import type { LinkTracker } from './track-links.js';
 import type { WaitLog } from './wait-log.js';
 
@@ -56,6 +57,12 @@ export interface EngineDeps {
   reach?: ReachSink;
   /** Told of settled batches and campaigns starting and completing (logs, metrics). */
   observer?: EngineObserver;
+  /**
+   * How far behind the clock an escalation window on a polled channel may be judged, in ms:
+   * windows are judged where this process has read the channel's receipts (`pollReceipts`), and
+   * when polls fail or lag longer than this, at this far behind the clock. Default 600 000.
+   */
+  receiptLagLimitMs?: number;
 }
 
 /** The engine's dependencies with defaults applied, shared by its parts. */
@@ -72,6 +79,8 @@ export interface EngineContext
   progress: ProgressPublisher;
   quarantine: Quarantine;
   waitLog: WaitLog;
+  /** How far this process has read each polled channel's receipts. */
+  receiptsRead: ReceiptsRead;
 }
 
 export interface CampaignCommandInput {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ComplianceRule } from '../plugins/rule.js';
-import type { Logger } from '../ports/logger.js';
 import { createTestEngine } from '../testing/engine-harness.js';
 import { makeContact } from '../testing/fixtures.js';
 import { fakeChannel } from './fake-channel.test-support.js';
+import { recordingLogger } from './recording-logger.test-support.js';
 
 const ref = { workspaceId: '1', campaignId: '1' };
 const contacts = (n: number) => Array.from({ length: n }, (_, i) => makeContact({ id: String(i + 1) }));
@@ -20,16 +20,6 @@ function deferEven(until: Date, reason = 'quiet_hours'): ComplianceRule {
         .filter((c) => Number(c.contactId) % 2 === 0 && ctx.now < until)
         .map((c) => ({ deliveryId: c.deliveryId, action: 'defer', until, reason })),
   };
-}
-
-function recordingLogger() {
-  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const at =
-    (level: string) =>
-    (message: string, fields: Record<string, unknown> = {}) =>
-      void lines.push({ level, message, fields });
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-  return { logger, lines };
 }
 
 describe('engine: what a campaign waits for', () => {

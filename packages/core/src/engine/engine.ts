@@ -20,6 +20,7 @@ import { createProgressPublisher } from './progress.js';
 import { createQuarantine } from './quarantine.js';
 import { withQuotaCapacity } from './quota-capacity.js';
 import { applyReceipts, createReceiptCommits, pollReceipts, retryEarly } from './receipts.js';
+import { createReceiptsRead } from './receipts-read.js';
 import { fireRecurring, followUpRun, nextRunOf, triggerRun } from './runs.js';
 import { sendReply } from './send-reply.js';
 import { createWaitLog } from './wait-log.js';
@@ -69,6 +70,12 @@ export function createEngine(deps: EngineDeps): Engine {
     receiptCommits: undefined as unknown as EngineContext['receiptCommits'],
     quarantine: createQuarantine(),
     waitLog: createWaitLog(logger),
+    receiptLagLimitMs: deps.receiptLagLimitMs ?? 600_000,
+    receiptsRead: createReceiptsRead({
+      registry: deps.registry,
+      logger,
+      lagLimitMs: deps.receiptLagLimitMs ?? 600_000,
+    }),
     progress: createProgressPublisher({
       store: deps.store,
       bus: deps.bus,

@@ -5,6 +5,7 @@ import { confirmationDeadlineOf } from './confirmation-deadline.js';
 import type { EngineContext } from './deps.js';
 import { stepBatchSize } from './plan.js';
 import type { CampaignRef } from './progress.js';
+import type { ReceiptsRead } from './receipts-read.js';
 
 /** Deliveries one sweep moves at most; the rest go on the next tick. */
 const SWEEP_LIMIT = 10_000;
@@ -33,6 +34,7 @@ export function escalationSweep(
   campaign: Campaign,
   registry: Registry,
   now: Date,
+  receiptsRead?: ReceiptsRead,
 ): EscalationSweep | undefined {
   // Every step of an all-channels plan sends at once: nothing moves to a later one.
   if (campaign.channelMode === 'all') return undefined;
@@ -48,19 +50,20 @@ export function escalationSweep(
         });
   const held = (i: number) => heldProviders(i).length > 0;
   const heldChannels = plan.flatMap((_, i) => heldProviders(i));
-  const windows = plan.flatMap((step, i) =>
-    step.escalateAfter
-      ? [
-          {
-            channels: providers(i),
-            afterMs: step.escalateAfter.ms,
-            unless: step.escalateAfter.unless,
-            next: laterSteps(campaign, registry, i),
-            ...(held(i) ? { confirmationHeld: true } : {}),
-          },
-        ]
-      : [],
-  );
+  const windows = plan.flatMap((step, i) => {
+    if (!step.escalateAfter) return [];
+    const readUntil = receiptsRead?.until(providers(i), now);
+    return [
+      {
+        channels: providers(i),
+        afterMs: step.escalateAfter.ms,
+        ...(readUntil ? { receiptsReadUntil: readUntil } : {}),
+        unless: step.escalateAfter.unless,
+        next: laterSteps(campaign, registry, i),
+        ...(held(i) ? { confirmationHeld: true } : {}),
+      },
+    ];
+  });
   // A withdrawn message reached nobody: handing it on is what the confirmation deadline is for.
   const classes = [...new Set([...campaign.retryPolicy.escalateOn, 'unconfirmed' as const])];
   const failed = plan.slice(0, -1).map((_, i) => ({
@@ -85,7 +88,7 @@ export async function sweepEscalations(
   ctx: EngineContext,
   campaign: Campaign,
 ): Promise<EscalationResult | undefined> {
-  const sweep = escalationSweep(campaign, ctx.registry, ctx.clock.now());
+  const sweep = escalationSweep(campaign, ctx.registry, ctx.clock.now(), ctx.receiptsRead);
   if (!sweep) return undefined;
   const result = await ctx.store.escalateUnconfirmed(sweep);
   if (result.followUps.length > 0) {

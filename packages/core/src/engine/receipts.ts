@@ -139,8 +139,14 @@ export async function pollReceipts(ctx: EngineContext): Promise<void> {
   for (const channel of ctx.registry.channels) {
     const { inbound, reach } = ctx;
     if (channel.pollReceipts) {
-      await pollOnce(ctx, channel, signal, 'receipts', channel.pollReceipts.bind(channel), (events) =>
-        applyReceipts(ctx, channelReceiptEvents(channel.name, events, 'poll')),
+      await pollOnce(
+        ctx,
+        channel,
+        signal,
+        'receipts',
+        channel.pollReceipts.bind(channel),
+        (events) => applyReceipts(ctx, channelReceiptEvents(channel.name, events, 'poll')),
+        (began) => ctx.receiptsRead.polled(channel.name, began),
       );
     }
     if (channel.pollInbound && inbound) {
@@ -169,14 +175,18 @@ async function pollOnce<T>(
   what: string,
   read: (pollCtx: PollContext) => Promise<T[]>,
   record: (items: T[]) => Promise<unknown>,
+  /** Told when the answer of a poll that began at `began` is recorded. */
+  recorded?: (began: Date) => void,
 ): Promise<void> {
   const afterwards: (() => Promise<void>)[] = [];
+  const began = ctx.clock.now();
   try {
     const items = await read({
       ...channelContext(ctx, channel, signal),
       afterRecorded: (step) => afterwards.push(step),
     });
     if (items.length > 0) await record(items);
+    recorded?.(began);
   } catch (error) {
     ctx.logger.error(`polling ${what} failed`, { plugin: channel.name, error: messageOf(error) });
     return;

@@ -37,6 +37,7 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
   const deliveries = [...t.deliveries.values()].filter((d) => d.campaignId === sweep.campaignId);
   for (const window of sweep.windows) {
     const states = escalatingStates(window);
+    const judgedAt = Math.min(cutoff, window.receiptsReadUntil?.getTime() ?? cutoff);
     for (const d of deliveries) {
       if (d.resolution !== null || !d.channel || !window.channels.includes(d.channel)) continue;
       // Not sent yet: its window is still to come.
@@ -48,7 +49,7 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
       const sentAt = (t.attempts.get(d.id) ?? []).at(-1)?.at ?? d.updatedAt;
       // Within its window, or a kept receipt that beat the settlement says it arrived: it waits
       // (applied by the next retry of early receipts), never moved on a second channel.
-      if (sentAt.getTime() + window.afterMs > cutoff || settledByEarly(t, d, window.unless)) {
+      if (sentAt.getTime() + window.afterMs > judgedAt || settledByEarly(t, d, window.unless)) {
         waiting++;
         continue;
       }

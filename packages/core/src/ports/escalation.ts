@@ -7,6 +7,14 @@ export interface EscalationWindow {
   /** The step's channel and its failover providers: deliveries on these are watched. */
   channels: string[];
   afterMs: number;
+  /**
+   * The time up to which the receipts of `channels` have been read, when earlier than the sweep's
+   * `now`: the window is judged at it instead — a delivery escalates when its send + `afterMs` is
+   * at or before it. A receipt the provider gave within the window but that is not read yet (a
+   * polled channel whose poll lags) cannot then let the recipient move to a second channel.
+   * Default: `now`.
+   */
+  receiptsReadUntil?: Date;
   /** `delivered`: sent or awaiting confirmation escalate; `read`: delivered ones too. */
   unless: 'delivered' | 'read';
   /**

@@ -102,6 +102,31 @@ export function escalationContract(harness: () => StoreHarness): void {
     expect((await h.store.counters('2')).sent).toBe(4);
   });
 
+  it("judges a window where its channels' receipts are read, when that is before now", async () => {
+    const h = harness();
+    await sentWithWindow(h);
+    const readUntil = (nowMs: number, readMs: number): EscalationSweep => {
+      const s = sweep(nowMs);
+      return { ...s, windows: s.windows.map((w) => ({ ...w, receiptsReadUntil: at(readMs) })) };
+    };
+    // Read further than now: judged at now (sent at +1 s, a 60 s window).
+    expect(await h.store.escalateUnconfirmed(readUntil(60_999, 600_000))).toEqual({
+      escalated: 0,
+      followUps: [],
+      waiting: 3,
+    });
+    // Receipts read up to +60.999 s cannot judge it, however late the sweep.
+    expect(await h.store.escalateUnconfirmed(readUntil(600_000, 60_999))).toEqual({
+      escalated: 0,
+      followUps: [],
+      waiting: 3,
+    });
+    expect(await h.store.escalateUnconfirmed(readUntil(600_000, 61_000))).toMatchObject({
+      escalated: 2,
+      waiting: 0,
+    });
+  });
+
   it('counts deliveries not sent yet on a watched channel as waiting', async () => {
     const h = harness();
     await seedContacts(h, [{ id: '1' }, { id: '2' }]);
