@@ -106,7 +106,9 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
       const next = window.next;
       // Judged where its channels' receipts are read up to, when that is before now.
       const judgedAt =
-        window.receiptsReadUntil && window.receiptsReadUntil < sweep.now ? window.receiptsReadUntil.toISOString() : now;
+        window.receiptsReadUntil && window.receiptsReadUntil < sweep.now
+          ? window.receiptsReadUntil.toISOString()
+          : now;
       const candidates = await rows<Candidate>(
         tx,
         sql`SELECT d.id::text, d.state,
