@@ -32,7 +32,19 @@ interface JobData {
   workspaceId: string;
   /** ISO time: job data is JSON. */
   dueAt: string;
+  step?: number;
 }
+
+/** Steps past this share its priority. */
+const LAST_RANKED_STEP = 63;
+
+/**
+ * The BullMQ priority of a batch of plan step `step`: a later step's is lower, so handed out first
+ * among the jobs due. Every job has one (1 to 64), because BullMQ hands out jobs without a
+ * priority before all prioritized ones; a delayed job enters the prioritized set when due, by
+ * priority and then in the order it got there.
+ */
+export const priorityOf = (step = 0) => LAST_RANKED_STEP + 1 - Math.min(Math.max(0, step), LAST_RANKED_STEP);
 
 /** BullMQ refuses integer-looking and colon-carrying custom ids; batch ids are integers. */
 export const jobIdOf = (batchId: string) => `batch-${batchId.replaceAll(':', '_')}`;
@@ -41,8 +53,10 @@ export const jobIdOf = (batchId: string) => `batch-${batchId.replaceAll(':', '_'
  * Batch jobs in BullMQ, shared by every worker process on the same Redis. The job id is
  * derived from the batch id alone, so enqueueing a batch that is waiting, delayed or running
  * is ignored; finished jobs are removed at once so that a batch given back can be enqueued
- * again. A handler that throws is retried without end: the store's lease and start count
- * decide whether a run does anything, and when a batch is given up on.
+ * again. Of the jobs due, a later plan step's go first (`priorityOf`); a job whose worker died
+ * goes before them all (BullMQ puts it back in the list without priority). A handler that throws
+ * is retried without end: the store's lease and start count decide whether a run does anything,
+ * and when a batch is given up on.
  */
 export function createBullmqQueue(options: BullmqQueueOptions): Queue {
   const name = options.name ?? 'batches';
@@ -72,10 +86,12 @@ export function createBullmqQueue(options: BullmqQueueOptions): Queue {
             campaignId: job.campaignId,
             workspaceId: job.workspaceId,
             dueAt: job.dueAt.toISOString(),
+            ...(job.step !== undefined ? { step: job.step } : {}),
           },
           opts: {
             jobId: jobIdOf(job.batchId),
             delay: Math.max(0, job.dueAt.getTime() - now),
+            priority: priorityOf(job.step),
             attempts: Number.MAX_SAFE_INTEGER,
             backoff: { type: 'fixed', delay: retryDelayMs },
             removeOnComplete: true,

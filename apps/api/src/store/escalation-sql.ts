@@ -11,6 +11,7 @@ import { type Db, rows } from '../db/database.js';
 import { writeAudit } from './audit.js';
 import { applyCounterDeltas, CounterDelta, shardOf } from './counters-sql.js';
 import { earlySettlesWindow } from './early-receipts-sql.js';
+import { batchStepSql } from './plan-step-sql.js';
 
 interface Candidate {
   id: string;
@@ -202,15 +203,15 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
         group.slice(i * group[0]!.batchSize, (i + 1) * group[0]!.batchSize),
       ),
     );
-    const inserted = await rows<{ id: string; seq: number }>(
+    const inserted = await rows<{ id: string; seq: number; step: number }>(
       tx,
-      sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size, created_at, updated_at)
+      sql`INSERT INTO batches AS nb (workspace_id, campaign_id, channel, account, seq, state, due_at, size, created_at, updated_at)
           SELECT ${workspaceId}::bigint, ${campaignId}::bigint, b.channel, b.account, ${seq}::int + b.ord,
                  'queued', ${now}::timestamptz, b.size, ${now}::timestamptz, ${now}::timestamptz
           FROM jsonb_to_recordset(${JSON.stringify(
             chunks.map((c, ord) => ({ ord, channel: c[0]!.channel, account: c[0]!.account, size: c.length })),
           )}::jsonb) AS b(ord int, channel text, account text, size int)
-          RETURNING id::text, seq`,
+          RETURNING nb.id::text, nb.seq, ${batchStepSql('nb')} AS step`,
     );
     const batches = inserted.sort((a, b) => a.seq - b.seq);
     const updates = chunks.flatMap((chunk, i) =>
@@ -260,6 +261,7 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
       workspaceId: sweep.workspaceId,
       campaignId: sweep.campaignId,
       dueAt: new Date(sweep.now),
+      step: b.step,
     }));
     await clearMark();
     return { escalated: moves.length, followUps, waiting };

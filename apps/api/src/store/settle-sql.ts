@@ -14,6 +14,7 @@ import { cancelUnsent, lockCampaignOfBatch } from './cancel-sql.js';
 import { applyCounterDeltas, CounterDelta, readCounters, shardOf } from './counters-sql.js';
 import { applyEarlyOfSettled } from './early-receipts-sql.js';
 import { intArrayLiteral, textArrayLiteral } from './pg-array.js';
+import { batchStepSql } from './plan-step-sql.js';
 
 /** Column arrays of one statement's rows, sent as array literals to `unnest`. */
 function newColumns<I extends string, T extends string>(intKeys: I[], textKeys: T[]) {
@@ -86,17 +87,17 @@ async function insertFollowUps(
     const { channel, account, at, batchSize, reason } = group[0]!.retry!;
     for (let i = 0; i < group.length; i += batchSize) {
       const chunk = group.slice(i, i + batchSize);
-      const [inserted] = await rows<{ id: string }>(
+      const [inserted] = await rows<{ id: string; step: number }>(
         tx,
-        sql`INSERT INTO batches (workspace_id, campaign_id, channel, account, seq, state, due_at, size, wait_reason, created_at, updated_at)
+        sql`INSERT INTO batches AS nb (workspace_id, campaign_id, channel, account, seq, state, due_at, size, wait_reason, created_at, updated_at)
             VALUES (${Number(batch.workspace_id)}::bigint, ${Number(batch.campaign_id)}::bigint, ${channel}::text, ${account}::text, ${seq++}::int,
                     'queued', ${at.toISOString()}::timestamptz, ${chunk.length}::int, ${reason ?? null}::text,
                     ${settledAt}::timestamptz, ${settledAt}::timestamptz)
-            RETURNING id::text`,
+            RETURNING nb.id::text, ${batchStepSql('nb')} AS step`,
       );
-      const id = inserted!.id;
+      const { id, step } = inserted!;
       for (const r of chunk) batchOf.set(r.deliveryId, Number(id));
-      refs.push({ id, workspaceId: batch.workspace_id, campaignId: batch.campaign_id, dueAt: at });
+      refs.push({ id, workspaceId: batch.workspace_id, campaignId: batch.campaign_id, dueAt: at, step });
     }
   }
   return { refs, batchOf };

@@ -22,6 +22,7 @@ import { CounterDelta, readCounters } from './counters-sql.js';
 import { applyReceiptGroups, applyReceipts, retryEarlyReceipts } from './early-receipts-sql.js';
 import { campaignsWithEscalation, campaignsWithLateFailures, escalateUnconfirmed } from './escalation-sql.js';
 import { countPlannedRecipients, executePlan } from './plan-sql.js';
+import { planStepIndexSql } from './plan-step-sql.js';
 import { previewPlan } from './preview-plan.js';
 import { createRun, recurringDue, setNextRunAt } from './run-sql.js';
 import { releaseBatch, settleBatch } from './settle-sql.js';
@@ -321,9 +322,16 @@ async function batchRefs(
   order: ReturnType<typeof sql>,
   limit: number,
 ) {
-  const found = await rows<{ id: string; workspace_id: string; campaign_id: string; due_at: string }>(
+  const found = await rows<{
+    id: string;
+    workspace_id: string;
+    campaign_id: string;
+    due_at: string;
+    step: number;
+  }>(
     db,
-    sql`SELECT b.id::text, b.workspace_id::text, b.campaign_id::text, to_json(b.due_at) #>> '{}' AS due_at
+    sql`SELECT b.id::text, b.workspace_id::text, b.campaign_id::text, to_json(b.due_at) #>> '{}' AS due_at,
+               ${planStepIndexSql(sql`b.channel`, sql`c.channel_plan`, sql`c.channel_mode`)} AS step
         FROM batches b JOIN campaigns c ON c.id = b.campaign_id
         WHERE ${where} ORDER BY ${order} LIMIT ${limit}`,
   );
@@ -332,5 +340,6 @@ async function batchRefs(
     workspaceId: b.workspace_id,
     campaignId: b.campaign_id,
     dueAt: new Date(b.due_at),
+    step: b.step,
   }));
 }

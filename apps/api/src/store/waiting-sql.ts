@@ -2,6 +2,7 @@ import type { BatchRef, BatchWait } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { intArrayLiteral, textArrayLiteral } from './pg-array.js';
+import { planStepIndexSql } from './plan-step-sql.js';
 
 /** A campaign's queued batches not due by `now`, by wait reason and channel: one GROUP BY over its batches. */
 export async function waitingBatches(db: Db, campaignId: number, now: Date): Promise<BatchWait[]> {
@@ -35,6 +36,7 @@ interface Replaced {
   channel: string;
   account: string | null;
   size: number;
+  step: number;
 }
 
 /**
@@ -56,7 +58,8 @@ export function rescheduleWaiting(
           FROM campaigns c
           WHERE c.id = b.campaign_id AND c.state IN ('running', 'paused')
             AND b.state = 'queued' AND b.wait_reason = ${input.reason}::text AND b.due_at > ${now}::timestamptz ${workspace}
-          RETURNING b.id::text, b.workspace_id::text, b.campaign_id::text, b.channel, b.account, b.size::int AS size`,
+          RETURNING b.id::text, b.workspace_id::text, b.campaign_id::text, b.channel, b.account, b.size::int AS size,
+                    ${planStepIndexSql(sql`b.channel`, sql`c.channel_plan`, sql`c.channel_mode`)} AS step`,
     );
     if (old.length === 0) return [];
     const campaignIds = [...new Set(old.map((b) => Number(b.campaign_id)))];
@@ -98,6 +101,7 @@ export function rescheduleWaiting(
       workspaceId: b.workspace_id,
       campaignId: b.campaign_id,
       dueAt: input.now,
+      step: b.step,
     }));
   });
 }

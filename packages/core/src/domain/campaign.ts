@@ -90,6 +90,19 @@ export function planStepOf(
   return channelPlan.find((s) => s.channel === channel || s.failover?.includes(channel));
 }
 
+/**
+ * The position in the plan of the step a batch on `channel` sends for (0 first): what lets a
+ * queue hand out an escalation before an earlier step's backlog. 0 in an all-channels campaign,
+ * whose steps all send at once, and for a channel no step serves.
+ */
+export function planStepIndexOf(
+  campaign: Pick<Campaign, 'channelPlan' | 'channelMode'>,
+  channel: string,
+): number {
+  const step = campaign.channelMode === 'all' ? undefined : planStepOf(campaign.channelPlan, channel);
+  return step ? campaign.channelPlan.indexOf(step) : 0;
+}
+
 /** What a variant sends on a channel: the content of that channel's plan step, else its own. */
 export function contentFor(
   variant: Pick<Variant, 'content' | 'channelContent'>,

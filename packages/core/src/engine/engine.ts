@@ -5,9 +5,9 @@ import type { Actor, Campaign } from '../domain/campaign.js';
 import { isQunfaError, QunfaError } from '../errors.js';
 import { MemoryPluginState } from '../memory/plugin-state.js';
 import { silentLogger } from '../ports/logger.js';
-import type { BatchJob } from '../ports/queue.js';
 import type { BatchRef } from '../ports/store.js';
 import { confirmAbWinner, decideDueAbTest } from './ab-decision.js';
+import { toJob } from './batch-job.js';
 import { DEFAULT_QUOTA_TIME_ZONE } from './calendar-day.js';
 import { handleCallback } from './callbacks.js';
 import { channelContext } from './channel-context.js';
@@ -25,13 +25,6 @@ import { fireRecurring, followUpRun, nextRunOf, triggerRun } from './runs.js';
 import { sendReply } from './send-reply.js';
 import { createWaitLog } from './wait-log.js';
 import { runWorker } from './worker.js';
-
-const toJob = (ref: BatchRef): BatchJob => ({
-  batchId: ref.id,
-  campaignId: ref.campaignId,
-  workspaceId: ref.workspaceId,
-  dueAt: ref.dueAt,
-});
 
 /** How many due batches, leases or scheduled campaigns one look takes. */
 const SCAN_LIMIT = 1000;

@@ -1,6 +1,7 @@
 import { type Campaign, planEscalates } from '../domain/campaign.js';
 import type { EscalationResult, EscalationSweep, EscalationWindow } from '../ports/store.js';
 import type { Registry } from '../registry/registry.js';
+import { toJob } from './batch-job.js';
 import { confirmationDeadlineOf } from './confirmation-deadline.js';
 import type { EngineContext } from './deps.js';
 import { stepBatchSize } from './plan.js';
@@ -92,14 +93,7 @@ export async function sweepEscalations(
   if (!sweep) return undefined;
   const result = await ctx.store.escalateUnconfirmed(sweep);
   if (result.followUps.length > 0) {
-    await ctx.queue.enqueue(
-      result.followUps.map((f) => ({
-        batchId: f.id,
-        campaignId: f.campaignId,
-        workspaceId: f.workspaceId,
-        dueAt: f.dueAt,
-      })),
-    );
+    await ctx.queue.enqueue(result.followUps.map(toJob));
     ctx.progress.nudge({ workspaceId: campaign.workspaceId, campaignId: campaign.id });
   }
   return result;
@@ -161,14 +155,7 @@ export async function escalateLateFailures(ctx: EngineContext, refs: readonly Ca
       ...ref,
       escalated: result.escalated,
     });
-    await ctx.queue.enqueue(
-      result.followUps.map((f) => ({
-        batchId: f.id,
-        campaignId: f.campaignId,
-        workspaceId: f.workspaceId,
-        dueAt: f.dueAt,
-      })),
-    );
+    await ctx.queue.enqueue(result.followUps.map(toJob));
     // Completed → running is a state change: published now, not coalesced behind the fallback's
     // sends, so a page shows the campaign running again before it completes again.
     await ctx.progress.flush(ref);

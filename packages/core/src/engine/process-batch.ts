@@ -5,6 +5,7 @@ import type { OutboundMessage } from '../plugins/channel.js';
 import type { BatchJob } from '../ports/queue.js';
 import type { ClaimedBatch, ClaimedRecipient, DeliveryResult } from '../ports/store.js';
 import { chooseAccount, coolDownRestricted } from './accounts.js';
+import { toJob } from './batch-job.js';
 import { callPlugin, checkRecipients } from './compliance.js';
 import { contentAsSent } from './content-as-sent.js';
 import type { EngineContext } from './deps.js';
@@ -345,14 +346,7 @@ async function settle(
     return;
   }
   if (followUps.length > 0) {
-    await ctx.queue.enqueue(
-      followUps.map((f) => ({
-        batchId: f.id,
-        campaignId: f.campaignId,
-        workspaceId: f.workspaceId,
-        dueAt: f.dueAt,
-      })),
-    );
+    await ctx.queue.enqueue(followUps.map(toJob));
   }
   const settledAt = ctx.clock.now();
   ctx.observer.batchSettled?.({

@@ -1,7 +1,7 @@
 import type { Delivery, DeliveryState } from '../domain/delivery.js';
 import type { BatchRef, EscalationResult, EscalationSweep, EscalationWindow } from '../ports/store.js';
 import { settledByEarly } from './early-receipts.js';
-import { type MemoryTables, reachableOn } from './tables.js';
+import { batchRefOf, type MemoryTables, reachableOn } from './tables.js';
 
 /**
  * The states a window escalates: those short of the receipt it waits for; awaiting confirmation
@@ -124,12 +124,7 @@ export function escalate(t: MemoryTables, sweep: EscalationSweep): EscalationRes
         });
       }
       escalated += chunk.length;
-      followUps.push({
-        id,
-        workspaceId: sweep.workspaceId,
-        campaignId: sweep.campaignId,
-        dueAt: new Date(sweep.now),
-      });
+      followUps.push(batchRefOf(t, t.batches.get(id)!));
     }
   }
   if (escalated > 0 && campaign?.state === 'completed') {

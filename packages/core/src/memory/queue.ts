@@ -9,7 +9,10 @@ export interface MemoryQueueOptions {
   retryDelayMs?: number;
 }
 
-/** Delayed batch jobs in one process; the job id is the batch id. */
+/**
+ * Delayed batch jobs in one process; the job id is the batch id. Due jobs go out by step, the
+ * latest first, then by due time (as the BullMQ queue's priorities order them).
+ */
 export class MemoryQueue implements Queue {
   private waiting = new Map<string, BatchJob>();
   private running = new Set<string>();
@@ -92,7 +95,7 @@ export class MemoryQueue implements Queue {
     const now = this.clock.now().getTime();
     return [...this.waiting.values()]
       .filter((job) => job.dueAt.getTime() <= now)
-      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+      .sort((a, b) => (b.step ?? 0) - (a.step ?? 0) || a.dueAt.getTime() - b.dueAt.getTime());
   }
 
   private notify(): void {

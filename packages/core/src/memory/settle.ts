@@ -4,7 +4,7 @@ import { endRetry } from '../engine/end-retry.js';
 import { QunfaError } from '../errors.js';
 import type { BatchRef, BatchSettlement, DeliveryResult } from '../ports/store.js';
 import { applyEarlyOfSettled } from './early-receipts.js';
-import type { MemoryTables } from './tables.js';
+import { batchRefOf, type MemoryTables } from './tables.js';
 
 type Retry = NonNullable<DeliveryResult['retry']>;
 
@@ -68,12 +68,7 @@ export function settle(t: MemoryTables, settlement: BatchSettlement): BatchRef[]
         waitReason: retry.reason ?? null,
       });
       for (const d of members) d.batchId = id;
-      followUps.push({
-        id,
-        workspaceId: batch.workspaceId,
-        campaignId: batch.campaignId,
-        dueAt: new Date(retry.at),
-      });
+      followUps.push(batchRefOf(t, t.batches.get(id)!));
     }
   }
 

@@ -34,6 +34,7 @@ import {
   type AuditEntry,
   applyTransition,
   audit,
+  batchRefOf,
   checkTransition,
   createTables,
   type DeliveryEventRow,
@@ -375,11 +376,6 @@ export class MemoryStore implements Store {
       .filter(keep)
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.seq - b.seq)
       .slice(0, limit)
-      .map((b) => ({
-        id: b.id,
-        workspaceId: b.workspaceId,
-        campaignId: b.campaignId,
-        dueAt: new Date(b.dueAt),
-      }));
+      .map((b) => batchRefOf(this.t, b));
   }
 }

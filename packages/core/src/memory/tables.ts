@@ -1,9 +1,9 @@
 import { isLegalTransition, terminalCampaignStates } from '../campaign/state-machine.js';
-import type { Actor, Campaign } from '../domain/campaign.js';
+import { type Actor, type Campaign, planStepIndexOf } from '../domain/campaign.js';
 import type { Contact, SuppressionReason, Tag } from '../domain/contact.js';
 import type { Batch, Delivery, DeliveryAttempt } from '../domain/delivery.js';
 import { QunfaError } from '../errors.js';
-import type { CampaignTransition, ReceiptEvent } from '../ports/store.js';
+import type { BatchRef, CampaignTransition, ReceiptEvent } from '../ports/store.js';
 import { cancelUnsent } from './cancel-unsent.js';
 
 /** One line of the audit log. */
@@ -159,4 +159,16 @@ export function ownersOn(t: MemoryTables, contactId: string): string[] {
     if (id === contactId && !ended && account !== undefined) owners.push(account);
   }
   return owners;
+}
+
+/** A batch as the engine enqueues it, its step read from its campaign's plan. */
+export function batchRefOf(t: MemoryTables, batch: Batch): BatchRef {
+  const campaign = t.campaigns.get(batch.campaignId);
+  return {
+    id: batch.id,
+    workspaceId: batch.workspaceId,
+    campaignId: batch.campaignId,
+    dueAt: new Date(batch.dueAt),
+    step: campaign ? planStepIndexOf(campaign, batch.channel) : 0,
+  };
 }

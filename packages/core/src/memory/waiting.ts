@@ -1,6 +1,6 @@
 import type { BatchWait } from '../domain/waiting.js';
 import type { BatchRef } from '../ports/store.js';
-import type { MemoryTables } from './tables.js';
+import { batchRefOf, type MemoryTables } from './tables.js';
 
 /** A campaign's queued batches not due by `now`, by wait reason and channel. */
 export function waitingBatches(t: MemoryTables, campaignId: string, now: Date): BatchWait[] {
@@ -50,7 +50,7 @@ export function rescheduleWaiting(
     t.batches.set(id, { ...old, id, seq: seq + 1, dueAt: new Date(input.now), starts: 0, waitReason: null });
     old.state = 'replaced';
     for (const d of t.deliveries.values()) if (d.batchId === old.id) d.batchId = id;
-    refs.push({ id, workspaceId: old.workspaceId, campaignId: old.campaignId, dueAt: new Date(input.now) });
+    refs.push(batchRefOf(t, t.batches.get(id)!));
   }
   return refs;
 }

@@ -173,6 +173,8 @@ export interface BatchRef {
   workspaceId: string;
   campaignId: string;
   dueAt: Date;
+  /** Its channel's step in the campaign's plan (`planStepIndexOf`): a queue hands later steps out first. */
+  step: number;
 }
 
 export interface ClaimedRecipient {

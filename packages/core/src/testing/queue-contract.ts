@@ -2,11 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatchJob, Consumer, Queue } from '../ports/queue.js';
 import { eventually, type PortHarness } from './port-harness.js';
 
-const job = (batchId: string, dueInMs = 0): BatchJob => ({
+const job = (batchId: string, dueInMs = 0, step?: number): BatchJob => ({
   batchId,
   campaignId: '1',
   workspaceId: '1',
   dueAt: new Date(Date.now() + dueInMs),
+  ...(step !== undefined ? { step } : {}),
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,6 +96,41 @@ export function describeQueueContract(name: string, makeHarness: () => Promise<P
       await eventually(() => seen.length === 1, 'the job');
       expect(seen[0]).toEqual(sent);
       expect(seen[0]!.dueAt).toBeInstanceOf(Date);
+    });
+
+    it('hands out the due jobs of a later plan step before the older backlog of an earlier one', async () => {
+      const queue = await harness.open();
+      const order: string[] = [];
+      // Overdue for a second on step 0; the later steps' jobs fell due after them, step 2's last.
+      await queue.enqueue(
+        Array.from({ length: 12 }, (_, i) => job(`a${i}`, -1000 + i, i % 2 === 0 ? 0 : undefined)),
+      );
+      await queue.enqueue([job('b0', -10, 1), job('b1', -5, 1)]);
+      await queue.enqueue([job('c', -1, 2)]);
+      consumers.push(queue.consume(async (j) => void order.push(j.batchId), { concurrency: 1 }));
+      await eventually(() => order.length === 15, 'fifteen jobs');
+      expect(order.slice(0, 3)).toEqual(['c', 'b0', 'b1']);
+    });
+
+    it('hands out a job of a later step that falls due while an earlier step has a backlog', async () => {
+      const queue = await harness.open();
+      const order: string[] = [];
+      await queue.enqueue(Array.from({ length: 30 }, (_, i) => job(`a${i}`, 0, 0)));
+      await queue.enqueue([job('b', 150, 1)]);
+      // 30 ms a job: the backlog lasts 900 ms at least, however slow the machine.
+      consumers.push(
+        queue.consume(
+          async (j) => {
+            order.push(j.batchId);
+            await pause(30);
+          },
+          { concurrency: 1 },
+        ),
+      );
+      await eventually(() => order.length === 31, 'thirty-one jobs');
+      expect(order.indexOf('b')).toBeLessThan(20);
+      // Within a step, the order they were enqueued in (all due at once).
+      expect(order.filter((id) => id !== 'b')).toEqual(Array.from({ length: 30 }, (_, i) => `a${i}`));
     });
 
     it('runs a job again after its handler threw', async () => {

@@ -83,8 +83,8 @@ export function escalationContract(harness: () => StoreHarness): void {
     });
     const result = await h.store.escalateUnconfirmed(sweep(61_000));
     expect(result).toMatchObject({ escalated: 2, waiting: 0 });
-    expect(result.followUps.map((f) => [f.campaignId, f.dueAt.getTime()])).toEqual([
-      ['1', at(61_000).getTime()],
+    expect(result.followUps.map((f) => [f.campaignId, f.dueAt.getTime(), f.step])).toEqual([
+      ['1', at(61_000).getTime(), 1],
     ]);
     expect(await h.store.counters('1')).toMatchObject({ total: 4, delivered: 1, sent: 1, queued: 2 });
     const [claimed] = await claimAll(h);

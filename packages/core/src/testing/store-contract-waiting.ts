@@ -80,7 +80,9 @@ export function waitingContract(harness: () => StoreHarness): void {
     const now = at(1000);
     expect(await h.store.rescheduleWaiting({ workspaceId: '1', reason: 'frequency_cap', now })).toEqual([]);
     const moved = await h.store.rescheduleWaiting({ workspaceId: '1', reason: 'quiet_hours', now });
-    expect(moved).toEqual([{ id: expect.any(String), workspaceId: '1', campaignId: '1', dueAt: now }]);
+    expect(moved).toEqual([
+      { id: expect.any(String), workspaceId: '1', campaignId: '1', dueAt: now, step: 0 },
+    ]);
     expect(moved[0]!.id).not.toBe(one.followUp.id);
     // The old batch is gone for good: a queue's job for it finds nothing to claim, even at its time.
     expect(await h.store.claimBatch({ batchId: one.followUp.id, now: night, ...lease })).toBeUndefined();
@@ -96,7 +98,7 @@ export function waitingContract(harness: () => StoreHarness): void {
       expect.objectContaining({ reason: 'quiet_hours', recipients: 1 }),
     );
     expect(await h.store.rescheduleWaiting({ reason: 'quiet_hours', now })).toEqual([
-      { id: expect.any(String), workspaceId: '2', campaignId: '2', dueAt: now },
+      { id: expect.any(String), workspaceId: '2', campaignId: '2', dueAt: now, step: 0 },
     ]);
   });
 

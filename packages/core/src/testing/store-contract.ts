@@ -10,6 +10,7 @@ import { escalationContract } from './store-contract-escalation.js';
 import { planningContract } from './store-contract-planning.js';
 import { receiptContract } from './store-contract-receipts.js';
 import { seedWorkspaces } from './store-contract-setup.js';
+import { stepContract } from './store-contract-steps.js';
 import { waitingContract } from './store-contract-waiting.js';
 import type { StoreHarness } from './store-harness.js';
 
@@ -46,5 +47,6 @@ export function describeStoreContract(
     describe('escalation', () => escalationContract(harness));
     describe('A/B tests', () => abTestContract(harness));
     describe('waiting', () => waitingContract(harness));
+    describe('plan steps of batches', () => stepContract(harness));
   });
 }
