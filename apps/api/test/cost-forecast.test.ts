@@ -1,7 +1,9 @@
 import { sandbox } from '@qunfa/channels';
 import type { QunfaPlugin } from '@qunfa/core';
 import { builtinMetrics, recipientRules } from '@qunfa/plugins';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../src/db/database.js';
 import type { PluginServices } from '../src/plugins.js';
 import { drivers } from './support/databases.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
@@ -292,10 +294,18 @@ describe.each(drivers)('cost and dry run (%s)', (driver) => {
     const realMs = Math.max(...times) - Math.min(...times);
     const predictedMs = Date.parse(f.finishAt!) - Date.parse(f.firstSendAt!);
     const wallMs = Date.parse(done.campaign.finishedAt!) - Date.parse(done.campaign.startedAt);
-    console.info(
-      `[cost-forecast ${driver}] first to last send: forecast ${predictedMs} ms, real ${realMs} ms; start to completion ${wallMs} ms`,
+    // How late the last send ran after its batch fell due (the pacing's schedule): a busy machine's
+    // part, not the forecast's — the suite's own load made it 834 ms once.
+    const [last] = await rows<{ late: number }>(
+      t.app.deps.db,
+      sql`SELECT greatest(0, extract(epoch FROM a.at - b.due_at) * 1000)::float8 AS late
+          FROM delivery_attempts a JOIN batches b ON b.id = a.batch_id
+          WHERE a.campaign_id = ${Number(id)}::bigint ORDER BY a.at DESC LIMIT 1`,
     );
-    expect(Math.abs(realMs - predictedMs)).toBeLessThanOrEqual(predictedMs * 0.1);
+    console.info(
+      `[cost-forecast ${driver}] first to last send: forecast ${predictedMs} ms, real ${realMs} ms (the last send ${Math.round(last!.late)} ms after its batch was due); start to completion ${wallMs} ms`,
+    );
+    expect(Math.abs(realMs - predictedMs)).toBeLessThanOrEqual(predictedMs * 0.1 + last!.late);
     // Started: its cost is actual now, and a dry run is refused.
     expect(codesOf(await gql(t.url, t.a.keys.operator, forecastQuery, { id }))).toEqual([
       'ILLEGAL_TRANSITION',

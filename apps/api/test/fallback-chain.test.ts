@@ -67,7 +67,7 @@ const waitFor = async (
  * The chain WeCom → SMS (Aliyun, failing over to Tencent) → e-mail over the real channels and
  * their fakes, through API and engine: contacts without a WeCom id, customers who left their staff
  * contact, numbers both providers refuse or the carrier reports undeliverable (a receipt, after
- * the send), Aliyun down for its first two batches. Counted from what each fake itself received.
+ * the send), Aliyun down until two batches had its 503. Counted from what each fake itself received.
  */
 describe.each(drivers)('fallback chain over real channels on %s', (driver) => {
   let t: TestApp;
@@ -131,13 +131,20 @@ describe.each(drivers)('fallback chain over real channels on %s', (driver) => {
       TENCENT_SMS_CALLBACK_TOKEN: SMS_TOKEN,
       TENCENT_SMS_TEMPLATES: '{"SMS_1":"1001"}',
     }) as [ChannelPlugin, ChannelPlugin];
-    // Aliyun answers 503 to its first two batches (an outage), then is back.
+    // Aliyun answers 503 until two batches had that answer (an outage), then is back. Counted by
+    // answers, not by calls: batches sent at once (later steps go first, so several SMS batches
+    // start together) would otherwise restore it before the first two reached it.
     aliyun.outage('503');
+    let answered = 0;
     const flakyAliyun: ChannelPlugin = {
       ...aliyunChannel,
       async send(batch, ctx) {
-        if (++aliyunBatches === 3) aliyun.restore();
-        return aliyunChannel.send(batch, ctx);
+        aliyunBatches++;
+        try {
+          return await aliyunChannel.send(batch, ctx);
+        } finally {
+          if (++answered === 2) aliyun.restore();
+        }
       },
     };
     email = emailSmtp({
