@@ -7,19 +7,24 @@ import { recordingLogger } from './recording-logger.test-support.js';
 
 const ref = { workspaceId: '1', campaignId: '1' };
 
+/** Contacts 1–3 and campaign '1': `channel:first`, escalating after 60 s unless delivered, then `channel:second`. */
+async function threeContactsFirstThenSecond(t: ReturnType<typeof createTestEngine>): Promise<void> {
+  await t.addContacts([1, 2, 3].map((i) => makeContact({ id: String(i) })));
+  await t.addCampaign({
+    id: '1',
+    channelPlan: [
+      { channel: 'channel:first', escalateAfter: { ms: 60_000, unless: 'delivered' } },
+      { channel: 'channel:second' },
+    ],
+  });
+}
+
 describe('engine: escalation after a delay', () => {
   it('moves recipients not delivered within the window to the next channel, then completes', async () => {
     const first = fakeChannel({ name: 'channel:first' });
     const second = fakeChannel({ name: 'channel:second' });
     const t = createTestEngine({ plugins: [first, second] });
-    await t.addContacts([1, 2, 3].map((i) => makeContact({ id: String(i) })));
-    await t.addCampaign({
-      id: '1',
-      channelPlan: [
-        { channel: 'channel:first', escalateAfter: { ms: 60_000, unless: 'delivered' } },
-        { channel: 'channel:second' },
-      ],
-    });
+    await threeContactsFirstThenSecond(t);
     await t.engine.start({ ...ref, actor: t.actor });
     await t.drain();
     expect((await t.store.getCampaign('1'))?.state).toBe('running');
@@ -119,14 +124,7 @@ describe('engine: escalation after a delay', () => {
       plugins: [channel, second],
       engine: { logger, ...(lagLimitMs === undefined ? {} : { receiptLagLimitMs: lagLimitMs }) },
     });
-    await t.addContacts([1, 2, 3].map((i) => makeContact({ id: String(i) })));
-    await t.addCampaign({
-      id: '1',
-      channelPlan: [
-        { channel: 'channel:first', escalateAfter: { ms: 60_000, unless: 'delivered' } },
-        { channel: 'channel:second' },
-      ],
-    });
+    await threeContactsFirstThenSecond(t);
     await t.engine.pollReceipts();
     await t.engine.start({ ...ref, actor: t.actor });
     await t.drain();

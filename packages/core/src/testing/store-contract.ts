@@ -7,6 +7,7 @@ import { cancelContract } from './store-contract-cancel.js';
 import { capacityContract } from './store-contract-capacity.js';
 import { earlyReceiptContract } from './store-contract-early-receipts.js';
 import { escalationContract } from './store-contract-escalation.js';
+import { lateFailureContract } from './store-contract-late-failures.js';
 import { planningContract } from './store-contract-planning.js';
 import { receiptContract } from './store-contract-receipts.js';
 import { seedWorkspaces } from './store-contract-setup.js';
@@ -45,6 +46,7 @@ export function describeStoreContract(
     describe('receipts', () => receiptContract(harness));
     describe('early receipts', () => earlyReceiptContract(harness));
     describe('escalation', () => escalationContract(harness));
+    describe('failures reported after the send', () => lateFailureContract(harness));
     describe('A/B tests', () => abTestContract(harness));
     describe('waiting', () => waitingContract(harness));
     describe('plan steps of batches', () => stepContract(harness));
