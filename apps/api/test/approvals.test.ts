@@ -4,6 +4,7 @@ import { rows } from '../src/db/database.js';
 import { compliancePlugins, createCampaign, createContacts, createTag } from './support/compliance-app.js';
 import { codesOf, collect, gql, gqlOk, wsClient } from './support/graphql-client.js';
 import { rowCounts } from './support/row-counts.js';
+import { waitForCompletion } from './support/run-campaign.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const CAMPAIGN = `query($id: ID!) { campaign(id: $id) { state
@@ -185,6 +186,9 @@ describe('approvals (PostgreSQL)', () => {
       (await gqlOk<{ startCampaign: { state: string } }>(t.url, t.a.keys.operator, START, { id }))
         .startCampaign.state,
     ).toMatch(/RUNNING|COMPLETED/);
+    // Run it to its end here: its completion writes an audit row, which would land in a later test's
+    // "no table changed" window (CI failed that way once).
+    await waitForCompletion(t, id);
 
     const audit = await rows<{ action: string }>(
       t.app.deps.db,
