@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQL } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgDialect, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -90,6 +90,33 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 /** Runs raw SQL and returns its rows, whichever driver answered. */
 export async function rows<T>(db: Pick<Db, 'execute'>, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** Most distinct statements `preparedRows` prepares; past it, statements run unnamed (see there). */
+const MAX_PREPARED_TEXTS = 200;
+const preparedTexts = new Set<string>();
+
+/**
+ * `rows`, as a named prepared statement: PostgreSQL parses it once per connection and each run is
+ * one round trip, where an unnamed statement with parameters costs two (postgres.js asks for the
+ * parameters' types before it binds them) and is parsed and planned every time. For hot statements
+ * whose text does not vary (the values in parameters — arrays, JSON — never in the text): every
+ * distinct text stays prepared on each pooled connection for its life, so past
+ * `MAX_PREPARED_TEXTS` texts in this process the next ones run unnamed instead of growing that
+ * without bound. PGlite runs it as `rows` would.
+ */
+export async function preparedRows<T>(db: Pick<Db, '_' | 'execute'>, query: SQL): Promise<T[]> {
+  const dialect = (db as unknown as { dialect: PgDialect }).dialect;
+  const built = dialect.sqlToQuery(query);
+  if (!preparedTexts.has(built.sql)) {
+    if (preparedTexts.size >= MAX_PREPARED_TEXTS) return rows<T>(db, query);
+    preparedTexts.add(built.sql);
+  }
+  // drizzle's postgres-js session prepares (postgres.js names and caches the statement by its text)
+  // when given any name; the name itself is not used.
+  const result = (await db._.session.prepareQuery(built, undefined, 'prepared', false).execute()) as unknown;
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }

@@ -7,7 +7,7 @@ import {
   failureClasses,
 } from '@qunfa/core';
 import { eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Db } from '../db/database.js';
+import { type Db, preparedRows } from '../db/database.js';
 import { campaignCounters } from '../db/schema/index.js';
 
 type CounterRow = typeof campaignCounters.$inferSelect;
@@ -132,7 +132,9 @@ export async function applyCounterDeltas(
     return { campaign_id: e.campaign.id, workspace_id: e.campaign.workspaceId, shard: e.shard, ...values };
   });
   const names = columns.map((c) => sql.identifier(c.name));
-  await db.execute(sql`
+  await preparedRows(
+    db,
+    sql`
     INSERT INTO campaign_counters (campaign_id, workspace_id, shard, ${sql.join(names, sql`, `)})
     SELECT campaign_id, workspace_id, shard, ${sql.join(names, sql`, `)}
     FROM jsonb_to_recordset(${JSON.stringify(records)}::jsonb) AS r(
@@ -143,5 +145,6 @@ export async function applyCounterDeltas(
     ON CONFLICT (campaign_id, shard) DO UPDATE SET ${sql.join(
       names.map((n) => sql`${n} = campaign_counters.${n} + excluded.${n}`),
       sql`, `,
-    )}`);
+    )}`,
+  );
 }

@@ -8,7 +8,7 @@ import {
   statesSettlingWindow,
 } from '@qunfa/core';
 import { type SQL, sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.js';
+import { type Db, preparedRows, rows } from '../db/database.js';
 import { applyCounterDeltas } from './counters-sql.js';
 import { intArrayLiteral, textArrayLiteral } from './pg-array.js';
 import { applyMatchedIn, countOutcomes, type ShardDelta } from './receipts-sql.js';
@@ -73,7 +73,7 @@ async function keepEarly(tx: Db, events: ReceiptEvent[], until: Date): Promise<n
     ];
   });
   if (records.length === 0) return [];
-  const kept = await rows<{
+  const kept = await preparedRows<{
     channel: string | null;
     provider_message_id: string | null;
     delivery_id: string | null;

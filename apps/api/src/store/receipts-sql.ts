@@ -7,7 +7,7 @@ import {
   unsettled,
 } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.js';
+import { type Db, preparedRows } from '../db/database.js';
 import { CounterDelta, shardOf } from './counters-sql.js';
 
 interface Matched {
@@ -71,7 +71,7 @@ export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<Ma
   const matched =
     events.length === 0
       ? []
-      : await rows<Matched>(
+      : await preparedRows<Matched>(
           tx,
           sql`SELECT d.id::text, d.workspace_id::text, d.campaign_id::text, d.state, d.channel, d.provider_message_id
                 FROM deliveries d
@@ -96,7 +96,7 @@ export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<Ma
     keyed.length === 0
       ? []
       : (
-          await rows<{ delivery_id: string; dedupe_key: string }>(
+          await preparedRows<{ delivery_id: string; dedupe_key: string }>(
             tx,
             sql`SELECT delivery_id::text, dedupe_key FROM events
                   WHERE (delivery_id, dedupe_key) IN (
@@ -181,15 +181,18 @@ export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<Ma
   }
 
   if (updates.length > 0) {
-    await tx.execute(sql`
+    await preparedRows(
+      tx,
+      sql`
         UPDATE deliveries d SET state = u.state, failure_class = u.failure_class,
                last_error = coalesce(u.last_error, d.last_error), updated_at = u.at
         FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u(
           id bigint, state text, failure_class text, last_error text, at timestamptz)
-        WHERE d.id = u.id`);
+        WHERE d.id = u.id`,
+    );
   }
   if (inserts.length > 0) {
-    const written = await rows<{ delivery_id: string; dedupe_key: string | null }>(
+    const written = await preparedRows<{ delivery_id: string; dedupe_key: string | null }>(
       tx,
       sql`INSERT INTO events (workspace_id, campaign_id, delivery_id, type, dedupe_key, payload, at)
             SELECT workspace_id, campaign_id, delivery_id, type, dedupe_key, payload, at
@@ -210,12 +213,15 @@ export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<Ma
   if (failedIn.size > 0) {
     // Marked in the receipt's own transaction: if the process dies before the escalation that
     // follows, the worker's tick still finds the campaign (Store.campaignsWithLateFailures).
-    await tx.execute(sql`INSERT INTO campaign_late_failures (campaign_id, workspace_id)
+    await preparedRows(
+      tx,
+      sql`INSERT INTO campaign_late_failures (campaign_id, workspace_id)
         SELECT id, workspace_id FROM campaigns
         WHERE id = ANY(ARRAY(SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify([...failedIn])}::jsonb)))
           AND state = 'completed' AND channel_mode <> 'all' AND jsonb_array_length(channel_plan) > 1
         ORDER BY id
-        ON CONFLICT (campaign_id) DO UPDATE SET marks = campaign_late_failures.marks + 1, marked_at = now()`);
+        ON CONFLICT (campaign_id) DO UPDATE SET marks = campaign_late_failures.marks + 1, marked_at = now()`,
+    );
   }
   const result = countOutcomes(events, outcome, campaigns.values());
   const unknownAt = outcome.flatMap((o, i) => (o === 'unknown' ? [i] : []));
