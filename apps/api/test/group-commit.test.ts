@@ -253,4 +253,99 @@ describe('group commit of intake on postgres', () => {
     );
     expect(stored).toEqual({ messages: 2, items: 2 });
   });
+  it('answers clicks arriving together from one lookup and one engine call, each after its commit; a click the database refuses is lost alone', async () => {
+    const key = t.a.keys.operator;
+    const tag = await seedTaggedContacts(t.url, key, {
+      tagName: 'clicking',
+      count: 6,
+      identity: (i) => ({ kind: 'PHONE', value: `+86135${String(i).padStart(8, '0')}` }),
+    });
+    const { createCampaign } = await gqlOk<{ createCampaign: { id: string } }>(
+      t.url,
+      key,
+      'mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+      {
+        input: {
+          name: 'clicked',
+          audience: { tag },
+          variants: [{ key: 'A', content: { text: '特惠 https://shop.example.com/sale 回T退订' } }],
+          channelPlan: [{ channel: 'channel:pushing' }],
+        },
+      },
+    );
+    const id = createCampaign.id;
+    await gqlOk(t.url, key, 'mutation($id: ID!) { startCampaign(id: $id) { id } }', { id });
+    await expect
+      .poll(async () => (await t.app.deps.store.getCampaign(id))?.state, { timeout: 20_000 })
+      .toBe('completed');
+    const deliveries = (
+      await rows<{ id: string }>(
+        t.app.deps.db,
+        sql`SELECT id::text FROM deliveries WHERE campaign_id = ${Number(id)}::bigint ORDER BY id`,
+      )
+    ).map((r) => r.id);
+    expect(deliveries).toHaveLength(6);
+    const link = (deliveryId: string) => `${t.url}/l/${t.app.deps.linkTokens!.sign({ deliveryId, link: 0 })}`;
+    const click = (deliveryId: string, method = 'GET') =>
+      fetch(link(deliveryId), {
+        method,
+        redirect: 'manual',
+        headers: { 'user-agent': 'Mozilla/5.0 (iPhone)' },
+      });
+    const clicked = async () => (await t.app.deps.store.counters(id)).clicked;
+    const eventRows = async () =>
+      (
+        await rows<{ n: number }>(
+          t.app.deps.db,
+          sql`SELECT count(*)::int AS n FROM events WHERE campaign_id = ${Number(id)}::bigint`,
+        )
+      )[0]!.n;
+
+    const engine = t.app.deps.engine;
+    const original = engine.applyReceipts;
+    const calls: number[] = [];
+    engine.applyReceipts = (events) => {
+      calls.push(events.length);
+      return original(events);
+    };
+    try {
+      // Every link at once, the first twice, and a HEAD (answered, not a click).
+      const answers = await Promise.all([
+        ...deliveries.map((d) => click(d)),
+        click(deliveries[0]!),
+        click(deliveries[1]!, 'HEAD'),
+      ]);
+      for (const a of answers) {
+        expect(a.status).toBe(302);
+        expect(a.headers.get('location')).toMatch(/^https:\/\/shop\.example\.com\/sale\?qf_click=/);
+      }
+      // Answered after the commit: every click is there when its redirect arrives.
+      expect(await clicked()).toBe(6);
+      expect(await eventRows()).toBe(7);
+      expect(calls.reduce((a, b) => a + b, 0)).toBe(7);
+      expect(calls.length).toBeLessThan(7);
+
+      // The database refuses the click of one delivery: it goes unrecorded, its neighbours in the
+      // same group are recorded, and everyone is redirected.
+      await t.app.deps.db.execute(
+        sql.raw(`
+        CREATE OR REPLACE FUNCTION refuse_click() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.delivery_id = ${Number(deliveries[2])} THEN RAISE EXCEPTION 'refused click'; END IF;
+          RETURN NEW;
+        END $$`),
+      );
+      await t.app.deps.db.execute(
+        sql`CREATE TRIGGER refuse_click BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_click()`,
+      );
+      calls.length = 0;
+      const again = await Promise.all(deliveries.slice(0, 4).map((d) => click(d)));
+      expect(again.map((a) => a.status)).toEqual([302, 302, 302, 302]);
+      expect(await eventRows()).toBe(7 + 3);
+      expect(await clicked()).toBe(6);
+    } finally {
+      engine.applyReceipts = original;
+      await t.app.deps.db.execute(sql`DROP TRIGGER IF EXISTS refuse_click ON events`);
+    }
+  });
 });

@@ -7,12 +7,22 @@ import {
   type Engine,
   type Logger,
   linkTarget,
+  type ReceiptEvent,
 } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.js';
+import { type Db, preparedRows } from '../db/database.js';
 import type { LinkTokens } from '../links/link-token.js';
 
 export const LINK_PATH = '/l/';
+
+/** A request for a tracked link: recorded as a click unless HEAD or a link preview. */
+interface Click {
+  deliveryId: string;
+  link: number;
+  record: boolean;
+  /** When the request arrived: with the link, what keeps two clicks apart (`earlyReceiptKey`). */
+  at: Date;
+}
 
 interface LinkRow {
   content: Content;
@@ -61,18 +71,45 @@ export function createLinkHandler(deps: {
   /** Query parameter the redirect adds to an http(s) target, carrying the token back to a partner's conversion; null: none. */
   clickParam?: string | null;
 }) {
-  // Clicks arriving together look their deliveries up in one statement (read as they are now:
-  // a variant edited since is what the next click gets).
-  const lookups = createGroupCommit<string, LinkRow | undefined>({
-    commit: async (ids) => {
-      const found = await rows<LinkRow & { id: string }>(
+  const recordClicks = async (events: ReceiptEvent[]) => {
+    const notRecorded = (error: unknown) =>
+      deps.logger.error('a click was not recorded', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    try {
+      await deps.engine.applyReceipts(events);
+    } catch (error) {
+      if (events.length === 1) return notRecorded(error);
+      // Each again on its own, so that one that cannot be recorded does not lose its neighbours.
+      await Promise.all(events.map((e) => deps.engine.applyReceipts([e]).catch(notRecorded)));
+    }
+  };
+  // Clicks arriving together go together: their deliveries looked up in one statement (read as
+  // they are now: a variant edited since is what the next click gets), then recorded in one
+  // engine call — one group from the request to the commit, where two group commits in a row
+  // split the requests in flight between them. Each is answered after its click committed.
+  const clicks = createGroupCommit<Click, string | undefined>({
+    commit: async (group) => {
+      const ids = [...new Set(group.map((c) => c.deliveryId))];
+      const found = await preparedRows<LinkRow & { id: string }>(
         deps.db,
         sql`SELECT d.id::text, v.content, v.channel_content AS "channelContent", k.channel_plan AS "channelPlan"
             FROM deliveries d JOIN variants v ON v.id = d.variant_id JOIN campaigns k ON k.id = d.campaign_id
-            WHERE d.id = ANY(${`{${[...new Set(ids)].join(',')}}`}::bigint[])`,
+            WHERE d.id = ANY(${`{${ids.join(',')}}`}::bigint[])`,
       );
       const byId = new Map(found.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id));
+      const targets = group.map((c) => {
+        const row = byId.get(c.deliveryId);
+        return row && linkTarget(row, row.channelPlan, c.link);
+      });
+      const events = group.flatMap((c, i): ReceiptEvent[] =>
+        c.record && targets[i]
+          ? [{ deliveryId: c.deliveryId, state: 'clicked', at: c.at, source: 'link', link: c.link }]
+          : [],
+      );
+      // The person gets where they were going even when the click cannot be recorded.
+      if (events.length > 0) await recordClicks(events);
+      return targets;
     },
   });
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -83,27 +120,13 @@ export function createLinkHandler(deps: {
     const path = new URL(req.url ?? '/', 'http://link').pathname;
     const ref = deps.tokens.verify(path.slice(LINK_PATH.length));
     if (!ref || !/^\d{1,18}$/.test(ref.deliveryId)) return notFound(res);
-    const row = await lookups.submit(String(BigInt(ref.deliveryId)));
-    const target = row && linkTarget(row, row.channelPlan, ref.link);
+    const target = await clicks.submit({
+      deliveryId: String(BigInt(ref.deliveryId)),
+      link: ref.link,
+      record: req.method === 'GET' && !isPreviewAgent(req.headers['user-agent']),
+      at: deps.clock.now(),
+    });
     if (!target) return notFound(res);
-    if (req.method === 'GET' && !isPreviewAgent(req.headers['user-agent'])) {
-      // The person gets where they were going even when the click cannot be recorded.
-      await deps.engine
-        .applyReceipts([
-          {
-            deliveryId: ref.deliveryId,
-            state: 'clicked',
-            at: deps.clock.now(),
-            source: 'link',
-            link: ref.link,
-          },
-        ])
-        .catch((error: unknown) =>
-          deps.logger.error('a click was not recorded', {
-            error: error instanceof Error ? error.message : String(error),
-          }),
-        );
-    }
     const location = deps.clickParam
       ? withClickParam(target, deps.clickParam, path.slice(LINK_PATH.length))
       : target;
