@@ -1,6 +1,6 @@
 import type { InboundMessage } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../../db/database.js';
+import { type Db, preparedRows } from '../../db/database.js';
 import { textArrayLiteral } from '../../store/pg-array.js';
 
 /** Where an inbound message goes: its sender's contact and, if any, the campaign that last reached them. */
@@ -49,7 +49,7 @@ export async function matchSenders(
   const kinds = textArrayLiteral(messages.map((m) => m.from.kind));
   const values = textArrayLiteral(messages.map((m) => m.from.value));
   const ats = textArrayLiteral(messages.map((m) => m.at.toISOString()));
-  const found = await rows<{
+  const found = await preparedRows<{
     i: number | string;
     workspace_id: number | string;
     contact_id: number | string;

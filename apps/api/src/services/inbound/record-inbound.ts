@@ -1,7 +1,7 @@
 import type { Actor, Clock, EventBus, InboundMessage, InboundRecorded, Logger, Registry } from '@qunfa/core';
 import { createGroupCommit, type GroupCommit } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../../db/database.js';
+import { type Db, preparedRows } from '../../db/database.js';
 import { inboundMessages } from '../../db/schema/index.js';
 import { textArrayLiteral } from '../../store/pg-array.js';
 import type { EvidenceOptions } from '../evidence/assemble-evidence.js';
@@ -243,7 +243,7 @@ async function storedIds(
   workspaceId: number | undefined,
 ): Promise<Set<string>> {
   if (messages.length === 0) return new Set();
-  const found = await rows<{ id: string }>(
+  const found = await preparedRows<{ id: string }>(
     db,
     sql`SELECT provider_message_id AS id FROM inbound_messages
         WHERE channel = ${channel}

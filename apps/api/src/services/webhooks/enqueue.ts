@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/database.js';
+import { type Db, preparedRows } from '../../db/database.js';
 import { textArrayLiteral } from '../../store/pg-array.js';
 import type { WebhookEventType } from './event-types.js';
 
@@ -26,13 +26,16 @@ export async function enqueueWebhookEvent(tx: Db, event: WebhookEvent): Promise<
     workspaceId: String(event.workspaceId),
     data: event.data,
   };
-  await tx.execute(sql`
+  await preparedRows(
+    tx,
+    sql`
     INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id, event_type, payload, next_attempt_at, created_at)
     SELECT e.workspace_id, e.id, ${id}, ${event.type}, ${JSON.stringify(payload)}::jsonb,
            ${event.at.toISOString()}::timestamptz, ${event.at.toISOString()}::timestamptz
     FROM webhook_endpoints e
     WHERE e.workspace_id = ${Number(event.workspaceId)} AND e.enabled
-      AND e.event_types @> jsonb_build_array(${event.type}::text)`);
+      AND e.event_types @> jsonb_build_array(${event.type}::text)`,
+  );
   return id;
 }
 
@@ -53,7 +56,9 @@ export async function enqueueWebhookEvents(tx: Db, events: readonly WebhookEvent
       data: event.data,
     }),
   );
-  await tx.execute(sql`
+  await preparedRows(
+    tx,
+    sql`
     INSERT INTO webhook_deliveries (workspace_id, endpoint_id, event_id, event_type, payload, next_attempt_at, created_at)
     SELECT e.workspace_id, e.id, v.id, v.type, v.payload::jsonb, v.at, v.at
     FROM unnest(${textArrayLiteral(events.map((e) => String(e.workspaceId)))}::bigint[],
@@ -63,6 +68,7 @@ export async function enqueueWebhookEvents(tx: Db, events: readonly WebhookEvent
          WITH ORDINALITY AS v(workspace_id, id, type, payload, at, n)
     JOIN webhook_endpoints e ON e.workspace_id = v.workspace_id AND e.enabled
       AND e.event_types @> jsonb_build_array(v.type)
-    ORDER BY v.n, e.id`);
+    ORDER BY v.n, e.id`,
+  );
   return ids;
 }
