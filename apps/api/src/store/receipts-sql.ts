@@ -56,8 +56,9 @@ export interface MatchedIn {
 
 /**
  * The events that find their settled delivery, applied in `tx` in four statements whatever their
- * number: lock the matched deliveries, read which provider events are already recorded, update the
- * deliveries, insert the event rows (and mark completed campaigns a failure reached); the counter
+ * number, three round trips: lock the matched deliveries, read which provider events are already
+ * recorded, then together update the deliveries, insert the event rows (and mark completed
+ * campaigns a failure reached); the counter
  * deltas (one shard per delivery) are returned for the caller to add. `Store.applyReceipts` is this
  * and the keeping of the unknown events (early-receipts-sql.ts).
  */
@@ -180,48 +181,52 @@ export async function applyMatchedIn(tx: Db, events: ReceiptEvent[]): Promise<Ma
     if (decision.next.state === 'failed') failedIn.add(d.campaign_id);
   }
 
-  if (updates.length > 0) {
-    await preparedRows(
-      tx,
-      sql`
+  // The writes are independent of each other: sent together (pipelined, one round trip), run by
+  // the server in this order. Marking late failures is in the receipt's own transaction: if the
+  // process dies before the escalation that follows, the worker's tick still finds the campaign
+  // (Store.campaignsWithLateFailures).
+  const [, written] = await Promise.all([
+    updates.length === 0
+      ? undefined
+      : preparedRows(
+          tx,
+          sql`
         UPDATE deliveries d SET state = u.state, failure_class = u.failure_class,
                last_error = coalesce(u.last_error, d.last_error), updated_at = u.at
         FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u(
           id bigint, state text, failure_class text, last_error text, at timestamptz)
         WHERE d.id = u.id`,
-    );
-  }
-  if (inserts.length > 0) {
-    const written = await preparedRows<{ delivery_id: string; dedupe_key: string | null }>(
-      tx,
-      sql`INSERT INTO events (workspace_id, campaign_id, delivery_id, type, dedupe_key, payload, at)
+        ),
+    inserts.length === 0
+      ? []
+      : preparedRows<{ delivery_id: string; dedupe_key: string | null }>(
+          tx,
+          sql`INSERT INTO events (workspace_id, campaign_id, delivery_id, type, dedupe_key, payload, at)
             SELECT workspace_id, campaign_id, delivery_id, type, dedupe_key, payload, at
             FROM jsonb_to_recordset(${JSON.stringify(inserts)}::jsonb) AS e(
               workspace_id bigint, campaign_id bigint, delivery_id bigint, type text, dedupe_key text,
               payload jsonb, at timestamptz)
             ON CONFLICT DO NOTHING
             RETURNING delivery_id::text, dedupe_key`,
-    );
-    // A keyed row a concurrent transaction wrote first was not written here (rows without a key
-    // never conflict): not counted as recorded.
-    const insertedKeys = new Set(written.map((w) => pair(w.delivery_id, w.dedupe_key)));
-    for (const row of inserts) {
-      if (row.dedupe_key !== null && !insertedKeys.has(pair(String(row.delivery_id), row.dedupe_key)))
-        outcome[row.ord] = outcome[row.ord] === 'applied' ? 'moved' : 'ignored';
-    }
-  }
-  if (failedIn.size > 0) {
-    // Marked in the receipt's own transaction: if the process dies before the escalation that
-    // follows, the worker's tick still finds the campaign (Store.campaignsWithLateFailures).
-    await preparedRows(
-      tx,
-      sql`INSERT INTO campaign_late_failures (campaign_id, workspace_id)
+        ),
+    failedIn.size === 0
+      ? undefined
+      : preparedRows(
+          tx,
+          sql`INSERT INTO campaign_late_failures (campaign_id, workspace_id)
         SELECT id, workspace_id FROM campaigns
         WHERE id = ANY(ARRAY(SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify([...failedIn])}::jsonb)))
           AND state = 'completed' AND channel_mode <> 'all' AND jsonb_array_length(channel_plan) > 1
         ORDER BY id
         ON CONFLICT (campaign_id) DO UPDATE SET marks = campaign_late_failures.marks + 1, marked_at = now()`,
-    );
+        ),
+  ]);
+  // A keyed row a concurrent transaction wrote first was not written here (rows without a key
+  // never conflict): not counted as recorded.
+  const insertedKeys = new Set(written.map((w) => pair(w.delivery_id, w.dedupe_key)));
+  for (const row of inserts) {
+    if (row.dedupe_key !== null && !insertedKeys.has(pair(String(row.delivery_id), row.dedupe_key)))
+      outcome[row.ord] = outcome[row.ord] === 'applied' ? 'moved' : 'ignored';
   }
   const result = countOutcomes(events, outcome, campaigns.values());
   const unknownAt = outcome.flatMap((o, i) => (o === 'unknown' ? [i] : []));
