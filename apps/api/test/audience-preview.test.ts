@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audienceIndexesFor } from '../src/audience/audience-indexes.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
 import { rowCounts } from './support/row-counts.js';
+import { waitForCompletion } from './support/run-campaign.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const PREVIEW = `query($a: JSON!, $d: Boolean) { audiencePreview(audience: $a, sampleSize: 3, excludeDormant: $d) {
@@ -184,6 +185,8 @@ describe('audience preview, bulk tagging, suppressions and segments over GraphQL
     const started = (await gqlOk<Counted>(t.url, op, CAMPAIGN, { id: createCampaign.id })).campaign;
     expect(started.audiencePreview).toBeNull();
     expect(started.counters.total).toBe(20);
+    // To its end here: its completion writes rows a later test's "writing nothing" check would see.
+    await waitForCompletion(t, createCampaign.id);
   });
 
   it('saves segments', async () => {
