@@ -2,11 +2,11 @@ import type { Actor, Clock, EventBus, InboundMessage, InboundRecorded, Logger, R
 import { createGroupCommit, type GroupCommit } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
 import { type Db, preparedRows } from '../../db/database.js';
-import { inboundMessages } from '../../db/schema/index.js';
-import { textArrayLiteral } from '../../store/pg-array.js';
+import type { inboundMessages } from '../../db/schema/index.js';
+import { intArrayLiteral, textArrayLiteral } from '../../store/pg-array.js';
 import type { EvidenceOptions } from '../evidence/assemble-evidence.js';
 import { type ClassifiedReply, classifyReply } from '../triage/classify-reply.js';
-import { applyArrivals } from '../triage/triage-on-arrival.js';
+import { applyArrivals, readTriageSettings } from '../triage/triage-on-arrival.js';
 import { enqueueWebhookEvents, type WebhookEvent } from '../webhooks/enqueue.js';
 import { matchSenders } from './match-senders.js';
 import { isUnsubscribeReply } from './unsubscribe-reply.js';
@@ -264,6 +264,54 @@ interface Stored {
 }
 
 /**
+ * Inserts the messages (skipping one already stored by its channel and provider id) in one
+ * prepared statement, and returns those inserted.
+ */
+async function insertMessages(tx: Db, values: Row[]): Promise<Stored[]> {
+  const inserted = await preparedRows<{
+    id: number | string;
+    workspace_id: number | string;
+    provider_message_id: string;
+    contact_id: number | string;
+    campaign_id: number | string | null;
+    action: string | null;
+  }>(
+    tx,
+    sql`INSERT INTO inbound_messages (workspace_id, channel, account, provider_message_id, contact_id, identity_kind,
+                                      campaign_id, delivery_id, group_id, text, media, action, sent_at, received_at)
+        SELECT workspace_id, channel, account, provider_message_id, contact_id, identity_kind, campaign_id,
+               delivery_id, group_id, text, media, action, sent_at, received_at
+        FROM unnest(${intArrayLiteral(values.map((v) => v.workspaceId))}::bigint[],
+                    ${textArrayLiteral(values.map((v) => v.channel))}::text[],
+                    ${textArrayLiteral(values.map((v) => v.account ?? null))}::text[],
+                    ${textArrayLiteral(values.map((v) => v.providerMessageId))}::text[],
+                    ${intArrayLiteral(values.map((v) => v.contactId))}::bigint[],
+                    ${textArrayLiteral(values.map((v) => v.identityKind))}::text[],
+                    ${intArrayLiteral(values.map((v) => v.campaignId ?? null))}::bigint[],
+                    ${intArrayLiteral(values.map((v) => v.deliveryId ?? null))}::bigint[],
+                    ${textArrayLiteral(values.map((v) => v.groupId ?? null))}::text[],
+                    ${textArrayLiteral(values.map((v) => v.text))}::text[],
+                    ${textArrayLiteral(values.map((v) => JSON.stringify(v.media ?? [])))}::jsonb[],
+                    ${textArrayLiteral(values.map((v) => v.action ?? null))}::text[],
+                    ${textArrayLiteral(values.map((v) => v.sentAt.toISOString()))}::timestamptz[],
+                    ${textArrayLiteral(values.map((v) => v.receivedAt!.toISOString()))}::timestamptz[])
+             WITH ORDINALITY AS m(workspace_id, channel, account, provider_message_id, contact_id, identity_kind,
+                                  campaign_id, delivery_id, group_id, text, media, action, sent_at, received_at, n)
+        ORDER BY n
+        ON CONFLICT (channel, provider_message_id) DO NOTHING
+        RETURNING id, workspace_id, provider_message_id, contact_id, campaign_id, action`,
+  );
+  return inserted.map((r) => ({
+    id: Number(r.id),
+    workspaceId: Number(r.workspace_id),
+    providerMessageId: r.provider_message_id,
+    contactId: Number(r.contact_id),
+    campaignId: r.campaign_id === null ? null : Number(r.campaign_id),
+    action: r.action,
+  }));
+}
+
+/**
  * Inserts the new messages and triages them (items, suppressions, campaign opt-outs) in one
  * transaction; `unsubscribed` counts contacts newly suppressed by unsubscribe replies.
  */
@@ -280,18 +328,15 @@ async function store(
 }> {
   return deps.db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
-    const inserted = await tx
-      .insert(inboundMessages)
-      .values(values)
-      .onConflictDoNothing({ target: [inboundMessages.channel, inboundMessages.providerMessageId] })
-      .returning({
-        id: inboundMessages.id,
-        workspaceId: inboundMessages.workspaceId,
-        providerMessageId: inboundMessages.providerMessageId,
-        contactId: inboundMessages.contactId,
-        campaignId: inboundMessages.campaignId,
-        action: inboundMessages.action,
-      });
+    // The insert and the workspaces' triage settings are independent: sent together (pipelined,
+    // one round trip), as prepared statements (their texts never vary).
+    const settings = readTriageSettings(
+      tx,
+      values.map((v) => v.workspaceId),
+    );
+    // Awaited in applyArrivals; when the insert fails first, its error is the transaction's.
+    settings.catch(() => {});
+    const inserted = await insertMessages(tx, values);
     const applied = await applyArrivals(
       tx,
       inserted.map((r) => ({
@@ -306,6 +351,7 @@ async function store(
       now,
       actor,
       deps.evidence,
+      settings,
     );
     // Every event of the batch in one statement (not one round trip per message and item).
     const events: WebhookEvent[] = inserted.map((r) => {

@@ -1,9 +1,9 @@
 import { type Actor, replyActionsFor, triageOf, triagePolicyWith } from '@qunfa/core';
-import { inArray, sql } from 'drizzle-orm';
-import { type Db, rows } from '../../db/database.js';
-import { campaignOptOuts, triageItems, workspaces } from '../../db/schema/index.js';
+import { sql } from 'drizzle-orm';
+import { type Db, preparedRows, rows } from '../../db/database.js';
 import { recordAudienceChanges } from '../../store/audience-changes.js';
 import { writeAudit } from '../../store/audit.js';
+import { intArrayLiteral, textArrayLiteral } from '../../store/pg-array.js';
 import { assembleComplaintEvidence, type EvidenceOptions } from '../evidence/assemble-evidence.js';
 import type { ClassifiedReply } from './classify-reply.js';
 
@@ -38,6 +38,34 @@ export interface ArrivalsApplied {
   unsubscribedContacts: number[];
 }
 
+/** A workspace's triage settings, as `applyArrivals` reads them. */
+export interface TriageSettings {
+  id: number;
+  triagePolicy: Record<string, { priority?: string; replyWithinMinutes?: number | null }>;
+  followUpTemplateId: number | null;
+}
+
+/**
+ * The triage settings of `workspaceIds`, one prepared statement: read before the messages'
+ * insert returns (sent with it, see recordInbound), since they do not depend on it.
+ */
+export async function readTriageSettings(tx: Db, workspaceIds: readonly number[]): Promise<TriageSettings[]> {
+  const found = await preparedRows<{
+    id: number | string;
+    triage_policy: TriageSettings['triagePolicy'] | string;
+    follow_up_template_id: number | string | null;
+  }>(
+    tx,
+    sql`SELECT id, triage_policy, follow_up_template_id FROM workspaces
+        WHERE id = ANY(${intArrayLiteral([...new Set(workspaceIds)])}::bigint[])`,
+  );
+  return found.map((w) => ({
+    id: Number(w.id),
+    triagePolicy: typeof w.triage_policy === 'string' ? JSON.parse(w.triage_policy) : w.triage_policy,
+    followUpTemplateId: w.follow_up_template_id === null ? null : Number(w.follow_up_template_id),
+  }));
+}
+
 /**
  * Inside the transaction that stored the messages: one triage item each (priority and deadline
  * from its workspace's policy), complainers and unsubscribers suppressed, and the contact opted
@@ -51,73 +79,88 @@ export async function applyArrivals(
   now: Date,
   actor: Actor,
   evidence: EvidenceOptions = {},
+  /** The workspaces' settings, when the caller read them already (`readTriageSettings`). */
+  settingsRead?: Promise<TriageSettings[]>,
 ): Promise<ArrivalsApplied> {
   const suppressed = { unsubscribed: 0, complained: 0 };
   const unsubscribedContacts: number[] = [];
   if (arrivals.length === 0) return { items: [], suppressed, unsubscribedContacts };
   const workspaceIds = [...new Set(arrivals.map((a) => a.workspaceId))];
-  const settings = await tx
-    .select({
-      id: workspaces.id,
-      triagePolicy: workspaces.triagePolicy,
-      followUpTemplateId: workspaces.followUpTemplateId,
-    })
-    .from(workspaces)
-    .where(inArray(workspaces.id, workspaceIds));
+  const settings = await (settingsRead ?? readTriageSettings(tx, workspaceIds));
   const policies = new Map(settings.map((w) => [w.id, triagePolicyWith(w.triagePolicy)]));
   const followUpTemplates = new Map(settings.map((w) => [w.id, w.followUpTemplateId]));
-  const items = await tx
-    .insert(triageItems)
-    .values(
-      arrivals.map((a) => {
-        const { priority, dueAt } = triageOf(a.classified.label, now, policies.get(a.workspaceId)!);
-        return {
-          workspaceId: a.workspaceId,
-          inboundMessageId: a.inboundMessageId,
-          contactId: a.contactId,
-          campaignId: a.campaignId,
-          label: a.classified.label,
-          confidence: a.classified.confidence,
-          reasons: a.classified.reasons,
-          classifier: a.classified.classifier,
-          priority,
-          dueAt,
-          // The template as set now: a later change of the setting does not reach back.
-          followUpTemplateId: replyActionsFor(a.classified.label).followUp
-            ? (followUpTemplates.get(a.workspaceId) ?? null)
-            : null,
-          createdAt: now,
-          updatedAt: now,
-        };
-      }),
-    )
-    .returning({
-      id: triageItems.id,
-      workspaceId: triageItems.workspaceId,
-      inboundMessageId: triageItems.inboundMessageId,
-      campaignId: triageItems.campaignId,
-      label: triageItems.label,
-      priority: triageItems.priority,
-      dueAt: triageItems.dueAt,
-    });
-
+  const rowsOf = arrivals.map((a) => {
+    const { priority, dueAt } = triageOf(a.classified.label, now, policies.get(a.workspaceId)!);
+    return {
+      a,
+      priority,
+      dueAt,
+      // The template as set now: a later change of the setting does not reach back.
+      followUpTemplateId: replyActionsFor(a.classified.label).followUp
+        ? (followUpTemplates.get(a.workspaceId) ?? null)
+        : null,
+    };
+  });
   const optOuts = arrivals.filter(
     (a) => a.campaignId !== null && replyActionsFor(a.classified.label).optOutOfCampaign,
   );
-  if (optOuts.length > 0) {
-    await tx
-      .insert(campaignOptOuts)
-      .values(
-        optOuts.map((a) => ({
-          campaignId: a.campaignId!,
-          contactId: a.contactId,
-          workspaceId: a.workspaceId,
-          inboundMessageId: a.inboundMessageId,
-          createdAt: now,
-        })),
-      )
-      .onConflictDoNothing();
-  }
+  // The items and the opt-outs are independent of each other: sent together (pipelined, one
+  // round trip), as prepared statements (their texts never vary).
+  const [inserted] = await Promise.all([
+    preparedRows<{
+      id: number | string;
+      workspace_id: number | string;
+      inbound_message_id: number | string;
+      campaign_id: number | string | null;
+      label: string;
+      priority: string;
+      due_at: Date | string | null;
+    }>(
+      tx,
+      sql`INSERT INTO triage_items (workspace_id, inbound_message_id, contact_id, campaign_id, label, confidence,
+                                    reasons, classifier, priority, due_at, follow_up_template_id, created_at, updated_at)
+          SELECT workspace_id, inbound_message_id, contact_id, campaign_id, label, confidence, reasons, classifier,
+                 priority, due_at, follow_up_template_id, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz
+          FROM unnest(${intArrayLiteral(rowsOf.map((r) => r.a.workspaceId))}::bigint[],
+                      ${intArrayLiteral(rowsOf.map((r) => r.a.inboundMessageId))}::bigint[],
+                      ${intArrayLiteral(rowsOf.map((r) => r.a.contactId))}::bigint[],
+                      ${intArrayLiteral(rowsOf.map((r) => r.a.campaignId))}::bigint[],
+                      ${textArrayLiteral(rowsOf.map((r) => r.a.classified.label))}::text[],
+                      ${textArrayLiteral(rowsOf.map((r) => String(r.a.classified.confidence)))}::real[],
+                      ${textArrayLiteral(rowsOf.map((r) => JSON.stringify(r.a.classified.reasons)))}::jsonb[],
+                      ${textArrayLiteral(rowsOf.map((r) => r.a.classified.classifier))}::text[],
+                      ${textArrayLiteral(rowsOf.map((r) => r.priority))}::text[],
+                      ${textArrayLiteral(rowsOf.map((r) => r.dueAt?.toISOString() ?? null))}::timestamptz[],
+                      ${intArrayLiteral(rowsOf.map((r) => r.followUpTemplateId))}::bigint[])
+               WITH ORDINALITY AS t(workspace_id, inbound_message_id, contact_id, campaign_id, label, confidence,
+                                    reasons, classifier, priority, due_at, follow_up_template_id, n)
+          ORDER BY n
+          RETURNING id, workspace_id, inbound_message_id, campaign_id, label, priority, due_at`,
+    ),
+    optOuts.length === 0
+      ? undefined
+      : preparedRows(
+          tx,
+          sql`INSERT INTO campaign_opt_outs (campaign_id, contact_id, workspace_id, inbound_message_id, created_at)
+              SELECT campaign_id, contact_id, workspace_id, inbound_message_id, ${now.toISOString()}::timestamptz
+              FROM unnest(${intArrayLiteral(optOuts.map((a) => a.campaignId))}::bigint[],
+                          ${intArrayLiteral(optOuts.map((a) => a.contactId))}::bigint[],
+                          ${intArrayLiteral(optOuts.map((a) => a.workspaceId))}::bigint[],
+                          ${intArrayLiteral(optOuts.map((a) => a.inboundMessageId))}::bigint[])
+                   WITH ORDINALITY AS o(campaign_id, contact_id, workspace_id, inbound_message_id, n)
+              ORDER BY n
+              ON CONFLICT DO NOTHING`,
+        ),
+  ]);
+  const items = inserted.map((i) => ({
+    id: Number(i.id),
+    workspaceId: Number(i.workspace_id),
+    inboundMessageId: Number(i.inbound_message_id),
+    campaignId: i.campaign_id === null ? null : Number(i.campaign_id),
+    label: i.label,
+    priority: i.priority,
+    dueAt: i.due_at === null ? null : new Date(i.due_at),
+  }));
 
   for (const reason of ['unsubscribed', 'complained'] as const) {
     for (const workspaceId of workspaceIds) {
