@@ -1,4 +1,4 @@
-import { type DocumentNode, Kind, type OperationDefinitionNode, parse } from 'graphql';
+import { type DocumentNode, Kind, type OperationDefinitionNode, parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costLimitValues, operationCost } from '../src/graphql/cost-limit.js';
 import { schema } from '../src/graphql/schema/index.js';
@@ -136,6 +136,31 @@ describe('limits on a GraphQL document', () => {
       } finally {
         await client.dispose();
       }
+    });
+
+    it('weighs a document without pages once, and a paged one by its page sizes on every request', () => {
+      const RECORD = parse(
+        'mutation($i: InboundMessageInput!) { recordInboundMessage(input: $i) { duplicate message { id text } } }',
+      );
+      const first = operationCost(schema, RECORD, { i: { text: 'a' } });
+      expect(first.allowed).toBe(true);
+      // The same document object (yoga's parser cache hands one to every request of a text) is not
+      // walked again: a field added to it in place afterwards is not weighed, a fresh parse is.
+      const bigger = parse(
+        'mutation($i: InboundMessageInput!) { recordInboundMessage(input: $i) { duplicate attributed recorded message { id text channel campaignId } } }',
+      );
+      (RECORD.definitions[0] as { selectionSet: unknown }).selectionSet = (
+        bigger.definitions[0] as OperationDefinitionNode
+      ).selectionSet;
+      expect(operationCost(schema, RECORD, { i: { text: 'b' } }).cost).toBe(first.cost);
+      expect(operationCost(schema, parse(print(RECORD)), {}).cost).toBeGreaterThan(first.cost);
+      // A paged document is weighed with each request's page sizes, however often it comes.
+      const nested = parse(NESTED);
+      const small = operationCost(schema, nested, { campaigns: 2, deliveries: 10 });
+      const large = operationCost(schema, nested, { campaigns: 200, deliveries: 500 });
+      expect(large.cost).toBeGreaterThan(small.cost);
+      expect([small.allowed, large.allowed]).toEqual([true, false]);
+      expect(operationCost(schema, nested, { campaigns: 2, deliveries: 10 }).cost).toBe(small.cost);
     });
 
     it('passes every query and mutation the console sends, at pages of 500 (or the largest its module sends)', async () => {
