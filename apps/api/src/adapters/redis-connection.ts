@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 /** Where Redis is and how our keys are named on it. */
 export interface RedisSettings {
@@ -15,8 +15,19 @@ export interface RedisSettings {
  * is reported once to `onError`, not on every attempt — without a listener ioredis would print
  * "Unhandled error event" for every try.
  */
-export function connectRedis(url: string, name: string, onError?: (error: Error) => void): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
+export function connectRedis(
+  url: string,
+  name: string,
+  onError?: (error: Error) => void,
+  /** More ioredis options (e.g. `enableAutoPipelining`). */
+  options: RedisOptions = {},
+): Redis {
+  const redis = new Redis(url, {
+    ...options,
+    maxRetriesPerRequest: null,
+    connectionName: name,
+    lazyConnect: false,
+  });
   let reported = false;
   redis.on('error', (error: Error) => {
     if (reported) return;

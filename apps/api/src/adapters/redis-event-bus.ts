@@ -28,12 +28,17 @@ export async function createRedisEventBus(
 ): Promise<EventBus> {
   const channel = `${settings.prefix}:events`;
   const unavailableAfterMs = settings.unavailableAfterMs ?? 1000;
-  const publisher = connectRedis(settings.url, `${settings.prefix}:bus-pub`, settings.onError);
+  // Auto-pipelined: the events one commit publishes together (a reply group's messages and
+  // triage items) go to Redis in one write instead of one each.
+  const publisher = connectRedis(settings.url, `${settings.prefix}:bus-pub`, settings.onError, {
+    enableAutoPipelining: true,
+  });
   const subscriber = connectRedis(settings.url, `${settings.prefix}:bus-sub`, settings.onError);
   const listeners = new Map<string, Set<Listener>>();
   const address = (topic: Topic, key: string) => `${topic}\u0000${key}`;
   subscriber.on('message', (from: string, raw: string) => {
-    if (from !== channel) return;
+    // Every process hears every event: one with no subscription at all has nothing to parse.
+    if (from !== channel || listeners.size === 0) return;
     let envelope: Envelope;
     try {
       envelope = JSON.parse(raw) as Envelope;
