@@ -61,6 +61,8 @@ const envSchema = z.object({
   WORKER: z.enum(['inline', 'off']).default('inline'),
   /** Batches a worker sends at once. Default 4. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** A `worker` process's old-generation growth past its live heap before a full GC, in percent; 0: V8's own (up to 300). Default 50. */
+  WORKER_HEAP_GROWTH: z.coerce.number().int().min(0).max(1000).default(50),
   /** Seed a demo workspace when the database has none. Default true. */
   SEED_DEMO: z
     .enum(['true', 'false'])
@@ -145,6 +147,8 @@ export interface AppConfig {
   host: string;
   worker: 'inline' | 'off';
   workerConcurrency: number;
+  /** Heap growth a `worker` process allows past its live heap before a full GC, in percent (0: V8's own). Default 50. */
+  workerHeapGrowth?: number;
   seedDemo: boolean;
   logLevel: LogLevel;
   /** Path of the project config (plugins added to the built-in set), if any. */
@@ -260,6 +264,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: e.HOST,
     worker: e.WORKER,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerHeapGrowth: e.WORKER_HEAP_GROWTH,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
     pluginConfig: findConfigFile(e.QUNFA_CONFIG),

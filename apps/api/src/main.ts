@@ -44,6 +44,11 @@ async function main(command = 'serve'): Promise<void> {
     process.exit(2);
   }
   const config = command === 'worker' ? { ...base, worker: 'inline' as const } : base;
+  if (command === 'worker') {
+    // Before the modules load: the limit V8 sets at each full collection holds until the next.
+    const { limitHeapGrowth } = await import('./ops/heap-growth.js');
+    limitHeapGrowth(config.workerHeapGrowth ?? 50);
+  }
   const [{ buildApp }, { seedDemo }, { stopOnSignals }] = await Promise.all([
     import('./app.js'),
     import('./seed.js'),
