@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { openDatabase, rows } from '@qunfa/api/database';
 import { audienceIndexesFor } from '@qunfa/api/src/audience/audience-indexes.js';
+import { DEFAULT_HEAP_GROWTH, limitHeapGrowth } from '@qunfa/api/src/ops/heap-growth.js';
 import { sql } from 'drizzle-orm';
 import { TAGS, tagName, writeContactsCsv } from './generate.js';
 import { expressions, importFile, previews } from './measure.js';
@@ -17,6 +18,8 @@ import { expressions, importFile, previews } from './measure.js';
  *
  * `tsx pglite-memory.ts [contacts]` (default 1,000,000); prints a markdown table.
  */
+// As `serve` on PGlite does (HEAP_GROWTH); BENCH_HEAP_GROWTH=0 measures V8's own factor.
+limitHeapGrowth(Number(process.env.BENCH_HEAP_GROWTH ?? DEFAULT_HEAP_GROWTH));
 const N = Number(process.argv[2] ?? process.env.BENCH_CONTACTS ?? 1_000_000);
 const asOf = new Date(Date.UTC(2026, 2, 1));
 const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
@@ -25,6 +28,19 @@ function status(): { rss: number; peak: number } {
   const text = readFileSync('/proc/self/status', 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0) * 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+/** Resident MB by mapping (`[heap]`: malloc's; anonymous: V8's heap, WebAssembly memory and code, other mmaps). */
+function residentByMapping(): string {
+  const mbBy: Record<string, number> = {};
+  let name = '';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) name = line.split(/\s+/).slice(5).join(' ') || 'anonymous';
+    else if (line.startsWith('Rss:')) mbBy[name] = (mbBy[name] ?? 0) + Number(line.split(/\s+/)[1]) / 1024;
+  }
+  return Object.entries(mbBy)
+    .filter(([, mb]) => mb >= 4)
+    .map(([mapping, mb]) => `${mapping} ${Math.round(mb)} MB`)
+    .join(', ');
 }
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
@@ -43,6 +59,7 @@ try {
       `| ${phase} | ${mb(s.rss)} | ${mb(s.peak)} | ${mb(wasm())} | ${mb(heap.heapUsed)} | ${mb(heap.external + heap.arrayBuffers)} | ${(process.cpuUsage().user / 1e6).toFixed(1)} s | ${load()} | ${extra} |`,
     );
     process.stderr.write(`${lines.at(-1)}\n`);
+    if (process.env.BENCH_SMAPS) process.stderr.write(`  resident by mapping: ${residentByMapping()}\n`);
   };
   row('opened, migrated');
   const db = database.db;

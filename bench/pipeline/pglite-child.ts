@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '@qunfa/api/src/app.js';
 import { openDatabase } from '@qunfa/api/src/db/database.js';
+import { DEFAULT_HEAP_GROWTH, limitHeapGrowth } from '@qunfa/api/src/ops/heap-growth.js';
 import { silentLogger } from '@qunfa/core';
 import { runCampaign } from './src/campaign.js';
 import { measureFloor } from './src/floor.js';
@@ -16,6 +17,8 @@ const configModule = fileURLToPath(new URL('./bench.config.ts', import.meta.url)
  * one JSON line.
  */
 const [mode, dataDir, arg] = process.argv.slice(2) as [string, string, string];
+// As `serve` on PGlite does (HEAP_GROWTH).
+limitHeapGrowth(DEFAULT_HEAP_GROWTH);
 
 if (mode === 'seed') {
   const database = await openDatabase({ dataDir: `${dataDir}/pglite` });

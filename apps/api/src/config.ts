@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { BodyLimits } from './http/body-limit.js';
 import type { LogLevel } from './logger.js';
+import { DEFAULT_HEAP_GROWTH } from './ops/heap-growth.js';
 import { findConfigFile } from './plugin-config/find-config.js';
 import { type ArchiveTarget, folderTarget } from './services/retention/archive-target.js';
 import { type S3TargetOptions, s3Target } from './services/retention/s3-target.js';
@@ -61,8 +62,8 @@ const envSchema = z.object({
   WORKER: z.enum(['inline', 'off']).default('inline'),
   /** Batches a worker sends at once. Default 4. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
-  /** A `worker` process's old-generation growth past its live heap before a full GC, in percent; 0: V8's own (up to 300). Default 50. */
-  WORKER_HEAP_GROWTH: z.coerce.number().int().min(0).max(1000).default(50),
+  /** How far V8's old generation of a `worker`, or of `serve` on PGlite, grows past its live heap before a full GC, in percent; 0: V8's own (up to 300). Default 50. */
+  HEAP_GROWTH: z.coerce.number().int().min(0).max(1000).default(DEFAULT_HEAP_GROWTH),
   /** Seed a demo workspace when the database has none. Default true. */
   SEED_DEMO: z
     .enum(['true', 'false'])
@@ -147,8 +148,8 @@ export interface AppConfig {
   host: string;
   worker: 'inline' | 'off';
   workerConcurrency: number;
-  /** Heap growth a `worker` process allows past its live heap before a full GC, in percent (0: V8's own). Default 50. */
-  workerHeapGrowth?: number;
+  /** Heap growth a `worker`, or `serve` on PGlite, allows past its live heap before a full GC, in percent (0: V8's own). Default 50. */
+  heapGrowth?: number;
   seedDemo: boolean;
   logLevel: LogLevel;
   /** Path of the project config (plugins added to the built-in set), if any. */
@@ -264,7 +265,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: e.HOST,
     worker: e.WORKER,
     workerConcurrency: e.WORKER_CONCURRENCY,
-    workerHeapGrowth: e.WORKER_HEAP_GROWTH,
+    heapGrowth: e.HEAP_GROWTH,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,
     pluginConfig: findConfigFile(e.QUNFA_CONFIG),

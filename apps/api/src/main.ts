@@ -44,10 +44,11 @@ async function main(command = 'serve'): Promise<void> {
     process.exit(2);
   }
   const config = command === 'worker' ? { ...base, worker: 'inline' as const } : base;
-  if (command === 'worker') {
-    // Before the modules load: the limit V8 sets at each full collection holds until the next.
-    const { limitHeapGrowth } = await import('./ops/heap-growth.js');
-    limitHeapGrowth(config.workerHeapGrowth ?? 50);
+  // A worker, and a server holding PGlite (the database, imports and the audience index in one
+  // process). Before the modules load: the limit V8 sets at a full collection holds until the next.
+  if (command === 'worker' || !config.databaseUrl) {
+    const { DEFAULT_HEAP_GROWTH, limitHeapGrowth } = await import('./ops/heap-growth.js');
+    limitHeapGrowth(config.heapGrowth ?? DEFAULT_HEAP_GROWTH);
   }
   const [{ buildApp }, { seedDemo }, { stopOnSignals }] = await Promise.all([
     import('./app.js'),

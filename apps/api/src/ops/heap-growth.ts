@@ -1,5 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 
+/** Percent; `HEAP_GROWTH`. */
+export const DEFAULT_HEAP_GROWTH = 50;
+
 /**
  * Caps how far V8 lets the old generation grow past what survived the last full collection,
  * in percent. A worker keeps ~50 MB alive, but each batch's rows, results and statement
