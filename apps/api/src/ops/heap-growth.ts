@@ -9,7 +9,8 @@ export const DEFAULT_HEAP_GROWTH = 50;
  * arguments live across its round trips, outlive two young collections and are promoted; V8
  * then waits for up to 4× the live heap (its factor when collections are cheap) before a full
  * collection, and that garbage was most of a worker's peak RSS (bench/pipeline: heap 200 MB →
- * ~110 MB at 50 %). Set before the modules load (the limit of one collection holds until the
+ * ~110 MB at 50 %). The same holds for `serve` on PGlite, whose imports and index builds make
+ * garbage beside the database (1M contacts: peak RSS 734 → ~510 MB). Set before the modules load (the limit of one collection holds until the
  * next). 0 leaves V8's own factor, and so does a `--heap-growing-percent` the operator gave
  * node. Returns whether it set the flag.
  */
