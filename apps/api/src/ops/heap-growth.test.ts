@@ -28,12 +28,14 @@ function peakHeapMb(percent: number): number {
 }
 
 describe('limitHeapGrowth', () => {
-  it("keeps promoted garbage near the live heap, where V8's own factor lets it grow to several times it", () => {
-    const own = peakHeapMb(0);
+  it('keeps promoted garbage near the live heap, where V8 lets it grow to several times it', () => {
+    // 300 %: V8's own factor when full collections are cheap, fixed here so that a loaded machine
+    // (slower collections, a smaller factor of V8's choosing) does not move the comparison.
+    const wide = peakHeapMb(300);
     const limited = peakHeapMb(50);
-    // ~40 MB live (30 kept, 8 in flight): 229–241 MB on V8's own factor, 130–142 MB at 50 % (load ~20).
-    expect(own).toBeGreaterThan(180);
-    expect(limited).toBeLessThan(180);
+    // ~40 MB live (30 kept, 8 in flight): 186–198 MB at 300 % (229–241 MB on V8's own), 130–142 MB at 50 %.
+    expect(wide).toBeGreaterThan(165);
+    expect(limited).toBeLessThan(165);
   }, 60_000);
 
   it("leaves the operator's own --heap-growing-percent, and 0, to V8", () => {
