@@ -18,17 +18,30 @@ export async function callPlugin<T>(plugin: string, hook: string, run: () => T |
   try {
     return await run();
   } catch (error) {
-    if (error instanceof QunfaError && error.plugin) throw error;
-    throw new QunfaError(
-      'PLUGIN_FAILED',
-      `${hook} failed: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        plugin,
-        details: { hook },
-        cause: error,
-      },
-    );
+    throw stampedError(plugin, hook, error);
   }
+}
+
+/** `callPlugin` for a hook that answers at once (a channel's `address`): no promise per call. */
+export function callPluginNow<T>(plugin: string, hook: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw stampedError(plugin, hook, error);
+  }
+}
+
+function stampedError(plugin: string, hook: string, error: unknown): unknown {
+  if (error instanceof QunfaError && error.plugin) return error;
+  return new QunfaError(
+    'PLUGIN_FAILED',
+    `${hook} failed: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      plugin,
+      details: { hook },
+      cause: error,
+    },
+  );
 }
 
 /**

@@ -6,7 +6,7 @@ import type { BatchJob } from '../ports/queue.js';
 import type { ClaimedBatch, ClaimedRecipient, DeliveryResult } from '../ports/store.js';
 import { chooseAccount, coolDownRestricted } from './accounts.js';
 import { toJob } from './batch-job.js';
-import { callPlugin, checkRecipients } from './compliance.js';
+import { callPluginNow, checkRecipients } from './compliance.js';
 import { contentAsSent } from './content-as-sent.js';
 import type { EngineContext } from './deps.js';
 import { completeWhenDone } from './escalation.js';
@@ -225,7 +225,9 @@ async function prepare(
       results.push(deferredResult(scope, recipient, verdict.until, verdict.reason));
       noteDeferral(deferred, verdict);
     } else {
-      const item = await callPlugin(scope.channel.name, 'address', () =>
+      // At once, not awaited: a promise and a suspension per recipient cost a worker ~3–7 µs of
+      // CPU a recipient (bench/pipeline, 300k, alternated).
+      const item = callPluginNow(scope.channel.name, 'address', () =>
         addressOf(scope, recipient, ctx.linkTracker),
       );
       if (item) items.push(item);
