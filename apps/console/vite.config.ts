@@ -24,5 +24,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['src/**/*.test.{ts,tsx}'],
+    // Run beside the API's suite by `pnpm test`: a test of seconds alone can pass 5 s there.
+    testTimeout: 60_000,
   },
 });
