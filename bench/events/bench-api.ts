@@ -21,6 +21,16 @@ export async function startBenchApi(options: { adminUrl: string; redisUrl: strin
   const name = `qunfa_bench_${randomBytes(4).toString('hex')}`;
   const admin = postgres(options.adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name}`);
+  // BENCH_PG_SET=name=value,…: settings of this database's sessions (log_statement_stats=on for
+  // pg-statement-stats.mjs); BENCH_KEEP_DB=1 keeps the database at the end, to look at its plans.
+  const settings = (process.env.BENCH_PG_SET ?? '').split(',').filter(Boolean);
+  for (const setting of settings) {
+    const [key, value] = setting.split('=');
+    if (!key || value === undefined || !/^[a-z_.]+$/.test(key))
+      throw new Error(`BENCH_PG_SET: not name=value: ${setting}`);
+    await admin.unsafe(`ALTER DATABASE ${name} SET ${key} = '${value.replaceAll("'", "''")}'`);
+  }
+  if (settings.length > 0 || process.env.BENCH_KEEP_DB) console.log(`database ${name}`);
   const url = new URL(options.adminUrl);
   url.pathname = `/${name}`;
   // A key prefix of its own: batch job ids restart at 1 in every database, and a job id already
@@ -88,7 +98,7 @@ export async function startBenchApi(options: { adminUrl: string; redisUrl: strin
       } while (cursor !== '0');
       await closeRedis(redis);
       rmSync(dataDir, { recursive: true, force: true });
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (!process.env.BENCH_KEEP_DB) await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },
   };

@@ -79,7 +79,33 @@ export async function createLegRunner(options: {
     return idle;
   };
 
-  const run = async (label: string, requests: Req[]) => {
+  /**
+   * BENCH_WARM=<fraction>: that share of each leg's requests is sent first, unmeasured, so that the
+   * row is what the leg's path costs once V8 has compiled it (sustained intake), not a cold
+   * process's first requests. 0 (the default): all measured, as before.
+   */
+  const warmShare = Number(process.env.BENCH_WARM ?? 0);
+
+  /** Sends the requests with the client and waits for it, measuring nothing. */
+  const sendUnmeasured = async (label: string, requests: Req[]) => {
+    const child = spawn(process.execPath, [join(here, 'client.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+    child.stdin.write(`${JSON.stringify({ base, concurrency, requests })}\n`);
+    child.stdin.end('go\n');
+    if ((await done) !== 0) throw new Error(`${label}: the client failed (warming)`);
+    const text = Buffer.concat(out).toString('utf8');
+    const { failures } = JSON.parse(text.slice(text.indexOf('\n') + 1)) as { failures: string[] };
+    if (failures.length > 0)
+      throw new Error(`${label}: ${failures.length} failed while warming, e.g. ${failures[0]}`);
+    takeFrequentStatements(0);
+  };
+
+  const run = async (label: string, all: Req[]) => {
+    const warm = warmShare > 0 ? Math.floor(all.length * Math.min(warmShare, 0.9)) : 0;
+    if (warm > 0) await sendUnmeasured(label, all.slice(0, warm));
+    const requests = all.slice(warm);
     const events = requests.reduce((n, r) => n + r.events, 0);
     // The client is spawned and given its requests before the measurement starts, and told to
     // go once it has parsed them: spawning it and serialising the requests are the bench's work,
