@@ -16,7 +16,6 @@ import { batchStepSql } from './plan-step-sql.js';
 interface Candidate {
   id: string;
   state: DeliveryState;
-  due: boolean;
   /** A kept early receipt says it reached what the window waits for (early-receipts-sql.ts). */
   early: boolean;
   /** Index into the window's `next`, or null when no later step can address the contact. */
@@ -110,24 +109,39 @@ export function escalateUnconfirmed(db: Db, sweep: EscalationSweep): Promise<Esc
         window.receiptsReadUntil && window.receiptsReadUntil < sweep.now
           ? window.receiptsReadUntil.toISOString()
           : now;
+      const watched = sql`d.campaign_id = ${campaignId}::bigint AND d.resolution IS NULL
+        AND d.channel = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(window.channels)}::jsonb)))`;
+      const sentAt = sql`coalesce((SELECT max(a.at) FROM delivery_attempts a WHERE a.delivery_id = d.id), d.updated_at)`;
+      const cutoff = sql`${judgedAt}::timestamptz - make_interval(secs => ${window.afterMs / 1000}::float8)`;
+      const states = escalatingStates(window);
+      // Not sent yet (its window is still to come) or sent within the window: counted, not read one
+      // by one nor locked — on a large campaign that is nearly every delivery, and each sweep (every
+      // tick, after every batch) read, locked and planned the next step of all of them. Counted
+      // before the moving ones are read: a row moves forward (queued, submitted, sent, past its
+      // window) between the two statements, so it is seen by one or both, never by neither.
+      const [unsent] = await rows<{ n: number }>(
+        tx,
+        sql`SELECT count(*)::int AS n FROM deliveries d
+            WHERE ${watched}
+              AND d.state = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(['queued', 'submitted', ...states])}::jsonb)))
+              AND (d.state IN ('queued', 'submitted') OR ${sentAt} > ${cutoff})`,
+      );
+      waiting += unsent?.n ?? 0;
+      // Past their window: found and locked with the first later step the contact has an identity for.
       const candidates = await rows<Candidate>(
         tx,
-        sql`SELECT d.id::text, d.state,
-                   coalesce((SELECT max(a.at) FROM delivery_attempts a WHERE a.delivery_id = d.id), d.updated_at)
-                     <= ${judgedAt}::timestamptz - make_interval(secs => ${window.afterMs / 1000}::float8) AS due,
-                   ${earlySettlesWindow(window.unless)} AS early,
-                   ${nextStepSql(next)} AS next
+        sql`SELECT d.id::text, d.state, ${earlySettlesWindow(window.unless)} AS early, ${nextStepSql(next)} AS next
             FROM deliveries d
-            WHERE d.campaign_id = ${campaignId}::bigint AND d.resolution IS NULL
-              -- Filters, not joins: a row a concurrent settlement updates is rechecked as it now is.
-              AND d.channel = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(window.channels)}::jsonb)))
-              AND d.state = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(['queued', 'submitted', ...escalatingStates(window)])}::jsonb)))
+            -- Filters, not joins: a row a concurrent settlement updates is rechecked as it now is.
+            WHERE ${watched}
+              AND d.state = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(states)}::jsonb)))
+              AND ${sentAt} <= ${cutoff}
             ORDER BY d.id FOR UPDATE OF d`,
       );
       for (const c of candidates) {
-        // Not sent yet (its window is still to come), sent within the window, or reported arrived
-        // by a receipt that beat its settlement and is applied by the next retry: never a second channel.
-        if (c.state === 'queued' || c.state === 'submitted' || !c.due || c.early) {
+        // Reported arrived by a receipt that beat its settlement and is applied by the next retry of
+        // early receipts: it waits, never moved on a second channel.
+        if (c.early) {
           waiting++;
           continue;
         }
