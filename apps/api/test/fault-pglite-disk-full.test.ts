@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, rows } from '../src/db/database.js';
+import { withMigratedPglite } from './support/databases.js';
 import { gql } from './support/graphql-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -57,7 +58,9 @@ describe.skipIf(typeof disk === 'string')(
 
     it('answers UNAVAILABLE (disk_full), writes nothing of that call, and goes on answering reads', async () => {
       if (typeof disk === 'string') return;
-      const dataDir = join(disk.dir, 'pglite');
+      // A copy of a migrated folder on the small disk: the subject is a disk filling up under writes,
+      // not a new folder's initdb (pglite-new-folder.test.ts).
+      const dataDir = withMigratedPglite(join(disk.dir, 'pglite'));
       t = await startTestApp('pglite', { dataDir, worker: 'off' });
       const workspaceId = t.a.id;
       // Leave 3 MB free: a few thousand contacts' worth.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChildProcesses } from './support/child-processes.js';
+import { withMigratedPglite } from './support/databases.js';
 import { gqlOk } from './support/graphql-client.js';
 
 const apiDir = fileURLToPath(new URL('..', import.meta.url));
@@ -46,7 +47,9 @@ async function until<T>(
 }
 
 describe('stopping the server', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'qunfa-stop-'));
+  // A copy of a migrated PGlite folder: the subject is the stop, not a new folder's initdb
+  // (pglite-new-folder.test.ts); the demo is seeded into it as into a new one.
+  const dir = withMigratedPglite(mkdtempSync(join(tmpdir(), 'qunfa-stop-')));
   const processes = new ChildProcesses();
   afterAll(async () => {
     await processes.killAll();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../src/app.js';
 import type { AppConfig } from '../src/config.js';
 import { complianceRules, type PluginServices } from '../src/plugins.js';
-import { createTestDatabase, drivers } from './support/databases.js';
+import { createTestDatabase, drivers, withMigratedPglite } from './support/databases.js';
 import { codesOf, collect, gql, gqlOk, wsClient } from './support/graphql-client.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { addWorkspace, startTestApp, type TestApp } from './support/test-app.js';
@@ -238,6 +238,8 @@ describe.each(drivers)(
     let drop = async () => {};
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), 'qunfa-quiet-'));
+      // PGlite: a copy of a migrated folder, which both starts open (not a new folder's initdb).
+      if (driver === 'pglite') withMigratedPglite(dir);
     });
     afterAll(async () => {
       await app?.stop();

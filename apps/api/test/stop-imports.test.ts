@@ -11,10 +11,10 @@ import type { AppConfig } from '../src/config.js';
 import { openDatabase, rows } from '../src/db/database.js';
 import { workspaces } from '../src/db/schema/index.js';
 import { startContactImport } from '../src/services/contact-imports.js';
-import { createTestDatabase, drivers } from './support/databases.js';
+import { createTestDatabase, drivers, withMigratedPglite } from './support/databases.js';
 import { testPlugins } from './support/test-app.js';
 
-// A fresh PGlite folder migrates and starts a whole app: minutes on a loaded machine.
+// Each case starts a whole app (on PGlite, in a copy of a migrated folder): slow on a loaded machine.
 const SLOW = 300_000;
 const header = '姓名,手机号\n';
 const rowsCsv = (from: number, n: number) =>
@@ -39,7 +39,9 @@ describe.each(drivers)('app.stop() with a contact import in flight (%s)', (drive
   /** An app on a database that outlives it, so that what the stop left behind can be read after. */
   async function started(overrides: Partial<AppConfig> = {}) {
     const database = await createTestDatabase(driver);
+    // PGlite: a copy of a migrated folder — the subject is the stop, not a new folder's initdb.
     const dataDir = mkdtempSync(join(tmpdir(), 'qunfa-stop-import-'));
+    if (!database.url) withMigratedPglite(dataDir);
     cleanups.push(async () => {
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -41,6 +41,27 @@ export async function pgliteTemplateFile(hash = migrationsHash()): Promise<strin
     await database.close();
   }
   return file;
+}
+
+/**
+ * A migrated PGlite data folder on disk, made once per migration set (as the dump above): a test
+ * whose subject is not a new folder copies it (`withMigratedPglite`) instead of running initdb and
+ * every migration in a folder of its own, ~10 CPU s each. Made under a private name and renamed,
+ * so two runs racing to make it leave one.
+ */
+export async function pgliteTemplateFolder(hash = migrationsHash()): Promise<string> {
+  const folder = join(tmpdir(), `qunfa-pglite-folder-${hash}`);
+  if (existsSync(folder)) return folder;
+  const partial = `${folder}.${randomBytes(4).toString('hex')}`;
+  const database = await openDatabase({ dataDir: partial });
+  await database.close();
+  try {
+    renameSync(partial, folder);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(folder)) throw error;
+  }
+  return folder;
 }
 
 /**
