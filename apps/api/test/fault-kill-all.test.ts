@@ -107,7 +107,11 @@ describe('kill -9 of the API and both workers together, five times on 50,000 rec
         abTest: {
           testPercent: 20,
           winnerMetric: 'DELIVERY_RATE',
-          decisionDelayMs: 5000,
+          // After kill 1 (half the sample sent): due 60 s after the first batch. It was 5 s, which
+          // held only because each escalation sweep locked the whole sample and the ticks queued
+          // behind it, so the decision waited for the sample's last batch (117 s late at load 15);
+          // taken on time, 5 s came before half the sample on a loaded machine.
+          decisionDelayMs: 60_000,
           winnerSelection: 'AUTO',
         },
         retryPolicy: { networkRetryDelayMs: 200, unknownRetryDelayMs: 200, rateLimitedDelayMs: 200 },
