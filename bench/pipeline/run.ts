@@ -9,6 +9,7 @@ import postgres from 'postgres';
 import { measureFloor } from './src/floor.js';
 import { type MeasuredRun, runOnPostgres } from './src/pg-run.js';
 import { seedContacts } from './src/seed.js';
+import { segmentTable } from './src/server-stats.js';
 
 /** `BENCH_RECIPIENTS`: a count, or with a k or M suffix (`100k`, `3M`, `10M`). */
 function parseCount(text: string): number {
@@ -90,7 +91,7 @@ if (process.env.BENCH_LOG_STATEMENTS === 'explain') {
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
 const databaseUrl = url.toString();
-let pgFloor = { insertSeconds: 0, updateSeconds: 0, cpuSeconds: 0 };
+let pgFloor: Awaited<ReturnType<typeof measureFloor>> | undefined;
 
 try {
   if (legs.has('pg1') || legs.has('pg2')) {
@@ -106,7 +107,7 @@ try {
         );
         const floor = await measureFloor(database.db, workspaceId);
         const floorSeconds = floor.insertSeconds + floor.updateSeconds;
-        const run = await runOnPostgres({ databaseUrl, redisUrl, workspaceId, workers });
+        const run = await runOnPostgres({ databaseUrl, redisUrl, workspaceId, workers, recipients });
         const cpu = run.cpu ?? { backends: 0, workers: 0, api: 0 };
         pairRows.push({
           setup,
@@ -151,6 +152,13 @@ try {
   await admin.end();
 }
 
+function floorLine(floor: NonNullable<typeof pgFloor>): string {
+  const { before, after } = floor.stats;
+  const millions = recipients / 1e6;
+  const d = (key: keyof typeof before) => (after[key] - before[key]) / millions;
+  return `Floor on PostgreSQL (last pair): INSERT … SELECT of the delivery rows ${fmt(floor.insertSeconds)} s + one UPDATE of each ${fmt(floor.updateSeconds)} s, its backend's CPU ${fmt(floor.cpuSeconds)} s; per million rows: ${Math.round(d('blocksRead')).toLocaleString('en')} blocks read, ${Math.round(d('blocksHit')).toLocaleString('en')} hit, ${fmt(d('walBytes') / 2 ** 20, 0)} MB of WAL, ${Math.round(d('walFullPageImages')).toLocaleString('en')} full-page images.`;
+}
+
 const lines = [
   `Pipeline benchmark: ${recipients.toLocaleString('en')} recipients, zero-latency channel, batches of 1,000, 4 batches at once per worker`,
   '',
@@ -164,7 +172,7 @@ const lines = [
     return `| ${r.setup} | ${fmt(r.run.seconds)} | ${fmt(r.run.planSeconds)} | ${Math.round(recipients / r.run.seconds).toLocaleString('en')} | ${fmt(r.run.seconds / (recipients / 1e6))} | ${fmt(r.floorSeconds)} | ${fmt(r.run.seconds / r.floorSeconds, 2)} | ${cpuText} | ${Math.round(r.run.peakMbAt100k)} MB | ${r.run.peakMbAt1m ? `${Math.round(r.run.peakMbAt1m)} MB` : '–'} | ${Math.round(r.run.peakMbAtEnd)} MB |`;
   }),
   '',
-  `Floor on PostgreSQL (last pair): INSERT … SELECT of the delivery rows ${fmt(pgFloor.insertSeconds)} s + one UPDATE of each ${fmt(pgFloor.updateSeconds)} s, its backend's CPU ${fmt(pgFloor.cpuSeconds)} s.`,
+  ...(pgFloor ? [floorLine(pgFloor)] : []),
   `Every run ended with sent = ${rows.map((r) => r.run.sent).join(' / ')} and failed = ${rows.map((r) => r.run.failed).join(' / ')}.`,
   'Peak RSS: the worker processes (highest of them) on PostgreSQL; the one process on PGlite.',
   '',
@@ -180,5 +188,13 @@ const lines = [
     const loads = mine.map((p) => p.load);
     return `| ${setup} | ${ratios.length} | ${ratios.map((r, i) => `${fmt(r, 2)} (load ${loads[i]})`).join(', ')} | ${fmt(median(ratios), 2)} | ${fmt(sorted.at(-1)! - sorted[0]!, 2)} | ${cpuRatios.map((r) => fmt(r, 2)).join(', ')} | ${fmt(median(cpuRatios), 2)} |`;
   }),
+  ...rows
+    .filter((r) => r.run.segments?.length)
+    .flatMap((r) => [
+      '',
+      `${r.setup}, cut by recipients settled (figures per million; WAL and checkpoints are the whole server's):`,
+      '',
+      ...segmentTable(r.run.segments!),
+    ]),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

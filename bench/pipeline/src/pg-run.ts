@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { type CampaignRun, runCampaign } from './campaign.js';
 import { cpuMeter } from './cpu.js';
 import { memoryOf } from './rss.js';
+import { readServerStats, type Segment, type ServerStats } from './server-stats.js';
 import { startWorker } from './workers.js';
 
 const configModule = fileURLToPath(new URL('../bench.config.ts', import.meta.url));
@@ -18,6 +19,8 @@ export interface MeasuredRun extends CampaignRun {
   peakMbAtEnd: number;
   /** CPU seconds of the run: the database's backends, the worker processes, and this process (planning, polling). */
   cpu?: { backends: number; workers: number; api: number };
+  /** The run cut at every million recipients settled (every tenth of a smaller run): time, CPU and server statistics. */
+  segments?: Segment[];
 }
 
 /**
@@ -29,6 +32,7 @@ export async function runOnPostgres(input: {
   redisUrl: string;
   workspaceId: number;
   workers: number;
+  recipients: number;
 }): Promise<MeasuredRun> {
   const prefix = `qunfa-bench-${randomBytes(4).toString('hex')}`;
   const env = {
@@ -64,12 +68,36 @@ export async function runOnPostgres(input: {
   let peakMbAt1m = 0;
   try {
     const meter = await cpuMeter(app.deps.db, () => workers.map((w) => w.pid));
+    const step = input.recipients >= 2_000_000 ? 1_000_000 : Math.max(1, Math.ceil(input.recipients / 10));
+    const readings: Promise<Reading>[] = [reading(0)];
+    function reading(settled: number): Promise<Reading> {
+      return Promise.all([meter.read(), readServerStats(app.deps.db)]).then(([cpu, stats]) => ({
+        settled,
+        cpu,
+        stats,
+      }));
+    }
     const run = await runCampaign(app, input.workspaceId, (settled) => {
       if (peakMbAt100k === 0 && settled >= 100_000) peakMbAt100k = peak();
       if (peakMbAt1m === 0 && settled >= 1_000_000) peakMbAt1m = peak();
+      if (settled >= readings.length * step && settled < input.recipients) readings.push(reading(settled));
     });
     const used = await meter.read();
+    readings.push(reading(run.sent + run.failed));
+    const taken = await Promise.all(readings);
+    const segments = taken.slice(1).map((after, i): Segment => {
+      const before = taken[i]!;
+      return {
+        fromRecipients: before.settled,
+        toRecipients: after.settled,
+        seconds: (after.stats.at - before.stats.at) / 1000,
+        backendCpuSeconds: after.cpu.backends - before.cpu.backends,
+        workerCpuSeconds: after.cpu.children - before.cpu.children,
+        stats: { before: before.stats, after: after.stats },
+      };
+    });
     return {
+      segments,
       ...run,
       peakMbAt100k,
       ...(peakMbAt1m > 0 ? { peakMbAt1m } : {}),
@@ -82,6 +110,12 @@ export async function runOnPostgres(input: {
     await app.stop();
     await dropRedisPrefix(input.redisUrl, prefix);
   }
+}
+
+interface Reading {
+  settled: number;
+  cpu: { backends: number; children: number; self: number };
+  stats: ServerStats;
 }
 
 /**
