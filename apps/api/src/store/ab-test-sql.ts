@@ -10,15 +10,15 @@ import {
   type RestPacing,
 } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.js';
+import { type Db, preparedRows, rows } from '../db/database.js';
 import type { AbResult } from '../db/schema/campaign.js';
 import { writeAudit } from './audit.js';
 import { loadCampaign } from './campaign-mapper.js';
 import { CounterDelta } from './counters-sql.js';
 
-/** Running campaigns whose A/B test is testing and due for its decision. */
+/** Running campaigns whose A/B test is testing and due for its decision (every tick: prepared). */
 export async function abTestsDue(db: Db, now: Date, limit: number) {
-  const due = await rows<{ id: string; workspace_id: string }>(
+  const due = await preparedRows<{ id: string; workspace_id: string }>(
     db,
     sql`SELECT id::text, workspace_id::text FROM campaigns
         WHERE ab_phase = 'testing' AND ab_decide_at <= ${now.toISOString()}::timestamptz AND state = 'running'

@@ -7,7 +7,7 @@ import {
   type FailureClass,
 } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.js';
+import { type Db, preparedRows, rows } from '../db/database.js';
 import { writeAudit } from './audit.js';
 import { applyCounterDeltas, CounterDelta, shardOf } from './counters-sql.js';
 import { earlySettlesWindow } from './early-receipts-sql.js';
@@ -37,9 +37,9 @@ function nextStepSql(next: EscalationSweep['windows'][number]['next']) {
                 ORDER BY n.ord LIMIT 1)`;
 }
 
-/** Running campaigns whose channel plan has an escalation window or more than one step, oldest first. */
+/** Running campaigns whose channel plan has an escalation window or more than one step, oldest first (every tick: prepared). */
 export function campaignsWithEscalation(db: Db, limit: number) {
-  return rows<{ workspaceId: string; campaignId: string }>(
+  return preparedRows<{ workspaceId: string; campaignId: string }>(
     db,
     sql`SELECT workspace_id::text AS "workspaceId", id::text AS "campaignId" FROM campaigns
         WHERE state = 'running'
@@ -48,9 +48,9 @@ export function campaignsWithEscalation(db: Db, limit: number) {
   );
 }
 
-/** Completed campaigns a failure receipt marked and no reopening sweep cleared since, oldest mark first. */
+/** Completed campaigns a failure receipt marked and no reopening sweep cleared since, oldest mark first (every tick: prepared). */
 export function campaignsWithLateFailures(db: Db, limit: number) {
-  return rows<{ workspaceId: string; campaignId: string }>(
+  return preparedRows<{ workspaceId: string; campaignId: string }>(
     db,
     sql`SELECT workspace_id::text AS "workspaceId", id::text AS "campaignId" FROM campaigns
         WHERE state = 'completed' AND id IN (SELECT campaign_id FROM campaign_late_failures)

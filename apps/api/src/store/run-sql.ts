@@ -1,7 +1,7 @@
 import type { Actor, Campaign } from '@qunfa/core';
 import { QunfaError } from '@qunfa/core';
-import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.js';
+import { and, eq, sql } from 'drizzle-orm';
+import { type Db, preparedRows, rows } from '../db/database.js';
 import { campaigns } from '../db/schema/index.js';
 import { writeAudit } from './audit.js';
 import { loadCampaign } from './campaign-mapper.js';
@@ -74,18 +74,13 @@ export async function setNextRunAt(db: Db, templateId: string, nextRunAt: Date |
 }
 
 export async function recurringDue(db: Db, now: Date, limit: number) {
-  const due = await db
-    .select({ id: campaigns.id, workspaceId: campaigns.workspaceId })
-    .from(campaigns)
-    .where(
-      and(
-        eq(campaigns.state, 'scheduled'),
-        isNotNull(campaigns.schedule),
-        sql`${campaigns.schedule} ->> 'kind' = 'recurring'`,
-        lte(campaigns.nextRunAt, now),
-      ),
-    )
-    .orderBy(asc(campaigns.nextRunAt))
-    .limit(limit);
-  return due.map((c) => ({ workspaceId: String(c.workspaceId), campaignId: String(c.id) }));
+  // Every tick: a prepared statement (parsed once per connection, not every 250 ms).
+  const due = await preparedRows<{ id: string; workspace_id: string }>(
+    db,
+    sql`SELECT id::text, workspace_id::text FROM campaigns
+        WHERE state = 'scheduled' AND schedule IS NOT NULL AND schedule ->> 'kind' = 'recurring'
+          AND next_run_at <= ${now.toISOString()}::timestamptz
+        ORDER BY next_run_at LIMIT ${limit}`,
+  );
+  return due.map((c) => ({ workspaceId: c.workspace_id, campaignId: c.id }));
 }

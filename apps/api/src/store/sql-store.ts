@@ -9,8 +9,8 @@ import {
   QunfaError,
   type Store,
 } from '@qunfa/core';
-import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.js';
+import { and, eq, sql } from 'drizzle-orm';
+import { type Db, preparedRows, rows } from '../db/database.js';
 import { batches, campaigns } from '../db/schema/index.js';
 import { abTestCounts, abTestsDue, decideAbTest } from './ab-test-sql.js';
 import { readAccountHealth, writeAccountHealth } from './account-sql.js';
@@ -140,15 +140,14 @@ export function createSqlStore(db: Db): Store {
     },
 
     async scheduledCampaignsDue(now, limit) {
-      const due = await db
-        .select({ id: campaigns.id, workspaceId: campaigns.workspaceId })
-        .from(campaigns)
-        .where(
-          and(eq(campaigns.state, 'scheduled'), isNull(campaigns.schedule), lte(campaigns.scheduledAt, now)),
-        )
-        .orderBy(asc(campaigns.scheduledAt))
-        .limit(limit);
-      return due.map((c) => ({ campaignId: String(c.id), workspaceId: String(c.workspaceId) }));
+      // Every tick: a prepared statement (parsed once per connection, not every 250 ms).
+      const due = await preparedRows<{ id: string; workspace_id: string }>(
+        db,
+        sql`SELECT id::text, workspace_id::text FROM campaigns
+            WHERE state = 'scheduled' AND schedule IS NULL AND scheduled_at <= ${now.toISOString()}::timestamptz
+            ORDER BY scheduled_at LIMIT ${limit}`,
+      );
+      return due.map((c) => ({ campaignId: c.id, workspaceId: c.workspace_id }));
     },
 
     async dueBatches(now, limit) {
@@ -322,7 +321,8 @@ async function batchRefs(
   order: ReturnType<typeof sql>,
   limit: number,
 ) {
-  const found = await rows<{
+  // Every tick (due batches, expired leases): prepared, parsed once per connection.
+  const found = await preparedRows<{
     id: string;
     workspace_id: string;
     campaign_id: string;
