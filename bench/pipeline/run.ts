@@ -88,6 +88,15 @@ if (process.env.BENCH_LOG_STATEMENTS === 'explain') {
     await admin.unsafe(`ALTER DATABASE ${name} SET ${setting}`);
   }
 }
+// BENCH_PG_SET=name=value,…: settings of this database's sessions, e.g. log_statement_stats=on for
+// bench/events' pg-statement-stats.mjs (PostgreSQL's CPU per statement, from the server log).
+for (const setting of (process.env.BENCH_PG_SET ?? '').split(',').filter(Boolean)) {
+  const [key, value] = setting.split('=');
+  if (!key || value === undefined || !/^[a-z_.]+$/.test(key))
+    throw new Error(`BENCH_PG_SET: not name=value: ${setting}`);
+  await admin.unsafe(`ALTER DATABASE ${name} SET ${key} = '${value.replaceAll("'", "''")}'`);
+}
+if (process.env.BENCH_PG_SET) say(`database ${name}`);
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
 const databaseUrl = url.toString();

@@ -1,6 +1,6 @@
 import type { ClaimedBatch, ClaimedRecipient, ContactIdentity, DeliveryState } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.js';
+import { type Db, preparedRows, rows } from '../db/database.js';
 import { batches } from '../db/schema/index.js';
 import { toBatch } from './batch-mapper.js';
 import { loadCampaign } from './campaign-mapper.js';
@@ -75,7 +75,7 @@ export function claimBatch(
     // Sent together: a driver that pipelines (postgres.js) saves a round trip.
     const [campaign, recipientRows] = await Promise.all([
       loadCampaign(tx, Number(batch.campaignId)),
-      rows<RecipientRow>(
+      preparedRows<RecipientRow>(
         tx,
         sql`SELECT d.id::text AS delivery_id, d.contact_id::text AS contact_id, d.variant_id::text AS variant_id,
                  d.attempts::int AS attempts, d.state, c.name, c.attributes, i.kinds, i.identity_values,

@@ -1,6 +1,6 @@
 import { type CampaignFacts, parseQuietHours, type RecipientFact, type RecipientFacts } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.js';
+import { type Db, preparedRows, rows } from '../db/database.js';
 
 /** Delivery states that mean a message went (or is going) out. */
 const outbound = ['submitted', 'awaiting_confirmation', 'sent', 'delivered', 'read', 'clicked'];
@@ -19,7 +19,7 @@ export function createSqlRecipientFacts(db: Db): RecipientFacts {
       if (query.contactIds.length === 0) return new Map();
       // In flight counts too: a claim leaves its deliveries queued; the batch's starts and time say it.
       const since = sql`${query.sentSince.toISOString()}::timestamptz`;
-      const found = await rows<Omit<RecipientFact, 'quietHours'> & { quietHours: string | null }>(
+      const found = await preparedRows<Omit<RecipientFact, 'quietHours'> & { quietHours: string | null }>(
         db,
         sql`SELECT c.id::text AS "contactId", c.kind,
               COALESCE(NULLIF(c.attributes->>'timeZone', ''), w.time_zone) AS "timeZone",

@@ -9,7 +9,7 @@ import {
   type SettleResult,
 } from '@qunfa/core';
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.js';
+import { type Db, preparedRows, rows } from '../db/database.js';
 import { cancelUnsent, lockCampaignOfBatch } from './cancel-sql.js';
 import { applyCounterDeltas, CounterDelta, readCounters, shardOf } from './counters-sql.js';
 import { applyEarlyOfSettled } from './early-receipts-sql.js';
@@ -194,7 +194,9 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
     };
     const updatedIds = u.int('id');
     // One statement: every delivery's new state, its attempt, the audit entry and the batch's state.
-    await tx.execute(sql`
+    await preparedRows(
+      tx,
+      sql`
       WITH updated AS (
         UPDATE deliveries d SET
           state = u.state, failure_class = u.failure_class, last_error = u.last_error,
@@ -228,7 +230,8 @@ export async function settleBatch(db: Db, s: BatchSettlement): Promise<SettleRes
         RETURNING 1
       )
       UPDATE batches SET state = ${s.batchState}::text, lease_owner = NULL, lease_until = NULL, updated_at = ${at}::timestamptz
-      WHERE id = ${batchId}`);
+      WHERE id = ${batchId}`,
+    );
     // Receipts, opens and clicks that beat this settlement and were kept (early-receipts-sql.ts).
     const early = await applyEarlyOfSettled(tx, {
       deliveryIds: u.ints.id as number[],
