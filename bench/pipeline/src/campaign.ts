@@ -19,12 +19,20 @@ export async function runCampaign(
   workspaceId: number,
   onProgress: (settled: number) => void = () => {},
 ): Promise<CampaignRun> {
+  const escalate = Boolean(process.env.BENCH_ESCALATE);
   const principal = { workspaceId, role: 'admin' as const, keyId: 0, keyName: 'bench' };
   const campaign = await createCampaign(app.deps, principal, {
     name: `bench ${new Date().toISOString()}`,
     audience: { all: true },
     variants: [{ key: 'A', content: { text: '会员日快乐' } }],
-    channelPlan: [{ channel: 'channel:instant' }],
+    // BENCH_ESCALATE=1: a window as a fallback plan has one (move to the next step unless read
+    // within 2 hours; nothing is read here, and nobody waits 2 hours: every sweep finds all in it).
+    channelPlan: escalate
+      ? [
+          { channel: 'channel:instant', escalateAfterMs: 2 * 3_600_000, escalateUnless: 'read' as const },
+          { channel: 'channel:instant-later' },
+        ]
+      : [{ channel: 'channel:instant' }],
   });
   const id = String(campaign.id);
   const t0 = performance.now();
@@ -37,7 +45,17 @@ export async function runCampaign(
   for (;;) {
     const counters = await app.deps.store.counters(id);
     onProgress(settledCount(counters));
-    if ((await app.deps.store.getCampaign(id))?.state === 'completed') {
+    // With a window the campaign stays running for its 2 hours: the run ends when all are sent,
+    // and the campaign is cancelled (nothing is left to send) so no later run's worker sweeps it.
+    const sentAll = escalate && counters.total > 0 && settledCount(counters) >= counters.total;
+    if (sentAll && (await app.deps.store.getCampaign(id))?.state === 'running') {
+      await app.deps.engine.cancel({
+        workspaceId: String(workspaceId),
+        campaignId: id,
+        actor: { kind: 'user', id: 'bench' },
+      });
+    }
+    if (sentAll || (await app.deps.store.getCampaign(id))?.state === 'completed') {
       return {
         seconds: (performance.now() - t0) / 1000,
         planSeconds,

@@ -23,6 +23,7 @@ import { applyReceipts, createReceiptCommits, pollReceipts, retryEarly } from '.
 import { createReceiptsRead } from './receipts-read.js';
 import { fireRecurring, followUpRun, nextRunOf, triggerRun } from './runs.js';
 import { sendReply } from './send-reply.js';
+import { createSweepPacer } from './sweep-pacer.js';
 import { createWaitLog } from './wait-log.js';
 import { runWorker } from './worker.js';
 
@@ -96,6 +97,7 @@ export function createEngine(deps: EngineDeps): Engine {
   // batches, four times a second) only costs the queue a refused duplicate each. It is offered
   // again after a lease's length, in case the queue lost it; a batch given back has a new due time.
   const offered = new Map<string, number>();
+  const sweepPacer = createSweepPacer();
   const offerKey = (ref: BatchRef) => `${ref.id}@${ref.dueAt.getTime()}`;
   const remember = (refs: BatchRef[], at: number) => {
     for (const ref of refs) offered.set(offerKey(ref), at);
@@ -320,8 +322,12 @@ export function createEngine(deps: EngineDeps): Engine {
       if (jobs.length > 0) await ctx.queue.enqueue(jobs);
       remember(due, now.getTime());
       for (const ref of await ctx.store.campaignsWithEscalation(SCAN_LIMIT)) {
+        if (!sweepPacer.due(ref.campaignId)) continue;
         const campaign = await ctx.store.getCampaign(ref.campaignId);
-        if (campaign?.state === 'running') await completeWhenDone(ctx, campaign);
+        if (campaign?.state !== 'running') continue;
+        const began = performance.now();
+        await completeWhenDone(ctx, campaign);
+        sweepPacer.swept(ref.campaignId, performance.now() - began);
       }
       // Late failures a receipt counted whose escalation did not run (the process died in between).
       const late = await ctx.store.campaignsWithLateFailures(SCAN_LIMIT);
