@@ -71,11 +71,11 @@ export function createLinkHandler(deps: {
   /** Query parameter the redirect adds to an http(s) target, carrying the token back to a partner's conversion; null: none. */
   clickParam?: string | null;
 }) {
+  const notRecorded = (error: unknown) =>
+    deps.logger.error('a click was not recorded', {
+      error: error instanceof Error ? error.message : String(error),
+    });
   const recordClicks = async (events: ReceiptEvent[]) => {
-    const notRecorded = (error: unknown) =>
-      deps.logger.error('a click was not recorded', {
-        error: error instanceof Error ? error.message : String(error),
-      });
     try {
       await deps.engine.applyReceipts(events);
     } catch (error) {

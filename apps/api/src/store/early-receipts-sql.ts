@@ -9,9 +9,10 @@ import {
 } from '@qunfa/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, preparedRows, rows } from '../db/database.js';
+import { applyClicks, onlyClicks } from './clicks-sql.js';
 import { applyCounterDeltas } from './counters-sql.js';
 import { intArrayLiteral, textArrayLiteral } from './pg-array.js';
-import { applyMatchedIn, countOutcomes, type ShardDelta } from './receipts-sql.js';
+import { applyMatchedIn, countOutcomes, type Outcome, type ShardDelta } from './receipts-sql.js';
 
 /*
  * Early receipts (`ReceiptStore`) in the table `early_receipts`, under READ COMMITTED.
@@ -116,7 +117,7 @@ export async function applyReceipts(
  * `Store.applyReceiptGroups` (and `applyReceipts`, one group) in one transaction whatever the
  * number of groups: the groups' events are matched and decided together, as one call's would be
  * (an event in two groups counts once), the unknown kept until `keepUntil`; each group's result
- * counts its own events.
+ * counts its own events. Groups of tracked clicks only take one statement (`applyClicks`).
  */
 export function applyReceiptGroups(
   db: Db,
@@ -124,7 +125,21 @@ export function applyReceiptGroups(
   keepUntil: Date | undefined,
 ): Promise<ReceiptsApplied[]> {
   const events = groups.flat();
-  const groupOf = groups.flatMap((g, n) => g.map(() => n));
+  if (keepUntil && events.length > 0 && onlyClicks(events)) {
+    return applyClicks(db, events, keepUntil).then(({ outcome, campaignAt, keptAt }) =>
+      resultsOf(groups, events, outcome, campaignAt, keptAt),
+    );
+  }
+  return applyReceiptGroupsInTransaction(db, groups, keepUntil);
+}
+
+/** `applyReceiptGroups` for any events: match, decide in JavaScript, write, keep the unknown. */
+export function applyReceiptGroupsInTransaction(
+  db: Db,
+  groups: ReceiptEvent[][],
+  keepUntil: Date | undefined,
+): Promise<ReceiptsApplied[]> {
+  const events = groups.flat();
   return db.transaction(async (raw) => {
     const tx = raw as unknown as Db;
     const { outcome, campaignAt, unknownAt, deltas } = await applyMatchedIn(tx, events);
@@ -137,20 +152,38 @@ export function applyReceiptGroups(
       : [];
     // Last, so the shards' row locks are held for as short a time as possible.
     await applyCounterDeltas(tx, deltas);
-    const kept = groups.map(() => 0);
-    for (const k of keptAt) kept[groupOf[unknownAt[k]!]!]!++;
-    const at = groups.map((): number[] => []);
-    const campaigns = groups.map(() => new Map<string, { workspaceId: string; campaignId: string }>());
-    for (const [i, n] of groupOf.entries()) {
-      at[n]!.push(i);
-      const ref = campaignAt[i];
-      if (ref) campaigns[n]!.set(ref.campaignId, ref);
-    }
-    return groups.map((_, n) => ({
-      ...countOutcomes(events, outcome, campaigns[n]!.values(), at[n]),
-      kept: kept[n]!,
-    }));
+    return resultsOf(
+      groups,
+      events,
+      outcome,
+      campaignAt,
+      keptAt.map((k) => unknownAt[k]!),
+    );
   });
+}
+
+/** Each group's `ReceiptsApplied`, from the outcome of every event; `keptAt` indexes the events newly kept. */
+function resultsOf(
+  groups: ReceiptEvent[][],
+  events: ReceiptEvent[],
+  outcome: Outcome[],
+  campaignAt: ({ workspaceId: string; campaignId: string } | undefined)[],
+  keptAt: number[],
+): ReceiptsApplied[] {
+  const groupOf = groups.flatMap((g, n) => g.map(() => n));
+  const kept = groups.map(() => 0);
+  for (const i of keptAt) kept[groupOf[i]!]!++;
+  const at = groups.map((): number[] => []);
+  const campaigns = groups.map(() => new Map<string, { workspaceId: string; campaignId: string }>());
+  for (const [i, n] of groupOf.entries()) {
+    at[n]!.push(i);
+    const ref = campaignAt[i];
+    if (ref) campaigns[n]!.set(ref.campaignId, ref);
+  }
+  return groups.map((_, n) => ({
+    ...countOutcomes(events, outcome, campaigns[n]!.values(), at[n]),
+    kept: kept[n]!,
+  }));
 }
 
 /** Applies kept rows in `tx`; deletes those that found their delivery. Returns the rows still unknown. */
