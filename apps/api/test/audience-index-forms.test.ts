@@ -210,6 +210,17 @@ describe('the audience index gives the same answers whatever form its tag sets t
           const out: number[] = [];
           for (let p = 0; p < words * 32; p++) if ((held[p >>> 5]! & (1 << (p & 31))) !== 0) out.push(p);
           expect(out).toEqual([...model].sort((a, b) => a - b));
+          // In place against any set, as an `and` node narrows by a tag or its negation.
+          const other = new Uint32Array(words);
+          for (let w = 0; w < words; w++) other[w] = (Math.imul(w + 1, 2654435761) ^ (w << 7)) >>> 0;
+          const anded = other.slice();
+          set.andInto(anded);
+          const andedNot = other.slice();
+          set.andNotInto(andedNot);
+          const inSet = new Uint32Array(words);
+          for (const p of model) inSet[p >>> 5]! |= 1 << (p & 31);
+          expect(anded).toEqual(other.map((x, w) => x & inSet[w]!));
+          expect(andedNot).toEqual(other.map((x, w) => x & ~inSet[w]!));
         },
       ),
       { numRuns: 100 },

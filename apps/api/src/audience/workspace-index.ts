@@ -35,9 +35,10 @@ type Codes = Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer> | Int32Array<Arr
 /**
  * Dictionary-encoded text column: code 0 is null. No set per value: a city column of 300 values
  * kept as 300 dense bitsets held 300 × n/8 bytes (37.5 MB at a million contacts, against 4 MB for
- * the codes); the positions of one value are found by one scan of the codes when a preview asks
- * (`positionsOf`). Hand-written rather than compressed sets (roaring): the codes are already
- * there, so this costs no memory at all per value, and the scan is one tight loop. The codes
+ * the codes); a preview finds the positions of one value by scanning the codes (`evaluateIndex`,
+ * over the positions its sets left). Hand-written rather than compressed sets (roaring): the
+ * codes are already there, so this costs no memory at all per value, and the scan is one tight
+ * loop. The codes
  * are as narrow as the dictionary allows (a byte up to 255 values, two up to 65,535): a
  * province or device column takes 1 B a contact, not 4.
  */
@@ -70,13 +71,6 @@ class CodedColumn {
   /** The code of a value, or -1 when no contact ever had it. */
   lookup(value: string): number {
     return this.dict.get(value) ?? -1;
-  }
-  /** Positions among the first `size` whose code is `code`, as a bitset of `words` words. */
-  positionsOf(code: number, size: number, words: number): Bitset {
-    const out: Bitset = new Uint32Array(words);
-    const codes = this.codes;
-    for (let pos = 0; pos < size; pos++) if (codes[pos] === code) out[pos >>> 5]! |= 1 << (pos & 31);
-    return out;
   }
 }
 
