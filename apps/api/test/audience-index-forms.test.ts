@@ -206,7 +206,8 @@ describe('the audience index gives the same answers whatever form its tag sets t
           expect([...touched].filter((p) => set.has(p)).sort((a, b) => a - b)).toEqual(
             [...model].sort((a, b) => a - b),
           );
-          const held = set.within(new Uint32Array(words).fill(0xffffffff));
+          const held = new Uint32Array(words).fill(0xffffffff);
+          set.andInto(held);
           const out: number[] = [];
           for (let p = 0; p < words * 32; p++) if ((held[p >>> 5]! & (1 << (p & 31))) !== 0) out.push(p);
           expect(out).toEqual([...model].sort((a, b) => a - b));

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstPositions } from '../src/audience/bitset.js';
-import { evaluateAudience } from '../src/audience/resolve-audience.js';
+import { evaluateAudience, resolveAudience } from '../src/audience/resolve-audience.js';
 import { type Database, openDatabase, rows } from '../src/db/database.js';
 import { recordAudienceChanges } from '../src/store/audience-changes.js';
 import { audienceToSql } from '../src/store/audience-sql.js';
@@ -159,6 +159,10 @@ describe.each(drivers)(
               .map((pos) => index.ids[pos]!)
               .sort((a, b) => a - b);
             expect(viaIndex).toEqual(expected);
+            // Counted as a preview counts, on sets reused from the call before (borrowSets).
+            const counts = await resolveAudience(database.db, 1, expression, { asOf, sampleSize: 1000 });
+            expect(counts.matched).toBe(expected.length);
+            expect([...counts.sampleIds].sort((a, b) => a - b)).toEqual(expected);
           },
         ),
         { numRuns: 150, seed: 20260302 },

@@ -4,6 +4,14 @@
  */
 export type Bitset = Uint32Array<ArrayBuffer>;
 
+/** Where an evaluation takes its working sets from: all of one index's words, the caller's own. */
+export interface SetSource {
+  /** A set holding no position. */
+  empty(): Bitset;
+  /** A set holding `b`'s positions (`b` of the same words). */
+  copy(b: Bitset): Bitset;
+}
+
 export const wordsFor = (bits: number) => (bits + 31) >>> 5;
 
 export function setBit(b: Bitset, pos: number, on: boolean): void {

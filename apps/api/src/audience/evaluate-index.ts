@@ -1,5 +1,5 @@
 import { type AttributePredicate, type AudienceExpression, DAY_MS, type GroupFilter } from '@qunfa/core';
-import { and, andInto, andNotInto, type Bitset, complementWithin, orInto } from './bitset.js';
+import { andInto, andNotInto, type Bitset, complementWithin, orInto, type SetSource } from './bitset.js';
 import type { WorkspaceIndex } from './workspace-index.js';
 
 export interface IndexEvaluation {
@@ -11,6 +11,8 @@ export interface IndexEvaluation {
   attribute(p: AttributePredicate): Bitset;
   /** Positions of the group contacts a `{ groups }` filter selects (groups are not in memory either). */
   groups(f: GroupFilter): Bitset;
+  /** Where the evaluation's sets come from: new ones (`index.fresh()`) unless given. */
+  sets?: SetSource;
 }
 
 type Column = 'province' | 'city' | 'district' | 'device';
@@ -126,7 +128,7 @@ function narrowByScan(
     keepWhere(index, out, scans[0]!, true);
     return;
   }
-  const all = out.slice();
+  const all = (ctx.sets ?? index.fresh()).copy(out);
   for (const scan of scans) keepWhere(index, all, scan, false);
   andNotInto(out, all);
 }
@@ -174,10 +176,10 @@ function narrow(
  * node a bitset of positions, every result restricted to live contacts. Leaving out the group
  * contacts of an expression that does not ask for groups is the caller's (`evaluateAudience`).
  *
- * The result is the caller's own. An `and` narrows one set in place (`narrow`), an `or` gathers
- * its operands into one: the 6-term benchmark expression at a million contacts allocates 2 sets
- * of 125 KB per evaluation (18 before the first rewrite, 7 before this one) and scans its region
- * and last activity only over the positions its tags left.
+ * The result is the caller's own, from `ctx.sets`. An `and` narrows one set in place (`narrow`),
+ * an `or` gathers its operands into one: the 6-term benchmark expression at a million contacts
+ * takes 2 sets of 125 KB per evaluation (18 before the first rewrite, 7 before this one) and
+ * scans its region and last activity only over the positions its tags left.
  */
 export function evaluateIndex(
   index: WorkspaceIndex,
@@ -185,17 +187,24 @@ export function evaluateIndex(
   ctx: IndexEvaluation,
 ): Bitset {
   const e = expression;
-  if ('tag' in e) return index.tags.get(Number(e.tag))?.within(index.live) ?? index.empty();
+  const sets = ctx.sets ?? index.fresh();
+  if ('tag' in e) {
+    const set = index.tags.get(Number(e.tag));
+    if (!set) return sets.empty();
+    const out = sets.copy(index.live);
+    set.andInto(out);
+    return out;
+  }
   if ('tagUnder' in e) {
-    const out = index.empty();
+    const out = sets.empty();
     for (const t of ctx.tagsUnder(Number(e.tagUnder))) index.tags.get(t)?.orInto(out);
     return andInto(out, index.live);
   }
-  // Attribute and group sets are shared by the caller: combined into a new set, never changed.
-  if ('attribute' in e) return and(index.live, ctx.attribute(e.attribute));
-  if ('groups' in e) return and(index.live, ctx.groups(e.groups));
+  // Attribute and group sets are shared by the caller: combined into a set of this evaluation's, never changed.
+  if ('attribute' in e) return andInto(sets.copy(index.live), ctx.attribute(e.attribute));
+  if ('groups' in e) return andInto(sets.copy(index.live), ctx.groups(e.groups));
   if ('or' in e) {
-    const out = index.empty();
+    const out = sets.empty();
     for (const x of e.or) {
       if ('tag' in x) index.tags.get(Number(x.tag))?.orInto(out);
       else orInto(out, evaluateIndex(index, x, ctx));
@@ -205,16 +214,16 @@ export function evaluateIndex(
   }
   if ('not' in e) return complementWithin(evaluateIndex(index, e.not, ctx), index.live);
   // `all`, `and` and the column leaves: live contacts, narrowed.
-  const out = index.live.slice();
+  const out = sets.copy(index.live);
   const scans: { e: AudienceExpression; negate: boolean }[] = [];
   narrow(index, out, e, ctx, scans);
   for (const s of scans) narrowByScan(index, out, s.e, ctx, s.negate);
   return out;
 }
 
-/** The positions of `set` last active before `since` (epoch ms) or never: a new set, `set` unchanged. */
-export function inactiveAmong(index: WorkspaceIndex, set: Bitset, since: number): Bitset {
-  const out = set.slice();
+/** The positions of `set` last active before `since` (epoch ms) or never: a set from `sets`, `set` unchanged. */
+export function inactiveAmong(index: WorkspaceIndex, set: Bitset, since: number, sets: SetSource): Bitset {
+  const out = sets.copy(set);
   keepWhere(index, out, { since }, true);
   return out;
 }

@@ -21,7 +21,7 @@ function lowerBound(lows: Uint16Array, lo: number, hi: number, low: number): num
  * bitsets, 2 MB this way.
  *
  * Hand-written rather than roaring-wasm 1.1.0. Measured at 1M positions (node 20, CPU time,
- * median of 50; /tmp scratch script, figures in notes/audience.md): a preview reads each tag once
+ * median of 50; /tmp scratch script, figures in notes/audience.md): a preview combines each tag once
  * into a dense bitset (the expression is evaluated over bitsets), so what counts is the bytes
  * held and that one read. k = 1,000 / 10,000 / 31,250 positions: roaring 2,136 / 20,136 /
  * 62,636 B (portable size, after runOptimize), read 0.085 / 0.085 / 0.105 ms; a plain sorted
@@ -239,31 +239,10 @@ export class PositionSet {
     return this.bits ? this.bits.byteLength : this.lows.byteLength + this.starts.byteLength;
   }
 
-  /** `live` ∧ this set, as a new dense bitset of `live`'s words. */
-  within(live: Bitset): Bitset {
-    const out: Bitset = new Uint32Array(live.length);
-    if (this.bits) {
-      const b = this.bits;
-      for (let i = 0; i < out.length; i++) out[i] = live[i]! & (b[i] ?? 0);
-      return out;
-    }
-    const blocks = this.starts.length - 1;
-    for (let blk = 0; blk < blocks; blk++) {
-      const base = blk * 0x10000;
-      for (let i = this.starts[blk]!; i < this.starts[blk + 1]!; i++) {
-        const pos = base + this.lows[i]!;
-        const w = pos >>> 5;
-        const m = 1 << (pos & 31);
-        if ((live[w]! & m) !== 0) out[w]! |= m;
-      }
-    }
-    return out;
-  }
-
   /**
    * `out` ∧= this set, in place (`out` must be the caller's own). An `and` node narrows its
-   * accumulator this way instead of reading the tag into a set of its own first (`within`):
-   * no 125 KB set a million contacts to allocate, zero and collect per tag.
+   * accumulator this way instead of reading the tag into a set of its own first: no 125 KB set
+   * a million contacts to allocate, zero and collect per tag.
    */
   andInto(out: Bitset): void {
     if (this.bits) {

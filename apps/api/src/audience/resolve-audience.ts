@@ -13,7 +13,15 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.js';
 import { attributeSql, groupSql } from '../store/audience-sql.js';
 import { audienceIndexesFor } from './audience-indexes.js';
-import { andInto, andNotInto, type Bitset, count, countAnd, firstPositions } from './bitset.js';
+import {
+  andInto,
+  andNotInto,
+  type Bitset,
+  count,
+  countAnd,
+  firstPositions,
+  type SetSource,
+} from './bitset.js';
 import { evaluateIndex, inactiveAmong } from './evaluate-index.js';
 import type { WorkspaceIndex } from './workspace-index.js';
 
@@ -75,6 +83,27 @@ async function sqlSets(db: Db, workspaceId: number, index: WorkspaceIndex, e: Au
   return sets;
 }
 
+/** The positions an expression selects, given its SQL-read sets (`sqlSets`); synchronous. */
+function match(
+  index: WorkspaceIndex,
+  expression: AudienceExpression,
+  asOf: Date,
+  found: Map<string, Bitset>,
+  sets: SetSource,
+) {
+  const evaluated = evaluateIndex(index, expression, {
+    asOf,
+    tagsUnder: (id) => index.tagsUnder(id),
+    attribute: (p) => found.get(JSON.stringify(p)) ?? index.empty(),
+    groups: (f) => found.get(JSON.stringify({ groups: f })) ?? index.empty(),
+    sets,
+  });
+  // A group audience selects only groups (even through `not`), a person audience only persons.
+  const asksForGroups = audienceAsksForGroups(expression);
+  const matched = asksForGroups ? andInto(evaluated, index.groups) : andNotInto(evaluated, index.groups);
+  return { matched, asksForGroups };
+}
+
 /**
  * The positions an expression selects in the workspace's index, and that index: synced here,
  * or by the caller that passes it (to check the expression's tags against it first).
@@ -87,18 +116,8 @@ export async function evaluateAudience(
   synced?: WorkspaceIndex,
 ) {
   const index = synced ?? (await audienceIndexesFor(db).synced(workspaceId));
-  const sets = await sqlSets(db, workspaceId, index, expression);
-  const { groups } = index;
-  const evaluated = evaluateIndex(index, expression, {
-    asOf,
-    tagsUnder: (id) => index.tagsUnder(id),
-    attribute: (p) => sets.get(JSON.stringify(p)) ?? index.empty(),
-    groups: (f) => sets.get(JSON.stringify({ groups: f })) ?? index.empty(),
-  });
-  // A group audience selects only groups (even through `not`), a person audience only persons.
-  const asksForGroups = audienceAsksForGroups(expression);
-  const matched = asksForGroups ? andInto(evaluated, groups) : andNotInto(evaluated, groups);
-  return { index, matched, asksForGroups };
+  const found = await sqlSets(db, workspaceId, index, expression);
+  return { index, ...match(index, expression, asOf, found, index.fresh()) };
 }
 
 /**
@@ -111,36 +130,40 @@ export async function resolveAudience(
   expression: AudienceExpression,
   options: { asOf: Date; excludeDormant?: boolean; sampleSize?: number; index?: WorkspaceIndex },
 ): Promise<AudienceCounts> {
-  const {
-    index,
-    matched: matchedSet,
-    asksForGroups,
-  } = await evaluateAudience(db, workspaceId, expression, options.asOf, options.index);
-  const reasons: SuppressionReason[] = [
-    ...marketingSuppressions,
-    ...(options.excludeDormant ? ['dormant' as const] : []),
-  ];
-  // Counted before `remaining`, which starts as the matched set itself, is narrowed in place.
-  const matched = count(matchedSet);
-  const remaining = matchedSet;
-  const suppressed: AudienceCounts['suppressed'] = [];
-  for (const reason of reasons) {
-    let held: Bitset | undefined;
-    if (reason === 'dormant') {
-      // Groups are never dormant (they have no activity of their own): a group audience has none.
-      if (asksForGroups) continue;
-      // Read only over who is left, not every contact: one scan of a million timestamps saved.
-      held = inactiveAmong(index, remaining, options.asOf.getTime() - DORMANT_AFTER_DAYS * DAY_MS);
-    } else held = index.suppressions.get(reason as RecordedSuppressionReason);
-    if (!held) continue;
-    const n = countAnd(remaining, held);
-    if (n > 0) suppressed.push({ reason, count: n });
-    andNotInto(remaining, held);
+  const index = options.index ?? (await audienceIndexesFor(db).synced(workspaceId));
+  const found = await sqlSets(db, workspaceId, index, expression);
+  // From here to the end no await: the sets borrowed are handed back before another call runs.
+  const sets = index.borrowSets();
+  try {
+    const { matched: matchedSet, asksForGroups } = match(index, expression, options.asOf, found, sets);
+    const reasons: SuppressionReason[] = [
+      ...marketingSuppressions,
+      ...(options.excludeDormant ? ['dormant' as const] : []),
+    ];
+    // Counted before `remaining`, which starts as the matched set itself, is narrowed in place.
+    const matched = count(matchedSet);
+    const remaining = matchedSet;
+    const suppressed: AudienceCounts['suppressed'] = [];
+    for (const reason of reasons) {
+      let held: Bitset | undefined;
+      if (reason === 'dormant') {
+        // Groups are never dormant (they have no activity of their own): a group audience has none.
+        if (asksForGroups) continue;
+        // Read only over who is left, not every contact: one scan of a million timestamps saved.
+        held = inactiveAmong(index, remaining, options.asOf.getTime() - DORMANT_AFTER_DAYS * DAY_MS, sets);
+      } else held = index.suppressions.get(reason as RecordedSuppressionReason);
+      if (!held) continue;
+      const n = countAnd(remaining, held);
+      if (n > 0) suppressed.push({ reason, count: n });
+      andNotInto(remaining, held);
+    }
+    return {
+      matched,
+      suppressed,
+      sendable: matched - suppressed.reduce((a, s) => a + s.count, 0),
+      sampleIds: firstPositions(remaining, options.sampleSize ?? 0).map((pos) => index.ids[pos]!),
+    };
+  } finally {
+    sets.release();
   }
-  return {
-    matched,
-    suppressed,
-    sendable: matched - suppressed.reduce((a, s) => a + s.count, 0),
-    sampleIds: firstPositions(remaining, options.sampleSize ?? 0).map((pos) => index.ids[pos]!),
-  };
 }
