@@ -62,6 +62,8 @@ const envSchema = z.object({
   WORKER: z.enum(['inline', 'off']).default('inline'),
   /** Batches a worker sends at once. Default 4. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** CPU niceness a `worker` process gives itself at start (1–19, every thread), so API processes on the same cores come first; 0 leaves it as started. Default 0. */
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
   /** How far V8's old generation of a `worker`, or of `serve` on PGlite, grows past its live heap before a full GC, in percent; 0: V8's own (up to 300). Default 50. */
   HEAP_GROWTH: z.coerce.number().int().min(0).max(1000).default(DEFAULT_HEAP_GROWTH),
   /** Seed a demo workspace when the database has none. Default true. */
@@ -148,6 +150,8 @@ export interface AppConfig {
   host: string;
   worker: 'inline' | 'off';
   workerConcurrency: number;
+  /** Niceness a `worker` process gives itself at start (0: as started). Default 0. */
+  workerNice?: number;
   /** Heap growth a `worker`, or `serve` on PGlite, allows past its live heap before a full GC, in percent (0: V8's own). Default 50. */
   heapGrowth?: number;
   seedDemo: boolean;
@@ -265,6 +269,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: e.HOST,
     worker: e.WORKER,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerNice: e.WORKER_NICE,
     heapGrowth: e.HEAP_GROWTH,
     seedDemo: e.SEED_DEMO,
     logLevel: e.LOG_LEVEL,

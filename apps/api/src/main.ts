@@ -44,6 +44,11 @@ async function main(command = 'serve'): Promise<void> {
     process.exit(2);
   }
   const config = command === 'worker' ? { ...base, worker: 'inline' as const } : base;
+  // First, so that loading the modules already yields the cores to the API (WORKER_NICE).
+  if (command === 'worker' && (config.workerNice ?? 0) > 0) {
+    const { lowerCpuPriority } = await import('./ops/cpu-priority.js');
+    lowerCpuPriority(config.workerNice!);
+  }
   // A worker, and a server holding PGlite (the database, imports and the audience index in one
   // process). Before the modules load: the limit V8 sets at a full collection holds until the next.
   if (command === 'worker' || !config.databaseUrl) {
