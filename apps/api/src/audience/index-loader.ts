@@ -77,10 +77,22 @@ function parseTags(list: string): IndexedTag[] {
   });
 }
 
+/**
+ * The tag list each index was last given: a catch-up reads it with every preview, and the same
+ * list (the usual case) is not parsed and built into a tree again (~35–70 µs at 200 tags).
+ */
+const tagListOf = new WeakMap<WorkspaceIndex, string>();
+
+function syncTags(index: WorkspaceIndex, list: string): void {
+  if (tagListOf.get(index) === list) return;
+  index.setTags(parseTags(list));
+  tagListOf.set(index, list);
+}
+
 /** Loads every contact of a workspace, a page at a time, and its tags. */
 export async function loadAll(db: Db, workspaceId: number, index: WorkspaceIndex): Promise<void> {
   const [tags] = await rows<{ tags: string }>(db, sql`SELECT ${tagList(workspaceId)} AS tags`);
-  index.setTags(parseTags(tags!.tags));
+  syncTags(index, tags!.tags);
   const suppressions = await suppressionsOf(db, workspaceId);
   let after = 0;
   for (;;) {
@@ -121,7 +133,7 @@ export async function catchUp(
   );
   const xmin = String(found!.xmin);
   if (found!.rebuild) return { rebuild: true, xmin };
-  index.setTags(parseTags(found!.tags));
+  syncTags(index, found!.tags);
   if (found!.ids === '') return { rebuild: false, xmin };
   const ids = found!.ids.split(',').map(Number);
   const list = sql`${`{${ids.join(',')}}`}::bigint[]`;
