@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, rows } from '@qunfa/api/database';
 import { createApiKey } from '@qunfa/api/src/auth/api-keys.js';
@@ -17,6 +16,7 @@ import {
   runtimeMetrics,
   startApiProcess,
 } from './src/api-process.js';
+import { seedContacts } from './src/seed-contacts.js';
 
 /**
  * `audiencePreview` over GraphQL against an API process of its own (`src/main.ts serve`), at
@@ -28,8 +28,8 @@ import {
  * BENCH_WORKERS: `inline` (default: the API process sends too, as `serve` does out of the
  * box), or a number of `worker` processes beside an API whose worker is off. BENCH_SEND=0 skips
  * the campaign (the 10M-contact run: build, previews and RSS only). BENCH_WORKER_NICE (with worker
- * processes) lowers their CPU priority, as a deployment may (`nice -n 10 pnpm worker`). BENCH_TAGS tags (default
- * 200: a few popular, most sparse). Needs PostgreSQL (BENCH_DATABASE_URL) and Redis
+ * processes) has them lower their own CPU priority, as a deployment may (`WORKER_NICE=10 pnpm worker`).
+ * BENCH_TAGS tags (default 200: a few popular, most sparse). Needs PostgreSQL (BENCH_DATABASE_URL) and Redis
  * (BENCH_REDIS_URL); creates and drops a database of its own.
  */
 const N = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
@@ -47,49 +47,6 @@ const say = (line: string) => process.stderr.write(`${new Date().toISOString().s
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 const PREVIEW = `query($a: JSON!) { audiencePreview(audience: $a, sampleSize: 10) { matched sendable } }`;
-
-/**
- * Contacts with a phone, a province, a device, a last activity (a fifth never active) and 1–6
- * tag draws each from a power law over TAG_COUNT tags (rank 0 on about a third of the contacts,
- * the last on well under 1%). Set-based: a few statements whatever the count.
- */
-async function seed(
-  db: Awaited<ReturnType<typeof openDatabase>>['db'],
-): Promise<{ workspaceId: number; tags: number[] }> {
-  const [ws] = await rows<{ id: number }>(
-    db,
-    sql`INSERT INTO workspaces (name, max_tags) VALUES ('bench', ${TAG_COUNT + 10}) RETURNING id`,
-  );
-  const workspaceId = Number(ws!.id);
-  const tags = (
-    await rows<{ id: number }>(
-      db,
-      sql`INSERT INTO tags (workspace_id, name) SELECT ${workspaceId}::bigint, '标签' || i
-          FROM generate_series(1, ${TAG_COUNT}::int) i ORDER BY i RETURNING id`,
-    )
-  ).map((t) => Number(t.id));
-  const step = 1_000_000;
-  for (let from = 1; from <= N; from += step) {
-    const to = Math.min(N, from + step - 1);
-    await db.execute(sql`SELECT setseed(${(from % 1000) / 1000})`);
-    await db.execute(sql`
-      INSERT INTO contacts (workspace_id, name, province, device, last_active_at, tag_ids)
-      SELECT ${workspaceId}::bigint, 'c' || g,
-        (ARRAY['浙江省','广东省','上海市','北京市','四川省','江苏省','湖北省','福建省'])[1 + (g * 7) % 8],
-        (ARRAY['ios','android','harmonyos','windows'])[1 + (g * 13) % 4],
-        CASE WHEN g % 5 = 0 THEN NULL ELSE now() - ((g::bigint * 7919) % 2880) * interval '1 hour' END,
-        ARRAY(SELECT DISTINCT (${`{${tags.join(',')}}`}::bigint[])[1 + floor(${TAG_COUNT}::int * random() ^ 2.2)::int]
-              FROM generate_series(1, 1 + g % 6) k)
-      FROM generate_series(${from}::int, ${to}::int) g`);
-    say(`  ${to.toLocaleString('en-US')} contacts written (load ${loadAverage()})`);
-  }
-  if (SEND)
-    await db.execute(sql`
-      INSERT INTO contact_identities (workspace_id, contact_id, kind, value)
-      SELECT workspace_id, id, 'phone', '+86' || (13000000000 + id)::text FROM contacts WHERE workspace_id = ${workspaceId}::bigint`);
-  await db.execute(sql`ANALYZE`);
-  return { workspaceId, tags };
-}
 
 interface Sample {
   at: number;
@@ -114,7 +71,12 @@ async function main() {
     const database = await openDatabase({ url: databaseUrl, poolSize: 2 });
     say(`seeding ${N.toLocaleString('en-US')} contacts, ${TAG_COUNT} tags`);
     const t0 = performance.now();
-    const { workspaceId, tags } = await seed(database.db);
+    const { workspaceId, tags } = await seedContacts(database.db, {
+      contacts: N,
+      tags: TAG_COUNT,
+      identities: SEND,
+      say,
+    });
     row('seed (set-based SQL)', `${((performance.now() - t0) / 1000).toFixed(1)} s (load ${loadAverage()})`);
     const [avg] = await rows<{ a: number }>(
       database.db,
@@ -141,9 +103,9 @@ async function main() {
     processes.push(api);
     if (WORKERS !== 'inline')
       for (let i = 0; i < Number(WORKERS); i++) {
-        const worker = await startApiProcess('worker', env);
-        // BENCH_WORKER_NICE: the worker processes at a lower CPU priority than the API (e.g. 10).
-        if (WORKER_NICE !== 0) setPriority(worker.pid, WORKER_NICE);
+        // BENCH_WORKER_NICE: the worker processes at a lower CPU priority than the API (e.g. 10), set
+        // by the worker itself (WORKER_NICE: every thread; a setPriority from here niced only its main one).
+        const worker = await startApiProcess('worker', { ...env, WORKER_NICE: String(WORKER_NICE) });
         processes.push(worker);
       }
 

@@ -23,11 +23,13 @@ export interface ApiProcess {
 export async function startApiProcess(
   command: 'serve' | 'worker',
   env: Record<string, string>,
+  /** The API package to run (another worktree's, to compare code on one database); this one's by default. */
+  dir = apiDir,
 ): Promise<ApiProcess> {
   // BENCH_API_NODE_ARGS: extra Node options for the API processes (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
   const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'src/main.ts', command], {
-    cwd: apiDir,
+    cwd: dir,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
