@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mainCommand } from './support/built-main.js';
 import { compliancePlugins } from './support/compliance-app.js';
 import { codesOf, gql, gqlOk } from './support/graphql-client.js';
 import { rowCounts } from './support/row-counts.js';
@@ -35,17 +36,18 @@ describe('operator lexicons (PostgreSQL, two API processes)', () => {
     t = await startTestApp('postgres', { worker: 'off' }, compliancePlugins());
     const port = await freePort();
     secondUrl = `http://127.0.0.1:${port}`;
-    second = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    const main = mainCommand(inject('builtMain'), {
+      ...process.env,
+      DATABASE_URL: t.app.config.databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WORKER: 'off',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+    });
+    second = spawn(process.execPath, [...main.args, 'serve'], {
       cwd: apiDir,
-      env: {
-        ...process.env,
-        DATABASE_URL: t.app.config.databaseUrl,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        WORKER: 'off',
-        SEED_DEMO: 'false',
-        LOG_LEVEL: 'warn',
-      },
+      env: main.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     second.stdout?.on('data', (d) => (log += d));

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { mainCommand } from './support/built-main.js';
 import { collect, gqlOk, wsClient } from './support/graphql-client.js';
 import { seedTaggedContacts } from './support/seed-contacts.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -14,16 +15,17 @@ describe('the worker as its own process (PostgreSQL)', () => {
 
   beforeAll(async () => {
     t = await startTestApp('postgres', { worker: 'off' });
-    worker = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+    const main = mainCommand(inject('builtMain'), {
+      ...process.env,
+      DATABASE_URL: t.app.config.databaseUrl,
+      LOG_LEVEL: 'warn',
+      WORKER_CONCURRENCY: '2',
+      // The test must not depend on the time of day it runs at.
+      QUIET_HOURS: 'off',
+    });
+    worker = spawn(process.execPath, [...main.args, 'worker'], {
       cwd: apiDir,
-      env: {
-        ...process.env,
-        DATABASE_URL: t.app.config.databaseUrl,
-        LOG_LEVEL: 'warn',
-        WORKER_CONCURRENCY: '2',
-        // The test must not depend on the time of day it runs at.
-        QUIET_HOURS: 'off',
-      },
+      env: main.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     worker.stdout?.on('data', (d) => (workerLog += d));

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
+import { inject } from 'vitest';
 import { type Db, rows } from '../../src/db/database.js';
+import { mainCommand } from './built-main.js';
 
 const apiDir = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -34,22 +36,13 @@ export async function killArchiveMidRemoval(options: {
   env: Record<string, string | undefined>;
 }): Promise<void> {
   const { db, campaignId } = options;
+  const main = mainCommand(inject('builtMain'), { ...process.env, LOG_LEVEL: 'silent', ...options.env });
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/main.ts',
-      'archive',
-      'campaign',
-      '--id',
-      String(campaignId),
-      '--batch',
-      String(options.batch),
-    ],
+    [...main.args, 'archive', 'campaign', '--id', String(campaignId), '--batch', String(options.batch)],
     {
       cwd: apiDir,
-      env: { ...process.env, LOG_LEVEL: 'silent', ...options.env },
+      env: main.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

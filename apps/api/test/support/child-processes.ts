@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { mainCommand } from './built-main.js';
 
 const apiDir = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -12,16 +14,22 @@ export interface QunfaProcess {
 }
 
 /**
- * Spawns `src/main.ts <command>` as its own process, as an operator would run it, and keeps
- * track of it so that `killAll` can end every one still running.
+ * Spawns `src/main.ts <command>` as its own process, as an operator would run it (from the run's
+ * build of it: `mainCommand`), and keeps track of it so that `killAll` can end every one still running.
  */
 export class ChildProcesses {
   private readonly running = new Set<QunfaProcess>();
 
   spawn(command: 'serve' | 'worker', env: Record<string, string | undefined>): QunfaProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', command], {
+    const main = mainCommand(inject('builtMain'), {
+      ...process.env,
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      ...env,
+    });
+    const child = spawn(process.execPath, [...main.args, command], {
       cwd: apiDir,
-      env: { ...process.env, SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env },
+      env: main.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';

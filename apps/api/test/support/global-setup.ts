@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { buildMain } from './built-main.js';
 import { pgliteTemplateFile, pgliteTemplateFolder, postgresTemplateDatabase } from './database-templates.js';
 
 declare module 'vitest' {
@@ -9,17 +10,22 @@ declare module 'vitest' {
     pgliteTemplateFolder: string;
     /** A migrated PostgreSQL template database every test database is created from. */
     postgresTemplate: string;
+    /** `src/main.ts` built for the processes tests spawn (`mainCommand`). */
+    builtMain: string;
   }
 }
 
-/** Migrates once per run, instead of once per test file and driver. */
-export default async function setup(project: TestProject): Promise<void> {
-  const [file, folder, template] = await Promise.all([
+/** Migrates once per run, instead of once per test file and driver; builds the spawned entry point once. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const [file, folder, template, built] = await Promise.all([
     pgliteTemplateFile(),
     pgliteTemplateFolder(),
     postgresTemplateDatabase(),
+    buildMain(),
   ]);
   project.provide('pgliteTemplateFile', file);
   project.provide('pgliteTemplateFolder', folder);
   project.provide('postgresTemplate', template);
+  project.provide('builtMain', built.dir);
+  return built.remove;
 }
