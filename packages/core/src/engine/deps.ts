@@ -20,6 +20,7 @@ import type { GroupCommit } from './group-commit.js';
 import type { ProgressPublisher } from './progress.js';
 import type { Quarantine } from './quarantine.js';
 import type { ReceiptsRead } from './receipts-read.js';
+import type { SweepPacer } from './sweep-pacer.js';
 import type { LinkTracker } from './track-links.js';
 import type { WaitLog } from './wait-log.js';
 
@@ -81,6 +82,8 @@ export interface EngineContext
   waitLog: WaitLog;
   /** How far this process has read each polled channel's receipts. */
   receiptsRead: ReceiptsRead;
+  /** Paces the escalation sweeps of campaigns whose sweeps are slow. */
+  sweepPacer: SweepPacer;
 }
 
 export interface CampaignCommandInput {

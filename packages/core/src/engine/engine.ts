@@ -65,6 +65,7 @@ export function createEngine(deps: EngineDeps): Engine {
     quarantine: createQuarantine(),
     waitLog: createWaitLog(logger),
     receiptLagLimitMs: deps.receiptLagLimitMs ?? 600_000,
+    sweepPacer: createSweepPacer(),
     receiptsRead: createReceiptsRead({
       registry: deps.registry,
       logger,
@@ -97,7 +98,6 @@ export function createEngine(deps: EngineDeps): Engine {
   // batches, four times a second) only costs the queue a refused duplicate each. It is offered
   // again after a lease's length, in case the queue lost it; a batch given back has a new due time.
   const offered = new Map<string, number>();
-  const sweepPacer = createSweepPacer();
   const offerKey = (ref: BatchRef) => `${ref.id}@${ref.dueAt.getTime()}`;
   const remember = (refs: BatchRef[], at: number) => {
     for (const ref of refs) offered.set(offerKey(ref), at);
@@ -322,12 +322,9 @@ export function createEngine(deps: EngineDeps): Engine {
       if (jobs.length > 0) await ctx.queue.enqueue(jobs);
       remember(due, now.getTime());
       for (const ref of await ctx.store.campaignsWithEscalation(SCAN_LIMIT)) {
-        if (!sweepPacer.due(ref.campaignId)) continue;
+        if (!ctx.sweepPacer.due(ref.campaignId)) continue;
         const campaign = await ctx.store.getCampaign(ref.campaignId);
-        if (campaign?.state !== 'running') continue;
-        const began = performance.now();
-        await completeWhenDone(ctx, campaign);
-        sweepPacer.swept(ref.campaignId, performance.now() - began);
+        if (campaign?.state === 'running') await completeWhenDone(ctx, campaign);
       }
       // Late failures a receipt counted whose escalation did not run (the process died in between).
       const late = await ctx.store.campaignsWithLateFailures(SCAN_LIMIT);

@@ -109,8 +109,14 @@ export async function completeWhenDone(
 ): Promise<Campaign | undefined> {
   const ref: CampaignRef = { workspaceId: campaign.workspaceId, campaignId: campaign.id };
   // The plan cannot change while the campaign runs: one with a single step and no window needs no sweep.
-  const escalation = planEscalates(campaign) ? await sweepEscalations(ctx, campaign) : undefined;
-  if (escalation && (escalation.waiting > 0 || escalation.followUps.length > 0)) return undefined;
+  if (planEscalates(campaign)) {
+    // Swept a moment ago, slowly (a large campaign): the next sweep, when due, decides for it.
+    if (!ctx.sweepPacer.due(campaign.id)) return undefined;
+    const began = performance.now();
+    const escalation = await sweepEscalations(ctx, campaign);
+    ctx.sweepPacer.swept(campaign.id, performance.now() - began);
+    if (escalation && (escalation.waiting > 0 || escalation.followUps.length > 0)) return undefined;
+  }
   const done = await ctx.store.completeIfDone(campaign.id, ctx.clock.now());
   if (done) {
     ctx.logger.info('campaign completed', { ...ref, state: done.state });

@@ -334,9 +334,8 @@ async function settle(
 ): Promise<void> {
   const { batch } = scope;
   let followUps: Awaited<ReturnType<EngineContext['store']['settleBatch']>>['followUps'];
-  let counters: Awaited<ReturnType<EngineContext['store']['settleBatch']>>['counters'];
   try {
-    ({ followUps, counters } = await ctx.store.settleBatch({
+    ({ followUps } = await ctx.store.settleBatch({
       batchId: batch.id,
       leaseOwner: ctx.workerId,
       at: ctx.clock.now(),
@@ -365,11 +364,5 @@ async function settle(
   });
   const ref = { workspaceId: batch.workspaceId, campaignId: batch.campaignId };
   ctx.progress.nudge(ref);
-  // Read after this settlement committed: with deliveries still to send the campaign cannot be
-  // done, and what is due to escalate is moved by the ticks' sweep. A sweep reads every delivery
-  // its windows watch; one after every batch as well made a campaign with a window cost the
-  // square of its size (bench/pipeline BENCH_ESCALATE: backend CPU 2.5, 5.4, 18.3 s at 10k, 20k,
-  // 40k recipients). The last batch to settle reads none left, and completes it.
-  if (counters.queued + counters.submitted > 0) return;
   await completeWhenDone(ctx, scope.campaign);
 }

@@ -7,7 +7,7 @@ describe('createSweepPacer', () => {
     const pacer = createSweepPacer(() => t);
     for (let i = 0; i < 5; i++) {
       expect(pacer.due('1')).toBe(true);
-      pacer.swept('1', 49);
+      pacer.swept('1', 99);
       t += 1;
     }
   });
@@ -29,9 +29,9 @@ describe('createSweepPacer', () => {
   it('forgets campaigns whose pause ended when another slow sweep is recorded', () => {
     let t = 0;
     const pacer = createSweepPacer(() => t);
-    pacer.swept('1', 100);
+    pacer.swept('1', 150);
     t = 5_000;
-    pacer.swept('2', 100);
+    pacer.swept('2', 150);
     expect(pacer.due('1')).toBe(true);
     expect(pacer.due('2')).toBe(false);
   });

@@ -1,16 +1,19 @@
 /** A sweep that took longer than this waits before the next of its campaign. */
-const SLOW_SWEEP_MS = 50;
+const SLOW_SWEEP_MS = 100;
 /** …for this many times its own duration: sweeping takes at most ~1/(1 + PAUSE_FACTOR) of the time. */
 const PAUSE_FACTOR = 10;
 
 /**
- * Paces the ticks' escalation sweeps per campaign. A sweep reads every delivery its windows
- * watch, so its cost grows with the campaign: at a million recipients it takes seconds, and a tick
- * every 250 ms would spend a worker (and a PostgreSQL core) on sweeping alone. A campaign whose
- * last sweep took over `SLOW_SWEEP_MS` is swept again only after `PAUSE_FACTOR` times that, in
- * real time (a window is minutes or hours; a recipient moves at most that much later). Fast
- * sweeps — every campaign of ordinary size — run on every tick, as before.
+ * Paces the escalation sweeps per campaign (after each settlement and on each tick). A sweep
+ * reads every delivery its windows watch, so its cost grows with the campaign; one after every
+ * batch made a campaign with a window cost the square of its size (bench/pipeline
+ * `BENCH_ESCALATE`), and at a million recipients a sweep takes seconds. A campaign whose last
+ * sweep took over `SLOW_SWEEP_MS` is swept again only after `PAUSE_FACTOR` times that, in real
+ * time (a window is minutes or hours; a recipient moves at most that much later). Fast sweeps —
+ * every campaign of ordinary size — run as before.
  */
+export type SweepPacer = ReturnType<typeof createSweepPacer>;
+
 export function createSweepPacer(now: () => number = () => performance.now()) {
   const next = new Map<string, number>();
   return {
